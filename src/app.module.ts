@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
+import { BotsModule } from './bots/bots.module';
+import { CommonModule } from './common/common.module';
+import { appConfig, exchangeConfig } from './config/app.config';
+import { parseAppSettings, parseExchangeSettings } from './config/env';
+import { SettingsModule } from './config/settings.module';
+import { ExchangeModule } from './exchange/exchange.module';
+import { FiltersModule } from './filters/filters.module';
+import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { MaturityModule } from './maturity/maturity.module';
+import { PersistenceModule } from './persistence/persistence.module';
+import { RsiModule } from './rsi/rsi.module';
+
+/** Modules in start-up order: config → persistence → exchange → market data → bots. */
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      load: [appConfig, exchangeConfig],
+      // Parse everything once up front so a bad variable stops start-up with one clear line.
+      validate: (env) => {
+        parseAppSettings(env as Record<string, string>);
+        parseExchangeSettings(env as Record<string, string>);
+        return env;
+      },
+    }),
+    ScheduleModule.forRoot(),
+    CommonModule,
+    PersistenceModule,
+    SettingsModule,
+    ExchangeModule,
+    HealthModule,
+    LifecycleModule,
+    RsiModule,
+    MaturityModule,
+    FiltersModule,
+    BotsModule,
+  ],
+})
+export class AppModule {}

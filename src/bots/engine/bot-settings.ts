@@ -1,0 +1,71 @@
+import type { AutoBotConfig } from '../../config/defaults';
+import type { ProtectionSettings } from './protection';
+import { FALLBACK_EXIT_THRESHOLDS, type RsiExitDelaySettings, type RsiExitThresholds } from './rsi-exit';
+
+/** Reads the engine's settings out of an (effective) auto-bot config. */
+
+type ConfigLike = Partial<AutoBotConfig> & Record<string, unknown>;
+
+function num(config: ConfigLike, key: string, fallback: number): number {
+  const v = config[key];
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) ? n : fallback;
+}
+
+function bool(config: ConfigLike, key: string, fallback: boolean): boolean {
+  const v = config[key];
+  return typeof v === 'boolean' ? v : fallback;
+}
+
+/**
+ * The bot's effective config: global, then the bot's own overrides, then the coin's individual settings
+ * (trading-logic §5.3 lookup order: per-coin → bot → global).
+ */
+export function mergeBotConfig(global: ConfigLike, botConfig: Record<string, unknown>, coinSettings: Record<string, unknown> | null | undefined): ConfigLike {
+  const merged: Record<string, unknown> = { ...global };
+  for (const source of [botConfig, coinSettings ?? {}]) {
+    for (const [key, value] of Object.entries(source)) if (value !== null && value !== undefined) merged[key] = value;
+  }
+  return merged as ConfigLike;
+}
+
+export function protectionSettings(config: ConfigLike): ProtectionSettings {
+  const beTriggerPercent = num(config, 'break_even_trigger_percent', 0);
+  return {
+    maxLossPercent: num(config, 'max_loss_percent', 15),
+    takeProfitPercent: num(config, 'take_profit_percent', 5),
+    closeAtProfitEnabled: bool(config, 'close_at_profit_enabled', true),
+    trailingActivation: num(config, 'trailing_stop_activation', 10),
+    trailingDistance: num(config, 'trailing_stop_distance', 5),
+    trailingUpdateIntervalSec: num(config, 'trailing_update_interval', 3),
+    maxPositionHours: num(config, 'max_position_hours', 0),
+    breakEvenProtection: bool(config, 'break_even_protection', true),
+    breakEvenTrigger: beTriggerPercent > 0 ? beTriggerPercent : num(config, 'break_even_trigger', 20),
+  };
+}
+
+/** Exit levels; a 0 or missing value falls back to 65 / 60 / 35 / 40 (§5.3). */
+export function exitThresholds(config: ConfigLike): RsiExitThresholds {
+  const pick = (key: string, fallback: number) => {
+    const v = num(config, key, 0);
+    return v > 0 ? v : fallback;
+  };
+  return {
+    longWithTrend: pick('rsi_exit_long_with_trend', FALLBACK_EXIT_THRESHOLDS.longWithTrend),
+    longAgainstTrend: pick('rsi_exit_long_against_trend', FALLBACK_EXIT_THRESHOLDS.longAgainstTrend),
+    shortWithTrend: pick('rsi_exit_short_with_trend', FALLBACK_EXIT_THRESHOLDS.shortWithTrend),
+    shortAgainstTrend: pick('rsi_exit_short_against_trend', FALLBACK_EXIT_THRESHOLDS.shortAgainstTrend),
+  };
+}
+
+export function exitDelays(config: ConfigLike): RsiExitDelaySettings {
+  return {
+    minCandles: num(config, 'rsi_exit_min_candles', 0),
+    minMinutes: num(config, 'rsi_exit_min_minutes', 0),
+    minMovePercent: num(config, 'rsi_exit_min_move_percent', 0),
+  };
+}
+
+export function waitBreakevenWhenLoss(config: ConfigLike): boolean {
+  return bool(config, 'exit_wait_breakeven_when_loss', false);
+}

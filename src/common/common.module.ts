@@ -1,0 +1,19 @@
+import { Global, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { exchangeConfig } from '../config/app.config';
+import { Clock, SystemClock } from './clock';
+
+/** The service-wide clock; the paper exchange may run it faster than real time (PAPER_TIME_SCALE). */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: Clock,
+      inject: [exchangeConfig.KEY],
+      useFactory: (exchange: ConfigType<typeof exchangeConfig>) =>
+        new SystemClock(exchange.name === 'paper' ? exchange.paper.timeScale : 1),
+    },
+  ],
+  exports: [Clock],
+})
+export class CommonModule {}

@@ -1,0 +1,103 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Mutex } from 'async-mutex';
+import { Clock, isoLocal } from '../common/clock';
+import { isJsonObject, JsonStore } from '../persistence/json-store.service';
+import { AutoBotConfigService } from './auto-bot-config.service';
+import { AUTO_BOT_SPECS, type AutoBotConfig } from './defaults';
+import { coerceSettings } from './setting-spec';
+
+export const INDIVIDUAL_SETTINGS_FILE = 'individual_coin_settings.json';
+export type CoinSettings = Record<string, unknown> & { updated_at?: string };
+
+/** Per-coin overrides of auto-bot keys (data/individual_coin_settings.json: {SYM: {key: value, updated_at}}). */
+@Injectable()
+export class IndividualSettingsService implements OnModuleInit {
+  private readonly mutex = new Mutex();
+  private settings: Record<string, CoinSettings> = {};
+
+  constructor(
+    private readonly store: JsonStore,
+    private readonly autoBot: AutoBotConfigService,
+    private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.reload();
+  }
+
+  async reload(): Promise<void> {
+    this.settings = await this.store.load(INDIVIDUAL_SETTINGS_FILE, { defaults: () => ({}), validate: isJsonObject });
+  }
+
+  get(symbol: string): CoinSettings | undefined {
+    return this.settings[symbol];
+  }
+
+  all(): Record<string, CoinSettings> {
+    return this.settings;
+  }
+
+  /** Replaces the coin's overrides (validated; null values dropped). Throws ConfigValidationError on a bad value. */
+  async set(symbol: string, overrides: Record<string, unknown>): Promise<CoinSettings> {
+    const { values } = coerceSettings(AUTO_BOT_SPECS, overrides);
+    return this.mutate((all) => {
+      all[symbol] = { ...values, updated_at: isoLocal(this.clock.now()) };
+      return all[symbol];
+    });
+  }
+
+  async setMany(entries: Record<string, Record<string, unknown>>): Promise<number> {
+    const validated = Object.entries(entries).map(([symbol, overrides]) => [symbol, coerceSettings(AUTO_BOT_SPECS, overrides).values] as const);
+    return this.mutate((all) => {
+      for (const [symbol, values] of validated) all[symbol] = { ...values, updated_at: isoLocal(this.clock.now()) };
+      return validated.length;
+    });
+  }
+
+  async remove(symbol: string): Promise<boolean> {
+    return this.mutate((all) => {
+      if (!all[symbol]) return false;
+      delete all[symbol];
+      return true;
+    });
+  }
+
+  /** Applies `edit` to every coin's settings; a coin left without overrides is removed. Returns coins touched. */
+  async editAll(edit: (symbol: string, settings: CoinSettings) => boolean): Promise<number> {
+    return this.mutate((all) => {
+      let touched = 0;
+      for (const [symbol, settings] of Object.entries(all)) {
+        if (!edit(symbol, settings)) continue;
+        touched++;
+        if (Object.keys(settings).every((k) => k === 'updated_at')) delete all[symbol];
+      }
+      return touched;
+    });
+  }
+
+  async clear(): Promise<number> {
+    return this.mutate((all) => {
+      const count = Object.keys(all).length;
+      for (const key of Object.keys(all)) delete all[key];
+      return count;
+    });
+  }
+
+  /** The global auto-bot config with this coin's overrides on top. */
+  effectiveConfig(symbol: string): AutoBotConfig {
+    const overrides = this.settings[symbol];
+    if (!overrides) return this.autoBot.get();
+    const { updated_at: _u, ...rest } = overrides;
+    return { ...this.autoBot.get(), ...rest } as AutoBotConfig;
+  }
+
+  private async mutate<R>(change: (all: Record<string, CoinSettings>) => R): Promise<R> {
+    return this.mutex.runExclusive(async () => {
+      const next = structuredClone(this.settings);
+      const result = change(next);
+      await this.store.save(INDIVIDUAL_SETTINGS_FILE, next);
+      this.settings = next;
+      return result;
+    });
+  }
+}

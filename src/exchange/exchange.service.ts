@@ -1,0 +1,209 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock';
+import { exchangeConfig } from '../config/app.config';
+import { isJsonObject, JsonStore } from '../persistence/json-store.service';
+import { StateRegistry } from '../persistence/state-registry.service';
+import { ExchangeNotReadyError } from './exchange.errors';
+import type {
+  Balance, Candle, ExchangeAdapter, ExchangeClosedTrade, FetchCandlesOptions, MarketInfo, MarketOrderRequest,
+  OrderResult, Position, Ticker, Timeframe, TradingStopRequest,
+} from './exchange.types';
+import type { CcxtExchange as CcxtExchangeClass } from './ccxt/ccxt-exchange';
+import type { PaperExchange as PaperExchangeClass } from './paper/paper-exchange';
+
+export const PAPER_ACCOUNT_FILE = 'paper_account.json';
+
+export interface ExchangeCallStats {
+  calls: number;
+  errors: number;
+  totalMs: number;
+  lastError: string | null;
+}
+
+/**
+ * The exchange for the rest of the service (in place of the original's GlobalState): picks the adapter from
+ * config, initialises it first at start-up, and counts every call by method for status pages and metrics.
+ */
+@Injectable()
+export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Exchange');
+  private adapter!: ExchangeAdapter;
+  private marketList: MarketInfo[] = [];
+  private marketIndex = new Map<string, MarketInfo>();
+  private ready = false;
+  private initError: string | null = null;
+  readonly stats = new Map<string, ExchangeCallStats>();
+  private readonly callListeners: Array<(method: string, ok: boolean, ms: number) => void> = [];
+
+  constructor(
+    @Inject(exchangeConfig.KEY) private readonly config: ConfigType<typeof exchangeConfig>,
+    private readonly clock: Clock,
+    private readonly store: JsonStore,
+    private readonly registry: StateRegistry,
+  ) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get isPaper(): boolean {
+    return this.config.name === 'paper';
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  get lastInitError(): string | null {
+    return this.initError;
+  }
+
+  /** Used by tests and benchmarks to run the service on an adapter of their own. */
+  useAdapter(adapter: ExchangeAdapter): void {
+    this.adapter = adapter;
+  }
+
+  onCall(listener: (method: string, ok: boolean, ms: number) => void): void {
+    this.callListeners.push(listener);
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.adapter) this.adapter = await this.createAdapter();
+    await this.connect();
+  }
+
+  private async createAdapter(): Promise<ExchangeAdapter> {
+    const c = this.config;
+    if (c.name === 'paper') {
+      // Required lazily: only the adapter in use is loaded (ccxt alone costs ~0.5 s and 60 MB).
+      const { PaperExchange } = require('./paper/paper-exchange') as { PaperExchange: typeof PaperExchangeClass };
+      const paper = new PaperExchange({ clock: this.clock, seed: c.paper.seed, symbolCount: c.paper.symbols, startingBalance: c.paper.startingBalance });
+      const saved = await this.store.load<Record<string, unknown> | null>(PAPER_ACCOUNT_FILE, { defaults: () => null, validate: isJsonObject });
+      if (saved) paper.importState(saved as never);
+      this.registry.register('paper account', () => this.store.save(PAPER_ACCOUNT_FILE, paper.exportState()));
+      this.logger.log(`Paper trading: ${c.paper.symbols} simulated symbols, seed ${c.paper.seed}, time x${c.paper.timeScale}`);
+      return paper;
+    }
+    const { CcxtExchange } = require('./ccxt/ccxt-exchange') as { CcxtExchange: typeof CcxtExchangeClass };
+    this.logger.log(`Real exchange: ${c.name}${c.testnet ? ' (testnet)' : ''}${c.apiUrl ? ` via ${c.apiUrl}` : ''}`);
+    return new CcxtExchange({
+      exchangeId: c.name,
+      apiKey: c.apiKey ?? undefined,
+      secret: c.apiSecret ?? undefined,
+      testnet: c.testnet,
+      apiUrl: c.apiUrl ?? undefined,
+      timeoutMs: c.timeoutMs,
+      rateLimit: { requestsPerWindow: c.rateLimitRequests, windowMs: c.rateLimitWindowMs },
+      logger: this.logger,
+    });
+  }
+
+  /** (Re)initialises the adapter and caches the market list. Failure leaves the service up but not ready. */
+  async init(): Promise<void> {
+    await this.connect();
+  }
+
+  async connect(): Promise<boolean> {
+    try {
+      await this.adapter.init();
+      await this.refreshMarkets();
+      this.ready = true;
+      this.initError = null;
+      this.logger.log(`Exchange ${this.name} ready: ${this.marketList.filter((m) => m.status === 'Trading').length} tradable USDT perpetuals`);
+    } catch (error) {
+      this.ready = false;
+      this.initError = (error as Error).message;
+      this.logger.error(`Exchange ${this.name} failed to initialise: ${this.initError}`);
+    }
+    return this.ready;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.adapter?.close().catch(() => undefined);
+  }
+
+  async refreshMarkets(): Promise<MarketInfo[]> {
+    const markets = await this.track('listMarkets', () => this.adapter.listMarkets());
+    this.marketList = markets;
+    this.marketIndex = new Map(markets.map((m) => [m.symbol, m]));
+    return markets;
+  }
+
+  /** Cached market list (all statuses). */
+  markets(): MarketInfo[] {
+    return this.marketList;
+  }
+
+  /** Symbols that can be traded now. */
+  tradableSymbols(): string[] {
+    return this.marketList.filter((m) => m.status === 'Trading').map((m) => m.symbol);
+  }
+
+  market(symbol: string): MarketInfo | undefined {
+    return this.marketIndex.get(symbol);
+  }
+
+  private async track<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.adapter) throw new ExchangeNotReadyError('Exchange not initialized', method);
+    const started = performance.now();
+    let stats = this.stats.get(method);
+    if (!stats) this.stats.set(method, (stats = { calls: 0, errors: 0, totalMs: 0, lastError: null }));
+    stats.calls++;
+    try {
+      const result = await fn();
+      this.emit(method, true, performance.now() - started, stats);
+      return result;
+    } catch (error) {
+      stats.errors++;
+      stats.lastError = (error as Error).message;
+      this.emit(method, false, performance.now() - started, stats);
+      throw error;
+    }
+  }
+
+  private emit(method: string, ok: boolean, ms: number, stats: ExchangeCallStats): void {
+    stats.totalMs += ms;
+    for (const listener of this.callListeners) listener(method, ok, ms);
+  }
+
+  listMarkets(): Promise<MarketInfo[]> {
+    return this.refreshMarkets();
+  }
+  fetchCandles(symbol: string, timeframe: Timeframe, options?: FetchCandlesOptions): Promise<Candle[]> {
+    return this.track('fetchCandles', () => this.adapter.fetchCandles(symbol, timeframe, options));
+  }
+  fetchTickers(): Promise<Map<string, Ticker>> {
+    return this.track('fetchTickers', () => this.adapter.fetchTickers());
+  }
+  fetchPositions(): Promise<Position[]> {
+    return this.track('fetchPositions', () => this.adapter.fetchPositions());
+  }
+  createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> {
+    return this.track('createMarketOrder', () => this.adapter.createMarketOrder(request));
+  }
+  closePosition(symbol: string): Promise<OrderResult | null> {
+    return this.track('closePosition', () => this.adapter.closePosition(symbol));
+  }
+  cancelOrder(symbol: string, orderId: string): Promise<void> {
+    return this.track('cancelOrder', () => this.adapter.cancelOrder(symbol, orderId));
+  }
+  setTradingStop(symbol: string, request: TradingStopRequest): Promise<void> {
+    return this.track('setTradingStop', () => this.adapter.setTradingStop(symbol, request));
+  }
+  setLeverage(symbol: string, leverage: number): Promise<void> {
+    return this.track('setLeverage', () => this.adapter.setLeverage(symbol, leverage));
+  }
+  fetchBalance(): Promise<Balance> {
+    return this.track('fetchBalance', () => this.adapter.fetchBalance());
+  }
+  /** Trades the exchange closed by itself (stop-loss, take-profit, liquidation), when the adapter can tell. */
+  async fetchClosedTrades(since: number): Promise<ExchangeClosedTrade[]> {
+    const adapter = this.adapter as ExchangeAdapter & { fetchClosedTrades?: (since: number) => Promise<ExchangeClosedTrade[]> };
+    if (!adapter.fetchClosedTrades) return [];
+    return this.track('fetchClosedTrades', () => adapter.fetchClosedTrades!(since));
+  }
+  close(): Promise<void> {
+    return this.adapter.close();
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The exchange boundary. Everything above it speaks bare coin symbols ("BTC");
+ * adapters translate to the exchange's own ids ("BTCUSDT", "BTC/USDT:USDT").
+ */
+
+export const SUPPORTED_TIMEFRAMES = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M'] as const;
+export type Timeframe = (typeof SUPPORTED_TIMEFRAMES)[number];
+
+/** Timeframes every adapter can actually fetch (Bybit's kline intervals; 8h/3d are not among them). */
+export const FETCHABLE_TIMEFRAMES: readonly Timeframe[] = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d', '1w', '1M'];
+
+const MINUTE = 60_000;
+export const TIMEFRAME_MS: Record<Timeframe, number> = {
+  '1m': MINUTE, '3m': 3 * MINUTE, '5m': 5 * MINUTE, '15m': 15 * MINUTE, '30m': 30 * MINUTE,
+  '1h': 60 * MINUTE, '2h': 120 * MINUTE, '4h': 240 * MINUTE, '6h': 360 * MINUTE, '8h': 480 * MINUTE,
+  '12h': 720 * MINUTE, '1d': 1440 * MINUTE, '3d': 3 * 1440 * MINUTE, '1w': 7 * 1440 * MINUTE, '1M': 30 * 1440 * MINUTE,
+};
+
+export function isTimeframe(value: unknown): value is Timeframe {
+  return typeof value === 'string' && (SUPPORTED_TIMEFRAMES as readonly string[]).includes(value);
+}
+
+/** One OHLCV candle; `time` is the open time in epoch ms. The last candle of a series may still be forming. */
+export interface Candle {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export type InstrumentStatus = 'Trading' | 'PreLaunch' | 'Settling' | 'Delivering' | 'Closed';
+
+export interface MarketInfo {
+  /** Bare coin, e.g. "BTC" or "1000PEPE". */
+  symbol: string;
+  /** The exchange's id, e.g. "BTCUSDT". */
+  exchangeSymbol: string;
+  status: InstrumentStatus;
+  tickSize: number;
+  qtyStep: number;
+  minOrderQty: number;
+  /** Smallest order value in USDT (Bybit minNotionalValue; 5 when unknown). */
+  minNotional: number;
+  maxLeverage: number;
+  /** Epoch ms the contract was listed, when the exchange says. */
+  launchTime?: number;
+}
+
+export interface Ticker {
+  symbol: string;
+  last: number;
+  bid: number;
+  ask: number;
+  mark: number;
+  high24h: number;
+  low24h: number;
+  /** 24 h change in percent (e.g. 2.5 for +2.5 %). */
+  change24hPercent: number;
+  volume24h: number;
+  turnover24h: number;
+  timestamp: number;
+}
+
+export type PositionSide = 'Long' | 'Short';
+
+export interface Position {
+  symbol: string;
+  side: PositionSide;
+  /** Size in coins, always > 0 (adapters drop zero-size rows). */
+  size: number;
+  entryPrice: number;
+  markPrice: number;
+  leverage: number;
+  unrealizedPnl: number;
+  realizedPnl: number;
+  stopLoss: number | null;
+  takeProfit: number | null;
+  liquidationPrice: number | null;
+  /** size × mark, USDT. */
+  positionValue: number;
+  /** Initial margin, USDT. */
+  margin: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type OrderSide = 'buy' | 'sell';
+
+export interface MarketOrderRequest {
+  symbol: string;
+  side: OrderSide;
+  /** Quantity in coins; adapters round it to the market's qtyStep. */
+  amount: number;
+  reduceOnly?: boolean;
+  stopLoss?: number;
+  takeProfit?: number;
+  /** Idempotency key: an adapter that can, passes it to the exchange so a retry never doubles an order. */
+  clientOrderId?: string;
+}
+
+export interface OrderResult {
+  orderId: string;
+  symbol: string;
+  side: OrderSide;
+  amount: number;
+  /** Fill price when known (paper), else the last price seen before the order. */
+  price: number | null;
+  fee: number;
+}
+
+export interface TradingStopRequest {
+  stopLoss?: number;
+  takeProfit?: number;
+}
+
+export interface Balance {
+  currency: 'USDT';
+  totalEquity: number;
+  walletBalance: number;
+  availableBalance: number;
+  unrealizedPnl: number;
+  marginBalance: number;
+  positionValue: number;
+  activePositions: number;
+}
+
+/** A closed trade as the exchange reports it (paper: stop-loss / take-profit / liquidation fills). */
+export interface ExchangeClosedTrade {
+  symbol: string;
+  side: PositionSide;
+  size: number;
+  entryPrice: number;
+  exitPrice: number;
+  pnl: number;
+  reason: 'STOP_LOSS' | 'TAKE_PROFIT' | 'LIQUIDATION' | 'MANUAL' | 'REDUCE';
+  closedAt: number;
+}
+
+export interface FetchCandlesOptions {
+  /** Number of most recent candles (the forming one included). Default 1000, the per-request maximum. */
+  limit?: number;
+  /** Only candles with open time >= since (epoch ms). */
+  since?: number;
+}
+
+export interface ExchangeAdapter {
+  /** "paper", "bybit", "binance". */
+  readonly name: string;
+  readonly isPaper: boolean;
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** All USDT linear perpetuals the exchange lists, whatever their status (used for delisting scans). */
+  listMarkets(): Promise<MarketInfo[]>;
+  fetchCandles(symbol: string, timeframe: Timeframe, options?: FetchCandlesOptions): Promise<Candle[]>;
+  /** Tickers for every symbol in one request, keyed by bare symbol. */
+  fetchTickers(): Promise<Map<string, Ticker>>;
+  /** Open positions (size > 0). Throws on failure: an error never reads as "no positions". */
+  fetchPositions(): Promise<Position[]>;
+  createMarketOrder(request: MarketOrderRequest): Promise<OrderResult>;
+  /** Market-closes the whole position on `symbol` (reduce-only). Resolves null when there is none. */
+  closePosition(symbol: string): Promise<OrderResult | null>;
+  cancelOrder(symbol: string, orderId: string): Promise<void>;
+  /** Sets or moves the position's stop-loss / take-profit. */
+  setTradingStop(symbol: string, request: TradingStopRequest): Promise<void>;
+  setLeverage(symbol: string, leverage: number): Promise<void>;
+  fetchBalance(): Promise<Balance>;
+}

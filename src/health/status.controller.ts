@@ -1,0 +1,67 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isoLocal } from '../common/clock';
+import { StatusService } from './status.service';
+
+@ApiTags('status')
+@Controller()
+export class StatusController {
+  constructor(private readonly status: StatusService) {}
+
+  @Get('api/status')
+  @ApiOperation({ summary: 'Liveness ping used by the web UI (no success field, as in the original)' })
+  ping() {
+    return { status: 'online', service: 'bots', timestamp: this.status.now(), test: 'simple_endpoint' };
+  }
+
+  @Get('health')
+  @ApiOperation({ summary: 'Health for the app.py proxy: status "ok" when the service is up' })
+  health() {
+    const bots = this.status.bots();
+    return {
+      status: 'ok',
+      service: 'bots',
+      timestamp: this.status.now(),
+      exchange_connected: this.status.exchangeReady(),
+      coins_loaded: this.status.coinsLoaded(),
+      bots_active: bots.active,
+    };
+  }
+
+  @Get('api/bots/health')
+  @ApiOperation({ summary: 'Service health with component flags' })
+  botsHealth() {
+    return {
+      status: 'healthy',
+      service: 'bots',
+      timestamp: this.status.now(),
+      uptime: this.status.uptimeSeconds(),
+      components: {
+        exchange: this.status.exchangeReady(),
+        coins_loaded: this.status.coinsLoaded() > 0,
+        bots_active: this.status.bots().active,
+      },
+    };
+  }
+
+  @Get('api/bots/status')
+  @ApiOperation({ summary: 'Service status: coin data loading progress and bot counts' })
+  botsStatus() {
+    const progress = this.status.progress();
+    const bots = this.status.bots();
+    return {
+      success: true,
+      status: 'running',
+      service: 'bots',
+      timestamp: this.status.now(),
+      last_update: progress.lastUpdate ? isoLocal(progress.lastUpdate) : null,
+      update_in_progress: progress.inProgress,
+      coins_loaded: this.status.coinsLoaded(),
+      total_coins: progress.total,
+      successful_coins: progress.done - progress.failed,
+      failed_coins: progress.failed,
+      load_progress: { ...progress, last_update: progress.lastUpdate ? isoLocal(progress.lastUpdate) : null },
+      bots: { total: bots.total, active: bots.active },
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { Clock, isoLocal } from '../common/clock';
+import { ExchangeService } from '../exchange/exchange.service';
+
+/** What the status endpoints need from the market-data and bots modules; they register themselves, so health depends on neither. */
+export interface LoadProgress {
+  total: number;
+  done: number;
+  failed: number;
+  inProgress: boolean;
+  lastUpdate: number | null;
+  durationMs: number;
+}
+interface RsiLike {
+  getLoadProgress(): LoadProgress;
+  coinsCount(): number;
+}
+interface BotsLike {
+  countBots(): { total: number; active: number; inPosition: number };
+}
+
+@Injectable()
+export class StatusService {
+  private readonly startedAt: number;
+  private rsiProvider: RsiLike | null = null;
+  private botsProvider: BotsLike | null = null;
+
+  constructor(
+    private readonly exchange: ExchangeService,
+    private readonly clock: Clock,
+  ) {
+    this.startedAt = Date.now();
+  }
+
+  registerRsi(provider: RsiLike): void {
+    this.rsiProvider = provider;
+  }
+
+  registerBots(provider: BotsLike): void {
+    this.botsProvider = provider;
+  }
+
+  now(): string {
+    return isoLocal(this.clock.now());
+  }
+
+  uptimeSeconds(): number {
+    return (Date.now() - this.startedAt) / 1000;
+  }
+
+  exchangeReady(): boolean {
+    return this.exchange.isReady;
+  }
+
+  progress(): LoadProgress {
+    return this.rsiProvider?.getLoadProgress() ?? { total: 0, done: 0, failed: 0, inProgress: false, lastUpdate: null, durationMs: 0 };
+  }
+
+  coinsLoaded(): number {
+    return this.rsiProvider?.coinsCount() ?? 0;
+  }
+
+  bots(): { total: number; active: number; inPosition: number } {
+    return this.botsProvider?.countBots() ?? { total: 0, active: 0, inPosition: 0 };
+  }
+}

@@ -1,0 +1,60 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { appConfig } from '../config/app.config';
+import { SystemConfigService } from '../config/system-config.service';
+import { StateRegistry } from '../persistence/state-registry.service';
+
+const AUTO_SAVE = 'auto-save';
+
+/**
+ * Start-up order is config → exchange → stored state (each module's onModuleInit) → workers
+ * (onApplicationBootstrap). This service owns the auto-save worker and the final save at shutdown.
+ */
+@Injectable()
+export class LifecycleService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Lifecycle');
+  private saves = 0;
+  private lastSave: number | null = null;
+  private lastError: string | null = null;
+
+  constructor(
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    private readonly systemConfig: SystemConfigService,
+    private readonly registry: StateRegistry,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.app.workersEnabled) return;
+    this.armAutoSave();
+    this.systemConfig.onChange((_config, changes) => {
+      if (changes.some((c) => c.key === 'auto_save_interval')) this.armAutoSave();
+    });
+  }
+
+  private armAutoSave(): void {
+    if (this.scheduler.doesExist('interval', AUTO_SAVE)) this.scheduler.deleteInterval(AUTO_SAVE);
+    const ms = this.systemConfig.get().auto_save_interval * 1000;
+    this.scheduler.addInterval(AUTO_SAVE, setInterval(() => void this.autoSave(), ms));
+  }
+
+  async autoSave(): Promise<void> {
+    const results = await this.registry.flushAll();
+    this.saves++;
+    this.lastSave = Date.now();
+    const failed = results.filter((r) => !r.ok);
+    this.lastError = failed.length ? failed.map((f) => `${f.name}: ${f.error}`).join('; ') : null;
+  }
+
+  state() {
+    return { active: this.scheduler.doesExist('interval', AUTO_SAVE), saves: this.saves, last_save: this.lastSave, last_error: this.lastError };
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    if (this.scheduler.doesExist('interval', AUTO_SAVE)) this.scheduler.deleteInterval(AUTO_SAVE);
+    const results = await this.registry.flushAll();
+    const failed = results.filter((r) => !r.ok);
+    this.logger.log(`State saved before exit${signal ? ` (${signal})` : ''}: ${results.length - failed.length}/${results.length} stores`);
+  }
+}

@@ -1,0 +1,55 @@
+import { Logger, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { configureApp, logLevels } from './bootstrap';
+import { EnvValidationError, parseAppSettings } from './config/env';
+import { SettingsFileError } from './config/settings-file';
+
+const FORCED_EXIT_MS = 15_000;
+
+async function main(): Promise<void> {
+  // Loaded here, not at the top: ConfigModule.forRoot validates the environment while the module file loads.
+  const { AppModule } = require('./app.module') as { AppModule: Type<unknown> };
+  const settings = parseAppSettings(process.env);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: logLevels(settings.logLevel) });
+  configureApp(app);
+  const logger = new Logger('Main');
+
+  // Our own signal handling (not enableShutdownHooks): save everything, then exit 0.
+  // A second signal while saving is ignored; the shared flush cannot interleave writes.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn(`${signal} received again: shutdown already in progress, state is being saved`);
+      return;
+    }
+    stopping = true;
+    logger.log(`${signal} received: stopping workers and saving state`);
+    setTimeout(() => {
+      logger.error('Shutdown took too long; exiting');
+      process.exit(1);
+    }, FORCED_EXIT_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error(`Shutdown failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  await app.listen(settings.port, settings.host);
+  logger.log(`bots-service listening on http://${settings.host}:${settings.port} (docs: /api/docs)`);
+}
+
+main().catch((error: Error) => {
+  if (error instanceof EnvValidationError || error instanceof SettingsFileError) {
+    // One clear line naming the setting, no stack trace.
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    console.error(`Start-up failed: ${error?.stack ?? error}`);
+  }
+  process.exit(1);
+});

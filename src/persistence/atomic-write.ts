@@ -1,0 +1,63 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+let counter = 0;
+
+async function fsyncDir(dir: string): Promise<void> {
+  // Makes the rename itself durable; not supported on every platform, so failures are ignored.
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    /* best effort */
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+async function writeSynced(file: string, content: string | Buffer): Promise<void> {
+  const handle = await fs.open(file, 'w', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes `content` to `target` so that a reader (or a crash at any point) sees either the old
+ * complete file or the new complete file: temp file in the same folder, fsync, rename.
+ * When `backup` is given, the previous content is first preserved there the same way.
+ */
+export async function atomicWrite(target: string, content: string, backup?: string): Promise<void> {
+  const dir = path.dirname(target);
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
+  try {
+    await writeSynced(tmp, content);
+    if (backup) {
+      const previous = await fs.readFile(target).catch(() => null);
+      if (previous && previous.length > 0) {
+        const bakTmp = `${tmp}.bak`;
+        await writeSynced(bakTmp, previous);
+        await fs.rename(bakTmp, backup);
+      }
+    }
+    await fs.rename(tmp, target);
+    await fsyncDir(dir);
+  } catch (error) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    await fs.rm(`${tmp}.bak`, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Removes temp files a killed process left behind. */
+export async function removeStaleTempFiles(dir: string): Promise<number> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const stale = names.filter((n) => n.startsWith('.') && n.endsWith('.tmp'));
+  await Promise.all(stale.map((n) => fs.rm(path.join(dir, n), { force: true })));
+  return stale.length;
+}

@@ -1,0 +1,119 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Mutex } from 'async-mutex';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { appConfig } from '../config/app.config';
+import { atomicWrite, removeStaleTempFiles } from './atomic-write';
+
+export interface LoadOptions<T> {
+  /** Used only when neither the file nor its backup exists. */
+  defaults: () => T;
+  /** Shape check: an error text, or null when the value is acceptable. */
+  validate?: (value: unknown) => string | null;
+}
+
+export type LoadSource = 'file' | 'backup' | 'defaults';
+
+/** Accepts any JSON object (not an array, not null). */
+export const isJsonObject = (value: unknown): string | null =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? null : 'expected a JSON object';
+
+/**
+ * The one JSON store every module uses for data/ files.
+ * Writes are atomic and serialized per file; the previous content is kept as `<name>.bak`.
+ * A file that does not parse or fails its shape check is moved aside as `<name>.corrupt-<timestamp>`
+ * and the last good copy is used: defaults replace data only when there was no file at all.
+ */
+@Injectable()
+export class JsonStore {
+  private readonly logger = new Logger('Persistence');
+  private readonly locks = new Map<string, Mutex>();
+  private readonly lastSource = new Map<string, LoadSource>();
+  readonly dataDir: string;
+  private cleaned = false;
+
+  constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
+    this.dataDir = path.resolve(config.dataDir);
+  }
+
+  filePath(file: string): string {
+    if (file.includes('/') || file.includes('\\') || file.startsWith('.')) throw new Error(`Invalid data file name: ${file}`);
+    return path.join(this.dataDir, file);
+  }
+
+  private lock(file: string): Mutex {
+    let mutex = this.locks.get(file);
+    if (!mutex) this.locks.set(file, (mutex = new Mutex()));
+    return mutex;
+  }
+
+  /** Where the last load of `file` came from (for status pages and tests). */
+  sourceOf(file: string): LoadSource | undefined {
+    return this.lastSource.get(file);
+  }
+
+  async exists(file: string): Promise<boolean> {
+    return fs.access(this.filePath(file)).then(() => true, () => false);
+  }
+
+  async load<T>(file: string, options: LoadOptions<T>): Promise<T> {
+    return this.lock(file).runExclusive(async () => {
+      if (!this.cleaned) {
+        this.cleaned = true;
+        await fs.mkdir(this.dataDir, { recursive: true });
+        await removeStaleTempFiles(this.dataDir);
+      }
+      const target = this.filePath(file);
+      const main = await this.readCandidate(target, options.validate);
+      if (main.ok) {
+        this.lastSource.set(file, 'file');
+        return main.value as T;
+      }
+      if (main.error) {
+        const aside = `${target}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        await fs.rename(target, aside).catch(() => undefined);
+        this.logger.error(`${file} is unreadable (${main.error}); kept aside as ${path.basename(aside)}`);
+      }
+      const backup = await this.readCandidate(`${target}.bak`, options.validate);
+      if (backup.ok) {
+        this.logger.warn(`${file}: recovered from the last good copy ${file}.bak`);
+        await atomicWrite(target, JSON.stringify(backup.value, null, 2));
+        this.lastSource.set(file, 'backup');
+        return backup.value as T;
+      }
+      if (backup.error) this.logger.error(`${file}.bak is unreadable too (${backup.error})`);
+      if (main.error || backup.error) {
+        this.logger.error(`${file}: no good copy left; starting from defaults (the bad files are kept for inspection)`);
+      }
+      this.lastSource.set(file, 'defaults');
+      return options.defaults();
+    });
+  }
+
+  private async readCandidate(
+    file: string,
+    validate?: (value: unknown) => string | null,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; error?: string }> {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false };
+      return { ok: false, error: (error as Error).message };
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, error: text.trim() === '' ? 'empty file' : `invalid JSON: ${(error as Error).message}` };
+    }
+    const problem = validate?.(value) ?? null;
+    return problem ? { ok: false, error: `bad shape: ${problem}` } : { ok: true, value };
+  }
+
+  async save(file: string, data: unknown): Promise<void> {
+    const content = JSON.stringify(data, null, 2);
+    await this.lock(file).runExclusive(() => atomicWrite(this.filePath(file), content, `${this.filePath(file)}.bak`));
+  }
+}

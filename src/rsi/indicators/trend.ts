@@ -1,0 +1,113 @@
+import { emaSeries } from './ema';
+import type { Trend } from '../rsi.types';
+
+/** Parameters of the price trend (trading-logic §2.2; auto-bot config trend_* keys). */
+export interface TrendParams {
+  /** Candles looked at (trend_analysis_period, 30). */
+  period: number;
+  /** Percent change that alone makes a trend (trend_price_change_threshold, 7). */
+  priceChangeThreshold: number;
+  /** Percent of rising (falling) steps that alone makes a trend (trend_candles_threshold, 70). */
+  candlesThreshold: number;
+}
+
+export const DEFAULT_TREND_PARAMS: TrendParams = { period: 30, priceChangeThreshold: 7, candlesThreshold: 70 };
+
+export interface TrendResult {
+  trend: Trend;
+  change_percent: number | null;
+  rising: number;
+  falling: number;
+  period: number;
+}
+
+/**
+ * Trend over the last `period` closes: UP when the change exceeds the threshold or more than K % of the steps rise;
+ * DOWN mirrors it; otherwise NEUTRAL. Fewer than `period` closes gives NEUTRAL.
+ */
+export function analyzeTrend(closes: ArrayLike<number>, params: TrendParams = DEFAULT_TREND_PARAMS): TrendResult {
+  const n = closes.length;
+  const period = Math.max(2, Math.floor(params.period));
+  if (n < period) return { trend: 'NEUTRAL', change_percent: null, rising: 0, falling: 0, period };
+  const start = n - period;
+  const first = closes[start];
+  const last = closes[n - 1];
+  const changePercent = first > 0 ? ((last - first) / first) * 100 : 0;
+  let rising = 0;
+  let falling = 0;
+  for (let i = start + 1; i < n; i++) {
+    if (closes[i] > closes[i - 1]) rising++;
+    else if (closes[i] < closes[i - 1]) falling++;
+  }
+  const minSteps = (period * params.candlesThreshold) / 100;
+  let trend: Trend = 'NEUTRAL';
+  if (changePercent > params.priceChangeThreshold || rising > minSteps) trend = 'UP';
+  else if (changePercent < -params.priceChangeThreshold || falling > minSteps) trend = 'DOWN';
+  return { trend, change_percent: Math.round(changePercent * 100) / 100, rising, falling, period };
+}
+
+/** Parameters of the EMA trend (§2.3): the coin's optimal EMA pair or 50/200, and trend_confirmation_bars. */
+export interface EmaTrendParams {
+  fast: number;
+  slow: number;
+  confirmationBars: number;
+}
+
+export const DEFAULT_EMA_TREND_PARAMS: EmaTrendParams = { fast: 50, slow: 200, confirmationBars: 3 };
+
+export interface EmaTrendResult {
+  trend: Trend;
+  ema_fast: number | null;
+  ema_slow: number | null;
+  slope: number | null;
+  fast_period: number;
+  slow_period: number;
+  confirmation_bars: number;
+  reason: string;
+}
+
+/** Candles the EMA trend needs: max(slow, confirmation bars) + 10. */
+export function emaTrendMinCandles(params: EmaTrendParams): number {
+  return Math.max(params.slow, params.confirmationBars) + 10;
+}
+
+/**
+ * UP needs all of: close > slow EMA, fast EMA > slow EMA, slow-EMA slope over the last 2 steps > 0, and the last
+ * `confirmationBars` closes above the slow EMA. DOWN mirrors it. Otherwise NEUTRAL.
+ */
+export function analyzeEmaTrend(closes: ArrayLike<number>, params: EmaTrendParams = DEFAULT_EMA_TREND_PARAMS): EmaTrendResult {
+  const n = closes.length;
+  const base = {
+    fast_period: params.fast,
+    slow_period: params.slow,
+    confirmation_bars: params.confirmationBars,
+  };
+  const needed = emaTrendMinCandles(params);
+  if (n < needed) {
+    return { trend: 'NEUTRAL', ema_fast: null, ema_slow: null, slope: null, ...base, reason: `needs ${needed} candles, has ${n}` };
+  }
+  const slowSeries = emaSeries(closes, params.slow);
+  const fastSeries = emaSeries(closes, params.fast);
+  const emaSlow = slowSeries[n - 1];
+  const emaFast = fastSeries[n - 1];
+  // EMA of all closes minus EMA of all but the last two: the same recursion, read two steps earlier.
+  const slope = emaSlow - slowSeries[n - 3];
+  const close = closes[n - 1];
+  const bars = Math.max(1, Math.floor(params.confirmationBars));
+  let allAbove = true;
+  let allBelow = true;
+  for (let i = n - bars; i < n; i++) {
+    if (!(closes[i] > emaSlow)) allAbove = false;
+    if (!(closes[i] < emaSlow)) allBelow = false;
+  }
+  let trend: Trend = 'NEUTRAL';
+  let reason = 'mixed conditions';
+  if (close > emaSlow && emaFast > emaSlow && slope > 0 && allAbove) {
+    trend = 'UP';
+    reason = 'close and fast EMA above slow EMA, rising slope, confirmed';
+  } else if (close < emaSlow && emaFast < emaSlow && slope < 0 && allBelow) {
+    trend = 'DOWN';
+    reason = 'close and fast EMA below slow EMA, falling slope, confirmed';
+  }
+  return { trend, ema_fast: emaFast, ema_slow: emaSlow, slope, ...base, reason };
+}
