@@ -66,8 +66,11 @@ export type RsiExitStep =
  * in a loss starts the wait instead of closing when `exit_wait_breakeven_when_loss` is on.
  */
 export function rsiExitStep(input: { exitSignal: boolean; waitingBreakeven: boolean; profitPercent: number; waitWhenLoss: boolean }): RsiExitStep {
-  if (input.waitingBreakeven && input.profitPercent >= BREAKEVEN_WAIT_EXIT_PROFIT) return { action: 'close', reason: 'BREAKEVEN_WAIT_EXIT' };
-  if (!input.exitSignal) return { action: 'keep', waitingBreakeven: input.waitingBreakeven };
+  if (input.waitingBreakeven) {
+    // Once waiting, only +0.05 % (or the exchange stops / trailing) ends the position.
+    return input.profitPercent >= BREAKEVEN_WAIT_EXIT_PROFIT ? { action: 'close', reason: 'BREAKEVEN_WAIT_EXIT' } : { action: 'keep', waitingBreakeven: true };
+  }
+  if (!input.exitSignal) return { action: 'keep', waitingBreakeven: false };
   if (!input.waitWhenLoss || input.profitPercent >= 0) return { action: 'close', reason: 'RSI_EXIT' };
   return { action: 'keep', waitingBreakeven: true };
 }

@@ -54,7 +54,7 @@ export function checkRsiTimeFilter(
   const entered = (v: number) => (isLong ? v <= params.longThreshold : v >= params.shortThreshold);
   const left = (v: number) => (isLong ? v > params.lower : v < params.upper);
   const start = history.findIndex(entered);
-  const window = history.map((v) => v);
+  const window = history;
   if (start === -1) {
     return decision(false, `RSI did not reach ${isLong ? `<= ${params.longThreshold}` : `>= ${params.shortThreshold}`} in the last ${n} candles`, { window });
   }

@@ -36,7 +36,7 @@ export interface RsiSeriesResult {
   /** RSI of the whole series (the forming candle included), rounded to 2 decimals; null with fewer than period + 1 closes. */
   rsi: number | null;
   /**
-   * One value per smoothing step after the seed, rounded to 2 decimals: length = closes - (period + 1),
+   * One value per smoothing step after the seed, rounded to 2 decimals (unless asked not to): length = closes - (period + 1),
    * the last one equals `rsi` (when there is at least one step).
    */
   history: number[];
@@ -44,7 +44,8 @@ export interface RsiSeriesResult {
 }
 
 /** RSI, its history and the state needed for O(1) updates of the last close, in one pass. */
-export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD): RsiSeriesResult {
+export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD, options: { round?: boolean } = {}): RsiSeriesResult {
+  const finish = options.round === false ? (v: number) => v : round2;
   const n = closes.length;
   if (n < period + 1) return { rsi: null, history: [], state: null };
 
@@ -73,11 +74,11 @@ export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD)
     const delta = closes[i] - closes[i - 1];
     avgGain = (avgGain * keep + (delta > 0 ? delta : 0)) / period;
     avgLoss = (avgLoss * keep + (delta < 0 ? -delta : 0)) / period;
-    history[i - period - 1] = round2(rsiFromAverages(avgGain, avgLoss));
+    history[i - period - 1] = finish(rsiFromAverages(avgGain, avgLoss));
   }
 
   return {
-    rsi: round2(rsiFromAverages(avgGain, avgLoss)),
+    rsi: finish(rsiFromAverages(avgGain, avgLoss)),
     history,
     state: {
       period,

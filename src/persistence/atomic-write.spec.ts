@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, promises as fs, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { atomicWrite, removeStaleTempFiles } from './atomic-write';
+
+describe('atomicWrite', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'atomic-'));
+  });
+
+  it('writes the content and keeps the previous version as the backup', async () => {
+    const target = path.join(dir, 'state.json');
+    await atomicWrite(target, '{"v":1}', `${target}.bak`);
+    await atomicWrite(target, '{"v":2}', `${target}.bak`);
+    expect(await fs.readFile(target, 'utf8')).toBe('{"v":2}');
+    expect(await fs.readFile(`${target}.bak`, 'utf8')).toBe('{"v":1}');
+    expect(readdirSync(dir).sort()).toEqual(['state.json', 'state.json.bak']);
+  });
+
+  it('leaves no temp file behind when the write fails', async () => {
+    const target = path.join(dir, 'missing-dir-is-created', 'x.json');
+    await atomicWrite(target, '{}');
+    await expect(atomicWrite(path.join(dir, 'missing-dir-is-created'), '{}')).rejects.toThrow();
+    expect(readdirSync(path.join(dir, 'missing-dir-is-created'))).toEqual(['x.json']);
+  });
+
+  it('removes stale temp files left by a killed writer', async () => {
+    writeFileSync(path.join(dir, '.state.json.123.1.0.tmp'), '{"half');
+    writeFileSync(path.join(dir, 'state.json'), '{}');
+    expect(await removeStaleTempFiles(dir)).toBe(1);
+    expect(readdirSync(dir)).toEqual(['state.json']);
+  });
+
+  it('survives a process killed mid-write: the file is always one complete version', async () => {
+    const target = path.join(dir, 'big.json');
+    // A writer that rewrites a ~2 MB file as fast as it can, each version a valid JSON document.
+    const script = `
+      const { atomicWrite } = require(${JSON.stringify(path.join(__dirname, 'atomic-write.ts'))});
+      (async () => {
+        for (let v = 1; ; v++) {
+          const doc = JSON.stringify({ v, rows: Array.from({ length: 40000 }, (_, i) => ({ i, v, pad: 'x'.repeat(20) })) });
+          await atomicWrite(${JSON.stringify(target)}, doc, ${JSON.stringify(target + '.bak')});
+          if (v === 2) process.stdout.write('ready\\n');
+        }
+      })();
+    `;
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 200));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+
+      const parsed = JSON.parse(await fs.readFile(target, 'utf8')) as { v: number; rows: unknown[] };
+      expect(parsed.rows).toHaveLength(40000);
+      const backup = JSON.parse(await fs.readFile(`${target}.bak`, 'utf8')) as { v: number };
+      expect(backup.v).toBeLessThan(parsed.v);
+    }
+  }, 60_000);
+});

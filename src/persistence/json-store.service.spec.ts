@@ -1,0 +1,81 @@
+import { Logger } from '@nestjs/common';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { isJsonObject, JsonStore } from './json-store.service';
+
+const hasBots = (v: unknown) => (v && typeof v === 'object' && 'bots' in v ? null : 'missing "bots"');
+
+describe('JsonStore', () => {
+  let dir: string;
+  let store: JsonStore;
+  let errors: string[];
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'store-'));
+    store = new JsonStore({ dataDir: dir } as never);
+    errors = [];
+    jest.spyOn(Logger.prototype, 'error').mockImplementation((m: unknown) => void errors.push(String(m)));
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('uses defaults only when there is no file at all', async () => {
+    const value = await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots });
+    expect(value).toEqual({ bots: {} });
+    expect(store.sourceOf('bots_state.json')).toBe('defaults');
+    expect(errors).toEqual([]);
+  });
+
+  it('saves and loads back, keeping the previous version as .bak', async () => {
+    await store.save('bots_state.json', { bots: { BTC: { status: 'running' } } });
+    await store.save('bots_state.json', { bots: { ETH: { status: 'paused' } } });
+    expect(await store.load('bots_state.json', { defaults: () => ({}), validate: hasBots })).toEqual({ bots: { ETH: { status: 'paused' } } });
+    expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json.bak'), 'utf8'))).toEqual({ bots: { BTC: { status: 'running' } } });
+  });
+
+  it('keeps a corrupt file aside and recovers the last good copy', async () => {
+    await store.save('bots_state.json', { bots: { BTC: { status: 'running' } } });
+    await store.save('bots_state.json', { bots: { BTC: { status: 'in_position_long' } } });
+    writeFileSync(path.join(dir, 'bots_state.json'), '{"bots": {"BTC": {"stat');
+
+    const value = await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots });
+
+    expect(value).toEqual({ bots: { BTC: { status: 'running' } } });
+    expect(store.sourceOf('bots_state.json')).toBe('backup');
+    const aside = readdirSync(dir).filter((n) => n.startsWith('bots_state.json.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(path.join(dir, aside[0]), 'utf8')).toBe('{"bots": {"BTC": {"stat');
+    // The main file is good again.
+    expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json'), 'utf8'))).toEqual(value);
+    expect(errors.join('\n')).toMatch(/bots_state\.json is unreadable.*kept aside/);
+  });
+
+  it('treats a file that fails its shape check like a corrupt one', async () => {
+    await store.save('bots_state.json', { bots: {} });
+    await store.save('bots_state.json', { bots: { ETH: 2 } });
+    writeFileSync(path.join(dir, 'bots_state.json'), '[1,2,3]');
+    expect(await store.load('bots_state.json', { defaults: () => ({ bots: { X: 1 } }), validate: hasBots })).toEqual({ bots: {} });
+    expect(errors.join('\n')).toMatch(/bad shape/);
+  });
+
+  it('never deletes a corrupt file even when no good copy is left', async () => {
+    writeFileSync(path.join(dir, 'mature_coins.json'), '');
+    const value = await store.load('mature_coins.json', { defaults: () => ({}), validate: isJsonObject });
+    expect(value).toEqual({});
+    expect(readdirSync(dir).some((n) => n.startsWith('mature_coins.json.corrupt-'))).toBe(true);
+    expect(errors.join('\n')).toMatch(/no good copy left/);
+  });
+
+  it('serializes concurrent writes to one file', async () => {
+    await Promise.all(Array.from({ length: 25 }, (_, i) => store.save('process_state.json', { n: i })));
+    const final = JSON.parse(readFileSync(path.join(dir, 'process_state.json'), 'utf8')) as { n: number };
+    expect(final.n).toBe(24);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses file names that leave the data folder', () => {
+    expect(() => store.filePath('../etc/passwd')).toThrow(/Invalid data file name/);
+    expect(existsSync(path.join(dir, '..', 'etc'))).toBe(false);
+  });
+});
