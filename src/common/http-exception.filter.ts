@@ -26,6 +26,28 @@ function exchangeStatus(error: ExchangeError): number {
   return HttpStatus.BAD_GATEWAY;
 }
 
+interface RouteLayer {
+  route?: { methods: Record<string, boolean> };
+  match(path: string): boolean;
+}
+
+/** Methods registered for the request's path (Express router), so a wrong method gets a JSON 405, not a 404. */
+function allowedMethods(request: Request): string[] {
+  try {
+    const app = request.app as unknown as { router?: { stack: RouteLayer[] }; _router?: { stack: RouteLayer[] } };
+    const stack = (app.router ?? app._router)?.stack ?? [];
+    const methods = new Set<string>();
+    for (const layer of stack) {
+      if (!layer.route || !layer.match(request.path)) continue;
+      for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') methods.add(method);
+    }
+    methods.delete(request.method.toLowerCase());
+    return [...methods];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Every error leaves the API as {success:false, error} with a fitting status, so clients of the
  * original service (which read `error`) keep working. Bodies that already carry `success` pass through.
@@ -45,6 +67,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
     if (exception instanceof HttpException) {
       status = exception.getStatus();
+      const allowed = status === HttpStatus.NOT_FOUND ? allowedMethods(request) : [];
+      if (allowed.length > 0) {
+        response.setHeader('Allow', allowed.join(', ').toUpperCase());
+        response.status(HttpStatus.METHOD_NOT_ALLOWED).json({ success: false, error: `Method ${request.method} not allowed for ${request.path}; use ${allowed.join(' or ').toUpperCase()}` });
+        return;
+      }
       const raw = exception.getResponse();
       if (raw && typeof raw === 'object' && 'success' in raw) {
         body = raw as Record<string, unknown>;
@@ -75,6 +103,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private describe(status: number, message: string, request: Request): string {
     if (status === HttpStatus.NOT_FOUND && /^Cannot (GET|POST|PUT|DELETE|PATCH)/.test(message)) return 'Endpoint not found';
     if (status === HttpStatus.METHOD_NOT_ALLOWED) return `Method ${request.method} not allowed for ${request.path}`;
+    // Nest turns body-parser's SyntaxError into a bare 400; say what it is, as the original did.
+    if (status === HttpStatus.BAD_REQUEST && /JSON|^Unexpected (token|end|non-whitespace)|^Expected /.test(message) && !message.startsWith('Invalid JSON')) {
+      return `Invalid JSON: ${message}`;
+    }
     return message;
   }
 

@@ -1,9 +1,9 @@
 import { Global, Module } from '@nestjs/common';
-import { ExchangeService } from './exchange.service';
+import { EXCHANGE_ADAPTER, ExchangeService } from './exchange.service';
 
 @Global()
 @Module({
-  providers: [ExchangeService],
+  providers: [ExchangeService, { provide: EXCHANGE_ADAPTER, useValue: null }],
   exports: [ExchangeService],
 })
 export class ExchangeModule {}

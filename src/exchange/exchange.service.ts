@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock';
 import { exchangeConfig } from '../config/app.config';
@@ -13,6 +13,8 @@ import type { CcxtExchange as CcxtExchangeClass } from './ccxt/ccxt-exchange';
 import type { PaperExchange as PaperExchangeClass } from './paper/paper-exchange';
 
 export const PAPER_ACCOUNT_FILE = 'paper_account.json';
+/** Optional provider: an adapter to use instead of the configured one (tests, benchmarks). */
+export const EXCHANGE_ADAPTER = Symbol('EXCHANGE_ADAPTER');
 
 export interface ExchangeCallStats {
   calls: number;
@@ -41,7 +43,10 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
     private readonly clock: Clock,
     private readonly store: JsonStore,
     private readonly registry: StateRegistry,
-  ) {}
+    @Optional() @Inject(EXCHANGE_ADAPTER) adapterOverride?: ExchangeAdapter | null,
+  ) {
+    if (adapterOverride) this.adapter = adapterOverride;
+  }
 
   get name(): string {
     return this.config.name;

@@ -1,6 +1,7 @@
 import type { AutoBotConfig } from '../../config/defaults';
 import type { ProtectionSettings } from './protection';
-import { FALLBACK_EXIT_THRESHOLDS, type RsiExitDelaySettings, type RsiExitThresholds } from './rsi-exit';
+import { DEFAULT_EXIT_THRESHOLDS, pickLevel, type ExitThresholds } from '../../filters/rules/signal';
+import type { RsiExitDelaySettings } from './rsi-exit';
 
 /** Reads the engine's settings out of an (effective) auto-bot config. */
 
@@ -44,17 +45,14 @@ export function protectionSettings(config: ConfigLike): ProtectionSettings {
   };
 }
 
-/** Exit levels; a 0 or missing value falls back to 65 / 60 / 35 / 40 (§5.3). */
-export function exitThresholds(config: ConfigLike): RsiExitThresholds {
-  const pick = (key: string, fallback: number) => {
-    const v = num(config, key, 0);
-    return v > 0 ? v : fallback;
-  };
+/** Exit levels (§5.3); a 0 or missing value falls back to the seed's 65 / 35. */
+export function exitThresholds(config: ConfigLike): ExitThresholds {
+  const d = DEFAULT_EXIT_THRESHOLDS;
   return {
-    longWithTrend: pick('rsi_exit_long_with_trend', FALLBACK_EXIT_THRESHOLDS.longWithTrend),
-    longAgainstTrend: pick('rsi_exit_long_against_trend', FALLBACK_EXIT_THRESHOLDS.longAgainstTrend),
-    shortWithTrend: pick('rsi_exit_short_with_trend', FALLBACK_EXIT_THRESHOLDS.shortWithTrend),
-    shortAgainstTrend: pick('rsi_exit_short_against_trend', FALLBACK_EXIT_THRESHOLDS.shortAgainstTrend),
+    longWithTrend: pickLevel(config.rsi_exit_long_with_trend) ?? d.longWithTrend,
+    longAgainstTrend: pickLevel(config.rsi_exit_long_against_trend) ?? d.longAgainstTrend,
+    shortWithTrend: pickLevel(config.rsi_exit_short_with_trend) ?? d.shortWithTrend,
+    shortAgainstTrend: pickLevel(config.rsi_exit_short_against_trend) ?? d.shortAgainstTrend,
   };
 }
 

@@ -1,27 +1,6 @@
-import { rsiExitDelayMet, rsiExitStep, rsiExitThreshold, rsiSaysExit } from './rsi-exit';
+import { rsiExitDelayMet, rsiExitStep } from './rsi-exit';
 
-const t = { longWithTrend: 65, longAgainstTrend: 60, shortWithTrend: 35, shortAgainstTrend: 40 };
 const HOUR = 3_600_000;
-
-describe('RSI exit thresholds (§5.3)', () => {
-  it('LONG uses the with-trend level only when entered in an UP trend', () => {
-    expect(rsiExitThreshold('LONG', 'UP', t)).toBe(65);
-    expect(rsiExitThreshold('LONG', 'NEUTRAL', t)).toBe(60);
-    expect(rsiExitThreshold('LONG', null, t)).toBe(60);
-  });
-
-  it('SHORT uses the with-trend level only when entered in a DOWN trend', () => {
-    expect(rsiExitThreshold('SHORT', 'DOWN', t)).toBe(35);
-    expect(rsiExitThreshold('SHORT', 'UP', t)).toBe(40);
-  });
-
-  it('LONG exits at RSI ≥ level, SHORT at RSI ≤ level', () => {
-    expect(rsiSaysExit('LONG', 65, 65)).toBe(true);
-    expect(rsiSaysExit('LONG', 64.99, 65)).toBe(false);
-    expect(rsiSaysExit('SHORT', 35, 35)).toBe(true);
-    expect(rsiSaysExit('SHORT', 35.01, 35)).toBe(false);
-  });
-});
 
 describe('RSI exit delays', () => {
   it('are off when all zero', () => {

@@ -4,7 +4,8 @@ import type { Trend } from '../../rsi/rsi.types';
 import type { BotRecord, BotStatus, CloseReason, Direction, TradeRecord, VolumeMode } from './bot.types';
 import { marginUsdt, pnlUsdt, profitPercent, roiPercent, round } from './profit';
 import { evaluateProtections, type ProtectionResult, type ProtectionSettings, type ProtectionState } from './protection';
-import { rsiExitDelayMet, rsiExitStep, rsiExitThreshold, rsiSaysExit, type RsiExitDelaySettings, type RsiExitStep, type RsiExitThresholds } from './rsi-exit';
+import { exitSignal, type ExitThresholds } from '../../filters/rules/signal';
+import { rsiExitDelayMet, rsiExitStep, type RsiExitDelaySettings, type RsiExitStep } from './rsi-exit';
 
 /** An action the bot's current status does not allow (e.g. entering while already in a position). */
 export class BotStateError extends Error {
@@ -52,7 +53,7 @@ export interface RsiExitInput {
   rsi: number;
   price: number;
   nowMs: number;
-  thresholds: RsiExitThresholds;
+  thresholds: ExitThresholds;
   delays: RsiExitDelaySettings;
   waitWhenLoss: boolean;
 }
@@ -336,10 +337,11 @@ export class TradingBot {
     const r = this.record;
     const side = r.position_side as Direction;
     const entry = r.entry_price as number;
-    const threshold = rsiExitThreshold(side, r.entry_trend, input.thresholds);
+    const verdict = exitSignal(input.rsi, side, r.entry_trend, input.thresholds);
+    const threshold = verdict.threshold;
     const profit = profitPercent(side, entry, input.price);
     const delayOk = rsiExitDelayMet(input.delays, r.entry_timeframe ?? '6h', input.nowMs - (r.entry_timestamp ?? input.nowMs), profit);
-    const signal = rsiSaysExit(side, input.rsi, threshold) && delayOk;
+    const signal = verdict.exit && delayOk;
     const step = rsiExitStep({ exitSignal: signal, waitingBreakeven: r.exit_waiting_breakeven, profitPercent: profit, waitWhenLoss: input.waitWhenLoss });
     if (step.action === 'keep') r.exit_waiting_breakeven = step.waitingBreakeven;
     r.last_rsi = input.rsi;

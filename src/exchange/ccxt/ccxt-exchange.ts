@@ -1,0 +1,755 @@
+/**
+ * Real-exchange adapter over ccxt: Bybit v5 (linear USDT perpetuals) and Binance USDⓈ-M futures.
+ *
+ * Every HTTP request passes our own rate limiter and a hard timeout; every adapter call is retried
+ * with exponential backoff when the failure is transient. ccxt is loaded lazily in init(), so the
+ * paper default never pays for it. Plain class, no Nest imports: ExchangeService wires it in.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Exchange, Market as MaybeMarket, OHLCV, Position as CcxtPosition, Ticker as CcxtTicker } from 'ccxt';
+import {
+  ExchangeError,
+  ExchangeNotReadyError,
+  ExchangeUnavailableError,
+  InvalidOrderError,
+  UnknownSymbolError,
+} from '../exchange.errors';
+import {
+  Balance,
+  Candle,
+  ExchangeAdapter,
+  FETCHABLE_TIMEFRAMES,
+  FetchCandlesOptions,
+  InstrumentStatus,
+  MarketInfo,
+  MarketOrderRequest,
+  OrderResult,
+  Position,
+  Ticker,
+  Timeframe,
+  TradingStopRequest,
+} from '../exchange.types';
+import {
+  binanceErrorCode,
+  bybitMalformedReason,
+  bybitRetCode,
+  isBybitRateLimitAnswer,
+  isRetryableExchangeError,
+  mapCcxtError,
+  rateLimitPauseMs,
+} from './ccxt-errors';
+import { RateLimiter } from './rate-limiter';
+import { withRetry } from './retry';
+
+export type CcxtExchangeId = 'bybit' | 'binance';
+export type RequestOutcome = 'ok' | 'error' | 'retry';
+
+/** Any logger with warn (Nest's Logger fits). */
+export interface CcxtExchangeLogger {
+  warn(message: string): void;
+  debug?(message: string): void;
+}
+
+export interface CcxtExchangeOptions {
+  exchangeId: CcxtExchangeId;
+  apiKey?: string;
+  secret?: string;
+  /** Use the exchange's testnet URLs. */
+  testnet?: boolean;
+  /** Replaces the origin (scheme://host[:port]) of every REST URL: a proxy, a mirror, or the local fake. */
+  apiUrl?: string;
+  /** Per HTTP request; a stalled answer is cut off shortly after. Default 10000. */
+  timeoutMs?: number;
+  /** Attempts in total (default 3) and the first backoff (default 100 ms, doubling). */
+  retry?: { attempts?: number; baseDelayMs?: number };
+  /** Requests allowed per window (default 600 per 5000 ms, Bybit's IP limit) and in flight at once (default 50). */
+  rateLimit?: { requestsPerWindow?: number; windowMs?: number; maxConcurrent?: number };
+  logger?: CcxtExchangeLogger;
+  /** Metrics hook: one call per attempt of an adapter method. */
+  onRequest?: (method: string, outcome: RequestOutcome) => void;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Grace after ccxt's own (headers-only) timeout before our guard gives up on a stalled body. */
+const TIMEOUT_GUARD_MARGIN_MS = 250;
+const MAX_CANDLES_PER_REQUEST = 1000;
+/** listMarkets reuses a market list loaded this recently (e.g. by init just before). */
+const MARKETS_FRESH_MS = 5000;
+const DEFAULT_MIN_NOTIONAL = 5;
+const DEFAULT_MAX_LEVERAGE = 20;
+/** Bybit retCodes that mean "already so" and count as success. */
+const BYBIT_LEVERAGE_NOT_MODIFIED = 110043;
+const BYBIT_TPSL_NOT_MODIFIED = 34040;
+/** "This client order id was used already": the order exists, a retry must not place another one. */
+const BYBIT_DUPLICATE_CLIENT_ID = new Set([110072, 12141]);
+const BINANCE_DUPLICATE_CLIENT_ID = new Set([-4116]);
+
+type CcxtModule = typeof import('ccxt');
+type Market = NonNullable<MaybeMarket>;
+
+export class CcxtExchange implements ExchangeAdapter {
+  readonly name: CcxtExchangeId;
+  readonly isPaper = false;
+
+  private client: Exchange | undefined;
+  private marketsLoading: Promise<void> | undefined;
+  private marketsReady = false;
+  private marketsLoadedAt = -Infinity;
+  /** Bare coin -> ccxt unified symbol ("BTC" -> "BTC/USDT:USDT"), rebuilt on every markets load. */
+  private symbolByBare = new Map<string, string>();
+  private bareBySymbol = new Map<string, string>();
+  /** Last price seen per bare coin (tickers, candles, positions): the reference price of an order. */
+  private readonly lastPrice = new Map<string, number>();
+  private readonly limiter: RateLimiter;
+  private readonly timeoutMs: number;
+  private readonly attempts: number;
+  private readonly baseDelayMs: number;
+
+  constructor(private readonly options: CcxtExchangeOptions) {
+    if (options.exchangeId !== 'bybit' && options.exchangeId !== 'binance') {
+      throw new Error(`unsupported exchange "${String(options.exchangeId)}" (bybit or binance)`);
+    }
+    this.name = options.exchangeId;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.attempts = options.retry?.attempts ?? 3;
+    this.baseDelayMs = options.retry?.baseDelayMs ?? 100;
+    const start = performance.now();
+    this.limiter = new RateLimiter({
+      requestsPerWindow: options.rateLimit?.requestsPerWindow ?? 600,
+      windowMs: options.rateLimit?.windowMs ?? 5000,
+      maxConcurrent: options.rateLimit?.maxConcurrent ?? 50,
+      now: () => performance.now() - start,
+      schedule: (callback, ms) => setTimeout(callback, ms),
+    });
+  }
+
+  async init(): Promise<void> {
+    if (!this.client) {
+      if (this.options.apiKey && !this.options.secret) {
+        throw new ExchangeError('init: an API key needs its secret', 'init');
+      }
+      // Lazy: ccxt costs ~0.5 s and ~60 MB to load, the paper default never needs it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const ccxt = require('ccxt') as CcxtModule;
+      this.client = this.createClient(ccxt);
+    }
+    await this.call('init', async (client) => this.loadMarkets(client), { loadsMarkets: true });
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.marketsReady = false;
+    this.marketsLoading = undefined;
+    if (!client) return;
+    await client.close();
+    // destroy, not close: close would wait for a stalled answer until undici's body timeout.
+    const dispatcher = (client as unknown as { fetchDispatcher?: { destroy?: () => Promise<void> } }).fetchDispatcher;
+    await dispatcher?.destroy?.().catch(() => undefined);
+  }
+
+  async listMarkets(): Promise<MarketInfo[]> {
+    // A delisting scan wants the exchange's current list, not the one cached at start-up.
+    return this.call('listMarkets', async (client) => {
+      if (!this.marketsReady || performance.now() - this.marketsLoadedAt > MARKETS_FRESH_MS) await this.loadMarkets(client);
+      const markets: MarketInfo[] = [];
+      for (const market of Object.values(client.markets ?? {})) {
+        if (!market || !isUsdtPerpetual(market)) continue;
+        markets.push(this.name === 'bybit' ? bybitMarketInfo(market) : binanceMarketInfo(market));
+      }
+      return markets.sort((a, b) => a.symbol.localeCompare(b.symbol));
+    }, { loadsMarkets: true });
+  }
+
+  async fetchCandles(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions = {}): Promise<Candle[]> {
+    if (!FETCHABLE_TIMEFRAMES.includes(timeframe)) {
+      throw new ExchangeError(`fetchCandles: timeframe ${timeframe} cannot be fetched from ${this.name}`, 'fetchCandles');
+    }
+    const limit = Math.min(MAX_CANDLES_PER_REQUEST, Math.max(1, Math.floor(options.limit ?? MAX_CANDLES_PER_REQUEST)));
+    return this.call('fetchCandles', async (client) => {
+      const unified = this.unifiedSymbol(symbol, 'fetchCandles');
+      const rows: OHLCV[] = await client.fetchOHLCV(unified, timeframe, options.since, limit);
+      const candles: Candle[] = [];
+      for (const row of rows) {
+        const candle = { time: Number(row[0]), open: Number(row[1]), high: Number(row[2]), low: Number(row[3]), close: Number(row[4]), volume: Number(row[5] ?? 0) };
+        if (!Object.values(candle).every(Number.isFinite)) continue;
+        if (options.since !== undefined && candle.time < options.since) continue;
+        candles.push(candle);
+      }
+      candles.sort((a, b) => a.time - b.time);
+      if (candles.length > 0) this.lastPrice.set(this.bare(unified), candles[candles.length - 1].close);
+      return candles.length > limit ? candles.slice(candles.length - limit) : candles;
+    });
+  }
+
+  async fetchTickers(): Promise<Map<string, Ticker>> {
+    return this.call('fetchTickers', async (client) => {
+      const raw = await client.fetchTickers();
+      const tickers = new Map<string, Ticker>();
+      for (const [key, ticker] of Object.entries(raw)) {
+        const bare = this.bareFromTickerKey(key);
+        if (!bare) continue;
+        const parsed = toTicker(bare, ticker);
+        if (!parsed) continue;
+        tickers.set(bare, parsed);
+        this.lastPrice.set(bare, parsed.last);
+      }
+      return tickers;
+    });
+  }
+
+  async fetchPositions(): Promise<Position[]> {
+    return this.call('fetchPositions', async (client) => this.openPositions(client, undefined));
+  }
+
+  async createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> {
+    if (request.side !== 'buy' && request.side !== 'sell') {
+      throw new InvalidOrderError(`createMarketOrder: side must be buy or sell`, 'createMarketOrder');
+    }
+    if (!(request.amount > 0) || !Number.isFinite(request.amount)) {
+      throw new InvalidOrderError(`createMarketOrder: amount must be a positive number`, 'createMarketOrder');
+    }
+    // One id for every attempt: a retry of an order the exchange already took is answered "duplicate".
+    const clientOrderId = request.clientOrderId ?? newClientOrderId();
+    let amount = 0;
+    const orderId = await this.call('createMarketOrder', async (client) => {
+      const unified = this.unifiedSymbol(request.symbol, 'createMarketOrder');
+      amount = Number(client.amountToPrecision(unified, request.amount));
+      if (!(amount > 0)) throw new InvalidOrderError(`createMarketOrder: amount ${request.amount} rounds to 0`, 'createMarketOrder');
+      const params: Record<string, unknown> = { clientOrderId };
+      if (request.reduceOnly) params.reduceOnly = true;
+      const attachStops = this.name === 'bybit';
+      if (attachStops && request.stopLoss !== undefined) params.stopLoss = { triggerPrice: request.stopLoss };
+      if (attachStops && request.takeProfit !== undefined) params.takeProfit = { triggerPrice: request.takeProfit };
+      try {
+        const order = await client.createOrder(unified, 'market', request.side, amount, undefined, params);
+        if (!order?.id) throw new ExchangeUnavailableError('createMarketOrder: malformed answer (no order id)', 'createMarketOrder');
+        return String(order.id);
+      } catch (error) {
+        if (!this.isDuplicateClientOrderId(error)) throw error;
+        this.options.logger?.warn(`createMarketOrder: ${request.symbol} order ${clientOrderId} already placed (an earlier attempt got through); looking it up`);
+        return this.findOrderIdByClientId(client, unified, clientOrderId);
+      }
+    });
+    if (this.name === 'binance' && (request.stopLoss !== undefined || request.takeProfit !== undefined)) {
+      await this.setTradingStop(request.symbol, { stopLoss: request.stopLoss, takeProfit: request.takeProfit });
+    }
+    return {
+      orderId,
+      symbol: request.symbol,
+      side: request.side,
+      amount,
+      price: this.lastPrice.get(request.symbol) ?? null,
+      fee: 0,
+    };
+  }
+
+  async closePosition(symbol: string): Promise<OrderResult | null> {
+    const positions = await this.call('closePosition', async (client) => this.openPositions(client, this.unifiedSymbol(symbol, 'closePosition')));
+    const position = positions.find((p) => p.symbol === symbol);
+    if (!position) return null;
+    return this.createMarketOrder({ symbol, side: position.side === 'Long' ? 'sell' : 'buy', amount: position.size, reduceOnly: true });
+  }
+
+  async cancelOrder(symbol: string, orderId: string): Promise<void> {
+    await this.call('cancelOrder', async (client, attempt) => {
+      try {
+        await client.cancelOrder(orderId, this.unifiedSymbol(symbol, 'cancelOrder'));
+      } catch (error) {
+        // A retry of a cancel the exchange already processed finds no order: it is gone, as wanted.
+        if (attempt > 1 && ccxtIs(error, 'OrderNotFound')) return;
+        throw error;
+      }
+    });
+  }
+
+  async setTradingStop(symbol: string, request: TradingStopRequest): Promise<void> {
+    for (const [field, value] of Object.entries(request)) {
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+        throw new InvalidOrderError(`setTradingStop: ${field} must be a non-negative number`, 'setTradingStop');
+      }
+    }
+    if (request.stopLoss === undefined && request.takeProfit === undefined) return;
+    if (this.name === 'binance') return this.binanceTradingStop(symbol, request);
+    await this.call('setTradingStop', async (client) => {
+      const unified = this.unifiedSymbol(symbol, 'setTradingStop');
+      const body: Record<string, unknown> = { category: 'linear', symbol: client.market(unified).id, tpslMode: 'Full', positionIdx: 0 };
+      if (request.stopLoss !== undefined) body.stopLoss = priceString(client, unified, request.stopLoss);
+      if (request.takeProfit !== undefined) body.takeProfit = priceString(client, unified, request.takeProfit);
+      try {
+        await (client as unknown as BybitRaw).privatePostV5PositionTradingStop(body);
+      } catch (error) {
+        if (bybitRetCode(error) !== BYBIT_TPSL_NOT_MODIFIED) throw error;
+      }
+    });
+  }
+
+  async setLeverage(symbol: string, leverage: number): Promise<void> {
+    if (!(leverage >= 1) || !Number.isFinite(leverage)) {
+      throw new InvalidOrderError('setLeverage: leverage must be >= 1', 'setLeverage');
+    }
+    await this.call('setLeverage', async (client) => {
+      try {
+        await client.setLeverage(leverage, this.unifiedSymbol(symbol, 'setLeverage'));
+      } catch (error) {
+        if (this.name === 'bybit' && bybitRetCode(error) === BYBIT_LEVERAGE_NOT_MODIFIED) return;
+        throw error;
+      }
+    });
+  }
+
+  async fetchBalance(): Promise<Balance> {
+    return this.call('fetchBalance', async (client) => {
+      const [balance, positions] = await Promise.all([client.fetchBalance(), this.openPositions(client, undefined)]);
+      const info = balance.info as unknown;
+      const usdt = (balance as unknown as Record<string, { free?: number; total?: number } | undefined>).USDT;
+      const figures = this.name === 'bybit' ? bybitBalanceFigures(info) : binanceBalanceFigures(info);
+      if (!figures && !usdt) throw new ExchangeUnavailableError('fetchBalance: malformed answer (no USDT balance)', 'fetchBalance');
+      const walletBalance = figures?.walletBalance ?? usdt?.total ?? 0;
+      const unrealizedPnl = figures?.unrealizedPnl ?? positions.reduce((sum, p) => sum + p.unrealizedPnl, 0);
+      const totalEquity = figures?.equity ?? walletBalance + unrealizedPnl;
+      return {
+        currency: 'USDT',
+        totalEquity,
+        walletBalance,
+        availableBalance: figures?.available ?? usdt?.free ?? 0,
+        unrealizedPnl,
+        marginBalance: figures?.marginBalance ?? totalEquity,
+        positionValue: positions.reduce((sum, p) => sum + p.positionValue, 0),
+        activePositions: positions.length,
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private createClient(ccxt: CcxtModule): Exchange {
+    const common = {
+      apiKey: this.options.apiKey,
+      secret: this.options.secret,
+      enableRateLimit: false, // our limiter below follows the exchange's real limit
+      timeout: this.timeoutMs,
+    };
+    const client: Exchange =
+      this.name === 'bybit'
+        ? new ccxt.bybit({
+            ...common,
+            options: {
+              defaultType: 'swap',
+              defaultSubType: 'linear',
+              defaultSettle: 'USDT',
+              fetchMarkets: { types: ['linear'] },
+              // Preset, so ccxt does not query /v5/user/query-api and /v5/account/info before private calls.
+              enableUnifiedMargin: false,
+              enableUnifiedAccount: true,
+              unifiedMarginStatus: 6,
+            },
+          })
+        : new ccxt.binanceusdm({ ...common, options: { defaultType: 'swap', fetchMarkets: { types: ['linear'] } } });
+    // Otherwise loadMarkets first calls a signed currencies endpoint we have no use for.
+    (client.has as Record<string, unknown>).fetchCurrencies = false;
+    if (this.options.testnet) client.setSandboxMode(true);
+    if (this.options.apiUrl) replaceApiOrigins(client.urls.api as UrlTree, this.options.apiUrl);
+    this.installHooks(client);
+    return client;
+  }
+
+  /** Rate limiter + hard timeout around every HTTP request; answer inspection (malformed, rate limited). */
+  private installHooks(client: Exchange): void {
+    const guardMs = this.timeoutMs + TIMEOUT_GUARD_MARGIN_MS;
+    const originalDispatcherOptions = client.getDispatcherOptions.bind(client);
+    // undici's own body timeout is 300 s; a stalled body should free its socket soon after our guard.
+    client.getDispatcherOptions = (isPlainAgent?: boolean) => ({
+      ...originalDispatcherOptions(isPlainAgent),
+      bodyTimeout: guardMs + 1000,
+      headersTimeout: guardMs + 1000,
+    });
+
+    const originalFetch = client.fetch.bind(client);
+    client.fetch = async (url: string, method = 'GET', headers?: unknown, body?: unknown) => {
+      const release = await this.limiter.acquire();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const request = originalFetch(url, method, headers, body);
+        request.catch(() => undefined); // may settle after the guard fired
+        const guard = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new ExchangeUnavailableError(`${method} ${urlPath(url)} timed out after ${guardMs} ms`)), guardMs);
+        });
+        return await Promise.race([request, guard]);
+      } finally {
+        clearTimeout(timer);
+        release();
+      }
+    };
+
+    const originalOnRestResponse = client.onRestResponse.bind(client);
+    client.onRestResponse = (status: number, statusText: string, url: string, method: string, responseHeaders: Record<string, string>, responseBody: string, requestHeaders: unknown, requestBody: unknown) => {
+      const text: string = originalOnRestResponse(status, statusText, url, method, responseHeaders, responseBody, requestHeaders, requestBody);
+      this.inspectAnswer(status, url, method, responseHeaders ?? {}, text);
+      return text;
+    };
+  }
+
+  private inspectAnswer(status: number, url: string, method: string, headers: Record<string, string>, text: string): void {
+    let parsed: unknown;
+    try {
+      parsed = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    const rateLimited = this.name === 'bybit' ? isBybitRateLimitAnswer(status, parsed) : status === 429 || status === 418;
+    if (rateLimited) {
+      const pauseMs = rateLimitPauseMs(headers, Date.now());
+      this.limiter.pause(pauseMs);
+      this.options.logger?.warn(`${this.name} rate limit answer on ${urlPath(url)}: holding requests for ${pauseMs} ms`);
+      return;
+    }
+    const reason =
+      this.name === 'bybit'
+        ? bybitMalformedReason(status, url, text)
+        : status >= 200 && status < 300 && parsed === undefined
+          ? 'body is not JSON'
+          : undefined;
+    if (reason) throw new ExchangeUnavailableError(`malformed answer to ${method} ${urlPath(url)}: ${reason}`);
+  }
+
+  /** Runs one adapter method with retries; every failure leaves as one of our ExchangeError classes. */
+  private async call<T>(method: string, task: (client: Exchange, attempt: number) => Promise<T>, how: { loadsMarkets?: boolean } = {}): Promise<T> {
+    const client = this.client;
+    if (!client) throw new ExchangeNotReadyError(`${method}: the ${this.name} adapter is not initialised`, method);
+    const secrets = [this.options.apiKey, this.options.secret];
+    try {
+      return await withRetry(
+        async (attempt) => {
+          try {
+            if (!how.loadsMarkets && !this.marketsReady) await this.loadMarkets(client);
+            const value = await task(client, attempt);
+            this.options.onRequest?.(method, 'ok');
+            return value;
+          } catch (error) {
+            throw mapCcxtError(error, { method, secrets });
+          }
+        },
+        {
+          attempts: this.attempts,
+          baseDelayMs: this.baseDelayMs,
+          isRetryable: isRetryableExchangeError,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          onRetry: (error, attempt, delayMs) => {
+            this.options.onRequest?.(method, 'retry');
+            const message = error instanceof Error ? error.message : String(error);
+            this.options.logger?.warn(`${this.name} ${method}: attempt ${attempt}/${this.attempts} failed (${message}); retrying in ${delayMs} ms`);
+          },
+        },
+      );
+    } catch (error) {
+      this.options.onRequest?.(method, 'error');
+      throw error;
+    }
+  }
+
+  /** Always reloads: ccxt caches a failed load and would hand back the same rejection forever. */
+  private loadMarkets(client: Exchange): Promise<void> {
+    this.marketsLoading ??= (async () => {
+      try {
+        await client.loadMarkets(true);
+        this.indexMarkets(client);
+        this.marketsReady = true;
+        this.marketsLoadedAt = performance.now();
+      } finally {
+        this.marketsLoading = undefined;
+      }
+    })();
+    return this.marketsLoading;
+  }
+
+  private indexMarkets(client: Exchange): void {
+    const symbolByBare = new Map<string, string>();
+    const bareBySymbol = new Map<string, string>();
+    for (const market of Object.values(client.markets ?? {})) {
+      if (!market || !isUsdtPerpetual(market)) continue;
+      const bare = bareCoin(market);
+      symbolByBare.set(bare, market.symbol);
+      bareBySymbol.set(market.symbol, bare);
+    }
+    if (symbolByBare.size === 0) throw new ExchangeUnavailableError('loadMarkets: malformed answer (no USDT perpetuals listed)');
+    this.symbolByBare = symbolByBare;
+    this.bareBySymbol = bareBySymbol;
+  }
+
+  private unifiedSymbol(bare: string, method: string): string {
+    const unified = this.symbolByBare.get(bare) ?? this.symbolByBare.get(String(bare).toUpperCase());
+    if (!unified) throw new UnknownSymbolError(`${method}: ${this.name} lists no USDT perpetual for "${bare}"`, method);
+    return unified;
+  }
+
+  private bare(unified: string): string {
+    return this.bareBySymbol.get(unified) ?? unified.split('/')[0];
+  }
+
+  /** fetchTickers keys are unified symbols; rows for markets ccxt does not know come under the raw id. */
+  private bareFromTickerKey(key: string): string | undefined {
+    const known = this.bareBySymbol.get(key);
+    if (known) return known;
+    if (key.includes('/')) return key.endsWith('/USDT:USDT') ? key.split('/')[0] : undefined;
+    return key.endsWith('USDT') && key.length > 4 ? key.slice(0, -4) : undefined;
+  }
+
+  private async openPositions(client: Exchange, unified: string | undefined): Promise<Position[]> {
+    const raw: CcxtPosition[] = await client.fetchPositions(unified ? [unified] : undefined);
+    if (!Array.isArray(raw)) throw new ExchangeUnavailableError('fetchPositions: malformed answer (no list)');
+    const positions: Position[] = [];
+    for (const row of raw) {
+      const position = toPosition(this.bare(String(row.symbol)), row);
+      if (!position) continue;
+      positions.push(position);
+      if (position.markPrice > 0) this.lastPrice.set(position.symbol, position.markPrice);
+    }
+    return positions;
+  }
+
+  private isDuplicateClientOrderId(error: unknown): boolean {
+    if (this.name === 'bybit') {
+      const code = bybitRetCode(error);
+      return code !== undefined && BYBIT_DUPLICATE_CLIENT_ID.has(code);
+    }
+    const code = binanceErrorCode(error);
+    return code !== undefined && BINANCE_DUPLICATE_CLIENT_ID.has(code);
+  }
+
+  private async findOrderIdByClientId(client: Exchange, unified: string, clientOrderId: string): Promise<string> {
+    if (this.name === 'bybit') {
+      const raw = client as unknown as BybitRaw;
+      const query = { category: 'linear', symbol: client.market(unified).id, orderLinkId: clientOrderId };
+      for (const lookup of [raw.privateGetV5OrderRealtime, raw.privateGetV5OrderHistory]) {
+        const answer = (await lookup.call(client, query)) as { result?: { list?: Array<{ orderId?: string }> } };
+        const id = answer?.result?.list?.find((o) => o?.orderId)?.orderId;
+        if (id) return String(id);
+      }
+    } else {
+      const order = await client.fetchOrder(undefined as unknown as string, unified, { origClientOrderId: clientOrderId });
+      if (order?.id) return String(order.id);
+    }
+    throw new ExchangeUnavailableError(`order ${clientOrderId} was placed but cannot be found yet`);
+  }
+
+  /** Binance has no position-level SL/TP: place close-position stop orders instead. */
+  private async binanceTradingStop(symbol: string, request: TradingStopRequest): Promise<void> {
+    const positions = await this.call('setTradingStop', async (client) => this.openPositions(client, this.unifiedSymbol(symbol, 'setTradingStop')));
+    const position = positions.find((p) => p.symbol === symbol);
+    if (!position) throw new InvalidOrderError(`setTradingStop: no open position on ${symbol}`, 'setTradingStop');
+    const side = position.side === 'Long' ? 'sell' : 'buy';
+    const legs: Array<[string, number | undefined]> = [
+      ['STOP_MARKET', request.stopLoss],
+      ['TAKE_PROFIT_MARKET', request.takeProfit],
+    ];
+    for (const [type, price] of legs) {
+      if (!price) continue;
+      const clientOrderId = newClientOrderId();
+      await this.call('setTradingStop', async (client) => {
+        const unified = this.unifiedSymbol(symbol, 'setTradingStop');
+        try {
+          await client.createOrder(unified, type, side, undefined as unknown as number, undefined, {
+            stopPrice: priceString(client, unified, price),
+            closePosition: true,
+            clientOrderId,
+          });
+        } catch (error) {
+          if (!this.isDuplicateClientOrderId(error)) throw error;
+        }
+      });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- pure helpers
+
+interface BybitRaw {
+  privatePostV5PositionTradingStop(params: object): Promise<unknown>;
+  privateGetV5OrderRealtime(params: object): Promise<unknown>;
+  privateGetV5OrderHistory(params: object): Promise<unknown>;
+}
+
+type UrlTree = { [key: string]: string | UrlTree };
+
+/** Swaps scheme://host[:port] of every URL (nested too) for `apiUrl`, keeping each URL's path. */
+export function replaceApiOrigins(urls: UrlTree, apiUrl: string): void {
+  const origin = apiUrl.replace(/\/+$/, '');
+  for (const [key, value] of Object.entries(urls)) {
+    if (typeof value === 'string') urls[key] = value.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i, origin);
+    else if (value && typeof value === 'object') replaceApiOrigins(value, apiUrl);
+  }
+}
+
+function urlPath(url: string): string {
+  return url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0];
+}
+
+function newClientOrderId(): string {
+  // Bybit orderLinkId / Binance newClientOrderId: at most 36 of [A-Za-z0-9_-].
+  return `bots-${randomUUID().replace(/-/g, '')}`.slice(0, 36);
+}
+
+function ccxtIs(error: unknown, className: string): boolean {
+  for (let proto = error ? Object.getPrototypeOf(error) : null; proto; proto = Object.getPrototypeOf(proto)) {
+    if (proto.constructor?.name === className) return true;
+  }
+  return false;
+}
+
+function priceString(client: Exchange, unified: string, price: number): string {
+  return price === 0 ? '0' : String(client.priceToPrecision(unified, price));
+}
+
+function isUsdtPerpetual(market: Market): boolean {
+  return market.swap === true && market.linear === true && market.settle === 'USDT' && market.quote === 'USDT';
+}
+
+function bareCoin(market: Market): string {
+  return String(market.baseId ?? market.base);
+}
+
+function num(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function positiveOrNull(value: unknown): number | null {
+  const n = num(value);
+  return n !== undefined && n > 0 ? n : null;
+}
+
+const BYBIT_STATUS: Record<string, InstrumentStatus> = {
+  Trading: 'Trading',
+  PreLaunch: 'PreLaunch',
+  Settling: 'Settling',
+  Delivering: 'Delivering',
+  Closed: 'Closed',
+};
+
+export function bybitMarketInfo(market: Market): MarketInfo {
+  const info = (market.info ?? {}) as Record<string, any>;
+  const lot = info.lotSizeFilter ?? {};
+  return {
+    symbol: bareCoin(market),
+    exchangeSymbol: String(market.id),
+    status: BYBIT_STATUS[String(info.status)] ?? (market.active === false ? 'Closed' : 'Trading'),
+    tickSize: num(info.priceFilter?.tickSize) ?? num(market.precision?.price) ?? 0,
+    qtyStep: num(lot.qtyStep) ?? num(market.precision?.amount) ?? 0,
+    minOrderQty: num(lot.minOrderQty) ?? num(market.limits?.amount?.min) ?? 0,
+    minNotional: num(lot.minNotionalValue) ?? num(info.minNotionalValue) ?? DEFAULT_MIN_NOTIONAL,
+    maxLeverage: num(info.leverageFilter?.maxLeverage) ?? num(market.limits?.leverage?.max) ?? DEFAULT_MAX_LEVERAGE,
+    launchTime: num(info.launchTime),
+  };
+}
+
+const BINANCE_STATUS: Record<string, InstrumentStatus> = {
+  TRADING: 'Trading',
+  PENDING_TRADING: 'PreLaunch',
+  PRE_TRADING: 'PreLaunch',
+  SETTLING: 'Settling',
+  DELIVERING: 'Delivering',
+  PRE_DELIVERING: 'Delivering',
+  DELIVERED: 'Closed',
+  CLOSE: 'Closed',
+};
+
+export function binanceMarketInfo(market: Market): MarketInfo {
+  const info = (market.info ?? {}) as Record<string, any>;
+  const filters: Array<Record<string, string>> = Array.isArray(info.filters) ? info.filters : [];
+  const filter = (type: string) => filters.find((f) => f.filterType === type) ?? {};
+  return {
+    symbol: bareCoin(market),
+    exchangeSymbol: String(market.id),
+    status: BINANCE_STATUS[String(info.status)] ?? (market.active === false ? 'Closed' : 'Trading'),
+    tickSize: num(filter('PRICE_FILTER').tickSize) ?? num(market.precision?.price) ?? 0,
+    qtyStep: num(filter('MARKET_LOT_SIZE').stepSize) ?? num(filter('LOT_SIZE').stepSize) ?? num(market.precision?.amount) ?? 0,
+    minOrderQty: num(filter('MARKET_LOT_SIZE').minQty) ?? num(filter('LOT_SIZE').minQty) ?? num(market.limits?.amount?.min) ?? 0,
+    minNotional: num(filter('MIN_NOTIONAL').notional) ?? num(market.limits?.cost?.min) ?? DEFAULT_MIN_NOTIONAL,
+    maxLeverage: num(market.limits?.leverage?.max) ?? DEFAULT_MAX_LEVERAGE,
+    launchTime: num(info.onboardDate),
+  };
+}
+
+export function toTicker(bare: string, ticker: CcxtTicker): Ticker | undefined {
+  const last = num(ticker.last) ?? num(ticker.close);
+  if (last === undefined) return undefined;
+  const info = (ticker.info ?? {}) as Record<string, unknown>;
+  return {
+    symbol: bare,
+    last,
+    bid: num(ticker.bid) ?? last,
+    ask: num(ticker.ask) ?? last,
+    mark: num(ticker.markPrice) ?? num(info.markPrice) ?? last,
+    high24h: num(ticker.high) ?? last,
+    low24h: num(ticker.low) ?? last,
+    change24hPercent: num(ticker.percentage) ?? 0,
+    volume24h: num(ticker.baseVolume) ?? 0,
+    turnover24h: num(ticker.quoteVolume) ?? 0,
+    timestamp: num(ticker.timestamp) ?? Date.now(),
+  };
+}
+
+export function toPosition(bare: string, row: CcxtPosition): Position | undefined {
+  const size = Math.abs(num(row.contracts) ?? 0);
+  if (!(size > 0) || (row.side !== 'long' && row.side !== 'short')) return undefined;
+  const info = (row.info ?? {}) as Record<string, unknown>;
+  const markPrice = num(row.markPrice) ?? 0;
+  const createdAt = num(row.timestamp) ?? 0;
+  return {
+    symbol: bare,
+    side: row.side === 'long' ? 'Long' : 'Short',
+    size,
+    entryPrice: num(row.entryPrice) ?? 0,
+    markPrice,
+    leverage: num(row.leverage) ?? 1,
+    unrealizedPnl: num(row.unrealizedPnl) ?? 0,
+    realizedPnl: num(row.realizedPnl) ?? num(info.cumRealisedPnl) ?? 0,
+    stopLoss: positiveOrNull(row.stopLossPrice),
+    takeProfit: positiveOrNull(row.takeProfitPrice),
+    liquidationPrice: positiveOrNull(row.liquidationPrice),
+    positionValue: num(row.notional) ?? size * markPrice,
+    margin: num(row.initialMargin) ?? 0,
+    createdAt,
+    updatedAt: num(row.lastUpdateTimestamp) ?? createdAt,
+  };
+}
+
+interface BalanceFigures {
+  equity?: number;
+  walletBalance?: number;
+  available?: number;
+  unrealizedPnl?: number;
+  marginBalance?: number;
+}
+
+/** Bybit UTA wallet-balance: result.list[0] with a USDT coin row. */
+export function bybitBalanceFigures(info: unknown): BalanceFigures | undefined {
+  const account = (info as { result?: { list?: Array<Record<string, any>> } })?.result?.list?.[0];
+  if (!account) return undefined;
+  const coin = (Array.isArray(account.coin) ? account.coin : []).find((c: Record<string, unknown>) => c?.coin === 'USDT');
+  if (!coin) return undefined;
+  return {
+    equity: num(coin.equity),
+    walletBalance: num(coin.walletBalance),
+    // availableToWithdraw was dropped from UTA answers in 2025; the account-level figure replaces it.
+    available: num(coin.availableToWithdraw) ?? num(account.totalAvailableBalance),
+    unrealizedPnl: num(coin.unrealisedPnl),
+    marginBalance: num(account.totalMarginBalance),
+  };
+}
+
+/** Binance /fapi account: assets[] with a USDT row, totals at the top. */
+export function binanceBalanceFigures(info: unknown): BalanceFigures | undefined {
+  const account = info as Record<string, any> | undefined;
+  if (!account || typeof account !== 'object') return undefined;
+  const asset = (Array.isArray(account.assets) ? account.assets : []).find((a: Record<string, unknown>) => a?.asset === 'USDT') ?? {};
+  return {
+    equity: num(asset.marginBalance) ?? num(account.totalMarginBalance),
+    walletBalance: num(asset.walletBalance) ?? num(account.totalWalletBalance),
+    available: num(asset.availableBalance) ?? num(account.availableBalance),
+    unrealizedPnl: num(asset.unrealizedProfit) ?? num(account.totalUnrealizedProfit),
+    marginBalance: num(asset.marginBalance) ?? num(account.totalMarginBalance),
+  };
+}
