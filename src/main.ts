@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { configureApp, logLevels } from './bootstrap';
 import { EnvValidationError, parseAppSettings } from './config/env';
+import { preflightSettings } from './config/preflight';
 import { SettingsFileError } from './config/settings-file';
 
 const FORCED_EXIT_MS = 15_000;
@@ -11,7 +12,8 @@ async function main(): Promise<void> {
   // Loaded here, not at the top: ConfigModule.forRoot validates the environment while the module file loads.
   const { AppModule } = require('./app.module') as { AppModule: Type<unknown> };
   const settings = parseAppSettings(process.env);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: logLevels(settings.logLevel) });
+  await preflightSettings(settings);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: logLevels(settings.logLevel), abortOnError: false });
   configureApp(app);
   const logger = new Logger('Main');
 

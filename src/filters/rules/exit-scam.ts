@@ -35,7 +35,7 @@ export function checkExitScam(
   for (let i = count - window; i < count; i++) {
     const open = candles.open[i];
     if (!(open > 0)) continue;
-    const change = (Math.abs(candles.close[i] - open) / open) * 100;
+    const change = (Math.abs(candles.close[i] - open) * 100) / open;
     if (change > maxSingle) maxSingle = change;
     if (change > params.singleCandlePercent) {
       return {
@@ -51,7 +51,7 @@ export function checkExitScam(
   if (count >= multi) {
     const firstOpen = candles.open[count - multi];
     if (firstOpen > 0) {
-      multiChange = (Math.abs(candles.close[count - 1] - firstOpen) / firstOpen) * 100;
+      multiChange = (Math.abs(candles.close[count - 1] - firstOpen) * 100) / firstOpen;
       if (multiChange > params.multiCandlePercent) {
         return {
           filter: EXIT_SCAM_FILTER,

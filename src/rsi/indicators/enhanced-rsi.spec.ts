@@ -38,10 +38,11 @@ describe('enhanced RSI building blocks', () => {
       r[19] = rsiEnd;
       return detectDivergence(c, r, 10);
     };
-    expect(at(99.98, 31.01)).toBe('BULLISH');
-    expect(at(99.99, 31.01)).toBeNull(); // price change exactly -0.01
-    expect(at(99.98, 31)).toBeNull(); // RSI change exactly +1
-    expect(at(100.02, 28.99)).toBe('BEARISH');
+    expect(at(99.9899, 31.01)).toBe('BULLISH');
+    expect(at(99.9901, 31.01)).toBeNull(); // price fell by less than 0.01
+    expect(at(99.9899, 30.99)).toBeNull(); // RSI rose by less than 1
+    expect(at(100.0101, 28.99)).toBe('BEARISH');
+    expect(at(100.0099, 28.99)).toBeNull();
     expect(detectDivergence(close.slice(0, 10), rsi.slice(0, 10), 10)).toBeNull();
   });
 

@@ -47,7 +47,7 @@ describe('analyzeTrend (period 30, 7 %, 70 %)', () => {
     const short = analyzeTrend(steps(22, 6));
     expect(short.trend).toBe('NEUTRAL');
     expect(short.change_percent).toBeNull();
-    expect(analyzeTrend(steps(22, 7), { ...DEFAULT_TREND_PARAMS, period: 10 }).trend).toBe('DOWN');
+    expect(analyzeTrend(steps(20, 9), { ...DEFAULT_TREND_PARAMS, period: 10 }).trend).toBe('DOWN');
   });
 });
 
