@@ -11,8 +11,10 @@ import { FiltersModule } from './filters/filters.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MaturityModule } from './maturity/maturity.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RsiModule } from './rsi/rsi.module';
+import { SecurityModule } from './security/security.module';
 
 /** Modules in start-up order: config → persistence → exchange → market data → bots. */
 @Module({
@@ -29,11 +31,13 @@ import { RsiModule } from './rsi/rsi.module';
       },
     }),
     ScheduleModule.forRoot(),
+    SecurityModule,
     CommonModule,
     PersistenceModule,
     SettingsModule,
     ExchangeModule,
     HealthModule,
+    MetricsModule,
     LifecycleModule,
     RsiModule,
     MaturityModule,

@@ -2,18 +2,29 @@ import { Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { configureApp, logLevels } from './bootstrap';
-import { EnvValidationError, parseAppSettings } from './config/env';
+import { existsSync } from 'node:fs';
+import { EnvValidationError, parseAppSettings, parseExchangeSettings } from './config/env';
 import { preflightSettings } from './config/preflight';
 import { SettingsFileError } from './config/settings-file';
+import { AppLogger } from './logging/app-logger';
 
 const FORCED_EXIT_MS = 15_000;
 
 async function main(): Promise<void> {
-  // Loaded here, not at the top: ConfigModule.forRoot validates the environment while the module file loads.
-  const { AppModule } = require('./app.module') as { AppModule: Type<unknown> };
+  // Check the environment (and .env) before Nest starts, so a bad value is one clear line, not a stack trace.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const settings = parseAppSettings(process.env);
+  parseExchangeSettings(process.env);
   await preflightSettings(settings);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: logLevels(settings.logLevel), abortOnError: false });
+  const { AppModule } = require('./app.module') as { AppModule: Type<unknown> };
+  const appLogger = new AppLogger({
+    format: settings.logFormat,
+    levels: logLevels(settings.logLevel),
+    secrets: [settings.apiKey, process.env.EXCHANGE_API_KEY?.trim(), process.env.EXCHANGE_API_SECRET?.trim()],
+  });
+  // Held-back repeat counts are printed even when the process ends (stdout/stderr are synchronous on files and pipes).
+  process.once('exit', () => appLogger.close());
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: appLogger, abortOnError: false });
   configureApp(app);
   const logger = new Logger('Main');
 

@@ -1,4 +1,40 @@
 import { Module } from '@nestjs/common';
+import { FiltersModule } from '../filters/filters.module';
+import { MaturityModule } from '../maturity/maturity.module';
+import { RsiModule } from '../rsi/rsi.module';
+import { AutoBotService } from './auto-bot.service';
+import { BotManager } from './bot-manager.service';
+import { BotMonitorService } from './bot-monitor.service';
+import { BotsConfigController } from './bots-config.controller';
+import { BotsConfigService } from './bots-config.service';
+import { BotsController } from './bots.controller';
+import { BotsWorkers } from './bots.workers';
+import { CoinSettingsService } from './coin-settings.service';
+import { HistoryController } from './history.controller';
+import { BotHistoryService } from './history/bot-history.service';
+import { IndividualSettingsController } from './individual-settings.controller';
+import { MaintenanceController } from './maintenance.controller';
+import { MaintenanceService } from './maintenance.service';
+import { PositionSyncService } from './position-sync.service';
 
-@Module({})
+/**
+ * The bots: BotManager (registry, per-symbol locks, bots_state.json, entry / close), the trading monitor,
+ * position sync, the auto-bot, history, their workers and the HTTP API around them.
+ */
+@Module({
+  imports: [RsiModule, FiltersModule, MaturityModule],
+  controllers: [BotsController, BotsConfigController, IndividualSettingsController, HistoryController, MaintenanceController],
+  providers: [
+    BotHistoryService,
+    BotManager,
+    BotMonitorService,
+    PositionSyncService,
+    AutoBotService,
+    BotsWorkers,
+    BotsConfigService,
+    CoinSettingsService,
+    MaintenanceService,
+  ],
+  exports: [BotManager, BotHistoryService],
+})
 export class BotsModule {}

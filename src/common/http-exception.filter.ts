@@ -41,7 +41,8 @@ function allowedMethods(request: Request): string[] {
       if (!layer.route || !layer.match(request.path)) continue;
       for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') methods.add(method);
     }
-    methods.delete(request.method.toLowerCase());
+    // The route exists for this method: the 404 is the handler's own ("Bot not found"), not a wrong method.
+    if (methods.has(request.method === 'HEAD' ? 'get' : request.method.toLowerCase())) return [];
     return [...methods];
   } catch {
     return [];

@@ -50,6 +50,8 @@ function oneOf<T extends string>(env: Env, key: string, fallback: T, values: rea
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export const EXCHANGES = ['paper', 'bybit', 'binance'] as const;
 export type ExchangeName = (typeof EXCHANGES)[number];
 
@@ -58,6 +60,8 @@ export interface AppSettings {
   host: string;
   dataDir: string;
   logLevel: LogLevel;
+  /** One readable line per entry, or one JSON object per line for log collectors. */
+  logFormat: LogFormat;
   /** When set, every endpoint but health and docs needs header X-API-Key. */
   apiKey: string | null;
   /** '*' (the original's open policy) or a list of allowed origins. */
@@ -95,6 +99,7 @@ export function parseAppSettings(env: Env): AppSettings {
     host: str(env, 'HOST', '0.0.0.0'),
     dataDir: str(env, 'DATA_DIR', './data'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', LOG_LEVELS),
+    logFormat: oneOf(env, 'LOG_FORMAT', 'text', LOG_FORMATS),
     apiKey: env.BOTS_API_KEY?.trim() ? env.BOTS_API_KEY.trim() : null,
     corsOrigins: cors === '*' ? '*' : cors.split(',').map((o) => o.trim()).filter(Boolean),
     mutationRateLimit: int(env, 'MUTATION_RATE_LIMIT', 600, 1, 1_000_000),

@@ -37,6 +37,7 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
   private initError: string | null = null;
   readonly stats = new Map<string, ExchangeCallStats>();
   private readonly callListeners: Array<(method: string, ok: boolean, ms: number) => void> = [];
+  private readonly attemptListeners: Array<(method: string, outcome: 'ok' | 'error' | 'retry') => void> = [];
 
   constructor(
     @Inject(exchangeConfig.KEY) private readonly config: ConfigType<typeof exchangeConfig>,
@@ -73,6 +74,11 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
     this.callListeners.push(listener);
   }
 
+  /** Each HTTP attempt of a real-exchange adapter, retries included (metrics); the paper exchange has none. */
+  onAttempt(listener: (method: string, outcome: 'ok' | 'error' | 'retry') => void): void {
+    this.attemptListeners.push(listener);
+  }
+
   async onModuleInit(): Promise<void> {
     if (!this.adapter) this.adapter = await this.createAdapter();
     await this.connect();
@@ -101,6 +107,9 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       timeoutMs: c.timeoutMs,
       rateLimit: { requestsPerWindow: c.rateLimitRequests, windowMs: c.rateLimitWindowMs },
       logger: this.logger,
+      onRequest: (method, outcome) => {
+        for (const listener of this.attemptListeners) listener(method, outcome);
+      },
     });
   }
 
@@ -111,7 +120,7 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
 
   async connect(): Promise<boolean> {
     try {
-      await this.adapter.init();
+      await this.track('init', () => this.adapter.init());
       await this.refreshMarkets();
       this.ready = true;
       this.initError = null;

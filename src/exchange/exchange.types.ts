@@ -166,4 +166,6 @@ export interface ExchangeAdapter {
   setTradingStop(symbol: string, request: TradingStopRequest): Promise<void>;
   setLeverage(symbol: string, leverage: number): Promise<void>;
   fetchBalance(): Promise<Balance>;
+  /** Closed trades with closedAt >= since, oldest first (optional: the paper exchange has them). */
+  fetchClosedTrades?(since: number): Promise<ExchangeClosedTrade[]>;
 }

@@ -1,4 +1,12 @@
 import { Module } from '@nestjs/common';
+import { RsiController } from './rsi.controller';
+import { RsiService } from './rsi.service';
+import { SmartRsiWorker } from './smart-rsi.worker';
 
-@Module({})
+/** Candles, RSI, trend and the coin table; the smart RSI manager worker. */
+@Module({
+  controllers: [RsiController],
+  providers: [RsiService, SmartRsiWorker],
+  exports: [RsiService, SmartRsiWorker],
+})
 export class RsiModule {}

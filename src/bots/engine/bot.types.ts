@@ -65,6 +65,8 @@ export interface BotRecord {
   position_size: number | null;
   position_size_coins: number | null;
   order_id: string | null;
+  /** Fee paid on the entry fill, USDT. */
+  entry_fee: number;
 
   /** USDT (the original mixed % and USDT here; the exchange loop's USDT won most of the time). */
   unrealized_pnl: number;
@@ -123,7 +125,12 @@ export interface TradeRecord {
   size: number;
   entry_price: number;
   exit_price: number;
+  /** Gross PnL in USDT: (exit − entry) × size, negated for SHORT. */
   pnl: number;
+  /** Entry and exit fees, USDT. */
+  fees: number;
+  /** pnl − fees. */
+  net_pnl: number;
   /** PnL in % of the margin used. */
   roi: number;
   /** Price move in % in the trade's favour. */

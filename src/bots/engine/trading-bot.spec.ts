@@ -123,6 +123,20 @@ describe('TradingBot state machine', () => {
     expect(trade).toMatchObject({ symbol: 'BTC', direction: 'LONG', size: 2, entry_price: 100, exit_price: 110, pnl: 20, roi: 100, pnl_percent: 10, close_reason: 'RSI_EXIT', is_successful: true, status: 'CLOSED', rsi: 25, exit_rsi: 66, decision_source: 'SCRIPT' });
   });
 
+  it('net PnL takes off the entry and exit fees (20 − 0.11 − 0.12 = 19.77), or the exchange\'s own net figure', () => {
+    const bot = newBot();
+    bot.openPosition(fill('LONG', { fee: 0.11 }));
+    const trade = bot.closePosition({ exitPrice: 110, nowMs: T0 + HOUR, reason: 'MANUAL_CLOSE', simulated: true, fee: 0.12 });
+    expect(trade.pnl).toBe(20);
+    expect(trade.fees).toBeCloseTo(0.23, 8);
+    expect(trade.net_pnl).toBeCloseTo(19.77, 8);
+    const other = newBot();
+    other.openPosition(fill('LONG', { fee: 0.11 }));
+    const external = other.closePosition({ exitPrice: 110, nowMs: T0 + HOUR, reason: 'TAKE_PROFIT', simulated: true, netPnl: 19.7 });
+    expect(external.net_pnl).toBe(19.7);
+    expect(external.fees).toBeCloseTo(0.3, 8);
+  });
+
   it('in_position_short → idle on close with a loss: 2 coins 100 → 103 = −6 USDT, ROI −30 %', () => {
     const bot = newBot();
     bot.openPosition(fill('SHORT'));

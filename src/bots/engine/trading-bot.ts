@@ -37,6 +37,8 @@ export interface EntryFill {
   entryTimeframe: Timeframe;
   entryRsi: number | null;
   nowMs: number;
+  /** Fee of the entry fill, USDT. */
+  fee?: number;
 }
 
 export interface ExitFill {
@@ -45,8 +47,10 @@ export interface ExitFill {
   reason: CloseReason;
   exitRsi?: number | null;
   simulated: boolean;
-  /** Exchange-reported PnL, when the exchange knows it better (fees, partial fills). */
-  pnl?: number;
+  /** Fee of the exit fill, USDT. */
+  fee?: number;
+  /** Net PnL as the exchange reports it (fees included), when it closed the position itself. */
+  netPnl?: number;
 }
 
 export interface RsiExitInput {
@@ -100,6 +104,7 @@ export class TradingBot {
       position_size: null,
       position_size_coins: null,
       order_id: null,
+      entry_fee: 0,
       unrealized_pnl: 0,
       unrealized_pnl_usdt: 0,
       unrealized_pnl_percent: 0,
@@ -221,6 +226,7 @@ export class TradingBot {
     r.leverage = fill.leverage;
     r.margin_usdt = round(marginUsdt(fill.entryPrice, fill.quantity, fill.leverage), 8);
     r.order_id = fill.orderId;
+    r.entry_fee = fill.fee ?? 0;
     r.stop_loss = fill.stopLoss;
     r.take_profit = fill.takeProfit;
     r.stop_loss_price = fill.stopLoss;
@@ -356,7 +362,8 @@ export class TradingBot {
     const side = r.position_side as Direction;
     const entry = r.entry_price as number;
     const qty = r.position_size_coins ?? 0;
-    const pnl = exit.pnl ?? pnlUsdt(side, entry, exit.exitPrice, qty);
+    const pnl = pnlUsdt(side, entry, exit.exitPrice, qty);
+    const netPnl = exit.netPnl ?? pnl - r.entry_fee - (exit.fee ?? 0);
     const trade: TradeRecord = {
       id: `${r.id}_${exit.nowMs}`,
       timestamp: r.entry_time ?? isoLocal(exit.nowMs),
@@ -367,6 +374,8 @@ export class TradingBot {
       entry_price: entry,
       exit_price: exit.exitPrice,
       pnl: round(pnl, 8),
+      fees: round(pnl - netPnl, 8),
+      net_pnl: round(netPnl, 8),
       roi: round(roiPercent(pnl, entry, qty, r.leverage), 4),
       pnl_percent: round(profitPercent(side, entry, exit.exitPrice), 4),
       leverage: r.leverage,
@@ -395,6 +404,7 @@ export class TradingBot {
     r.position_size_coins = null;
     r.margin_usdt = null;
     r.order_id = null;
+    r.entry_fee = 0;
     r.stop_loss = null;
     r.take_profit = null;
     r.stop_loss_price = null;

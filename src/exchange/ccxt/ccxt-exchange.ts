@@ -300,7 +300,12 @@ export class CcxtExchange implements ExchangeAdapter {
 
   async fetchBalance(): Promise<Balance> {
     return this.call('fetchBalance', async (client) => {
-      const [balance, positions] = await Promise.all([client.fetchBalance(), this.openPositions(client, undefined)]);
+      // Both requests run to the end before an error surfaces: no request is left in flight behind a failure.
+      const [balanceResult, positionsResult] = await Promise.allSettled([client.fetchBalance(), this.openPositions(client, undefined)]);
+      if (balanceResult.status === 'rejected') throw balanceResult.reason;
+      if (positionsResult.status === 'rejected') throw positionsResult.reason;
+      const balance = balanceResult.value;
+      const positions = positionsResult.value;
       const info = balance.info as unknown;
       const usdt = (balance as unknown as Record<string, { free?: number; total?: number } | undefined>).USDT;
       const figures = this.name === 'bybit' ? bybitBalanceFigures(info) : binanceBalanceFigures(info);

@@ -52,7 +52,7 @@ type Tier = 1 | 2 | 3;
 
 /** [symbol, price level, tier]; tier 1 = majors, 2 = large alts, 3 = mid caps. */
 const WELL_KNOWN: ReadonlyArray<readonly [string, number, Tier]> = [
-  ['BTC', 86000, 1], ['ETH', 3100, 1], ['SOL', 140, 2], ['XRP', 2.1, 2], ['DOGE', 0.15, 2], ['1000PEPE', 0.0055, 3],
+  ['BTC', 80000, 1], ['ETH', 3100, 1], ['SOL', 140, 2], ['XRP', 2.1, 2], ['DOGE', 0.15, 2], ['1000PEPE', 0.0055, 3],
   ['BNB', 850, 2], ['ADA', 0.42, 2], ['LINK', 13, 2], ['AVAX', 14, 2], ['TRX', 0.28, 2], ['LTC', 85, 2],
   ['BCH', 520, 2], ['DOT', 2.4, 2], ['TON', 1.6, 2], ['SUI', 1.6, 2], ['NEAR', 2.1, 2], ['APT', 2.8, 3],
   ['ARB', 0.22, 3], ['OP', 0.33, 3], ['SEI', 0.14, 3], ['TIA', 0.75, 3], ['INJ', 6.5, 3], ['ATOM', 2.5, 3],
@@ -145,10 +145,10 @@ export function buildUniverse(seed: number, count: number): SymbolSpec[] {
     const key = deriveKey(seedKey, hashString(entry.symbol));
     const u = (label: number) => uniformAt(key, label);
     const generated = entry.price === null;
-    // Generated coins: log-uniform price 0.0002..12; the "1000" ones sit 1000x higher, as on Bybit.
-    let basePrice = entry.price ?? Math.exp(Math.log(0.0002) + u(1) * Math.log(12 / 0.0002));
-    if (generated && entry.symbol.startsWith('1000')) basePrice = Math.min(basePrice * 1000, 0.2 + u(2) * 3);
-    if (!generated) basePrice *= Math.exp((u(3) - 0.5) * 0.2);
+    // Generated coins: log-uniform price 0.0002..12; the "1000" ones quote 1000 units of a tiny coin.
+    const logUniform = (lo: number, hi: number) => Math.exp(Math.log(lo) + u(1) * Math.log(hi / lo));
+    const generatedPrice = entry.symbol.startsWith('1000') ? logUniform(0.001, 3) : logUniform(0.0002, 12);
+    const basePrice = generated ? generatedPrice : (entry.price as number) * Math.exp((u(3) - 0.5) * 0.2);
     const rules = tradingRules(basePrice);
     const tierSigma = entry.tier === 1 ? 0.011 + u(4) * 0.004 : entry.tier === 2 ? 0.017 + u(4) * 0.006 : 0.022 + u(4) * 0.012;
     const sigma = generated ? tierSigma * (1 + u(5) * 0.35) : tierSigma;

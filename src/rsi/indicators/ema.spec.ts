@@ -34,7 +34,7 @@ describe('EMA seeded with the SMA', () => {
     const ours = emaSeries(values, 50);
     values.forEach((v, i) => {
       const r = reference.add(v);
-      if (i >= 49) expect(Math.abs(ours[i] - r)).toBeLessThan(1e-9);
+      if (i >= 49) expect(Math.abs(ours[i] - r!)).toBeLessThan(1e-9);
     });
   });
 

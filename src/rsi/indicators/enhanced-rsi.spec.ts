@@ -67,7 +67,8 @@ describe('enhanced RSI building blocks', () => {
 
 describe('analyzeEnhancedRsi', () => {
   /** 60 calm candles; RSI history rising from 22 to 25 over the lookback while the price slips: a bullish divergence. */
-  function longSetup(overrides: Partial<EnhancedRsiInput> = {}): EnhancedRsiInput {
+  type Setup = EnhancedRsiInput & { high: number[]; low: number[]; close: number[]; volume: number[]; rsiHistory: number[] };
+  function longSetup(overrides: Partial<Setup> = {}): Setup {
     const n = 60;
     const close = Array.from({ length: n }, (_, i) => 100 - i * 0.01);
     return {

@@ -1,4 +1,4 @@
-import { analyzeEmaTrend, analyzeTrend, DEFAULT_TREND_PARAMS, emaTrendMinCandles } from './trend';
+import { analyzeEmaTrend, analyzeTrend, DEFAULT_TREND_PARAMS, emaTrendMinCandles, emaTrendState, emaTrendWithState } from './trend';
 
 /** 30 closes: 28 alternating ±1 steps around 100 (14 up, 14 down), then one step to `last`. */
 function zigzagEndingAt(last: number): number[] {
@@ -86,5 +86,21 @@ describe('analyzeEmaTrend (50/200, 3 confirmation bars)', () => {
     const result = analyzeEmaTrend(rising(80), { fast: 10, slow: 30, confirmationBars: 3 });
     expect(result.trend).toBe('UP');
     expect(result.slow_period).toBe(30);
+  });
+});
+
+describe('EMA trend state (O(1) forming-candle updates)', () => {
+  it('gives the same result as a full pass after the last close changes', () => {
+    const closes = Array.from({ length: 400 }, (_, i) => 100 + Math.sin(i / 13) * 8 + i * 0.02);
+    const state = emaTrendState(closes)!;
+    for (const last of [80, 100, 107.5, 130]) {
+      const changed = [...closes.slice(0, -1), last];
+      const quick = emaTrendWithState(changed, state);
+      const full = analyzeEmaTrend(changed);
+      expect(quick.trend).toBe(full.trend);
+      expect(quick.ema_slow!).toBeCloseTo(full.ema_slow!, 9);
+      expect(quick.ema_fast!).toBeCloseTo(full.ema_fast!, 9);
+      expect(quick.slope!).toBeCloseTo(full.slope!, 9);
+    }
   });
 });

@@ -66,37 +66,45 @@ export interface EmaTrendResult {
   reason: string;
 }
 
-/** Candles the EMA trend needs: max(slow, confirmation bars) + 10. */
+/** Candles the EMA trend needs: max(slow, confirmation bars) + 10 (and never fewer than the fast period + 10). */
 export function emaTrendMinCandles(params: EmaTrendParams): number {
-  return Math.max(params.slow, params.confirmationBars) + 10;
+  return Math.max(params.fast, params.slow, params.confirmationBars) + 10;
+}
+
+/** EMA values that do not depend on the last close, so a forming-candle update costs O(confirmation bars). */
+export interface EmaTrendState {
+  params: EmaTrendParams;
+  fastBeforeLast: number;
+  slowBeforeLast: number;
+  /** Slow EMA of all closes but the last two (the slope's reference). */
+  slowTwoBack: number;
+}
+
+export function emaTrendState(closes: ArrayLike<number>, params: EmaTrendParams = DEFAULT_EMA_TREND_PARAMS): EmaTrendState | null {
+  const n = closes.length;
+  if (n < emaTrendMinCandles(params)) return null;
+  const slow = emaSeries(closes, params.slow);
+  const fast = emaSeries(closes, params.fast);
+  return { params, fastBeforeLast: fast[n - 2], slowBeforeLast: slow[n - 2], slowTwoBack: slow[n - 3] };
 }
 
 /**
  * UP needs all of: close > slow EMA, fast EMA > slow EMA, slow-EMA slope over the last 2 steps > 0, and the last
  * `confirmationBars` closes above the slow EMA. DOWN mirrors it. Otherwise NEUTRAL.
  */
-export function analyzeEmaTrend(closes: ArrayLike<number>, params: EmaTrendParams = DEFAULT_EMA_TREND_PARAMS): EmaTrendResult {
+export function emaTrendWithState(closes: ArrayLike<number>, state: EmaTrendState): EmaTrendResult {
+  const { params } = state;
   const n = closes.length;
-  const base = {
-    fast_period: params.fast,
-    slow_period: params.slow,
-    confirmation_bars: params.confirmationBars,
-  };
-  const needed = emaTrendMinCandles(params);
-  if (n < needed) {
-    return { trend: 'NEUTRAL', ema_fast: null, ema_slow: null, slope: null, ...base, reason: `needs ${needed} candles, has ${n}` };
-  }
-  const slowSeries = emaSeries(closes, params.slow);
-  const fastSeries = emaSeries(closes, params.fast);
-  const emaSlow = slowSeries[n - 1];
-  const emaFast = fastSeries[n - 1];
-  // EMA of all closes minus EMA of all but the last two: the same recursion, read two steps earlier.
-  const slope = emaSlow - slowSeries[n - 3];
   const close = closes[n - 1];
+  const slowAlpha = 2 / (params.slow + 1);
+  const fastAlpha = 2 / (params.fast + 1);
+  const emaSlow = slowAlpha * close + (1 - slowAlpha) * state.slowBeforeLast;
+  const emaFast = fastAlpha * close + (1 - fastAlpha) * state.fastBeforeLast;
+  const slope = emaSlow - state.slowTwoBack;
   const bars = Math.max(1, Math.floor(params.confirmationBars));
   let allAbove = true;
   let allBelow = true;
-  for (let i = n - bars; i < n; i++) {
+  for (let i = Math.max(0, n - bars); i < n; i++) {
     if (!(closes[i] > emaSlow)) allAbove = false;
     if (!(closes[i] < emaSlow)) allBelow = false;
   }
@@ -109,5 +117,31 @@ export function analyzeEmaTrend(closes: ArrayLike<number>, params: EmaTrendParam
     trend = 'DOWN';
     reason = 'close and fast EMA below slow EMA, falling slope, confirmed';
   }
-  return { trend, ema_fast: emaFast, ema_slow: emaSlow, slope, ...base, reason };
+  return {
+    trend,
+    ema_fast: emaFast,
+    ema_slow: emaSlow,
+    slope,
+    fast_period: params.fast,
+    slow_period: params.slow,
+    confirmation_bars: params.confirmationBars,
+    reason,
+  };
+}
+
+/** EMA trend of the whole series (§2.3); NEUTRAL with fewer than emaTrendMinCandles closes. */
+export function analyzeEmaTrend(closes: ArrayLike<number>, params: EmaTrendParams = DEFAULT_EMA_TREND_PARAMS): EmaTrendResult {
+  const state = emaTrendState(closes, params);
+  if (state) return emaTrendWithState(closes, state);
+  const needed = emaTrendMinCandles(params);
+  return {
+    trend: 'NEUTRAL',
+    ema_fast: null,
+    ema_slow: null,
+    slope: null,
+    fast_period: params.fast,
+    slow_period: params.slow,
+    confirmation_bars: params.confirmationBars,
+    reason: `needs ${needed} candles, has ${closes.length}`,
+  };
 }

@@ -1,0 +1,229 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock, isoLocal } from '../common/clock';
+import { AutoBotConfigService } from '../config/auto-bot-config.service';
+import type { AutoBotConfig } from '../config/defaults';
+import { IndividualSettingsService } from '../config/individual-settings.service';
+import { TIMEFRAME_MS, type Position } from '../exchange/exchange.types';
+import type { EntryDirection } from '../filters/filter.types';
+import { FilterService } from '../filters/filter.service';
+import { RsiService } from '../rsi/rsi.service';
+import { BotManager } from './bot-manager.service';
+import type { VolumeMode } from './engine/bot.types';
+import { TradingBot } from './engine/trading-bot';
+
+export interface AutoBotDecision {
+  symbol: string;
+  direction: EntryDirection;
+  rsi: number | null;
+  action: 'created' | 'skipped';
+  /** The rule that refused (filter name, "max_concurrent", "cooldown", ...). */
+  filter?: string;
+  reason: string;
+}
+
+export interface AutoBotRound {
+  started_at: string;
+  finished_at: string | null;
+  enabled: boolean;
+  note: string | null;
+  active_bots: number;
+  max_concurrent: number;
+  coins_checked: number;
+  candidates: number;
+  created: string[];
+  decisions: AutoBotDecision[];
+}
+
+/**
+ * The auto-bot pass (trading-logic §6.C): coins whose effective signal is an entry (scope, time filter, exit-scam,
+ * loss re-entry, maturity and trend flags already applied by FilterService) go through max_concurrent, no bot / no
+ * exchange position, the entry filters in their documented order (checkEntry) and the 1-candle cooldown; those
+ * that pass get a bot that enters at once (registered only when the entry succeeds).
+ * Every skip is recorded with its reason; the last round stays visible.
+ */
+@Injectable()
+export class AutoBotService {
+  private readonly logger = new Logger('AutoBot');
+  private last: AutoBotRound | null = null;
+
+  constructor(
+    private readonly manager: BotManager,
+    private readonly autoBotConfig: AutoBotConfigService,
+    private readonly individualSettings: IndividualSettingsService,
+    private readonly rsi: RsiService,
+    private readonly filters: FilterService,
+    private readonly clock: Clock,
+  ) {}
+
+  lastRound(): AutoBotRound | null {
+    return this.last;
+  }
+
+  async tick(): Promise<AutoBotRound> {
+    const config = this.autoBotConfig.get();
+    const round: AutoBotRound = {
+      started_at: isoLocal(this.clock.now()),
+      finished_at: null,
+      enabled: config.enabled,
+      note: null,
+      active_bots: 0,
+      max_concurrent: config.max_concurrent,
+      coins_checked: 0,
+      candidates: 0,
+      created: [],
+      decisions: [],
+    };
+    this.last = round;
+    try {
+      await this.run(round);
+    } finally {
+      round.finished_at = isoLocal(this.clock.now());
+    }
+    return round;
+  }
+
+  private async run(round: AutoBotRound): Promise<void> {
+    const config = this.autoBotConfig.get();
+    if (!config.enabled) {
+      round.note = 'auto-bot disabled';
+      return;
+    }
+    const coins = this.rsi.getCoins();
+    if (coins.length === 0) {
+      round.note = 'no coin data yet';
+      return;
+    }
+    await this.idleNeutralBots(config.rsi_long_threshold, config.rsi_short_threshold);
+    let active = this.manager.countBots().active;
+    round.active_bots = active;
+    if (active >= config.max_concurrent) {
+      round.note = `max_concurrent reached (${active}/${config.max_concurrent})`;
+      return;
+    }
+    // A failed fetch aborts the round: an error never reads as "no positions".
+    const positions = await this.manager.fetchPositions();
+    const held = new Map<string, Position>(positions.map((p) => [p.symbol, p]));
+
+    for (const coin of coins) {
+      round.coins_checked++;
+      const screened = await this.screen(coin.symbol, held, active, config.max_concurrent);
+      if (!screened) continue;
+      round.candidates++;
+      if (screened.skip) {
+        round.decisions.push(screened.skip);
+        continue;
+      }
+      const { symbol, direction, rsi, coinConfig } = screened.pass;
+      const outcome = await this.manager.withLock(symbol, async () => {
+        const current = this.manager.find(symbol);
+        if (current && current.status !== 'idle') return { ok: false as const, reason: `a bot already exists (${current.status})` };
+        const bot = current ?? TradingBot.create({
+          symbol,
+          nowMs: this.clock.now(),
+          volumeMode: coinConfig.default_position_mode as VolumeMode,
+          volumeValue: coinConfig.default_position_size,
+          leverage: coinConfig.leverage,
+          autoManaged: true,
+        });
+        if (current) {
+          current.record.auto_managed = true;
+          current.resume(this.clock.now());
+        }
+        const result = await this.manager.enterPosition(bot, direction, 'auto');
+        if (result.ok && !current) {
+          this.manager.registerLocked(bot);
+          this.manager.history.log('BOT_START', symbol, bot.record.id, `Auto-bot created a ${direction} bot (RSI ${rsi})`, { direction, config: {} });
+          await this.manager.persist();
+        }
+        if (!result.ok && current) current.markIdle(this.clock.now());
+        return result;
+      });
+      if (outcome.ok) {
+        active++;
+        round.created.push(symbol);
+        round.decisions.push({ symbol, direction, rsi, action: 'created', reason: `entered ${direction} at ${outcome.entryPrice}` });
+        this.logger.log(`Auto-bot: ${symbol} ${direction} entered at ${outcome.entryPrice} (RSI ${rsi})`);
+      } else {
+        round.decisions.push({ symbol, direction, rsi, action: 'skipped', filter: 'entry', reason: outcome.reason });
+      }
+    }
+  }
+
+  /**
+   * Decisions the auto-bot would take now, without entering anything (auto-bot/test-signals). Runs whether the
+   * auto-bot is enabled or not.
+   */
+  async dryRun(): Promise<AutoBotDecision[]> {
+    const config = this.autoBotConfig.get();
+    const positions = await this.manager.fetchPositions();
+    const held = new Map<string, Position>(positions.map((p) => [p.symbol, p]));
+    let active = this.manager.countBots().active;
+    const decisions: AutoBotDecision[] = [];
+    for (const coin of this.rsi.getCoins()) {
+      const screened = await this.screen(coin.symbol, held, active, config.max_concurrent);
+      if (!screened) continue;
+      if (screened.skip) {
+        decisions.push(screened.skip);
+      } else {
+        const { symbol, direction, rsi } = screened.pass;
+        decisions.push({ symbol, direction, rsi, action: 'created', reason: 'would enter (dry run)' });
+        active++;
+      }
+    }
+    return decisions;
+  }
+
+  /**
+   * One coin through the pipeline, in order: effective signal (null = not a candidate), max_concurrent, existing
+   * bot, exchange position, the entry filters, cooldown, loss re-entry, RSI re-check.
+   */
+  private async screen(symbol: string, held: Map<string, Position>, active: number, maxConcurrent: number): Promise<
+    | { skip: AutoBotDecision; pass?: undefined }
+    | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: AutoBotConfig } }
+    | null
+  > {
+    const verdict = this.filters.effectiveSignal(symbol);
+    const base = this.rsi.getCoin(symbol)?.signal;
+    const signal = verdict.signal !== 'WAIT' ? verdict.signal : base;
+    if (signal !== 'ENTER_LONG' && signal !== 'ENTER_SHORT') return null;
+    const direction: EntryDirection = signal === 'ENTER_LONG' ? 'LONG' : 'SHORT';
+    const rsi = this.manager.coinRsi(symbol);
+    const skip = (filter: string, reason: string) => ({ skip: { symbol, direction, rsi, action: 'skipped' as const, filter, reason } });
+    // In an entry zone but blocked at signal level (scope, time filter, exit-scam, loss re-entry, maturity, trend).
+    if (verdict.signal === 'WAIT') return skip('effective_signal', verdict.reason);
+
+    if (active >= maxConcurrent) return skip('max_concurrent', `max_concurrent reached (${active}/${maxConcurrent})`);
+    const existing = this.manager.find(symbol);
+    if (existing && existing.status !== 'idle') return skip('bot_exists', `a bot already exists (${existing.status})`);
+    if (held.has(symbol)) return skip('exchange_position', 'the exchange already holds a position (manual position)');
+    const coinConfig = this.individualSettings.effectiveConfig(symbol);
+    const check = this.filters.checkEntry(symbol, direction, coinConfig);
+    if (!check.allowed) return skip(check.blockedBy ?? 'filters', check.reason);
+    const cooldown = this.cooldownLeft(symbol, existing);
+    if (cooldown > 0) return skip('cooldown', `closed less than one ${this.manager.timeframe} candle ago (${Math.ceil(cooldown / 60_000)} min left)`);
+    if (rsi === null || (direction === 'LONG' ? rsi > coinConfig.rsi_long_threshold : rsi < coinConfig.rsi_short_threshold)) {
+      return skip('rsi_recheck', `RSI ${rsi} left the ${direction} zone`);
+    }
+    return { pass: { symbol, direction, rsi, coinConfig } };
+  }
+
+  /** Housekeeping: auto-created bots still waiting while their coin's RSI is back between the thresholds go idle. */
+  private async idleNeutralBots(longThreshold: number, shortThreshold: number): Promise<void> {
+    for (const bot of this.manager.all()) {
+      if (bot.status !== 'running' || bot.holdsPosition || !bot.record.auto_managed) continue;
+      const rsi = this.manager.coinRsi(bot.symbol);
+      if (rsi === null || rsi <= longThreshold || rsi >= shortThreshold) continue;
+      await this.manager.withLock(bot.symbol, () => {
+        if (bot.markIdle(this.clock.now())) this.manager.markDirty();
+      });
+    }
+  }
+
+  /** ms left of the one-candle cooldown after the symbol's last close (0 = none). */
+  private cooldownLeft(symbol: string, bot: TradingBot | undefined): number {
+    const lastClose = Math.max(bot?.record.last_position_close_timestamp ?? 0, this.manager.history.lastCloseTime(symbol) ?? 0);
+    if (!lastClose) return 0;
+    return Math.max(0, lastClose + TIMEFRAME_MS[this.manager.timeframe] - this.clock.now());
+  }
+
+}

@@ -1,0 +1,580 @@
+import {
+  BadRequestException, ConflictException, Injectable, Logger, NotFoundException, OnModuleInit, ServiceUnavailableException,
+} from '@nestjs/common';
+import { Mutex } from 'async-mutex';
+import { Clock, isoLocal } from '../common/clock';
+import { AutoBotConfigService } from '../config/auto-bot-config.service';
+import { IndividualSettingsService } from '../config/individual-settings.service';
+import { SystemConfigService } from '../config/system-config.service';
+import { ExchangeError, InsufficientFundsError } from '../exchange/exchange.errors';
+import { ExchangeService } from '../exchange/exchange.service';
+import type { ExchangeClosedTrade, Position, Timeframe } from '../exchange/exchange.types';
+import { FilterService } from '../filters/filter.service';
+import { MaturityService } from '../maturity/maturity.service';
+import { StatusService } from '../health/status.service';
+import { JsonStore } from '../persistence/json-store.service';
+import { StateRegistry } from '../persistence/state-registry.service';
+import { RsiService } from '../rsi/rsi.service';
+import type { Trend } from '../rsi/rsi.types';
+import { mergeBotConfig } from './engine/bot-settings';
+import type { BotRecord, CloseReason, Direction, VolumeMode } from './engine/bot.types';
+import { globalStats, restoreBots, validateBotsStateFile, type BotsStateFile } from './engine/bots-state';
+import { stopLossPrice, takeProfitPrice } from './engine/protection';
+import { orderQuantity, positionNotionalUsdt, roundToTick } from './engine/sizing';
+import { TradingBot } from './engine/trading-bot';
+import { BotHistoryService } from './history/bot-history.service';
+
+export const BOTS_STATE_FILE = 'bots_state.json';
+
+/** Keys a create request may set on the bot (api-contract §2.2). */
+export interface CreateBotRequest {
+  symbol: string;
+  config?: { volume_mode?: string; volume_value?: number; leverage?: number; status?: string; auto_managed?: boolean; margin_usdt?: number };
+  signal?: string | null;
+  skipMaturityCheck?: boolean;
+  forceManualEntry?: boolean;
+}
+
+export type EntryOutcome = { ok: true; direction: Direction; entryPrice: number; quantity: number } | { ok: false; reason: string };
+
+export interface ManualPosition {
+  symbol: string;
+  side: 'Long' | 'Short';
+  size: number;
+  entry_price: number;
+  mark_price: number;
+  unrealized_pnl: number;
+  leverage: number;
+  stop_loss: number | null;
+  take_profit: number | null;
+}
+
+/** Filters a manual create turns off for its bot (the user chose the coin). */
+const SKIPPED_FILTERS = { avoid_down_trend: false, avoid_up_trend: false, rsi_time_filter_enabled: false, enable_maturity_check: false };
+
+const VOLUME_MODES: readonly VolumeMode[] = ['usdt', 'percent', 'fixed_usdt', 'percent_balance', 'fixed_qty'];
+
+/**
+ * Owns the bots: the registry keyed by bare symbol, one mutex per symbol (requests and workers never act
+ * on one bot at once), bots_state.json, and the two exchange-touching transitions, entry and close.
+ */
+@Injectable()
+export class BotManager implements OnModuleInit {
+  private readonly logger = new Logger('BotManager');
+  private readonly bots = new Map<string, TradingBot>();
+  private readonly locks = new Map<string, Mutex>();
+  private dirty = false;
+  private lastSaved: string | null = null;
+  private lastPositions: { positions: Position[]; at: number } | null = null;
+  private insufficientFunds = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly store: JsonStore,
+    private readonly registry: StateRegistry,
+    private readonly systemConfig: SystemConfigService,
+    private readonly autoBotConfig: AutoBotConfigService,
+    private readonly individualSettings: IndividualSettingsService,
+    readonly exchange: ExchangeService,
+    private readonly rsi: RsiService,
+    private readonly filters: FilterService,
+    private readonly maturity: MaturityService,
+    readonly history: BotHistoryService,
+    private readonly status: StatusService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.load();
+    this.registry.register('bots state', () => this.flush());
+    this.filters.setTradeHistoryProvider((symbol: string) => this.history.realTradesOf(symbol).map((t) => ({ pnl: t.pnl, exitTime: t.close_time_ms })));
+    this.status.registerBots(this);
+    this.rsi.setManualPositionsProvider(() => this.manualPositions().map((p) => p.symbol));
+    this.rsi.setOpenPositionsProvider(() => (this.lastPositions?.positions ?? []).map((p) => p.symbol));
+  }
+
+  // ---- registry and persistence ----
+
+  async load(): Promise<void> {
+    const file = await this.store.load<BotsStateFile>(BOTS_STATE_FILE, {
+      defaults: () => ({ bots: {}, auto_bot_config: {}, global_stats: { active_bots: 0, bots_in_position: 0, total_pnl: 0 }, last_saved: '', version: '1.0' }),
+      validate: validateBotsStateFile,
+    });
+    const restored = restoreBots(file, this.clock.now());
+    this.bots.clear();
+    for (const bot of restored.bots) this.bots.set(bot.symbol, bot);
+    if (restored.droppedIdle.length) this.logger.log(`Dropped ${restored.droppedIdle.length} idle bots at load`);
+    if (restored.invalid.length) this.logger.warn(`Ignored invalid bot records: ${restored.invalid.join(', ')}`);
+    const inPosition = restored.bots.filter((b) => b.record.needs_exchange_sync).length;
+    this.logger.log(`Loaded ${this.bots.size} bots (${inPosition} to re-sync with the exchange)`);
+    this.lastSaved = file.last_saved || null;
+    this.dirty = restored.droppedIdle.length > 0 || restored.invalid.length > 0;
+  }
+
+  markDirty(): void {
+    this.dirty = true;
+  }
+
+  async flush(): Promise<void> {
+    if (this.dirty) await this.save();
+  }
+
+  async save(): Promise<void> {
+    this.dirty = false;
+    const now = isoLocal(this.clock.now());
+    const file: BotsStateFile = {
+      bots: Object.fromEntries([...this.bots.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([s, b]) => [s, b.record])),
+      auto_bot_config: { ...this.autoBotConfig.get() },
+      global_stats: globalStats(this.bots.values()),
+      last_saved: now,
+      version: '1.0',
+    };
+    try {
+      await this.store.save(BOTS_STATE_FILE, file);
+      this.lastSaved = now;
+    } catch (error) {
+      this.dirty = true;
+      throw error;
+    }
+  }
+
+  /** Saves now; a failed write is logged and left for the auto-save (the in-memory state is still right). */
+  async persist(): Promise<void> {
+    try {
+      await this.save();
+    } catch (error) {
+      this.logger.error(`Saving ${BOTS_STATE_FILE} failed: ${(error as Error).message}`);
+    }
+  }
+
+  get lastSavedAt(): string | null {
+    return this.lastSaved;
+  }
+
+  all(): TradingBot[] {
+    return [...this.bots.values()];
+  }
+
+  symbols(): string[] {
+    return [...this.bots.keys()];
+  }
+
+  find(symbol: string): TradingBot | undefined {
+    return this.bots.get(symbol);
+  }
+
+  require(symbol: string): TradingBot {
+    const bot = this.bots.get(symbol);
+    if (!bot) throw new NotFoundException('Bot not found');
+    return bot;
+  }
+
+  countBots(): { total: number; active: number; inPosition: number } {
+    let active = 0;
+    let inPosition = 0;
+    for (const bot of this.bots.values()) {
+      if (bot.isActive) active++;
+      if (bot.holdsPosition) inPosition++;
+    }
+    return { total: this.bots.size, active, inPosition };
+  }
+
+  /** Runs `fn` holding the symbol's mutex. */
+  withLock<T>(symbol: string, fn: () => Promise<T> | T): Promise<T> {
+    let mutex = this.locks.get(symbol);
+    if (!mutex) this.locks.set(symbol, (mutex = new Mutex()));
+    return mutex.runExclusive(fn);
+  }
+
+  /** Global + bot overrides + the coin's individual settings. */
+  effectiveConfig(bot: TradingBot): Record<string, unknown> {
+    return mergeBotConfig(this.autoBotConfig.get(), bot.record.config, this.coinOverrides(bot.symbol));
+  }
+
+  private coinOverrides(symbol: string): Record<string, unknown> {
+    const { updated_at: _u, ...rest } = this.individualSettings.get(symbol) ?? {};
+    return rest;
+  }
+
+  get timeframe(): Timeframe {
+    return this.rsi.timeframe as Timeframe;
+  }
+
+  // ---- market data helpers ----
+
+  coinTrend(symbol: string): Trend {
+    const coin = this.rsi.getCoin(symbol);
+    const trend = (coin?.[`trend${this.timeframe}`] ?? coin?.trend) as Trend | undefined;
+    return trend === 'UP' || trend === 'DOWN' ? trend : 'NEUTRAL';
+  }
+
+  coinRsi(symbol: string): number | null {
+    const coin = this.rsi.getCoin(symbol);
+    const rsi = coin?.rsi;
+    return typeof rsi === 'number' && Number.isFinite(rsi) ? rsi : null;
+  }
+
+  /** RSI on an explicit timeframe (never another one): the coin record on the system timeframe, else computed. */
+  async rsiOn(symbol: string, timeframe: Timeframe): Promise<number | null> {
+    if (timeframe === this.timeframe) return this.coinRsi(symbol);
+    const value = await this.rsi.computeRsiFor(symbol, timeframe);
+    return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  }
+
+  async fetchPositions(): Promise<Position[]> {
+    const positions = await this.exchange.fetchPositions();
+    this.lastPositions = { positions, at: this.clock.now() };
+    return positions;
+  }
+
+  /** Exchange positions that no bot manages (a bot that holds none of its own does not count). */
+  manualPositions(positions: Position[] | null = this.lastPositions?.positions ?? null): ManualPosition[] {
+    if (!positions) return [];
+    return positions
+      .filter((p) => !this.bots.get(p.symbol)?.holdsPosition)
+      .map((p) => ({
+        symbol: p.symbol, side: p.side, size: p.size, entry_price: p.entryPrice, mark_price: p.markPrice,
+        unrealized_pnl: p.unrealizedPnl, leverage: p.leverage, stop_loss: p.stopLoss, take_profit: p.takeProfit,
+      }));
+  }
+
+  get positionsSnapshot(): { positions: Position[]; at: number } | null {
+    return this.lastPositions;
+  }
+
+  get hasInsufficientFunds(): boolean {
+    return this.insufficientFunds;
+  }
+
+  /** The flag clears itself once the available balance exceeds 5 USDT. */
+  noteAvailableBalance(available: number): void {
+    if (available > 5) this.insufficientFunds = false;
+  }
+
+  // ---- lifecycle requests ----
+
+  /**
+   * POST /create: builds the bot (global → coin → request overrides), checks maturity unless skipped,
+   * adopts an existing exchange position or, after the answer, enters in the forced / RSI direction.
+   */
+  async create(req: CreateBotRequest): Promise<{ bot: BotRecord; existing_position: boolean }> {
+    if (!this.exchange.isReady) throw new ServiceUnavailableException('Exchange not initialized');
+    const symbol = req.symbol;
+    if (!this.exchange.market(symbol)) throw new NotFoundException(`Unknown symbol ${symbol}`);
+    const skipMaturity = Boolean(req.skipMaturityCheck || req.forceManualEntry);
+
+    const { bot, existingPosition, direction } = await this.withLock(symbol, async () => {
+      const current = this.bots.get(symbol);
+      if (current?.holdsPosition) throw new ConflictException(`Bot for ${symbol} already holds a position`);
+      const positions = await this.fetchPositions().catch((error: Error) => {
+        throw new ServiceUnavailableException(`Cannot read exchange positions: ${error.message}`);
+      });
+      const position = positions.find((p) => p.symbol === symbol) ?? null;
+      if (!skipMaturity && !position && this.individualSettings.effectiveConfig(symbol).enable_maturity_check && this.maturity.check(symbol)?.is_mature !== true) {
+        throw new BadRequestException(`Coin ${symbol} did not pass the maturity check (${this.timeframe})`);
+      }
+      const global = this.individualSettings.effectiveConfig(symbol);
+      const c = req.config ?? {};
+      const volumeMode = (VOLUME_MODES.includes(c.volume_mode as VolumeMode) ? c.volume_mode : global.default_position_mode) as VolumeMode;
+      const created = TradingBot.create({
+        symbol,
+        nowMs: this.clock.now(),
+        volumeMode,
+        volumeValue: c.volume_value ?? global.default_position_size,
+        leverage: c.leverage ?? global.leverage,
+        autoManaged: c.auto_managed ?? false,
+        config: skipMaturity ? { ...SKIPPED_FILTERS } : {},
+      });
+      if (c.margin_usdt !== undefined) created.record.margin_usdt = c.margin_usdt;
+      if (c.status === 'paused') created.pause(this.clock.now(), 'created paused');
+      this.bots.set(symbol, created);
+      if (position) created.applyExchangePosition(position, this.clock.now(), this.coinTrend(symbol), this.timeframe);
+      this.history.log('BOT_START', symbol, created.record.id, `Bot created${position ? ' on an existing position' : ''}`, {
+        direction: created.side, config: { volume_mode: volumeMode, volume_value: created.record.volume_value, leverage: created.record.leverage },
+      });
+      await this.persist();
+      return { bot: created, existingPosition: position !== null, direction: position ? null : this.createDirection(req, symbol, created) };
+    });
+
+    if (direction && bot.status === 'running') {
+      // The original answered first and entered in the background; so do we.
+      void this.withLock(symbol, () => (this.bots.get(symbol) === bot && bot.canEnter() ? this.enterPosition(bot, direction, 'manual') : null)).catch((error: Error) =>
+        this.logger.error(`Background entry for ${symbol} failed: ${error.message}`),
+      );
+    }
+    return { bot: bot.record, existing_position: existingPosition };
+  }
+
+  /** The forced direction (force_manual_entry + a LONG/SHORT signal), else the one RSI is in, else none (the bot waits). */
+  private createDirection(req: CreateBotRequest, symbol: string, bot: TradingBot): Direction | null {
+    const signal = (req.signal ?? '').toUpperCase();
+    if (req.forceManualEntry && signal.includes('LONG')) return 'LONG';
+    if (req.forceManualEntry && signal.includes('SHORT')) return 'SHORT';
+    return this.rsiDirection(symbol, bot);
+  }
+
+  /** LONG when RSI ≤ the long threshold, SHORT when ≥ the short threshold (the bot's effective config). */
+  rsiDirection(symbol: string, bot: TradingBot): Direction | null {
+    const rsi = this.coinRsi(symbol);
+    if (rsi === null) return null;
+    const config = this.effectiveConfig(bot);
+    if (rsi <= Number(config.rsi_long_threshold)) return 'LONG';
+    if (rsi >= Number(config.rsi_short_threshold)) return 'SHORT';
+    return null;
+  }
+
+  async start(symbol: string): Promise<BotRecord> {
+    return this.withLock(symbol, async () => {
+      const bot = this.require(symbol);
+      if (bot.resume(this.clock.now())) {
+        this.history.log('BOT_START', symbol, bot.record.id, 'Bot started by user', { direction: bot.side, config: bot.record.config });
+        await this.persist();
+      }
+      return bot.record;
+    });
+  }
+
+  /** stop and pause: the bot is paused; its position (if any) and the exchange stops stay. */
+  async pause(symbol: string, reason: string): Promise<BotRecord> {
+    return this.withLock(symbol, async () => {
+      const bot = this.require(symbol);
+      bot.pause(this.clock.now(), reason);
+      this.history.log('BOT_STOP', symbol, bot.record.id, `Bot paused: ${reason}`, { reason, pnl: bot.record.unrealized_pnl_usdt });
+      await this.persist();
+      return bot.record;
+    });
+  }
+
+  /** Removes the bot; nothing happens on the exchange (an open position then shows as a manual one). */
+  async delete(symbol: string, reason: string): Promise<void> {
+    await this.withLock(symbol, async () => {
+      const bot = this.require(symbol);
+      this.bots.delete(symbol);
+      this.history.log('BOT_STOP', symbol, bot.record.id, `Bot deleted: ${reason}`, { reason, pnl: bot.record.realized_pnl });
+      await this.persist();
+    });
+  }
+
+  /** Removes a bot (cleanup); the caller holds the lock. */
+  removeLocked(symbol: string, reason: string): void {
+    const bot = this.bots.get(symbol);
+    if (!bot) return;
+    this.bots.delete(symbol);
+    this.history.log('BOT_STOP', symbol, bot.record.id, `Bot removed: ${reason}`, { reason, pnl: bot.record.realized_pnl });
+    this.dirty = true;
+  }
+
+  /** Registers a bot built by the auto-bot after its entry succeeded; the caller holds the lock. */
+  registerLocked(bot: TradingBot): void {
+    this.bots.set(bot.symbol, bot);
+    this.dirty = true;
+  }
+
+  /**
+   * POST /close-position: market-closes the symbol's position; the bot (if any) goes idle and the trade is
+   * recorded. Nothing to close → null.
+   */
+  async closePositionManually(symbol: string): Promise<{ closed: Array<{ side: string; size: number; order_id: string }>; errors: string[] } | null> {
+    return this.withLock(symbol, async () => {
+      const positions = await this.fetchPositions();
+      const own = positions.filter((p) => p.symbol === symbol);
+      if (own.length === 0) return null;
+      const bot = this.bots.get(symbol);
+      const closed: Array<{ side: string; size: number; order_id: string }> = [];
+      const errors: string[] = [];
+      for (const position of own) {
+        try {
+          if (bot?.holdsPosition) {
+            const order = await this.closeBotLocked(bot, 'MANUAL_CLOSE', null);
+            closed.push({ side: position.side, size: position.size, order_id: order?.orderId ?? '' });
+          } else {
+            const order = await this.exchange.closePosition(symbol);
+            if (order) closed.push({ side: position.side, size: position.size, order_id: order.orderId });
+          }
+        } catch (error) {
+          errors.push(`${position.side}: ${(error as Error).message}`);
+        }
+      }
+      if (bot && closed.length && !bot.holdsPosition && bot.status !== 'idle') {
+        bot.record.status = 'idle';
+        await this.persist();
+      }
+      return { closed, errors };
+    });
+  }
+
+  // ---- the two exchange transitions ----
+
+  /**
+   * Entry gate and market entry (trading-logic §6.D, §7.2): delisted / already in position / any exchange
+   * position → refuse; size the order; set leverage; market order with the stop-loss (and take-profit) attached.
+   * The caller holds the symbol's lock. Failures never throw: they answer the reason.
+   */
+  async enterPosition(bot: TradingBot, direction: Direction, source: 'auto' | 'manual'): Promise<EntryOutcome> {
+    const symbol = bot.symbol;
+    const fail = (reason: string): EntryOutcome => {
+      this.logger.warn(`Entry ${direction} ${symbol} refused: ${reason}`);
+      if (this.bots.get(symbol) === bot) this.history.log('ERROR', symbol, bot.record.id, `Entry ${direction} failed: ${reason}`, { direction });
+      return { ok: false, reason };
+    };
+    if (!bot.canEnter()) return fail(`bot is ${bot.status}`);
+    try {
+      if (this.filters.isDelisted(symbol)) return fail('coin_delisted');
+      const market = this.exchange.market(symbol);
+      if (!market) return fail('unknown_symbol');
+      if (market.status !== 'Trading') return fail(`trading_status ${market.status}`);
+      let positions: Position[];
+      try {
+        positions = await this.fetchPositions();
+      } catch (error) {
+        return fail(`positions_unavailable: ${(error as Error).message}`);
+      }
+      if (positions.some((p) => p.symbol === symbol)) return fail('exchange_position_exists');
+
+      const config = this.effectiveConfig(bot);
+      if (config.trading_enabled === false) return fail('trading_disabled');
+      const ticker = (await this.exchange.fetchTickers()).get(symbol);
+      // A market buy fills near the ask, a sell near the bid: size and place the stops from there.
+      const price = (direction === 'LONG' ? ticker?.ask : ticker?.bid) || ticker?.last || 0;
+      if (!(price > 0)) return fail('no_price');
+      const balance = await this.exchange.fetchBalance();
+      this.noteAvailableBalance(balance.availableBalance);
+      const leverage = Math.max(1, Math.min(Math.round(bot.record.leverage || Number(config.leverage) || 1), market.maxLeverage || 125));
+      const sizing = orderQuantity({
+        notionalUsdt: positionNotionalUsdt(bot.record.volume_mode, bot.record.volume_value, balance.walletBalance),
+        price,
+        qtyStep: market.qtyStep,
+        minOrderQty: market.minOrderQty,
+        minNotional: market.minNotional,
+        availableBalance: balance.availableBalance,
+        leverage,
+      });
+      if (!sizing.ok) return fail(`${sizing.error}: ${sizing.message}`);
+      if (sizing.marginUsdt > balance.availableBalance) {
+        this.insufficientFunds = true;
+        return fail(`insufficient_funds: margin ${sizing.marginUsdt.toFixed(2)} USDT > available ${balance.availableBalance.toFixed(2)} USDT`);
+      }
+
+      await this.exchange.setLeverage(symbol, leverage);
+      const sl = stopLossPrice(direction, price, Number(config.max_loss_percent));
+      const tpPercent = config.close_at_profit_enabled === false ? 0 : Number(this.autoBotConfig.get().take_profit_percent);
+      const tp = takeProfitPrice(direction, price, tpPercent);
+      const stopLoss = sl === null ? undefined : roundToTick(sl, market.tickSize);
+      const takeProfit = tp === null ? undefined : roundToTick(tp, market.tickSize);
+      const order = await this.exchange.createMarketOrder({
+        symbol,
+        side: direction === 'LONG' ? 'buy' : 'sell',
+        amount: sizing.quantity,
+        stopLoss,
+        takeProfit,
+        clientOrderId: `${bot.record.id}-${this.clock.now()}`,
+      });
+      const entryPrice = order.price && order.price > 0 ? order.price : price;
+      const quantity = order.amount > 0 ? order.amount : sizing.quantity;
+      const now = this.clock.now();
+      bot.openPosition({
+        direction, entryPrice, quantity, leverage, orderId: order.orderId, stopLoss: stopLoss ?? null, takeProfit: takeProfit ?? null,
+        entryTrend: this.coinTrend(symbol), entryTimeframe: this.timeframe, entryRsi: this.coinRsi(symbol), nowMs: now, fee: order.fee,
+      });
+      bot.record.opened_by_autobot = source === 'auto';
+      this.history.log('POSITION_OPENED', symbol, bot.record.id, `${direction} ${quantity} @ ${entryPrice} (${source})`, {
+        direction, size: quantity, entry_price: entryPrice, stop_loss: stopLoss ?? null, take_profit: takeProfit ?? null,
+        decision_source: source === 'auto' ? 'SCRIPT' : 'MANUAL', rsi: bot.record.entry_rsi, trend: bot.record.entry_trend, is_simulated: this.exchange.isPaper,
+      });
+      if (stopLoss !== undefined) this.history.log('STOP_LOSS_SET', symbol, bot.record.id, `Stop-loss at ${stopLoss}`, { stop_loss: stopLoss });
+      if (takeProfit !== undefined) this.history.log('TAKE_PROFIT_SET', symbol, bot.record.id, `Take-profit at ${takeProfit}`, { take_profit: takeProfit });
+      this.dirty = true;
+      if (this.bots.get(symbol) === bot) await this.persist();
+      return { ok: true, direction, entryPrice, quantity };
+    } catch (error) {
+      if (error instanceof InsufficientFundsError) this.insufficientFunds = true;
+      if (error instanceof ExchangeError) return fail(`exchange_error: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * Market-closes the bot's position and records the trade. A position already gone on the exchange is
+   * closed on the record with the exchange's own exit (fetchClosedTrades) or the last price.
+   * The caller holds the symbol's lock.
+   */
+  async closeBotLocked(bot: TradingBot, reason: CloseReason, exitRsi: number | null) {
+    const symbol = bot.symbol;
+    const order = await this.exchange.closePosition(symbol);
+    if (!order) {
+      await this.closeExternallyLocked(bot);
+      return null;
+    }
+    const exitPrice = order.price && order.price > 0 ? order.price : await this.lastPrice(symbol, bot);
+    await this.finishClose(bot, { exitPrice, reason, exitRsi, fee: order.fee });
+    return order;
+  }
+
+  /** The exchange no longer has the bot's position (stop hit, liquidation, closed by hand): record the trade. */
+  async closeExternallyLocked(bot: TradingBot): Promise<void> {
+    const since = (bot.record.entry_timestamp ?? this.clock.now()) - 1000;
+    const side = bot.side === 'LONG' ? 'Long' : 'Short';
+    let match: ExchangeClosedTrade | undefined;
+    try {
+      match = (await this.exchange.fetchClosedTrades(since)).filter((t) => t.symbol === bot.symbol && t.side === side).sort((a, b) => b.closedAt - a.closedAt)[0];
+    } catch (error) {
+      this.logger.warn(`fetchClosedTrades failed for ${bot.symbol}: ${(error as Error).message}`);
+    }
+    const exitPrice = match?.exitPrice ?? (await this.lastPrice(bot.symbol, bot));
+    await this.finishClose(bot, { exitPrice, reason: this.externalReason(bot, match), exitRsi: null, netPnl: match?.pnl, closedAt: match?.closedAt });
+  }
+
+  /** Names an exchange-side close after what the bot's stop was at that moment. */
+  private externalReason(bot: TradingBot, trade: ExchangeClosedTrade | undefined): CloseReason {
+    switch (trade?.reason) {
+      case 'STOP_LOSS':
+        if (bot.record.trailing_active) return 'TRAILING_STOP';
+        if (bot.record.break_even_activated && bot.record.break_even_stop_set) return 'BREAK_EVEN';
+        return 'STOP_LOSS';
+      case 'TAKE_PROFIT':
+        return 'TAKE_PROFIT';
+      case 'LIQUIDATION':
+        return 'LIQUIDATION';
+      default:
+        return 'CLOSED_ON_EXCHANGE';
+    }
+  }
+
+  private async finishClose(
+    bot: TradingBot,
+    exit: { exitPrice: number; reason: CloseReason; exitRsi: number | null; fee?: number; netPnl?: number; closedAt?: number },
+  ): Promise<void> {
+    const trade = bot.closePosition({
+      exitPrice: exit.exitPrice, nowMs: exit.closedAt ?? this.clock.now(), reason: exit.reason, exitRsi: exit.exitRsi,
+      simulated: this.exchange.isPaper, fee: exit.fee, netPnl: exit.netPnl,
+    });
+    if (exit.reason === 'STOP_LOSS' || exit.reason === 'TAKE_PROFIT' || exit.reason === 'TRAILING_STOP') {
+      this.history.log(exit.reason, bot.symbol, bot.record.id, `${exit.reason} at ${exit.exitPrice}`, { exit_price: exit.exitPrice, pnl: trade.pnl });
+    }
+    await this.history.recordTrade(trade);
+    this.logger.log(`${bot.symbol} ${trade.direction} closed (${exit.reason}) at ${exit.exitPrice}: PnL ${trade.pnl.toFixed(4)} USDT`);
+    this.dirty = true;
+    if (this.bots.get(bot.symbol) === bot) await this.persist();
+  }
+
+  private async lastPrice(symbol: string, bot: TradingBot): Promise<number> {
+    try {
+      const ticker = (await this.exchange.fetchTickers()).get(symbol);
+      if (ticker && ticker.last > 0) return ticker.last;
+    } catch (error) {
+      this.logger.warn(`No ticker for ${symbol}: ${(error as Error).message}`);
+    }
+    return bot.record.current_price ?? bot.record.entry_price ?? 0;
+  }
+
+  /** restart-service: configs and bots re-read from disk (a bot in the middle of an action keeps its lock). */
+  async reloadFromDisk(): Promise<void> {
+    await this.flush();
+    await this.reloadConfigs();
+    await this.load();
+  }
+
+  /** The three settings files re-read from disk. */
+  async reloadConfigs(): Promise<void> {
+    await Promise.all([this.autoBotConfig.reload(), this.systemConfig.reload(), this.individualSettings.reload()]);
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { ExchangeService } from '../exchange/exchange.service';
+import type { Ticker } from '../exchange/exchange.types';
+import { BotManager } from './bot-manager.service';
+import { exitDelays, exitThresholds, protectionSettings, waitBreakevenWhenLoss } from './engine/bot-settings';
+import type { CloseReason, Direction } from './engine/bot.types';
+import { isTighterStop } from './engine/protection';
+import { roundToTick } from './engine/sizing';
+import type { TradingBot } from './engine/trading-bot';
+
+export interface MonitorReport {
+  checked: number;
+  closed: Array<{ symbol: string; reason: CloseReason }>;
+  stops_moved: Array<{ symbol: string; stop: number }>;
+  entered: string[];
+  errors: Array<{ symbol: string; error: string }>;
+}
+
+/**
+ * The per-bot trading pass (every bot_status_update_interval): protections (stop-loss, take-profit, max hold,
+ * break-even, trailing) with the exchange stop ratcheted to follow, then the RSI exit on the entry timeframe;
+ * manually created bots that wait for their signal enter when RSI reaches a zone.
+ */
+@Injectable()
+export class BotMonitorService {
+  private readonly logger = new Logger('BotMonitor');
+
+  constructor(
+    private readonly manager: BotManager,
+    private readonly exchange: ExchangeService,
+    private readonly clock: Clock,
+  ) {}
+
+  async tick(): Promise<MonitorReport> {
+    const report: MonitorReport = { checked: 0, closed: [], stops_moved: [], entered: [], errors: [] };
+    const tickers = await this.exchange.fetchTickers();
+    for (const symbol of this.manager.symbols()) {
+      await this.manager.withLock(symbol, async () => {
+        const bot = this.manager.find(symbol);
+        if (!bot) return;
+        try {
+          if (bot.inPosition && !bot.record.needs_exchange_sync) {
+            report.checked++;
+            await this.managePosition(bot, tickers.get(symbol), report);
+          } else if (bot.status === 'running' && !bot.holdsPosition && !bot.record.auto_managed) {
+            const direction = this.manager.rsiDirection(symbol, bot);
+            if (direction && (await this.manager.enterPosition(bot, direction, 'manual')).ok) report.entered.push(symbol);
+          }
+        } catch (error) {
+          const message = (error as Error).message;
+          this.logger.error(`${symbol}: ${message}`);
+          report.errors.push({ symbol, error: message });
+        }
+      });
+    }
+    if (report.checked || report.entered.length) this.manager.markDirty();
+    return report;
+  }
+
+  private async managePosition(bot: TradingBot, ticker: Ticker | undefined, report: MonitorReport): Promise<void> {
+    const price = ticker ? (ticker.mark > 0 ? ticker.mark : ticker.last) : 0;
+    if (!(price > 0)) return;
+    const now = this.clock.now();
+    const config = this.manager.effectiveConfig(bot);
+    const settings = protectionSettings(config);
+    const result = bot.evaluateProtections({ price, nowMs: now, cumRealisedPnl: bot.record.exchange_position?.realized_pnl ?? 0 }, settings);
+    if (result.close) {
+      await this.close(bot, result.close, null, report);
+      return;
+    }
+    await this.ratchetExchangeStop(bot, result.desiredStop, price, settings.trailingUpdateIntervalSec, report);
+
+    const timeframe = bot.record.entry_timeframe ?? this.manager.timeframe;
+    const rsi = await this.manager.rsiOn(bot.symbol, timeframe);
+    if (rsi === null) return;
+    const outcome = bot.evaluateRsiExit({ rsi, price, nowMs: now, thresholds: exitThresholds(config), delays: exitDelays(config), waitWhenLoss: waitBreakevenWhenLoss(config) });
+    if (outcome.step.action === 'close') await this.close(bot, outcome.step.reason, rsi, report);
+  }
+
+  private async close(bot: TradingBot, reason: CloseReason, rsi: number | null, report: MonitorReport): Promise<void> {
+    await this.manager.closeBotLocked(bot, reason, rsi);
+    report.closed.push({ symbol: bot.symbol, reason });
+  }
+
+  /**
+   * Moves the exchange stop to the tightest protective level when it improves on the current one. Trailing
+   * moves are spaced by trailing_update_interval; a stop at or through the price is never sent.
+   */
+  private async ratchetExchangeStop(bot: TradingBot, desired: number | null, price: number, spacingSec: number, report: MonitorReport): Promise<void> {
+    if (desired === null) return;
+    const r = bot.record;
+    const side = bot.side as Direction;
+    const stop = roundToTick(desired, this.exchange.market(bot.symbol)?.tickSize ?? 0);
+    if (!isTighterStop(side, stop, r.stop_loss_price) || !isTighterStop(side, price, stop)) return;
+    const trailing = r.trailing_active && r.trailing_stop_price !== null && Math.abs(r.trailing_stop_price - desired) < 1e-12;
+    const now = this.clock.now();
+    if (trailing && now - r.trailing_last_update_ts * 1000 < spacingSec * 1000) return;
+    const previous = r.stop_loss_price;
+    await this.exchange.setTradingStop(bot.symbol, { stopLoss: stop });
+    bot.stopPlaced(stop, now, trailing);
+    this.manager.history.log('STOP_LOSS_UPDATED', bot.symbol, r.id, `Stop-loss ${previous ?? 'none'} → ${stop}${trailing ? ' (trailing)' : r.break_even_activated ? ' (break-even)' : ''}`, {
+      stop_loss: stop, previous_stop_loss: previous, trailing,
+    });
+    report.stops_moved.push({ symbol: bot.symbol, stop });
+  }
+}

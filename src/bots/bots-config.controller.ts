@@ -1,0 +1,112 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AutoBotService } from './auto-bot.service';
+import { BotsConfigService } from './bots-config.service';
+
+const FREE_FORM = { schema: { type: 'object', additionalProperties: true } };
+
+/** Auto-bot and system settings, export / import (api-contract §2.3, §2.10). */
+@ApiTags('config')
+@Controller('api/bots')
+export class BotsConfigController {
+  constructor(
+    private readonly config: BotsConfigService,
+    private readonly autoBot: AutoBotService,
+  ) {}
+
+  @Get('auto-bot')
+  @ApiOperation({ summary: 'The auto-bot config (every §4.1 key plus computed exit_scam_* keys) and the last round' })
+  getAutoBot() {
+    return { success: true, config: this.config.autoBotView(), last_round: this.autoBot.lastRound() };
+  }
+
+  @Post('auto-bot')
+  @HttpCode(200)
+  @ApiBody(FREE_FORM)
+  @ApiOperation({ summary: 'Partial update: {enabled}, {whitelist, blacklist, scope}, or the whole GET answer echoed back' })
+  async postAutoBot(@Body() body: Record<string, unknown>) {
+    const r = await this.config.updateAutoBot(body);
+    return {
+      success: true,
+      message: r.changes.length ? `Auto-bot config updated (${r.changes.length} changes)` : 'No changes',
+      config: r.config,
+      saved_to_file: r.changes.length > 0,
+      changes_count: r.changes.length,
+      changed_params: r.changed_params,
+    };
+  }
+
+  @Post('auto-bot/restore-defaults')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reset the auto-bot config to defaults, keeping enabled and trading_enabled' })
+  async restoreDefaults() {
+    return { success: true, message: 'Auto-bot config restored to defaults', config: await this.config.restoreDefaults(), restored_to_defaults: true };
+  }
+
+  @Post('auto-bot/test-signals')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Dry run of the entry pipeline: which coins would get a bot now and why the others would not' })
+  async testSignals() {
+    const decisions = await this.autoBot.dryRun();
+    const wouldEnter = decisions.filter((d) => d.action === 'created');
+    return { success: true, message: `${wouldEnter.length} of ${decisions.length} candidates would enter`, signals: decisions };
+  }
+
+  @Get('default-config')
+  @ApiOperation({ summary: 'The auto-bot defaults' })
+  defaultConfig() {
+    return { success: true, default_config: this.config.defaults(), message: 'Default auto-bot config' };
+  }
+
+  @Get('system-config')
+  @ApiOperation({ summary: 'System settings (intervals, enhanced RSI, trend) plus timeframe' })
+  getSystemConfig() {
+    return { success: true, config: this.config.systemView() };
+  }
+
+  @Post('system-config')
+  @HttpCode(200)
+  @ApiBody(FREE_FORM)
+  @ApiOperation({ summary: 'Partial update of system settings (the timeframe changes only through /timeframe)' })
+  async postSystemConfig(@Body() body: Record<string, unknown>) {
+    const r = await this.config.updateSystem(body);
+    return {
+      success: true,
+      message: r.changed.length ? `System config updated: ${r.changed.join(', ')}` : 'No changes',
+      config: r.config,
+      saved_to_file: r.changed.length > 0,
+      changed: r.changed,
+    };
+  }
+
+  @Get('config')
+  @ApiOperation({ summary: 'Auto-bot and system config together' })
+  getConfig() {
+    return { success: true, config: this.config.autoBotView(), system_config: this.config.systemView() };
+  }
+
+  @Post('config')
+  @HttpCode(200)
+  @ApiBody(FREE_FORM)
+  @ApiOperation({ summary: 'Same as POST auto-bot' })
+  postConfig(@Body() body: Record<string, unknown>) {
+    return this.postAutoBot(body);
+  }
+
+  @Get('export-config')
+  @ApiOperation({ summary: 'Export {autoBot, system, ai} for config_<tf>.json' })
+  exportConfig() {
+    return { success: true, ...this.config.exportConfig() };
+  }
+
+  @Post('import-config')
+  @HttpCode(200)
+  @ApiBody(FREE_FORM)
+  @ApiOperation({ summary: 'Import {config:{autoBot?, system?, ai?}} (or the blocks at the top level)' })
+  async importConfig(@Body() body: Record<string, unknown>) {
+    const r = await this.config.importConfig(body);
+    if (r.error) throw new BadRequestException({ success: false, error: r.error, field: r.field, applied: r.applied });
+    const parts = Object.entries(r.applied).filter(([, v]) => v).map(([k]) => k);
+    return { success: true, applied: r.applied, message: `Imported: ${parts.join(', ')}` };
+  }
+}

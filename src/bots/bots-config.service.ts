@@ -1,0 +1,136 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { AutoBotConfigService } from '../config/auto-bot-config.service';
+import { ConfigValidationError } from '../config/config-validation.error';
+import { AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG, type AutoBotConfig } from '../config/defaults';
+import { SystemConfigService } from '../config/system-config.service';
+import type { SettingChange } from '../config/settings-file';
+import { RsiService, TimeframeError } from '../rsi/rsi.service';
+
+/** AI keys passed through opaquely by export / import (api-contract §2.10). */
+export const AI_KEYS = [
+  'ai_enabled', 'ai_min_confidence', 'ai_override_original', 'ai_optimal_entry_enabled', 'anomaly_detection_enabled',
+  'anomaly_block_threshold', 'anomaly_log_enabled', 'auto_train_enabled', 'retrain_interval', 'retrain_hour', 'lstm_enabled',
+  'lstm_min_confidence', 'lstm_weight', 'pattern_enabled', 'pattern_min_confidence', 'pattern_weight', 'log_predictions',
+  'log_anomalies', 'log_patterns', 'risk_management_enabled', 'self_learning_enabled', 'smc_enabled', 'auto_update_data',
+  'auto_retrain', 'data_update_interval', 'risk_update_interval',
+] as const;
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function describeChange(c: SettingChange): string {
+  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  return `${c.key}: ${show(c.from)} → ${show(c.to)}`;
+}
+
+export interface ImportResult {
+  applied: { autoBot: boolean; system: boolean; ai: boolean };
+  error: string | null;
+  field?: string;
+}
+
+/** The auto-bot / system settings as the config endpoints show and change them (api-contract §2.3, §2.10). */
+@Injectable()
+export class BotsConfigService {
+  constructor(
+    private readonly autoBot: AutoBotConfigService,
+    private readonly system: SystemConfigService,
+    private readonly rsi: RsiService,
+  ) {}
+
+  /** The auto-bot config plus the keys the original computed for the UI. */
+  autoBotView(config: AutoBotConfig = this.autoBot.get()): Record<string, unknown> {
+    return {
+      ...config,
+      avoid_down_trend: Boolean(config.avoid_down_trend),
+      avoid_up_trend: Boolean(config.avoid_up_trend),
+      exit_scam_timeframe: this.rsi.timeframe,
+      exit_scam_effective_single_pct: config.exit_scam_single_candle_percent,
+      exit_scam_effective_multi_pct: config.exit_scam_multi_candle_percent,
+    };
+  }
+
+  /** Partial update; unknown and computed keys are dropped, a bad value is a 400 and nothing is saved. */
+  async updateAutoBot(body: unknown) {
+    if (body === undefined || body === null || (isPlainObject(body) && Object.keys(body).length === 0)) {
+      return { config: this.autoBotView(), changes: [] as SettingChange[], changed_params: [] as string[] };
+    }
+    if (!isPlainObject(body)) throw new BadRequestException('Request body must be a JSON object of auto-bot settings');
+    const { config, changes } = await this.autoBot.update(body);
+    return { config: this.autoBotView(config), changes, changed_params: changes.map(describeChange) };
+  }
+
+  defaults(): AutoBotConfig {
+    return structuredClone(DEFAULT_AUTO_BOT_CONFIG) as AutoBotConfig;
+  }
+
+  async restoreDefaults(): Promise<Record<string, unknown>> {
+    return this.autoBotView(await this.autoBot.restoreDefaults());
+  }
+
+  systemView(): Record<string, unknown> {
+    const config = this.system.get();
+    return { ...config, mini_chart_update_interval: config.position_sync_interval, auto_refresh_ui: true, timeframe: this.rsi.timeframe };
+  }
+
+  async updateSystem(body: unknown) {
+    if (!isPlainObject(body) || Object.keys(body).length === 0) throw new BadRequestException('No data provided');
+    const { config, changed } = await this.system.update(body);
+    const { system_timeframe: _t, ...rest } = config;
+    return { config: { ...rest, mini_chart_update_interval: config.position_sync_interval, auto_refresh_ui: true }, changed };
+  }
+
+  exportConfig() {
+    const autoBot = this.autoBot.get();
+    const ai = Object.fromEntries(AI_KEYS.map((k) => [k, (autoBot as Record<string, unknown>)[k]]));
+    return { timeframe: this.rsi.timeframe, config: { autoBot: this.autoBotView(autoBot), system: this.systemView(), ai } };
+  }
+
+  /**
+   * `{config:{autoBot?, system?, ai?}}` or the blocks at the top level. autoBot keys merge into the current config,
+   * system keys likewise, ai keys (any case) are auto-bot keys here. The first failing block stops the rest.
+   */
+  async importConfig(body: unknown): Promise<ImportResult> {
+    const root = isPlainObject(body) && isPlainObject(body.config) ? body.config : body;
+    if (!isPlainObject(root)) throw new BadRequestException('No configuration provided (expected {config:{autoBot, system, ai}})');
+    const blocks = { autoBot: root.autoBot, system: root.system, ai: root.ai };
+    if (blocks.autoBot === undefined && blocks.system === undefined && blocks.ai === undefined) {
+      throw new BadRequestException('Nothing to import: the body has none of the blocks autoBot, system, ai');
+    }
+    for (const [name, value] of Object.entries(blocks)) {
+      if (value !== undefined && !isPlainObject(value)) throw new BadRequestException(`${name} must be an object`);
+    }
+    const result: ImportResult = { applied: { autoBot: false, system: false, ai: false }, error: null };
+    try {
+      if (isPlainObject(blocks.autoBot)) {
+        // The exported timeframe travels in `system`; here it would be ignored anyway.
+        await this.autoBot.update(blocks.autoBot);
+        result.applied.autoBot = true;
+      }
+      if (isPlainObject(blocks.system)) {
+        const { timeframe, system_timeframe, ...rest } = blocks.system;
+        await this.system.update(rest);
+        const tf = system_timeframe ?? timeframe;
+        if (typeof tf === 'string' && tf !== this.rsi.timeframe) await this.rsi.setTimeframe(tf);
+        result.applied.system = true;
+      }
+      if (isPlainObject(blocks.ai)) {
+        const ai = Object.fromEntries(Object.entries(blocks.ai).map(([k, v]): [string, unknown] => [k.toLowerCase(), v]).filter(([k]) => k in AUTO_BOT_SPECS));
+        await this.autoBot.update(ai);
+        result.applied.ai = true;
+      }
+    } catch (error) {
+      if (error instanceof ConfigValidationError) {
+        result.error = error.message;
+        result.field = error.key;
+      } else if (error instanceof TimeframeError) {
+        result.error = error.message;
+        result.field = 'timeframe';
+      } else {
+        throw error;
+      }
+    }
+    return result;
+  }
+}

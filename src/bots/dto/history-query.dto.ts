@@ -1,0 +1,103 @@
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ToNumber, ToUpper } from './transforms';
+
+const PERIODS = ['today', 'week', 'month', 'all'];
+
+export class HistoryQueryDto {
+  /** A coin, or "all". */
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  symbol?: string;
+
+  @IsOptional()
+  @ToNumber()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit?: number;
+
+  @IsOptional()
+  @IsIn(PERIODS)
+  period?: string;
+
+  /** BOT_START, POSITION_CLOSED, ... (case-insensitive). */
+  @IsOptional()
+  @ToUpper()
+  @IsIn(['BOT_START', 'BOT_STOP', 'SIGNAL', 'POSITION_OPENED', 'POSITION_CLOSED', 'LIMIT_ORDER_PLACED', 'STOP_LOSS_SET', 'STOP_LOSS_UPDATED', 'TAKE_PROFIT_SET', 'TAKE_PROFIT_UPDATED', 'STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP', 'ERROR', 'ALL'])
+  action_type?: string;
+}
+
+export class TradesQueryDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  symbol?: string;
+
+  @IsOptional()
+  @ToUpper()
+  @IsIn(['LONG', 'SHORT', 'ALL'])
+  trade_type?: string;
+
+  @IsOptional()
+  @ToNumber()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit?: number;
+
+  @IsOptional()
+  @IsIn(PERIODS)
+  period?: string;
+}
+
+export class StatisticsQueryDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  symbol?: string;
+
+  @IsOptional()
+  @IsIn(PERIODS)
+  period?: string;
+}
+
+export class HistoryClearDto {
+  /** Clear one coin only; omit (or "all") for everything. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  symbol?: string;
+}
+
+export class LimitQueryDto {
+  @IsOptional()
+  @ToNumber()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit?: number;
+}
+
+export class AnalyticsQueryDto {
+  /** 1 / true / yes includes the exchange's own closed trades. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  include_exchange?: string;
+
+  @IsOptional()
+  @ToNumber()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  limit?: number;
+}
+
+export class RsiAuditQueryDto {
+  /** Clamped to 1–2000. */
+  @IsOptional()
+  @ToNumber()
+  @IsInt()
+  limit?: number;
+}

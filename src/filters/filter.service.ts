@@ -1,0 +1,302 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { AutoBotConfig } from '../config/defaults';
+import { IndividualSettingsService } from '../config/individual-settings.service';
+import { ExchangeService } from '../exchange/exchange.service';
+import { TIMEFRAME_MS } from '../exchange/exchange.types';
+import { MaturityService } from '../maturity/maturity.service';
+import { RsiService, type CoinMarketView } from '../rsi/rsi.service';
+import type { CoinRecord, EntrySignal, Trend } from '../rsi/rsi.types';
+import { DelistingService, DELISTING_STATUSES } from './delisting.service';
+import type { EntryCheck, EntryDirection, FilterDecision } from './filter.types';
+import { checkExitScam, EXIT_SCAM_FILTER, type ExitScamParams } from './rules/exit-scam';
+import { checkLossReentry, LOSS_REENTRY_FILTER, type ClosedTradeInfo, type LossReentryParams } from './rules/loss-reentry';
+import { checkRsiTimeFilter, RSI_TIME_FILTER, RSI_TIME_FILTER_MIN_CANDLES, type RsiTimeFilterParams } from './rules/rsi-time-filter';
+import { checkScope, compileScope, SCOPE_FILTER, type CompiledScope } from './rules/scope';
+import {
+  baseSignal, DEFAULT_EXIT_THRESHOLDS, effectiveSignal, exitSignal, pickLevel, rsiZone,
+  type EffectiveSignalSettings, type ExitVerdict, type SignalVerdict,
+} from './rules/signal';
+
+export const MATURITY_FILTER = 'maturity';
+export const DELISTED_FILTER = 'delisted';
+/** §5.1: the record flags need this many candles (exit-scam and loss re-entry; the time filter needs 50). */
+const FLAG_MIN_CANDLES = 10;
+
+/** Closed trades of a symbol, newest first (registered by the bots module). */
+export type TradeHistoryProvider = (symbol: string) => readonly ClosedTradeInfo[];
+
+export function rsiTimeFilterParams(config: AutoBotConfig): RsiTimeFilterParams {
+  return {
+    candles: config.rsi_time_filter_candles,
+    lower: config.rsi_time_filter_lower,
+    upper: config.rsi_time_filter_upper,
+    longThreshold: config.rsi_long_threshold,
+    shortThreshold: config.rsi_short_threshold,
+  };
+}
+
+export function exitScamParams(config: AutoBotConfig): ExitScamParams {
+  return {
+    candles: config.exit_scam_candles,
+    singleCandlePercent: config.exit_scam_single_candle_percent,
+    multiCandleCount: config.exit_scam_multi_candle_count,
+    multiCandlePercent: config.exit_scam_multi_candle_percent,
+  };
+}
+
+export function lossReentryParams(config: AutoBotConfig): LossReentryParams {
+  return { count: config.loss_reentry_count, candles: config.loss_reentry_candles };
+}
+
+/**
+ * Entry filters and signals: completes every coin record with its signal, filter flags and effective signal after
+ * each RSI round, and answers the bots module's questions (effective signal, entry check, exit signal, delisting).
+ */
+@Injectable()
+export class FilterService implements OnModuleInit {
+  private readonly logger = new Logger('Filters');
+  private tradeHistory: TradeHistoryProvider | null = null;
+
+  constructor(
+    private readonly rsi: RsiService,
+    private readonly maturity: MaturityService,
+    private readonly individualSettings: IndividualSettingsService,
+    private readonly exchange: ExchangeService,
+    private readonly delisting: DelistingService,
+  ) {}
+
+  onModuleInit(): void {
+    this.rsi.registerDecorator('filters', 20, (records) => this.decorate(records));
+  }
+
+  /** The bots module registers where closed trades come from (loss re-entry protection). Default: none. */
+  setTradeHistoryProvider(provider: TradeHistoryProvider | null): void {
+    this.tradeHistory = provider;
+  }
+
+  isDelisted(symbol: string): boolean {
+    if (this.delisting.isDelisted(symbol)) return true;
+    const status = this.exchange.market(symbol)?.status;
+    return status !== undefined && DELISTING_STATUSES.has(status);
+  }
+
+  /** The signal at decision time (§5.2) with the current settings; WAIT with the reason otherwise. */
+  effectiveSignal(symbol: string): { signal: 'ENTER_LONG' | 'ENTER_SHORT' | 'WAIT'; reason: string } {
+    const record = this.rsi.getCoin(symbol);
+    if (!record) return { signal: 'WAIT', reason: 'unknown symbol or no RSI data yet' };
+    const view = this.rsi.getMarketView(symbol);
+    if (!view) return { signal: 'WAIT', reason: 'waiting for live market data' };
+    // Re-run the record's filters so settings changed since the last round count.
+    this.decorateOne(record, view, this.individualSettings.effectiveConfig(symbol), new Map());
+    return { signal: record.effective_signal, reason: String(record.effective_signal_reason ?? '') };
+  }
+
+  /**
+   * The auto-bot's entry filters in order: maturity, RSI time filter, exit-scam (anti-pump), scope, delisted.
+   * Each honours its enable flag; the first refusal stops the check; every decision made is reported.
+   */
+  checkEntry(symbol: string, direction: EntryDirection, config: AutoBotConfig): EntryCheck {
+    const decisions: FilterDecision[] = [];
+    const view = this.rsi.getMarketView(symbol);
+    const steps: Array<() => FilterDecision> = [
+      () => this.maturityDecision(symbol, config),
+      () => (config.rsi_time_filter_enabled ? this.rsiTimeDecision(view, direction, config) : disabled(RSI_TIME_FILTER)),
+      () => (config.exit_scam_enabled ? this.exitScamDecision(view, config) : disabled(EXIT_SCAM_FILTER)),
+      () => checkScope(symbol, compileScope(config)),
+      () => this.delistedDecision(symbol),
+    ];
+    for (const step of steps) {
+      const decision = step();
+      decisions.push(decision);
+      if (!decision.allowed) {
+        return { symbol, direction, allowed: false, blockedBy: decision.filter, reason: `${decision.filter}: ${decision.reason}`, decisions };
+      }
+    }
+    return { symbol, direction, allowed: true, reason: 'all entry filters passed', decisions };
+  }
+
+  /**
+   * RSI exit for a bot in position (§5.3): LONG at RSI >= the with/against-trend level, SHORT at <= it.
+   * `config` is the bot's effective config (per-coin → bot → global); `rsi` overrides the table's value, e.g. the RSI
+   * of the bot's entry timeframe from RsiService.computeRsiFor.
+   */
+  exitSignal(symbol: string, side: 'LONG' | 'SHORT', entryTrend: Trend | null | undefined, config: Partial<AutoBotConfig> = {}, rsi?: number | null): ExitVerdict {
+    const value = rsi !== undefined ? rsi : (this.rsi.getCoin(symbol)?.rsi ?? null);
+    const d = DEFAULT_EXIT_THRESHOLDS;
+    return exitSignal(value, side, entryTrend, {
+      longWithTrend: pickLevel(config.rsi_exit_long_with_trend, d.longWithTrend)!,
+      longAgainstTrend: pickLevel(config.rsi_exit_long_against_trend, d.longAgainstTrend)!,
+      shortWithTrend: pickLevel(config.rsi_exit_short_with_trend, d.shortWithTrend)!,
+      shortAgainstTrend: pickLevel(config.rsi_exit_short_against_trend, d.shortAgainstTrend)!,
+    });
+  }
+
+  /** Exit-scam verdict on the cached candles with the coin's effective settings (test endpoints). */
+  testExitScam(symbol: string): FilterDecision {
+    const config = this.individualSettings.effectiveConfig(symbol);
+    return this.exitScamDecision(this.rsi.getMarketView(symbol), config);
+  }
+
+  /** RSI time filter for both directions, plus the one matching the coin's current zone (test endpoint). */
+  testRsiTimeFilter(symbol: string): { direction: EntryDirection; decision: FilterDecision; decisions: Record<EntryDirection, FilterDecision> } {
+    const config = this.individualSettings.effectiveConfig(symbol);
+    const view = this.rsi.getMarketView(symbol);
+    const decisions = {
+      LONG: this.rsiTimeDecision(view, 'LONG', config),
+      SHORT: this.rsiTimeDecision(view, 'SHORT', config),
+    };
+    const rsi = this.rsi.getCoin(symbol)?.rsi ?? null;
+    const direction: EntryDirection = rsi !== null && rsi >= 50 ? 'SHORT' : 'LONG';
+    return { direction, decision: decisions[direction], decisions };
+  }
+
+  // ---------------------------------------------------------------- record decoration
+
+  /** Record decorator (after maturity): signal, scope, filter flags, delisting, effective signal. */
+  private decorate(records: CoinRecord[]): void {
+    const scopes = new Map<AutoBotConfig, CompiledScope>();
+    for (const record of records) {
+      const view = this.rsi.getMarketView(record.symbol);
+      if (!view) {
+        // Served from the cache at start-up: keep its flags, but no entry until live data arrives.
+        record.effective_signal = 'WAIT';
+        record.effective_signal_reason = 'waiting for live market data';
+        continue;
+      }
+      this.decorateOne(record, view, this.individualSettings.effectiveConfig(record.symbol), scopes);
+    }
+  }
+
+  private decorateOne(record: CoinRecord, view: CoinMarketView, config: AutoBotConfig, scopes: Map<AutoBotConfig, CompiledScope>): void {
+    const symbol = record.symbol;
+    const thresholds = { longThreshold: config.rsi_long_threshold, shortThreshold: config.rsi_short_threshold };
+    let scope = scopes.get(config);
+    if (!scope) scopes.set(config, (scope = compileScope(config)));
+    const scopeDecision = checkScope(symbol, scope);
+    record.rsi_zone = rsiZone(record.rsi, thresholds);
+    record.blocked_by_scope = !scopeDecision.allowed;
+    record.signal = scopeDecision.allowed ? baseSignal(record.rsi, thresholds) : 'WAIT';
+
+    record.blocked_by_rsi_time = false;
+    record.blocked_by_exit_scam = false;
+    record.blocked_by_loss_reentry = false;
+    delete record.time_filter_info;
+    delete record.exit_scam_info;
+    delete record.loss_reentry_info;
+    const direction = directionOf(record.signal);
+    const candles = view.series.length;
+    if (direction) {
+      if (candles >= RSI_TIME_FILTER_MIN_CANDLES) {
+        const decision = this.rsiTimeDecision(view, direction, config);
+        record.blocked_by_rsi_time = !decision.allowed;
+        record.time_filter_info = decision;
+      }
+      if (candles >= FLAG_MIN_CANDLES) {
+        const decision = this.exitScamDecision(view, config);
+        record.blocked_by_exit_scam = !decision.allowed;
+        record.exit_scam_info = decision;
+      }
+      if (config.loss_reentry_protection && candles >= FLAG_MIN_CANDLES && this.tradeHistory) {
+        const decision = this.lossReentryDecision(symbol, view, config);
+        record.blocked_by_loss_reentry = !decision.allowed;
+        record.loss_reentry_info = decision;
+      }
+    }
+    const market = this.exchange.market(symbol);
+    if (market) record.trading_status = market.status;
+    record.is_delisting = this.isDelisted(symbol);
+
+    const verdict = this.verdictFor(record, view, config);
+    record.effective_signal = verdict.signal;
+    record.effective_signal_reason = verdict.reason;
+  }
+
+  private verdictFor(record: CoinRecord, view: CoinMarketView, config: AutoBotConfig): SignalVerdict {
+    if (!view.live) return { signal: 'WAIT', reason: 'waiting for live market data' };
+    if (record.is_delisting) return { signal: 'WAIT', reason: 'coin is being delisted' };
+    const enhanced = record.enhanced_rsi;
+    const settings: EffectiveSignalSettings = {
+      longThreshold: config.rsi_long_threshold,
+      shortThreshold: config.rsi_short_threshold,
+      enhancedRsiEnabled: enhanced?.enabled === true,
+      exitScamEnabled: config.exit_scam_enabled,
+      rsiTimeFilterEnabled: config.rsi_time_filter_enabled,
+      lossReentryEnabled: config.loss_reentry_protection,
+      maturityCheckEnabled: config.enable_maturity_check,
+      avoidDownTrend: config.avoid_down_trend,
+      avoidUpTrend: config.avoid_up_trend,
+    };
+    return effectiveSignal(
+      {
+        rsi: record.rsi,
+        signal: record.signal,
+        trend: record.trend,
+        enhancedSignal: (enhanced?.signal as EntrySignal | undefined) ?? null,
+        blockedByScope: record.blocked_by_scope,
+        blockedByExitScam: record.blocked_by_exit_scam,
+        blockedByRsiTime: record.blocked_by_rsi_time,
+        blockedByLossReentry: record.blocked_by_loss_reentry,
+        isMature: this.maturity.isMature(record.symbol),
+      },
+      settings,
+    );
+  }
+
+  // ---------------------------------------------------------------- single decisions
+
+  private maturityDecision(symbol: string, config: AutoBotConfig): FilterDecision {
+    if (!config.enable_maturity_check) return disabled(MATURITY_FILTER);
+    const verdict = this.maturity.check(symbol);
+    if (!verdict) return { filter: MATURITY_FILTER, allowed: false, reason: 'no cached candles to check maturity' };
+    return {
+      filter: MATURITY_FILTER,
+      allowed: verdict.is_mature,
+      reason: verdict.is_mature ? 'coin is mature' : (verdict.reason ?? 'coin is not mature'),
+      details: { ...verdict.details },
+    };
+  }
+
+  private rsiTimeDecision(view: CoinMarketView | undefined, direction: EntryDirection, config: AutoBotConfig): FilterDecision {
+    if (!view) return { filter: RSI_TIME_FILTER, allowed: false, reason: 'no cached candles' };
+    return checkRsiTimeFilter(
+      { candlesCount: view.series.length, rsiHistory: view.analysis.history, currentRsi: view.analysis.rsi, direction },
+      rsiTimeFilterParams(config),
+    );
+  }
+
+  private exitScamDecision(view: CoinMarketView | undefined, config: AutoBotConfig): FilterDecision {
+    if (!view) return { filter: EXIT_SCAM_FILTER, allowed: false, reason: 'no cached candles' };
+    return checkExitScam({ open: view.series.opens(), close: view.series.closes() }, exitScamParams(config));
+  }
+
+  private lossReentryDecision(symbol: string, view: CoinMarketView, config: AutoBotConfig): FilterDecision {
+    try {
+      const trades = [...(this.tradeHistory?.(symbol) ?? [])].sort((a, b) => b.exitTime - a.exitTime);
+      return checkLossReentry({ trades, candleTimes: view.series.times(), timeframeMs: TIMEFRAME_MS[view.timeframe] }, lossReentryParams(config));
+    } catch (error) {
+      // The rule says an error allows the entry.
+      this.logger.warn(`Loss re-entry check for ${symbol} failed: ${(error as Error).message}`);
+      return { filter: LOSS_REENTRY_FILTER, allowed: true, reason: `check failed (${(error as Error).message}); allowed` };
+    }
+  }
+
+  private delistedDecision(symbol: string): FilterDecision {
+    const delisted = this.isDelisted(symbol);
+    const entry = this.delisting.snapshot().delisted_coins[symbol];
+    return {
+      filter: DELISTED_FILTER,
+      allowed: !delisted,
+      reason: delisted ? (entry?.reason ?? `instrument status ${this.exchange.market(symbol)?.status}`) : 'not delisted',
+    };
+  }
+}
+
+function disabled(filter: string): FilterDecision {
+  return { filter, allowed: true, reason: 'filter disabled' };
+}
+
+function directionOf(signal: EntrySignal): EntryDirection | null {
+  return signal === 'ENTER_LONG' ? 'LONG' : signal === 'ENTER_SHORT' ? 'SHORT' : null;
+}
+
+export { SCOPE_FILTER };

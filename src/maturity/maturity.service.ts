@@ -1,0 +1,216 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Mutex } from 'async-mutex';
+import { Clock } from '../common/clock';
+import { AutoBotConfigService } from '../config/auto-bot-config.service';
+import { JsonStore } from '../persistence/json-store.service';
+import { StateRegistry } from '../persistence/state-registry.service';
+import { RsiService } from '../rsi/rsi.service';
+import type { CoinRecord } from '../rsi/rsi.types';
+import {
+  checkMaturity, isRecordValid, validateMatureCoinsFile,
+  type MatureCoinRecord, type MatureCoinsFile, type MaturityParams, type MaturityVerdict,
+} from './maturity.rules';
+
+export const MATURE_COINS_FILE = 'mature_coins.json';
+const MATURITY_KEYS = ['min_candles_for_maturity', 'min_rsi_low', 'max_rsi_high'];
+
+/**
+ * Coin maturity (trading-logic §3): a coin is mature once its RSI has swung through both limits over the last
+ * `min_candles_for_maturity` candles. Mature coins are stored (sticky) in data/mature_coins.json; a record made under
+ * another timeframe, candle minimum or RSI limits is invalid and dropped. Immature coins are re-checked every round.
+ */
+@Injectable()
+export class MaturityService implements OnModuleInit {
+  private readonly logger = new Logger('Maturity');
+  private readonly mutex = new Mutex();
+  private store: MatureCoinsFile = {};
+  private dirty = false;
+
+  constructor(
+    private readonly rsi: RsiService,
+    private readonly autoBotConfig: AutoBotConfigService,
+    private readonly json: JsonStore,
+    private readonly registry: StateRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.reload();
+    this.registry.register('mature coins', () => this.flush());
+    this.rsi.registerDecorator('maturity', 10, (records) => this.decorate(records));
+    this.autoBotConfig.onChange((_config, changes) => {
+      if (changes.some((c) => MATURITY_KEYS.includes(c.key))) {
+        this.logger.log('Maturity settings changed: the mature-coin store is cleared');
+        void this.clear();
+      }
+    });
+  }
+
+  /** The current rule parameters (global auto-bot config + system timeframe). */
+  params(): MaturityParams {
+    const config = this.autoBotConfig.get();
+    return {
+      minCandles: config.min_candles_for_maturity,
+      minRsiLow: config.min_rsi_low,
+      maxRsiHigh: config.max_rsi_high,
+      timeframe: this.rsi.timeframe,
+    };
+  }
+
+  get checkEnabled(): boolean {
+    return this.autoBotConfig.get().enable_maturity_check;
+  }
+
+  /** True when the coin is stored as mature under the current settings (always true with the check disabled). */
+  isMature(symbol: string): boolean {
+    if (!this.checkEnabled) return true;
+    const record = this.store[symbol];
+    return record !== undefined && isRecordValid(record, this.params());
+  }
+
+  /** Stored verdict, or a fresh one from the cached candles (null without candles). Stores the coin when mature. */
+  check(symbol: string): MaturityVerdict | null {
+    const params = this.params();
+    const stored = this.store[symbol];
+    if (stored && isRecordValid(stored, params)) return stored.maturity_data;
+    const view = this.rsi.getMarketView(symbol);
+    if (!view) return null;
+    const verdict = checkMaturity(view.series.closes(), params);
+    if (verdict.is_mature) this.remember(symbol, verdict);
+    return verdict;
+  }
+
+  /** Coins in the mature-coin store. */
+  count(): number {
+    return Object.keys(this.store).length;
+  }
+
+  /** Stamps last_verified on stored coins not verified for `olderThanMs` (activate-trading-rules). Returns how many. */
+  touchVerified(olderThanMs = 5 * 60_000): number {
+    const nowSeconds = Math.floor(this.clock.now() / 1000);
+    let touched = 0;
+    for (const record of Object.values(this.store)) {
+      const last = record.last_verified ?? record.timestamp;
+      if (nowSeconds - last >= olderThanMs / 1000) {
+        record.last_verified = nowSeconds;
+        touched++;
+      }
+    }
+    if (touched > 0) this.dirty = true;
+    return touched;
+  }
+
+  matureSymbols(): string[] {
+    return Object.keys(this.store).sort();
+  }
+
+  storageDetails(): MatureCoinsFile {
+    return this.store;
+  }
+
+  has(symbol: string): boolean {
+    return symbol in this.store;
+  }
+
+  /** Reloads data/mature_coins.json and drops records made under other settings. */
+  async reload(): Promise<void> {
+    await this.mutex.runExclusive(async () => {
+      this.store = await this.json.load<MatureCoinsFile>(MATURE_COINS_FILE, { defaults: () => ({}), validate: validateMatureCoinsFile });
+      const dropped = this.dropInvalid();
+      if (dropped > 0) {
+        this.logger.log(`${dropped} stored mature coins were made under other settings and were dropped`);
+        await this.json.save(MATURE_COINS_FILE, this.store);
+      }
+    });
+  }
+
+  async remove(symbols: string[]): Promise<{ removed: string[]; notFound: string[] }> {
+    return this.mutex.runExclusive(async () => {
+      const removed: string[] = [];
+      const notFound: string[] = [];
+      for (const symbol of symbols) {
+        if (symbol in this.store) {
+          delete this.store[symbol];
+          removed.push(symbol);
+        } else {
+          notFound.push(symbol);
+        }
+      }
+      if (removed.length > 0) {
+        this.refreshFlags(removed);
+        await this.json.save(MATURE_COINS_FILE, this.store);
+      }
+      return { removed, notFound };
+    });
+  }
+
+  async clear(): Promise<number> {
+    return this.mutex.runExclusive(async () => {
+      const count = Object.keys(this.store).length;
+      this.store = {};
+      this.dirty = false;
+      this.refreshFlags();
+      await this.json.save(MATURE_COINS_FILE, this.store);
+      return count;
+    });
+  }
+
+  async flush(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    await this.mutex.runExclusive(() => this.json.save(MATURE_COINS_FILE, this.store)).catch((error: Error) => {
+      this.dirty = true;
+      throw error;
+    });
+  }
+
+  /** Record decorator: re-checks coins not stored yet, then sets every record's is_mature flag. */
+  private decorate(records: CoinRecord[]): void {
+    const params = this.params();
+    const enabled = this.checkEnabled;
+    this.dropInvalid(params);
+    let added = 0;
+    for (const record of records) {
+      const symbol = record.symbol;
+      let mature = this.store[symbol] !== undefined;
+      if (!mature) {
+        const view = this.rsi.getMarketView(symbol);
+        if (view) {
+          const verdict = checkMaturity(view.series.closes(), params);
+          if (verdict.is_mature) {
+            this.remember(symbol, verdict);
+            mature = true;
+            added++;
+          }
+        }
+      }
+      record.is_mature = enabled ? mature : true;
+    }
+    if (added > 0) void this.flush().catch((error: Error) => this.logger.warn(`Saving ${MATURE_COINS_FILE} failed: ${error.message}`));
+  }
+
+  private remember(symbol: string, verdict: MaturityVerdict): void {
+    const record: MatureCoinRecord = { timestamp: Math.floor(this.clock.now() / 1000), maturity_data: verdict };
+    this.store[symbol] = record;
+    this.dirty = true;
+  }
+
+  private dropInvalid(params = this.params()): number {
+    let dropped = 0;
+    for (const [symbol, record] of Object.entries(this.store)) {
+      if (!isRecordValid(record, params)) {
+        delete this.store[symbol];
+        dropped++;
+      }
+    }
+    if (dropped > 0) this.dirty = true;
+    return dropped;
+  }
+
+  private refreshFlags(symbols?: string[]): void {
+    const enabled = this.checkEnabled;
+    const records = symbols ? symbols.map((s) => this.rsi.getCoin(s)).filter((r): r is CoinRecord => !!r) : this.rsi.getCoins();
+    for (const record of records) record.is_mature = enabled ? record.symbol in this.store : true;
+    this.rsi.markChanged();
+  }
+}
