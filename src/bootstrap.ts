@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { AppSettings } from './config/env';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
+import { isPublicPath } from './security/api-key';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -71,8 +72,14 @@ export function configureApp(app: INestApplication): INestApplication {
       )
       .setVersion('1.0')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      // Every operation sends the key entered under "Authorize"; health and docs are marked as needing none.
+      .addSecurityRequirements('api-key')
       .build(),
   );
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!isPublicPath(path)) continue;
+    for (const operation of Object.values(item)) if (operation && typeof operation === 'object' && 'responses' in operation) operation.security = [];
+  }
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',
     swaggerOptions: { persistAuthorization: true, tryItOutEnabled: false, displayRequestDuration: true },

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { EnvValidationError, parseAppSettings, parseExchangeSettings } from './config/env';
 import { preflightSettings } from './config/preflight';
 import { SettingsFileError } from './config/settings-file';
+import { JsonStore } from './persistence/json-store.service';
 import { AppLogger } from './logging/app-logger';
 
 const FORCED_EXIT_MS = 15_000;
@@ -42,7 +43,12 @@ async function main(): Promise<void> {
       logger.error('Shutdown took too long; exiting');
       process.exit(1);
     }, FORCED_EXIT_MS).unref();
-    app.close().then(
+    const store = app.get(JsonStore);
+    const exitAfter = async () => {
+      await app.close();
+      await store.drain();
+    };
+    exitAfter().then(
       () => process.exit(0),
       (error: Error) => {
         logger.error(`Shutdown failed: ${error.message}`);

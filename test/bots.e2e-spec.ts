@@ -4,6 +4,8 @@ import { ExchangeService } from '../src/exchange/exchange.service';
 import { bot, bots, eventually, expectedPnl, step, waitForCoins, workers, type CoinView } from './support/bots';
 import { createTestApp, type TestApp } from './support/test-app';
 
+jest.setTimeout(180_000);
+
 /**
  * The auto-bot on the paper exchange with a hand-moved clock: bots for the coins whose signal passes the filters,
  * positions with an exchange stop-loss, exits, and the trades they leave in history.
@@ -14,7 +16,9 @@ describe('auto-bot on the paper exchange', () => {
   let coins: CoinView[];
 
   beforeAll(async () => {
-    t = await createTestApp({ clock, env: { PAPER_SYMBOLS: '120', WORKERS_ENABLED: 'false' } });
+    t = await createTestApp({ clock, env: { PAPER_SYMBOLS: '120' } });
+    // The tests drive the bots' workers tick by tick.
+    await workers(t).stop();
     coins = await waitForCoins(t);
   });
   afterAll(async () => t?.close());
@@ -161,7 +165,8 @@ describe('bot exits and position sync', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestApp({ clock, env: { PAPER_SYMBOLS: '120', WORKERS_ENABLED: 'false' } });
+    t = await createTestApp({ clock, env: { PAPER_SYMBOLS: '120' } });
+    await workers(t).stop();
     coins = (await waitForCoins(t)).filter((c) => c.trading_status === 'Trading' && !c.is_delisting);
     exchange = t.app.get(ExchangeService);
   });

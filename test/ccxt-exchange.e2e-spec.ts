@@ -36,8 +36,8 @@ async function expectFailure<T extends ExchangeError>(promise: Promise<unknown>,
   return error as T;
 }
 
-function newBackend(clock = new ManualClock(Date.UTC(2026, 2, 1, 12))): PaperExchange {
-  return new PaperExchange({ clock, seed: 7, symbolCount: 12 });
+function newBackend(symbolCount = 12): PaperExchange {
+  return new PaperExchange({ clock: new ManualClock(Date.UTC(2026, 2, 1, 12)), seed: 7, symbolCount });
 }
 
 async function startFake(backend: ExchangeAdapter, options: Partial<FakeBybitOptions> = {}): Promise<FakeBybit> {
@@ -100,21 +100,24 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
   });
 
   describe('adapter methods', () => {
-    it('lists the backend markets with their trading rules (both instruments-info requests)', async () => {
-      // init() just loaded the markets; a list older than a few seconds is reloaded
-      const markets = await exchange.listMarkets();
-      const expected = await backend.listMarkets();
-      const byId = (list: MarketInfo[]) => [...list].sort((a, b) => a.symbol.localeCompare(b.symbol));
-      expect(byId(markets)).toEqual(
-        byId(expected).map((m) => expect.objectContaining({
-          symbol: m.symbol, exchangeSymbol: m.exchangeSymbol, status: m.status, tickSize: m.tickSize, qtyStep: m.qtyStep,
-          minOrderQty: m.minOrderQty, minNotional: m.minNotional, maxLeverage: m.maxLeverage,
-        })),
-      );
-      const fresh = adapter();
-      await fresh.init();
-      const queries = fake.stats.sent('/v5/market/instruments-info').map((r) => r.query);
-      expect(queries).toEqual(expect.arrayContaining(['category=linear&limit=1000', 'category=linear&limit=1000&status=PreLaunch']));
+    it('lists every market of the backend with status and trading rules (both instruments-info requests)', async () => {
+      // 540 paper symbols include delisted (Closed) and Delivering ones
+      const wide = newBackend(540);
+      await wide.init();
+      const wideFake = await startFake(wide);
+      try {
+        const client = adapter({}, wideFake);
+        await client.init();
+        const markets = await client.listMarkets();
+        const expected = await wide.listMarkets();
+        expect(new Set(expected.map((m) => m.status)).size).toBeGreaterThan(1);
+        const bySymbol = (list: MarketInfo[]) => [...list].sort((a, b) => a.symbol.localeCompare(b.symbol));
+        expect(bySymbol(markets)).toEqual(bySymbol(expected));
+        const queries = wideFake.stats.sent('/v5/market/instruments-info').map((r) => r.query);
+        expect(queries).toEqual(expect.arrayContaining(['category=linear&limit=1000', 'category=linear&limit=1000&status=PreLaunch']));
+      } finally {
+        await wideFake.close();
+      }
     });
 
     it('fetches 6h candles as interval 360, equal to the backend candles', async () => {
@@ -310,6 +313,25 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(2 * 150);
     });
 
+    it('under a seeded random mix of faults every call ends in success or a retryable error, after at most 3 requests', async () => {
+      fake.faults.chaos({ seed: 11, probability: 0.35, kinds: ['http5xx', 'malformed', 'rateLimit', 'latency'], path: '/v5/position/list', latencyMs: 50 });
+      let succeeded = 0;
+      for (let call = 0; call < 10; call++) {
+        const before = fake.stats.count('/v5/position/list');
+        try {
+          await exchange.fetchPositions();
+          succeeded++;
+        } catch (error) {
+          if (error instanceof Error) seenText.push(error.message);
+          expect(error).toBeInstanceOf(ExchangeError);
+          expect((error as ExchangeError).retryable).toBe(true);
+        }
+        expect(fake.stats.count('/v5/position/list') - before).toBeLessThanOrEqual(3);
+      }
+      expect(fake.stats.faultsInjected).toBeGreaterThan(0);
+      expect(succeeded).toBeGreaterThan(5);
+    });
+
     it('a failed market load is not cached: init retries it, and a later call recovers after a failed init', async () => {
       fake.faults.add({ kind: 'http5xx', path: '/v5/market/instruments-info', times: 1 });
       const first = adapter();
@@ -410,17 +432,18 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
 
   describe('rate limiter against the fake\'s own IP limit', () => {
     it('a burst of requests never goes past the server window (no 10006)', async () => {
-      const limited = await startFake(backend, { rateLimit: { requestsPerWindow: 60, windowMs: 1000 } });
+      const limited = await startFake(backend, { rateLimit: { requestsPerWindow: 40, windowMs: 1000 } });
       try {
-        const client = adapter({ rateLimit: { requestsPerWindow: 60, windowMs: 1000 } }, limited);
+        const client = adapter({ rateLimit: { requestsPerWindow: 40, windowMs: 1000 } }, limited);
         await client.init();
         const started = Date.now();
-        const results = await Promise.all(Array.from({ length: 150 }, () => client.fetchTickers()));
+        const results = await Promise.all(Array.from({ length: 100 }, () => client.fetchPositions()));
         const elapsed = Date.now() - started;
-        expect(results.every((r) => r.size > 0)).toBe(true);
+        expect(results).toHaveLength(100);
         expect(limited.stats.rateLimited).toBe(0);
-        expect(limited.stats.maxRequestsInWindow).toBeLessThanOrEqual(60);
-        // 152 requests (2 for init) at 60 per second: the last batch cannot start before 2 windows passed
+        expect(limited.stats.count('/v5/position/list')).toBe(100);
+        expect(limited.stats.maxRequestsInWindow).toBeLessThanOrEqual(40);
+        // 102 requests (2 for init) at 40 per second: the last ones cannot start before 2 windows passed
         expect(elapsed).toBeGreaterThanOrEqual(1900);
       } finally {
         await limited.close();

@@ -236,8 +236,9 @@ describe('market analysis (paper exchange)', () => {
     const loaded = (await request(t.http).get('/api/bots/coins-with-rsi').expect(200)).body;
     await t.close();
 
-    // Workers off: nothing reloads by itself, so what answers is the cache.
-    const second = await createTestApp({ dataDir, env: { ...ENV, WORKERS_ENABLED: 'false' } });
+    // Workers off: nothing reloads by itself, so what answers is the cache. The exchange now lists only its first
+    // 30 coins (same names): the reload after the switch must drop the others from the table.
+    const second = await createTestApp({ dataDir, env: { ...ENV, WORKERS_ENABLED: 'false', PAPER_SYMBOLS: '30' } });
     try {
       const cached = (await request(second.http).get('/api/bots/coins-with-rsi').expect(200)).body;
       expect(cached.cache_info).toMatchObject({ cache_exists: true, data_source: 'cache' });
@@ -254,6 +255,8 @@ describe('market analysis (paper exchange)', () => {
       expect(config.system_timeframe).toBe('12h');
 
       const reloaded = await waitForLoad(second, (b) => Object.values(b.coins).every((c: any) => 'rsi12h' in c));
+      expect(Object.keys(reloaded.coins).sort()).toEqual(second.app.get(ExchangeService).tradableSymbols().sort());
+      expect(reloaded.total).toBe(30);
       const coin = Object.values(reloaded.coins)[0] as Coin;
       expect(coin).not.toHaveProperty('rsi6h');
       expect(coin.rsi12h).toBe(coin.rsi);

@@ -67,6 +67,9 @@ export class BotManager implements OnModuleInit {
   private lastSaved: string | null = null;
   private lastPositions: { positions: Position[]; at: number } | null = null;
   private insufficientFunds = false;
+  /** Bumped on every entry and close, so a positions snapshot can tell which bots changed after it was taken. */
+  private changeSeq = 0;
+  private readonly lastChange = new Map<string, number>();
 
   constructor(
     private readonly clock: Clock,
@@ -218,6 +221,20 @@ export class BotManager implements OnModuleInit {
     if (timeframe === this.timeframe) return this.coinRsi(symbol);
     const value = await this.rsi.computeRsiFor(symbol, timeframe);
     return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  }
+
+  /** The position-change counter now (take it before fetching positions). */
+  get positionChangeMark(): number {
+    return this.changeSeq;
+  }
+
+  /** Whether the symbol's position was opened or closed after `mark`. */
+  changedSince(symbol: string, mark: number): boolean {
+    return (this.lastChange.get(symbol) ?? 0) > mark;
+  }
+
+  private notePositionChange(symbol: string): void {
+    this.lastChange.set(symbol, ++this.changeSeq);
   }
 
   async fetchPositions(): Promise<Position[]> {
@@ -476,6 +493,7 @@ export class BotManager implements OnModuleInit {
         entryTrend: this.coinTrend(symbol), entryTimeframe: this.timeframe, entryRsi: this.coinRsi(symbol), nowMs: now, fee: order.fee,
       });
       bot.record.opened_by_autobot = source === 'auto';
+      this.notePositionChange(symbol);
       this.history.log('POSITION_OPENED', symbol, bot.record.id, `${direction} ${quantity} @ ${entryPrice} (${source})`, {
         direction, size: quantity, entry_price: entryPrice, stop_loss: stopLoss ?? null, take_profit: takeProfit ?? null,
         decision_source: source === 'auto' ? 'SCRIPT' : 'MANUAL', rsi: bot.record.entry_rsi, trend: bot.record.entry_trend, is_simulated: this.exchange.isPaper,
@@ -550,6 +568,7 @@ export class BotManager implements OnModuleInit {
     if (exit.reason === 'STOP_LOSS' || exit.reason === 'TAKE_PROFIT' || exit.reason === 'TRAILING_STOP') {
       this.history.log(exit.reason, bot.symbol, bot.record.id, `${exit.reason} at ${exit.exitPrice}`, { exit_price: exit.exitPrice, pnl: trade.pnl });
     }
+    this.notePositionChange(bot.symbol);
     await this.history.recordTrade(trade);
     this.logger.log(`${bot.symbol} ${trade.direction} closed (${exit.reason}) at ${exit.exitPrice}: PnL ${trade.pnl.toFixed(4)} USDT`);
     this.dirty = true;

@@ -43,7 +43,7 @@ export class PositionSyncService {
   ) {}
 
   async sync(): Promise<SyncReport> {
-    const snapshotAt = this.clock.now();
+    const mark = this.manager.positionChangeMark;
     const positions = await this.manager.fetchPositions();
     const bySymbol = new Map(positions.map((p) => [p.symbol, p]));
     const report: SyncReport = { synced: false, updated: [], closed: [], adopted: [], stops_restored: [], manual_positions: [] };
@@ -53,7 +53,7 @@ export class PositionSyncService {
         const bot = this.manager.find(symbol);
         if (!bot) return;
         // Entered or closed after the snapshot was taken: the snapshot cannot judge it this round.
-        if ((bot.record.entry_timestamp ?? 0) >= snapshotAt || (bot.record.last_position_close_timestamp ?? 0) >= snapshotAt) return;
+        if (this.manager.changedSince(symbol, mark)) return;
         await this.syncBot(bot, bySymbol.get(symbol) ?? null, report);
       });
     }
@@ -130,6 +130,7 @@ export class PositionSyncService {
    * bots stay until the user deletes them. Nothing is removed when the positions cannot be read.
    */
   async cleanupInactive(): Promise<CleanupReport> {
+    const mark = this.manager.positionChangeMark;
     const snapshotAt = this.clock.now();
     const positions = await this.manager.fetchPositions();
     const held = new Set(positions.map((p) => p.symbol));
@@ -138,7 +139,7 @@ export class PositionSyncService {
     for (const symbol of this.manager.symbols()) {
       await this.manager.withLock(symbol, () => {
         const bot = this.manager.find(symbol);
-        if (!bot || bot.holdsPosition || held.has(symbol)) return;
+        if (!bot || bot.holdsPosition || held.has(symbol) || this.manager.changedSince(symbol, mark)) return;
         const lastUpdate = Date.parse(bot.record.last_update) || 0;
         const createdAt = Date.parse(bot.record.created_at) || 0;
         if (lastUpdate >= snapshotAt) return;

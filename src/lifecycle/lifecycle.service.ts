@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { appConfig } from '../config/app.config';
 import { SystemConfigService } from '../config/system-config.service';
+import { JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
 
 const AUTO_SAVE = 'auto-save';
@@ -22,6 +23,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     private readonly systemConfig: SystemConfigService,
     private readonly registry: StateRegistry,
+    private readonly store: JsonStore,
     private readonly scheduler: SchedulerRegistry,
   ) {}
 
@@ -54,6 +56,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     if (this.scheduler.doesExist('interval', AUTO_SAVE)) this.scheduler.deleteInterval(AUTO_SAVE);
     const results = await this.registry.flushAll();
+    await this.store.drain();
     const failed = results.filter((r) => !r.ok);
     this.logger.log(`State saved before exit${signal ? ` (${signal})` : ''}: ${results.length - failed.length}/${results.length} stores`);
   }

@@ -25,6 +25,7 @@ export class MaturityService implements OnModuleInit {
   private readonly mutex = new Mutex();
   private store: MatureCoinsFile = {};
   private dirty = false;
+  private pendingSave: Promise<void> | null = null;
 
   constructor(
     private readonly rsi: RsiService,
@@ -155,13 +156,21 @@ export class MaturityService implements OnModuleInit {
     });
   }
 
+  /** Writes the store when it changed; also waits for a write already under way (so callers see it on disk). */
   async flush(): Promise<void> {
+    if (this.pendingSave) await this.pendingSave.catch(() => undefined);
     if (!this.dirty) return;
     this.dirty = false;
-    await this.mutex.runExclusive(() => this.json.save(MATURE_COINS_FILE, this.store)).catch((error: Error) => {
+    const save = this.mutex.runExclusive(() => this.json.save(MATURE_COINS_FILE, this.store));
+    this.pendingSave = save;
+    try {
+      await save;
+    } catch (error) {
       this.dirty = true;
       throw error;
-    });
+    } finally {
+      if (this.pendingSave === save) this.pendingSave = null;
+    }
   }
 
   /** Record decorator: re-checks coins not stored yet, then sets every record's is_mature flag. */

@@ -32,6 +32,7 @@ export class JsonStore {
   private readonly lastSource = new Map<string, LoadSource>();
   readonly dataDir: string;
   private cleaned = false;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
     this.dataDir = path.resolve(config.dataDir);
@@ -114,6 +115,17 @@ export class JsonStore {
 
   async save(file: string, data: unknown): Promise<void> {
     const content = JSON.stringify(data, null, 2);
-    await this.lock(file).runExclusive(() => atomicWrite(this.filePath(file), content, `${this.filePath(file)}.bak`));
+    const write = this.lock(file).runExclusive(() => atomicWrite(this.filePath(file), content, `${this.filePath(file)}.bak`));
+    this.pending.add(write);
+    try {
+      await write;
+    } finally {
+      this.pending.delete(write);
+    }
+  }
+
+  /** Waits for every write in flight (including ones started while waiting), so exit never cuts one short. */
+  async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 }

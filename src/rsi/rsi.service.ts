@@ -30,6 +30,8 @@ const CACHE_MAX_AGE_MS = 6 * 3600_000;
 export const DEFAULT_LOAD_CONCURRENCY = 24;
 /** Candles fetched per symbol: enough for RSI and the 400-candle maturity rule in one request. */
 export const CANDLE_LIMIT = MAX_CANDLES;
+/** System settings that change indicator results (enhanced RSI, EMA-trend confirmation). */
+const INDICATOR_SYSTEM_KEYS = /^(enhanced_rsi|rsi_extreme|rsi_volume|rsi_divergence|trend_confirmation)/;
 /** Candles of another timeframe (bots whose entry timeframe differs) are re-fetched after this long. */
 const OTHER_TIMEFRAME_TTL_MS = 30_000;
 
@@ -142,10 +144,12 @@ export class RsiService implements OnModuleInit {
     await this.loadCache();
     this.registry.register('rsi cache', () => this.flush());
     this.status.registerRsi(this);
-    this.systemConfig.onChange((config) => {
+    this.systemConfig.onChange((config, changes) => {
       // A timeframe written by another path (config import) switches the same way as the endpoint.
       if (config.system_timeframe !== this.currentTimeframe && isFetchable(config.system_timeframe)) {
         this.applyTimeframe(config.system_timeframe);
+      } else if (changes.some((c) => INDICATOR_SYSTEM_KEYS.test(c.key))) {
+        this.recomputeAll();
       }
     });
     this.autoBotConfig.onChange((_config, changes) => {

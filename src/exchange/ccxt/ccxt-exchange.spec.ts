@@ -126,6 +126,9 @@ describe('balance figures', () => {
     };
     expect(bybitBalanceFigures(info)).toEqual({ equity: 1010.5, walletBalance: 1000, available: 900.25, unrealizedPnl: 10.5, marginBalance: 1010.5 });
     expect(bybitBalanceFigures({ result: { list: [] } })).toBeUndefined();
+    expect(bybitBalanceFigures({ result: { list: [{ accountType: 'UNIFIED', totalAvailableBalance: '0', coin: [] }] } })).toEqual({
+      equity: 0, walletBalance: 0, available: 0, unrealizedPnl: 0, marginBalance: undefined,
+    });
   });
 
   it('reads the USDT asset of a Binance futures account', () => {

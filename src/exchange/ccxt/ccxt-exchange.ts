@@ -405,8 +405,9 @@ export class CcxtExchange implements ExchangeAdapter {
     const rateLimited = this.name === 'bybit' ? isBybitRateLimitAnswer(status, parsed) : status === 429 || status === 418;
     if (rateLimited) {
       const pauseMs = rateLimitPauseMs(headers, Date.now());
+      // One line per pause, not one per refused request of a mass load.
+      if (!this.limiter.isPaused()) this.options.logger?.warn(`${this.name} rate limit answer on ${urlPath(url)}: holding requests for ${pauseMs} ms`);
       this.limiter.pause(pauseMs);
-      this.options.logger?.warn(`${this.name} rate limit answer on ${urlPath(url)}: holding requests for ${pauseMs} ms`);
       return;
     }
     const reason =
@@ -620,6 +621,11 @@ function num(value: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+function positiveOrUndefined(value: unknown): number | undefined {
+  const n = num(value);
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
 function positiveOrNull(value: unknown): number | null {
   const n = num(value);
   return n !== undefined && n > 0 ? n : null;
@@ -645,7 +651,7 @@ export function bybitMarketInfo(market: Market): MarketInfo {
     minOrderQty: num(lot.minOrderQty) ?? num(market.limits?.amount?.min) ?? 0,
     minNotional: num(lot.minNotionalValue) ?? num(info.minNotionalValue) ?? DEFAULT_MIN_NOTIONAL,
     maxLeverage: num(info.leverageFilter?.maxLeverage) ?? num(market.limits?.leverage?.max) ?? DEFAULT_MAX_LEVERAGE,
-    launchTime: num(info.launchTime),
+    launchTime: positiveOrUndefined(info.launchTime),
   };
 }
 
@@ -673,7 +679,7 @@ export function binanceMarketInfo(market: Market): MarketInfo {
     minOrderQty: num(filter('MARKET_LOT_SIZE').minQty) ?? num(filter('LOT_SIZE').minQty) ?? num(market.limits?.amount?.min) ?? 0,
     minNotional: num(filter('MIN_NOTIONAL').notional) ?? num(market.limits?.cost?.min) ?? DEFAULT_MIN_NOTIONAL,
     maxLeverage: num(market.limits?.leverage?.max) ?? DEFAULT_MAX_LEVERAGE,
-    launchTime: num(info.onboardDate),
+    launchTime: positiveOrUndefined(info.onboardDate),
   };
 }
 
@@ -733,8 +739,10 @@ interface BalanceFigures {
 export function bybitBalanceFigures(info: unknown): BalanceFigures | undefined {
   const account = (info as { result?: { list?: Array<Record<string, any>> } })?.result?.list?.[0];
   if (!account) return undefined;
-  const coin = (Array.isArray(account.coin) ? account.coin : []).find((c: Record<string, unknown>) => c?.coin === 'USDT');
-  if (!coin) return undefined;
+  // An account that holds no USDT has no USDT row at all: that is a zero balance, not a broken answer.
+  const coin = (Array.isArray(account.coin) ? account.coin : []).find((c: Record<string, unknown>) => c?.coin === 'USDT') ?? {
+    equity: '0', walletBalance: '0', unrealisedPnl: '0',
+  };
   return {
     equity: num(coin.equity),
     walletBalance: num(coin.walletBalance),

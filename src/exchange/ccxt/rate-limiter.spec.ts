@@ -89,7 +89,9 @@ describe('RateLimiter', () => {
     request(limiter, clock, log);
     await clock.advance(699);
     expect(log).toHaveLength(0);
+    expect(limiter.isPaused()).toBe(true);
     await clock.advance(1);
+    expect(limiter.isPaused()).toBe(false);
     expect(log.map((e) => e.granted)).toEqual([700, 700]);
   });
 

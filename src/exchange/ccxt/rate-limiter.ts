@@ -59,6 +59,10 @@ export class RateLimiter {
     // A wake-up scheduled before the pause would fire too early; pump re-checks then and reschedules.
   }
 
+  isPaused(now = this.options.now()): boolean {
+    return now < this.pausedUntil;
+  }
+
   /** Milliseconds until the next request could go; 0 = now, Infinity = when an in-flight request finishes. */
   delayBeforeNext(now = this.options.now()): number {
     if (now < this.pausedUntil) return this.pausedUntil - now;

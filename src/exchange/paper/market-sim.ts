@@ -18,6 +18,9 @@ import { TIMEFRAME_MS } from '../exchange.types';
 import { deriveKey, gaussAt, hashAt, uniformAt } from './rng';
 import { MATURE_MIN_CANDLES, YOUNG_MAX_CANDLES, YOUNG_MIN_CANDLES, buildUniverse, type SymbolSpec } from './symbols';
 
+/** Math captured once: global lookups are very slow inside jest's vm sandbox, and this code is hot. */
+const math = Math;
+
 export const MINUTE_MS = 60_000;
 export const CANDLE_MS = TIMEFRAME_MS['6h'];
 export const MINUTES_PER_CANDLE = CANDLE_MS / MINUTE_MS;
@@ -26,7 +29,7 @@ export const MAX_CANDLES_PER_REQUEST = 1000;
 /** Candles per generation block; Y is restarted one block earlier, so blocks join seamlessly. */
 const BLOCK = 1024;
 /** Y's half-life is 36 candles (9 days): after one block the zero start has shrunk to 3e-9. */
-const PHI = Math.pow(2, -1 / 36);
+const PHI = math.pow(2, -1 / 36);
 const BLOCK_CACHE_SIZE = 2;
 const PATH_CACHE_SIZE = 3;
 
@@ -67,14 +70,14 @@ const scratchBridge = new Float64Array(MINUTES_PER_CANDLE + 1);
 
 /** Adds amp * (Catmull-Rom value noise) over [n0, n0 + count) to out[offset..]. */
 function addValueNoise(out: Float64Array, offset: number, n0: number, count: number, spacing: number, key: number, amp: number): void {
-  let cell = Math.floor(n0 / spacing);
+  let cell = math.floor(n0 / spacing);
   let p0 = gaussAt(key, cell - 1);
   let p1 = gaussAt(key, cell);
   let p2 = gaussAt(key, cell + 1);
   let p3 = gaussAt(key, cell + 2);
   for (let i = 0; i < count; i++) {
     const n = n0 + i;
-    const c = Math.floor(n / spacing);
+    const c = math.floor(n / spacing);
     if (c !== cell) {
       cell = c;
       p0 = p1;
@@ -89,7 +92,7 @@ function addValueNoise(out: Float64Array, offset: number, n0: number, count: num
 }
 
 function floorDiv(a: number, b: number): number {
-  return Math.floor(a / b);
+  return math.floor(a / b);
 }
 
 /** One symbol's price path. */
@@ -111,9 +114,9 @@ export class SymbolMarket {
   private readonly volumeKey: number;
 
   constructor(readonly spec: SymbolSpec) {
-    this.logBase = Math.log(spec.basePrice);
-    this.priceScale = Math.pow(10, spec.priceDecimals);
-    this.qtyScale = Math.pow(10, spec.qtyDecimals);
+    this.logBase = math.log(spec.basePrice);
+    this.priceScale = math.pow(10, spec.priceDecimals);
+    this.qtyScale = math.pow(10, spec.qtyDecimals);
     this.noiseKey = deriveKey(spec.key, STREAM.noise);
     this.levelKey = deriveKey(spec.key, STREAM.level);
     this.volKey = deriveKey(spec.key, STREAM.vol);
@@ -128,20 +131,20 @@ export class SymbolMarket {
 
   /** Rounds a price to the tick (monotone, so rounding never breaks low <= open/close <= high). */
   roundPrice(price: number): number {
-    return Math.round(price * this.priceScale) / this.priceScale;
+    return math.round(price * this.priceScale) / this.priceScale;
   }
 
   roundQty(qty: number): number {
-    return Math.round(qty * this.qtyScale) / this.qtyScale;
+    return math.round(qty * this.qtyScale) / this.qtyScale;
   }
 
   /** Rounds a quantity down to the qty step (a hair of tolerance for float noise such as 0.30000000000000004). */
   floorQty(qty: number): number {
-    return Math.floor(qty * this.qtyScale + 1e-9) / this.qtyScale;
+    return math.floor(qty * this.qtyScale + 1e-9) / this.qtyScale;
   }
 
   private priceOfLog(logPrice: number): number {
-    return this.roundPrice(Math.exp(logPrice));
+    return this.roundPrice(math.exp(logPrice));
   }
 
   // ---- listing ---------------------------------------------------------------------------------
@@ -154,7 +157,7 @@ export class SymbolMarket {
       const available = YOUNG_MIN_CANDLES + (((k + phase) % span) + span) % span;
       return k - available + 1;
     }
-    return Math.min(floorDiv(this.spec.listedAt, CANDLE_MS), k - MATURE_MIN_CANDLES + 1);
+    return math.min(floorDiv(this.spec.listedAt, CANDLE_MS), k - MATURE_MIN_CANDLES + 1);
   }
 
   // ---- 6h boundary process ---------------------------------------------------------------------
@@ -181,8 +184,8 @@ export class SymbolMarket {
     scratchSigma.fill(0, 0, length);
     for (const [spacing, amp] of VOL_OCTAVES) addValueNoise(scratchSigma, 0, start, length, spacing, deriveKey(this.volKey, spacing), amp);
     for (let i = 0; i < length; i++) {
-      const multiplier = Math.exp(scratchSigma[i] - VOL_MEAN_CORRECTION);
-      scratchSigma[i] = spec.sigma * Math.min(3, Math.max(0.35, multiplier));
+      const multiplier = math.exp(scratchSigma[i] - VOL_MEAN_CORRECTION);
+      scratchSigma[i] = spec.sigma * math.min(3, math.max(0.35, multiplier));
     }
 
     // Oversold / overbought episodes: a run of same-signed drift, often followed by a rebound.
@@ -193,10 +196,10 @@ export class SymbolMarket {
       const key = deriveKey(this.episodeKey, slot >>> 0);
       if (uniformAt(key, 0) >= EPISODE_PROBABILITY) continue;
       const direction = uniformAt(key, 1) < 0.5 ? -1 : 1;
-      const duration = 8 + Math.floor(uniformAt(key, 2) * 14);
+      const duration = 8 + math.floor(uniformAt(key, 2) * 14);
       const strength = 0.5 + 0.8 * uniformAt(key, 3);
-      const rebound = uniformAt(key, 4) < 0.55 ? Math.floor(duration * 0.6) + 2 : 0;
-      const offset = Math.floor(uniformAt(key, 5) * (EPISODE_SLOT - duration - rebound));
+      const rebound = uniformAt(key, 4) < 0.55 ? math.floor(duration * 0.6) + 2 : 0;
+      const offset = math.floor(uniformAt(key, 5) * (EPISODE_SLOT - duration - rebound));
       const episodeStart = slot * EPISODE_SLOT + offset;
       for (let d = 0; d < duration + rebound; d++) {
         const i = episodeStart + d - start;
@@ -218,7 +221,7 @@ export class SymbolMarket {
       if (hashAt(jumpKey, n) < jumpThreshold) {
         const size = uniformAt(this.jumpSizeKey, n);
         // Mostly pumps (+18..48 %), sometimes dumps (-18..-35 %): bodies past the exit-scam limit of 15 %.
-        jump = size < 0.75 ? Math.log(1.18 + 0.4 * size) : Math.log(0.82 - 0.17 * ((size - 0.75) / 0.25));
+        jump = size < 0.75 ? math.log(1.18 + 0.4 * size) : math.log(0.82 - 0.17 * ((size - 0.75) / 0.25));
       }
       if (i >= BLOCK) {
         x[i - BLOCK] = y;
@@ -256,21 +259,21 @@ export class SymbolMarket {
     const twiceVariance = 2 * sigma * sigma;
     const mid = open + close;
     const gap = (open - close) * (open - close);
-    this.wickHigh = (mid + Math.sqrt(gap - twiceVariance * Math.log(uniformAt(this.wickKey, 2 * n)))) / 2;
-    this.wickLow = (mid - Math.sqrt(gap - twiceVariance * Math.log(uniformAt(this.wickKey, 2 * n + 1)))) / 2;
+    this.wickHigh = (mid + math.sqrt(gap - twiceVariance * math.log(uniformAt(this.wickKey, 2 * n)))) / 2;
+    this.wickLow = (mid - math.sqrt(gap - twiceVariance * math.log(uniformAt(this.wickKey, 2 * n + 1)))) / 2;
   }
 
   /** Coins traded in candle n: turnover grows with the volatility regime and the candle's move. */
   private candleVolume(n: number, open: number, close: number, sigma: number, midPrice: number): number {
-    const activity = (sigma / this.spec.sigma) * (0.6 + (1.2 * Math.abs(close - open)) / sigma);
-    const noise = Math.max(0.25, 1 + 0.3 * gaussAt(this.volumeKey, n));
+    const activity = (sigma / this.spec.sigma) * (0.6 + (1.2 * math.abs(close - open)) / sigma);
+    const noise = math.max(0.25, 1 + 0.3 * gaussAt(this.volumeKey, n));
     return (this.spec.turnover6h * activity * noise) / midPrice;
   }
 
   private fullCandleVolume(n: number): number {
     const open = this.logOpen(n);
     const close = this.logOpen(n + 1);
-    return this.candleVolume(n, open, close, this.sigmaOf(n), Math.exp((open + close) / 2));
+    return this.candleVolume(n, open, close, this.sigmaOf(n), math.exp((open + close) / 2));
   }
 
   // ---- minute path -----------------------------------------------------------------------------
@@ -299,7 +302,7 @@ export class SymbolMarket {
       highAt < lowAt ? [[0, open], [highAt, high], [lowAt, low], [last, close]] : [[0, open], [lowAt, low], [highAt, high], [last, close]];
 
     const logs = new Float64Array(MINUTES_PER_CANDLE);
-    const minuteSigma = (MINUTE_NOISE * sigma) / Math.sqrt(MINUTES_PER_CANDLE);
+    const minuteSigma = (MINUTE_NOISE * sigma) / math.sqrt(MINUTES_PER_CANDLE);
     const minuteKey = this.minuteKey;
     const base = n * MINUTES_PER_CANDLE;
     for (let p = 0; p < 3; p++) {
@@ -312,7 +315,7 @@ export class SymbolMarket {
       for (let i = 0; i <= span; i++) {
         const share = i / span;
         const value = fromValue + (toValue - fromValue) * share + minuteSigma * (scratchBridge[i] - share * end);
-        logs[from + i] = Math.min(high, Math.max(low, value));
+        logs[from + i] = math.min(high, math.max(low, value));
       }
     }
     logs[0] = open;
@@ -325,7 +328,7 @@ export class SymbolMarket {
     let total = 0;
     let previous = open;
     for (let j = 0; j < MINUTES_PER_CANDLE; j++) {
-      total += 0.3 + Math.abs(logs[j] - previous) / minuteSigma;
+      total += 0.3 + math.abs(logs[j] - previous) / minuteSigma;
       cumWeight[j] = total;
       previous = logs[j];
     }
@@ -371,7 +374,7 @@ export class SymbolMarket {
     let b = floorDiv(n0, BLOCK);
     let block = this.block(b);
     let close = block.x[n0 - b * BLOCK];
-    let closePrice = Math.exp(close);
+    let closePrice = math.exp(close);
     for (let n = n0; n < k; n++) {
       let i = n - b * BLOCK;
       if (i >= BLOCK) {
@@ -383,15 +386,15 @@ export class SymbolMarket {
       const openPrice = closePrice;
       const sigma = block.sigma[i];
       close = i + 1 < BLOCK ? block.x[i + 1] : this.logOpen(n + 1);
-      closePrice = Math.exp(close);
+      closePrice = math.exp(close);
       this.wicks(n, open, close, sigma);
       out.push({
         time: n * CANDLE_MS,
-        open: Math.round(openPrice * scale) / scale,
-        high: Math.round(Math.exp(this.wickHigh) * scale) / scale,
-        low: Math.round(Math.exp(this.wickLow) * scale) / scale,
-        close: Math.round(closePrice * scale) / scale,
-        volume: this.roundQty(this.candleVolume(n, open, close, sigma, Math.sqrt(openPrice * closePrice))),
+        open: math.round(openPrice * scale) / scale,
+        high: math.round(math.exp(this.wickHigh) * scale) / scale,
+        low: math.round(math.exp(this.wickLow) * scale) / scale,
+        close: math.round(closePrice * scale) / scale,
+        volume: this.roundQty(this.candleVolume(n, open, close, sigma, math.sqrt(openPrice * closePrice))),
       });
     }
     out.push(this.formingCandle(k, nowMinute - k * MINUTES_PER_CANDLE));
@@ -438,7 +441,7 @@ export class SymbolMarket {
       const path = this.minutePath(n);
       const fullVolume = this.fullCandleVolume(n);
       const totalWeight = path.cumWeight[MINUTES_PER_CANDLE - 1];
-      const jEnd = Math.min(MINUTES_PER_CANDLE - 1, nowMinute - n * MINUTES_PER_CANDLE);
+      const jEnd = math.min(MINUTES_PER_CANDLE - 1, nowMinute - n * MINUTES_PER_CANDLE);
       for (let j = m - n * MINUTES_PER_CANDLE; j <= jEnd; j++, m++) {
         logs[m - firstMinute] = path.logs[j];
         volumes[m - firstMinute] = (fullVolume * (path.cumWeight[j] - (j > 0 ? path.cumWeight[j - 1] : 0))) / totalWeight;
@@ -447,7 +450,7 @@ export class SymbolMarket {
     const out: Candle[] = [];
     for (let c = c0; c <= cLast; c++) {
       const from = c * minutes - firstMinute; // index of this candle's first minute; from - 1 is the previous close
-      const to = Math.min(from + minutes - 1, count - 1);
+      const to = math.min(from + minutes - 1, count - 1);
       let high = logs[from - 1];
       let low = high;
       let volume = 0;
@@ -480,8 +483,8 @@ export class SymbolMarket {
     const lo = below ?? -Infinity;
     const hi = above ?? Infinity;
     for (let n = floorDiv(fromMinute, MINUTES_PER_CANDLE); n * MINUTES_PER_CANDLE <= toMinute; n++) {
-      const jFrom = Math.max(0, fromMinute - n * MINUTES_PER_CANDLE);
-      const jTo = Math.min(MINUTES_PER_CANDLE - 1, toMinute - n * MINUTES_PER_CANDLE);
+      const jFrom = math.max(0, fromMinute - n * MINUTES_PER_CANDLE);
+      const jTo = math.min(MINUTES_PER_CANDLE - 1, toMinute - n * MINUTES_PER_CANDLE);
       const open = this.logOpen(n);
       const close = this.logOpen(n + 1);
       this.wicks(n, open, close, this.sigmaOf(n));
@@ -513,15 +516,15 @@ export class SymbolMarket {
       if (logHigh > high) high = logHigh;
       if (logLow < low) low = logLow;
       volume += vol;
-      turnover += vol * Math.exp(logMid);
+      turnover += vol * math.exp(logMid);
     };
     // The 24 h window: the tail of candle k-4 after minute j, candles k-3..k-1, and candle k so far.
     {
       let h = -Infinity;
       let l = Infinity;
       for (let i = j + 1; i <= total; i++) {
-        h = Math.max(h, dayAgo.logs[i]);
-        l = Math.min(l, dayAgo.logs[i]);
+        h = math.max(h, dayAgo.logs[i]);
+        l = math.min(l, dayAgo.logs[i]);
       }
       const open = this.logOpen(k - 4);
       const close = this.logOpen(k - 3);
@@ -533,14 +536,14 @@ export class SymbolMarket {
       const close = this.logOpen(n + 1);
       const sigma = this.sigmaOf(n);
       this.wicks(n, open, close, sigma);
-      take(this.wickHigh, this.wickLow, this.candleVolume(n, open, close, sigma, Math.exp((open + close) / 2)), (open + close) / 2);
+      take(this.wickHigh, this.wickLow, this.candleVolume(n, open, close, sigma, math.exp((open + close) / 2)), (open + close) / 2);
     }
     {
       let h = -Infinity;
       let l = Infinity;
       for (let i = 0; i <= j; i++) {
-        h = Math.max(h, current.logs[i]);
-        l = Math.min(l, current.logs[i]);
+        h = math.max(h, current.logs[i]);
+        l = math.min(l, current.logs[i]);
       }
       const open = this.logOpen(k);
       const full = this.fullCandleVolume(k);
@@ -556,9 +559,9 @@ export class SymbolMarket {
       mark: last,
       high24h: this.priceOfLog(high),
       low24h: this.priceOfLog(low),
-      change24hPercent: Math.round(((last - previous) / previous) * 1e6) / 1e4,
+      change24hPercent: math.round(((last - previous) / previous) * 1e6) / 1e4,
       volume24h: this.roundQty(volume),
-      turnover24h: Math.round(turnover * 100) / 100,
+      turnover24h: math.round(turnover * 100) / 100,
       timestamp: now,
     };
   }
@@ -645,19 +648,19 @@ export class PaperMarket {
   /** The most recent `limit` candles (max 1000) with open time >= since, the forming one last. */
   candles(symbol: string, tf: Timeframe, query: CandleQuery, now: number): Candle[] {
     const market = this.symbol(symbol);
-    const limit = Math.min(MAX_CANDLES_PER_REQUEST, Math.max(1, Math.floor(query.limit ?? MAX_CANDLES_PER_REQUEST)));
+    const limit = math.min(MAX_CANDLES_PER_REQUEST, math.max(1, math.floor(query.limit ?? MAX_CANDLES_PER_REQUEST)));
     const launch = this.launchTime(symbol, now);
-    const since = Math.max(launch, query.since ?? -Infinity);
+    const since = math.max(launch, query.since ?? -Infinity);
     const size = TIMEFRAME_MS[tf];
     if (size < CANDLE_MS) {
       const minutes = size / MINUTE_MS;
       const cLast = floorDiv(floorDiv(now, MINUTE_MS), minutes);
-      const c0 = Math.max(cLast - limit + 1, Math.ceil(since / size));
+      const c0 = math.max(cLast - limit + 1, math.ceil(since / size));
       return market.minuteCandles(minutes, c0, now);
     }
     if (tf === '6h') {
       const k = floorDiv(now, CANDLE_MS);
-      return market.candles6h(Math.max(k - limit + 1, Math.ceil(since / CANDLE_MS)), now);
+      return market.candles6h(math.max(k - limit + 1, math.ceil(since / CANDLE_MS)), now);
     }
     // Higher timeframes: aggregate 6h candles per period.
     const starts: number[] = [];
@@ -668,7 +671,7 @@ export class PaperMarket {
     }
     starts.reverse();
     if (starts.length === 0) return [];
-    const sixHours = market.candles6h(Math.max(Math.ceil(since / CANDLE_MS), floorDiv(starts[0], CANDLE_MS)), now);
+    const sixHours = market.candles6h(math.max(math.ceil(since / CANDLE_MS), floorDiv(starts[0], CANDLE_MS)), now);
     const out: Candle[] = [];
     let s = 0;
     for (const start of starts) {

@@ -4,12 +4,15 @@
  * That is what makes prices independent of call order and of when the process started.
  */
 
+/** Math captured once: global lookups are very slow inside jest's vm sandbox, and this code is hot. */
+const math = Math;
+
 /** A 32-bit avalanche finaliser (Wellons' "lowbias32"); bijective on uint32. */
 export function mix32(x: number): number {
   x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
+  x = math.imul(x, 0x7feb352d);
   x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
+  x = math.imul(x, 0x846ca68b);
   x ^= x >>> 16;
   return x >>> 0;
 }
@@ -17,9 +20,9 @@ export function mix32(x: number): number {
 /** Folds any JS number (including non-integers, negatives or values above 2^32) into a uint32. */
 export function toUint32(value: number): number {
   if (!Number.isFinite(value)) return 0;
-  const int = Math.trunc(value);
+  const int = math.trunc(value);
   const low = int % 0x1_0000_0000;
-  const high = Math.trunc(int / 0x1_0000_0000);
+  const high = math.trunc(int / 0x1_0000_0000);
   return mix32((low >>> 0) ^ mix32(high >>> 0));
 }
 
@@ -33,7 +36,7 @@ export function hashString(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = math.imul(h, 0x01000193);
   }
   return h >>> 0;
 }
@@ -60,11 +63,11 @@ export function normalQuantile(p: number): number {
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
   if (p < low) {
-    const q = Math.sqrt(-2 * Math.log(p));
+    const q = math.sqrt(-2 * math.log(p));
     return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   if (p > 1 - low) {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
+    const q = math.sqrt(-2 * math.log(1 - p));
     return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   const q = p - 0.5;
@@ -83,7 +86,7 @@ const GAUSS_TABLE = (() => {
   const table = new Float64Array(GAUSS_SIZE + 1);
   const edge = 0.2 / GAUSS_SIZE;
   for (let i = 0; i <= GAUSS_SIZE; i++) {
-    const p = Math.min(Math.max(i / GAUSS_SIZE, edge), 1 - edge);
+    const p = math.min(math.max(i / GAUSS_SIZE, edge), 1 - edge);
     table[i] = normalQuantile(p);
   }
   return table;
