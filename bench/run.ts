@@ -108,6 +108,8 @@ async function main(): Promise<void> {
     const initStarted = performance.now();
     await exchange.onModuleInit();
     const initMs = performance.now() - initStarted;
+    const mem = (label: string) => { const m = process.memoryUsage(); console.log(label, 'rss', (m.rss/1048576).toFixed(0), 'heapUsed', (m.heapUsed/1048576).toFixed(0), 'heapTotal', (m.heapTotal/1048576).toFixed(0), 'ext', (m.external/1048576).toFixed(0), 'ab', (m.arrayBuffers/1048576).toFixed(0), 'maxRSS', (process.resourceUsage().maxRSS/1024).toFixed(0)); };
+    mem('after init');
     if (!exchange.isReady) throw new Error(`exchange not ready: ${exchange.lastInitError}`);
     const status = new StatusService(exchange, clock);
     const rsi = new RsiService(exchange, system, autoBot, individual, store, registry, clock, status);
@@ -127,6 +129,9 @@ async function main(): Promise<void> {
     const coldMs = performance.now() - coldStarted;
     loop.disable();
     const coldStats = await ask<FakeStats>(child, 'stats', 'stats');
+    mem('after load');
+    (global as any).gc?.();
+    mem('after gc');
     if (summary.succeeded !== SYMBOLS) throw new Error(`cold load: ${summary.succeeded}/${SYMBOLS} coins (${summary.failed} failed)`);
     const floorMs = (coldStats.total * WINDOW_MS) / LIMIT;
 

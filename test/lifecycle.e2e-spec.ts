@@ -45,6 +45,33 @@ describe('the built service (node dist/main): start-up, shutdown, configuration 
     expectAllDataFilesValid(dataDir);
   }, 60_000);
 
+  it('keeps a corrupt bots_state.json aside at start-up and loads the last good copy', async () => {
+    const dataDir = tempDataDir();
+    const first = await startService({ DATA_DIR: dataDir });
+    const post = (url: string, body: unknown) =>
+      fetch(`${first.url}${url}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    for (const symbol of ['BTC', 'ETH']) {
+      const res = await post('/api/bots/create', { symbol, config: { volume_mode: 'usdt', volume_value: 20, leverage: 5 }, signal: 'WAIT', skip_maturity_check: true });
+      expect(res.status).toBe(200);
+    }
+    first.process.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const goodCopy = JSON.parse(readFileSync(path.join(dataDir, 'bots_state.json.bak'), 'utf8')) as { bots: Record<string, unknown> };
+    expect(Object.keys(goodCopy.bots).length).toBeGreaterThan(0);
+    writeFileSync(path.join(dataDir, 'bots_state.json'), '{"bots": {"BTC": {"symbol": "BTC", "sta'); // a half-written file
+
+    const second = await startService({ DATA_DIR: dataDir });
+    const list = (await (await fetch(`${second.url}/api/bots/list`)).json()) as { bots: Array<{ symbol: string }> };
+    expect(list.bots.map((b) => b.symbol).sort()).toEqual(Object.keys(goodCopy.bots).sort());
+    expect(readdirSync(dataDir).some((n) => n.startsWith('bots_state.json.corrupt-'))).toBe(true);
+    expect(second.output()).toMatch(/bots_state\.json is unreadable .* kept aside/);
+    expect(second.output()).toMatch(/recovered from the last good copy/);
+    second.process.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expectAllDataFilesValid(dataDir);
+  }, 90_000);
+
   it('refuses to start on an invalid environment value, with one clear line', async () => {
     const { code, output } = await runExpectingFailure({ DATA_DIR: tempDataDir(), PAPER_TIME_SCALE: '-3' });
     expect(code).toBe(1);

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { ExchangeService } from '../exchange/exchange.service';
+import { FilterService } from '../filters/filter.service';
 import type { Ticker } from '../exchange/exchange.types';
 import { BotManager } from './bot-manager.service';
 import { exitDelays, exitThresholds, protectionSettings, waitBreakevenWhenLoss } from './engine/bot-settings';
@@ -18,8 +19,9 @@ export interface MonitorReport {
 }
 
 /**
- * The per-bot trading pass (every bot_status_update_interval): protections (stop-loss, take-profit, max hold,
- * break-even, trailing) with the exchange stop ratcheted to follow, then the RSI exit on the entry timeframe;
+ * The per-bot trading pass (every bot_status_update_interval): emergency close of delisted coins, protections
+ * (stop-loss, take-profit, max hold, break-even, trailing) with the exchange stop ratcheted to follow, then the RSI
+ * exit on the entry timeframe;
  * manually created bots that wait for their signal enter when RSI reaches a zone.
  */
 @Injectable()
@@ -29,6 +31,7 @@ export class BotMonitorService {
   constructor(
     private readonly manager: BotManager,
     private readonly exchange: ExchangeService,
+    private readonly filters: FilterService,
     private readonly clock: Clock,
   ) {}
 
@@ -61,6 +64,11 @@ export class BotMonitorService {
   private async managePosition(bot: TradingBot, ticker: Ticker | undefined, report: MonitorReport): Promise<void> {
     const price = ticker ? (ticker.mark > 0 ? ticker.mark : ticker.last) : 0;
     if (!(price > 0)) return;
+    if (this.filters.isDelisted(bot.symbol)) {
+      // A coin being delisted is closed at market at once (trading-logic §8).
+      await this.close(bot, 'DELISTING_EMERGENCY', null, report);
+      return;
+    }
     const now = this.clock.now();
     const config = this.manager.effectiveConfig(bot);
     const settings = protectionSettings(config);

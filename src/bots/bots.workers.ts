@@ -29,7 +29,7 @@ export interface WorkerState {
 }
 
 /** Never spin faster than this in real time, however fast the paper clock runs. */
-const MIN_REAL_INTERVAL_MS = 50;
+const MIN_REAL_INTERVAL_MS = 500;
 
 /**
  * Schedules the bots' workers on the SchedulerRegistry with intervals from the configs (re-armed when they
