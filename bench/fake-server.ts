@@ -1,7 +1,7 @@
 /**
  * The benchmark's exchange, in a child process of its own (so its CPU and memory are not counted against the
  * service): the fake Bybit v5 server over a synthetic backend, with per-request latency and Bybit's IP rate limit.
- * Talks to bench/run.ts over IPC: sends {url, apiKey, secret} when listening; answers 'stats' and 'stop'.
+ * Talks to bench/run.ts over IPC: sends {type:'ready', url, apiKey, secret} when listening; answers 'stats', 'reset', 'stop'.
  */
 import { startFakeBybit } from '../test/fake-exchange/fake-bybit';
 import { SyntheticExchange } from './synthetic-exchange';
@@ -16,10 +16,11 @@ async function main(): Promise<void> {
   const fake = await startFakeBybit({ backend, latencyMs, rateLimit: { requestsPerWindow, windowMs, mode: 'retCode' } });
   process.on('message', (message: unknown) => {
     if (message === 'stats') {
-      process.send?.({ type: 'stats', total: fake.stats.total, rateLimited: fake.stats.rateLimited, maxInWindow: fake.stats.maxRequestsInWindow, byPath: Object.fromEntries(fake.stats.requests) });
+      const stats = { total: fake.stats.total, rateLimited: fake.stats.rateLimited, maxInWindow: fake.stats.maxRequestsInWindow, byPath: Object.fromEntries(fake.stats.requests) };
+      process.send?.({ type: 'fake:stats', reply: stats });
     } else if (message === 'reset') {
       fake.stats.reset();
-      process.send?.({ type: 'reset' });
+      process.send?.({ type: 'fake:reset', reply: true });
     } else if (message === 'stop') {
       void fake.close().finally(() => process.exit(0));
     }

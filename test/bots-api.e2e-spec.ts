@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import request from 'supertest';
 import { ManualClock } from '../src/common/clock';
 import { eventually, expectedPnl, waitForCoins, workers, type CoinView } from './support/bots';
@@ -70,6 +72,8 @@ describe('bots HTTP API', () => {
     const badSymbol = await request(t.http).post('/api/bots/start').send({ symbol: 'no way!' }).expect(400);
     expect(badSymbol.body.error).toMatch(/symbol/);
     expect((await request(t.http).post('/api/bots/stop').send({}).expect(400)).body.error).toBe('Symbol required');
+    // Form posts work like JSON for stop / delete / close-position.
+    expect((await request(t.http).post('/api/bots/delete').type('form').send({ symbol: 'ZZZZ' }).expect(404)).body.error).toBe('Bot not found');
     expect((await request(t.http).post('/api/bots/start').send({ symbol: 'ZZZZ' }).expect(404)).body).toEqual({ success: false, error: 'Bot not found' });
     expect((await request(t.http).post('/api/bots/create').send({ symbol: 'ZZZZ' }).expect(404)).body.success).toBe(false);
     expect((await request(t.http).get('/api/bots/history?limit=abc').expect(400)).body.error).toMatch(/limit/);
@@ -168,6 +172,22 @@ describe('bots HTTP API', () => {
     expect((await request(t.http).get('/api/bots/trades?symbol=BTC')).body.count).toBe(0);
     await request(t.http).post('/api/bots/history/clear').send({}).expect(200);
     expect((await request(t.http).get('/api/bots/history')).body.count).toBe(0);
+  });
+
+  it('restart-service re-reads the settings and bots from disk', async () => {
+    const file = path.join(t.dataDir, 'auto_bot_config.json');
+    const onDisk = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...onDisk, max_concurrent: 9 }));
+    const all = (await request(t.http).get('/api/bots/list')).body.bots;
+    expect(all.some((b: any) => b.status === 'idle')).toBe(true);
+    // Idle bots are not loaded back (as at start-up); the others are.
+    const bots = all.filter((b: any) => b.status !== 'idle').map((b: any) => b.symbol);
+    const res = await request(t.http).post('/api/bots/restart-service').expect(200);
+    expect(res.body.success).toBe(true);
+    expect((await request(t.http).get('/api/bots/auto-bot')).body.config.max_concurrent).toBe(9);
+    expect((await request(t.http).get('/api/bots/list')).body.bots.map((b: any) => b.symbol)).toEqual(bots);
+    const state = (await request(t.http).get('/api/bots/process-state')).body.process_state;
+    expect(state.service_restarts.count).toBe(1);
   });
 
   it('account info comes from the exchange balance', async () => {

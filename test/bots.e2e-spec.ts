@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { ManualClock } from '../src/common/clock';
 import { ExchangeService } from '../src/exchange/exchange.service';
+import { DelistingService } from '../src/filters/delisting.service';
 import { bot, bots, eventually, expectedPnl, step, waitForCoins, workers, type CoinView } from './support/bots';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -234,6 +235,15 @@ describe('bot exits and position sync', () => {
     await step(t, clock, 31);
     const trade = (await request(t.http).get(`/api/bots/trades?symbol=${symbol}`)).body.trades[0];
     expect(trade.close_reason).toBe('MAX_POSITION_HOURS');
+  });
+
+  it('a coin being delisted is closed at once (DELISTING_EMERGENCY)', async () => {
+    const symbol = nextCoin();
+    await openManual(symbol, 'LONG', { ...quiet, max_loss_percent: 30 });
+    await t.app.get(DelistingService).markDelisted(symbol, 'test: delisting announced');
+    const pass = await request(t.http).post('/api/bots/process-trading-signals').expect(200);
+    expect(pass.body.closed).toEqual([{ symbol, reason: 'DELISTING_EMERGENCY' }]);
+    expect((await exchange.fetchPositions()).some((p) => p.symbol === symbol)).toBe(false);
   });
 
   it('close-position market-closes, leaves the bot idle and records a MANUAL_CLOSE trade', async () => {

@@ -106,7 +106,7 @@ export class AutoBotService {
 
     for (const coin of coins) {
       round.coins_checked++;
-      const screened = await this.screen(coin.symbol, held, active, config.max_concurrent);
+      const screened = this.screen(coin.symbol, held, active, config.max_concurrent);
       if (!screened) continue;
       round.candidates++;
       if (screened.skip) {
@@ -160,7 +160,7 @@ export class AutoBotService {
     let active = this.manager.countBots().active;
     const decisions: AutoBotDecision[] = [];
     for (const coin of this.rsi.getCoins()) {
-      const screened = await this.screen(coin.symbol, held, active, config.max_concurrent);
+      const screened = this.screen(coin.symbol, held, active, config.max_concurrent);
       if (!screened) continue;
       if (screened.skip) {
         decisions.push(screened.skip);
@@ -174,14 +174,13 @@ export class AutoBotService {
   }
 
   /**
-   * One coin through the pipeline, in order: effective signal (null = not a candidate), max_concurrent, existing
-   * bot, exchange position, the entry filters, cooldown, loss re-entry, RSI re-check.
+   * One coin through the pipeline, in order: base signal (null = not in an entry zone), effective signal,
+   * max_concurrent, existing bot, exchange position, the entry filters, cooldown, RSI re-check.
    */
-  private async screen(symbol: string, held: Map<string, Position>, active: number, maxConcurrent: number): Promise<
+  private screen(symbol: string, held: Map<string, Position>, active: number, maxConcurrent: number):
     | { skip: AutoBotDecision; pass?: undefined }
     | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: AutoBotConfig } }
-    | null
-  > {
+    | null {
     const verdict = this.filters.effectiveSignal(symbol);
     const base = this.rsi.getCoin(symbol)?.signal;
     const signal = verdict.signal !== 'WAIT' ? verdict.signal : base;
@@ -209,14 +208,16 @@ export class AutoBotService {
 
   /** Housekeeping: auto-created bots still waiting while their coin's RSI is back between the thresholds go idle. */
   private async idleNeutralBots(longThreshold: number, shortThreshold: number): Promise<void> {
+    let changed = false;
     for (const bot of this.manager.all()) {
       if (bot.status !== 'running' || bot.holdsPosition || !bot.record.auto_managed) continue;
       const rsi = this.manager.coinRsi(bot.symbol);
       if (rsi === null || rsi <= longThreshold || rsi >= shortThreshold) continue;
       await this.manager.withLock(bot.symbol, () => {
-        if (bot.markIdle(this.clock.now())) this.manager.markDirty();
+        if (bot.markIdle(this.clock.now())) changed = true;
       });
     }
+    if (changed) await this.manager.persist();
   }
 
   /** ms left of the one-candle cooldown after the symbol's last close (0 = none). */
@@ -225,5 +226,4 @@ export class AutoBotService {
     if (!lastClose) return 0;
     return Math.max(0, lastClose + TIMEFRAME_MS[this.manager.timeframe] - this.clock.now());
   }
-
 }

@@ -254,10 +254,6 @@ export class BotManager implements OnModuleInit {
       }));
   }
 
-  get positionsSnapshot(): { positions: Position[]; at: number } | null {
-    return this.lastPositions;
-  }
-
   get hasInsufficientFunds(): boolean {
     return this.insufficientFunds;
   }
@@ -286,18 +282,18 @@ export class BotManager implements OnModuleInit {
         throw new ServiceUnavailableException(`Cannot read exchange positions: ${error.message}`);
       });
       const position = positions.find((p) => p.symbol === symbol) ?? null;
-      if (!skipMaturity && !position && this.individualSettings.effectiveConfig(symbol).enable_maturity_check && this.maturity.check(symbol)?.is_mature !== true) {
+      const coinConfig = this.individualSettings.effectiveConfig(symbol);
+      if (!skipMaturity && !position && coinConfig.enable_maturity_check && this.maturity.check(symbol)?.is_mature !== true) {
         throw new BadRequestException(`Coin ${symbol} did not pass the maturity check (${this.timeframe})`);
       }
-      const global = this.individualSettings.effectiveConfig(symbol);
       const c = req.config ?? {};
-      const volumeMode = (VOLUME_MODES.includes(c.volume_mode as VolumeMode) ? c.volume_mode : global.default_position_mode) as VolumeMode;
+      const volumeMode = (VOLUME_MODES.includes(c.volume_mode as VolumeMode) ? c.volume_mode : coinConfig.default_position_mode) as VolumeMode;
       const created = TradingBot.create({
         symbol,
         nowMs: this.clock.now(),
         volumeMode,
-        volumeValue: c.volume_value ?? global.default_position_size,
-        leverage: c.leverage ?? global.leverage,
+        volumeValue: c.volume_value ?? coinConfig.default_position_size,
+        leverage: c.leverage ?? coinConfig.leverage,
         autoManaged: c.auto_managed ?? false,
         config: skipMaturity ? { ...SKIPPED_FILTERS } : {},
       });

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { ExchangeError } from '../exchange/exchange.errors';
 import { ExchangeService } from '../exchange/exchange.service';
 import { FilterService } from '../filters/filter.service';
 import type { Ticker } from '../exchange/exchange.types';
@@ -52,7 +53,9 @@ export class BotMonitorService {
           }
         } catch (error) {
           const message = (error as Error).message;
-          this.logger.error(`${symbol}: ${message}`);
+          // An exchange refusal (e.g. the position was stopped out a moment ago) is settled by the next position sync.
+          if (error instanceof ExchangeError) this.logger.warn(`${symbol}: ${message}`);
+          else this.logger.error(`${symbol}: ${message}`);
           report.errors.push({ symbol, error: message });
         }
       });

@@ -37,6 +37,7 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
   private initError: string | null = null;
   readonly stats = new Map<string, ExchangeCallStats>();
   private readonly callListeners: Array<(method: string, ok: boolean, ms: number) => void> = [];
+  private afterAccountChange: (() => Promise<void>) | null = null;
   private readonly attemptListeners: Array<(method: string, outcome: 'ok' | 'error' | 'retry') => void> = [];
 
   constructor(
@@ -92,7 +93,11 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       const paper = new PaperExchange({ clock: this.clock, seed: c.paper.seed, symbolCount: c.paper.symbols, startingBalance: c.paper.startingBalance });
       const saved = await this.store.load<Record<string, unknown> | null>(PAPER_ACCOUNT_FILE, { defaults: () => null, validate: isJsonObject });
       if (saved) paper.importState(saved as never);
-      this.registry.register('paper account', () => this.store.save(PAPER_ACCOUNT_FILE, paper.exportState()));
+      const savePaperAccount = () => this.store.save(PAPER_ACCOUNT_FILE, paper.exportState());
+      this.registry.register('paper account', savePaperAccount);
+      // The simulated account is the "exchange": an order it acknowledged must survive a crash, so every
+      // account change is written before the call returns (price-path triggers replay deterministically).
+      this.afterAccountChange = savePaperAccount;
       this.logger.log(`Paper trading: ${c.paper.symbols} simulated symbols, seed ${c.paper.seed}, time x${c.paper.timeScale}`);
       return paper;
     }
@@ -176,6 +181,16 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
     }
   }
 
+  /** Waits for the account save (paper mode) after a call that changes the account, success or failure. */
+  private async persisted<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } finally {
+      // A failed save must not turn a filled order into an error (the caller would retry and double it).
+      await this.afterAccountChange?.().catch((error: Error) => this.logger.error(`Saving the paper account failed: ${error.message}`));
+    }
+  }
+
   private emit(method: string, ok: boolean, ms: number, stats: ExchangeCallStats): void {
     stats.totalMs += ms;
     for (const listener of this.callListeners) listener(method, ok, ms);
@@ -194,19 +209,19 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
     return this.track('fetchPositions', () => this.adapter.fetchPositions());
   }
   createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> {
-    return this.track('createMarketOrder', () => this.adapter.createMarketOrder(request));
+    return this.track('createMarketOrder', () => this.persisted(this.adapter.createMarketOrder(request)));
   }
   closePosition(symbol: string): Promise<OrderResult | null> {
-    return this.track('closePosition', () => this.adapter.closePosition(symbol));
+    return this.track('closePosition', () => this.persisted(this.adapter.closePosition(symbol)));
   }
   cancelOrder(symbol: string, orderId: string): Promise<void> {
     return this.track('cancelOrder', () => this.adapter.cancelOrder(symbol, orderId));
   }
   setTradingStop(symbol: string, request: TradingStopRequest): Promise<void> {
-    return this.track('setTradingStop', () => this.adapter.setTradingStop(symbol, request));
+    return this.track('setTradingStop', () => this.persisted(this.adapter.setTradingStop(symbol, request)));
   }
   setLeverage(symbol: string, leverage: number): Promise<void> {
-    return this.track('setLeverage', () => this.adapter.setLeverage(symbol, leverage));
+    return this.track('setLeverage', () => this.persisted(this.adapter.setLeverage(symbol, leverage)));
   }
   fetchBalance(): Promise<Balance> {
     return this.track('fetchBalance', () => this.adapter.fetchBalance());

@@ -1,4 +1,4 @@
-import { calculateRsiHistory, RSI_PERIOD } from '../rsi/indicators/rsi';
+import { computeRsiSeries, round2, RSI_PERIOD } from '../rsi/indicators/rsi';
 
 /** The config values a maturity verdict depends on (auto-bot config + the system timeframe). */
 export interface MaturityParams {
@@ -53,17 +53,21 @@ export function checkMaturity(closes: ArrayLike<number>, params: MaturityParams)
   }
   const window = Math.max(params.minCandles, RSI_PERIOD + 2);
   const start = Math.max(0, count - window);
-  const tail = Array.prototype.slice.call(closes, start) as number[];
-  const history = calculateRsiHistory(tail);
+  const tail = ArrayBuffer.isView(closes) ? (closes as Float64Array).subarray(start) : Array.prototype.slice.call(closes, start);
+  const { history } = computeRsiSeries(tail as ArrayLike<number>);
   if (history.length === 0) {
     return { is_mature: false, details, reason: 'not enough closes for an RSI history' };
   }
-  let min = Infinity;
-  let max = -Infinity;
-  for (const value of history) {
-    if (value < min) min = value;
-    if (value > max) max = value;
+  let rawMin = Infinity;
+  let rawMax = -Infinity;
+  for (let i = 0; i < history.length; i++) {
+    const value = history[i];
+    if (value < rawMin) rawMin = value;
+    if (value > rawMax) rawMax = value;
   }
+  // Rounding is monotonic, so rounding the extremes equals the extremes of the rounded history.
+  const min = round2(rawMin);
+  const max = round2(rawMax);
   details.rsi_min = min;
   details.rsi_max = max;
   const reachedLow = min <= params.minRsiLow;

@@ -1,6 +1,6 @@
 import type { CandleSeries } from './candle-series';
 import { stochRsi } from './indicators/enhanced-rsi';
-import { computeRsiSeries, rsiWithLastClose, type WilderState } from './indicators/rsi';
+import { computeRsiSeries, rawRsiWithLastClose, round2, type WilderState } from './indicators/rsi';
 import {
   analyzeEmaTrend, analyzeTrend, emaTrendState, emaTrendWithState,
   type EmaTrendParams, type EmaTrendResult, type EmaTrendState, type TrendParams, type TrendResult,
@@ -15,8 +15,8 @@ export interface AnalysisParams {
 /** Everything computed from a coin's candles, plus the state that makes a forming-candle update cheap. */
 export interface CoinAnalysis {
   rsi: number | null;
-  /** RSI after every smoothing step (no seed value); the last element follows the forming candle. */
-  history: number[];
+  /** RSI after every smoothing step (no seed value), unrounded; the last element follows the forming candle. */
+  history: Float64Array;
   wilder: WilderState | null;
   trend: TrendResult;
   emaState: EmaTrendState | null;
@@ -47,9 +47,9 @@ export function analyzeSeries(series: CandleSeries, params: AnalysisParams): Coi
 export function updateLastClose(analysis: CoinAnalysis, series: CandleSeries, params: AnalysisParams): void {
   const closes = series.closes();
   if (analysis.wilder) {
-    const rsi = rsiWithLastClose(analysis.wilder, closes[closes.length - 1]);
-    analysis.rsi = rsi;
-    if (analysis.history.length > 0) analysis.history[analysis.history.length - 1] = rsi;
+    const raw = rawRsiWithLastClose(analysis.wilder, closes[closes.length - 1]);
+    analysis.rsi = round2(raw);
+    if (analysis.history.length > 0) analysis.history[analysis.history.length - 1] = raw;
   }
   analysis.trend = analyzeTrend(closes, params.trend);
   if (analysis.emaState) analysis.emaTrend = emaTrendWithState(closes, analysis.emaState);

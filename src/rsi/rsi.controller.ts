@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Clock, isoLocal } from '../common/clock';
 import { FETCHABLE_TIMEFRAMES, TIMEFRAME_MS } from '../exchange/exchange.types';
 import { CandlesQueryDto } from './dto/candles-query.dto';
+import { round2 } from './indicators/rsi';
 import { CoinsWithRsiQueryDto } from './dto/coins-with-rsi-query.dto';
 import { SymbolParamDto } from './dto/symbol-param.dto';
 import { SetTimeframeDto } from './dto/timeframe.dto';
@@ -52,7 +53,7 @@ export class RsiController {
     const view = this.rsi.getMarketView(symbol);
     const candles = view?.series.length ?? 0;
     if (!view || candles < 15) throw new BadRequestException(`Not enough candles for ${symbol} (${candles} < 15)`);
-    const history = view.analysis.history.slice(-RSI_HISTORY_POINTS);
+    const history = Array.from(view.analysis.history.subarray(-RSI_HISTORY_POINTS), round2);
     const current = this.rsi.getCoin(symbol)?.rsi ?? history[history.length - 1] ?? view.analysis.rsi;
     return { success: true, symbol, rsi_history: history, current_rsi: current, candles_count: candles, timeframe: view.timeframe, source: 'cache' };
   }

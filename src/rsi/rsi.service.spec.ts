@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ExchangeError, UnknownSymbolError } from '../exchange/exchange.errors';
 import { RsiService, TimeframeError } from './rsi.service';
-import { calculateRsi } from './indicators/rsi';
+import { calculateRsi, round2 } from './indicators/rsi';
 import { createMarketHarness, wave, type MarketHarness } from '../../test/support/market-harness';
 
 const SIX_HOURS = 6 * 3600_000;
@@ -58,7 +58,7 @@ describe('RsiService', () => {
     expect(record.price).toBe(130);
     expect(record.change24h).toBe(1.5);
     expect(h.rsi.getCandles('WAVE').at(-1)!.high).toBeGreaterThanOrEqual(130);
-    expect(h.rsi.getMarketView('WAVE')!.analysis.history.at(-1)).toBe(expected);
+    expect(round2(h.rsi.getMarketView('WAVE')!.analysis.history.at(-1)!)).toBe(expected);
     expect(h.rsi.dataVersion).toBeGreaterThan(version);
   });
 

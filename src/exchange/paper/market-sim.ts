@@ -9,8 +9,9 @@
  *   from a zero state one block earlier: any candle is reproducible without simulating from the epoch.
  * - Candle n opens at X(n) and closes at X(n+1); its wicks are drawn from the Brownian-bridge
  *   maximum/minimum law.
- * - Minute prices inside a candle follow a seeded bridge through open -> high/low pivots -> close,
- *   clamped to [low, high], so every sub-candle price lies inside the candle.
+ * - Minute prices inside a candle run open -> high/low pivots -> close along seeded Bessel(3) bridges
+ *   (Brownian motion split at its extremes), so every sub-candle price lies inside the candle and the
+ *   candle's high and low are actually traded.
  * The price at a time t is the minute price of the minute containing t (a step function).
  */
 import type { Candle, MarketInfo, Ticker, Timeframe } from '../exchange.types';
@@ -43,8 +44,8 @@ const VOL_MEAN_CORRECTION = 0.5 * 0.8 * (0.38 * 0.38 + 0.18 * 0.18);
 const EPISODE_SLOT = 64;
 const EPISODE_PROBABILITY = 0.33;
 
-/** Minute noise relative to sigma/sqrt(360); below 1 so the pivots, not the noise, make the wicks. */
-const MINUTE_NOISE = 0.6;
+/** Minute noise relative to sigma/sqrt(360) (1 = the Brownian scaling of the 6h volatility). */
+const MINUTE_NOISE = 1;
 
 /** Labels of the independent random streams of a symbol. */
 const STREAM = { noise: 1, level: 2, vol: 3, episode: 4, jump: 5, jumpSize: 6, wick: 7, pivot: 8, minute: 9, volume: 10 } as const;
@@ -60,13 +61,15 @@ interface Block {
 interface MinutePath {
   n: number;
   logs: Float64Array;
-  cumWeight: Float64Array;
+  cumWeight: Float32Array;
 }
 
 /** Reusable scratch space for block generation (the simulator is single-threaded). */
 const scratchSigma = new Float64Array(2 * BLOCK);
 const scratchDrift = new Float64Array(2 * BLOCK);
-const scratchBridge = new Float64Array(MINUTES_PER_CANDLE + 1);
+const scratchX = new Float64Array(MINUTES_PER_CANDLE + 1);
+const scratchY = new Float64Array(MINUTES_PER_CANDLE + 1);
+const scratchZ = new Float64Array(MINUTES_PER_CANDLE + 1);
 
 /** Adds amp * (Catmull-Rom value noise) over [n0, n0 + count) to out[offset..]. */
 function addValueNoise(out: Float64Array, offset: number, n0: number, count: number, spacing: number, key: number, amp: number): void {
@@ -287,6 +290,12 @@ export class SymbolMarket {
     return path;
   }
 
+  /**
+   * Minute log prices of candle n. The path is split at its high and low (Williams' decomposition of
+   * Brownian motion at its extremes): each leg is the extreme minus (or plus) a Bessel(3) bridge, built
+   * as the norm of a 3-d Brownian bridge, so it approaches the extreme from the right side without ever
+   * crossing it. The other bound is kept by reflection.
+   */
   private computeMinutePath(n: number): MinutePath {
     const open = this.logOpen(n);
     const close = this.logOpen(n + 1);
@@ -295,36 +304,38 @@ export class SymbolMarket {
     const high = this.wickHigh;
     const low = this.wickLow;
     const last = MINUTES_PER_CANDLE - 1;
-    const highAt = 1 + (hashAt(this.pivotKey, 2 * n) % (last - 1));
-    let lowAt = 1 + (hashAt(this.pivotKey, 2 * n + 1) % (last - 2));
-    if (lowAt >= highAt) lowAt += 1;
-    const pivots: Array<[number, number]> =
-      highAt < lowAt ? [[0, open], [highAt, high], [lowAt, low], [last, close]] : [[0, open], [lowAt, low], [highAt, high], [last, close]];
+    // Where the extremes sit: reaching a level takes time ~ distance^2, so a high far above the open and
+    // close to the close comes late. Jittered around that, and kept apart.
+    const pivotTime = (distanceFromOpen: number, distanceToClose: number, label: number): number => {
+      const a = distanceFromOpen * distanceFromOpen;
+      const b = distanceToClose * distanceToClose;
+      const centre = a + b > 0 ? a / (a + b) : 0.5;
+      const share = centre + (uniformAt(this.pivotKey, 2 * n + label) - 0.5) * 1.2 * math.min(centre, 1 - centre);
+      return 1 + math.round(share * (last - 2));
+    };
+    const highAt = pivotTime(high - open, high - close, 0);
+    let lowAt = pivotTime(open - low, close - low, 1);
+    if (lowAt === highAt) lowAt = highAt < last - 1 ? highAt + 1 : highAt - 1;
 
     const logs = new Float64Array(MINUTES_PER_CANDLE);
     const minuteSigma = (MINUTE_NOISE * sigma) / math.sqrt(MINUTES_PER_CANDLE);
-    const minuteKey = this.minuteKey;
-    const base = n * MINUTES_PER_CANDLE;
-    for (let p = 0; p < 3; p++) {
-      const [from, fromValue] = pivots[p];
-      const [to, toValue] = pivots[p + 1];
-      const span = to - from;
-      scratchBridge[0] = 0;
-      for (let i = 1; i <= span; i++) scratchBridge[i] = scratchBridge[i - 1] + gaussAt(minuteKey, base + from + i);
-      const end = scratchBridge[span];
-      for (let i = 0; i <= span; i++) {
-        const share = i / span;
-        const value = fromValue + (toValue - fromValue) * share + minuteSigma * (scratchBridge[i] - share * end);
-        logs[from + i] = math.min(high, math.max(low, value));
-      }
-    }
+    const highFirst = highAt < lowAt;
+    const first = highFirst ? highAt : lowAt;
+    const second = highFirst ? lowAt : highAt;
+    const firstValue = highFirst ? high : low;
+    const secondValue = highFirst ? low : high;
+    const firstSign = highFirst ? -1 : 1; // path = extreme + sign * R
+    // open -> first extreme, first extreme -> second extreme, second extreme -> close.
+    this.bridgeLeg(logs, n, 0, first, firstValue, firstSign, math.abs(firstValue - open), 0, minuteSigma, low, high);
+    this.bridgeLeg(logs, n, first, second, firstValue, firstSign, 0, math.abs(secondValue - firstValue), minuteSigma, low, high);
+    this.bridgeLeg(logs, n, second, last, secondValue, -firstSign, 0, math.abs(close - secondValue), minuteSigma, low, high);
     logs[0] = open;
     logs[last] = close;
     logs[highAt] = high;
     logs[lowAt] = low;
 
     // Volume follows activity: a floor plus the size of each minute's move.
-    const cumWeight = new Float64Array(MINUTES_PER_CANDLE);
+    const cumWeight = new Float32Array(MINUTES_PER_CANDLE);
     let total = 0;
     let previous = open;
     for (let j = 0; j < MINUTES_PER_CANDLE; j++) {
@@ -333,6 +344,37 @@ export class SymbolMarket {
       previous = logs[j];
     }
     return { n, logs, cumWeight };
+  }
+
+  /**
+   * Fills logs[from..to] with extreme + sign * R, R a Bessel(3) bridge from r0 to r1 (one of them 0),
+   * reflected back inside [low, high] on the far side.
+   */
+  private bridgeLeg(logs: Float64Array, n: number, from: number, to: number, extreme: number, sign: number, r0: number, r1: number, minuteSigma: number, low: number, high: number): void {
+    const span = to - from;
+    const key = this.minuteKey;
+    const base = 3 * (n * MINUTES_PER_CANDLE + from);
+    scratchX[0] = 0;
+    scratchY[0] = 0;
+    scratchZ[0] = 0;
+    for (let i = 1; i <= span; i++) {
+      scratchX[i] = scratchX[i - 1] + minuteSigma * gaussAt(key, base + 3 * i);
+      scratchY[i] = scratchY[i - 1] + minuteSigma * gaussAt(key, base + 3 * i + 1);
+      scratchZ[i] = scratchZ[i - 1] + minuteSigma * gaussAt(key, base + 3 * i + 2);
+    }
+    const endX = scratchX[span];
+    const endY = scratchY[span];
+    const endZ = scratchZ[span];
+    for (let i = 0; i <= span; i++) {
+      const share = i / span;
+      const x = r0 + (r1 - r0) * share + scratchX[i] - share * endX;
+      const y = scratchY[i] - share * endY;
+      const z = scratchZ[i] - share * endZ;
+      let value = extreme + sign * math.sqrt(x * x + y * y + z * z);
+      if (value > high) value = 2 * high - value;
+      if (value < low) value = 2 * low - value;
+      logs[from + i] = math.min(high, math.max(low, value));
+    }
   }
 
   /** Log price at absolute minute m. */
@@ -567,7 +609,7 @@ export class SymbolMarket {
   }
 }
 
-/** Open time of the `tf` period containing t, for timeframes of 6h and above (weeks start Monday, months on the 1st, UTC). */
+/** Open time of the `tf` period containing t (epoch-aligned; weeks start on Monday, months on the 1st, UTC). */
 export function periodStart(tf: Timeframe, t: number): number {
   if (tf === '1M') {
     const d = new Date(t);

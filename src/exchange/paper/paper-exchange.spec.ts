@@ -50,6 +50,8 @@ describe('PaperExchange', () => {
     const exchange = newExchange();
     await expect(exchange.fetchCandles('NOPE', '6h')).rejects.toBeInstanceOf(UnknownSymbolError);
     await expect(exchange.fetchCandles('BTC', '8h')).rejects.toBeInstanceOf(ExchangeError);
+    await expect(exchange.fetchCandles('BTC', '6h', { limit: 0 })).rejects.toThrow(/limit/);
+    await expect(exchange.fetchCandles('BTC', '6h', { since: Number.NaN })).rejects.toThrow(/since/);
     await expect(exchange.createMarketOrder({ symbol: 'NOPE', side: 'buy', amount: 1 })).rejects.toBeInstanceOf(UnknownSymbolError);
     await expect(exchange.setLeverage('NOPE', 5)).rejects.toBeInstanceOf(UnknownSymbolError);
     await expect(exchange.closePosition('NOPE')).rejects.toBeInstanceOf(UnknownSymbolError);
@@ -179,13 +181,18 @@ describe('PaperExchange', () => {
     const clock = new ManualClock(START);
     const exchange = newExchange(clock);
     await exchange.setLeverage('DOGE', 50);
-    await exchange.createMarketOrder({ symbol: 'DOGE', side: 'buy', amount: 5000 });
+    await exchange.createMarketOrder({ symbol: 'DOGE', side: 'sell', amount: 5000 });
     const [position] = await exchange.fetchPositions();
     expect(position.leverage).toBe(50);
+    // 50x short: 1/50 - 0.5 % maintenance = 1.5 % above the entry.
+    expect(position.liquidationPrice).toBeCloseTo(position.entryPrice * 1.015, 5);
     const trade = runUntilClosed(exchange, clock, 24 * 365, 60 * MINUTE_MS)!; // an hour per step; tick() walks the minutes
-    expect(trade).toMatchObject({ symbol: 'DOGE', reason: 'LIQUIDATION', exitPrice: position.liquidationPrice });
-    expect(exchange.market.price('DOGE', trade.closedAt)).toBeLessThanOrEqual(position.liquidationPrice!);
-    expect(exchange.market.price('DOGE', trade.closedAt - MINUTE_MS)).toBeGreaterThan(position.liquidationPrice!);
+    expect(trade).toMatchObject({ symbol: 'DOGE', side: 'Short', reason: 'LIQUIDATION', exitPrice: position.liquidationPrice });
+    expect(exchange.market.price('DOGE', trade.closedAt)).toBeGreaterThanOrEqual(position.liquidationPrice!);
+    expect(exchange.market.price('DOGE', trade.closedAt - MINUTE_MS)).toBeLessThan(position.liquidationPrice!);
+    // The loss is most of the margin: 1.5 % of the notional plus fees.
+    expect(trade.pnl).toBeLessThan(-0.7 * position.margin);
+    expect(trade.pnl).toBeGreaterThan(-1.1 * position.margin);
   });
 
   it('catches stops crossed while the service was down (one long walk finds the first crossing minute)', async () => {

@@ -66,6 +66,8 @@ export class PaperExchange implements ExchangeAdapter {
     const now = this.tickAndNow();
     this.requireSymbol(symbol, 'fetchCandles');
     if (!FETCHABLE_TIMEFRAMES.includes(timeframe)) throw new ExchangeError(`timeframe ${String(timeframe)} is not available`, 'fetchCandles');
+    if (options.limit !== undefined && !(options.limit >= 1)) throw new ExchangeError(`limit must be >= 1, got ${options.limit}`, 'fetchCandles');
+    if (options.since !== undefined && !Number.isFinite(options.since)) throw new ExchangeError(`since must be a time in ms, got ${options.since}`, 'fetchCandles');
     return this.market.candles(symbol, timeframe, options, now);
   }
 

@@ -1,3 +1,4 @@
+import { round2 } from '../../rsi/indicators/rsi';
 import type { EntryDirection, FilterDecision } from '../filter.types';
 
 export const RSI_TIME_FILTER = 'rsi_time_filter';
@@ -48,7 +49,10 @@ export function checkRsiTimeFilter(
   if (input.rsiHistory.length < minHistory || input.currentRsi === null) {
     return decision(false, `not enough RSI history (${input.rsiHistory.length} < ${minHistory})`);
   }
-  const history = Array.prototype.slice.call(input.rsiHistory, -n) as number[];
+  // The window, rounded to 2 decimals like every RSI the service shows; the last value is the current RSI.
+  const total = input.rsiHistory.length;
+  const history: number[] = [];
+  for (let i = total - n; i < total; i++) history.push(round2(input.rsiHistory[i]));
   history[history.length - 1] = input.currentRsi;
   const isLong = direction === 'LONG';
   const entered = (v: number) => (isLong ? v <= params.longThreshold : v >= params.shortThreshold);

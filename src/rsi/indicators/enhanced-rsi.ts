@@ -1,5 +1,6 @@
 import { analyzeEmaTrend, type EmaTrendParams, type EmaTrendResult, DEFAULT_EMA_TREND_PARAMS } from './trend';
 import type { EntrySignal } from '../rsi.types';
+import { round2 } from './rsi';
 
 /** Settings of the enhanced RSI analysis (trading-logic §4; system-config enhanced_rsi_* and rsi_* keys). */
 export interface EnhancedRsiSettings {
@@ -158,7 +159,7 @@ export function stochRsi(rsiHistory: ArrayLike<number>): { k: number | null; d: 
 export function extremeDuration(rsiHistory: ArrayLike<number>, oversold: number, overbought: number): number {
   let count = 0;
   for (let i = rsiHistory.length - 1; i >= 0; i--) {
-    const v = rsiHistory[i];
+    const v = round2(rsiHistory[i]);
     if (v <= oversold || v >= overbought) count++;
     else break;
   }

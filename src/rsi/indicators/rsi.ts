@@ -36,18 +36,21 @@ export interface RsiSeriesResult {
   /** RSI of the whole series (the forming candle included), rounded to 2 decimals; null with fewer than period + 1 closes. */
   rsi: number | null;
   /**
-   * One value per smoothing step after the seed, rounded to 2 decimals (unless asked not to): length = closes - (period + 1),
-   * the last one equals `rsi` (when there is at least one step).
+   * One value per smoothing step after the seed, unrounded (rounding 583 x 1000 values costs as much as the RSI
+   * itself; round on read with round2, which commutes with min/max and threshold checks): length = closes - (period + 1),
+   * and round2 of the last one equals `rsi`.
    */
-  history: number[];
+  history: Float64Array;
   state: WilderState | null;
 }
+
+const EMPTY = new Float64Array(0);
 
 /** RSI, its history and the state needed for O(1) updates of the last close, in one pass. */
 export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD, options: { round?: boolean } = {}): RsiSeriesResult {
   const finish = options.round === false ? (v: number) => v : round2;
   const n = closes.length;
-  if (n < period + 1) return { rsi: null, history: [], state: null };
+  if (n < period + 1) return { rsi: null, history: EMPTY, state: null };
 
   let gainSum = 0;
   let lossSum = 0;
@@ -64,7 +67,7 @@ export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD,
   let avgGain = gainSum / period;
   let avgLoss = lossSum / period;
 
-  const history: number[] = new Array(Math.max(0, n - period - 1));
+  const history = new Float64Array(n - period - 1);
   let avgGainBeforeLast = avgGain;
   let avgLossBeforeLast = avgLoss;
   const keep = period - 1;
@@ -74,7 +77,7 @@ export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD,
     const delta = closes[i] - closes[i - 1];
     avgGain = (avgGain * keep + (delta > 0 ? delta : 0)) / period;
     avgLoss = (avgLoss * keep + (delta < 0 ? -delta : 0)) / period;
-    history[i - period - 1] = finish(rsiFromAverages(avgGain, avgLoss));
+    history[i - period - 1] = avgLoss === 0 ? 100 : 100 - 100 / (1 + avgGain / avgLoss);
   }
 
   return {
@@ -99,19 +102,24 @@ export function calculateRsi(closes: ArrayLike<number>, period = RSI_PERIOD): nu
 
 /** RSI after every smoothing step (the seed value is not emitted), 2 decimals. */
 export function calculateRsiHistory(closes: ArrayLike<number>, period = RSI_PERIOD): number[] {
-  return computeRsiSeries(closes, period).history;
+  return Array.from(computeRsiSeries(closes, period).history, round2);
 }
 
-/** RSI of the same series with its last close replaced by `lastClose`, in O(1). */
-export function rsiWithLastClose(state: WilderState, lastClose: number): number {
+/** Unrounded RSI of the same series with its last close replaced by `lastClose`, in O(1). */
+export function rawRsiWithLastClose(state: WilderState, lastClose: number): number {
   const delta = lastClose - state.previousClose;
   const gain = delta > 0 ? delta : 0;
   const loss = delta < 0 ? -delta : 0;
   const { period } = state;
   if (state.lastIsSeed) {
-    return round2(rsiFromAverages((state.seedGainSumBeforeLast + gain) / period, (state.seedLossSumBeforeLast + loss) / period));
+    return rsiFromAverages((state.seedGainSumBeforeLast + gain) / period, (state.seedLossSumBeforeLast + loss) / period);
   }
   const avgGain = (state.avgGainBeforeLast * (period - 1) + gain) / period;
   const avgLoss = (state.avgLossBeforeLast * (period - 1) + loss) / period;
-  return round2(rsiFromAverages(avgGain, avgLoss));
+  return rsiFromAverages(avgGain, avgLoss);
+}
+
+/** RSI (2 decimals) of the same series with its last close replaced by `lastClose`, in O(1). */
+export function rsiWithLastClose(state: WilderState, lastClose: number): number {
+  return round2(rawRsiWithLastClose(state, lastClose));
 }

@@ -1,4 +1,3 @@
-import { emaSeries } from './ema';
 import type { Trend } from '../rsi.types';
 
 /** Parameters of the price trend (trading-logic §2.2; auto-bot config trend_* keys). */
@@ -83,9 +82,21 @@ export interface EmaTrendState {
 export function emaTrendState(closes: ArrayLike<number>, params: EmaTrendParams = DEFAULT_EMA_TREND_PARAMS): EmaTrendState | null {
   const n = closes.length;
   if (n < emaTrendMinCandles(params)) return null;
-  const slow = emaSeries(closes, params.slow);
-  const fast = emaSeries(closes, params.fast);
-  return { params, fastBeforeLast: fast[n - 2], slowBeforeLast: slow[n - 2], slowTwoBack: slow[n - 3] };
+  // Scalar passes (no series arrays): only the values before the last close and two closes back are kept.
+  const slow = emaAt(closes, params.slow, n - 3);
+  const slowAlpha = 2 / (params.slow + 1);
+  const slowBeforeLast = slowAlpha * closes[n - 2] + (1 - slowAlpha) * slow;
+  return { params, fastBeforeLast: emaAt(closes, params.fast, n - 2), slowBeforeLast, slowTwoBack: slow };
+}
+
+/** EMA (SMA seed) of values[0..end] inclusive; end >= period - 1. */
+function emaAt(values: ArrayLike<number>, period: number, end: number): number {
+  let sum = 0;
+  for (let i = 0; i < period; i++) sum += values[i];
+  let ema = sum / period;
+  const alpha = 2 / (period + 1);
+  for (let i = period; i <= end; i++) ema = alpha * values[i] + (1 - alpha) * ema;
+  return ema;
 }
 
 /**

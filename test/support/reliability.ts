@@ -1,0 +1,131 @@
+/** Shared pieces of the reliability tests (crash, exchange faults, bad input, load). */
+import { ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { freePort } from './built-service';
+
+const ROOT = path.resolve(__dirname, '../..');
+const MAIN = path.join(ROOT, 'dist', 'main.js');
+
+/** Small seeded PRNG (mulberry32): the same seed replays the same random choices. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  output: () => string;
+  exited: Promise<number | null>;
+  alive: () => boolean;
+}
+
+/** Spawns `node dist/main` on a free loopback port without waiting for it. */
+export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'log', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  let alive = true;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      alive = false;
+      resolve(code ?? (signal ? -1 : null));
+    }),
+  );
+  return { child, url: `http://127.0.0.1:${port}`, port, output: () => output, exited, alive: () => alive };
+}
+
+/** Polls `path` until it answers 200; throws with the service output when it does not in time. */
+export async function waitFor(service: ServiceProcess, urlPath: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && service.alive()) {
+    try {
+      const res = await fetch(`${service.url}${urlPath}`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(50);
+  }
+  throw new Error(`${urlPath} did not answer 200 within ${timeoutMs} ms (alive: ${service.alive()}):\n${service.output().slice(-4000)}`);
+}
+
+export interface DataFileReport {
+  files: string[];
+  unparsable: string[];
+  quarantined: string[];
+}
+
+/** Every .json file in the folder parses; lists quarantined (corrupt) copies the store made. */
+export function checkDataFiles(dir: string): DataFileReport {
+  const names = readdirSync(dir);
+  const files = names.filter((n) => n.endsWith('.json'));
+  const unparsable: string[] = [];
+  for (const file of files) {
+    try {
+      JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+    } catch (error) {
+      unparsable.push(`${file}: ${(error as Error).message}`);
+    }
+  }
+  return { files, unparsable, quarantined: names.filter((n) => n.includes('.corrupt')) };
+}
+
+export function readJson<T = any>(dir: string, file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface HttpResult {
+  status: number;
+  body: any;
+  ms: number;
+}
+
+/** One JSON request; a network failure (service killed) is status 0. */
+export async function http(url: string, method: string, body?: unknown, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<HttpResult> {
+  const started = performance.now();
+  try {
+    const res = await fetch(url, {
+      method,
+      headers: body === undefined ? headers : { 'Content-Type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, ms: performance.now() - started };
+  } catch {
+    return { status: 0, body: null, ms: performance.now() - started };
+  }
+}
