@@ -137,6 +137,7 @@ function print(r: ServiceBenchResult, compileMs: number): void {
     '',
     `exchange init           ${ms(r.initMs)} (market list)`,
     `cold load               ${ms(r.coldMs)}  ${r.coldSucceeded}/${r.symbols} coins, ${stats.total} requests ${JSON.stringify(stats.byPath)}, ${stats.rateLimited} rate-limited`,
+    `  CPU time in the load  ${ms(r.coldCpuMs)} (this process, user + system; ${(r.coldCpuMs / stats.total).toFixed(1)} ms per request)`,
     `rate-limit floor        ${ms(floorMs)}  (${stats.total} requests at ${LIMIT} per ${WINDOW_MS / 1000} s)`,
     `cold / floor            ${ratio.toFixed(2)}           target <= ${TARGETS.coldRatio}    ${mark(ratio <= TARGETS.coldRatio)}`,
     `event loop during load  max delay ${ms(r.loopMaxMs)}, p99 ${ms(r.loopP99Ms)}`,
@@ -146,7 +147,8 @@ function print(r: ServiceBenchResult, compileMs: number): void {
     `  full recompute        ${ms(median(r.recomputeMs))} median (math + records + maturity and filter decorators)`,
     `memory                  peak RSS ${r.peakRssMb.toFixed(0)} MB   target <= ${TARGETS.rssMb} MB   ${mark(r.peakRssMb <= TARGETS.rssMb)}`,
     `                        RSS before the load (node + Nest pieces + ccxt + markets) ${r.rssBeforeLoadMb.toFixed(0)} MB, right after it ${r.rssAfterLoadMb.toFixed(0)} MB (heap used ${r.heapAfterLoadMb.toFixed(0)} MB)`,
-    r.liveHeapMb === null ? '' : `                        live after a full GC: heap ${r.liveHeapMb.toFixed(0)} MB + array buffers ${r.arrayBuffersMb!.toFixed(0)} MB (the candle columns)`,
+    r.liveHeapMb === null ? '' : `                        live after a full GC: heap ${r.liveHeapMb.toFixed(0)} MB, array buffers ${r.arrayBuffersMb!.toFixed(0)} MB (I/O buffers and the market data)`,
+    `                        market data itself (candle columns + RSI histories): ${r.marketDataMb.toFixed(1)} MB`,
     '',
   ];
   console.log(lines.join('\n'));

@@ -39,6 +39,8 @@ export interface ServiceBenchResult {
   concurrency: number;
   initMs: number;
   coldMs: number;
+  /** CPU time (user + system) this process spent during the cold load: what a busy machine cannot shrink. */
+  coldCpuMs: number;
   coldStats: FakeStats;
   coldSucceeded: number;
   loopMaxMs: number;
@@ -55,6 +57,8 @@ export interface ServiceBenchResult {
   /** After a full GC at the very end (the parent starts this process with --expose-gc only for this reading). */
   liveHeapMb: number | null;
   arrayBuffersMb: number | null;
+  /** Bytes of the candle columns and RSI histories themselves. */
+  marketDataMb: number;
 }
 
 const REPEATS = 7;
@@ -116,8 +120,11 @@ async function main(): Promise<void> {
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const coldStarted = performance.now();
+    const cpuBefore = process.cpuUsage();
     const summary = await rsi.requestFullLoad('bench');
     const coldMs = performance.now() - coldStarted;
+    const cpu = process.cpuUsage(cpuBefore);
+    const coldCpuMs = (cpu.user + cpu.system) / 1000;
     loop.disable();
     const coldStats = await fake<FakeStats>('stats');
     const memory = process.memoryUsage();
@@ -160,6 +167,11 @@ async function main(): Promise<void> {
     if (!Number.isFinite(checksum)) throw new Error('indicator checksum is not finite');
 
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    let marketBytes = 0;
+    for (const coin of rsi.getCoins()) {
+      const view = rsi.getMarketView(coin.symbol)!;
+      marketBytes += view.series.time.byteLength * 6 + view.analysis.history.byteLength;
+    }
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const live = process.memoryUsage();
@@ -168,6 +180,7 @@ async function main(): Promise<void> {
       concurrency: rsi.loadConcurrency,
       initMs,
       coldMs,
+      coldCpuMs,
       coldStats,
       coldSucceeded: summary.succeeded,
       loopMaxMs: loop.max / 1e6,
@@ -183,6 +196,7 @@ async function main(): Promise<void> {
       heapAfterLoadMb: mb(memory.heapUsed),
       liveHeapMb: gc ? mb(live.heapUsed) : null,
       arrayBuffersMb: gc ? mb(live.arrayBuffers) : null,
+      marketDataMb: mb(marketBytes),
     };
     process.send!({ type: 'result', result });
     await exchange.onApplicationShutdown();

@@ -7,6 +7,7 @@ import type { AppSettings } from './config/env';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { isPublicPath } from './security/api-key';
+import { rejectDeepJson } from './security/json-depth';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -59,6 +60,9 @@ export function configureApp(app: INestApplication): INestApplication {
     maxAge: 600,
   });
   app.use(securityHeaders());
+  // Registered before Nest's default JSON parser, which then stands aside: same 100 kB limit, plus a depth check.
+  const express = app as INestApplication & { useBodyParser?: (type: 'json', options: { verify: typeof rejectDeepJson }) => unknown };
+  express.useBodyParser?.('json', { verify: rejectDeepJson });
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
 

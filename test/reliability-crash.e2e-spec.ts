@@ -21,11 +21,39 @@ type BotExpectation = 'none' | 'paused' | 'active' | 'idle' | 'deleted' | 'unkno
 
 interface Model {
   bots: Map<string, BotExpectation>;
+  /** Id of the acknowledged bot per symbol: a bot the service itself closed later is accounted for by its trade. */
+  ids: Map<string, string>;
   /** Acknowledged closes of a position the bot held, per symbol. */
   closes: Map<string, number>;
   /** Values sent but not acknowledged since the last acknowledged one (the kill may have let any of them land). */
   autoBot: { acked: number; pending: Set<number> };
   coin: Map<string, { acked: number | null; pending: Set<number> }>;
+}
+
+/**
+ * A bot the service closed by itself after our acknowledgement (its position ended on the exchange, e.g. at its
+ * stop-loss or take-profit, or while the service was down) is idle or gone but left a trade: not a lost bot.
+ */
+function closedByService(model: Model, symbol: string, bot: { status: string; id: string } | undefined, trades: Array<{ symbol: string; bot_id: string; close_reason?: string }>): boolean {
+  const id = model.ids.get(symbol);
+  if (!id || (bot && bot.status !== 'idle') || (bot && bot.id !== id)) return false;
+  const trade = trades.find((t) => t.symbol === symbol && t.bot_id === id);
+  if (trade) serviceCloses.set(`${symbol}/${id}`, trade.close_reason ?? '?');
+  return trade !== undefined;
+}
+/** Bots the service closed by itself after our acknowledgement, with the close reason (printed). */
+const serviceCloses = new Map<string, string>();
+
+/** What the test did to each symbol, for the failure message. */
+const events = new Map<string, string[]>();
+function note(symbol: string, event: string): void {
+  const list = events.get(symbol) ?? [];
+  list.push(event);
+  if (list.length > 12) list.shift();
+  events.set(symbol, list);
+}
+function describe_(symbol: string): string {
+  return `(last events: ${(events.get(symbol) ?? []).join(' | ')})`;
 }
 
 describe('crash safety: kill -9 at random points, restart, nothing acknowledged is lost', () => {
@@ -67,17 +95,18 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     for (const u of report.unparsable) violations.push(`cycle ${cycle}: unparsable ${u}`);
     for (const q of report.quarantined) violations.push(`cycle ${cycle}: quarantined ${q}`);
     const state = readJson(dataDir, 'bots_state.json');
-    const stored: Record<string, { status: string }> = state?.bots ?? {};
+    const stored: Record<string, { status: string; id: string }> = state?.bots ?? {};
+    const trades: Array<{ symbol: string; bot_id: string }> = readJson(dataDir, 'bot_history.json')?.trades ?? [];
     for (const [symbol, expected] of model.bots) {
       const bot = stored[symbol];
-      if (expected === 'paused' && bot?.status !== 'paused') violations.push(`cycle ${cycle}: ${symbol} acknowledged paused, file has ${bot?.status ?? 'no bot'}`);
+      if ((expected === 'paused' || expected === 'active') && closedByService(model, symbol, bot, trades)) continue;
+      if (expected === 'paused' && bot?.status !== 'paused') violations.push(`cycle ${cycle}: ${symbol} acknowledged paused, file has ${bot?.status ?? 'no bot'} ${describe_(symbol)}`);
       if (expected === 'active' && !['running', 'in_position_long', 'in_position_short'].includes(bot?.status)) {
-        violations.push(`cycle ${cycle}: ${symbol} acknowledged active, file has ${bot?.status ?? 'no bot'}`);
+        violations.push(`cycle ${cycle}: ${symbol} acknowledged active, file has ${bot?.status ?? 'no bot'} ${describe_(symbol)}`);
       }
       if (expected === 'deleted' && bot) violations.push(`cycle ${cycle}: ${symbol} acknowledged deleted, file still has it (${bot.status})`);
       if (expected === 'idle' && bot && bot.status !== 'idle') violations.push(`cycle ${cycle}: ${symbol} acknowledged closed, file has ${bot.status}`);
     }
-    const trades: Array<{ symbol: string }> = readJson(dataDir, 'bot_history.json')?.trades ?? [];
     for (const [symbol, count] of model.closes) {
       const onDisk = trades.filter((t) => t.symbol === symbol).length;
       if (onDisk < count) violations.push(`cycle ${cycle}: ${symbol} has ${count} acknowledged closes, ${onDisk} trades on disk`);
@@ -98,11 +127,17 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
   async function checkApiAndResync(service: ServiceProcess, model: Model, cycle: number): Promise<void> {
     const list = await http(`${service.url}/api/bots/list`, 'GET');
     const bots = new Map<string, string>((list.body?.bots ?? []).map((b: { symbol: string; status: string }) => [b.symbol, b.status]));
+    const ids = new Map<string, string>((list.body?.bots ?? []).map((b: { symbol: string; id: string }) => [b.symbol, b.id]));
+    const trades: Array<{ symbol: string; bot_id: string }> = (await http(`${service.url}/api/bots/trades?limit=5000`, 'GET')).body?.trades ?? [];
     for (const [symbol, expected] of model.bots) {
       const status = bots.get(symbol);
-      if (expected === 'paused' && status !== 'paused') violations.push(`cycle ${cycle}: after restart ${symbol} is ${status ?? 'gone'}, acknowledged paused`);
+      if ((expected === 'paused' || expected === 'active') && closedByService(model, symbol, status ? { status, id: ids.get(symbol)! } : undefined, trades)) {
+        model.bots.set(symbol, status ? 'active' : 'none');
+        continue;
+      }
+      if (expected === 'paused' && status !== 'paused') violations.push(`cycle ${cycle}: after restart ${symbol} is ${status ?? 'gone'}, acknowledged paused ${describe_(symbol)}`);
       if (expected === 'active' && !['running', 'in_position_long', 'in_position_short'].includes(status ?? '')) {
-        violations.push(`cycle ${cycle}: after restart ${symbol} is ${status ?? 'gone'}, acknowledged active`);
+        violations.push(`cycle ${cycle}: after restart ${symbol} is ${status ?? 'gone'}, acknowledged active ${describe_(symbol)}`);
       }
       if ((expected === 'deleted' || expected === 'idle') && status) violations.push(`cycle ${cycle}: after restart ${symbol} is ${status}, acknowledged ${expected}`);
     }
@@ -110,6 +145,7 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
       if (model.bots.get(symbol) !== 'unknown') continue;
       const status = bots.get(symbol);
       model.bots.set(symbol, status === 'paused' ? 'paused' : status && status !== 'idle' ? 'active' : 'none');
+      if (status) model.ids.set(symbol, ids.get(symbol)!);
     }
     for (const [symbol, count] of model.closes) {
       const trades = await http(`${service.url}/api/bots/trades?symbol=${symbol}&limit=1000`, 'GET');
@@ -125,6 +161,17 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
       if (value.acked !== null && current !== value.acked && !value.pending.has(current)) violations.push(`cycle ${cycle}: after restart ${symbol} rsi_long_threshold ${current}`);
       model.coin.set(symbol, { acked: current, pending: new Set() });
     }
+  }
+
+  /** The start-up position sync reconciles restored bots with the exchange; the checks read the state after it. */
+  async function firstPositionSync(service: ServiceProcess): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const state = (await http(`${service.url}/api/bots/process-state`, 'GET')).body?.process_state?.position_sync_worker;
+      if ((state?.runs ?? 0) + (state?.failures ?? 0) >= 1) return;
+      await sleep(50);
+    }
+    throw new Error('the start-up position sync did not run within 10 s');
   }
 
   /** Random bot and settings changes, one request per symbol at a time, until `stop()` is true. */
@@ -171,6 +218,7 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     const send = async (method: string, path: string, body?: unknown) => {
       const res = await http(`${service.url}${path}`, method, body);
       stats.requests++;
+      note(symbol, `${method} ${path.replace('/api/bots/', '')}${body && typeof body === 'object' && 'signal' in body ? ' enter' : ''}${body && typeof body === 'object' && 'config' in body && (body as { config: { status?: string } }).config.status ? ' paused' : ''} → ${res.status}${res.body?.bot?.status ? ` ${res.body.bot.status}` : ''}`);
       if (res.status >= 500) serverErrors.push(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
       if (res.status === 0) {
         stats.inFlightAtKill++;
@@ -182,11 +230,17 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     const volume = { volume_mode: 'usdt', volume_value: 15, leverage: 2 };
     if (roll < 0.3) {
       const res = await send('POST', '/api/bots/create', { symbol, config: { ...volume, status: 'paused' }, skip_maturity_check: true });
-      if (res.status === 200) model.bots.set(symbol, res.body.bot?.status === 'paused' ? 'paused' : 'active');
+      if (res.status === 200) {
+        model.bots.set(symbol, res.body.bot?.status === 'paused' ? 'paused' : 'active');
+        model.ids.set(symbol, res.body.bot?.id);
+      }
     } else if (roll < 0.5) {
       const signal = random() < 0.5 ? 'ENTER_LONG' : 'ENTER_SHORT';
       const res = await send('POST', '/api/bots/create', { symbol, config: volume, signal, skip_maturity_check: true, force_manual_entry: true });
-      if (res.status === 200) model.bots.set(symbol, 'active');
+      if (res.status === 200) {
+        model.bots.set(symbol, 'active');
+        model.ids.set(symbol, res.body.bot?.id);
+      }
     } else if (roll < 0.6) {
       const res = await send('POST', '/api/bots/stop', { symbol });
       if (res.status === 200) model.bots.set(symbol, 'paused');
@@ -197,9 +251,10 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
       const held = status.status === 200 && String(status.body?.status).startsWith('in_position');
       if (status.status === 0) return;
       const res = await send('POST', '/api/bots/close-position', { symbol });
-      if (res.status === 200 && (res.body.closed_positions?.length ?? 0) > 0 && held) {
-        model.closes.set(symbol, (model.closes.get(symbol) ?? 0) + 1);
+      if (res.status === 200 && (res.body.closed_positions?.length ?? 0) > 0) {
+        // The symbol's bot goes idle whatever it was (also when the position closed was a left-over one).
         model.bots.set(symbol, 'idle');
+        if (held) model.closes.set(symbol, (model.closes.get(symbol) ?? 0) + 1);
       }
     } else if (roll < 0.85) {
       const res = await send('POST', '/api/bots/delete', { symbol });
@@ -217,7 +272,7 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
 
   it(`survives ${CYCLES} kill -9 at random points without losing an acknowledged change`, async () => {
     const started = Date.now();
-    const model: Model = { bots: new Map(), closes: new Map(), autoBot: { acked: 29, pending: new Set() }, coin: new Map() };
+    const model: Model = { bots: new Map(), ids: new Map(), closes: new Map(), autoBot: { acked: 29, pending: new Set() }, coin: new Map() };
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const spawnedAt = Date.now();
       const service = await spawnService(env());
@@ -233,7 +288,9 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
       }
       await waitFor(service, '/health/ready', 30_000);
       stats.restartMs.push(Date.now() - spawnedAt);
+      await firstPositionSync(service);
       if (cycle > 0) await checkApiAndResync(service, model, cycle);
+      for (const symbol of symbols) note(symbol, `restart ${cycle}`);
 
       let stopped = false;
       const driving = drive(service, model, () => stopped);
@@ -250,6 +307,7 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     // A last clean start: everything loads.
     const service = await spawnService(env());
     await waitFor(service, '/health/ready', 30_000);
+    await firstPositionSync(service);
     await checkApiAndResync(service, model, CYCLES);
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
@@ -261,6 +319,7 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
         `${stats.requests} requests, ${stats.acknowledged} acknowledged, ${stats.inFlightAtKill} in flight at a kill; ` +
         `bots on disk at the end: ${Object.keys(readJson(dataDir, 'bots_state.json')?.bots ?? {}).length}, ` +
         `trades: ${(readJson(dataDir, 'bot_history.json')?.trades ?? []).length} (${[...model.closes.values()].reduce((a, b) => a + b, 0)} acknowledged closes); ` +
+        `closed by the service itself: ${JSON.stringify(Object.entries([...serviceCloses.values()].reduce<Record<string, number>>((acc, r) => ({ ...acc, [r]: (acc[r] ?? 0) + 1 }), {})))}; ` +
         `restart to ready: median ${restart[Math.floor(restart.length / 2)]} ms, max ${restart.at(-1)} ms`,
     );
     expect(stats.cycles).toBeGreaterThanOrEqual(20);

@@ -26,8 +26,12 @@ export const RSI_CACHE_FILE = 'rsi_cache.json';
 export const OPTIMAL_EMA_FILE = 'optimal_ema.json';
 /** A cache older than this is not served at start-up (api-contract §5). */
 const CACHE_MAX_AGE_MS = 6 * 3600_000;
-/** Requests in flight during a mass load; the adapter's limiter keeps them within the exchange's budget. */
-export const DEFAULT_LOAD_CONCURRENCY = 24;
+/**
+ * Requests in flight during a mass load; the adapter's limiter keeps them within the exchange's budget. Parsing a
+ * 1000-candle answer costs several ms of CPU against ~50 ms of latency, so 16 keep the CPU busy; more in flight only
+ * hold more answers in memory at once (see bench/run.ts).
+ */
+export const DEFAULT_LOAD_CONCURRENCY = 16;
 /** Candles fetched per symbol: enough for RSI and the 400-candle maturity rule in one request. */
 export const CANDLE_LIMIT = MAX_CANDLES;
 /** System settings that change indicator results (enhanced RSI, EMA-trend confirmation). */
@@ -117,6 +121,7 @@ export class RsiService implements OnModuleInit {
   private updateCount = 0;
   private lastError: string | null = null;
   private activeLoad: Promise<LoadSummary> | null = null;
+  private activeLoadGeneration = -1;
   private cycleRunning = false;
   private progress = { total: 0, done: 0, failed: 0, inProgress: false, lastUpdate: null as number | null, durationMs: 0, startedAt: 0 };
   private lastStats = { total_coins: 0, successful_coins: 0, failed_coins: 0 };
@@ -389,8 +394,6 @@ export class RsiService implements OnModuleInit {
     this.activeLoadGeneration = this.generation;
     return load;
   }
-
-  private activeLoadGeneration = -1;
 
   private async loadAll(reason: string): Promise<LoadSummary> {
     const generation = this.generation;

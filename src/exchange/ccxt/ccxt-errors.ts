@@ -132,6 +132,16 @@ export function isBybitRateLimitAnswer(status: number, body: unknown): boolean {
 
 /** Paths whose successful answer must carry `result.list`, and those that must carry `result.orderId`. */
 const LIST_PATHS = ['/v5/market/instruments-info', '/v5/market/kline', '/v5/market/tickers', '/v5/account/wallet-balance', '/v5/position/list', '/v5/order/realtime', '/v5/order/history'];
+/** JSON.parse that answers undefined for an empty or invalid body. */
+export function parseJsonOrUndefined(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 const ORDER_ID_PATHS = ['/v5/order/create', '/v5/order/cancel'];
 
 /**
@@ -139,14 +149,9 @@ const ORDER_ID_PATHS = ['/v5/order/create', '/v5/order/cancel'];
  * (it then returns empty lists / an order without id). Returns why such an answer is malformed,
  * or undefined when it looks sound (error answers are left to ccxt's own error handling).
  */
-export function bybitMalformedReason(status: number, url: string, body: string): string | undefined {
+export function bybitMalformedReason(status: number, url: string, body: string, parsed: unknown = parseJsonOrUndefined(body)): string | undefined {
   if (status < 200 || status >= 300) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return body.length === 0 ? 'empty body' : 'body is not JSON';
-  }
+  if (parsed === undefined) return body.length === 0 ? 'empty body' : 'body is not JSON';
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'body is not a JSON object';
   const answer = parsed as { retCode?: unknown; result?: unknown };
   if (answer.retCode === undefined || answer.retCode === null) return 'no retCode';

@@ -32,6 +32,7 @@ import {
 import {
   binanceErrorCode,
   bybitMalformedReason,
+  parseJsonOrUndefined,
   bybitRetCode,
   isBybitRateLimitAnswer,
   isRetryableExchangeError,
@@ -172,7 +173,8 @@ export class CcxtExchange implements ExchangeAdapter {
       const candles: Candle[] = [];
       for (const row of rows) {
         const candle = { time: Number(row[0]), open: Number(row[1]), high: Number(row[2]), low: Number(row[3]), close: Number(row[4]), volume: Number(row[5] ?? 0) };
-        if (!Object.values(candle).every(Number.isFinite)) continue;
+        // Field by field: this runs for every candle of a mass load, so no temporary arrays.
+        if (!(Number.isFinite(candle.time) && Number.isFinite(candle.open) && Number.isFinite(candle.high) && Number.isFinite(candle.low) && Number.isFinite(candle.close) && Number.isFinite(candle.volume))) continue;
         if (options.since !== undefined && candle.time < options.since) continue;
         candles.push(candle);
       }
@@ -396,12 +398,7 @@ export class CcxtExchange implements ExchangeAdapter {
   }
 
   private inspectAnswer(status: number, url: string, method: string, headers: Record<string, string>, text: string): void {
-    let parsed: unknown;
-    try {
-      parsed = text.length > 0 ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseJsonOrUndefined(text);
     const rateLimited = this.name === 'bybit' ? isBybitRateLimitAnswer(status, parsed) : status === 429 || status === 418;
     if (rateLimited) {
       const pauseMs = rateLimitPauseMs(headers, Date.now());
@@ -412,7 +409,7 @@ export class CcxtExchange implements ExchangeAdapter {
     }
     const reason =
       this.name === 'bybit'
-        ? bybitMalformedReason(status, url, text)
+        ? bybitMalformedReason(status, url, text, parsed)
         : status >= 200 && status < 300 && parsed === undefined
           ? 'body is not JSON'
           : undefined;

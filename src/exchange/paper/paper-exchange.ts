@@ -13,6 +13,8 @@ import {
 import { MINUTE_MS, PaperMarket, type SymbolMarket } from './market-sim';
 import { PaperAccount, liquidationPrice, type CloseReason, type PaperAccountState } from './paper-account';
 
+export type { PaperAccountState, PaperPositionState } from './paper-account';
+
 export interface PaperExchangeOptions {
   clock: Clock;
   /** Seed of the simulated market; the same seed and clock time always give the same prices. */
