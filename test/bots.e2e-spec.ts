@@ -58,7 +58,7 @@ describe('auto-bot on the paper exchange', () => {
     for (const d of skipped) expect(d.reason).toEqual(expect.any(String));
   });
 
-  it('places a stop-loss 15 % from entry on the exchange with the entry order', async () => {
+  it('places the stop-loss with the entry order: 15 % from entry, pulled inside the liquidation distance', async () => {
     const exchange = t.app.get(ExchangeService);
     const positions = await exchange.fetchPositions();
     const list = await bots(t);
@@ -66,7 +66,10 @@ describe('auto-bot on the paper exchange', () => {
     for (const p of positions) {
       const b = list.find((x) => x.symbol === p.symbol);
       const tick = exchange.market(p.symbol)!.tickSize;
-      const expected = b.position_side === 'LONG' ? b.entry_price * 0.85 : b.entry_price * 1.15;
+      // 15 % (max_loss_percent) would lie beyond liquidation at 10x (~10 %): the stop uses 80 % of that distance.
+      const percent = Math.min(15, (100 / b.leverage) * 0.8);
+      expect(b.leverage).toBe(10);
+      const expected = b.position_side === 'LONG' ? b.entry_price * (1 - percent / 100) : b.entry_price * (1 + percent / 100);
       expect(p.stopLoss).not.toBeNull();
       expect(Math.abs(p.stopLoss! - expected)).toBeLessThanOrEqual(tick);
       expect(p.size).toBe(b.position_size_coins);
@@ -76,7 +79,7 @@ describe('auto-bot on the paper exchange', () => {
     expect(detailed.total).toBe(list.length);
     for (const d of detailed.bots) {
       expect(['Long', 'Short']).toContain(d.position_side);
-      expect(d.stop_loss_pnl).toBeCloseTo(-15, 0);
+      expect(d.stop_loss_pnl).toBeCloseTo(-8, 0); // the loss at the stop: 80 % of the 10 % liquidation distance
     }
   });
 

@@ -188,14 +188,16 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
       }
     }
 
+    const acceptedByOperation = Object.entries(acceptedOdd.reduce<Record<string, number>>((acc, w) => {
+      const key = w.slice(0, w.indexOf(' ['));
+      return { ...acc, [key]: (acc[key] ?? 0) + 1 };
+    }, {}));
     console.log(
       `bad input: ${counts.requests} requests to ${ops.length} operations; ${counts.refused} refused, ${counts.accepted} accepted; ` +
         `by status ${JSON.stringify(Object.fromEntries([...byStatus].sort((a, b) => a[0] - b[0])))}; ` +
-        `${acceptedOdd.length} accepted odd requests changed state${acceptedOdd.length ? `:\n  ${acceptedOdd.slice(0, 40).join('\n  ')}` : ''}`,
+        `accepted odd requests that changed state (free-text fields, unknown keys dropped): ${acceptedByOperation.map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'}`,
     );
-    expect(serverErrors).toEqual([]);
-    expect(notEnvelope).toEqual([]);
-    expect(sideEffects).toEqual([]);
+    expect({ serverErrors, notEnvelope, sideEffects }).toEqual({ serverErrors: [], notEnvelope: [], sideEffects: [] });
     // The service is still healthy and its files parse.
     expect((await http(`${service.url}/health/ready`, 'GET')).status).toBe(200);
     for (const file of ['bots_state.json', 'auto_bot_config.json', 'individual_coin_settings.json']) {

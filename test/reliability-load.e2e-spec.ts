@@ -101,7 +101,7 @@ describe(`load: ${RATE} requests/s for ${SECONDS} s, reads and writes mixed`, ()
     };
     const metrics = (await http(`${service.url}/metrics`, 'GET')).body as string;
     const rssMb = Number(/^process_resident_memory_bytes (\S+)$/m.exec(metrics)?.[1] ?? NaN) / 1_048_576;
-    const failureKinds = [...new Set(failures.map((f) => `${f.label} → ${f.status}`))];
+    const failureKinds = Object.entries(failures.reduce<Record<string, number>>((acc, f) => ({ ...acc, [`${f.label} → ${f.status}`]: (acc[`${f.label} → ${f.status}`] ?? 0) + 1 }), {})).map(([k, n]) => `${k} ×${n}`);
     console.log(
       `load: ${sent} requests in ${scheduleSeconds.toFixed(1)} s (${(sent / scheduleSeconds).toFixed(0)}/s offered), all answered after ${wallSeconds.toFixed(1)} s; ` +
         `${failures.length} failures${failureKinds.length ? ` (${failureKinds.join(', ')})` : ''}; max in flight ${maxInFlight}; service RSS ${rssMb.toFixed(0)} MB\n` +
@@ -111,6 +111,8 @@ describe(`load: ${RATE} requests/s for ${SECONDS} s, reads and writes mixed`, ()
           return `    ${label.padEnd(26)} n=${String(ms.length).padStart(5)} p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms`;
         }).join('\n'),
     );
+    // A dead service shows as status 0 everywhere: say so with its last words.
+    expect(service.alive() ? 'service alive' : `service exited:\n${service.output().slice(-3000)}`).toBe('service alive');
     expect(samples).toHaveLength(total);
     expect(failures.length).toBe(0);
     expect((await http(`${service.url}/health/ready`, 'GET')).status).toBe(200);

@@ -17,9 +17,9 @@ import { StateRegistry } from '../persistence/state-registry.service';
 import { RsiService } from '../rsi/rsi.service';
 import type { Trend } from '../rsi/rsi.types';
 import { mergeBotConfig } from './engine/bot-settings';
-import type { BotRecord, CloseReason, Direction, VolumeMode } from './engine/bot.types';
+import { VOLUME_MODES, type BotRecord, type CloseReason, type Direction, type VolumeMode } from './engine/bot.types';
 import { globalStats, restoreBots, validateBotsStateFile, type BotsStateFile } from './engine/bots-state';
-import { stopLossPrice, takeProfitPrice } from './engine/protection';
+import { stopLossPercentWithinLiquidation, stopLossPrice, takeProfitPrice } from './engine/protection';
 import { orderQuantity, positionNotionalUsdt, roundToTick } from './engine/sizing';
 import { TradingBot } from './engine/trading-bot';
 import { BotHistoryService } from './history/bot-history.service';
@@ -52,7 +52,6 @@ export interface ManualPosition {
 /** Filters a manual create turns off for its bot (the user chose the coin). */
 const SKIPPED_FILTERS = { avoid_down_trend: false, avoid_up_trend: false, rsi_time_filter_enabled: false, enable_maturity_check: false };
 
-const VOLUME_MODES: readonly VolumeMode[] = ['usdt', 'percent', 'fixed_usdt', 'percent_balance', 'fixed_qty'];
 
 /**
  * Owns the bots: the registry keyed by bare symbol, one mutex per symbol (requests and workers never act
@@ -287,12 +286,16 @@ export class BotManager implements OnModuleInit {
         throw new BadRequestException(`Coin ${symbol} did not pass the maturity check (${this.timeframe})`);
       }
       const c = req.config ?? {};
-      const volumeMode = (VOLUME_MODES.includes(c.volume_mode as VolumeMode) ? c.volume_mode : coinConfig.default_position_mode) as VolumeMode;
+      // Request overrides first, then the coin's saved volume (the UI stores it in its individual settings), then the defaults.
+      const saved = coinConfig as Partial<Record<'volume_mode' | 'volume_value', unknown>>;
+      const isMode = (m: unknown): m is VolumeMode => VOLUME_MODES.includes(m as VolumeMode);
+      const volumeMode = isMode(c.volume_mode) ? c.volume_mode : isMode(saved.volume_mode) ? saved.volume_mode : (coinConfig.default_position_mode as VolumeMode);
+      const savedValue = typeof saved.volume_value === 'number' ? saved.volume_value : undefined;
       const created = TradingBot.create({
         symbol,
         nowMs: this.clock.now(),
         volumeMode,
-        volumeValue: c.volume_value ?? coinConfig.default_position_size,
+        volumeValue: c.volume_value ?? savedValue ?? coinConfig.default_position_size,
         leverage: c.leverage ?? coinConfig.leverage,
         autoManaged: c.auto_managed ?? false,
         config: skipMaturity ? { ...SKIPPED_FILTERS } : {},
@@ -468,7 +471,7 @@ export class BotManager implements OnModuleInit {
       }
 
       await this.exchange.setLeverage(symbol, leverage);
-      const sl = stopLossPrice(direction, price, Number(config.max_loss_percent));
+      const sl = stopLossPrice(direction, price, stopLossPercentWithinLiquidation(Number(config.max_loss_percent), leverage));
       const tpPercent = config.close_at_profit_enabled === false ? 0 : Number(this.autoBotConfig.get().take_profit_percent);
       const tp = takeProfitPrice(direction, price, tpPercent);
       const stopLoss = sl === null ? undefined : roundToTick(sl, market.tickSize);

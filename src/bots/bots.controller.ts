@@ -279,6 +279,8 @@ export class BotsController {
     const base = {
       success: true,
       exchange: this.exchange.name,
+      // The AI candles loader reads exchange_type.
+      exchange_type: this.exchange.name,
       is_paper: this.exchange.isPaper,
       initialized: this.exchange.isReady,
       init_error: this.exchange.lastInitError,

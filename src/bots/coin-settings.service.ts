@@ -81,7 +81,7 @@ export class CoinSettingsService {
     const symbols = this.rsi.getCoins().map((c) => c.symbol);
     if (symbols.length === 0) throw new BadRequestException('No coins loaded yet');
     const updates: Record<string, Record<string, unknown>> = {};
-    const samples: Array<{ symbol: string; params: ExitScamFit['params'] }> = [];
+    const samples: Array<{ symbol: string } & ExitScamFit['params']> = [];
     let failed = 0;
     for (const symbol of symbols) {
       const fit = this.fit(symbol, timeframe, aggressiveness);
@@ -91,7 +91,8 @@ export class CoinSettingsService {
       }
       const { updated_at: _u, ...current } = this.settings.get(symbol) ?? {};
       updates[symbol] = { ...current, ...fit.params };
-      if (samples.length < 10) samples.push({ symbol, params: fit.params });
+      // Flat items: the UI reads sample.symbol and sample.exit_scam_* directly.
+      if (samples.length < 10) samples.push({ symbol, ...fit.params });
     }
     const updated = Object.keys(updates);
     if (updated.length === 0) throw new BadRequestException(`No coin has enough candles on ${timeframe} to learn from`);

@@ -42,6 +42,8 @@ export class HistoryController {
   @Get('trades')
   @ApiOperation({ summary: 'Closed trades, newest first (pnl in USDT, roi in % of margin, direction)' })
   trades(@Query() q: TradesQueryDto) {
+    // An action type as trade_type (the UI's shared filter) matches no trade direction.
+    if (q.trade_type && !['LONG', 'SHORT', 'ALL'].includes(q.trade_type)) return { success: true, trades: [], count: 0 };
     const trades = this.history.closedTrades({
       symbol: optionalSymbol(q.symbol),
       direction: q.trade_type === 'LONG' || q.trade_type === 'SHORT' ? q.trade_type : null,

@@ -4,6 +4,7 @@ import { SystemConfigService } from '../config/system-config.service';
 import { ExchangeService } from '../exchange/exchange.service';
 import type { Position } from '../exchange/exchange.types';
 import { BotManager, type ManualPosition } from './bot-manager.service';
+import { protectionSettings } from './engine/bot-settings';
 import type { Direction } from './engine/bot.types';
 import { isTighterStop, stopLossPrice, tightestStop } from './engine/protection';
 import { roundToTick } from './engine/sizing';
@@ -97,7 +98,7 @@ export class PositionSyncService {
     const r = bot.record;
     const side = bot.side as Direction;
     const config = this.manager.effectiveConfig(bot);
-    const fixed = r.stop_loss ?? stopLossPrice(side, r.entry_price as number, Number(config.max_loss_percent));
+    const fixed = r.stop_loss ?? stopLossPrice(side, r.entry_price as number, protectionSettings(config).maxLossPercent);
     const desired = tightestStop(side, position.markPrice, [fixed, r.break_even_activated ? r.break_even_stop_price : null, r.trailing_active ? r.trailing_stop_price : null]);
     if (desired === null) return false;
     // A stop at or through the mark would fire at once; the protection tick closes such a position instead.

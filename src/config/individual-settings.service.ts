@@ -4,10 +4,20 @@ import { Clock, isoLocal } from '../common/clock';
 import { isJsonObject, JsonStore } from '../persistence/json-store.service';
 import { AutoBotConfigService } from './auto-bot-config.service';
 import { AUTO_BOT_SPECS, type AutoBotConfig } from './defaults';
-import { coerceSettings } from './setting-spec';
+import { coerceSettings, type SettingSpec } from './setting-spec';
 
 export const INDIVIDUAL_SETTINGS_FILE = 'individual_coin_settings.json';
 export type CoinSettings = Record<string, unknown> & { updated_at?: string };
+
+/**
+ * Auto-bot keys plus the coin's manual bot volume: the web UI saves its volume_mode / volume_value / leverage fields
+ * with the coin's settings and reads them back into the form (and create falls back to them).
+ */
+export const COIN_SETTING_SPECS: Record<string, SettingSpec> = {
+  ...AUTO_BOT_SPECS,
+  volume_mode: { type: 'enum', values: ['usdt', 'percent', 'qty', 'fixed_usdt', 'percent_balance', 'fixed_qty'] },
+  volume_value: { type: 'number', min: 0, max: 1_000_000_000 },
+};
 
 /** Per-coin overrides of auto-bot keys (data/individual_coin_settings.json: {SYM: {key: value, updated_at}}). */
 @Injectable()
@@ -39,7 +49,7 @@ export class IndividualSettingsService implements OnModuleInit {
 
   /** Replaces the coin's overrides (validated; null values dropped). Throws ConfigValidationError on a bad value. */
   async set(symbol: string, overrides: Record<string, unknown>): Promise<CoinSettings> {
-    const { values } = coerceSettings(AUTO_BOT_SPECS, overrides);
+    const { values } = coerceSettings(COIN_SETTING_SPECS, overrides);
     return this.mutate((all) => {
       all[symbol] = { ...values, updated_at: isoLocal(this.clock.now()) };
       return all[symbol];
@@ -47,7 +57,7 @@ export class IndividualSettingsService implements OnModuleInit {
   }
 
   async setMany(entries: Record<string, Record<string, unknown>>): Promise<number> {
-    const validated = Object.entries(entries).map(([symbol, overrides]) => [symbol, coerceSettings(AUTO_BOT_SPECS, overrides).values] as const);
+    const validated = Object.entries(entries).map(([symbol, overrides]) => [symbol, coerceSettings(COIN_SETTING_SPECS, overrides).values] as const);
     return this.mutate((all) => {
       for (const [symbol, values] of validated) all[symbol] = { ...values, updated_at: isoLocal(this.clock.now()) };
       return validated.length;

@@ -1,11 +1,12 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { VOLUME_MODES } from '../engine/bot.types';
 import { ToBoolean, ToNumber } from './transforms';
 
 export class CreateBotConfigDto {
-  /** usdt = notional in USDT; percent = % of the wallet balance. */
+  /** usdt = notional in USDT; percent = % of the wallet balance; the UI's "qty" and the legacy modes are kept as sent. */
   @IsOptional()
-  @IsIn(['usdt', 'percent', 'fixed_usdt', 'percent_balance', 'fixed_qty'])
+  @IsIn(VOLUME_MODES)
   volume_mode?: string;
 
   @IsOptional()

@@ -2,6 +2,7 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-va
 import { ToNumber, ToUpper } from './transforms';
 
 const PERIODS = ['today', 'week', 'month', 'all'];
+export const ACTION_TYPES = ['BOT_START', 'BOT_STOP', 'SIGNAL', 'POSITION_OPENED', 'POSITION_CLOSED', 'LIMIT_ORDER_PLACED', 'STOP_LOSS_SET', 'STOP_LOSS_UPDATED', 'TAKE_PROFIT_SET', 'TAKE_PROFIT_UPDATED', 'STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP', 'ERROR'];
 
 export class HistoryQueryDto {
   /** A coin, or "all". */
@@ -24,7 +25,7 @@ export class HistoryQueryDto {
   /** BOT_START, POSITION_CLOSED, ... (case-insensitive). */
   @IsOptional()
   @ToUpper()
-  @IsIn(['BOT_START', 'BOT_STOP', 'SIGNAL', 'POSITION_OPENED', 'POSITION_CLOSED', 'LIMIT_ORDER_PLACED', 'STOP_LOSS_SET', 'STOP_LOSS_UPDATED', 'TAKE_PROFIT_SET', 'TAKE_PROFIT_UPDATED', 'STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP', 'ERROR', 'ALL'])
+  @IsIn([...ACTION_TYPES, 'ALL'])
   action_type?: string;
 }
 
@@ -34,9 +35,13 @@ export class TradesQueryDto {
   @MaxLength(40)
   symbol?: string;
 
+  /**
+   * LONG / SHORT. The web UI shares one filter between actions and trades, so an action type (BOT_START, ...)
+   * arrives here too: accepted, and no trade has such a direction.
+   */
   @IsOptional()
   @ToUpper()
-  @IsIn(['LONG', 'SHORT', 'ALL'])
+  @IsIn(['LONG', 'SHORT', 'ALL', ...ACTION_TYPES])
   trade_type?: string;
 
   @IsOptional()

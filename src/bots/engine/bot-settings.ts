@@ -1,5 +1,5 @@
 import type { AutoBotConfig } from '../../config/defaults';
-import type { ProtectionSettings } from './protection';
+import { stopLossPercentWithinLiquidation, type ProtectionSettings } from './protection';
 import { DEFAULT_EXIT_THRESHOLDS, pickLevel, type ExitThresholds } from '../../filters/rules/signal';
 import type { RsiExitDelaySettings } from './rsi-exit';
 
@@ -33,7 +33,7 @@ export function mergeBotConfig(global: ConfigLike, botConfig: Record<string, unk
 export function protectionSettings(config: ConfigLike): ProtectionSettings {
   const beTriggerPercent = num(config, 'break_even_trigger_percent', 0);
   return {
-    maxLossPercent: num(config, 'max_loss_percent', 15),
+    maxLossPercent: stopLossPercentWithinLiquidation(num(config, 'max_loss_percent', 15), num(config, 'leverage', 10)),
     takeProfitPercent: num(config, 'take_profit_percent', 5),
     closeAtProfitEnabled: bool(config, 'close_at_profit_enabled', true),
     trailingActivation: num(config, 'trailing_stop_activation', 10),

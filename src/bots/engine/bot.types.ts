@@ -6,7 +6,9 @@ export type BotStatus = 'running' | 'in_position_long' | 'in_position_short' | '
 export const BOT_STATUSES: readonly BotStatus[] = ['running', 'in_position_long', 'in_position_short', 'idle', 'paused'];
 
 export type Direction = 'LONG' | 'SHORT';
-export type VolumeMode = 'usdt' | 'percent' | 'fixed_usdt' | 'percent_balance' | 'fixed_qty';
+/** The web UI's volume select offers usdt / qty / percent; the rest are legacy modes found in stored bots. */
+export const VOLUME_MODES = ['usdt', 'percent', 'qty', 'fixed_usdt', 'percent_balance', 'fixed_qty'] as const;
+export type VolumeMode = (typeof VOLUME_MODES)[number];
 
 /** Why a position was closed; kept as the trade's `close_reason`. */
 export type CloseReason =

@@ -10,6 +10,7 @@ import {
   type ProtectionInput,
   type ProtectionSettings,
   type ProtectionState,
+  stopLossPercentWithinLiquidation,
 } from './protection';
 
 const trailingOnly: ProtectionSettings = {
@@ -182,5 +183,19 @@ describe('break-even', () => {
     const r = run(be, 'SHORT', [94, 100.5]);
     expect(r[0].state.breakEvenStop).toBe(100);
     expect(r[1].close).toBe('BREAK_EVEN');
+  });
+});
+
+describe('stopLossPercentWithinLiquidation', () => {
+  it('keeps the configured stop when it lies inside the liquidation distance', () => {
+    expect(stopLossPercentWithinLiquidation(5, 10)).toBe(5); // 5 % < 8 % (80 % of 10 %)
+    expect(stopLossPercentWithinLiquidation(15, 1)).toBe(15); // no leverage, no liquidation
+  });
+  it('pulls a stop that liquidation would pre-empt inside it', () => {
+    expect(stopLossPercentWithinLiquidation(15, 10)).toBeCloseTo(8, 10); // 100/10 * 0.8
+    expect(stopLossPercentWithinLiquidation(15, 25)).toBeCloseTo(3.2, 10);
+  });
+  it('leaves a disabled stop disabled', () => {
+    expect(stopLossPercentWithinLiquidation(0, 10)).toBe(0);
   });
 });

@@ -67,6 +67,18 @@ export function normalizeTrigger(value: number): number {
   return value > 0 && value < 1 ? 1 : value;
 }
 
+/** Share of the liquidation distance a stop may use: a stop beyond the liquidation price would never fire. */
+export const LIQUIDATION_STOP_SHARE = 0.8;
+
+/**
+ * The stop-loss distance (price %) actually used: max_loss_percent, but inside the liquidation distance
+ * (about 100/leverage %), e.g. the default 15 % at 10x becomes 8 % so the stop fires before liquidation.
+ */
+export function stopLossPercentWithinLiquidation(maxLossPercent: number, leverage: number): number {
+  if (!(maxLossPercent > 0) || !(leverage > 1)) return maxLossPercent;
+  return Math.min(maxLossPercent, (100 / leverage) * LIQUIDATION_STOP_SHARE);
+}
+
 /** Fixed stop-loss price at `percent` below (LONG) / above (SHORT) entry; null when off. */
 export function stopLossPrice(side: Direction, entryPrice: number, percent: number): number | null {
   if (!(percent > 0) || !(entryPrice > 0)) return null;

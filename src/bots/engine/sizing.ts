@@ -9,7 +9,7 @@ import type { VolumeMode } from './bot.types';
 export function positionNotionalUsdt(mode: VolumeMode, value: number, walletBalance: number): number {
   if (!(value > 0)) return 0;
   if (mode === 'percent' || mode === 'percent_balance') return (Math.max(0, walletBalance) * value) / 100;
-  // usdt, fixed_usdt and the legacy fixed_qty are all read as USDT, as the original did.
+  // usdt, fixed_usdt and the legacy qty / fixed_qty are all read as USDT, as the original did.
   return value;
 }
 

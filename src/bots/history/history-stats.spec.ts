@@ -31,11 +31,11 @@ describe('trade totals', () => {
 
 describe('statistics block', () => {
   it('has the contract fields with the right values', () => {
-    const actions = [{ action_type: 'SIGNAL' }, { action_type: 'BOT_START' }, { action_type: 'SIGNAL' }] as ActionEntry[];
+    const actions = [{ action_type: 'SIGNAL', symbol: 'SOL' }, { action_type: 'BOT_START', symbol: 'BTC' }, { action_type: 'SIGNAL', symbol: 'SOL' }] as ActionEntry[];
     const s = statistics({ actions, trades: trades.slice(0, 3), openTrades: 2, symbol: null });
     expect(s).toMatchObject({
       total_actions: 3, total_trades: 3, total_trades_overall: 5, open_trades: 2, signals_count: 2, profitable_trades: 2, losing_trades: 1,
-      win_rate: 66.67, success_rate: 66.67, total_pnl: 9, avg_pnl: 3, best_trade: 10, worst_trade: -4, symbols: 2, symbols_filtered: false, symbol: 'ALL',
+      win_rate: 66.67, success_rate: 66.67, total_pnl: 9, avg_pnl: 3, best_trade: 10, worst_trade: -4, symbols: ['BTC', 'ETH', 'SOL'], symbols_count: 3, symbols_filtered: false, symbol: 'ALL',
     });
     expect(s.by_close_reason).toEqual({ RSI_EXIT: { trades: 2, total_pnl: 13 }, STOP_LOSS: { trades: 1, total_pnl: -4 } });
   });

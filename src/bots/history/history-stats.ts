@@ -77,7 +77,8 @@ export function totalsByReason(trades: readonly StoredTrade[]): Record<string, {
 /** The /statistics block (api-contract §2.8). */
 export function statistics(input: { actions: readonly ActionEntry[]; trades: readonly StoredTrade[]; openTrades: number; symbol: string | null }) {
   const t = tradeTotals(input.trades);
-  const symbols = [...new Set(input.trades.map((x) => x.symbol))].sort();
+  // The UI fills its coin filter from `symbols`, so it is the list of coins seen in the actions and trades.
+  const symbols = [...new Set([...input.actions, ...input.trades].map((x) => x.symbol).filter((s): s is string => Boolean(s)))].sort();
   return {
     total_actions: input.actions.length,
     total_trades: t.trades,
@@ -92,8 +93,8 @@ export function statistics(input: { actions: readonly ActionEntry[]; trades: rea
     avg_pnl: t.avgPnl,
     best_trade: t.best,
     worst_trade: t.worst,
-    symbols: symbols.length,
-    symbols_list: symbols,
+    symbols,
+    symbols_count: symbols.length,
     symbols_filtered: input.symbol !== null,
     symbol: input.symbol ?? 'ALL',
     by_symbol: totalsBySymbol(input.trades),
