@@ -313,8 +313,11 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
     // UI create: overrides from the form (select "qty" included), the coin's signal, maturity skipped, forced entry.
     const created = (await call('post', '/api/bots/create', { json: { symbol: one, config: { volume_mode: 'usdt', volume_value: 20, leverage: 5 }, signal: 'ENTER_LONG', skip_maturity_check: true, force_manual_entry: true } })).body;
     check(created, { success: 'boolean', 'bot.status': 'string', 'bot.volume_mode': 'string', 'bot.volume_value': 'number', 'bot.created_at': 'string', 'bot.unrealized_pnl': 'number', 'bot.entry_price': 'number|null', 'bot.position_side': 'string|null' }, 'create (UI)');
-    // bots.html's quick button: no config block.
-    expect((await call('post', '/api/bots/create', { json: { symbol: two, signal: 'ENTER_SHORT', skip_maturity_check: true, force_manual_entry: true } })).body.success).toBe(true);
+    // bots.html's quick button: no config block, so the volume the UI saved with the coin's settings applies.
+    await call('post', `/api/bots/individual-settings/${two}`, { json: { volume_mode: 'usdt', volume_value: 30, leverage: 4 } });
+    const quick = (await call('post', '/api/bots/create', { json: { symbol: two, signal: 'ENTER_SHORT', skip_maturity_check: true, force_manual_entry: true } })).body;
+    expect(quick.bot).toMatchObject({ volume_mode: 'usdt', volume_value: 30, leverage: 4 });
+    await call('delete', `/api/bots/individual-settings/${two}`);
     // The form's volume select also offers "qty" (a legacy amount mode of the original).
     const qty = (await call('post', '/api/bots/create', { json: { symbol: three, config: { volume_mode: 'qty', volume_value: 10, leverage: 10 }, signal: 'WAIT', skip_maturity_check: true, force_manual_entry: true } })).body;
     expect(qty.bot?.volume_mode).toBe('qty');
@@ -323,6 +326,10 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
       const b = await bot(t, one);
       return b?.status === 'in_position_long' ? b : undefined;
     });
+    // The position-sync worker attaches the exchange's view of the position (stop / take-profit the cards show).
+    await workers(t).runNow('position_sync_worker');
+    const synced = await bot(t, one);
+    check(synced, { exchange_position: 'object', 'exchange_position.stop_loss': 'string|number|null' as Kind, 'exchange_position.take_profit': 'string|number|null' as Kind }, 'bot after position sync');
     const list = (await call('get', '/api/bots/list')).body;
     check(list, { success: 'boolean', bots: 'array', count: 'number', auto_bot_enabled: 'boolean' }, 'list');
     check(list.bots, {
@@ -330,7 +337,7 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
       '*.volume_mode': 'string', '*.volume_value': 'number', '*.entry_price': 'number|null', '*.position_side': 'string|null',
       '*.unrealized_pnl': 'number', '*.unrealized_pnl_usdt': 'number', '*.position_size': 'number|null', '*.rsi_data': 'object',
     }, 'list bot');
-    check(held, { entry_price: 'number', position_side: 'string', current_price: 'number', mark_price: 'number', exchange_position: 'object', 'exchange_position.stop_loss': 'string|number|null' as Kind, 'rsi_data.rsi6h': 'number', 'rsi_data.trend6h': 'string', position_start_time: 'string' }, 'bot in position');
+    check(held, { entry_price: 'number', position_side: 'string', current_price: 'number', mark_price: 'number', 'rsi_data.rsi6h': 'number', 'rsi_data.trend6h': 'string', position_start_time: 'string' }, 'bot in position');
 
     const detailed = (await call('get', '/api/bots/active-detailed')).body;
     check(detailed.bots, { '*.symbol': 'string', '*.pnl': 'number', '*.current_price': 'number', '*.position_side': 'string', '*.trailing_stop_active': 'boolean', '*.entry_price': 'number', '*.stop_loss_pnl': 'number', '*.max_position_hours': 'number' }, 'active-detailed bot');
@@ -376,7 +383,23 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
     check((await call('get', '/api/bots/statistics')).body, { success: 'boolean', statistics: 'object' }, 'statistics (AI)');
 
     const analytics = (await call('get', '/api/bots/analytics?limit=10000&include_exchange=0')).body;
-    check(analytics, { success: 'boolean', report: 'object', 'report.summary': 'object', 'report.bot_analytics': 'object', 'report.generated_at': 'string' }, 'analytics');
+    check(analytics, {
+      success: 'boolean', 'report.generated_at': 'string',
+      // Summary line of the Analytics tab.
+      'report.summary.exchange_trades_count': 'number', 'report.summary.bot_trades_count': 'number', 'report.summary.reconciliation_matched': 'number',
+      'report.summary.reconciliation_only_exchange': 'number', 'report.summary.reconciliation_only_bots': 'number', 'report.summary.reconciliation_pnl_mismatches': 'number',
+      'report.summary.bot_win_rate_pct': 'number', 'report.summary.bot_total_pnl_usdt': 'number',
+      // Bot trades, close reasons, coin and setting verdicts.
+      'report.bot_analytics.total_trades': 'number', 'report.bot_analytics.total_pnl_usdt': 'number', 'report.bot_analytics.win_rate_pct': 'number',
+      'report.bot_analytics.win_count': 'number', 'report.bot_analytics.loss_count': 'number',
+      'report.bot_analytics.consecutive_series.max_consecutive_wins': 'number', 'report.bot_analytics.consecutive_series.max_consecutive_losses': 'number',
+      'report.bot_analytics.drawdown.max_drawdown_usdt': 'number', 'report.bot_analytics.drawdown.max_drawdown_pct': 'number',
+      'report.bot_analytics.by_close_reason.*.count': 'number', 'report.bot_analytics.by_close_reason.*.pnl': 'number',
+      'report.bot_analytics.unsuccessful_coins': 'array', 'report.bot_analytics.unsuccessful_settings': 'array',
+      'report.bot_analytics.successful_coins': 'array', 'report.bot_analytics.successful_settings': 'array',
+    }, 'analytics');
+    expect(analytics.report.bot_analytics.total_trades).toBe(trades.count > 0 ? analytics.report.summary.bot_trades_count : 0);
+    expect(Object.keys(analytics.report.bot_analytics.by_close_reason).length).toBeGreaterThan(0);
     const audit = (await call('get', '/api/bots/analytics/rsi-audit?limit=500')).body;
     check(audit, { success: 'boolean', 'report.summary.total': 'number', 'report.trades': 'array', 'report.config': 'object', 'report.timeframe': 'string', 'report.generated_at': 'string' }, 'rsi-audit');
 

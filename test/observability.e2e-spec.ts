@@ -3,6 +3,7 @@
  * with the exchange counters fed by real adapter calls — the ccxt adapter against the local fake Bybit for retries.
  */
 import request from 'supertest';
+import { BotsWorkers } from '../src/bots/bots.workers';
 import { ManualClock } from '../src/common/clock';
 import { ExchangeService } from '../src/exchange/exchange.service';
 import { MetricsService } from '../src/metrics/metrics.service';
@@ -50,6 +51,7 @@ describe('metrics and probes on the stub market', () => {
       'bots_exchange_ready', 'bots_rsi_coins_loaded', 'bots_rsi_load_duration_seconds', 'bots_rsi_load_in_progress', 'bots_rsi_failed_coins',
       'bots_bots', 'bots_open_positions', 'bots_realized_pnl_usdt', 'bots_closed_trades', 'bots_unrealized_pnl_usdt',
       'bots_worker_ticks_total', 'bots_worker_tick_failures_total', 'bots_worker_tick_duration_seconds',
+      'bots_worker_runs', 'bots_worker_failures', 'bots_worker_last_duration_seconds', 'bots_worker_running',
       'bots_http_requests_total', 'bots_http_request_duration_seconds', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds',
     ]) {
       expect([name, res.text.includes(`# TYPE ${name} `)]).toEqual([name, true]);
@@ -85,6 +87,17 @@ describe('metrics and probes on the stub market', () => {
     expect(sample(text, 'bots_worker_tick_failures_total', { worker: 'position-sync' })).toBe(1);
     expect(sample(text, 'bots_worker_tick_duration_seconds_sum', { worker: 'position-sync' })).toBeCloseTo(2.62, 6);
     expect(sample(text, 'bots_worker_tick_duration_seconds_bucket', { worker: 'position-sync', le: '0.5' })).toBe(1);
+  });
+
+  it('reads bots by status and the bots workers\' own tick counts at scrape time', async () => {
+    await request(t.http).post('/api/bots/create').send({ symbol: 'ETH', config: { status: 'paused', volume_mode: 'usdt', volume_value: 10 }, skip_maturity_check: true }).expect(200);
+    await t.app.get(BotsWorkers).runNow('position_sync_worker');
+    const text = (await request(t.http).get('/metrics')).text;
+    expect(sample(text, 'bots_bots', { status: 'paused' })).toBe(1);
+    expect(sample(text, 'bots_open_positions')).toBe(0);
+    expect(sample(text, 'bots_closed_trades')).toBe(0);
+    expect(sample(text, 'bots_worker_runs', { worker: 'position_sync_worker' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'bots_worker_last_duration_seconds', { worker: 'position_sync_worker' })).toBeGreaterThanOrEqual(0);
   });
 
   it('counts HTTP answers by route pattern and status', async () => {

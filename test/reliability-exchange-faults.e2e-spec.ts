@@ -60,16 +60,6 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
   });
 
   it('stays up, retries a bounded number of times, never doubles an order, and ends consistent with the exchange', async () => {
-    // Entries for many coins: wide RSI zones, the slow filters off, small positions.
-    await request(t.http)
-      .post('/api/bots/auto-bot')
-      .send({
-        enabled: true, max_concurrent: 10, rsi_long_threshold: 45, rsi_short_threshold: 55, enable_maturity_check: false,
-        rsi_time_filter_enabled: false, exit_scam_enabled: false, loss_reentry_protection: false, trend_detection_enabled: false,
-        default_position_mode: 'usdt', default_position_size: 20, leverage: 2,
-      })
-      .expect(200);
-
     const healthFailures: string[] = [];
     const tickMs: number[] = [];
     const round = async () => {
@@ -90,6 +80,17 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
       .add({ kind: 'timeout', path: '/v5/order/create', afterProcessing: true, times: 2 })
       .add({ kind: 'http5xx', path: '/v5/order/create', afterProcessing: true, times: 2 })
       .add({ kind: 'malformed', path: '/v5/order/create', afterProcessing: true, variant: 'truncated', times: 2 });
+    // Entries for many coins (wide RSI zones, the slow filters off, small positions); switching the auto-bot on
+    // runs a first pass at once, already under the faults.
+    await request(t.http)
+      .post('/api/bots/auto-bot')
+      .send({
+        enabled: true, max_concurrent: 10, rsi_long_threshold: 45, rsi_short_threshold: 55, enable_maturity_check: false,
+        rsi_time_filter_enabled: false, exit_scam_enabled: false, loss_reentry_protection: false, trend_detection_enabled: false,
+        default_position_mode: 'usdt', default_position_size: 20, leverage: 2,
+      })
+      .expect(200);
+
     const closeAnswers: number[] = [];
     for (let i = 0; i < 10; i++) {
       await round();
@@ -151,7 +152,11 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
       const b = holding.find((x) => x.symbol === position.symbol);
       if (!b) {
         const h = (await request(t.http).get(`/api/bots/history?symbol=${position.symbol}&limit=50`)).body.history as Array<{ action_type: string; details?: string }>;
-        inconsistencies.push(`exchange holds ${position.symbol} ${position.side} ${position.size} but no bot does (history: ${h.map((x) => `${x.action_type} ${x.details ?? ''}`).join(' | ') || 'none'})`);
+        const orders = fake.stats.sent('/v5/order/create').filter((r) => r.body.includes(`"${position.symbol}USDT"`)).map((r) => /"orderLinkId":"([^"]+)"/.exec(r.body)?.[1] ?? '?');
+        inconsistencies.push(
+          `exchange holds ${position.symbol} ${position.side} ${position.size} but no bot does ` +
+            `(order/create requests: ${orders.length}, order ids ${JSON.stringify([...new Set(orders)])}; history: ${h.map((x) => `${x.action_type} ${x.details ?? ''}`).join(' | ') || 'none'})`,
+        );
       } else if (String(position.side).toUpperCase() !== b.position_side || position.size !== b.position_size_coins) {
         inconsistencies.push(`${position.symbol}: exchange ${position.side} ${position.size}, bot ${b.position_side} ${b.position_size_coins}`);
       }

@@ -174,6 +174,21 @@ async function probeApp(env: Record<string, string>): Promise<{ app: INestApplic
   };
 }
 
+describe('JSON nesting limit', () => {
+  it('a body nested deeper than 32 levels is a 400 in the envelope, not a stack overflow; normal nesting passes', async () => {
+    const { app, close } = await probeApp({ BOTS_API_KEY: '' });
+    try {
+      const http = app.getHttpServer();
+      const deep = await request(http).post('/probe').set('Content-Type', 'application/json').send(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
+      expect(deep.status).toBe(400);
+      expect(deep.body).toEqual({ success: false, error: 'Invalid JSON: JSON nested deeper than 32 levels' });
+      await request(http).post('/probe').send({ config: { autoBot: { whitelist: ['BTC'] }, system: {} } }).expect(201);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('rate limit of mutating requests (MUTATION_RATE_LIMIT per minute per client)', () => {
   it('throttles POST/PUT/DELETE after the limit, in the envelope, one budget across endpoints; reads never', async () => {
     const { app, close } = await probeApp({ MUTATION_RATE_LIMIT: '3', BOTS_API_KEY: '' });

@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ExchangeService } from '../exchange/exchange.service';
 import { StatusService } from '../health/status.service';
-import { readBots, readRsi, readTrades } from './service-readers';
+import { readBots, readRsi, readTrades, readWorkers } from './service-readers';
 
 const PREFIX = 'bots_';
 
@@ -85,6 +85,7 @@ export class MetricsService {
   ) {
     collectDefaultMetrics({ register: this.registry });
     this.defineScrapeTimeGauges();
+    this.defineWorkerStateGauges();
     // Subscribed here, not in onModuleInit: the exchange connects in its own onModuleInit, which runs first.
     this.exchange.onCall((method, ok, ms) => {
       this.exchangeRequests.inc({ method, outcome: ok ? 'ok' : 'error' });
@@ -182,6 +183,33 @@ export class MetricsService {
       name: `${PREFIX}unrealized_pnl_usdt`, help: 'Unrealised PnL of the open positions, USDT', registers,
       collect() { safely('unrealized_pnl_usdt', () => { const f = bots(); if (f) this.set(f.unrealizedPnl); }); },
     });
+  }
+
+  private defineWorkerStateGauges(): void {
+    const registers = [this.registry];
+    const workers = () => {
+      try {
+        return readWorkers(this.service('BotsWorkers'));
+      } catch {
+        return [];
+      }
+    };
+    const perWorker = (name: string, help: string, value: (w: ReturnType<typeof readWorkers>[number]) => number | null) =>
+      new Gauge({
+        name: `${PREFIX}${name}`, help, labelNames: ['worker'] as const, registers,
+        collect() {
+          this.reset();
+          for (const w of workers()) {
+            const v = value(w);
+            if (v !== null) this.set({ worker: w.name }, v);
+          }
+        },
+      });
+    // What the bots' workers record about themselves (also when they do not call observeWorkerTick).
+    perWorker('worker_runs', 'Ticks run by each bots worker since start', (w) => w.runs);
+    perWorker('worker_failures', 'Ticks that failed, by bots worker, since start', (w) => w.failures);
+    perWorker('worker_last_duration_seconds', 'Duration of the last tick of each bots worker', (w) => (w.lastDurationMs === null ? null : w.lastDurationMs / 1000));
+    perWorker('worker_running', '1 while a tick of the worker runs', (w) => (w.running === null ? null : w.running ? 1 : 0));
   }
 
   /** A provider of another module by class name, found once and remembered (null while it does not exist). */

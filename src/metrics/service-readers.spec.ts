@@ -1,4 +1,4 @@
-import { botFigures, botList, readBots, readRsi, readTrades } from './service-readers';
+import { botFigures, botList, readBots, readRsi, readTrades, readWorkers } from './service-readers';
 
 describe('metrics: reading other services', () => {
   const bots = [
@@ -45,5 +45,11 @@ describe('metrics: reading other services', () => {
     const rsi = { coinsCount: () => 530, getLoadProgress: () => ({ durationMs: 4200, inProgress: false, failed: 3 }) };
     expect(readRsi(rsi)).toEqual({ coinsLoaded: 530, loadDurationMs: 4200, loadInProgress: false, failedCoins: 3 });
     expect(readRsi(undefined)).toEqual({ coinsLoaded: null, loadDurationMs: null, loadInProgress: null, failedCoins: null });
+  });
+
+  it('reads the per-worker counts of a BotsWorkers-like service', () => {
+    const workers = { allStates: () => ({ position_sync_worker: { runs: 4, failures: 1, last_duration_ms: 12.5, running: false }, broken: null }) };
+    expect(readWorkers(workers)).toEqual([{ name: 'position_sync_worker', runs: 4, failures: 1, lastDurationMs: 12.5, running: false }]);
+    expect(readWorkers({})).toEqual([]);
   });
 });

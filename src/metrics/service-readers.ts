@@ -106,3 +106,26 @@ export function readRsi(rsi: unknown): RsiFigures {
     failedCoins: finite(progress?.failed),
   };
 }
+
+export interface WorkerFigures {
+  name: string;
+  runs: number | null;
+  failures: number | null;
+  lastDurationMs: number | null;
+  running: boolean | null;
+}
+
+/** Per-worker counts a BotsWorkers-like service keeps (allStates(): {name: {runs, failures, last_duration_ms, running}}). */
+export function readWorkers(workers: unknown): WorkerFigures[] {
+  const states = call(workers, ['allStates']);
+  if (!states || typeof states !== 'object') return [];
+  return Object.entries(states as Record<string, AnyObject>)
+    .filter(([, state]) => state && typeof state === 'object')
+    .map(([name, state]) => ({
+      name,
+      runs: finite(state.runs),
+      failures: finite(state.failures),
+      lastDurationMs: finite(state.last_duration_ms),
+      running: typeof state.running === 'boolean' ? state.running : null,
+    }));
+}

@@ -1,3 +1,4 @@
+import { closeReasonBreakdown, coinVerdicts, consecutiveSeries, drawdown } from './analytics-blocks';
 import type { ActionEntry, Period, StoredTrade } from './history.types';
 
 /** Pure aggregations over the action log and closed trades (statistics, by-symbol, analytics). */
@@ -140,6 +141,17 @@ export function analyticsReport(input: { botTrades: readonly StoredTrade[]; exch
   const exchangeTotal = exchange ? r8(exchange.reduce((s, e) => s + e.pnl, 0)) : 0;
   const rec = exchange ? reconcile(input.botTrades, exchange) : null;
   const exchangeWins = exchange ? exchange.filter((e) => e.pnl > 0).length : 0;
+  const counts = {
+    bot_trades_count: bot.trades,
+    exchange_trades_count: exchange ? exchange.length : 0,
+    reconciliation_matched: rec ? rec.matched.length : 0,
+    reconciliation_only_exchange: rec ? rec.only_exchange.length : 0,
+    reconciliation_only_bots: rec ? rec.only_bot.length : 0,
+    // Matched pairs whose PnL differs by more than half a USDT.
+    reconciliation_pnl_mismatches: rec ? rec.matched.filter((m) => Math.abs(m.pnl_difference) > 0.5).length : 0,
+    bot_win_rate_pct: bot.winRate,
+    bot_total_pnl_usdt: bot.totalPnl,
+  };
   return {
     bot_trades_count: bot.trades,
     exchange_trades_count: exchange ? exchange.length : 0,
@@ -150,9 +162,18 @@ export function analyticsReport(input: { botTrades: readonly StoredTrade[]; exch
     bot_total_pnl_usdt: bot.totalPnl,
     exchange_total_pnl_usdt: exchangeTotal,
     bot_analytics: {
+      // Flat totals, streaks, drawdown, reasons and coin verdicts are what the UI's Analytics tab renders.
+      total_trades: bot.trades,
+      total_pnl_usdt: bot.totalPnl,
+      win_rate_pct: bot.winRate,
+      win_count: bot.profitable,
+      loss_count: bot.losing,
+      consecutive_series: consecutiveSeries(input.botTrades),
+      drawdown: drawdown(input.botTrades),
+      ...coinVerdicts(input.botTrades),
       totals: bot,
       by_symbol: totalsBySymbol(input.botTrades),
-      by_close_reason: totalsByReason(input.botTrades),
+      by_close_reason: closeReasonBreakdown(input.botTrades),
       by_direction: {
         LONG: tradeTotals(input.botTrades.filter((t) => t.direction === 'LONG')),
         SHORT: tradeTotals(input.botTrades.filter((t) => t.direction === 'SHORT')),
@@ -163,6 +184,7 @@ export function analyticsReport(input: { botTrades: readonly StoredTrade[]; exch
       : { included: false },
     reconciliation: rec ?? { included: false },
     summary: {
+      ...counts,
       trades: bot.trades,
       win_rate_pct: bot.winRate,
       total_pnl_usdt: bot.totalPnl,
