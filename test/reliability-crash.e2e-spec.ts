@@ -14,7 +14,7 @@ import { ensureBuilt } from './support/built-service';
 import { checkDataFiles, http, readJson, seededRandom, sleep, spawnService, waitFor, type ServiceProcess } from './support/reliability';
 import { tempDataDir } from './support/test-app';
 
-const CYCLES = 22;
+const CYCLES = 20;
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
 
 type BotExpectation = 'none' | 'paused' | 'active' | 'idle' | 'deleted' | 'unknown';
@@ -276,7 +276,7 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const spawnedAt = Date.now();
       const service = await spawnService(env());
-      if (cycle > 0 && random() < 0.2) {
+      if (cycle > 0 && random() < 0.25) {
         // Killed while starting: loading state, first saves, exchange init.
         await sleep(100 + random() * 1200);
         service.child.kill('SIGKILL');

@@ -96,7 +96,8 @@ describe('secrets never appear in logs, responses, exported configs or data file
   it('the service really uses the keys: signed requests reach the fake exchange, none refused', async () => {
     expect((await fetch(`${service.url}/health/ready`)).status).toBe(200);
     expect(fake.stats.count('/v5/market/instruments-info')).toBeGreaterThan(0);
-    await call('GET', '/api/bots/balance', BOTS_API_KEY);
+    // A private (signed) endpoint: the balance behind account-info.
+    expect(await call('GET', '/api/bots/account-info', BOTS_API_KEY)).toBe(200);
     expect(fake.stats.authFailures).toBe(0);
   });
 
@@ -117,7 +118,6 @@ describe('secrets never appear in logs, responses, exported configs or data file
       await call('GET', p, null);
       await call('GET', p, `${BOTS_API_KEY.slice(0, -1)}0`);
     }
-    if (process.env.SECRETS_DEBUG) console.log(statuses.join("\n"));
     // No GET is a server error, and the endpoints did answer (not all 401 or 404).
     expect(statuses.filter((s) => s.startsWith('5'))).toEqual([]);
     expect(statuses.filter((s) => s.startsWith('200')).length).toBeGreaterThan(gets.length / 2);

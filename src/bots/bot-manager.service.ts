@@ -8,7 +8,7 @@ import { IndividualSettingsService } from '../config/individual-settings.service
 import { SystemConfigService } from '../config/system-config.service';
 import { ExchangeError, InsufficientFundsError } from '../exchange/exchange.errors';
 import { ExchangeService } from '../exchange/exchange.service';
-import type { ExchangeClosedTrade, Position, Timeframe } from '../exchange/exchange.types';
+import type { ExchangeClosedTrade, OrderResult, Position, Timeframe } from '../exchange/exchange.types';
 import { FilterService } from '../filters/filter.service';
 import { MaturityService } from '../maturity/maturity.service';
 import { StatusService } from '../health/status.service';
@@ -25,6 +25,8 @@ import { TradingBot } from './engine/trading-bot';
 import { BotHistoryService } from './history/bot-history.service';
 
 export const BOTS_STATE_FILE = 'bots_state.json';
+/** Position look-ups after an entry whose answer was lost (each already retried by the adapter). */
+const UNCERTAIN_ENTRY_LOOKUPS = 3;
 
 /** Keys a create request may set on the bot (api-contract §2.2). */
 export interface CreateBotRequest {
@@ -476,14 +478,18 @@ export class BotManager implements OnModuleInit {
       const tp = takeProfitPrice(direction, price, tpPercent);
       const stopLoss = sl === null ? undefined : roundToTick(sl, market.tickSize);
       const takeProfit = tp === null ? undefined : roundToTick(tp, market.tickSize);
-      const order = await this.exchange.createMarketOrder({
-        symbol,
-        side: direction === 'LONG' ? 'buy' : 'sell',
-        amount: sizing.quantity,
-        stopLoss,
-        takeProfit,
-        clientOrderId: `${bot.record.id}-${this.clock.now()}`,
-      });
+      const clientOrderId = `${bot.record.id}-${this.clock.now()}`;
+      let order: OrderResult;
+      try {
+        order = await this.exchange.createMarketOrder({ symbol, side: direction === 'LONG' ? 'buy' : 'sell', amount: sizing.quantity, stopLoss, takeProfit, clientOrderId });
+      } catch (error) {
+        // When every attempt lost its answer the order may still have filled: look before giving up, so a live
+        // position never stays on the exchange without its bot.
+        const adopted = error instanceof ExchangeError && error.retryable ? await this.findUncertainEntry(symbol, direction, clientOrderId) : null;
+        if (!adopted) throw error;
+        this.logger.warn(`Entry ${direction} ${symbol}: the order answer was lost (${(error as Error).message}) but the position exists; taking it over`);
+        order = adopted;
+      }
       const entryPrice = order.price && order.price > 0 ? order.price : price;
       const quantity = order.amount > 0 ? order.amount : sizing.quantity;
       const now = this.clock.now();
@@ -507,6 +513,21 @@ export class BotManager implements OnModuleInit {
       if (error instanceof ExchangeError) return fail(`exchange_error: ${error.message}`);
       throw error;
     }
+  }
+
+  /** After an entry whose outcome is unknown: the position the order opened, if the exchange has one. */
+  private async findUncertainEntry(symbol: string, direction: Direction, clientOrderId: string): Promise<OrderResult | null> {
+    const side = direction === 'LONG' ? 'Long' : 'Short';
+    for (let attempt = 0; attempt < UNCERTAIN_ENTRY_LOOKUPS; attempt++) {
+      try {
+        const position = (await this.exchange.fetchPositions()).find((p) => p.symbol === symbol && p.side === side);
+        if (!position) return null;
+        return { orderId: clientOrderId, symbol, side: direction === 'LONG' ? 'buy' : 'sell', amount: position.size, price: position.entryPrice, fee: 0 };
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+      }
+    }
+    return null;
   }
 
   /**

@@ -11,7 +11,9 @@ export function requireSymbol(...candidates: Array<string | undefined | null>): 
 }
 
 /** An optional symbol filter ("all" or empty = none). */
-export function optionalSymbol(value: string | undefined): string | null {
-  if (value === undefined || value.trim() === '' || value.trim().toLowerCase() === 'all') return null;
+export function optionalSymbol(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new BadRequestException({ success: false, error: 'symbol must be a string (a coin symbol or "all")', field: 'symbol' });
+  if (value.trim() === '' || value.trim().toLowerCase() === 'all') return null;
   return requireSymbol(value);
 }

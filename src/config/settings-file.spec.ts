@@ -18,6 +18,12 @@ describe('settings files', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
+  it('writes the defaults out on a first start', async () => {
+    const service = new SystemConfigService(store);
+    await service.onModuleInit();
+    expect(JSON.parse(readFileSync(path.join(dir, 'system_config.json'), 'utf8'))).toMatchObject({ position_sync_interval: 30, rsi_update_interval: 300 });
+  });
+
   it('merges data/system_config.json over the defaults', async () => {
     writeFileSync(path.join(dir, 'system_config.json'), JSON.stringify({ rsi_update_interval: 60, some_future_key: 'kept' }));
     const service = new SystemConfigService(store);
@@ -49,7 +55,8 @@ describe('settings files', () => {
     await service.onModuleInit();
     await expect(service.update({ enabled: true, leverage: 1000 })).rejects.toThrow(ConfigValidationError);
     expect(service.get().enabled).toBe(false);
-    expect(() => readFileSync(path.join(dir, 'auto_bot_config.json'))).toThrow();
+    // The file still holds the defaults written at first start.
+    expect(JSON.parse(readFileSync(path.join(dir, 'auto_bot_config.json'), 'utf8'))).toMatchObject({ enabled: false, leverage: 10 });
   });
 
   it('mirrors the two break-even trigger keys and keeps enabled on restore', async () => {

@@ -60,6 +60,8 @@ export class SettingsFile<T extends object> {
       }
       // Keys we do not know are kept in the file untouched (another version may need them).
       this.current = { ...structuredClone(this.defaults), ...raw, ...values } as T;
+      // A first start writes the defaults out, so operators find every setting in the file.
+      if (this.store.sourceOf(this.file) === 'defaults') await this.store.save(this.file, this.current);
     });
   }
 

@@ -5,8 +5,9 @@ import { exchangeConfig } from '../config/app.config';
 import { isJsonObject, JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
 import { ExchangeNotReadyError } from './exchange.errors';
+import { candlesToColumns } from './exchange.types';
 import type {
-  Balance, Candle, ExchangeAdapter, ExchangeClosedTrade, FetchCandlesOptions, MarketInfo, MarketOrderRequest,
+  Balance, Candle, CandleColumns, ExchangeAdapter, ExchangeClosedTrade, FetchCandlesOptions, MarketInfo, MarketOrderRequest,
   OrderResult, Position, Ticker, Timeframe, TradingStopRequest,
 } from './exchange.types';
 import type { CcxtExchange as CcxtExchangeClass } from './ccxt/ccxt-exchange';
@@ -201,6 +202,14 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
   }
   fetchCandles(symbol: string, timeframe: Timeframe, options?: FetchCandlesOptions): Promise<Candle[]> {
     return this.track('fetchCandles', () => this.adapter.fetchCandles(symbol, timeframe, options));
+  }
+  /** fetchCandles as columns (counted as fetchCandles); adapters without a columnar path are converted. */
+  fetchCandleColumns(symbol: string, timeframe: Timeframe, options?: FetchCandlesOptions): Promise<CandleColumns> {
+    return this.track('fetchCandles', async () => {
+      const adapter = this.adapter;
+      if (adapter.fetchCandleColumns) return adapter.fetchCandleColumns(symbol, timeframe, options);
+      return candlesToColumns(await adapter.fetchCandles(symbol, timeframe, options));
+    });
   }
   fetchTickers(): Promise<Map<string, Ticker>> {
     return this.track('fetchTickers', () => this.adapter.fetchTickers());

@@ -30,6 +30,39 @@ export interface Candle {
   volume: number;
 }
 
+/**
+ * Candles as columns of equal length, oldest first, times strictly ascending: what a mass load stores, without an
+ * object per candle on the way.
+ */
+export interface CandleColumns {
+  length: number;
+  time: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
+/** Columns of `candles` sorted by time (the later of two equal times wins). */
+export function candlesToColumns(candles: readonly Candle[]): CandleColumns {
+  const sorted = [...candles].sort((a, b) => a.time - b.time);
+  const unique = sorted.filter((c, i) => i === sorted.length - 1 || sorted[i + 1].time !== c.time);
+  const n = unique.length;
+  const columns: CandleColumns = {
+    length: n, time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n),
+  };
+  unique.forEach((c, i) => {
+    columns.time[i] = c.time;
+    columns.open[i] = c.open;
+    columns.high[i] = c.high;
+    columns.low[i] = c.low;
+    columns.close[i] = c.close;
+    columns.volume[i] = c.volume;
+  });
+  return columns;
+}
+
 export type InstrumentStatus = 'Trading' | 'PreLaunch' | 'Settling' | 'Delivering' | 'Closed';
 
 export interface MarketInfo {
@@ -154,6 +187,11 @@ export interface ExchangeAdapter {
   /** All USDT linear perpetuals the exchange lists, whatever their status (used for delisting scans). */
   listMarkets(): Promise<MarketInfo[]>;
   fetchCandles(symbol: string, timeframe: Timeframe, options?: FetchCandlesOptions): Promise<Candle[]>;
+  /**
+   * Optional: the same candles as fetchCandles, as columns (cheaper for mass loads); ExchangeService converts
+   * otherwise. The arrays are new on every call: the caller owns them and may keep and change them.
+   */
+  fetchCandleColumns?(symbol: string, timeframe: Timeframe, options?: FetchCandlesOptions): Promise<CandleColumns>;
   /** Tickers for every symbol in one request, keyed by bare symbol. */
   fetchTickers(): Promise<Map<string, Ticker>>;
   /** Open positions (size > 0). Throws on failure: an error never reads as "no positions". */

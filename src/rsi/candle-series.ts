@@ -1,4 +1,4 @@
-import type { Candle } from '../exchange/exchange.types';
+import type { Candle, CandleColumns } from '../exchange/exchange.types';
 
 /** Most candles kept per symbol and timeframe (one exchange request's worth). */
 export const MAX_CANDLES = 1000;
@@ -16,19 +16,51 @@ export class CandleSeries {
   volume: Float64Array;
   length = 0;
 
-  constructor(private readonly capacity = MAX_CANDLES) {
-    this.time = new Float64Array(capacity);
-    this.open = new Float64Array(capacity);
-    this.high = new Float64Array(capacity);
-    this.low = new Float64Array(capacity);
-    this.close = new Float64Array(capacity);
-    this.volume = new Float64Array(capacity);
+  /** `adopt`: full columns (length = capacity) to use as they are instead of fresh empty ones (see fromColumns). */
+  constructor(private readonly capacity = MAX_CANDLES, adopt?: CandleColumns) {
+    this.time = adopt?.time ?? new Float64Array(capacity);
+    this.open = adopt?.open ?? new Float64Array(capacity);
+    this.high = adopt?.high ?? new Float64Array(capacity);
+    this.low = adopt?.low ?? new Float64Array(capacity);
+    this.close = adopt?.close ?? new Float64Array(capacity);
+    this.volume = adopt?.volume ?? new Float64Array(capacity);
+    if (adopt) this.length = adopt.length;
   }
 
   /** Sorted by time, duplicates removed (the later one wins), at most `capacity` newest candles. */
   static fromCandles(candles: readonly Candle[], capacity = MAX_CANDLES): CandleSeries {
     const series = new CandleSeries(capacity);
     series.merge(candles);
+    return series;
+  }
+
+  /**
+   * Same result as fromCandles for the same candles. Ascending columns as long as the capacity (a full load) are
+   * adopted as they are, when every candle is valid; otherwise they are merged candle by candle.
+   */
+  static fromColumns(columns: CandleColumns, capacity = MAX_CANDLES): CandleSeries {
+    const { length, time, open, high, low, close, volume } = columns;
+    const adoptable = length === capacity && [time, open, high, low, close, volume].every((c) => c.length === capacity) && columnsValidAndAscending(columns);
+    if (adoptable) return new CandleSeries(capacity, columns);
+    const series = new CandleSeries(capacity);
+    const sorted = columnsValidAndAscending(columns, false);
+    if (!sorted) {
+      const candles: Candle[] = [];
+      for (let i = 0; i < length; i++) candles.push({ time: time[i], open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i] });
+      series.merge(candles);
+      return series;
+    }
+    for (let i = 0; i < length; i++) {
+      if (!(Number.isFinite(time[i]) && Number.isFinite(close[i]) && close[i] > 0)) continue;
+      if (series.length === capacity) series.dropOldest(1);
+      const j = series.length++;
+      series.time[j] = time[i];
+      series.open[j] = open[i];
+      series.high[j] = high[i];
+      series.low[j] = low[i];
+      series.close[j] = close[i];
+      series.volume[j] = volume[i];
+    }
     return series;
   }
 
@@ -133,6 +165,22 @@ export class CandleSeries {
     for (const column of [this.time, this.open, this.high, this.low, this.close, this.volume]) column.copyWithin(0, n, this.length);
     this.length -= n;
   }
+}
+
+/** Times strictly ascending (over the valid candles) and, when `requireAllValid`, every candle valid. */
+function columnsValidAndAscending(columns: CandleColumns, requireAllValid = true): boolean {
+  let last = -Infinity;
+  for (let i = 0; i < columns.length; i++) {
+    const t = columns.time[i];
+    const c = columns.close[i];
+    if (!(Number.isFinite(t) && Number.isFinite(c) && c > 0)) {
+      if (requireAllValid) return false;
+      continue;
+    }
+    if (t <= last) return false;
+    last = t;
+  }
+  return true;
 }
 
 function isSorted(candles: readonly Candle[]): boolean {

@@ -6,6 +6,9 @@ import {
   bybitBalanceFigures,
   bybitMarketInfo,
   CcxtExchange,
+  fastBybitOhlcv,
+  installFastBybitOhlcv,
+  loadCcxtClass,
   replaceApiOrigins,
   toPosition,
   toTicker,
@@ -144,5 +147,53 @@ describe('CcxtExchange before init', () => {
     expect(exchange.isPaper).toBe(false);
     await expect(exchange.fetchTickers()).rejects.toBeInstanceOf(ExchangeNotReadyError);
     expect(() => new CcxtExchange({ exchangeId: 'kraken' as never })).toThrow(/unsupported exchange/);
+  });
+});
+
+describe('loadCcxtClass', () => {
+  it('loads the same bybit and binanceusdm classes as the ccxt entry point', () => {
+    expect(loadCcxtClass('bybit')).toBe(ccxt.bybit);
+    expect(loadCcxtClass('binanceusdm')).toBe(ccxt.binanceusdm);
+  });
+});
+
+describe('fast Bybit kline row parsing', () => {
+  // Rows as Bybit sends them, and rows that must take ccxt's general path; ccxt's own parser is the reference.
+  const rows: unknown[] = [
+    ['1670608800000', '17071', '17073', '17027', '17055.5', '268611', '15.74462667'],
+    ['1670605200000', '0.00001234', '0.0000125', '0.0000120', '0.00001240', '123456789.123', '1.5'],
+    ['1670601600000', '-0.5', ' 12 ', '0x1A', '17071.5', '0', '0'],
+    ['1670601600000.9', '1', '2', '0.5', '1.5', '10', '11'],
+    [1670601600000, 1.5, 2.5, 0.5, 2, 100, 150],
+    ['1670601600000', '1e-8', '2E3', '1', '1', '1', '1'],
+    ['1670601600000', '', '2', '1', '1', '1', '1'],
+    ['1670601600000', null, '2', '1', '1', '1', '1'],
+    ['abc', '1', '2', '1', '1', '1', '1'],
+    ['1670601600000', 'NaN', 'x', '1', '1', '1', '1'],
+    ['1670601600000', '1', '2', '1', '1'],
+    ['1670601600000', Infinity, '2', '1', '1', '1', '1'],
+    ['Infinity', '1', '2', '1', '1', '1', '1'],
+    { 0: '1670601600000' },
+    'not a row',
+  ];
+  const linear = { inverse: false };
+  const inverse = { inverse: true };
+
+  it('gives exactly what ccxt\'s bybit parseOHLCV gives, for linear and inverse markets', () => {
+    const reference = new ccxt.bybit();
+    const fast = new ccxt.bybit();
+    installFastBybitOhlcv(fast);
+    for (const market of [linear, inverse, undefined]) {
+      for (const row of rows) {
+        expect(fast.parseOHLCV(row as never, market as never)).toEqual(reference.parseOHLCV(row as never, market as never));
+      }
+    }
+  });
+
+  it('shortcuts plain rows and leaves the others to ccxt', () => {
+    expect(fastBybitOhlcv(rows[0], 5)).toEqual([1670608800000, 17071, 17073, 17027, 17055.5, 268611]);
+    expect(fastBybitOhlcv(rows[0], 6)).toEqual([1670608800000, 17071, 17073, 17027, 17055.5, 15.74462667]);
+    expect(fastBybitOhlcv(rows[3], 5)?.[0]).toBe(1670601600000);
+    for (const index of [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]) expect(fastBybitOhlcv(rows[index], 5)).toBeUndefined();
   });
 });

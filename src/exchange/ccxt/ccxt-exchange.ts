@@ -6,6 +6,7 @@
  * paper default never pays for it. Plain class, no Nest imports: ExchangeService wires it in.
  */
 import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import type { Exchange, Market as MaybeMarket, OHLCV, Position as CcxtPosition, Ticker as CcxtTicker } from 'ccxt';
 import {
   ExchangeError,
@@ -17,6 +18,7 @@ import {
 import {
   Balance,
   Candle,
+  CandleColumns,
   ExchangeAdapter,
   FETCHABLE_TIMEFRAMES,
   FetchCandlesOptions,
@@ -86,6 +88,26 @@ const BYBIT_DUPLICATE_CLIENT_ID = new Set([110072, 12141]);
 const BINANCE_DUPLICATE_CLIENT_ID = new Set([-4116]);
 
 type CcxtModule = typeof import('ccxt');
+type CcxtExchangeClass = new (config: Record<string, unknown>) => Exchange;
+
+/**
+ * The one ccxt exchange class we use, loaded from ccxt's CommonJS build without the other ~140 exchanges that
+ * `require('ccxt')` loads and compiles (~40 MB of RSS and ~0.4 s at start-up). The files are the same ones the
+ * full entry point loads (same module cache, same classes); if ccxt's layout ever differs, the full entry point is used.
+ */
+export function loadCcxtClass(id: 'bybit' | 'binanceusdm'): CcxtExchangeClass {
+  try {
+    const root = join(dirname(require.resolve('ccxt')), 'cjs');
+    // What ccxt's own entry point requires first: rollup's helpers for the bundled dependencies.
+    require(join(root, '_virtual', '_commonjsHelpers.js'));
+    require(join(root, '_virtual', 'index.cjs.js'));
+    const loaded = (require(join(root, 'src', `${id}.js`)) as { default?: unknown }).default;
+    if (typeof loaded === 'function' && (loaded as { name?: string }).name === id) return loaded as CcxtExchangeClass;
+  } catch {
+    // fall through to the documented entry point
+  }
+  return (require('ccxt') as CcxtModule)[id] as unknown as CcxtExchangeClass;
+}
 type Market = NonNullable<MaybeMarket>;
 
 export class CcxtExchange implements ExchangeAdapter {
@@ -130,9 +152,7 @@ export class CcxtExchange implements ExchangeAdapter {
         throw new ExchangeError('init: an API key needs its secret', 'init');
       }
       // Lazy: ccxt costs ~0.5 s and ~60 MB to load, the paper default never needs it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const ccxt = require('ccxt') as CcxtModule;
-      this.client = this.createClient(ccxt);
+      this.client = this.createClient(loadCcxtClass(this.name === 'bybit' ? 'bybit' : 'binanceusdm'));
     }
     await this.call('init', async (client) => this.loadMarkets(client), { loadsMarkets: true });
   }
@@ -163,24 +183,29 @@ export class CcxtExchange implements ExchangeAdapter {
   }
 
   async fetchCandles(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions = {}): Promise<Candle[]> {
+    const columns = await this.candleColumns('fetchCandles', symbol, timeframe, options);
+    const candles: Candle[] = new Array(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      candles[i] = { time: columns.time[i], open: columns.open[i], high: columns.high[i], low: columns.low[i], close: columns.close[i], volume: columns.volume[i] };
+    }
+    return candles;
+  }
+
+  /** The candles of fetchCandles as columns: a mass load stores these without making an object per candle. */
+  fetchCandleColumns(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions = {}): Promise<CandleColumns> {
+    return this.candleColumns('fetchCandleColumns', symbol, timeframe, options);
+  }
+
+  private candleColumns(method: string, symbol: string, timeframe: Timeframe, options: FetchCandlesOptions): Promise<CandleColumns> {
     if (!FETCHABLE_TIMEFRAMES.includes(timeframe)) {
-      throw new ExchangeError(`fetchCandles: timeframe ${timeframe} cannot be fetched from ${this.name}`, 'fetchCandles');
+      return Promise.reject(new ExchangeError(`${method}: timeframe ${timeframe} cannot be fetched from ${this.name}`, method));
     }
     const limit = Math.min(MAX_CANDLES_PER_REQUEST, Math.max(1, Math.floor(options.limit ?? MAX_CANDLES_PER_REQUEST)));
     return this.call('fetchCandles', async (client) => {
-      const unified = this.unifiedSymbol(symbol, 'fetchCandles');
-      const rows: OHLCV[] = await client.fetchOHLCV(unified, timeframe, options.since, limit);
-      const candles: Candle[] = [];
-      for (const row of rows) {
-        const candle = { time: Number(row[0]), open: Number(row[1]), high: Number(row[2]), low: Number(row[3]), close: Number(row[4]), volume: Number(row[5] ?? 0) };
-        // Field by field: this runs for every candle of a mass load, so no temporary arrays.
-        if (!(Number.isFinite(candle.time) && Number.isFinite(candle.open) && Number.isFinite(candle.high) && Number.isFinite(candle.low) && Number.isFinite(candle.close) && Number.isFinite(candle.volume))) continue;
-        if (options.since !== undefined && candle.time < options.since) continue;
-        candles.push(candle);
-      }
-      candles.sort((a, b) => a.time - b.time);
-      if (candles.length > 0) this.lastPrice.set(this.bare(unified), candles[candles.length - 1].close);
-      return candles.length > limit ? candles.slice(candles.length - limit) : candles;
+      const unified = this.unifiedSymbol(symbol, method);
+      const columns = ohlcvColumns(await client.fetchOHLCV(unified, timeframe, options.since, limit), options.since, limit);
+      if (columns.length > 0) this.lastPrice.set(this.bare(unified), columns.close[columns.length - 1]);
+      return columns;
     });
   }
 
@@ -330,7 +355,7 @@ export class CcxtExchange implements ExchangeAdapter {
 
   // ---------------------------------------------------------------- internals
 
-  private createClient(ccxt: CcxtModule): Exchange {
+  private createClient(ExchangeClass: CcxtExchangeClass): Exchange {
     const common = {
       apiKey: this.options.apiKey,
       secret: this.options.secret,
@@ -339,7 +364,7 @@ export class CcxtExchange implements ExchangeAdapter {
     };
     const client: Exchange =
       this.name === 'bybit'
-        ? new ccxt.bybit({
+        ? new ExchangeClass({
             ...common,
             options: {
               defaultType: 'swap',
@@ -352,9 +377,16 @@ export class CcxtExchange implements ExchangeAdapter {
               unifiedMarginStatus: 6,
             },
           })
-        : new ccxt.binanceusdm({ ...common, options: { defaultType: 'swap', fetchMarkets: { types: ['linear'] } } });
+        : new ExchangeClass({ ...common, options: { defaultType: 'swap', fetchMarkets: { types: ['linear'] } } });
     // Otherwise loadMarkets first calls a signed currencies endpoint we have no use for.
     (client.has as Record<string, unknown>).fetchCurrencies = false;
+    if (this.name === 'bybit') {
+      // Bybit v5 quotes every price, size and id as a string; its only JSON numbers are retCode, time and small
+      // enums, never beyond 2^53. So ccxt's walk of every parsed answer looking for precision-risky integers finds
+      // nothing and is skipped (Binance keeps it: its order ids are JSON numbers).
+      (client as unknown as { quoteJsonNumbers: boolean }).quoteJsonNumbers = false;
+      installFastBybitOhlcv(client);
+    }
     if (this.options.testnet) client.setSandboxMode(true);
     if (this.options.apiUrl) replaceApiOrigins(client.urls.api as UrlTree, this.options.apiUrl);
     this.installHooks(client);
@@ -389,15 +421,33 @@ export class CcxtExchange implements ExchangeAdapter {
       }
     };
 
+    // ccxt calls parseJson(text) right after onRestResponse returned that text, in the same synchronous step; our
+    // inspection already parsed it, so ccxt gets that object instead of parsing a 70 kB kline answer a second time.
+    let inspectedText: string | undefined;
+    let inspectedValue: unknown;
     const originalOnRestResponse = client.onRestResponse.bind(client);
     client.onRestResponse = (status: number, statusText: string, url: string, method: string, responseHeaders: Record<string, string>, responseBody: string, requestHeaders: unknown, requestBody: unknown) => {
+      inspectedText = inspectedValue = undefined;
       const text: string = originalOnRestResponse(status, statusText, url, method, responseHeaders, responseBody, requestHeaders, requestBody);
-      this.inspectAnswer(status, url, method, responseHeaders ?? {}, text);
+      const parsed = this.inspectAnswer(status, url, method, responseHeaders ?? {}, text);
+      inspectedText = text;
+      inspectedValue = parsed;
       return text;
+    };
+    const originalParseJson = client.parseJson.bind(client);
+    const risky = client as unknown as { quoteJsonNumbers: boolean; hasUnsafeInteger(value: unknown): boolean };
+    client.parseJson = (text: string) => {
+      const parsed = inspectedValue;
+      const reusable = text === inspectedText && parsed !== null && typeof parsed === 'object';
+      inspectedText = inspectedValue = undefined;
+      // Same result as ccxt's own parseJson: objects and arrays only, re-parsed with quoted numbers when asked to.
+      if (reusable && (text[0] === '{' || text[0] === '[') && !(risky.quoteJsonNumbers && risky.hasUnsafeInteger(parsed))) return parsed;
+      return originalParseJson(text);
     };
   }
 
-  private inspectAnswer(status: number, url: string, method: string, headers: Record<string, string>, text: string): void {
+  /** Pauses the limiter on a rate-limit answer, throws on a malformed one; returns the parsed body (undefined if not JSON). */
+  private inspectAnswer(status: number, url: string, method: string, headers: Record<string, string>, text: string): unknown {
     const parsed = parseJsonOrUndefined(text);
     const rateLimited = this.name === 'bybit' ? isBybitRateLimitAnswer(status, parsed) : status === 429 || status === 418;
     if (rateLimited) {
@@ -405,7 +455,7 @@ export class CcxtExchange implements ExchangeAdapter {
       // One line per pause, not one per refused request of a mass load.
       if (!this.limiter.isPaused()) this.options.logger?.warn(`${this.name} rate limit answer on ${urlPath(url)}: holding requests for ${pauseMs} ms`);
       this.limiter.pause(pauseMs);
-      return;
+      return parsed;
     }
     const reason =
       this.name === 'bybit'
@@ -414,6 +464,7 @@ export class CcxtExchange implements ExchangeAdapter {
           ? 'body is not JSON'
           : undefined;
     if (reason) throw new ExchangeUnavailableError(`malformed answer to ${method} ${urlPath(url)}: ${reason}`);
+    return parsed;
   }
 
   /** Runs one adapter method with retries; every failure leaves as one of our ExchangeError classes. */
@@ -582,6 +633,87 @@ export function replaceApiOrigins(urls: UrlTree, apiUrl: string): void {
     if (typeof value === 'string') urls[key] = value.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i, origin);
     else if (value && typeof value === 'object') replaceApiOrigins(value, apiUrl);
   }
+}
+
+/**
+ * ccxt's bybit parseOHLCV reads each field through safeInteger / safeNumber (prop, safeString, numberToString,
+ * parseNumber: a dozen calls per field, the largest CPU item of a mass load after JSON.parse). For the plain decimal
+ * strings (or finite numbers) Bybit sends, those come down to Math.trunc(Number(s)) for the time and Number(s) for
+ * the rest; any other row (empty or missing field, exponent notation, not a string) goes to ccxt's own parser.
+ * Still fetchOHLCV, ccxt's sorting and since/limit filtering: only the per-row conversion is shortcut.
+ */
+export function installFastBybitOhlcv(client: Exchange): void {
+  const ccxtParse = client.parseOHLCV.bind(client) as (row: unknown, market?: unknown) => OHLCV;
+  client.parseOHLCV = ((row: unknown, market?: { inverse?: unknown }) => {
+    const volumeIndex = market?.inverse === true ? 6 : 5;
+    const fast = fastBybitOhlcv(row, volumeIndex);
+    return fast ?? ccxtParse(row, market);
+  }) as Exchange['parseOHLCV'];
+}
+
+/**
+ * ccxt OHLCV rows to columns: rows with a non-finite field or before `since` are dropped, the rest sorted by time
+ * (the later of two equal times wins), the newest `limit` kept.
+ */
+export function ohlcvColumns(rows: readonly OHLCV[], since: number | undefined, limit: number): CandleColumns {
+  const kept: OHLCV[] = [];
+  let sorted = true;
+  for (const row of rows) {
+    // Field by field: this runs for every candle of a mass load, so no temporary arrays.
+    const time = Number(row[0]);
+    if (!(Number.isFinite(time) && Number.isFinite(Number(row[1])) && Number.isFinite(Number(row[2])) && Number.isFinite(Number(row[3])) && Number.isFinite(Number(row[4])) && Number.isFinite(Number(row[5] ?? 0)))) continue;
+    if (since !== undefined && time < since) continue;
+    if (kept.length > 0 && time <= Number(kept[kept.length - 1][0])) sorted = false;
+    kept.push(row);
+  }
+  if (!sorted) {
+    kept.sort((a, b) => Number(a[0]) - Number(b[0]));
+    // Equal times: keep the later row, as a merge would.
+    for (let i = kept.length - 2; i >= 0; i--) if (Number(kept[i][0]) === Number(kept[i + 1][0])) kept.splice(i, 1);
+  }
+  const start = Math.max(0, kept.length - limit);
+  const n = kept.length - start;
+  const columns: CandleColumns = {
+    length: n, time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const row = kept[start + i];
+    columns.time[i] = Number(row[0]);
+    columns.open[i] = Number(row[1]);
+    columns.high[i] = Number(row[2]);
+    columns.low[i] = Number(row[3]);
+    columns.close[i] = Number(row[4]);
+    columns.volume[i] = Number(row[5] ?? 0);
+  }
+  return columns;
+}
+
+/** The row as ccxt would parse it, or undefined when the row needs ccxt's general path. */
+export function fastBybitOhlcv(row: unknown, volumeIndex: 5 | 6): OHLCV | undefined {
+  if (!Array.isArray(row)) return undefined;
+  const time = plainNumber(row[0]);
+  const open = plainNumber(row[1]);
+  const high = plainNumber(row[2]);
+  const low = plainNumber(row[3]);
+  const close = plainNumber(row[4]);
+  const volume = plainNumber(row[volumeIndex]);
+  if (time === undefined || open === undefined || high === undefined || low === undefined || close === undefined || volume === undefined) return undefined;
+  if (!Number.isFinite(time)) return undefined;
+  return [Math.trunc(time), open, high, low, close, volume];
+}
+
+/** Number(value) for a non-empty string without 'e' or a finite number; undefined (= ask ccxt) for anything else or NaN. */
+function plainNumber(value: unknown): number | undefined {
+  let n: number;
+  if (typeof value === 'string') {
+    if (value.length === 0 || value.includes('e') || value.includes('E')) return undefined;
+    n = Number(value);
+  } else if (typeof value === 'number' && Number.isFinite(value)) {
+    n = value;
+  } else {
+    return undefined;
+  }
+  return Number.isNaN(n) ? undefined : n;
 }
 
 function urlPath(url: string): string {
