@@ -67,6 +67,14 @@ describe('JsonStore', () => {
     expect(errors.join('\n')).toMatch(/no good copy left/);
   });
 
+  it('coalesces a burst of saves of one file into few writes, the newest content winning', async () => {
+    const writes = jest.spyOn(require('./atomic-write'), 'atomicWrite');
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.save('bots_state.json', { bots: {}, n: i })));
+    expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json'), 'utf8'))).toEqual({ bots: {}, n: 49 });
+    expect(writes.mock.calls.length).toBeGreaterThanOrEqual(1);
+    expect(writes.mock.calls.length).toBeLessThanOrEqual(2);
+  });
+
   it('serializes concurrent writes to one file', async () => {
     await Promise.all(Array.from({ length: 25 }, (_, i) => store.save('process_state.json', { n: i })));
     const final = JSON.parse(readFileSync(path.join(dir, 'process_state.json'), 'utf8')) as { n: number };

@@ -33,6 +33,7 @@ export class JsonStore {
   readonly dataDir: string;
   private cleaned = false;
   private readonly pending = new Set<Promise<void>>();
+  private readonly queued = new Map<string, { content: string; done: Promise<void> }>();
 
   constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
     this.dataDir = path.resolve(config.dataDir);
@@ -113,9 +114,25 @@ export class JsonStore {
     return problem ? { ok: false, error: `bad shape: ${problem}` } : { ok: true, value };
   }
 
+  /**
+   * Writes `data` as the file's new content. While a write of the same file is in progress, further saves
+   * share one queued write that carries the newest content: every caller still returns only once its data
+   * (or newer) is on disk, and a burst of changes costs two fsyncs instead of one per change.
+   */
   async save(file: string, data: unknown): Promise<void> {
     const content = JSON.stringify(data, null, 2);
-    const write = this.lock(file).runExclusive(() => atomicWrite(this.filePath(file), content, `${this.filePath(file)}.bak`));
+    const queued = this.queued.get(file);
+    if (queued) {
+      queued.content = content;
+      return queued.done;
+    }
+    const entry: { content: string; done: Promise<void> } = { content, done: Promise.resolve() };
+    this.queued.set(file, entry);
+    const write = this.lock(file).runExclusive(() => {
+      this.queued.delete(file);
+      return atomicWrite(this.filePath(file), entry.content, `${this.filePath(file)}.bak`);
+    });
+    entry.done = write;
     this.pending.add(write);
     try {
       await write;
