@@ -134,6 +134,19 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
       expect(fake.stats.sent('/v5/market/kline').map((r) => r.query)).toEqual([`symbol=${market.exchangeSymbol}&limit=50&interval=360&category=linear`]);
     });
 
+    it('fetches the same candles as columns', async () => {
+      const { market } = await tradable();
+      const candles = await exchange.fetchCandles(market.symbol, '6h', { limit: 40 });
+      const columns = await exchange.fetchCandleColumns(market.symbol, '6h', { limit: 40 });
+      expect(columns.length).toBe(40);
+      expect(Array.from(columns.time)).toEqual(candles.map((c) => c.time));
+      expect(Array.from(columns.open)).toEqual(candles.map((c) => c.open));
+      expect(Array.from(columns.high)).toEqual(candles.map((c) => c.high));
+      expect(Array.from(columns.low)).toEqual(candles.map((c) => c.low));
+      expect(Array.from(columns.close)).toEqual(candles.map((c) => c.close));
+      expect(Array.from(columns.volume)).toEqual(candles.map((c) => c.volume));
+    });
+
     it('caps the candle limit at 1000 and honours since', async () => {
       const { market } = await tradable();
       const all = await exchange.fetchCandles(market.symbol, '6h', { limit: 5000 });

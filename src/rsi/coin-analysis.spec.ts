@@ -1,4 +1,4 @@
-import type { Candle } from '../exchange/exchange.types';
+import { candlesToColumns, type Candle } from '../exchange/exchange.types';
 import { CandleSeries } from './candle-series';
 import { analyzeSeries, updateLastClose, type AnalysisParams } from './coin-analysis';
 import { DEFAULT_EMA_TREND_PARAMS, DEFAULT_TREND_PARAMS } from './indicators/trend';
@@ -35,6 +35,28 @@ describe('CandleSeries', () => {
     expect(series.close[4]).toBe(high + 2);
     expect(series.high[4]).toBe(high + 2);
     expect(series.toCandles(2)).toHaveLength(2);
+  });
+
+  it('from columns: the same series as from candles, full columns adopted, partial, unsorted or invalid ones merged', () => {
+    const full = candles(1000);
+    const adopted = candlesToColumns(full);
+    const fromColumns = CandleSeries.fromColumns(adopted);
+    expect(fromColumns.close).toBe(adopted.close); // no copy for a clean full load
+    expect(fromColumns.toCandles()).toEqual(CandleSeries.fromCandles(full).toCandles());
+    // Still a working 1000-candle buffer: a newer candle drops the oldest.
+    expect(fromColumns.merge([candles(1001)[1000]])).toBe(1);
+    expect(fromColumns.time[0]).toBe(full[1].time);
+
+    const few = candles(30);
+    const withInvalid = [...few.slice(0, 10), { ...few[10], close: 0 }, ...few.slice(11)];
+    const cases: Candle[][] = [few, withInvalid, [...few].reverse(), [...few, { ...few[29], close: 77 }], candles(1005)];
+    for (const list of cases) {
+      const columns = { length: list.length, time: new Float64Array(list.map((c) => c.time)), open: new Float64Array(list.map((c) => c.open)), high: new Float64Array(list.map((c) => c.high)), low: new Float64Array(list.map((c) => c.low)), close: new Float64Array(list.map((c) => c.close)), volume: new Float64Array(list.map((c) => c.volume)) };
+      const series = CandleSeries.fromColumns(columns);
+      expect(series.toCandles()).toEqual(CandleSeries.fromCandles(list).toCandles());
+      expect(series.close).not.toBe(columns.close);
+    }
+    expect(CandleSeries.fromColumns(candlesToColumns(withInvalid)).length).toBe(29);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   fastBybitOhlcv,
   installFastBybitOhlcv,
   loadCcxtClass,
+  ohlcvColumns,
   replaceApiOrigins,
   toPosition,
   toTicker,
@@ -195,5 +196,29 @@ describe('fast Bybit kline row parsing', () => {
     expect(fastBybitOhlcv(rows[0], 6)).toEqual([1670608800000, 17071, 17073, 17027, 17055.5, 15.74462667]);
     expect(fastBybitOhlcv(rows[3], 5)?.[0]).toBe(1670601600000);
     for (const index of [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]) expect(fastBybitOhlcv(rows[index], 5)).toBeUndefined();
+  });
+});
+
+describe('ohlcvColumns', () => {
+  const t = (i: number) => 1_700_000_000_000 + i * 21_600_000;
+  it('drops rows with a non-finite field and rows before since, sorts, keeps the later of equal times and the newest `limit`', () => {
+    const rows = [
+      [t(3), 3, 4, 2, 3.5, 30],
+      [t(1), 1, 2, 0.5, 1.5, 10],
+      [t(2), 2, 3, 1, 2.5, 20],
+      [t(2), 2, 3, 1, 2.75, 21],
+      [t(4), NaN, 5, 3, 4.5, 40],
+      [t(0), 0.5, 1, 0.25, 0.75, 5],
+    ] as never;
+    const columns = ohlcvColumns(rows, t(1), 2);
+    expect(columns.length).toBe(2);
+    expect(Array.from(columns.time)).toEqual([t(2), t(3)]);
+    expect(Array.from(columns.close)).toEqual([2.75, 3.5]);
+    expect(Array.from(columns.volume)).toEqual([21, 30]);
+    const all = ohlcvColumns(rows, undefined, 1000);
+    expect(Array.from(all.time)).toEqual([t(0), t(1), t(2), t(3)]);
+    expect(Array.from(all.open)).toEqual([0.5, 1, 2, 3]);
+    expect(Array.from(all.high)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(all.low)).toEqual([0.25, 0.5, 1, 2]);
   });
 });
