@@ -3,29 +3,19 @@
  * the current 6h grid, cheap to serve, so the benchmark measures the service and not a price simulator.
  */
 import {
-  TIMEFRAME_MS, type Balance, type Candle, type ExchangeAdapter, type FetchCandlesOptions, type MarketInfo, type OrderResult,
-  type Position, type Ticker, type Timeframe,
+  TIMEFRAME_MS, type Balance, type Candle, type FetchCandlesOptions, type MarketInfo, type OrderResult, type Ticker, type Timeframe,
 } from '../src/exchange/exchange.types';
+import { IDLE_BALANCE, IdleAdapter } from '../test/fake-exchange/idle-adapter';
+import { seededRandom } from '../test/fake-exchange/seeded-random';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export class SyntheticExchange implements ExchangeAdapter {
+export class SyntheticExchange extends IdleAdapter {
   readonly name = 'synthetic';
-  readonly isPaper = true;
   private readonly symbols: string[];
   private readonly closes = new Map<string, Float64Array>();
 
   constructor(count: number, private readonly candles = 1000, seed = 7) {
-    const random = mulberry32(seed);
+    super();
+    const random = seededRandom(seed);
     this.symbols = Array.from({ length: count }, (_, i) => `C${String(i).padStart(4, '0')}`);
     for (const symbol of this.symbols) {
       const closes = new Float64Array(candles);
@@ -37,9 +27,6 @@ export class SyntheticExchange implements ExchangeAdapter {
       this.closes.set(symbol, closes);
     }
   }
-
-  async init(): Promise<void> {}
-  async close(): Promise<void> {}
 
   async listMarkets(): Promise<MarketInfo[]> {
     return this.symbols.map((symbol) => ({
@@ -76,19 +63,10 @@ export class SyntheticExchange implements ExchangeAdapter {
     return map;
   }
 
-  async fetchPositions(): Promise<Position[]> {
-    return [];
-  }
   async createMarketOrder(): Promise<OrderResult> {
     throw new Error('not supported');
   }
-  async closePosition(): Promise<OrderResult | null> {
-    return null;
-  }
-  async cancelOrder(): Promise<void> {}
-  async setTradingStop(): Promise<void> {}
-  async setLeverage(): Promise<void> {}
   async fetchBalance(): Promise<Balance> {
-    return { currency: 'USDT', totalEquity: 1000, walletBalance: 1000, availableBalance: 1000, unrealizedPnl: 0, marginBalance: 1000, positionValue: 0, activePositions: 0 };
+    return { ...IDLE_BALANCE };
   }
 }

@@ -61,6 +61,22 @@ describe('CandleSeries', () => {
 });
 
 describe('coin analysis', () => {
+  it('a pass that replaces the previous analysis reuses its history storage and gives the same numbers', () => {
+    const series = CandleSeries.fromCandles(candles(600));
+    const first = analyzeSeries(series, params);
+    const expected = analyzeSeries(CandleSeries.fromCandles(candles(600)), params);
+    const again = analyzeSeries(series, params, first);
+    expect(again.history.buffer).toBe(first.history.buffer);
+    expect(again).toEqual(expected);
+    // Fewer candles (a reload): a shorter view of the same storage; more than it holds: new storage.
+    const shorter = analyzeSeries(CandleSeries.fromCandles(candles(300)), params, again);
+    expect(shorter.history.buffer).toBe(first.history.buffer);
+    expect(shorter).toEqual(analyzeSeries(CandleSeries.fromCandles(candles(300)), params));
+    const longer = analyzeSeries(CandleSeries.fromCandles(candles(700)), params, shorter);
+    expect(longer.history.buffer).not.toBe(first.history.buffer);
+    expect(longer).toEqual(analyzeSeries(CandleSeries.fromCandles(candles(700)), params));
+  });
+
   it('a forming-candle update gives the same indicators as a full pass', () => {
     const base = candles(600);
     const series = CandleSeries.fromCandles(base);

@@ -1,6 +1,6 @@
 import type { CandleSeries } from './candle-series';
 import { stochRsi } from './indicators/enhanced-rsi';
-import { computeRsiSeries, rawRsiWithLastClose, round2, type WilderState } from './indicators/rsi';
+import { computeRsiSeries, rawRsiWithLastClose, round2, RSI_PERIOD, type WilderState } from './indicators/rsi';
 import {
   analyzeEmaTrend, analyzeTrend, emaTrendState, emaTrendWithState,
   type EmaTrendParams, type EmaTrendResult, type EmaTrendState, type TrendParams, type TrendResult,
@@ -24,10 +24,13 @@ export interface CoinAnalysis {
   stoch: { k: number | null; d: number | null };
 }
 
-/** Full pass over the series: O(candles). */
-export function analyzeSeries(series: CandleSeries, params: AnalysisParams): CoinAnalysis {
+/**
+ * Full pass over the series: O(candles). `previous`: the analysis this one replaces (same coin); its RSI-history
+ * storage is reused, so `previous.history` must not be read afterwards.
+ */
+export function analyzeSeries(series: CandleSeries, params: AnalysisParams, previous?: CoinAnalysis): CoinAnalysis {
   const closes = series.closes();
-  const { rsi, history, state } = computeRsiSeries(closes);
+  const { rsi, history, state } = computeRsiSeries(closes, RSI_PERIOD, { reuse: previous?.history });
   const emaState = emaTrendState(closes, params.emaTrend);
   return {
     rsi,

@@ -584,7 +584,7 @@ export class RsiService implements OnModuleInit {
   /** Recomputes every record from the stored candles (after a settings change); no exchange call. */
   recomputeAll(): void {
     for (const [symbol, state] of this.states) {
-      state.analysis = analyzeSeries(state.series, this.analysisParams(symbol));
+      state.analysis = analyzeSeries(state.series, this.analysisParams(symbol), state.analysis);
       const record = this.coins.get(symbol);
       if (record) this.writeIndicators(record, symbol, state);
     }
@@ -594,7 +594,8 @@ export class RsiService implements OnModuleInit {
   // ---------------------------------------------------------------- records
 
   private install(symbol: string, series: CandleSeries, ticker: Ticker | undefined): void {
-    const analysis = analyzeSeries(series, this.analysisParams(symbol));
+    // The replaced analysis lends its history storage (the old state is dropped right below).
+    const analysis = analyzeSeries(series, this.analysisParams(symbol), this.states.get(symbol)?.analysis);
     const state: SymbolState = { series, analysis, live: true };
     this.states.set(symbol, state);
     const record = this.coins.get(symbol) ?? this.emptyRecord(symbol);

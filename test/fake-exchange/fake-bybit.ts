@@ -21,6 +21,7 @@ import {
   UnknownSymbolError,
 } from '../../src/exchange/exchange.errors';
 import type { Balance, ExchangeAdapter, MarketInfo, Position, Ticker, Timeframe } from '../../src/exchange/exchange.types';
+import { seededRandom } from './seeded-random';
 
 /** Fake test credentials (they open nothing but this local server). */
 export const FAKE_BYBIT_API_KEY = 'fake-bybit-test-key';
@@ -119,18 +120,6 @@ class BybitError extends Error {
   }
 }
 
-/** Seeded PRNG (mulberry32), so a chaos run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pathMatches(pattern: string | RegExp | undefined, path: string): boolean {
   if (pattern === undefined) return true;
   if (pattern instanceof RegExp) return pattern.test(path);
@@ -149,7 +138,7 @@ export class FakeFaults {
 
   /** Random faults: each matching request gets one of `kinds` with `probability` (seeded). */
   chaos(spec: ChaosSpec): this {
-    this.chaosSpec = { ...spec, random: prng(spec.seed) };
+    this.chaosSpec = { ...spec, random: seededRandom(spec.seed) };
     return this;
   }
 

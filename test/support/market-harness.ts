@@ -8,8 +8,8 @@ import { SystemConfigService } from '../../src/config/system-config.service';
 import { ExchangeError, ExchangeRateLimitError } from '../../src/exchange/exchange.errors';
 import { ExchangeService } from '../../src/exchange/exchange.service';
 import {
-  TIMEFRAME_MS, type Balance, type Candle, type ExchangeAdapter, type FetchCandlesOptions, type InstrumentStatus, type MarketInfo,
-  type OrderResult, type Position, type Ticker, type Timeframe,
+  TIMEFRAME_MS, type Balance, type Candle, type FetchCandlesOptions, type InstrumentStatus, type MarketInfo,
+  type OrderResult, type Ticker, type Timeframe,
 } from '../../src/exchange/exchange.types';
 import { DelistingService } from '../../src/filters/delisting.service';
 import { FilterService } from '../../src/filters/filter.service';
@@ -18,6 +18,7 @@ import { MaturityService } from '../../src/maturity/maturity.service';
 import { JsonStore } from '../../src/persistence/json-store.service';
 import { StateRegistry } from '../../src/persistence/state-registry.service';
 import { RsiService } from '../../src/rsi/rsi.service';
+import { IdleAdapter } from '../fake-exchange/idle-adapter';
 
 /** Close of candle `i` (0 = oldest of a 1000-candle history) for a coin; `forming` is the live price when given. */
 export type PricePath = (i: number) => number;
@@ -40,9 +41,8 @@ export interface FetchCall {
  * An exchange with scripted price paths on a manual clock, recording every call: enough to check what the RSI
  * service asks for (full history, only new candles, one tickers request) and how it copes with failures.
  */
-export class ScriptedExchange implements ExchangeAdapter {
+export class ScriptedExchange extends IdleAdapter {
   readonly name = 'scripted';
-  readonly isPaper = true;
   readonly candleCalls: FetchCall[] = [];
   tickerCalls = 0;
   /** Prices the tickers report (symbol → last); otherwise the close of the forming candle. */
@@ -54,12 +54,10 @@ export class ScriptedExchange implements ExchangeAdapter {
   readonly anchor: number;
 
   constructor(private readonly clock: ManualClock, coins: ScriptedCoin[], private readonly step = TIMEFRAME_MS['6h']) {
+    super();
     for (const coin of coins) this.coins.set(coin.symbol, coin);
     this.anchor = Math.floor(clock.now() / step) * step;
   }
-
-  async init(): Promise<void> {}
-  async close(): Promise<void> {}
 
   async listMarkets(): Promise<MarketInfo[]> {
     return [...this.coins.values()].map((c) => ({
@@ -112,18 +110,9 @@ export class ScriptedExchange implements ExchangeAdapter {
     return map;
   }
 
-  async fetchPositions(): Promise<Position[]> {
-    return [];
-  }
   async createMarketOrder(): Promise<OrderResult> {
     throw new ExchangeError('not supported');
   }
-  async closePosition(): Promise<OrderResult | null> {
-    return null;
-  }
-  async cancelOrder(): Promise<void> {}
-  async setTradingStop(): Promise<void> {}
-  async setLeverage(): Promise<void> {}
   async fetchBalance(): Promise<Balance> {
     throw new ExchangeError('not supported');
   }

@@ -7,17 +7,7 @@ import { freePort } from './built-service';
 const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'dist', 'main.js');
 
-/** Small seeded PRNG (mulberry32): the same seed replays the same random choices. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../fake-exchange/seeded-random';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

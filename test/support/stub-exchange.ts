@@ -1,16 +1,14 @@
-import type {
-  Balance, Candle, ExchangeAdapter, MarketInfo, MarketOrderRequest, OrderResult, Position, Ticker, Timeframe,
-} from '../../src/exchange/exchange.types';
+import type { Balance, Candle, MarketInfo, MarketOrderRequest, OrderResult, Ticker, Timeframe } from '../../src/exchange/exchange.types';
 import { TIMEFRAME_MS } from '../../src/exchange/exchange.types';
+import { IDLE_BALANCE, IdleAdapter } from '../fake-exchange/idle-adapter';
 
 /** A tiny fixed market (3 coins, a sine-wave history) for tests of the HTTP plumbing, not of trading. */
-export class StubExchange implements ExchangeAdapter {
+export class StubExchange extends IdleAdapter {
   readonly name = 'stub';
-  readonly isPaper = true;
   readonly symbols = ['BTC', 'ETH', 'SOL'];
-  constructor(private readonly now = () => Date.UTC(2026, 0, 1)) {}
-  async init(): Promise<void> {}
-  async close(): Promise<void> {}
+  constructor(private readonly now = () => Date.UTC(2026, 0, 1)) {
+    super();
+  }
   async listMarkets(): Promise<MarketInfo[]> {
     return this.symbols.map((symbol, i) => ({
       symbol, exchangeSymbol: `${symbol}USDT`, status: 'Trading', tickSize: 0.01, qtyStep: 0.001, minOrderQty: 0.001,
@@ -36,19 +34,10 @@ export class StubExchange implements ExchangeAdapter {
     }
     return map;
   }
-  async fetchPositions(): Promise<Position[]> {
-    return [];
-  }
   async createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> {
     return { orderId: 'stub-1', symbol: request.symbol, side: request.side, amount: request.amount, price: 100, fee: 0 };
   }
-  async closePosition(): Promise<OrderResult | null> {
-    return null;
-  }
-  async cancelOrder(): Promise<void> {}
-  async setTradingStop(): Promise<void> {}
-  async setLeverage(): Promise<void> {}
   async fetchBalance(): Promise<Balance> {
-    return { currency: 'USDT', totalEquity: 1000, walletBalance: 1000, availableBalance: 1000, unrealizedPnl: 0, marginBalance: 1000, positionValue: 0, activePositions: 0 };
+    return { ...IDLE_BALANCE };
   }
 }

@@ -1,25 +1,18 @@
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength } from 'class-validator';
+import { OptionalLimit, OptionalPeriod, OptionalSymbol } from './fields';
 import { ToNumber, ToUpper } from './transforms';
 
-const PERIODS = ['today', 'week', 'month', 'all'];
 export const ACTION_TYPES = ['BOT_START', 'BOT_STOP', 'SIGNAL', 'POSITION_OPENED', 'POSITION_CLOSED', 'LIMIT_ORDER_PLACED', 'STOP_LOSS_SET', 'STOP_LOSS_UPDATED', 'TAKE_PROFIT_SET', 'TAKE_PROFIT_UPDATED', 'STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP', 'ERROR'];
 
 export class HistoryQueryDto {
   /** A coin, or "all". */
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
+  @OptionalSymbol()
   symbol?: string;
 
-  @IsOptional()
-  @ToNumber()
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
+  @OptionalLimit()
   limit?: number;
 
-  @IsOptional()
-  @IsIn(PERIODS)
+  @OptionalPeriod()
   period?: string;
 
   /** BOT_START, POSITION_CLOSED, ... (case-insensitive). */
@@ -30,9 +23,7 @@ export class HistoryQueryDto {
 }
 
 export class TradesQueryDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
+  @OptionalSymbol()
   symbol?: string;
 
   /**
@@ -44,43 +35,29 @@ export class TradesQueryDto {
   @IsIn(['LONG', 'SHORT', 'ALL', ...ACTION_TYPES])
   trade_type?: string;
 
-  @IsOptional()
-  @ToNumber()
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
+  @OptionalLimit()
   limit?: number;
 
-  @IsOptional()
-  @IsIn(PERIODS)
+  @OptionalPeriod()
   period?: string;
 }
 
 export class StatisticsQueryDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
+  @OptionalSymbol()
   symbol?: string;
 
-  @IsOptional()
-  @IsIn(PERIODS)
+  @OptionalPeriod()
   period?: string;
 }
 
 export class HistoryClearDto {
   /** Clear one coin only; omit (or "all") for everything. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
+  @OptionalSymbol()
   symbol?: string;
 }
 
 export class LimitQueryDto {
-  @IsOptional()
-  @ToNumber()
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
+  @OptionalLimit()
   limit?: number;
 }
 
@@ -91,11 +68,7 @@ export class AnalyticsQueryDto {
   @MaxLength(10)
   include_exchange?: string;
 
-  @IsOptional()
-  @ToNumber()
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
+  @OptionalLimit(100_000)
   limit?: number;
 }
 

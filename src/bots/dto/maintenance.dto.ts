@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { OptionalReason, OptionalSymbol } from './fields';
 import { ToBoolean } from './transforms';
 
 export class AsyncControlDto {
@@ -18,20 +19,14 @@ export class ControlDto {
   @IsIn(['start', 'stop', 'pause', 'resume', 'delete', 'close', 'close_position', 'close-position', 'enable_auto_bot', 'disable_auto_bot'])
   action: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
+  @OptionalSymbol()
   symbol?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @OptionalReason()
   reason?: string;
 }
 
 export class ExchangeInfoQueryDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
+  @OptionalSymbol()
   symbol?: string;
 }

@@ -1,18 +1,15 @@
-import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { OptionalReason, OptionalSymbol } from './fields';
 import { ToBoolean } from './transforms';
 
 /** Body of start / stop / pause / resume / delete / close-position: `{symbol, reason?, force?}`. */
 export class SymbolActionDto {
   /** Bare coin ("BTC"); "BTCUSDT" and lower case are accepted. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
+  @OptionalSymbol()
   symbol?: string;
 
   /** Why (stop and delete log it). */
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @OptionalReason()
   reason?: string;
 
   /** Accepted for compatibility; ignored. */
@@ -24,13 +21,9 @@ export class SymbolActionDto {
 
 /** stop / delete / close-position also read the symbol from the query string. */
 export class SymbolQueryDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
+  @OptionalSymbol()
   symbol?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @OptionalReason()
   reason?: string;
 }

@@ -97,6 +97,21 @@ describe('Wilder RSI', () => {
     expect(round2(history[history.length - 1])).toBe(rsi);
   });
 
+  it('writes the history into reused storage when it fits, with the same values as a fresh pass', () => {
+    // Textbook series in storage that holds stale values: the published column comes out, nothing stale is left.
+    const storage = new Float64Array(40).fill(-1);
+    const reused = computeRsiSeries(STOCKCHARTS_CLOSES, 14, { reuse: storage.subarray(0, 3) });
+    expect(reused.history.buffer).toBe(storage.buffer);
+    expect(Array.from(reused.history, round2)).toEqual(STOCKCHARTS_EXACT.slice(1));
+    expect(reused.rsi).toBe(37.79);
+    // Too small: a fresh array, the storage untouched.
+    const small = new Float64Array(5).fill(-1);
+    const fresh = computeRsiSeries(STOCKCHARTS_CLOSES, 14, { reuse: small });
+    expect(fresh.history.buffer).not.toBe(small.buffer);
+    expect(Array.from(fresh.history, round2)).toEqual(STOCKCHARTS_EXACT.slice(1));
+    expect(Array.from(small)).toEqual([-1, -1, -1, -1, -1]);
+  });
+
   it('recomputes the last RSI in O(1) exactly as a full pass would, seed case included', () => {
     for (const length of [15, 16, 17, 200]) {
       const closes = randomWalk(length, length);

@@ -46,8 +46,19 @@ export interface RsiSeriesResult {
 
 const EMPTY = new Float64Array(0);
 
+export interface RsiSeriesOptions {
+  /** false: `rsi` unrounded. */
+  round?: boolean;
+  /**
+   * Storage to write the history into when it is long enough (`history` is then a view of its start); a fresh array
+   * otherwise. Passing the previous history of the same coin keeps a recompute from allocating 8 KB per coin,
+   * which waits for a full GC to be returned (bench: +5 MB RSS per pass over 583 coins). Its old values are overwritten.
+   */
+  reuse?: Float64Array;
+}
+
 /** RSI, its history and the state needed for O(1) updates of the last close, in one pass. */
-export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD, options: { round?: boolean } = {}): RsiSeriesResult {
+export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD, options: RsiSeriesOptions = {}): RsiSeriesResult {
   const finish = options.round === false ? (v: number) => v : round2;
   const n = closes.length;
   if (n < period + 1) return { rsi: null, history: EMPTY, state: null };
@@ -67,7 +78,7 @@ export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD,
   let avgGain = gainSum / period;
   let avgLoss = lossSum / period;
 
-  const history = new Float64Array(n - period - 1);
+  const history = historyStorage(n - period - 1, options.reuse);
   let avgGainBeforeLast = avgGain;
   let avgLossBeforeLast = avgLoss;
   const keep = period - 1;
@@ -93,6 +104,15 @@ export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD,
       previousClose: closes[n - 2],
     },
   };
+}
+
+/** `length` values: the start of `reuse` (the whole of its buffer counts) when it fits, else a new array. */
+function historyStorage(length: number, reuse: Float64Array | undefined): Float64Array {
+  if (reuse) {
+    const whole = new Float64Array(reuse.buffer, reuse.byteOffset);
+    if (whole.length >= length) return whole.subarray(0, length);
+  }
+  return new Float64Array(length);
 }
 
 /** Scalar RSI of the closes (oldest first), 2 decimals, or null with fewer than period + 1 closes. */

@@ -1,0 +1,14 @@
+/**
+ * Small seeded PRNG (mulberry32): the same seed replays the same sequence in [0, 1). Shared by the fake Bybit's
+ * chaos faults, the reliability tests and the benchmark's synthetic market (bench/run.ts compiles this folder).
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
