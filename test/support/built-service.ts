@@ -45,8 +45,18 @@ export interface RunningService {
   exited: Promise<number | null>;
 }
 
-/** Starts `node dist/main` on a free loopback port; resolves once /api/bots/health answers 200. */
-export async function startService(env: Record<string, string>, timeoutMs = 20_000): Promise<RunningService> {
+export interface LaunchedMain {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output: () => string;
+  /** The raw exit: code, or the signal that ended it. */
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns `node dist/main` on a free loopback port (log level "log", output captured) without waiting for it. */
+export async function launchMain(env: Record<string, string>): Promise<LaunchedMain> {
   const port = await freePort();
   let output = '';
   const child = spawn(process.execPath, [MAIN], {
@@ -56,22 +66,30 @@ export async function startService(env: Record<string, string>, timeoutMs = 20_0
   });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, port, url: `http://127.0.0.1:${port}`, output: () => output, exit };
+}
+
+/** Starts `node dist/main` on a free loopback port; resolves once /api/bots/health answers 200. */
+export async function startService(env: Record<string, string>, timeoutMs = 20_000): Promise<RunningService> {
+  const { child, port, url, output, exit } = await launchMain(env);
+  const exited = exit.then(({ code }) => code);
   const deadline = Date.now() + timeoutMs;
   let alive = true;
   void exited.then(() => (alive = false));
   while (Date.now() < deadline && alive) {
     try {
       const res = await fetch(`${url}/api/bots/health`);
-      if (res.status === 200) return { process: child, port, url, output: () => output, exited };
+      if (res.status === 200) return { process: child, port, url, output, exited };
     } catch {
       /* not up yet */
     }
     await new Promise((r) => setTimeout(r, 150));
   }
   child.kill('SIGKILL');
-  throw new Error(`service did not become healthy within ${timeoutMs} ms:\n${output}`);
+  throw new Error(`service did not become healthy within ${timeoutMs} ms:\n${output()}`);
 }
 
 /** Runs `node dist/main` expecting it to fail at start-up; returns its exit code and output. */

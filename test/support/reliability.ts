@@ -1,11 +1,8 @@
 /** Shared pieces of the reliability tests (crash, exchange faults, bad input, load). */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from './built-service';
-
-const ROOT = path.resolve(__dirname, '../..');
-const MAIN = path.join(ROOT, 'dist', 'main.js');
+import { launchMain } from './built-service';
 
 export { seededRandom } from '../fake-exchange/seeded-random';
 
@@ -28,23 +25,13 @@ export interface ServiceProcess {
 
 /** Spawns `node dist/main` on a free loopback port without waiting for it. */
 export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
-  const port = await freePort();
-  let output = '';
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'log', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  const { child, url, port, output, exit } = await launchMain(env);
   let alive = true;
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code, signal) => {
-      alive = false;
-      resolve(code ?? (signal ? -1 : null));
-    }),
-  );
-  return { child, url: `http://127.0.0.1:${port}`, port, output: () => output, exited, alive: () => alive };
+  const exited = exit.then(({ code, signal }) => {
+    alive = false;
+    return code ?? (signal ? -1 : null);
+  });
+  return { child, url, port, output, exited, alive: () => alive };
 }
 
 /** Polls `path` until it answers 200; throws with the service output when it does not in time. */
