@@ -25,10 +25,6 @@ export class StateRegistry {
     this.savers.push({ name, flush });
   }
 
-  names(): string[] {
-    return this.savers.map((s) => s.name);
-  }
-
   /** Concurrent calls share one pass, so a second signal during shutdown cannot interleave writes. */
   flushAll(): Promise<FlushResult[]> {
     if (!this.flushing) {
