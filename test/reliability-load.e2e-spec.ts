@@ -6,7 +6,7 @@
  * MUTATION_RATE_LIMIT is raised for the run: at the default 600 per minute the writes would be throttled (429).
  */
 import { ensureBuilt } from './support/built-service';
-import { http, percentile, seededRandom, sleep, spawnService, waitFor, type ServiceProcess } from './support/reliability';
+import { createLoadClient, http, percentile, seededRandom, sleep, spawnService, waitFor, type ServiceProcess } from './support/reliability';
 import { tempDataDir } from './support/test-app';
 
 const RATE = Number(process.env.LOAD_RATE ?? 500);
@@ -70,6 +70,7 @@ describe(`load: ${RATE} requests/s for ${SECONDS} s, reads and writes mixed`, ()
     };
 
     const total = RATE * SECONDS;
+    const client = createLoadClient();
     const samples: Sample[] = [];
     const inFlight = new Set<Promise<void>>();
     const started = performance.now();
@@ -81,7 +82,7 @@ describe(`load: ${RATE} requests/s for ${SECONDS} s, reads and writes mixed`, ()
       while (sent < due) {
         const req = requestFor();
         sent++;
-        const p = http(`${service.url}${req.path}`, req.method, req.body, TIMEOUT_MS).then((res) => {
+        const p = client.send(`${service.url}${req.path}`, req.method, req.body, TIMEOUT_MS).then((res) => {
           samples.push({ kind: req.kind, label: req.label, status: res.status, ms: res.ms });
         });
         inFlight.add(p);
@@ -93,6 +94,7 @@ describe(`load: ${RATE} requests/s for ${SECONDS} s, reads and writes mixed`, ()
     const scheduleSeconds = (performance.now() - started) / 1000;
     await Promise.all(inFlight);
     const wallSeconds = (performance.now() - started) / 1000;
+    client.close();
 
     const failures = samples.filter((s) => s.status < 200 || s.status >= 300);
     const stats = (kind?: Sample['kind']) => {
