@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Mutex } from 'async-mutex';
 import { Clock, isoLocal } from '../common/clock';
+import { GroupCommit } from '../persistence/group-commit';
 import { isJsonObject, JsonStore } from '../persistence/json-store.service';
 import { AutoBotConfigService } from './auto-bot-config.service';
 import { AUTO_BOT_SPECS, type AutoBotConfig } from './defaults';
@@ -24,6 +25,13 @@ export const COIN_SETTING_SPECS: Record<string, SettingSpec> = {
 export class IndividualSettingsService implements OnModuleInit {
   private readonly mutex = new Mutex();
   private settings: Record<string, CoinSettings> = {};
+  // Changes arriving during a save share the next one: one fsynced write per burst, not per coin.
+  private readonly commits = new GroupCommit<Record<string, CoinSettings>>(this.mutex, {
+    read: () => this.settings,
+    publish: (state) => (this.settings = state),
+    persist: (state) => this.store.save(INDIVIDUAL_SETTINGS_FILE, state),
+    clone: (state) => structuredClone(state),
+  });
 
   constructor(
     private readonly store: JsonStore,
@@ -36,7 +44,9 @@ export class IndividualSettingsService implements OnModuleInit {
   }
 
   async reload(): Promise<void> {
-    this.settings = await this.store.load(INDIVIDUAL_SETTINGS_FILE, { defaults: () => ({}), validate: isJsonObject });
+    await this.mutex.runExclusive(async () => {
+      this.settings = await this.store.load(INDIVIDUAL_SETTINGS_FILE, { defaults: () => ({}), validate: isJsonObject });
+    });
   }
 
   get(symbol: string): CoinSettings | undefined {
@@ -101,13 +111,7 @@ export class IndividualSettingsService implements OnModuleInit {
     return { ...this.autoBot.get(), ...rest } as AutoBotConfig;
   }
 
-  private async mutate<R>(change: (all: Record<string, CoinSettings>) => R): Promise<R> {
-    return this.mutex.runExclusive(async () => {
-      const next = structuredClone(this.settings);
-      const result = change(next);
-      await this.store.save(INDIVIDUAL_SETTINGS_FILE, next);
-      this.settings = next;
-      return result;
-    });
+  private mutate<R>(change: (all: Record<string, CoinSettings>) => R): Promise<R> {
+    return this.commits.submit(change);
   }
 }

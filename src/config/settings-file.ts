@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Mutex } from 'async-mutex';
+import { GroupCommit } from '../persistence/group-commit';
 import { isJsonObject, type JsonStore } from '../persistence/json-store.service';
 import { ConfigValidationError } from './config-validation.error';
 import { coerceSettings, type SettingSpec } from './setting-spec';
@@ -17,6 +18,13 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The keys of `values` whose value differs from `current`'s. */
+function diff(current: object, values: Record<string, unknown>): SettingChange[] {
+  return Object.entries(values)
+    .filter(([key, value]) => !sameValue((current as Record<string, unknown>)[key], value))
+    .map(([key, value]) => ({ key, from: (current as Record<string, unknown>)[key], to: value }));
+}
+
 /**
  * A flat settings object backed by one JSON file: defaults merged with the file, every value checked
  * against its spec, partial updates validated as a whole before anything is applied or saved.
@@ -26,6 +34,8 @@ export class SettingsFile<T extends object> {
   private readonly mutex = new Mutex();
   private current: T;
   private readonly listeners: Array<(config: T, changes: SettingChange[]) => void> = [];
+  // Updates arriving during a save share the next one (the web UI and scripts can post many at once).
+  private readonly commits: GroupCommit<T>;
 
   constructor(
     private readonly store: JsonStore,
@@ -35,6 +45,12 @@ export class SettingsFile<T extends object> {
   ) {
     this.logger = new Logger(`Settings:${file}`);
     this.current = structuredClone(defaults) as T;
+    this.commits = new GroupCommit(this.mutex, {
+      read: () => this.current,
+      publish: (state) => (this.current = state),
+      persist: (state) => this.store.save(this.file, state),
+      clone: (state) => ({ ...state }),
+    });
   }
 
   get(): T {
@@ -67,36 +83,33 @@ export class SettingsFile<T extends object> {
 
   /** Validates and applies a partial update; throws ConfigValidationError (nothing saved) on a bad value. */
   async update(partial: Record<string, unknown>, transform?: (values: Record<string, unknown>, current: T) => void): Promise<{ config: T; changes: SettingChange[]; ignored: string[] }> {
-    return this.mutex.runExclusive(async () => {
-      const { values, ignored } = coerceSettings(this.specs, partial);
-      transform?.(values, this.current);
-      const changes: SettingChange[] = [];
-      for (const [key, value] of Object.entries(values)) {
-        const from = (this.current as Record<string, unknown>)[key];
-        if (!sameValue(from, value)) changes.push({ key, from, to: value });
-      }
-      if (changes.length > 0) {
-        const next = { ...this.current, ...values } as T;
-        await this.store.save(this.file, next);
-        this.current = next;
-        this.logger.log(`Updated ${changes.map((c) => c.key).join(', ')}`);
-        this.notify(changes);
-      }
-      return { config: this.current, changes, ignored };
-    });
+    const { changes, ignored } = await this.commits.submit(
+      (draft) => {
+        const { values, ignored } = coerceSettings(this.specs, partial);
+        transform?.(values, draft);
+        const changes = diff(draft, values);
+        if (changes.length > 0) Object.assign(draft, values);
+        return { changes, ignored };
+      },
+      (result) => result.changes.length > 0,
+    );
+    if (changes.length > 0) {
+      this.logger.log(`Updated ${changes.map((c) => c.key).join(', ')}`);
+      this.notify(changes);
+    }
+    return { config: this.current, changes, ignored };
   }
 
   /** Replaces the whole object (defaults restore); values are trusted. */
   async replace(next: T): Promise<SettingChange[]> {
-    return this.mutex.runExclusive(async () => {
-      const changes = Object.keys(next)
-        .filter((key) => !sameValue((this.current as Record<string, unknown>)[key], (next as Record<string, unknown>)[key]))
-        .map((key) => ({ key, from: (this.current as Record<string, unknown>)[key], to: (next as Record<string, unknown>)[key] }));
-      await this.store.save(this.file, next);
-      this.current = next;
-      if (changes.length) this.notify(changes);
+    const changes = await this.commits.submit((draft) => {
+      const changes = diff(draft, next as Record<string, unknown>);
+      for (const key of Object.keys(draft)) delete (draft as Record<string, unknown>)[key];
+      Object.assign(draft, next);
       return changes;
     });
+    if (changes.length) this.notify(changes);
+    return changes;
   }
 
   async save(): Promise<void> {

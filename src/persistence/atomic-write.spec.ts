@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, promises as fs, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, promises as fs, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { atomicWrite, removeStaleTempFiles } from './atomic-write';
@@ -19,6 +19,42 @@ describe('atomicWrite', () => {
     expect(readdirSync(dir).sort()).toEqual(['state.json', 'state.json.bak']);
   });
 
+  it('the backup is the previous file itself (a hard link), separate from the new one', async () => {
+    const target = path.join(dir, 'state.json');
+    await atomicWrite(target, '{"v":1}', `${target}.bak`);
+    const firstInode = statSync(target).ino;
+    await atomicWrite(target, '{"v":2}', `${target}.bak`);
+    expect(statSync(`${target}.bak`).ino).toBe(firstInode);
+    expect(statSync(target).ino).not.toBe(firstInode);
+    await atomicWrite(target, '{"v":3}', `${target}.bak`);
+    expect(await fs.readFile(`${target}.bak`, 'utf8')).toBe('{"v":2}');
+  });
+
+  it('copies the previous content where the file system refuses hard links', async () => {
+    const target = path.join(dir, 'state.json');
+    await atomicWrite(target, '{"v":1}', `${target}.bak`);
+    const link = jest.spyOn(fs, 'link').mockRejectedValue(Object.assign(new Error('operation not permitted'), { code: 'EPERM' }));
+    try {
+      await atomicWrite(target, '{"v":2}', `${target}.bak`);
+      expect(link).toHaveBeenCalledTimes(1);
+    } finally {
+      link.mockRestore();
+    }
+    expect(await fs.readFile(`${target}.bak`, 'utf8')).toBe('{"v":1}');
+    expect(statSync(`${target}.bak`).ino).not.toBe(statSync(target).ino);
+    expect(readdirSync(dir).sort()).toEqual(['state.json', 'state.json.bak']);
+  });
+
+  it('an empty file never replaces the backup', async () => {
+    const target = path.join(dir, 'state.json');
+    await atomicWrite(target, '{"v":1}', `${target}.bak`);
+    await atomicWrite(target, '{"v":2}', `${target}.bak`);
+    writeFileSync(target, '');
+    await atomicWrite(target, '{"v":3}', `${target}.bak`);
+    expect(await fs.readFile(`${target}.bak`, 'utf8')).toBe('{"v":1}');
+    expect(readdirSync(dir).sort()).toEqual(['state.json', 'state.json.bak']);
+  });
+
   it('leaves no temp file behind when the write fails', async () => {
     const target = path.join(dir, 'missing-dir-is-created', 'x.json');
     await atomicWrite(target, '{}');
@@ -28,8 +64,9 @@ describe('atomicWrite', () => {
 
   it('removes stale temp files left by a killed writer', async () => {
     writeFileSync(path.join(dir, '.state.json.123.1.0.tmp'), '{"half');
+    writeFileSync(path.join(dir, '.state.json.123.1.0.tmp.bak'), '{}');
     writeFileSync(path.join(dir, 'state.json'), '{}');
-    expect(await removeStaleTempFiles(dir)).toBe(1);
+    expect(await removeStaleTempFiles(dir)).toBe(2);
     expect(readdirSync(dir)).toEqual(['state.json']);
   });
 

@@ -26,6 +26,29 @@ async function writeSynced(file: string, content: string | Buffer): Promise<void
   }
 }
 
+const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS', 'EMLINK']);
+
+/**
+ * Keeps the current content of `target` as `backup`. A hard link costs no copy and no fsync: the old file was
+ * made durable when it was written and is never modified in place (every write is a new file renamed over it).
+ * Where the file system has no hard links, the content is copied and fsynced instead.
+ */
+async function preserveBackup(target: string, backup: string, bakTmp: string): Promise<void> {
+  try {
+    await fs.link(target, bakTmp);
+    // An empty file is never a "last good copy": keep the backup there is.
+    if ((await fs.stat(bakTmp)).size === 0) return void (await fs.rm(bakTmp, { force: true }));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ENOENT') return; // first write: nothing to keep
+    if (!LINK_UNSUPPORTED.has(code)) throw error;
+    const previous = await fs.readFile(target).catch(() => null);
+    if (!previous || previous.length === 0) return;
+    await writeSynced(bakTmp, previous);
+  }
+  await fs.rename(bakTmp, backup);
+}
+
 /**
  * Writes `content` to `target` so that a reader (or a crash at any point) sees either the old
  * complete file or the new complete file: temp file in the same folder, fsync, rename.
@@ -37,14 +60,7 @@ export async function atomicWrite(target: string, content: string, backup?: stri
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
   try {
     await writeSynced(tmp, content);
-    if (backup) {
-      const previous = await fs.readFile(target).catch(() => null);
-      if (previous && previous.length > 0) {
-        const bakTmp = `${tmp}.bak`;
-        await writeSynced(bakTmp, previous);
-        await fs.rename(bakTmp, backup);
-      }
-    }
+    if (backup) await preserveBackup(target, backup, `${tmp}.bak`);
     await fs.rename(tmp, target);
     await fsyncDir(dir);
   } catch (error) {
@@ -57,7 +73,7 @@ export async function atomicWrite(target: string, content: string, backup?: stri
 /** Removes temp files a killed process left behind. */
 export async function removeStaleTempFiles(dir: string): Promise<number> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  const stale = names.filter((n) => n.startsWith('.') && n.endsWith('.tmp'));
+  const stale = names.filter((n) => n.startsWith('.') && (n.endsWith('.tmp') || n.endsWith('.tmp.bak')));
   await Promise.all(stale.map((n) => fs.rm(path.join(dir, n), { force: true })));
   return stale.length;
 }
