@@ -482,15 +482,7 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
     });
   });
 
-  describe('binance', () => {
-    it('selects ccxt binanceusdm and sends its requests to the replaced origin', async () => {
-      const binance = adapter({ exchangeId: 'binance', retry: { attempts: 1 } });
-      expect(binance.name).toBe('binance');
-      // the fake speaks Bybit only: the Binance market request reaches it and is refused (404)
-      await expectFailure(binance.init(), ExchangeUnavailableError);
-      expect([...fake.stats.requests.keys()].some((path) => path.startsWith('/fapi/'))).toBe(true);
-    });
-  });
+  // Binance: test/ccxt-binance.e2e-spec.ts, against its own fake server.
 
   it('no error message or log line ever contained the API key or the secret', () => {
     expect(seenText.length).toBeGreaterThan(5);

@@ -1,12 +1,14 @@
 /**
- * `npm run fake-exchange`: the fake Bybit v5 server on its own, backed by the paper exchange,
- * so the service can run in real-exchange mode (EXCHANGE=bybit) with no network and no real keys.
+ * `npm run fake-exchange`: the fake Bybit v5 server (or, with FAKE_EXCHANGE=binance, the fake Binance USDⓈ-M
+ * server) on its own, backed by the paper exchange, so the service can run in real-exchange mode
+ * (EXCHANGE=bybit / binance) with no network and no real keys.
  *
- * Env: FAKE_EXCHANGE_PORT (5099), FAKE_EXCHANGE_SEED (42), FAKE_EXCHANGE_SYMBOLS (50),
- * FAKE_EXCHANGE_LATENCY_MS (0), FAKE_EXCHANGE_RATE_LIMIT_MODE (retCode | http429).
+ * Env: FAKE_EXCHANGE (bybit | binance), FAKE_EXCHANGE_PORT (5099), FAKE_EXCHANGE_SEED (42), FAKE_EXCHANGE_SYMBOLS (50),
+ * FAKE_EXCHANGE_LATENCY_MS (0), FAKE_EXCHANGE_RATE_LIMIT_MODE (retCode | http429; Bybit only).
  */
 import { SystemClock } from '../../src/common/clock';
 import { PaperExchange } from '../../src/exchange/paper/paper-exchange';
+import { startFakeBinance } from './fake-binance';
 import { startFakeBybit } from './fake-bybit';
 
 function intEnv(name: string, fallback: number): number {
@@ -26,14 +28,21 @@ async function main(): Promise<void> {
     symbolCount: intEnv('FAKE_EXCHANGE_SYMBOLS', 50),
   });
   await backend.init();
-  const fake = await startFakeBybit({ backend, port, latencyMs: intEnv('FAKE_EXCHANGE_LATENCY_MS', 0), rateLimit: { mode } });
+  const kind = (process.env.FAKE_EXCHANGE ?? 'bybit').trim().toLowerCase();
+  if (kind !== 'bybit' && kind !== 'binance') throw new Error(`FAKE_EXCHANGE must be bybit or binance, got ${JSON.stringify(process.env.FAKE_EXCHANGE)}`);
+  const latencyMs = intEnv('FAKE_EXCHANGE_LATENCY_MS', 0);
+  const fake = kind === 'binance' ? await startFakeBinance({ backend, port, latencyMs }) : await startFakeBybit({ backend, port, latencyMs, rateLimit: { mode } });
 
   // Fake test credentials: they open nothing but this local server.
-  console.log(`Fake Bybit v5 listening on ${fake.url} (paper backend, rate limit 600 per 5 s, mode ${mode})`);
+  console.log(
+    kind === 'binance'
+      ? `Fake Binance USDⓈ-M listening on ${fake.url} (paper backend, rate limit 2400 per minute)`
+      : `Fake Bybit v5 listening on ${fake.url} (paper backend, rate limit 600 per 5 s, mode ${mode})`,
+  );
   console.log(`  api key: ${fake.apiKey}`);
   console.log(`  secret:  ${fake.secret}`);
   console.log(`Run the service against it with:`);
-  console.log(`  EXCHANGE=bybit EXCHANGE_API_URL=${fake.url} EXCHANGE_API_KEY=${fake.apiKey} EXCHANGE_API_SECRET=${fake.secret} npm start`);
+  console.log(`  EXCHANGE=${kind} EXCHANGE_API_URL=${fake.url} EXCHANGE_API_KEY=${fake.apiKey} EXCHANGE_API_SECRET=${fake.secret} npm start`);
 
   let stopping = false;
   const stop = async () => {

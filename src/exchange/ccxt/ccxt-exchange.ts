@@ -377,7 +377,11 @@ export class CcxtExchange implements ExchangeAdapter {
               unifiedMarginStatus: 6,
             },
           })
-        : new ExchangeClass({ ...common, options: { defaultType: 'swap', fetchMarkets: { types: ['linear'] } } });
+        : new ExchangeClass({
+            ...common,
+            // Reading stops back needs the open conditional orders of every symbol at once (one request per sync).
+            options: { defaultType: 'swap', fetchMarkets: { types: ['linear'] }, fetchOpenOrders: { warnWithoutSymbol: false } },
+          });
     // Otherwise loadMarkets first calls a signed currencies endpoint we have no use for.
     (client.has as Record<string, unknown>).fetchCurrencies = false;
     if (this.name === 'bybit') {
@@ -388,7 +392,11 @@ export class CcxtExchange implements ExchangeAdapter {
       installFastBybitOhlcv(client);
     }
     if (this.options.testnet) client.setSandboxMode(true);
-    if (this.options.apiUrl) replaceApiOrigins(client.urls.api as UrlTree, this.options.apiUrl);
+    if (this.options.apiUrl) {
+      const before = flattenUrls(client.urls.api as UrlTree);
+      replaceApiOrigins(client.urls.api as UrlTree, this.options.apiUrl);
+      keepErrorMappingByHost(client, before, flattenUrls(client.urls.api as UrlTree));
+    }
     this.installHooks(client);
     return client;
   }
@@ -559,7 +567,26 @@ export class CcxtExchange implements ExchangeAdapter {
       positions.push(position);
       if (position.markPrice > 0) this.lastPrice.set(position.symbol, position.markPrice);
     }
+    if (this.name === 'binance' && positions.length > 0) await this.attachBinanceStops(client, unified, positions);
     return positions;
+  }
+
+  /**
+   * Binance keeps stops as close-position conditional orders, not on the position: they are read back onto it, so
+   * position sync sees a stop that is there (and does not "restore" it on every pass) and one that is missing.
+   */
+  private async attachBinanceStops(client: Exchange, unified: string | undefined, positions: Position[]): Promise<void> {
+    const resting = await client.fetchOpenOrders(unified, undefined, undefined, { trigger: true });
+    for (const order of resting) {
+      const info = (order.info ?? {}) as Record<string, unknown>;
+      if (String(info.closePosition) !== 'true') continue;
+      const position = positions.find((p) => p.symbol === this.bare(String(order.symbol)));
+      if (!position || order.side !== (position.side === 'Long' ? 'sell' : 'buy')) continue;
+      const trigger = positiveOrNull(order.triggerPrice ?? order.stopPrice ?? info.triggerPrice);
+      if (trigger === null) continue;
+      if (info.orderType === 'STOP_MARKET') position.stopLoss = trigger;
+      else if (info.orderType === 'TAKE_PROFIT_MARKET') position.takeProfit = trigger;
+    }
   }
 
   private isDuplicateClientOrderId(error: unknown): boolean {
@@ -598,10 +625,23 @@ export class CcxtExchange implements ExchangeAdapter {
       ['TAKE_PROFIT_MARKET', request.takeProfit],
     ];
     for (const [type, price] of legs) {
-      if (!price) continue;
+      if (price === undefined) continue;
       const clientOrderId = newClientOrderId();
       await this.call('setTradingStop', async (client) => {
         const unified = this.unifiedSymbol(symbol, 'setTradingStop');
+        // Binance keeps one close-position order per type and direction (a second one is refused with -4130):
+        // moving a stop replaces the resting one, and 0 just lifts it.
+        const resting = await client.fetchOpenOrders(unified, undefined, undefined, { trigger: true });
+        for (const order of resting) {
+          const info = (order.info ?? {}) as Record<string, unknown>;
+          if (info.orderType !== type || String(info.closePosition) !== 'true' || order.clientOrderId === clientOrderId) continue;
+          try {
+            await client.cancelOrder(String(order.id), unified, { trigger: true });
+          } catch (error) {
+            if (!ccxtIs(error, 'OrderNotFound')) throw error; // already gone (triggered, or an earlier attempt)
+          }
+        }
+        if (price === 0) return;
         try {
           await client.createOrder(unified, type, side, undefined as unknown as number, undefined, {
             stopPrice: priceString(client, unified, price),
@@ -625,6 +665,35 @@ interface BybitRaw {
 }
 
 type UrlTree = { [key: string]: string | UrlTree };
+
+function flattenUrls(urls: UrlTree, prefix = '', into = new Map<string, string>()): Map<string, string> {
+  for (const [key, value] of Object.entries(urls)) {
+    if (typeof value === 'string') into.set(prefix + key, value);
+    else if (value && typeof value === 'object') flattenUrls(value, `${prefix}${key}.`, into);
+  }
+  return into;
+}
+
+/**
+ * ccxt's binance picks the error codes of a market type by the request URL's host (e.g. -2019 "Margin is
+ * insufficient" is InsufficientFunds only for https://fapi.binance.com/...). Behind `apiUrl` every host is the same,
+ * so the lookup is given the exchange's own URL back; without this such codes end up as plain ExchangeErrors.
+ */
+function keepErrorMappingByHost(client: Exchange, before: Map<string, string>, after: Map<string, string>): void {
+  const target = client as unknown as { getExceptionsByUrl?: (url: string, exactOrBroad: string) => unknown };
+  const lookup = target.getExceptionsByUrl?.bind(client);
+  if (!lookup) return;
+  const pairs: Array<[string, string]> = [];
+  for (const [key, replaced] of after) {
+    const original = before.get(key);
+    if (original && original !== replaced) pairs.push([replaced, original]);
+  }
+  pairs.sort((a, b) => b[0].length - a[0].length);
+  target.getExceptionsByUrl = (url: string, exactOrBroad: string) => {
+    const pair = typeof url === 'string' ? pairs.find(([replaced]) => url === replaced || url.startsWith(`${replaced}/`) || url.startsWith(`${replaced}?`)) : undefined;
+    return lookup(pair ? pair[1] + url.slice(pair[0].length) : url, exactOrBroad);
+  };
+}
 
 /** Swaps scheme://host[:port] of every URL (nested too) for `apiUrl`, keeping each URL's path. */
 export function replaceApiOrigins(urls: UrlTree, apiUrl: string): void {
@@ -843,7 +912,8 @@ export function toPosition(bare: string, row: CcxtPosition): Position | undefine
     size,
     entryPrice: num(row.entryPrice) ?? 0,
     markPrice,
-    leverage: num(row.leverage) ?? 1,
+    // Binance's v3 position rows carry no leverage; their initial margin is |notional| / leverage.
+    leverage: num(row.leverage) ?? impliedLeverage(row) ?? 1,
     unrealizedPnl: num(row.unrealizedPnl) ?? 0,
     realizedPnl: num(row.realizedPnl) ?? num(info.cumRealisedPnl) ?? 0,
     stopLoss: positiveOrNull(row.stopLossPrice),
@@ -854,6 +924,12 @@ export function toPosition(bare: string, row: CcxtPosition): Position | undefine
     createdAt,
     updatedAt: num(row.lastUpdateTimestamp) ?? createdAt,
   };
+}
+
+function impliedLeverage(row: CcxtPosition): number | undefined {
+  const notional = num(row.notional);
+  const margin = num(row.initialMargin);
+  return notional !== undefined && margin !== undefined && margin > 0 ? Math.max(1, Math.round(Math.abs(notional) / margin)) : undefined;
 }
 
 interface BalanceFigures {
