@@ -3,42 +3,23 @@
  * server, backed by the paper exchange: every adapter method with values checked against the backend, the errors
  * that must not be retried, retries of transient failures, and order de-duplication after a lost answer.
  */
-import { ManualClock } from '../src/common/clock';
-import { CcxtExchange, CcxtExchangeOptions, RequestOutcome } from '../src/exchange/ccxt/ccxt-exchange';
+import type { CcxtExchange, CcxtExchangeOptions } from '../src/exchange/ccxt/ccxt-exchange';
 import {
   ExchangeAuthError,
-  ExchangeError,
   ExchangeUnavailableError,
   InsufficientFundsError,
   InvalidOrderError,
   UnknownSymbolError,
 } from '../src/exchange/exchange.errors';
 import type { ExchangeAdapter, MarketInfo } from '../src/exchange/exchange.types';
-import { PaperExchange } from '../src/exchange/paper/paper-exchange';
+import type { PaperExchange } from '../src/exchange/paper/paper-exchange';
 import { FakeBinance, FakeBinanceOptions, MalformedVariant, startFakeBinance } from './fake-exchange/fake-binance';
+import { amountFor, ccxtSpecKit, newBackend, tradableMarket } from './support/ccxt-spec-helpers';
 
 const SECRET = 'e2e-binance-secret-do-not-leak-5c2e';
 const API_KEY = 'e2e-binance-key-81d4';
 
-/** Every error message and log line the adapters produced: checked for the key and secret at the end. */
-const seenText: string[] = [];
-const logger = { warn: (message: string) => seenText.push(message), debug: (message: string) => seenText.push(message) };
-
-async function expectFailure<T extends ExchangeError>(promise: Promise<unknown>, errorClass: new (...args: never[]) => T): Promise<T> {
-  const error = await promise.then(
-    () => {
-      throw new Error(`expected ${errorClass.name}, but the call succeeded`);
-    },
-    (e: unknown) => e,
-  );
-  if (error instanceof Error) seenText.push(error.message);
-  expect(error).toBeInstanceOf(errorClass);
-  return error as T;
-}
-
-function newBackend(symbolCount = 12): PaperExchange {
-  return new PaperExchange({ clock: new ManualClock(Date.UTC(2026, 2, 1, 12)), seed: 7, symbolCount });
-}
+const { seenText, outcomes, expectFailure, newAdapter, closeAdapters } = ccxtSpecKit({ exchangeId: 'binance', apiKey: API_KEY, secret: SECRET });
 
 async function startFake(backend: ExchangeAdapter, options: Partial<FakeBinanceOptions> = {}): Promise<FakeBinance> {
   return startFakeBinance({ backend, apiKey: API_KEY, secret: SECRET, ...options });
@@ -55,36 +36,13 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
   let backend: PaperExchange;
   let fake: FakeBinance;
   let exchange: CcxtExchange;
-  const adapters: CcxtExchange[] = [];
-  const outcomes: Array<[string, RequestOutcome]> = [];
 
   function adapter(overrides: Partial<CcxtExchangeOptions> = {}, server: FakeBinance = fake): CcxtExchange {
-    const created = new CcxtExchange({
-      exchangeId: 'binance',
-      apiKey: API_KEY,
-      secret: SECRET,
-      apiUrl: server.url,
-      logger,
-      onRequest: (method, outcome) => outcomes.push([method, outcome]),
-      ...overrides,
-    });
-    adapters.push(created);
-    return created;
+    return newAdapter(server.url, overrides);
   }
 
-  /** Tradable symbols with a price, chosen from what the backend lists (never hard-coded). */
-  async function tradable(index = 0): Promise<{ market: MarketInfo; price: number }> {
-    const markets = await backend.listMarkets();
-    const tickers = await backend.fetchTickers();
-    const market = markets.filter((m) => m.status === 'Trading' && tickers.has(m.symbol))[index];
-    return { market, price: tickers.get(market.symbol)!.last };
-  }
-
-  /** An amount worth about `usdt`, on the market's qty step. */
-  function amountFor(market: MarketInfo, price: number, usdt: number): number {
-    const steps = Math.max(Math.ceil(market.minOrderQty / market.qtyStep), Math.ceil(usdt / price / market.qtyStep));
-    return Number((steps * market.qtyStep).toFixed(10));
-  }
+  /** The index-th tradable symbol with a price, chosen from what the backend lists (never hard-coded). */
+  const tradable = (index = 0) => tradableMarket(backend, index);
 
   beforeAll(async () => {
     backend = newBackend();
@@ -95,7 +53,7 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
   });
 
   afterAll(async () => {
-    await Promise.all(adapters.map((a) => a.close()));
+    await closeAdapters();
     await fake?.close();
     await backend?.close();
   });

@@ -3,8 +3,7 @@
  * backed by the paper exchange: every adapter method, retries and backoff, timeouts, malformed
  * answers, rate limits, the errors that must not be retried, and order de-duplication.
  */
-import { ManualClock } from '../src/common/clock';
-import { CcxtExchange, CcxtExchangeOptions, RequestOutcome } from '../src/exchange/ccxt/ccxt-exchange';
+import type { CcxtExchange, CcxtExchangeOptions } from '../src/exchange/ccxt/ccxt-exchange';
 import {
   ExchangeAuthError,
   ExchangeError,
@@ -14,31 +13,14 @@ import {
   UnknownSymbolError,
 } from '../src/exchange/exchange.errors';
 import type { ExchangeAdapter, MarketInfo } from '../src/exchange/exchange.types';
-import { PaperExchange } from '../src/exchange/paper/paper-exchange';
+import type { PaperExchange } from '../src/exchange/paper/paper-exchange';
 import { FakeBybit, FakeBybitOptions, MalformedVariant, startFakeBybit } from './fake-exchange/fake-bybit';
+import { amountFor, ccxtSpecKit, newBackend, tradableMarket } from './support/ccxt-spec-helpers';
 
 const SECRET = 'e2e-secret-do-not-leak-7d1f';
 const API_KEY = 'e2e-key-3b9a';
 
-/** Every error message and log line the adapters produced: checked for the key and secret at the end. */
-const seenText: string[] = [];
-const logger = { warn: (message: string) => seenText.push(message), debug: (message: string) => seenText.push(message) };
-
-async function expectFailure<T extends ExchangeError>(promise: Promise<unknown>, errorClass: new (...args: never[]) => T): Promise<T> {
-  const error = await promise.then(
-    () => {
-      throw new Error(`expected ${errorClass.name}, but the call succeeded`);
-    },
-    (e: unknown) => e,
-  );
-  if (error instanceof Error) seenText.push(error.message);
-  expect(error).toBeInstanceOf(errorClass);
-  return error as T;
-}
-
-function newBackend(symbolCount = 12): PaperExchange {
-  return new PaperExchange({ clock: new ManualClock(Date.UTC(2026, 2, 1, 12)), seed: 7, symbolCount });
-}
+const { seenText, outcomes, expectFailure, newAdapter, closeAdapters } = ccxtSpecKit({ exchangeId: 'bybit', apiKey: API_KEY, secret: SECRET });
 
 async function startFake(backend: ExchangeAdapter, options: Partial<FakeBybitOptions> = {}): Promise<FakeBybit> {
   return startFakeBybit({ backend, apiKey: API_KEY, secret: SECRET, ...options });
@@ -48,36 +30,13 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
   let backend: PaperExchange;
   let fake: FakeBybit;
   let exchange: CcxtExchange;
-  const adapters: CcxtExchange[] = [];
-  const outcomes: Array<[string, RequestOutcome]> = [];
 
   function adapter(overrides: Partial<CcxtExchangeOptions> = {}, server: FakeBybit = fake): CcxtExchange {
-    const created = new CcxtExchange({
-      exchangeId: 'bybit',
-      apiKey: API_KEY,
-      secret: SECRET,
-      apiUrl: server.url,
-      logger,
-      onRequest: (method, outcome) => outcomes.push([method, outcome]),
-      ...overrides,
-    });
-    adapters.push(created);
-    return created;
+    return newAdapter(server.url, overrides);
   }
 
   /** A tradable symbol with a price, chosen from what the backend lists (never hard-coded). */
-  async function tradable(): Promise<{ market: MarketInfo; price: number }> {
-    const markets = await backend.listMarkets();
-    const tickers = await backend.fetchTickers();
-    const market = markets.find((m) => m.status === 'Trading' && tickers.has(m.symbol))!;
-    return { market, price: tickers.get(market.symbol)!.last };
-  }
-
-  /** An amount worth about `usdt`, on the market's qty step. */
-  function amountFor(market: MarketInfo, price: number, usdt: number): number {
-    const steps = Math.max(Math.ceil(market.minOrderQty / market.qtyStep), Math.ceil(usdt / price / market.qtyStep));
-    return Number((steps * market.qtyStep).toFixed(10));
-  }
+  const tradable = () => tradableMarket(backend);
 
   beforeAll(async () => {
     backend = newBackend();
@@ -88,7 +47,7 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(adapters.map((a) => a.close()));
+    await closeAdapters();
     await fake?.close();
     await backend?.close();
   });

@@ -6,11 +6,10 @@
  * adapter's robustness matters: HMAC-SHA256 signed requests (X-MBX-APIKEY; bad signature -> -1022, bad key -> -2015),
  * a recvWindow check (-1021), an IP request limit (HTTP 429 / -1003 with Retry-After), client order id
  * de-duplication (-4116), Binance error codes for the backend's refusals, conditional close-position orders on the
- * algo service (one per direction, a second one -> -4130), and the fault vocabulary of the fake Bybit.
+ * algo service (one per direction, a second one -> -4130), and the injectable faults of fake-server.ts.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import {
   ExchangeAuthError,
   ExchangeRateLimitError,
@@ -19,35 +18,17 @@ import {
   InvalidOrderError,
   UnknownSymbolError,
 } from '../../src/exchange/exchange.errors';
-import { TIMEFRAME_MS, type Balance, type ExchangeAdapter, type MarketInfo, type Position, type Ticker, type Timeframe } from '../../src/exchange/exchange.types';
-import { FakeFaults, FakeStats, type FaultSpec, type MalformedVariant } from './fake-bybit';
+import { TIMEFRAME_MS, type Balance, type MarketInfo, type Position, type Ticker, type Timeframe } from '../../src/exchange/exchange.types';
+import { type Answer, dec, decimals, FakeExchangeServer, type FakeServerHandle, type FakeServerOptions, json } from './fake-server';
 
-export { FakeFaults, FakeStats } from './fake-bybit';
-export type { FaultKind, FaultSpec, MalformedVariant, ChaosSpec, LoggedRequest } from './fake-bybit';
+export { FakeFaults, FakeStats } from './fake-server';
+export type { ChaosSpec, FaultKind, FaultSpec, LoggedRequest, MalformedVariant } from './fake-server';
 
 /** Fake test credentials (they open nothing but this local server). */
 export const FAKE_BINANCE_API_KEY = 'fake-binance-test-key';
 export const FAKE_BINANCE_SECRET = 'fake-binance-test-secret';
 
-export interface FakeBinanceRateLimit {
-  /** Requests allowed per window (Binance counts weight: 2400 per minute; here one request = one unit). */
-  requestsPerWindow?: number;
-  windowMs?: number;
-  /** false: count only, never refuse. */
-  enabled?: boolean;
-}
-
-export interface FakeBinanceOptions {
-  backend: ExchangeAdapter;
-  /** 0 (default) = a free port. */
-  port?: number;
-  host?: string;
-  /** Added to every answer. */
-  latencyMs?: number;
-  rateLimit?: FakeBinanceRateLimit;
-  apiKey?: string;
-  secret?: string;
-}
+export type FakeBinanceOptions = FakeServerOptions;
 
 /** A resting conditional close-position order (STOP_MARKET / TAKE_PROFIT_MARKET) on the algo service. */
 export interface FakeAlgoOrder {
@@ -60,25 +41,11 @@ export interface FakeAlgoOrder {
   createTime: number;
 }
 
-export interface FakeBinance {
-  /** http://127.0.0.1:PORT — pass as CcxtExchange apiUrl. */
-  url: string;
-  port: number;
-  apiKey: string;
-  secret: string;
-  faults: FakeFaults;
-  stats: FakeStats;
+export interface FakeBinance extends FakeServerHandle {
   /** The resting close-position algo orders, oldest first. */
   algoOrders(symbol?: string): FakeAlgoOrder[];
   /** From now on the exchange no longer knows this symbol (as after a delisting): requests naming it get -1121. */
   delist(exchangeSymbol: string): void;
-  close(): Promise<void>;
-}
-
-interface Answer {
-  status: number;
-  body: string;
-  headers?: Record<string, string>;
 }
 
 interface OrderRecord {
@@ -112,58 +79,24 @@ const PRIVATE_PATHS = new Set([
 ]);
 const FIRST_ORDER_ID = 4_100_000_001;
 const FIRST_ALGO_ID = 2_000_001;
+/** Broken answers in Binance's shapes (bare JSON, no envelope). */
+const MALFORMED_BODIES = { truncated: '[[1700000000000,"1.2","1.3', nullResult: 'null', noRetCode: '{}' };
 
-/** Decimal string without exponent notation (Binance never sends 1e-7). */
-function dec(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '0';
-  if (value !== 0 && Math.abs(value) < 1e-6) return value.toFixed(12).replace(/\.?0+$/, '');
-  return String(Number(value.toPrecision(12)));
-}
-
-function decimals(step: number): number {
-  const text = dec(step);
-  const dot = text.indexOf('.');
-  return dot < 0 ? 0 : text.length - dot - 1;
-}
-
-function html(status: number): string {
+function errorPage(status: number): string {
   return `<html><head><title>${status} ${http.STATUS_CODES[status] ?? ''}</title></head><body><h1>${status} ${http.STATUS_CODES[status] ?? ''}</h1><p>CloudFront</p></body></html>`;
-}
-
-function json(status: number, value: unknown, headers?: Record<string, string>): Answer {
-  return { status, body: JSON.stringify(value), headers };
 }
 
 export async function startFakeBinance(options: FakeBinanceOptions): Promise<FakeBinance> {
   const server = new FakeBinanceServer(options);
-  await server.listen();
   return {
-    url: server.url,
-    port: server.port,
-    apiKey: server.apiKey,
-    secret: server.secret,
-    faults: server.faults,
-    stats: server.stats,
+    ...(await server.start()),
     algoOrders: (symbol) => server.algoOrderList(symbol),
     delist: (exchangeSymbol) => server.delisted.add(exchangeSymbol),
-    close: () => server.close(),
   };
 }
 
-class FakeBinanceServer {
-  readonly faults = new FakeFaults();
-  readonly stats = new FakeStats();
-  readonly apiKey: string;
-  readonly secret: string;
+class FakeBinanceServer extends FakeExchangeServer {
   readonly delisted = new Set<string>();
-  port = 0;
-  private readonly http: http.Server;
-  private readonly sockets = new Set<Socket>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly limit: Required<FakeBinanceRateLimit>;
-  private windowStart = -Infinity;
-  private windowCount = 0;
-  private sliding: number[] = [];
   private nextOrderId = FIRST_ORDER_ID;
   private nextAlgoId = FIRST_ALGO_ID;
   private readonly orders = new Map<number, OrderRecord>();
@@ -171,110 +104,24 @@ class FakeBinanceServer {
   private readonly pendingClientIds = new Set<string>();
   private algos: FakeAlgoOrder[] = [];
   private readonly leverage = new Map<string, number>();
-  private marketCache: { at: number; list: MarketInfo[]; byExchangeSymbol: Map<string, MarketInfo> } | undefined;
-  private closed = false;
 
-  constructor(private readonly options: FakeBinanceOptions) {
-    this.apiKey = options.apiKey ?? FAKE_BINANCE_API_KEY;
-    this.secret = options.secret ?? FAKE_BINANCE_SECRET;
-    this.limit = {
-      requestsPerWindow: options.rateLimit?.requestsPerWindow ?? 2400,
-      windowMs: options.rateLimit?.windowMs ?? 60_000,
-      enabled: options.rateLimit?.enabled ?? true,
-    };
-    this.http = http.createServer((req, res) => void this.handle(req, res));
-    this.http.keepAliveTimeout = 30_000;
-    this.http.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-  }
-
-  get url(): string {
-    return `http://${this.options.host ?? '127.0.0.1'}:${this.port}`;
-  }
-
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
-        this.port = (this.http.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  constructor(options: FakeBinanceOptions) {
+    // Binance counts request weight, 2400 per minute; here one request weighs one.
+    super(
+      options,
+      { apiKey: FAKE_BINANCE_API_KEY, secret: FAKE_BINANCE_SECRET, requestsPerWindow: 2400, windowMs: 60_000 },
+      { errorPage, stallStart: '[{"symbol":"', malformedBody: (variant) => MALFORMED_BODIES[variant] },
+    );
   }
 
   algoOrderList(symbol?: string): FakeAlgoOrder[] {
     return this.algos.filter((o) => !symbol || o.symbol === symbol).map((o) => ({ ...o }));
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-    const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
-    const method = (req.method ?? 'GET').toUpperCase();
-    const body = await readBody(req);
-    const arrival = Date.now();
-    this.stats.record({ method, path, query: rawQuery, body, at: arrival });
-
-    const limited = this.checkRateLimit(arrival);
-    if (limited) return this.send(res, limited);
-
-    if (this.options.latencyMs) await this.sleep(this.options.latencyMs);
-    const fault = this.faults.take(method, path);
-    if (fault) this.stats.faultsInjected++;
-    if (fault?.kind === 'latency') await this.sleep(fault.latencyMs ?? 200);
-    if (this.closed) return;
-
-    const lost = fault && fault.kind !== 'latency' ? fault : undefined;
-    if (lost && !lost.afterProcessing) return this.sendFault(res, lost);
-    const answer = await this.route(method, path, rawQuery, body, req.headers);
-    if (lost) return this.sendFault(res, lost);
-    this.send(res, answer);
-  }
-
-  /** A fixed window starting with its first request, like fake-bybit; refused requests learn the wait (Retry-After, s). */
-  private checkRateLimit(now: number): Answer | undefined {
-    const { requestsPerWindow, windowMs, enabled } = this.limit;
-    if (now >= this.windowStart + windowMs) {
-      this.windowStart = now;
-      this.windowCount = 0;
-    }
-    if (enabled && this.windowCount >= requestsPerWindow) {
-      this.stats.rateLimited++;
-      return this.rateLimitAnswer(this.windowStart + windowMs - now);
-    }
-    this.windowCount++;
-    let expired = 0;
-    while (expired < this.sliding.length && this.sliding[expired] <= now - windowMs) expired++;
-    if (expired > 0) this.sliding = this.sliding.slice(expired);
-    this.sliding.push(now);
-    this.stats.maxRequestsInWindow = Math.max(this.stats.maxRequestsInWindow, this.sliding.length);
-    return undefined;
-  }
-
-  private rateLimitAnswer(waitMs: number): Answer {
+  /** HTTP 429 with -1003; the wait is in Retry-After (s). */
+  protected rateLimitAnswer(now: number, resetAt: number): Answer {
     // Binance sends whole seconds; fractions keep the tests short and parse the same way.
-    const retryAfter = String(Math.max(0.05, waitMs / 1000));
+    const retryAfter = String(Math.max(0.05, (resetAt - now) / 1000));
     return json(
       429,
       { code: -1003, msg: `Too many requests; current limit of IP(127.0.0.1) is ${this.limit.requestsPerWindow} requests per ${this.limit.windowMs / 1000} s. Please use the websocket for live updates to avoid polling the API.` },
@@ -282,44 +129,16 @@ class FakeBinanceServer {
     );
   }
 
-  private sendFault(res: http.ServerResponse, fault: FaultSpec): void {
-    switch (fault.kind) {
-      case 'timeout':
-        return; // never answer; close() destroys the socket
-      case 'stall':
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.write('[{"symbol":"'); // ... and nothing more
-        return;
-      case 'http5xx': {
-        const status = fault.status ?? 503;
-        return this.send(res, { status, body: html(status), headers: { 'Content-Type': 'text/html' } });
-      }
-      case 'rateLimit':
-        this.stats.rateLimited++;
-        return this.send(res, this.rateLimitAnswer(fault.retryAfterMs ?? 200));
-      case 'malformed':
-        return this.send(res, malformedAnswer(fault.variant ?? 'garbage'));
-      default:
-        return;
-    }
-  }
-
-  private send(res: http.ServerResponse, answer: Answer): void {
-    if (res.destroyed || res.writableEnded) return;
-    res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
-    res.end(answer.body);
-  }
-
   // ------------------------------------------------------------------ routing
 
-  private async route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
+  protected async route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
     try {
       if (PRIVATE_PATHS.has(path)) this.verifySignature(rawQuery, body, headers);
       // Binance reads parameters from the query string and the form body alike.
       const params: Record<string, string> = { ...Object.fromEntries(new URLSearchParams(rawQuery)), ...Object.fromEntries(new URLSearchParams(body)) };
       delete params.signature;
       const handler = this.handlerFor(method, path);
-      if (!handler) return { status: 404, body: html(404), headers: { 'Content-Type': 'text/html' } };
+      if (!handler) return this.htmlAnswer(404);
       return json(200, await handler(params));
     } catch (error) {
       if (error instanceof BinanceError) {
@@ -394,20 +213,16 @@ class FakeBinanceServer {
       if (/qty .* below the minimum/.test(message)) return json(400, { code: -4003, msg: 'Quantity less than or equal to zero.' });
       return json(400, { code: -1111, msg: `Precision is over the maximum defined for this asset. (${message})` });
     }
-    if (error instanceof ExchangeRateLimitError) return this.rateLimitAnswer(1000);
+    if (error instanceof ExchangeRateLimitError) return this.rateLimitAnswer(Date.now(), Date.now() + 1000);
     if (error instanceof ExchangeAuthError) return json(401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
-    if (error instanceof ExchangeUnavailableError) return { status: 503, body: html(503), headers: { 'Content-Type': 'text/html' } };
+    if (error instanceof ExchangeUnavailableError) return this.htmlAnswer(503);
     return json(500, { code: -1000, msg: `An unknown error occurred while processing the request. (${message})` });
   }
 
   // ------------------------------------------------------------------ market data
 
-  private async markets(refresh = false): Promise<{ list: MarketInfo[]; byExchangeSymbol: Map<string, MarketInfo> }> {
-    if (!this.marketCache || refresh || Date.now() - this.marketCache.at > 1000) {
-      const list = (await this.options.backend.listMarkets()).filter((m) => !this.delisted.has(m.exchangeSymbol));
-      this.marketCache = { at: Date.now(), list, byExchangeSymbol: new Map(list.map((m) => [m.exchangeSymbol, m])) };
-    }
-    return this.marketCache;
+  protected override async listMarkets(): Promise<MarketInfo[]> {
+    return (await this.options.backend.listMarkets()).filter((m) => !this.delisted.has(m.exchangeSymbol));
   }
 
   private async market(exchangeSymbol: string | undefined): Promise<MarketInfo> {
@@ -699,21 +514,6 @@ function signedSize(p: Position): number {
   return p.side === 'Long' ? p.size : -p.size;
 }
 
-function malformedAnswer(variant: MalformedVariant): Answer {
-  switch (variant) {
-    case 'empty':
-      return { status: 200, body: '' };
-    case 'truncated':
-      return { status: 200, body: '[[1700000000000,"1.2","1.3' };
-    case 'nullResult':
-      return { status: 200, body: 'null' };
-    case 'noRetCode':
-      return { status: 200, body: '{}' };
-    default:
-      return { status: 200, body: '<html><body>Service temporarily busy</body></html>', headers: { 'Content-Type': 'text/html' } };
-  }
-}
-
 function tickerRow(exchangeSymbol: string, t: Ticker): Record<string, unknown> {
   // /fapi/v1/ticker/24hr carries no bid, ask or mark price (those live on other endpoints).
   const open = t.last / (1 + t.change24hPercent / 100);
@@ -821,13 +621,4 @@ function algoRow(o: FakeAlgoOrder, algoStatus: string): Record<string, unknown> 
     triggerTime: 0,
     goodTillDate: 0,
   };
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(''));
-  });
 }

@@ -9,8 +9,6 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
 import {
   ExchangeAuthError,
   ExchangeError,
@@ -20,84 +18,26 @@ import {
   InvalidOrderError,
   UnknownSymbolError,
 } from '../../src/exchange/exchange.errors';
-import type { Balance, ExchangeAdapter, MarketInfo, Position, Ticker, Timeframe } from '../../src/exchange/exchange.types';
-import { seededRandom } from './seeded-random';
+import type { Balance, MarketInfo, Position, Ticker, Timeframe } from '../../src/exchange/exchange.types';
+import { type Answer, dec, decimals, FakeExchangeServer, type FakeServerHandle, type FakeServerOptions, json, type RateLimitWindow } from './fake-server';
+
+export { FakeFaults, FakeStats } from './fake-server';
+export type { ChaosSpec, FaultKind, FaultSpec, LoggedRequest, MalformedVariant } from './fake-server';
 
 /** Fake test credentials (they open nothing but this local server). */
 export const FAKE_BYBIT_API_KEY = 'fake-bybit-test-key';
 export const FAKE_BYBIT_SECRET = 'fake-bybit-test-secret';
 
-export type FaultKind = 'latency' | 'timeout' | 'stall' | 'http5xx' | 'rateLimit' | 'malformed';
-export type MalformedVariant = 'garbage' | 'empty' | 'truncated' | 'nullResult' | 'noRetCode';
-
-export interface FaultSpec {
-  kind: FaultKind;
-  /** Exact path ('/v5/order/create'), a prefix ending in '*' ('/v5/market/*'), or a RegExp; none = every path. */
-  path?: string | RegExp;
-  method?: 'GET' | 'POST';
-  /** How many matching requests it hits (default 1; Infinity = until cleared). */
-  times?: number;
-  /** 'latency': extra delay before the answer (default 200). */
-  latencyMs?: number;
-  /** 'http5xx': status (default 503). */
-  status?: number;
-  /** 'malformed': what kind of broken answer (default 'garbage'). */
-  variant?: MalformedVariant;
-  /** 'rateLimit': when the limit resets, from now (default 200 ms; sent as X-Bapi-Limit-Reset-Timestamp). */
-  retryAfterMs?: number;
-  /**
-   * Process the request through the backend first, then lose the answer (timeout / stall / 5xx /
-   * malformed): the exchange did the work, the client never heard. Default false.
-   */
-  afterProcessing?: boolean;
-}
-
-export interface ChaosSpec {
-  seed: number;
-  /** Chance per matching request of a fault, 0..1. */
-  probability: number;
-  kinds?: FaultKind[];
-  path?: string | RegExp;
-  latencyMs?: number;
-}
-
-export interface FakeRateLimit {
-  requestsPerWindow?: number;
-  windowMs?: number;
+export interface FakeRateLimit extends Partial<RateLimitWindow> {
   /** 'retCode': HTTP 200 + retCode 10006 "Too many visits!" (Bybit's usual); 'http429': HTTP 429. */
   mode?: 'retCode' | 'http429';
-  /** false: count only, never refuse. */
-  enabled?: boolean;
 }
 
-export interface FakeBybitOptions {
-  backend: ExchangeAdapter;
-  /** 0 (default) = a free port. */
-  port?: number;
-  host?: string;
-  /** Added to every answer. */
-  latencyMs?: number;
+export interface FakeBybitOptions extends FakeServerOptions {
   rateLimit?: FakeRateLimit;
-  apiKey?: string;
-  secret?: string;
 }
 
-export interface FakeBybit {
-  /** http://127.0.0.1:PORT — pass as CcxtExchange apiUrl. */
-  url: string;
-  port: number;
-  apiKey: string;
-  secret: string;
-  faults: FakeFaults;
-  stats: FakeStats;
-  close(): Promise<void>;
-}
-
-interface Answer {
-  status: number;
-  body: string;
-  headers?: Record<string, string>;
-}
+export type FakeBybit = FakeServerHandle;
 
 interface OrderRecord {
   orderId: string;
@@ -120,113 +60,6 @@ class BybitError extends Error {
   }
 }
 
-function pathMatches(pattern: string | RegExp | undefined, path: string): boolean {
-  if (pattern === undefined) return true;
-  if (pattern instanceof RegExp) return pattern.test(path);
-  return pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
-}
-
-export class FakeFaults {
-  private queue: Array<FaultSpec & { left: number }> = [];
-  private chaosSpec: (ChaosSpec & { random: () => number }) | undefined;
-
-  /** Queues a fault; the oldest matching fault with hits left applies to a request. */
-  add(spec: FaultSpec): this {
-    this.queue.push({ ...spec, left: spec.times ?? 1 });
-    return this;
-  }
-
-  /** Random faults: each matching request gets one of `kinds` with `probability` (seeded). */
-  chaos(spec: ChaosSpec): this {
-    this.chaosSpec = { ...spec, random: seededRandom(spec.seed) };
-    return this;
-  }
-
-  clear(): void {
-    this.queue = [];
-    this.chaosSpec = undefined;
-  }
-
-  /** Fault hits still queued (Infinity when one is unlimited). */
-  get pending(): number {
-    return this.queue.reduce((sum, f) => sum + f.left, 0);
-  }
-
-  /** @internal consumes and returns the fault for this request, if any. */
-  take(method: string, path: string): FaultSpec | undefined {
-    const index = this.queue.findIndex((f) => f.left > 0 && pathMatches(f.path, path) && (!f.method || f.method === method));
-    if (index >= 0) {
-      const fault = this.queue[index];
-      fault.left--;
-      if (fault.left <= 0) this.queue.splice(index, 1);
-      return fault;
-    }
-    const chaos = this.chaosSpec;
-    if (chaos && pathMatches(chaos.path, path) && chaos.random() < chaos.probability) {
-      const kinds = chaos.kinds ?? ['http5xx', 'malformed', 'rateLimit', 'latency'];
-      return { kind: kinds[Math.floor(chaos.random() * kinds.length)], latencyMs: chaos.latencyMs };
-    }
-    return undefined;
-  }
-}
-
-export interface LoggedRequest {
-  method: string;
-  path: string;
-  /** Raw query string as sent. */
-  query: string;
-  /** Raw body as sent. */
-  body: string;
-  at: number;
-}
-
-export class FakeStats {
-  /** Requests seen per path (every request, refused and faulted ones included). */
-  readonly requests = new Map<string, number>();
-  /** The last 500 requests, oldest first. */
-  readonly log: LoggedRequest[] = [];
-  total = 0;
-  /** Orders the backend actually executed. */
-  ordersCreated = 0;
-  /** order/create answered 110072 (orderLinkId seen before). */
-  duplicateOrderLinks = 0;
-  rateLimited = 0;
-  authFailures = 0;
-  faultsInjected = 0;
-  /** Most requests accepted within one rate-limit window. */
-  maxRequestsInWindow = 0;
-
-  count(path?: string): number {
-    return path === undefined ? this.total : (this.requests.get(path) ?? 0);
-  }
-
-  /** Logged requests to `path`, oldest first. */
-  sent(path: string): LoggedRequest[] {
-    return this.log.filter((r) => r.path === path);
-  }
-
-  reset(): void {
-    this.requests.clear();
-    this.log.length = 0;
-    this.total = 0;
-    this.ordersCreated = 0;
-    this.duplicateOrderLinks = 0;
-    this.rateLimited = 0;
-    this.authFailures = 0;
-    this.faultsInjected = 0;
-    this.maxRequestsInWindow = 0;
-  }
-
-  /** @internal */
-  record(request: LoggedRequest): void {
-    const path = request.path;
-    this.log.push(request);
-    if (this.log.length > 500) this.log.shift();
-    this.total++;
-    this.requests.set(path, (this.requests.get(path) ?? 0) + 1);
-  }
-}
-
 const INTERVAL_TO_TIMEFRAME: Record<string, Timeframe> = {
   '1': '1m', '3': '3m', '5': '5m', '15': '15m', '30': '30m', '60': '1h', '120': '2h', '240': '4h', '360': '6h',
   '720': '12h', D: '1d', W: '1w', M: '1M',
@@ -235,199 +68,44 @@ const INTERVAL_TO_TIMEFRAME: Record<string, Timeframe> = {
 const PRIVATE_PREFIXES = ['/v5/account/', '/v5/position/', '/v5/order/', '/v5/user/', '/v5/asset/', '/v5/execution/'];
 const RECV_WINDOW_DEFAULT = 5000;
 
-/** Decimal string without exponent notation (Bybit never sends 1e-7). */
-function dec(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '0';
-  if (value !== 0 && Math.abs(value) < 1e-6) return value.toFixed(12).replace(/\.?0+$/, '');
-  return String(Number(value.toPrecision(12)));
-}
-
-function decimals(step: number): number {
-  const text = dec(step);
-  const dot = text.indexOf('.');
-  return dot < 0 ? 0 : text.length - dot - 1;
-}
-
-function html(status: number): string {
+function errorPage(status: number): string {
   return `<html><head><title>${status} ${http.STATUS_CODES[status] ?? ''}</title></head><body><center><h1>${status} ${http.STATUS_CODES[status] ?? ''}</h1></center><hr><center>openresty</center></body></html>`;
 }
 
-export async function startFakeBybit(options: FakeBybitOptions): Promise<FakeBybit> {
-  const server = new FakeBybitServer(options);
-  await server.listen();
-  return {
-    url: server.url,
-    port: server.port,
-    apiKey: server.apiKey,
-    secret: server.secret,
-    faults: server.faults,
-    stats: server.stats,
-    close: () => server.close(),
-  };
+export function startFakeBybit(options: FakeBybitOptions): Promise<FakeBybit> {
+  return new FakeBybitServer(options).start();
 }
 
-class FakeBybitServer {
-  readonly faults = new FakeFaults();
-  readonly stats = new FakeStats();
-  readonly apiKey: string;
-  readonly secret: string;
-  port = 0;
-  private readonly http: http.Server;
-  private readonly sockets = new Set<Socket>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly limit: Required<FakeRateLimit>;
-  private windowStart = -Infinity;
-  private windowCount = 0;
-  /** Arrival times of accepted requests within the last windowMs (ascending), for the stats. */
-  private sliding: number[] = [];
+class FakeBybitServer extends FakeExchangeServer {
+  private readonly mode: 'retCode' | 'http429';
   private readonly orders = new Map<string, OrderRecord>(); // by orderId
   private readonly orderIdByLink = new Map<string, string>();
   private readonly pendingLinks = new Set<string>();
   private readonly leverage = new Map<string, number>();
-  private marketCache: { at: number; list: MarketInfo[]; byExchangeSymbol: Map<string, MarketInfo> } | undefined;
-  private closed = false;
 
-  constructor(private readonly options: FakeBybitOptions) {
-    this.apiKey = options.apiKey ?? FAKE_BYBIT_API_KEY;
-    this.secret = options.secret ?? FAKE_BYBIT_SECRET;
-    this.limit = {
-      requestsPerWindow: options.rateLimit?.requestsPerWindow ?? 600,
-      windowMs: options.rateLimit?.windowMs ?? 5000,
-      mode: options.rateLimit?.mode ?? 'retCode',
-      enabled: options.rateLimit?.enabled ?? true,
-    };
-    this.http = http.createServer((req, res) => void this.handle(req, res));
-    this.http.keepAliveTimeout = 30_000;
-    this.http.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
+  constructor(options: FakeBybitOptions) {
+    super(
+      options,
+      { apiKey: FAKE_BYBIT_API_KEY, secret: FAKE_BYBIT_SECRET, requestsPerWindow: 600, windowMs: 5000 },
+      { errorPage, stallStart: '{"retCode":0,"retMsg":"OK","result":{', malformedBody },
+    );
+    this.mode = options.rateLimit?.mode ?? 'retCode';
   }
 
-  get url(): string {
-    return `http://${this.options.host ?? '127.0.0.1'}:${this.port}`;
-  }
-
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
-        this.port = (this.http.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    // Held (never answered / stalled) requests and keep-alive sockets would keep close() waiting.
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-    const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
-    const method = (req.method ?? 'GET').toUpperCase();
-    const body = await readBody(req);
-    const arrival = Date.now();
-    this.stats.record({ method, path, query: rawQuery, body, at: arrival });
-
-    const limited = this.checkRateLimit(arrival);
-    if (limited) return this.send(res, limited);
-
-    if (this.options.latencyMs) await this.sleep(this.options.latencyMs);
-    const fault = this.faults.take(method, path);
-    if (fault) this.stats.faultsInjected++;
-    if (fault?.kind === 'latency') await this.sleep(fault.latencyMs ?? 200);
-    if (this.closed) return;
-
-    const lost = fault && fault.kind !== 'latency' ? fault : undefined;
-    if (lost && !lost.afterProcessing) return this.sendFault(res, lost, path);
-    const answer = await this.route(method, path, rawQuery, body, req.headers);
-    if (lost) return this.sendFault(res, lost, path);
-    this.send(res, answer);
-  }
-
-  /**
-   * Bybit-like IP limit: at most requestsPerWindow per window, the window starting with its first
-   * request; a refused request learns when the window ends (X-Bapi-Limit-Reset-Timestamp).
-   * stats.maxRequestsInWindow is measured over a sliding window, the strictest reading.
-   */
-  private checkRateLimit(now: number): Answer | undefined {
-    const { requestsPerWindow, windowMs, enabled } = this.limit;
-    if (now >= this.windowStart + windowMs) {
-      this.windowStart = now;
-      this.windowCount = 0;
-    }
-    if (enabled && this.windowCount >= requestsPerWindow) {
-      this.stats.rateLimited++;
-      return this.rateLimitAnswer(now, this.windowStart + windowMs);
-    }
-    this.windowCount++;
-    let expired = 0;
-    while (expired < this.sliding.length && this.sliding[expired] <= now - windowMs) expired++;
-    if (expired > 0) this.sliding = this.sliding.slice(expired);
-    this.sliding.push(now);
-    this.stats.maxRequestsInWindow = Math.max(this.stats.maxRequestsInWindow, this.sliding.length);
-    return undefined;
-  }
-
-  private rateLimitAnswer(now: number, resetAt: number): Answer {
+  /** Bybit names the reset time of its IP limit in X-Bapi-Limit-Reset-Timestamp. */
+  protected rateLimitAnswer(now: number, resetAt: number): Answer {
     const headers = {
       'X-Bapi-Limit': String(this.limit.requestsPerWindow),
       'X-Bapi-Limit-Status': '0',
       'X-Bapi-Limit-Reset-Timestamp': String(resetAt),
     };
-    if (this.limit.mode === 'http429') return { status: 429, body: 'Too Many Requests', headers: { ...headers, 'Content-Type': 'text/plain' } };
-    return { status: 200, body: JSON.stringify({ retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: now }), headers };
-  }
-
-  private sendFault(res: http.ServerResponse, fault: FaultSpec, path: string): void {
-    switch (fault.kind) {
-      case 'timeout':
-        return; // never answer; close() destroys the socket
-      case 'stall':
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.write('{"retCode":0,"retMsg":"OK","result":{'); // ... and nothing more
-        return;
-      case 'http5xx': {
-        const status = fault.status ?? 503;
-        return this.send(res, { status, body: html(status), headers: { 'Content-Type': 'text/html' } });
-      }
-      case 'rateLimit':
-        this.stats.rateLimited++;
-        return this.send(res, this.rateLimitAnswer(Date.now(), Date.now() + (fault.retryAfterMs ?? 200)));
-      case 'malformed':
-        return this.send(res, malformedAnswer(fault.variant ?? 'garbage', path));
-      default:
-        return;
-    }
-  }
-
-  private send(res: http.ServerResponse, answer: Answer): void {
-    if (res.destroyed || res.writableEnded) return;
-    res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
-    res.end(answer.body);
+    if (this.mode === 'http429') return { status: 429, body: 'Too Many Requests', headers: { ...headers, 'Content-Type': 'text/plain' } };
+    return json(200, { retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: now }, headers);
   }
 
   // ------------------------------------------------------------------ routing
 
-  private async route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
+  protected async route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
     const isPrivate = PRIVATE_PREFIXES.some((prefix) => path.startsWith(prefix));
     try {
       if (isPrivate) this.verifySignature(method, rawQuery, body, headers);
@@ -441,7 +119,7 @@ class FakeBybitServer {
         }
       }
       const handler = this.handlerFor(method, path);
-      if (!handler) return { status: 404, body: html(404), headers: { 'Content-Type': 'text/html' } };
+      if (!handler) return this.htmlAnswer(404);
       const result = await handler(query, params);
       return ok(result);
     } catch (error) {
@@ -511,20 +189,12 @@ class FakeBybitServer {
     }
     if (error instanceof ExchangeRateLimitError) return fail(10006, 'Too many visits!');
     if (error instanceof ExchangeAuthError) return fail(10003, 'API key is invalid.');
-    if (error instanceof ExchangeUnavailableError) return { status: 503, body: html(503), headers: { 'Content-Type': 'text/html' } };
+    if (error instanceof ExchangeUnavailableError) return this.htmlAnswer(503);
     if (error instanceof ExchangeError) return fail(10016, `System error. Please try again later. (${message})`);
     return fail(10016, `System error. Please try again later. (${message})`);
   }
 
   // ------------------------------------------------------------------ market data
-
-  private async markets(refresh = false): Promise<{ list: MarketInfo[]; byExchangeSymbol: Map<string, MarketInfo> }> {
-    if (!this.marketCache || refresh || Date.now() - this.marketCache.at > 1000) {
-      const list = await this.options.backend.listMarkets();
-      this.marketCache = { at: Date.now(), list, byExchangeSymbol: new Map(list.map((m) => [m.exchangeSymbol, m])) };
-    }
-    return this.marketCache;
-  }
 
   private async market(exchangeSymbol: unknown): Promise<MarketInfo> {
     if (typeof exchangeSymbol !== 'string' || exchangeSymbol.length === 0) throw new BybitError(10001, 'params error: symbol is required');
@@ -769,25 +439,21 @@ class FakeBybitServer {
 // -------------------------------------------------------------------- answer shapes
 
 function ok(result: unknown): Answer {
-  return { status: 200, body: JSON.stringify({ retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: Date.now() }) };
+  return json(200, { retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: Date.now() });
 }
 
 function fail(retCode: number, retMsg: string): Answer {
-  return { status: 200, body: JSON.stringify({ retCode, retMsg, result: {}, retExtInfo: {}, time: Date.now() }) };
+  return json(200, { retCode, retMsg, result: {}, retExtInfo: {}, time: Date.now() });
 }
 
-function malformedAnswer(variant: MalformedVariant, path: string): Answer {
+function malformedBody(variant: 'truncated' | 'nullResult' | 'noRetCode', path: string): string {
   switch (variant) {
-    case 'empty':
-      return { status: 200, body: '' };
     case 'truncated':
-      return { status: 200, body: '{"retCode":0,"retMsg":"OK","result":{"list":[["1700000' };
+      return '{"retCode":0,"retMsg":"OK","result":{"list":[["1700000';
     case 'nullResult':
-      return { status: 200, body: JSON.stringify({ retCode: 0, retMsg: 'OK', result: null, time: Date.now() }) };
+      return JSON.stringify({ retCode: 0, retMsg: 'OK', result: null, time: Date.now() });
     case 'noRetCode':
-      return { status: 200, body: JSON.stringify({ result: { list: [] }, path }) };
-    default:
-      return { status: 200, body: '<html><body>Service temporarily busy</body></html>', headers: { 'Content-Type': 'text/html' } };
+      return JSON.stringify({ result: { list: [] }, path });
   }
 }
 
@@ -877,13 +543,4 @@ function orderRow(o: OrderRecord): Record<string, unknown> {
     closeOnTrigger: false, smpType: 'None', smpGroup: 0, smpOrderId: '', tpslMode: 'Full', createdTime: String(o.createdTime),
     updatedTime: String(o.createdTime),
   };
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(''));
-  });
 }
