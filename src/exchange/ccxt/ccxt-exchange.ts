@@ -226,7 +226,12 @@ export class CcxtExchange implements ExchangeAdapter {
   }
 
   async fetchPositions(): Promise<Position[]> {
-    return this.call('fetchPositions', async (client) => this.openPositions(client, undefined));
+    return this.call('fetchPositions', async (client) => {
+      const positions = await this.openPositions(client, undefined);
+      // Only the full list needs them: closing, moving a stop and the balance figures do not.
+      if (this.name === 'binance' && positions.length > 0) await this.attachBinanceStops(client, positions);
+      return positions;
+    });
   }
 
   async createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> {
@@ -567,7 +572,6 @@ export class CcxtExchange implements ExchangeAdapter {
       positions.push(position);
       if (position.markPrice > 0) this.lastPrice.set(position.symbol, position.markPrice);
     }
-    if (this.name === 'binance' && positions.length > 0) await this.attachBinanceStops(client, unified, positions);
     return positions;
   }
 
@@ -575,8 +579,8 @@ export class CcxtExchange implements ExchangeAdapter {
    * Binance keeps stops as close-position conditional orders, not on the position: they are read back onto it, so
    * position sync sees a stop that is there (and does not "restore" it on every pass) and one that is missing.
    */
-  private async attachBinanceStops(client: Exchange, unified: string | undefined, positions: Position[]): Promise<void> {
-    const resting = await client.fetchOpenOrders(unified, undefined, undefined, { trigger: true });
+  private async attachBinanceStops(client: Exchange, positions: Position[]): Promise<void> {
+    const resting = await client.fetchOpenOrders(undefined, undefined, undefined, { trigger: true });
     for (const order of resting) {
       const info = (order.info ?? {}) as Record<string, unknown>;
       if (String(info.closePosition) !== 'true') continue;
