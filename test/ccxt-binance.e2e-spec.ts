@@ -19,7 +19,7 @@ import { amountFor, ccxtSpecKit, newBackend, tradableMarket } from './support/cc
 const SECRET = 'e2e-binance-secret-do-not-leak-5c2e';
 const API_KEY = 'e2e-binance-key-81d4';
 
-const { seenText, outcomes, expectFailure, newAdapter, closeAdapters } = ccxtSpecKit({ exchangeId: 'binance', apiKey: API_KEY, secret: SECRET });
+const { seenText, outcomes, expectFailure, newAdapter, useFakeServer } = ccxtSpecKit({ exchangeId: 'binance', apiKey: API_KEY, secret: SECRET });
 
 async function startFake(backend: ExchangeAdapter, options: Partial<FakeBinanceOptions> = {}): Promise<FakeBinance> {
   return startFakeBinance({ backend, apiKey: API_KEY, secret: SECRET, ...options });
@@ -44,25 +44,7 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
   /** The index-th tradable symbol with a price, chosen from what the backend lists (never hard-coded). */
   const tradable = (index = 0) => tradableMarket(backend, index);
 
-  beforeAll(async () => {
-    backend = newBackend();
-    await backend.init();
-    fake = await startFake(backend);
-    exchange = adapter();
-    await exchange.init();
-  });
-
-  afterAll(async () => {
-    await closeAdapters();
-    await fake?.close();
-    await backend?.close();
-  });
-
-  beforeEach(() => {
-    fake.faults.clear();
-    fake.stats.reset();
-    outcomes.length = 0;
-  });
+  useFakeServer(startFake, (suite) => ({ backend, fake, exchange } = suite));
 
   describe('adapter methods', () => {
     it('selects ccxt binanceusdm: every request goes to the fake\'s /fapi/ paths, markets from one exchangeInfo', async () => {

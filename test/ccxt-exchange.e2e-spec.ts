@@ -20,7 +20,7 @@ import { amountFor, ccxtSpecKit, newBackend, tradableMarket } from './support/cc
 const SECRET = 'e2e-secret-do-not-leak-7d1f';
 const API_KEY = 'e2e-key-3b9a';
 
-const { seenText, outcomes, expectFailure, newAdapter, closeAdapters } = ccxtSpecKit({ exchangeId: 'bybit', apiKey: API_KEY, secret: SECRET });
+const { seenText, outcomes, expectFailure, newAdapter, useFakeServer } = ccxtSpecKit({ exchangeId: 'bybit', apiKey: API_KEY, secret: SECRET });
 
 async function startFake(backend: ExchangeAdapter, options: Partial<FakeBybitOptions> = {}): Promise<FakeBybit> {
   return startFakeBybit({ backend, apiKey: API_KEY, secret: SECRET, ...options });
@@ -38,25 +38,7 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
   /** A tradable symbol with a price, chosen from what the backend lists (never hard-coded). */
   const tradable = () => tradableMarket(backend);
 
-  beforeAll(async () => {
-    backend = newBackend();
-    await backend.init();
-    fake = await startFake(backend);
-    exchange = adapter();
-    await exchange.init();
-  });
-
-  afterAll(async () => {
-    await closeAdapters();
-    await fake?.close();
-    await backend?.close();
-  });
-
-  beforeEach(() => {
-    fake.faults.clear();
-    fake.stats.reset();
-    outcomes.length = 0;
-  });
+  useFakeServer(startFake, (suite) => ({ backend, fake, exchange } = suite));
 
   describe('adapter methods', () => {
     it('lists every market of the backend with status and trading rules (both instruments-info requests)', async () => {

@@ -27,6 +27,13 @@ export function amountFor(market: MarketInfo, price: number, usdt: number): numb
   return Number((steps * market.qtyStep).toFixed(10));
 }
 
+interface FakeServerHandle {
+  url: string;
+  faults: { clear(): void };
+  stats: { reset(): void };
+  close(): Promise<void>;
+}
+
 /** One spec's adapters, with the text they produced and the outcome of each request. */
 export function ccxtSpecKit(base: Pick<CcxtExchangeOptions, 'exchangeId' | 'apiKey' | 'secret'>) {
   /** Every error message and log line the adapters produced: checked for the key and secret at the end. */
@@ -58,5 +65,35 @@ export function ccxtSpecKit(base: Pick<CcxtExchangeOptions, 'exchangeId' | 'apiK
     await Promise.all(adapters.map((a) => a.close()));
   };
 
-  return { seenText, outcomes, expectFailure, newAdapter, closeAdapters };
+  /**
+   * Registers the suite's hooks: a paper backend, the fake server on it and an initialised adapter before all tests,
+   * all closed after them; the fake's faults and stats and the request outcomes cleared before each test.
+   */
+  function useFakeServer<F extends FakeServerHandle>(
+    start: (backend: PaperExchange) => Promise<F>,
+    assign: (suite: { backend: PaperExchange; fake: F; exchange: CcxtExchange }) => void,
+  ): void {
+    let backend: PaperExchange | undefined;
+    let fake: F | undefined;
+    beforeAll(async () => {
+      backend = newBackend();
+      await backend.init();
+      fake = await start(backend);
+      const exchange = newAdapter(fake.url);
+      await exchange.init();
+      assign({ backend, fake, exchange });
+    });
+    afterAll(async () => {
+      await closeAdapters();
+      await fake?.close();
+      await backend?.close();
+    });
+    beforeEach(() => {
+      fake!.faults.clear();
+      fake!.stats.reset();
+      outcomes.length = 0;
+    });
+  }
+
+  return { seenText, outcomes, expectFailure, newAdapter, closeAdapters, useFakeServer };
 }
