@@ -54,7 +54,7 @@ export function ccxtSpecKit(base: Pick<CcxtExchangeOptions, 'exchangeId' | 'apiK
     return error as T;
   }
 
-  /** A CcxtExchange on the fake at `apiUrl`, closed by closeAdapters(). */
+  /** A CcxtExchange on the fake at `apiUrl`, closed after the suite. */
   function newAdapter(apiUrl: string, overrides: Partial<CcxtExchangeOptions> = {}): CcxtExchange {
     const created = new CcxtExchange({ ...base, apiUrl, logger, onRequest: (method, outcome) => outcomes.push([method, outcome]), ...overrides });
     adapters.push(created);
@@ -95,5 +95,5 @@ export function ccxtSpecKit(base: Pick<CcxtExchangeOptions, 'exchangeId' | 'apiK
     });
   }
 
-  return { seenText, outcomes, expectFailure, newAdapter, closeAdapters, useFakeServer };
+  return { seenText, outcomes, expectFailure, newAdapter, useFakeServer };
 }
