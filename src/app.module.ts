@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { BotsModule } from './bots/bots.module';
 import { CommonModule } from './common/common.module';
@@ -31,6 +32,8 @@ import { SecurityModule } from './security/security.module';
       },
     }),
     ScheduleModule.forRoot(),
+    // Typed domain events (src/events/domain-events.ts); listeners run after the emitter's own work.
+    EventEmitterModule.forRoot({ wildcard: false, maxListeners: 20 }),
     SecurityModule,
     CommonModule,
     PersistenceModule,
