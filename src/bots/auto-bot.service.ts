@@ -1,14 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock, isoLocal } from '../common/clock';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
-import type { AutoBotConfig } from '../config/defaults';
+import type { EffectiveBotConfig } from '../config/effective-bot-config';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { TIMEFRAME_MS, type Position } from '../exchange/exchange.types';
 import type { EntryDirection } from '../filters/filter.types';
 import { FilterService } from '../filters/filter.service';
 import { RsiService } from '../rsi/rsi.service';
 import { BotManager } from './bot-manager.service';
-import type { VolumeMode } from './engine/bot.types';
 import { TradingBot } from './engine/trading-bot';
 
 export interface AutoBotDecision {
@@ -120,7 +119,7 @@ export class AutoBotService {
         const bot = current ?? TradingBot.create({
           symbol,
           nowMs: this.clock.now(),
-          volumeMode: coinConfig.default_position_mode as VolumeMode,
+          volumeMode: coinConfig.default_position_mode,
           volumeValue: coinConfig.default_position_size,
           leverage: coinConfig.leverage,
           autoManaged: true,
@@ -179,7 +178,7 @@ export class AutoBotService {
    */
   private screen(symbol: string, held: Map<string, Position>, active: number, maxConcurrent: number):
     | { skip: AutoBotDecision; pass?: undefined }
-    | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: AutoBotConfig } }
+    | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: EffectiveBotConfig } }
     | null {
     const verdict = this.filters.effectiveSignal(symbol);
     const base = this.rsi.getCoin(symbol)?.signal;
