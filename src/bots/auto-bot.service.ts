@@ -92,7 +92,7 @@ export class AutoBotService {
       round.note = 'no coin data yet';
       return;
     }
-    await this.idleNeutralBots(config.rsi_long_threshold, config.rsi_short_threshold);
+    await this.idleNeutralBots();
     let active = this.manager.countBots().active;
     round.active_bots = active;
     if (active >= config.max_concurrent) {
@@ -205,12 +205,16 @@ export class AutoBotService {
     return { pass: { symbol, direction, rsi, coinConfig } };
   }
 
-  /** Housekeeping: auto-created bots still waiting while their coin's RSI is back between the thresholds go idle. */
-  private async idleNeutralBots(longThreshold: number, shortThreshold: number): Promise<void> {
+  /**
+   * Housekeeping: auto-created bots still waiting while their coin's RSI is back between the thresholds go idle
+   * (each bot's own thresholds: its effective config).
+   */
+  private async idleNeutralBots(): Promise<void> {
     let changed = false;
     for (const bot of this.manager.all()) {
       if (bot.status !== 'running' || bot.holdsPosition || !bot.record.auto_managed) continue;
       const rsi = this.manager.coinRsi(bot.symbol);
+      const { rsi_long_threshold: longThreshold, rsi_short_threshold: shortThreshold } = this.manager.effectiveConfig(bot);
       if (rsi === null || rsi <= longThreshold || rsi >= shortThreshold) continue;
       await this.manager.withLock(bot.symbol, () => {
         if (bot.markIdle(this.clock.now())) changed = true;
