@@ -1,14 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock, isoLocal } from '../common/clock';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
-import type { AutoBotConfig } from '../config/defaults';
+import type { EffectiveBotConfig } from '../config/effective-bot-config';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { TIMEFRAME_MS, type Position } from '../exchange/exchange.types';
 import type { EntryDirection } from '../filters/filter.types';
 import { FilterService } from '../filters/filter.service';
 import { RsiService } from '../rsi/rsi.service';
 import { BotManager } from './bot-manager.service';
-import type { VolumeMode } from './engine/bot.types';
 import { TradingBot } from './engine/trading-bot';
 
 export interface AutoBotDecision {
@@ -93,7 +92,7 @@ export class AutoBotService {
       round.note = 'no coin data yet';
       return;
     }
-    await this.idleNeutralBots(config.rsi_long_threshold, config.rsi_short_threshold);
+    await this.idleNeutralBots();
     let active = this.manager.countBots().active;
     round.active_bots = active;
     if (active >= config.max_concurrent) {
@@ -120,7 +119,7 @@ export class AutoBotService {
         const bot = current ?? TradingBot.create({
           symbol,
           nowMs: this.clock.now(),
-          volumeMode: coinConfig.default_position_mode as VolumeMode,
+          volumeMode: coinConfig.default_position_mode,
           volumeValue: coinConfig.default_position_size,
           leverage: coinConfig.leverage,
           autoManaged: true,
@@ -179,7 +178,7 @@ export class AutoBotService {
    */
   private screen(symbol: string, held: Map<string, Position>, active: number, maxConcurrent: number):
     | { skip: AutoBotDecision; pass?: undefined }
-    | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: AutoBotConfig } }
+    | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: EffectiveBotConfig } }
     | null {
     const verdict = this.filters.effectiveSignal(symbol);
     const base = this.rsi.getCoin(symbol)?.signal;
@@ -206,12 +205,16 @@ export class AutoBotService {
     return { pass: { symbol, direction, rsi, coinConfig } };
   }
 
-  /** Housekeeping: auto-created bots still waiting while their coin's RSI is back between the thresholds go idle. */
-  private async idleNeutralBots(longThreshold: number, shortThreshold: number): Promise<void> {
+  /**
+   * Housekeeping: auto-created bots still waiting while their coin's RSI is back between the thresholds go idle
+   * (each bot's own thresholds: its effective config).
+   */
+  private async idleNeutralBots(): Promise<void> {
     let changed = false;
     for (const bot of this.manager.all()) {
       if (bot.status !== 'running' || bot.holdsPosition || !bot.record.auto_managed) continue;
       const rsi = this.manager.coinRsi(bot.symbol);
+      const { rsi_long_threshold: longThreshold, rsi_short_threshold: shortThreshold } = this.manager.effectiveConfig(bot);
       if (rsi === null || rsi <= longThreshold || rsi >= shortThreshold) continue;
       await this.manager.withLock(bot.symbol, () => {
         if (bot.markIdle(this.clock.now())) changed = true;

@@ -16,7 +16,8 @@ import { JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
 import { RsiService } from '../rsi/rsi.service';
 import type { Trend } from '../rsi/rsi.types';
-import { mergeBotConfig } from './engine/bot-settings';
+import type { EffectiveBotConfig } from '../config/effective-bot-config';
+import { entryTakeProfitPercent } from './engine/bot-settings';
 import { VOLUME_MODES, type BotRecord, type CloseReason, type Direction, type VolumeMode } from './engine/bot.types';
 import { globalStats, restoreBots, validateBotsStateFile, type BotsStateFile } from './engine/bots-state';
 import { stopLossPercentWithinLiquidation, stopLossPrice, takeProfitPrice } from './engine/protection';
@@ -189,14 +190,9 @@ export class BotManager implements OnModuleInit {
     return mutex.runExclusive(fn);
   }
 
-  /** Global + bot overrides + the coin's individual settings. */
-  effectiveConfig(bot: TradingBot): Record<string, unknown> {
-    return mergeBotConfig(this.autoBotConfig.get(), bot.record.config, this.coinOverrides(bot.symbol));
-  }
-
-  private coinOverrides(symbol: string): Record<string, unknown> {
-    const { updated_at: _u, ...rest } = this.individualSettings.get(symbol) ?? {};
-    return rest;
+  /** Global + bot overrides + the coin's individual settings (docs/settings.md). */
+  effectiveConfig(bot: TradingBot): EffectiveBotConfig {
+    return this.individualSettings.effectiveConfig(bot.symbol, bot.record.config);
   }
 
   get timeframe(): Timeframe {
@@ -289,10 +285,9 @@ export class BotManager implements OnModuleInit {
       }
       const c = req.config ?? {};
       // Request overrides first, then the coin's saved volume (the UI stores it in its individual settings), then the defaults.
-      const saved = coinConfig as Partial<Record<'volume_mode' | 'volume_value', unknown>>;
       const isMode = (m: unknown): m is VolumeMode => VOLUME_MODES.includes(m as VolumeMode);
-      const volumeMode = isMode(c.volume_mode) ? c.volume_mode : isMode(saved.volume_mode) ? saved.volume_mode : (coinConfig.default_position_mode as VolumeMode);
-      const savedValue = typeof saved.volume_value === 'number' ? saved.volume_value : undefined;
+      const volumeMode = isMode(c.volume_mode) ? c.volume_mode : (coinConfig.volume_mode ?? coinConfig.default_position_mode);
+      const savedValue = coinConfig.volume_value;
       const created = TradingBot.create({
         symbol,
         nowMs: this.clock.now(),
@@ -335,8 +330,8 @@ export class BotManager implements OnModuleInit {
     const rsi = this.coinRsi(symbol);
     if (rsi === null) return null;
     const config = this.effectiveConfig(bot);
-    if (rsi <= Number(config.rsi_long_threshold)) return 'LONG';
-    if (rsi >= Number(config.rsi_short_threshold)) return 'SHORT';
+    if (rsi <= config.rsi_long_threshold) return 'LONG';
+    if (rsi >= config.rsi_short_threshold) return 'SHORT';
     return null;
   }
 
@@ -456,7 +451,7 @@ export class BotManager implements OnModuleInit {
       if (!(price > 0)) return fail('no_price');
       const balance = await this.exchange.fetchBalance();
       this.noteAvailableBalance(balance.availableBalance);
-      const leverage = Math.max(1, Math.min(Math.round(bot.record.leverage || Number(config.leverage) || 1), market.maxLeverage || 125));
+      const leverage = Math.max(1, Math.min(Math.round(bot.record.leverage || config.leverage), market.maxLeverage || 125));
       const sizing = orderQuantity({
         notionalUsdt: positionNotionalUsdt(bot.record.volume_mode, bot.record.volume_value, balance.walletBalance),
         price,
@@ -473,9 +468,9 @@ export class BotManager implements OnModuleInit {
       }
 
       await this.exchange.setLeverage(symbol, leverage);
-      const sl = stopLossPrice(direction, price, stopLossPercentWithinLiquidation(Number(config.max_loss_percent), leverage));
-      const tpPercent = config.close_at_profit_enabled === false ? 0 : Number(this.autoBotConfig.get().take_profit_percent);
-      const tp = takeProfitPrice(direction, price, tpPercent);
+      const sl = stopLossPrice(direction, price, stopLossPercentWithinLiquidation(config.max_loss_percent, leverage));
+      // The bot's own take-profit (per-coin → bot → global), the level the protection engine also closes at.
+      const tp = takeProfitPrice(direction, price, entryTakeProfitPercent(config));
       const stopLoss = sl === null ? undefined : roundToTick(sl, market.tickSize);
       const takeProfit = tp === null ? undefined : roundToTick(tp, market.tickSize);
       const clientOrderId = `${bot.record.id}-${this.clock.now()}`;

@@ -53,7 +53,7 @@ export class BotsController {
       .map((b) => {
         const config = this.manager.effectiveConfig(b);
         const price = this.rsi.getCoin(b.symbol)?.price;
-        return detailedBot(b.record, typeof price === 'number' ? price : null, Number(config.max_loss_percent), Number(config.max_position_hours));
+        return detailedBot(b.record, typeof price === 'number' ? price : null, config.max_loss_percent, config.max_position_hours);
       });
     return { success: true, bots, total: bots.length };
   }
