@@ -111,7 +111,12 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
     if (this.app.workersEnabled) this.schedule();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+
+  /** Stops the periodic check (shutdown; tests that drive evaluate() themselves) and waits for one in progress. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
@@ -259,7 +264,8 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
       symbol: t.symbol, closedAt: t.close_time_ms, pnlUsdt: t.net_pnl ?? t.pnl, roiPercent: t.roi, exitReason: t.close_reason,
     }));
     const proposals: LockProposal[] = [];
-    if (settings.maxDrawdown.enabled && this.balance?.at === now) {
+    // The drawdown lock lasts its set time: the same fall does not stretch it while it holds (its end resets the peak).
+    if (settings.maxDrawdown.enabled && this.balance?.at === now && !state.locks.some((l) => l.rule === 'max_drawdown')) {
       const notBefore = state.resets.max_drawdown?.[ACCOUNT_SCOPE];
       proposals.push(...checkMaxDrawdown({ now, history: this.equity.all(), current: { time: now, equity: this.balance.equity }, notBefore }, settings.maxDrawdown).locks);
     }
