@@ -2,7 +2,7 @@ import {
   BeforeApplicationShutdown, Inject, Injectable, InternalServerErrorException, Logger, NotFoundException, OnApplicationBootstrap, OnModuleInit, Optional,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { Mutex } from 'async-mutex';
 import { Counter, Gauge } from 'prom-client';
 import { BotManager } from '../bots/bot-manager.service';
@@ -133,6 +133,13 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
       void this.running.finally(() => this.schedule());
     }, realMs);
     this.timer.unref();
+  }
+
+  /** A closed position may trip a trade rule: check now rather than at the next interval. */
+  @OnEvent(DomainEvent.PositionClosed)
+  onPositionClosed(): void {
+    if (this.stopped || !this.exchange.isReady) return;
+    void this.evaluate().catch((error: Error) => this.logger.warn(`Protection check after a close failed: ${error.message}`));
   }
 
   // ---- the EntryGuard port ----
