@@ -38,6 +38,8 @@ const MIN_REAL_INTERVAL_MS = 500;
 export interface EvaluationReport {
   at: number;
   equity: number | null;
+  /** Why the balance could not be read (the equity rules were skipped), or absent. */
+  balance_error?: string;
   set: ProtectionLock[];
   lifted: ProtectionLock[];
   closed_positions: string[];
@@ -224,9 +226,15 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
       next.locks = next.locks.filter((l) => l.until > now);
 
       if (settings.maxDrawdown.enabled || settings.dailyLoss.enabled || settings.riskCap.enabled) {
-        const balance = await this.exchange.fetchBalance();
-        this.balance = { walletBalance: balance.walletBalance, equity: balance.walletBalance + balance.unrealizedPnl, at: now };
-        report.equity = this.balance.equity;
+        // Without a balance the equity rules wait for the next pass; the trade rules still run.
+        try {
+          const balance = await this.exchange.fetchBalance();
+          this.balance = { walletBalance: balance.walletBalance, equity: balance.walletBalance + balance.unrealizedPnl, at: now };
+          report.equity = this.balance.equity;
+        } catch (error) {
+          report.balance_error = (error as Error).message;
+          this.logger.warn(`Protection check: no balance (${report.balance_error}); drawdown and daily loss wait for the next pass`);
+        }
       }
 
       for (const proposal of this.propose(now, settings, next)) {
