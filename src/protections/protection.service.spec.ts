@@ -3,13 +3,13 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ManualClock } from '../common/clock';
 import { DEFAULT_AUTO_BOT_CONFIG, type AutoBotConfig } from '../config/defaults';
 import { DomainEvent, type LockEvent } from '../events/domain-events';
-import type { ProtectionLock, ProtectionLocksFile } from './protection-locks';
+import { validateLocksFile, type ProtectionLock, type ProtectionLocksFile } from './protection-locks';
 import { ProtectionService } from './protection.service';
 
 const M = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 12);
 
-function setup(options: { config?: Partial<AutoBotConfig>; file?: ProtectionLocksFile | null; trades?: unknown[]; bots?: unknown[] } = {}) {
+function setup(options: { config?: Partial<AutoBotConfig>; file?: ProtectionLocksFile | null; trades?: unknown[]; bots?: unknown[]; manager?: object; walletBalance?: number } = {}) {
   const clock = new ManualClock(T0);
   const saved: ProtectionLocksFile[] = [];
   let failSave: string | null = null;
@@ -21,6 +21,7 @@ function setup(options: { config?: Partial<AutoBotConfig>; file?: ProtectionLock
     },
   };
   const config = { ...DEFAULT_AUTO_BOT_CONFIG, ...options.config } as AutoBotConfig;
+  const balance = { wallet: options.walletBalance ?? 1_000 };
   const events = new EventEmitter2();
   const heard: Array<{ name: string; event: LockEvent }> = [];
   for (const name of [DomainEvent.LockSet, DomainEvent.LockLifted]) events.on(name, (event: LockEvent) => heard.push({ name, event }));
@@ -31,12 +32,12 @@ function setup(options: { config?: Partial<AutoBotConfig>; file?: ProtectionLock
     { register: () => undefined } as never,
     { get: () => config } as never,
     { get: () => ({ bot_status_update_interval: 30 }) } as never,
-    { isReady: true, fetchBalance: async () => ({ walletBalance: 1_000, unrealizedPnl: 0 }) } as never,
-    { all: () => options.bots ?? [] } as never,
+    { isReady: true, fetchBalance: async () => ({ walletBalance: balance.wallet, unrealizedPnl: 0 }) } as never,
+    (options.manager ?? { all: () => options.bots ?? [] }) as never,
     { closedTrades: () => options.trades ?? [] } as never,
     events,
   );
-  return { service, clock, saved, heard, failSaves: (message: string | null) => (failSave = message) };
+  return { service, clock, saved, heard, balance, failSaves: (message: string | null) => (failSave = message) };
 }
 
 const trade = (symbol: string, closeMs: number) => ({ symbol, close_time_ms: closeMs, pnl: 1, net_pnl: 1, roi: 1, close_reason: 'RSI_EXIT' });
@@ -96,5 +97,40 @@ describe('ProtectionService', () => {
     expect(service.checkEntry(request)).toBeNull();
     // entry 300 / 10 = 30 → 110 > 100
     expect(service.checkEntry({ ...request, volumeValue: 300 })).toMatchObject({ rule: 'risk_cap', lockId: null, reason: expect.stringContaining('= 110.00 USDT would exceed') });
+  });
+
+  it('max drawdown with close_positions closes every position a bot holds when the lock is set, and only then', async () => {
+    const holding = { symbol: 'BTC', holdsPosition: true, record: {} };
+    const waiting = { symbol: 'ETH', holdsPosition: false, record: {} };
+    const closed: string[] = [];
+    const manager = {
+      all: () => [holding, waiting],
+      find: (symbol: string) => [holding, waiting].find((b) => b.symbol === symbol),
+      withLock: (_symbol: string, fn: () => Promise<unknown>) => fn(),
+      closeBotLocked: async (bot: { symbol: string; holdsPosition: boolean }, reason: string) => {
+        closed.push(`${bot.symbol}:${reason}`);
+        bot.holdsPosition = false;
+      },
+    };
+    const { service, clock, balance } = setup({ manager, walletBalance: 10_000, config: { max_drawdown_enabled: true, max_drawdown_percent: 5, max_drawdown_close_positions: true } });
+    await service.onModuleInit();
+    expect((await service.evaluate()).closed_positions).toEqual([]);
+    clock.advance(5 * M);
+    balance.wallet = 9_400; // 6 % below the 10 000 peak
+    const report = await service.evaluate();
+    expect(report.set).toEqual([expect.objectContaining({ rule: 'max_drawdown', symbol: null, until: T0 + 5 * M + 12 * 60 * M })]);
+    expect(report.closed_positions).toEqual(['BTC']);
+    expect(closed).toEqual(['BTC:MANUAL_CLOSE']);
+    holding.holdsPosition = true;
+    clock.advance(M);
+    expect((await service.evaluate()).closed_positions).toEqual([]);
+    expect(closed).toHaveLength(1);
+  });
+
+  it('the lock file shape check names what is wrong', () => {
+    expect(validateLocksFile([])).toBe('expected a JSON object');
+    expect(validateLocksFile({ locks: {} })).toBe('locks must be a list');
+    expect(validateLocksFile({ locks: [{ id: 'x', rule: 'nope', symbol: null, reason: '', locked_at: 1, until: 2 }] })).toBe('locks[0] is not a lock');
+    expect(validateLocksFile({ locks: [lock({})], resets: {}, equity: [] })).toBeNull();
   });
 });
