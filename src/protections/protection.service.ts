@@ -32,6 +32,8 @@ import { checkRiskCap } from './rules/risk-cap';
 import { ACCOUNT_SCOPE, type ClosedTradeFact, type LockProposal } from './rules/rule.types';
 import { checkStoplossGuard } from './rules/stoploss-guard';
 
+/** Per rule, at most this many coins keep the moment their rule counts from (one per coin traded). */
+const MAX_RESETS_PER_RULE = 2000;
 /** Never evaluate faster than this in real time, however fast the paper clock runs. */
 const MIN_REAL_INTERVAL_MS = 500;
 
@@ -326,6 +328,11 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
     const scopes = (state.resets[lock.rule] ??= {});
     const scope = lock.symbol ?? ACCOUNT_SCOPE;
     scopes[scope] = Math.max(scopes[scope] ?? -Infinity, at);
+    // Bounded: the oldest restart points go first (they matter least: their trades are the oldest).
+    const entries = Object.entries(scopes);
+    if (entries.length > MAX_RESETS_PER_RULE) {
+      entries.sort((a, b) => a[1] - b[1]).slice(0, entries.length - MAX_RESETS_PER_RULE).forEach(([key]) => delete scopes[key]);
+    }
   }
 
   private lockId(proposal: LockProposal, now: number): string {
