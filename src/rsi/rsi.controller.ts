@@ -33,9 +33,10 @@ export class RsiController {
     }
     const coins: Record<string, CoinRecord> = {};
     for (const record of this.rsi.getCoins()) {
-      // The protection lock blocking new entries on the coin, or null (docs/protections.md); a copy keeps the cache untouched.
-      const lock = this.entryGuard?.lockFor(record.symbol) ?? null;
-      coins[record.symbol] = { ...record, protection_lock: lock && { rule: lock.rule, reason: lock.reason, lock_id: lock.lockId, until: lock.until === null ? null : isoLocal(lock.until) } };
+      // A locked coin carries the protection lock that blocks its entries (docs/protections.md). Only locked coins are
+      // copied: copying all 540 records to add a null took building and serialising them from about 2.5 to 7 ms.
+      const lock = this.entryGuard?.lockFor(record.symbol);
+      coins[record.symbol] = lock ? { ...record, protection_lock: { rule: lock.rule, reason: lock.reason, lock_id: lock.lockId, until: lock.until === null ? null : isoLocal(lock.until) } } : record;
     }
     const progress = this.rsi.getLoadProgress();
     return {
