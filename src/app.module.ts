@@ -14,6 +14,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MaturityModule } from './maturity/maturity.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
+import { ProtectionsModule } from './protections/protections.module';
 import { RsiModule } from './rsi/rsi.module';
 import { SecurityModule } from './security/security.module';
 
@@ -46,6 +47,7 @@ import { SecurityModule } from './security/security.module';
     MaturityModule,
     FiltersModule,
     BotsModule,
+    ProtectionsModule,
   ],
 })
 export class AppModule {}

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock, isoLocal } from '../common/clock';
+import { ENTRY_GUARD, type EntryGuard } from '../common/entry-guard';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import type { EffectiveBotConfig } from '../config/effective-bot-config';
 import { IndividualSettingsService } from '../config/individual-settings.service';
@@ -52,6 +53,7 @@ export class AutoBotService {
     private readonly rsi: RsiService,
     private readonly filters: FilterService,
     private readonly clock: Clock,
+    @Optional() @Inject(ENTRY_GUARD) private readonly entryGuard?: EntryGuard,
   ) {}
 
   lastRound(): AutoBotRound | null {
@@ -187,6 +189,9 @@ export class AutoBotService {
     const direction: EntryDirection = signal === 'ENTER_LONG' ? 'LONG' : 'SHORT';
     const rsi = this.manager.coinRsi(symbol);
     const skip = (filter: string, reason: string) => ({ skip: { symbol, direction, rsi, action: 'skipped' as const, filter, reason } });
+    // Account protections first: a lock is the reason shown even where a filter would refuse too (docs/protections.md).
+    const locked = this.entryGuard?.lockFor(symbol);
+    if (locked) return skip(`protection:${locked.rule}`, locked.reason);
     // In an entry zone but blocked at signal level (scope, time filter, exit-scam, loss re-entry, maturity, trend).
     if (verdict.signal === 'WAIT') return skip('effective_signal', verdict.reason);
 
@@ -202,6 +207,10 @@ export class AutoBotService {
     if (rsi === null || (direction === 'LONG' ? rsi > coinConfig.rsi_long_threshold : rsi < coinConfig.rsi_short_threshold)) {
       return skip('rsi_recheck', `RSI ${rsi} left the ${direction} zone`);
     }
+    const guard = this.entryGuard?.checkEntry({
+      symbol, openPositions: [...held.values()], volumeMode: coinConfig.default_position_mode, volumeValue: coinConfig.default_position_size, leverage: coinConfig.leverage,
+    });
+    if (guard) return skip(`protection:${guard.rule}`, guard.reason);
     return { pass: { symbol, direction, rsi, coinConfig } };
   }
 

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { ENTRY_GUARD, type EntryGuard } from '../common/entry-guard';
 import { ExchangeError } from '../exchange/exchange.errors';
 import { ExchangeService } from '../exchange/exchange.service';
 import { FilterService } from '../filters/filter.service';
@@ -34,6 +35,7 @@ export class BotMonitorService {
     private readonly exchange: ExchangeService,
     private readonly filters: FilterService,
     private readonly clock: Clock,
+    @Optional() @Inject(ENTRY_GUARD) private readonly entryGuard?: EntryGuard,
   ) {}
 
   async tick(): Promise<MonitorReport> {
@@ -47,7 +49,7 @@ export class BotMonitorService {
           if (bot.inPosition && !bot.record.needs_exchange_sync) {
             report.checked++;
             await this.managePosition(bot, tickers.get(symbol), report);
-          } else if (bot.status === 'running' && !bot.holdsPosition && !bot.record.auto_managed) {
+          } else if (bot.status === 'running' && !bot.holdsPosition && !bot.record.auto_managed && !this.entryGuard?.lockFor(symbol)) {
             const direction = this.manager.rsiDirection(symbol, bot);
             if (direction && (await this.manager.enterPosition(bot, direction, 'manual')).ok) report.entered.push(symbol);
           }

@@ -118,6 +118,27 @@ export const AUTO_BOT_SPECS = {
   // UI-only keys the auto-bot page shows (the system-owned keys are in docs/settings.md)
   auto_refresh_ui: bool,
   mini_chart_update_interval: int(1, 86_400),
+  // account protections (docs/protections.md): each off until its *_enabled is true
+  max_drawdown_enabled: bool,
+  max_drawdown_percent: num(0.1, 100),
+  max_drawdown_lookback_hours: num(0.1, 720),
+  max_drawdown_lock_hours: num(0.1, 720),
+  max_drawdown_close_positions: bool,
+  stoploss_guard_enabled: bool,
+  stoploss_guard_trade_limit: int(1, 100),
+  stoploss_guard_lookback_hours: num(0.1, 720),
+  stoploss_guard_lock_hours: num(0.1, 720),
+  stoploss_guard_per_coin: bool,
+  daily_loss_limit_enabled: bool,
+  daily_loss_limit_usdt: num(0, 1_000_000_000),
+  daily_loss_limit_percent: percent,
+  exit_cooldown_enabled: bool,
+  exit_cooldown_minutes: int(1, 43_200),
+  low_profit_enabled: bool,
+  low_profit_trade_count: int(1, 100),
+  low_profit_max_loss_percent: num(0, 10_000),
+  low_profit_lock_hours: num(0.1, 720),
+  risk_cap_enabled: bool,
 } satisfies Record<string, SettingSpec>;
 
 export type AutoBotConfig = {
@@ -221,6 +242,27 @@ export const DEFAULT_AUTO_BOT_CONFIG: Readonly<AutoBotConfig> = Object.freeze({
   risk_update_interval: 300,
   auto_refresh_ui: true,
   mini_chart_update_interval: 30,
+  // account protections (docs/protections.md): off by default (the original had none); the values apply once enabled
+  max_drawdown_enabled: false,
+  max_drawdown_percent: 10,
+  max_drawdown_lookback_hours: 24,
+  max_drawdown_lock_hours: 12,
+  max_drawdown_close_positions: false,
+  stoploss_guard_enabled: false,
+  stoploss_guard_trade_limit: 3,
+  stoploss_guard_lookback_hours: 6,
+  stoploss_guard_lock_hours: 6,
+  stoploss_guard_per_coin: false,
+  daily_loss_limit_enabled: false,
+  daily_loss_limit_usdt: 0,
+  daily_loss_limit_percent: 5,
+  exit_cooldown_enabled: false,
+  exit_cooldown_minutes: 60,
+  low_profit_enabled: false,
+  low_profit_trade_count: 3,
+  low_profit_max_loss_percent: 10,
+  low_profit_lock_hours: 12,
+  risk_cap_enabled: false,
 } as AutoBotConfig);
 
 export const SYSTEM_SPECS = {
