@@ -130,8 +130,9 @@ export class CandleStoreService {
     const now = this.clock.now();
     await removeStaleCandleTemps(path.join(this.root, timeframe));
 
+    const wanted = planFill(null, timeframe, { from, to }, now).wanted;
     const summary: CandleFillSummary = {
-      timeframe, from, to, // replaced by the aligned request below symbols: unique.length, requests: 0, candlesFetched: 0, candlesStored: 0, bytes: 0, quarantined: [], failed: [], seconds: 0,
+      timeframe, from: wanted.from, to: wanted.to, symbols: unique.length, requests: 0, candlesFetched: 0, candlesStored: 0, bytes: 0, quarantined: [], failed: [], seconds: 0,
     };
     const known = this.exchange.markets().length > 0;
     // Headers only: the plan (and the progress total) without holding any candles.
@@ -145,9 +146,6 @@ export class CandleStoreService {
       const header = await readCandleHeader(this.fileOf(symbol, timeframe)).catch(() => null); // damaged: the fill re-plans
       plans.set(symbol, planFill(header, timeframe, { from, to }, now, market?.launchTime));
     }
-    const wanted = planFill(null, timeframe, { from, to }, now).wanted;
-    summary.from = wanted.from;
-    summary.to = wanted.to;
     const tally: FillTally = { pagesDone: 0, pagesTotal: 0, symbolsDone: 0, candlesFetched: 0, requests: 0 };
     for (const plan of plans.values()) tally.pagesTotal += pageCount(plan, timeframe);
     const report = (symbol: string) =>
