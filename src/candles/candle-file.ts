@@ -65,9 +65,15 @@ export async function readCandleHeader(file: string): Promise<CandleHeader | nul
 
 /** Moves a damaged file aside as `<name>.corrupt-<timestamp>` (kept for inspection, never read again). */
 export async function quarantineCandleFile(file: string, at: number): Promise<string> {
-  const aside = `${file}.corrupt-${new Date(at).toISOString().replace(/[:.]/g, '-')}`;
-  await fs.rename(file, aside);
-  return aside;
+  const stamp = `${file}.corrupt-${new Date(at).toISOString().replace(/[:.]/g, '-')}`;
+  // Never over an earlier damaged copy (two in the same millisecond, or a clock that stands still in tests).
+  for (let n = 0; ; n++) {
+    const aside = n === 0 ? stamp : `${stamp}-${n}`;
+    const taken = await fs.access(aside).then(() => true, () => false);
+    if (taken) continue;
+    await fs.rename(file, aside);
+    return aside;
+  }
 }
 
 function isRunning(pid: number): boolean {
