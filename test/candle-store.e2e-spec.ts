@@ -60,7 +60,10 @@ describe('npm run candles', () => {
   });
 
   it('fills from the default paper exchange offline and prints the progress bar and the summary', async () => {
-    const run = await runCli(['--timeframe', '6h', '--since', iso(Date.now() - 30 * DAY), '--symbols', 'BTC,ETH'], { DATA_DIR: dataDir, PAPER_SYMBOLS: '20' });
+    const run = await runCli(['--timeframe', '6h', '--since', iso(Date.now() - 30 * DAY), '--symbols', 'BTC,ETH'], {
+      DATA_DIR: dataDir,
+      PAPER_SYMBOLS: '20',
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/\[#{30}\] 100%\s+2\/2 requests\s+2\/2 symbols/);
@@ -69,7 +72,10 @@ describe('npm run candles', () => {
     const stored = Number(/^(\d+) candles/.exec(field(run, 'stored'))![1]);
     expect(stored).toBeGreaterThanOrEqual(2 * 119); // 30 days of closed 6h candles, 119 or 120 by the time of day
     expect(stored).toBeLessThanOrEqual(2 * 120);
-    const btc = decodeCandles(await fs.readFile(path.join(dataDir, 'candles', '6h', 'BTC.bin')), { symbol: 'BTC', timeframe: '6h' });
+    const btc = decodeCandles(await fs.readFile(path.join(dataDir, 'candles', '6h', 'BTC.bin')), {
+      symbol: 'BTC',
+      timeframe: '6h',
+    });
     expect(btc.columns.length).toBe(stored / 2);
     expect(await fs.readdir(dataDir)).toEqual(['candles']); // the paper account file is never touched
   }, 120_000);
@@ -98,7 +104,13 @@ describe('npm run candles', () => {
     });
     beforeEach(() => {
       fake.stats.reset();
-      env = { DATA_DIR: dataDir, EXCHANGE: 'bybit', EXCHANGE_API_URL: fake.url, EXCHANGE_API_KEY: API_KEY, EXCHANGE_API_SECRET: SECRET };
+      env = {
+        DATA_DIR: dataDir,
+        EXCHANGE: 'bybit',
+        EXCHANGE_API_URL: fake.url,
+        EXCHANGE_API_KEY: API_KEY,
+        EXCHANGE_API_SECRET: SECRET,
+      };
     });
 
     it('fills, then refills only the new range, then nothing; a damaged file is moved aside and fetched again', async () => {
@@ -107,7 +119,10 @@ describe('npm run candles', () => {
       const since = Math.floor((Date.now() - 60 * DAY) / H6) * H6;
       const until = since + 200 * H6; // about ten days before now
 
-      const first = await runCli(['--timeframe', '6h', '--since', iso(since), '--until', iso(until), '--symbols', symbols.join(',')], env);
+      const first = await runCli(
+        ['--timeframe', '6h', '--since', iso(since), '--until', iso(until), '--symbols', symbols.join(',')],
+        env,
+      );
       expect(first.code).toBe(0);
       expect(field(first, 'requests')).toBe('2');
       expect(field(first, 'fetched')).toMatch(/^400 candles/);
@@ -137,7 +152,19 @@ describe('npm run candles', () => {
       }
 
       fake.stats.reset();
-      const third = await runCli(['--timeframe', '6h', '--since', iso(since), '--until', iso(closedEnd - 2 * H6), '--symbols', symbols.join(',')], env);
+      const third = await runCli(
+        [
+          '--timeframe',
+          '6h',
+          '--since',
+          iso(since),
+          '--until',
+          iso(closedEnd - 2 * H6),
+          '--symbols',
+          symbols.join(','),
+        ],
+        env,
+      );
       expect(field(third, 'requests')).toBe('0');
       expect(klines()).toHaveLength(0);
 
@@ -145,11 +172,25 @@ describe('npm run candles', () => {
       bytes[bytes.length - 7] ^= 0x20;
       await fs.writeFile(file(symbols[0]), bytes);
       fake.stats.reset();
-      const fourth = await runCli(['--timeframe', '6h', '--since', iso(since), '--until', iso(closedEnd - 2 * H6), '--symbols', symbols.join(',')], env);
+      const fourth = await runCli(
+        [
+          '--timeframe',
+          '6h',
+          '--since',
+          iso(since),
+          '--until',
+          iso(closedEnd - 2 * H6),
+          '--symbols',
+          symbols.join(','),
+        ],
+        env,
+      );
       expect(fourth.code).toBe(0);
       expect(fourth.stdout).toMatch(/damaged: .*\.bin\.corrupt-.* \(moved aside, fetched again\)/);
       expect(fourth.stderr).toContain('payload CRC mismatch');
-      expect(klines().map((q) => [q.get('symbol'), q.get('start')])).toEqual([[markets[0].exchangeSymbol, String(since)]]);
+      expect(klines().map((q) => [q.get('symbol'), q.get('start')])).toEqual([
+        [markets[0].exchangeSymbol, String(since)],
+      ]);
       const refetched = decodeCandles(await fs.readFile(file(symbols[0])), { symbol: symbols[0], timeframe: '6h' });
       const direct = await backend.fetchCandles(symbols[0], '6h', { since, until: closedEnd - 2 * H6 });
       expect(Array.from(refetched.columns.close)).toEqual(direct.map((c) => c.close));

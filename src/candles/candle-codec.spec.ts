@@ -1,5 +1,14 @@
+import { crc32 } from 'node:zlib';
 import {
-  CANDLE_BYTES, CANDLE_HEADER_BYTES, CandleFileError, decodeCandles, decodeHeader, emptyColumns, encodeCandles, lowerBound, sliceColumns,
+  CANDLE_BYTES,
+  CANDLE_HEADER_BYTES,
+  CandleFileError,
+  decodeCandles,
+  decodeHeader,
+  emptyColumns,
+  encodeCandles,
+  lowerBound,
+  sliceColumns,
 } from './candle-codec';
 import type { CandleColumns } from '../exchange/exchange.types';
 
@@ -29,8 +38,18 @@ describe('candle codec', () => {
     expect(buffer.length).toBe(96 + 480);
     const series = decodeCandles(buffer, { symbol: 'BTC', timeframe: '6h' });
     expect(series).toMatchObject({ symbol: 'BTC', timeframe: '6h', coveredFrom: T0, coveredTo: T0 + 10 * H6 });
-    for (const name of ['time', 'open', 'high', 'low', 'close', 'volume'] as const) expect(Array.from(series.columns[name])).toEqual(Array.from(source[name]));
-    expect(decodeHeader(buffer)).toEqual({ symbol: 'BTC', timeframe: '6h', count: 10, first: T0, last: T0 + 9 * H6, coveredFrom: T0, coveredTo: T0 + 10 * H6 });
+    for (const name of ['time', 'open', 'high', 'low', 'close', 'volume'] as const) {
+      expect(Array.from(series.columns[name])).toEqual(Array.from(source[name]));
+    }
+    expect(decodeHeader(buffer)).toEqual({
+      symbol: 'BTC',
+      timeframe: '6h',
+      count: 10,
+      first: T0,
+      last: T0 + 9 * H6,
+      coveredFrom: T0,
+      coveredTo: T0 + 10 * H6,
+    });
   });
 
   it('concatenates parts in order and refuses times that do not ascend strictly', () => {
@@ -62,9 +81,15 @@ describe('candle codec', () => {
     expect(() => decodeCandles(buffer.subarray(0, buffer.length - 8))).toThrow(/length 568 bytes, header says 576/);
     expect(() => decodeCandles(buffer.subarray(0, 50))).toThrow(/too short/);
     expect(() => decodeCandles(Buffer.concat([buffer, Buffer.alloc(8)]))).toThrow(/truncated or padded/);
-    expect(() => decodeCandles(Buffer.from('{"not":"a candle file"}'.padEnd(200)))).toThrow('bad magic (not a candle file)');
-    expect(() => decodeCandles(buffer, { symbol: 'ETH', timeframe: '6h' })).toThrow('file holds BTC 6h, expected ETH 6h');
-    expect(() => decodeCandles(buffer, { symbol: 'BTC', timeframe: '1h' })).toThrow('file holds BTC 6h, expected BTC 1h');
+    expect(() => decodeCandles(Buffer.from('{"not":"a candle file"}'.padEnd(200)))).toThrow(
+      'bad magic (not a candle file)',
+    );
+    expect(() => decodeCandles(buffer, { symbol: 'ETH', timeframe: '6h' })).toThrow(
+      'file holds BTC 6h, expected ETH 6h',
+    );
+    expect(() => decodeCandles(buffer, { symbol: 'BTC', timeframe: '1h' })).toThrow(
+      'file holds BTC 6h, expected BTC 1h',
+    );
   });
 
   it('detects non-monotonic times even when the CRCs were recomputed', () => {
@@ -73,14 +98,15 @@ describe('candle codec', () => {
     const bad = Buffer.from(good);
     const view = new Float64Array(bad.buffer, bad.byteOffset + CANDLE_HEADER_BYTES, 10);
     view[5] = view[4];
-    const { crc32 } = require('node:zlib') as typeof import('node:zlib');
     bad.writeUInt32LE(crc32(bad.subarray(CANDLE_HEADER_BYTES)), 56);
     bad.writeUInt32LE(crc32(bad.subarray(0, 92)), 92);
     expect(() => decodeCandles(bad)).toThrow('candle times not strictly ascending at row 5');
   });
 
   it('refuses a covered range that does not hold the candles', () => {
-    expect(() => decodeCandles(encodeCandles({ ...meta, coveredTo: T0 + 9 * H6 }, [columns(10)]))).toThrow('candles outside the covered range');
+    expect(() => decodeCandles(encodeCandles({ ...meta, coveredTo: T0 + 9 * H6 }, [columns(10)]))).toThrow(
+      'candles outside the covered range',
+    );
   });
 
   it('decodes a buffer that is not 8-byte aligned (a copy) and answers views otherwise', () => {

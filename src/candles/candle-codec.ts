@@ -93,7 +93,9 @@ export function lowerBound(time: Float64Array, t: number): number {
 }
 
 function writeAscii(buffer: Buffer, offset: number, width: number, text: string, field: string): void {
-  if (!/^[\x20-\x7e]*$/.test(text) || text.length > width) throw new CandleFileError(`${field} "${text}" does not fit the header`);
+  if (!/^[\x20-\x7e]*$/.test(text) || text.length > width) {
+    throw new CandleFileError(`${field} "${text}" does not fit the header`);
+  }
   buffer.fill(0, offset, offset + width);
   buffer.write(text, offset, 'latin1');
 }
@@ -114,7 +116,11 @@ export function encodeCandles(series: Omit<CandleSeries, 'columns'>, parts: read
   if (count > 0xffffffff) throw new CandleFileError(`too many candles (${count})`);
   const buffer = Buffer.alloc(CANDLE_HEADER_BYTES + count * CANDLE_BYTES);
   // Buffer.alloc of this size is never a slice of the shared pool, so the payload is 8-byte aligned.
-  const payload = new Float64Array(buffer.buffer, buffer.byteOffset + CANDLE_HEADER_BYTES, count * CANDLE_COLUMNS.length);
+  const payload = new Float64Array(
+    buffer.buffer,
+    buffer.byteOffset + CANDLE_HEADER_BYTES,
+    count * CANDLE_COLUMNS.length,
+  );
   let previous = -Infinity;
   let row = 0;
   for (const part of parts) {
@@ -158,14 +164,23 @@ export interface CandleHeader {
 
 /** Header fields, checked (magic, version, layout, header CRC, coverage); the payload is not read. */
 export function decodeHeader(buffer: Buffer): CandleHeader {
-  if (buffer.length < CANDLE_HEADER_BYTES) throw new CandleFileError(`file too short for a header (${buffer.length} bytes)`);
-  if (buffer.toString('latin1', OFF_MAGIC, OFF_MAGIC + 8) !== CANDLE_FILE_MAGIC) throw new CandleFileError('bad magic (not a candle file)');
+  if (buffer.length < CANDLE_HEADER_BYTES) {
+    throw new CandleFileError(`file too short for a header (${buffer.length} bytes)`);
+  }
+  if (buffer.toString('latin1', OFF_MAGIC, OFF_MAGIC + 8) !== CANDLE_FILE_MAGIC) {
+    throw new CandleFileError('bad magic (not a candle file)');
+  }
   const version = buffer.readUInt16LE(OFF_VERSION);
   if (version !== CANDLE_FILE_VERSION) throw new CandleFileError(`unsupported version ${version}`);
-  if (buffer.readUInt16LE(OFF_HEADER_BYTES) !== CANDLE_HEADER_BYTES || buffer.readUInt16LE(OFF_COLUMN_COUNT) !== CANDLE_COLUMNS.length) {
+  if (
+    buffer.readUInt16LE(OFF_HEADER_BYTES) !== CANDLE_HEADER_BYTES ||
+    buffer.readUInt16LE(OFF_COLUMN_COUNT) !== CANDLE_COLUMNS.length
+  ) {
     throw new CandleFileError('unexpected header layout');
   }
-  if (buffer.readUInt32LE(OFF_HEADER_CRC) !== crc32(buffer.subarray(0, OFF_HEADER_CRC))) throw new CandleFileError('header CRC mismatch');
+  if (buffer.readUInt32LE(OFF_HEADER_CRC) !== crc32(buffer.subarray(0, OFF_HEADER_CRC))) {
+    throw new CandleFileError('header CRC mismatch');
+  }
   const timeframe = readAscii(buffer, OFF_TIMEFRAME, TIMEFRAME_BYTES);
   if (!isTimeframe(timeframe)) throw new CandleFileError(`unknown timeframe "${timeframe}"`);
   const header: CandleHeader = {
@@ -177,10 +192,17 @@ export function decodeHeader(buffer: Buffer): CandleHeader {
     coveredFrom: buffer.readDoubleLE(OFF_COVERED_FROM),
     coveredTo: buffer.readDoubleLE(OFF_COVERED_TO),
   };
-  if (!(Number.isFinite(header.coveredFrom) && Number.isFinite(header.coveredTo) && header.coveredFrom <= header.coveredTo)) {
+  if (!(
+    Number.isFinite(header.coveredFrom) &&
+    Number.isFinite(header.coveredTo) &&
+    header.coveredFrom <= header.coveredTo
+  )) {
     throw new CandleFileError('bad covered range');
   }
-  if (header.count > 0 && !(header.coveredFrom <= header.first && header.first <= header.last && header.last < header.coveredTo)) {
+  if (
+    header.count > 0 &&
+    !(header.coveredFrom <= header.first && header.first <= header.last && header.last < header.coveredTo)
+  ) {
     throw new CandleFileError('candles outside the covered range');
   }
   return header;
@@ -195,20 +217,47 @@ export function decodeCandles(buffer: Buffer, expected?: { symbol: string; timef
   if (!isLittleEndian()) throw new CandleFileError('candle files are little-endian; this host is not');
   const header = decodeHeader(buffer);
   if (expected && (header.symbol !== expected.symbol || header.timeframe !== expected.timeframe)) {
-    throw new CandleFileError(`file holds ${header.symbol} ${header.timeframe}, expected ${expected.symbol} ${expected.timeframe}`);
+    throw new CandleFileError(
+      `file holds ${header.symbol} ${header.timeframe}, expected ${expected.symbol} ${expected.timeframe}`,
+    );
   }
   const size = CANDLE_HEADER_BYTES + header.count * CANDLE_BYTES;
-  if (buffer.length !== size) throw new CandleFileError(`length ${buffer.length} bytes, header says ${size} (truncated or padded)`);
-  if (buffer.readUInt32LE(OFF_PAYLOAD_CRC) !== crc32(buffer.subarray(CANDLE_HEADER_BYTES))) throw new CandleFileError('payload CRC mismatch');
+  if (buffer.length !== size) {
+    throw new CandleFileError(`length ${buffer.length} bytes, header says ${size} (truncated or padded)`);
+  }
+  if (buffer.readUInt32LE(OFF_PAYLOAD_CRC) !== crc32(buffer.subarray(CANDLE_HEADER_BYTES))) {
+    throw new CandleFileError('payload CRC mismatch');
+  }
   let source = buffer;
-  if ((buffer.byteOffset + CANDLE_HEADER_BYTES) % 8 !== 0) source = Buffer.from(buffer); // small files come from the shared pool
+  // Small files are read into Node's shared pool, at any offset: Float64Array views need 8-byte alignment.
+  if ((buffer.byteOffset + CANDLE_HEADER_BYTES) % 8 !== 0) {
+    source = Buffer.from(buffer);
+  }
   const n = header.count;
   const column = (c: number) => new Float64Array(source.buffer, source.byteOffset + CANDLE_HEADER_BYTES + c * n * 8, n);
-  const columns: CandleColumns = { length: n, time: column(0), open: column(1), high: column(2), low: column(3), close: column(4), volume: column(5) };
+  const columns: CandleColumns = {
+    length: n,
+    time: column(0),
+    open: column(1),
+    high: column(2),
+    low: column(3),
+    close: column(4),
+    volume: column(5),
+  };
   const time = columns.time;
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(time[i]) || (i > 0 && !(time[i] > time[i - 1]))) throw new CandleFileError(`candle times not strictly ascending at row ${i}`);
+    if (!Number.isFinite(time[i]) || (i > 0 && !(time[i] > time[i - 1]))) {
+      throw new CandleFileError(`candle times not strictly ascending at row ${i}`);
+    }
   }
-  if (n > 0 && (time[0] !== header.first || time[n - 1] !== header.last)) throw new CandleFileError('first/last time differ from the header');
-  return { symbol: header.symbol, timeframe: header.timeframe, coveredFrom: header.coveredFrom, coveredTo: header.coveredTo, columns };
+  if (n > 0 && (time[0] !== header.first || time[n - 1] !== header.last)) {
+    throw new CandleFileError('first/last time differ from the header');
+  }
+  return {
+    symbol: header.symbol,
+    timeframe: header.timeframe,
+    coveredFrom: header.coveredFrom,
+    coveredTo: header.coveredTo,
+    columns,
+  };
 }

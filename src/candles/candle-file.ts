@@ -34,7 +34,10 @@ export async function writeCandleFile(target: string, content: Buffer): Promise<
 }
 
 /** The whole file, decoded and verified; null when there is no file. Throws CandleFileError when damaged. */
-export async function readCandleFile(file: string, expected: { symbol: string; timeframe: Timeframe }): Promise<CandleSeries | null> {
+export async function readCandleFile(
+  file: string,
+  expected: { symbol: string; timeframe: Timeframe },
+): Promise<CandleSeries | null> {
   let buffer: Buffer;
   try {
     buffer = await fs.readFile(file);
@@ -69,7 +72,10 @@ export async function quarantineCandleFile(file: string, at: number): Promise<st
   // Never over an earlier damaged copy (two in the same millisecond, or a clock that stands still in tests).
   for (let n = 0; ; n++) {
     const aside = n === 0 ? stamp : `${stamp}-${n}`;
-    const taken = await fs.access(aside).then(() => true, () => false);
+    const taken = await fs.access(aside).then(
+      () => true,
+      () => false,
+    );
     if (taken) continue;
     await fs.rename(file, aside);
     return aside;

@@ -12,7 +12,11 @@ describe('candle fill planning', () => {
 
   it('with nothing stored fetches the whole request forwards, aligned and clipped to closed candles', () => {
     const plan = planFill(null, '6h', { from: T0 - 1000, to: NOW + 10 * H6 }, NOW);
-    expect(plan).toEqual({ wanted: { from: T0, to: T0 + 3000 * H6 }, before: null, after: { from: T0, to: T0 + 3000 * H6 } });
+    expect(plan).toEqual({
+      wanted: { from: T0, to: T0 + 3000 * H6 },
+      before: null,
+      after: { from: T0, to: T0 + 3000 * H6 },
+    });
     expect(pageCount(plan, '6h')).toBe(3);
   });
 
@@ -33,12 +37,18 @@ describe('candle fill planning', () => {
     const stored = { coveredFrom: T0, coveredTo: T0 + 3000 * H6 };
     expect(planFill(stored, '6h', { from: T0 + 5 * H6, to: NOW }, NOW)).toMatchObject({ before: null, after: null });
     const later = NOW + 3 * H6;
-    expect(planFill(stored, '6h', { from: T0, to: later }, later)).toMatchObject({ before: null, after: { from: T0 + 3000 * H6, to: T0 + 3003 * H6 } });
+    expect(planFill(stored, '6h', { from: T0, to: later }, later)).toMatchObject({
+      before: null,
+      after: { from: T0 + 3000 * H6, to: T0 + 3003 * H6 },
+    });
   });
 
   it('keeps the stored span contiguous: a request past it also fetches the gap in between', () => {
     const stored = { coveredFrom: T0, coveredTo: T0 + 100 * H6 };
-    expect(planFill(stored, '6h', { from: T0 + 500 * H6, to: T0 + 600 * H6 }, NOW).after).toEqual({ from: T0 + 100 * H6, to: T0 + 600 * H6 });
+    expect(planFill(stored, '6h', { from: T0 + 500 * H6, to: T0 + 600 * H6 }, NOW).after).toEqual({
+      from: T0 + 100 * H6,
+      to: T0 + 600 * H6,
+    });
     const later = { coveredFrom: T0 + 900 * H6, coveredTo: T0 + 1000 * H6 };
     expect(planFill(later, '6h', { from: T0, to: T0 + 10 * H6 }, NOW).before).toEqual({ from: T0, to: T0 + 900 * H6 });
   });

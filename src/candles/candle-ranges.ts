@@ -9,7 +9,19 @@
 import { TIMEFRAME_MS, type Timeframe } from '../exchange/exchange.types';
 
 /** Timeframes whose candles open on multiples of their length since the epoch (weeks and months do not). */
-export const STORABLE_TIMEFRAMES: readonly Timeframe[] = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d'];
+export const STORABLE_TIMEFRAMES: readonly Timeframe[] = [
+  '1m',
+  '3m',
+  '5m',
+  '15m',
+  '30m',
+  '1h',
+  '2h',
+  '4h',
+  '6h',
+  '12h',
+  '1d',
+];
 /** Candles per request: the page size of Bybit, Binance (as ccxt uses it) and the paper exchange. */
 export const CANDLES_PER_PAGE = 1000;
 /**
@@ -57,7 +69,13 @@ export function closedEnd(now: number, timeframe: Timeframe): number {
  * The ranges to fetch so that [from, to) is known, given what is stored (null: nothing). `listedAt` (the market's
  * launch time, when the exchange tells) moves `from` forward: there is nothing to fetch before it.
  */
-export function planFill(stored: Coverage | null, timeframe: Timeframe, request: TimeRange, now: number, listedAt?: number): FillPlan {
+export function planFill(
+  stored: Coverage | null,
+  timeframe: Timeframe,
+  request: TimeRange,
+  now: number,
+  listedAt?: number,
+): FillPlan {
   const size = TIMEFRAME_MS[timeframe];
   const from = alignUp(Math.max(request.from, listedAt ?? -Infinity), size);
   const to = Math.min(alignUp(request.to, size), closedEnd(now, timeframe));
@@ -95,7 +113,12 @@ export function pageCount(plan: FillPlan, timeframe: Timeframe, perPage = CANDLE
  * Where the known span ends after a forward fill up to `fillEnd` whose newest candle opened at `lastTime`
  * (NaN: none at all since `start`): the newest PROVISIONAL_CANDLES that did not come are asked for again next time.
  */
-export function coveredAfterForwardFill(start: number, fillEnd: number, lastTime: number, timeframe: Timeframe): number {
+export function coveredAfterForwardFill(
+  start: number,
+  fillEnd: number,
+  lastTime: number,
+  timeframe: Timeframe,
+): number {
   const size = TIMEFRAME_MS[timeframe];
   const received = Number.isNaN(lastTime) ? start : lastTime + size;
   return Math.min(fillEnd, Math.max(start, received, fillEnd - PROVISIONAL_CANDLES * size));

@@ -34,11 +34,20 @@ describe('CandleStoreService on the paper exchange', () => {
 
   /** Closed candles straight from the exchange, for comparison. */
   async function expected(symbol: string, timeframe: Timeframe, from: number): Promise<CandleColumns> {
-    const out = { length: 0, time: [] as number[], close: [] as number[], high: [] as number[], volume: [] as number[] };
+    const out = {
+      length: 0,
+      time: [] as number[],
+      close: [] as number[],
+      high: [] as number[],
+      volume: [] as number[],
+    };
     const size = timeframe === '6h' ? H6 : H1;
     const end = Math.floor(clock.now() / size) * size;
     for (let since = from; since < end; since += 1000 * size) {
-      for (const c of await paper.fetchCandles(symbol, timeframe, { since, until: Math.min(since + 1000 * size, end) })) {
+      for (const c of await paper.fetchCandles(symbol, timeframe, {
+        since,
+        until: Math.min(since + 1000 * size, end),
+      })) {
         out.time.push(c.time);
         out.close.push(c.close);
         out.high.push(c.high);
@@ -61,7 +70,13 @@ describe('CandleStoreService on the paper exchange', () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'candle-store-'));
     clock = new ManualClock(NOW);
     paper = new FlakyPaper({ clock, seed: 7, symbolCount: 20 });
-    exchange = new ExchangeService({ name: 'paper' } as never, clock, null as never, null as never, paper as ExchangeAdapter);
+    exchange = new ExchangeService(
+      { name: 'paper' } as never,
+      clock,
+      null as never,
+      null as never,
+      paper as ExchangeAdapter,
+    );
     await exchange.onModuleInit();
     store = new CandleStoreService(exchange, clock, { dataDir: dir } as never);
   });
@@ -78,12 +93,23 @@ describe('CandleStoreService on the paper exchange', () => {
     const wanted = await expected('BTC', '6h', from);
     expectSame(btc, wanted);
     expect(btc.length).toBe((Math.floor(NOW / H6) * H6 - from) / H6); // every closed candle, no forming one
-    expect(summary).toMatchObject({ symbols: 2, failed: [], quarantined: [], candlesStored: btc.length + (await store.load('ETH', '6h', 0, NOW)).length });
+    expect(summary).toMatchObject({
+      symbols: 2,
+      failed: [],
+      quarantined: [],
+      candlesStored: btc.length + (await store.load('ETH', '6h', 0, NOW)).length,
+    });
     expect(summary.requests).toBe(2 * Math.ceil(btc.length / 1000));
     expect(summary.bytes).toBe(2 * CANDLE_HEADER_BYTES + summary.candlesStored * 48);
     expect(requests()).toBe(summary.requests);
     const last = progress[progress.length - 1];
-    expect(last).toMatchObject({ symbolsDone: 2, symbolsTotal: 2, pagesDone: summary.requests, pagesTotal: summary.requests, candlesFetched: summary.candlesFetched });
+    expect(last).toMatchObject({
+      symbolsDone: 2,
+      symbolsTotal: 2,
+      pagesDone: summary.requests,
+      pagesTotal: summary.requests,
+      candlesFetched: summary.candlesFetched,
+    });
     expect(progress.map((p) => p.pagesDone)).toEqual([...progress.map((p) => p.pagesDone)].sort((a, b) => a - b));
   });
 
@@ -130,7 +156,13 @@ describe('CandleStoreService on the paper exchange', () => {
   it('a damaged file is never used: load() moves it aside and refuses, ensure() fetches it again', async () => {
     await store.ensure(['BTC'], '6h', 0, NOW);
     const good = await store.load('BTC', '6h', 0, NOW);
-    const wanted = { ...good, time: Float64Array.from(good.time), close: Float64Array.from(good.close), high: Float64Array.from(good.high), volume: Float64Array.from(good.volume) };
+    const wanted = {
+      ...good,
+      time: Float64Array.from(good.time),
+      close: Float64Array.from(good.close),
+      high: Float64Array.from(good.high),
+      volume: Float64Array.from(good.volume),
+    };
     const file = store.fileOf('BTC', '6h');
     const bytes = await fs.readFile(file);
     bytes[bytes.length - 100] ^= 0x40;

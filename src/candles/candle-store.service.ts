@@ -6,11 +6,35 @@ import { SYMBOL_PATTERN } from '../common/symbol';
 import { appConfig } from '../config/app.config';
 import { ExchangeService } from '../exchange/exchange.service';
 import type { CandleColumns, Timeframe } from '../exchange/exchange.types';
-import { CANDLE_BYTES, CANDLE_HEADER_BYTES, CandleFileError, decodeCandles, emptyColumns, encodeCandles, lowerBound, sliceColumns, type CandleSeries } from './candle-codec';
-import { quarantineCandleFile, readCandleFile, readCandleHeader, removeStaleCandleTemps, writeCandleFile } from './candle-file';
 import {
-  backwardPages, CANDLES_PER_PAGE, coveredAfterForwardFill, forwardPages, isStorableTimeframe, pageCount, planFill,
-  STORABLE_TIMEFRAMES, type FillPlan, type TimeRange,
+  CANDLE_BYTES,
+  CANDLE_HEADER_BYTES,
+  CandleFileError,
+  decodeCandles,
+  emptyColumns,
+  encodeCandles,
+  lowerBound,
+  sliceColumns,
+  type CandleSeries,
+} from './candle-codec';
+import {
+  quarantineCandleFile,
+  readCandleFile,
+  readCandleHeader,
+  removeStaleCandleTemps,
+  writeCandleFile,
+} from './candle-file';
+import {
+  backwardPages,
+  CANDLES_PER_PAGE,
+  coveredAfterForwardFill,
+  forwardPages,
+  isStorableTimeframe,
+  pageCount,
+  planFill,
+  STORABLE_TIMEFRAMES,
+  type FillPlan,
+  type TimeRange,
 } from './candle-ranges';
 
 /** Symbols one ensure() call accepts (the paper universe is 540, Bybit lists ~600). */
@@ -121,8 +145,12 @@ export class CandleStoreService {
     options: EnsureOptions = {},
   ): Promise<CandleFillSummary> {
     this.checkTimeframe(timeframe);
-    if (!Number.isFinite(from) || !Number.isFinite(to) || !(from < to)) throw new CandleStoreError(`from must be before to (got ${from}, ${to})`);
-    if (symbols.length === 0 || symbols.length > MAX_SYMBOLS_PER_FILL) throw new CandleStoreError(`symbols: 1 to ${MAX_SYMBOLS_PER_FILL} expected, got ${symbols.length}`);
+    if (!Number.isFinite(from) || !Number.isFinite(to) || !(from < to)) {
+      throw new CandleStoreError(`from must be before to (got ${from}, ${to})`);
+    }
+    if (symbols.length === 0 || symbols.length > MAX_SYMBOLS_PER_FILL) {
+      throw new CandleStoreError(`symbols: 1 to ${MAX_SYMBOLS_PER_FILL} expected, got ${symbols.length}`);
+    }
     const unique = [...new Set(symbols)];
     unique.forEach((s) => this.checkSymbol(s));
     const concurrency = Math.max(1, Math.min(16, Math.floor(options.concurrency ?? DEFAULT_FILL_CONCURRENCY)));
@@ -132,7 +160,17 @@ export class CandleStoreService {
 
     const wanted = planFill(null, timeframe, { from, to }, now).wanted;
     const summary: CandleFillSummary = {
-      timeframe, from: wanted.from, to: wanted.to, symbols: unique.length, requests: 0, candlesFetched: 0, candlesStored: 0, bytes: 0, quarantined: [], failed: [], seconds: 0,
+      timeframe,
+      from: wanted.from,
+      to: wanted.to,
+      symbols: unique.length,
+      requests: 0,
+      candlesFetched: 0,
+      candlesStored: 0,
+      bytes: 0,
+      quarantined: [],
+      failed: [],
+      seconds: 0,
     };
     const known = this.exchange.markets().length > 0;
     // Headers only: the plan (and the progress total) without holding any candles.
@@ -143,13 +181,21 @@ export class CandleStoreService {
         summary.failed.push({ symbol, error: 'unknown symbol' });
         continue;
       }
-      const header = await readCandleHeader(this.fileOf(symbol, timeframe)).catch(() => null); // damaged: the fill re-plans
+      // A damaged header plans a full fetch; the fill itself moves the file aside and plans again.
+      const header = await readCandleHeader(this.fileOf(symbol, timeframe)).catch(() => null);
       plans.set(symbol, planFill(header, timeframe, { from, to }, now, market?.launchTime));
     }
     const tally: FillTally = { pagesDone: 0, pagesTotal: 0, symbolsDone: 0, candlesFetched: 0, requests: 0 };
     for (const plan of plans.values()) tally.pagesTotal += pageCount(plan, timeframe);
     const report = (symbol: string) =>
-      onProgress?.({ symbol, symbolsDone: tally.symbolsDone, symbolsTotal: plans.size, pagesDone: tally.pagesDone, pagesTotal: tally.pagesTotal, candlesFetched: tally.candlesFetched });
+      onProgress?.({
+        symbol,
+        symbolsDone: tally.symbolsDone,
+        symbolsTotal: plans.size,
+        pagesDone: tally.pagesDone,
+        pagesTotal: tally.pagesTotal,
+        candlesFetched: tally.candlesFetched,
+      });
 
     const queue = [...plans.keys()];
     const worker = async () => {
@@ -157,7 +203,9 @@ export class CandleStoreService {
         const plan = plans.get(symbol)!;
         try {
           const stored = await this.locked(this.fileOf(symbol, timeframe), () =>
-            this.fillSymbol(symbol, timeframe, { from, to }, now, plan, tally, summary.quarantined, () => report(symbol)),
+            this.fillSymbol(symbol, timeframe, { from, to }, now, plan, tally, summary.quarantined, () =>
+              report(symbol),
+            ),
           );
           summary.candlesStored += stored.candles;
           summary.bytes += stored.bytes;
@@ -206,7 +254,11 @@ export class CandleStoreService {
 
     const flush = async () => {
       if (pendingCandles === 0 && !coverageChanged) return;
-      const buffer = encodeCandles({ symbol, timeframe, coveredFrom, coveredTo }, [...[...pendingBefore].reverse(), stored, ...pendingAfter]);
+      const buffer = encodeCandles({ symbol, timeframe, coveredFrom, coveredTo }, [
+        ...[...pendingBefore].reverse(),
+        stored,
+        ...pendingAfter,
+      ]);
       await writeCandleFile(file, buffer);
       stored = decodeCandles(buffer, { symbol, timeframe }).columns;
       onDisk = true;
@@ -222,7 +274,11 @@ export class CandleStoreService {
     };
     const fetchPage = async (page: TimeRange) => {
       tally.requests++;
-      const columns = await this.exchange.fetchCandleColumns(symbol, timeframe, { since: page.from, until: page.to, limit: CANDLES_PER_PAGE });
+      const columns = await this.exchange.fetchCandleColumns(symbol, timeframe, {
+        since: page.from,
+        until: page.to,
+        limit: CANDLES_PER_PAGE,
+      });
       tally.pagesDone++;
       return columns;
     };
@@ -232,7 +288,11 @@ export class CandleStoreService {
         let lastReceived = NaN;
         for (const page of forwardPages(plan.after, timeframe)) {
           const columns = await fetchPage(page);
-          const kept = sliceColumns(columns, lowerBound(columns.time, Math.max(page.from, lastTime + 1)), lowerBound(columns.time, page.to));
+          const kept = sliceColumns(
+            columns,
+            lowerBound(columns.time, Math.max(page.from, lastTime + 1)),
+            lowerBound(columns.time, page.to),
+          );
           if (kept.length > 0) {
             pendingAfter.push(kept);
             pendingCandles += kept.length;
@@ -250,7 +310,11 @@ export class CandleStoreService {
         for (let p = 0; p < pages.length; p++) {
           const page = pages[p];
           const columns = await fetchPage(page);
-          const kept = sliceColumns(columns, lowerBound(columns.time, page.from), lowerBound(columns.time, Math.min(page.to, firstTime)));
+          const kept = sliceColumns(
+            columns,
+            lowerBound(columns.time, page.from),
+            lowerBound(columns.time, Math.min(page.to, firstTime)),
+          );
           coverageChanged = true;
           if (kept.length === 0) {
             // Nothing in a whole page before the first candle: the listing is reached (docs/candle-store.md).
@@ -270,7 +334,9 @@ export class CandleStoreService {
       }
     } catch (error) {
       // What arrived stays: the next fill starts where this one stopped.
-      await flush().catch((flushError: Error) => this.logger.error(`Saving candles of ${symbol} ${timeframe} failed: ${flushError.message}`));
+      await flush().catch((flushError: Error) =>
+        this.logger.error(`Saving candles of ${symbol} ${timeframe} failed: ${flushError.message}`),
+      );
       throw error;
     }
     await flush();
@@ -278,14 +344,25 @@ export class CandleStoreService {
   }
 
   /** The file's series; a damaged file is moved aside (named in `quarantined`, or an error when that is null). */
-  private async readOrQuarantine(file: string, symbol: string, timeframe: Timeframe, quarantined: string[] | null): Promise<CandleSeries | null> {
+  private async readOrQuarantine(
+    file: string,
+    symbol: string,
+    timeframe: Timeframe,
+    quarantined: string[] | null,
+  ): Promise<CandleSeries | null> {
     try {
       return await readCandleFile(file, { symbol, timeframe });
     } catch (error) {
       if (!(error instanceof CandleFileError)) throw error;
       const aside = await quarantineCandleFile(file, this.clock.now());
-      this.logger.error(`Damaged candle file ${file} (${error.reason}): moved to ${path.basename(aside)}; it will be fetched again`);
-      if (!quarantined) throw new CandleStoreError(`candle file of ${symbol} ${timeframe} was damaged (${error.reason}); moved aside, run a fill again`);
+      this.logger.error(
+        `Damaged candle file ${file} (${error.reason}): moved to ${path.basename(aside)}; it will be fetched again`,
+      );
+      if (!quarantined) {
+        throw new CandleStoreError(
+          `candle file of ${symbol} ${timeframe} was damaged (${error.reason}); moved aside, run a fill again`,
+        );
+      }
       quarantined.push(aside);
       return null;
     }
@@ -303,10 +380,14 @@ export class CandleStoreService {
   }
 
   private checkSymbol(symbol: string): void {
-    if (typeof symbol !== 'string' || !SYMBOL_PATTERN.test(symbol)) throw new CandleStoreError(`symbol "${String(symbol)}" is not a coin symbol (A-Z, 0-9, up to 20)`);
+    if (typeof symbol !== 'string' || !SYMBOL_PATTERN.test(symbol)) {
+      throw new CandleStoreError(`symbol "${String(symbol)}" is not a coin symbol (A-Z, 0-9, up to 20)`);
+    }
   }
 
   private checkTimeframe(timeframe: Timeframe): void {
-    if (!isStorableTimeframe(timeframe)) throw new CandleStoreError(`timeframe must be one of ${STORABLE_TIMEFRAMES.join(', ')}`);
+    if (!isStorableTimeframe(timeframe)) {
+      throw new CandleStoreError(`timeframe must be one of ${STORABLE_TIMEFRAMES.join(', ')}`);
+    }
   }
 }

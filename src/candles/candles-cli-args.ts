@@ -22,7 +22,11 @@ export const CANDLES_USAGE =
 /** 2025-01-01, 2025-01-01T06:00Z (UTC when no zone is given) or epoch ms. */
 function parseTime(flag: string, value: string): number {
   const text = value.trim();
-  const time = /^\d{10,}$/.test(text) ? Number(text) : Date.parse(/^\d{4}-\d{2}-\d{2}(T[\d:.]+)?$/.test(text) ? `${text}${text.includes('T') ? 'Z' : 'T00:00:00Z'}` : text);
+  const time = /^\d{10,}$/.test(text)
+    ? Number(text)
+    : Date.parse(
+        /^\d{4}-\d{2}-\d{2}(T[\d:.]+)?$/.test(text) ? `${text}${text.includes('T') ? 'Z' : 'T00:00:00Z'}` : text,
+      );
   if (!Number.isFinite(time)) throw new Error(`${flag}: "${value}" is not a date (e.g. 2025-01-01)`);
   return time;
 }
@@ -34,7 +38,9 @@ export function parseCandlesArgs(argv: readonly string[]): CandlesCliArgs {
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!match) throw new Error(`unexpected argument "${arg}"`);
     const [, name, inline] = match;
-    if (!['timeframe', 'since', 'until', 'symbols', 'concurrency'].includes(name)) throw new Error(`unknown option --${name}`);
+    if (!['timeframe', 'since', 'until', 'symbols', 'concurrency'].includes(name)) {
+      throw new Error(`unknown option --${name}`);
+    }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`--${name} needs a value`);
     values.set(name, value);
@@ -50,8 +56,13 @@ export function parseCandlesArgs(argv: readonly string[]): CandlesCliArgs {
   let symbols: string[] | undefined;
   const symbolsText = values.get('symbols');
   if (symbolsText !== undefined) {
-    const parts = symbolsText.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-    if (parts.length === 0 || parts.length > MAX_SYMBOLS_PER_FILL) throw new Error(`--symbols: 1 to ${MAX_SYMBOLS_PER_FILL} comma-separated coins`);
+    const parts = symbolsText
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    if (parts.length === 0 || parts.length > MAX_SYMBOLS_PER_FILL) {
+      throw new Error(`--symbols: 1 to ${MAX_SYMBOLS_PER_FILL} comma-separated coins`);
+    }
     symbols = parts.map((part) => {
       const symbol = normalizeSymbol(part);
       if (!symbol) throw new Error(`--symbols: "${part}" is not a coin symbol`);
@@ -62,7 +73,9 @@ export function parseCandlesArgs(argv: readonly string[]): CandlesCliArgs {
   let concurrency: number | undefined;
   if (concurrencyText !== undefined) {
     concurrency = Number(concurrencyText);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new Error('--concurrency: an integer from 1 to 16');
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+      throw new Error('--concurrency: an integer from 1 to 16');
+    }
   }
   return { timeframe, since, until, symbols, concurrency };
 }

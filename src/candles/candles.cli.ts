@@ -30,7 +30,9 @@ import { CANDLES_USAGE, formatBytes, parseCandlesArgs, progressBar } from './can
       provide: EXCHANGE_ADAPTER,
       inject: [exchangeConfig.KEY, Clock],
       useFactory: (config: ConfigType<typeof exchangeConfig>, clock: Clock) =>
-        config.name === 'paper' ? new PaperExchange({ clock, seed: config.paper.seed, symbolCount: config.paper.symbols }) : null,
+        config.name === 'paper'
+          ? new PaperExchange({ clock, seed: config.paper.seed, symbolCount: config.paper.symbols })
+          : null,
     },
   ],
   exports: [ExchangeService],
@@ -67,7 +69,9 @@ async function main(): Promise<void> {
   const store = app.get(CandleStoreService);
   const clock = app.get(Clock);
   try {
-    if (!exchange.isReady) throw new Error(`exchange ${exchange.name} is not available: ${exchange.lastInitError ?? 'unknown error'}`);
+    if (!exchange.isReady) {
+      throw new Error(`exchange ${exchange.name} is not available: ${exchange.lastInitError ?? 'unknown error'}`);
+    }
     const symbols = args.symbols ?? exchange.tradableSymbols();
     const to = args.until ?? clock.now();
     const tty = process.stdout.isTTY === true;
@@ -82,8 +86,12 @@ async function main(): Promise<void> {
         lastPrinted = step;
       }
     };
-    process.stdout.write(`Filling ${symbols.length} symbols, ${args.timeframe}, ${new Date(args.since).toISOString()} to ${new Date(to).toISOString()} from ${exchange.name} into ${store.root}\n`);
-    const summary = await store.ensure(symbols, args.timeframe, args.since, to, onProgress, { concurrency: args.concurrency });
+    process.stdout.write(
+      `Filling ${symbols.length} symbols, ${args.timeframe}, ${new Date(args.since).toISOString()} to ${new Date(to).toISOString()} from ${exchange.name} into ${store.root}\n`,
+    );
+    const summary = await store.ensure(symbols, args.timeframe, args.since, to, onProgress, {
+      concurrency: args.concurrency,
+    });
     if (tty) process.stdout.write('\n');
     const rate = summary.seconds > 0 ? Math.round(summary.candlesFetched / summary.seconds) : 0;
     process.stdout.write(
@@ -107,4 +115,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((error: unknown) => {
+  process.stderr.write(`candles: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
