@@ -180,6 +180,17 @@ describe('CandleStoreService on the paper exchange', () => {
     expectSame(await store.load('BTC', '6h', 0, NOW), wanted as CandleColumns);
   });
 
+  it('removes the temp file of a fill killed between write and rename, not those of a running process', async () => {
+    const folder = path.join(dir, 'candles', '6h');
+    await fs.mkdir(folder, { recursive: true });
+    const dead = path.join(folder, '.BTC.bin.2147483646.0.tmp'); // no such process
+    const alive = path.join(folder, `.ETH.bin.${process.ppid}.0.tmp`);
+    await fs.writeFile(dead, 'half a file');
+    await fs.writeFile(alive, 'being written');
+    await store.ensure(['BTC'], '6h', NOW - 10 * H6, NOW);
+    expect((await fs.readdir(folder)).sort()).toEqual([path.basename(alive), 'BTC.bin']);
+  });
+
   it('refuses bad arguments and reports unknown symbols without fetching', async () => {
     await expect(store.ensure(['BTC'], '1w', 0, NOW)).rejects.toThrow(/timeframe must be one of/);
     await expect(store.ensure(['../etc'], '6h', 0, NOW)).rejects.toThrow(/not a coin symbol/);
