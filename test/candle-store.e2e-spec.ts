@@ -8,8 +8,12 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeCandles } from '../src/candles/candle-codec';
+import { CandleStoreService } from '../src/candles/candle-store.service';
 import { SystemClock } from '../src/common/clock';
+import { CcxtExchange } from '../src/exchange/ccxt/ccxt-exchange';
+import { ExchangeService } from '../src/exchange/exchange.service';
 import { PaperExchange } from '../src/exchange/paper/paper-exchange';
+import { startFakeBinance } from './fake-exchange/fake-binance';
 import { FakeBybit, startFakeBybit } from './fake-exchange/fake-bybit';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -197,4 +201,39 @@ describe('npm run candles', () => {
       expect((await fs.readdir(path.dirname(file(symbols[0])))).filter((n) => n.includes('.corrupt-'))).toHaveLength(1);
     }, 180_000);
   });
+
+  it('CandleStoreService pages Binance history in windows of 1000 (startTime/endTime), equal to the exchange', async () => {
+    const clock = new SystemClock();
+    const backend = new PaperExchange({ clock, seed: 5, symbolCount: 8 });
+    await backend.init();
+    const fake = await startFakeBinance({ backend, apiKey: API_KEY, secret: SECRET });
+    const adapter = new CcxtExchange({ exchangeId: 'binance', apiKey: API_KEY, secret: SECRET, apiUrl: fake.url });
+    const exchange = new ExchangeService({ name: 'binance' } as never, clock, null as never, null as never, adapter);
+    try {
+      await exchange.onModuleInit();
+      expect(exchange.isReady).toBe(true);
+      const store = new CandleStoreService(exchange, clock, { dataDir } as never);
+      const end = Math.floor(Date.now() / H6) * H6 - 10 * H6;
+      const since = end - 1500 * H6;
+      fake.stats.reset();
+      const summary = await store.ensure(['BTC'], '6h', since, end);
+      expect(summary).toMatchObject({ failed: [], requests: 2, candlesFetched: 1500 });
+      const windows = fake.stats.sent('/fapi/v1/klines').map((r) => new URLSearchParams(r.query));
+      expect(windows.map((q) => [q.get('startTime'), q.get('endTime')])).toEqual([
+        [String(since), String(since + 1000 * H6 - 1)],
+        [String(since + 1000 * H6), String(end - 1)],
+      ]);
+      const stored = await store.load('BTC', '6h', since, end);
+      const direct = [
+        ...(await backend.fetchCandles('BTC', '6h', { since, until: since + 1000 * H6 })),
+        ...(await backend.fetchCandles('BTC', '6h', { since: since + 1000 * H6, until: end })),
+      ];
+      expect(Array.from(stored.time)).toEqual(direct.map((c) => c.time));
+      expect(Array.from(stored.close)).toEqual(direct.map((c) => c.close));
+      expect(Array.from(stored.volume)).toEqual(direct.map((c) => c.volume));
+    } finally {
+      await exchange.onApplicationShutdown();
+      await fake.close();
+    }
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { ExchangeService } from '../exchange/exchange.service';
 import type { CandleColumns, ExchangeAdapter, FetchCandlesOptions, Timeframe } from '../exchange/exchange.types';
 import { PaperExchange } from '../exchange/paper/paper-exchange';
 import { CANDLE_HEADER_BYTES, decodeCandles } from './candle-codec';
+import * as candleFile from './candle-file';
 import { CandleStoreError, CandleStoreService, type CandleFillProgress } from './candle-store.service';
 
 const H6 = 6 * 3600_000;
@@ -178,6 +179,19 @@ describe('CandleStoreService on the paper exchange', () => {
     expect((await fs.readdir(path.dirname(file))).filter((n) => n.startsWith('BTC.bin.corrupt-'))).toHaveLength(2);
     expect(summary.requests).toBe(Math.ceil(good.length / 1000));
     expectSame(await store.load('BTC', '6h', 0, NOW), wanted as CandleColumns);
+  });
+
+  it('writes every page of a small file, and a large one only each time it grew by a quarter', async () => {
+    const write = jest.spyOn(candleFile, 'writeCandleFile');
+    try {
+      const summary = await store.ensure(['BTC'], '1m', NOW - 20_000 * 60_000, NOW); // 20 pages of 1m candles
+      expect(summary.requests).toBe(20);
+      // Sizes after each write: 1k, 2k, 3k, 4k, 5k (a page is a quarter of 4k), then 7k, 9k, 12k, 15k, 19k, 20k.
+      const sizes = write.mock.calls.map(([, content]) => (content.length - CANDLE_HEADER_BYTES) / 48);
+      expect(sizes).toEqual([1000, 2000, 3000, 4000, 5000, 7000, 9000, 12000, 15000, 19000, 20000]);
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it('removes the temp file of a fill killed between write and rename, not those of a running process', async () => {
