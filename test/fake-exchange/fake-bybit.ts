@@ -252,7 +252,8 @@ class FakeBybitServer extends FakeExchangeServer {
     const limit = Math.min(1000, Math.max(1, Number(q.limit ?? 200) || 200));
     const since = q.start !== undefined ? Number(q.start) : undefined;
     const end = q.end !== undefined ? Number(q.end) : undefined;
-    const candles = await this.options.backend.fetchCandles(market.symbol, timeframe, { limit, since });
+    // `end` is inclusive; the backend's `until` exclusive.
+    const candles = await this.options.backend.fetchCandles(market.symbol, timeframe, { limit, since, until: end === undefined ? undefined : end + 1 });
     const rows = candles
       .filter((c) => (since === undefined || c.time >= since) && (end === undefined || c.time <= end))
       .sort((a, b) => b.time - a.time) // Bybit answers newest first

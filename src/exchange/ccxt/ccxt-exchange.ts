@@ -203,7 +203,9 @@ export class CcxtExchange implements ExchangeAdapter {
     const limit = Math.min(MAX_CANDLES_PER_REQUEST, Math.max(1, Math.floor(options.limit ?? MAX_CANDLES_PER_REQUEST)));
     return this.call('fetchCandles', async (client) => {
       const unified = this.unifiedSymbol(symbol, method);
-      const columns = ohlcvColumns(await client.fetchOHLCV(unified, timeframe, options.since, limit), options.since, limit);
+      // ccxt's `until` is the exchanges' inclusive end (Bybit `end`, Binance `endTime`); ours is exclusive.
+      const params = options.until !== undefined ? { until: options.until - 1 } : undefined;
+      const columns = ohlcvColumns(await client.fetchOHLCV(unified, timeframe, options.since, limit, params), options.since, limit, options.until);
       if (columns.length > 0) this.lastPrice.set(this.bare(unified), columns.close[columns.length - 1]);
       return columns;
     });
@@ -725,17 +727,17 @@ export function installFastBybitOhlcv(client: Exchange): void {
 }
 
 /**
- * ccxt OHLCV rows to columns: rows with a non-finite field or before `since` are dropped, the rest sorted by time
+ * ccxt OHLCV rows to columns: rows with a non-finite field, before `since` or from `until` on are dropped, the rest sorted by time
  * (the later of two equal times wins), the newest `limit` kept.
  */
-export function ohlcvColumns(rows: readonly OHLCV[], since: number | undefined, limit: number): CandleColumns {
+export function ohlcvColumns(rows: readonly OHLCV[], since: number | undefined, limit: number, until?: number): CandleColumns {
   const kept: OHLCV[] = [];
   let sorted = true;
   for (const row of rows) {
     // Field by field: this runs for every candle of a mass load, so no temporary arrays.
     const time = Number(row[0]);
     if (!(Number.isFinite(time) && Number.isFinite(Number(row[1])) && Number.isFinite(Number(row[2])) && Number.isFinite(Number(row[3])) && Number.isFinite(Number(row[4])) && Number.isFinite(Number(row[5] ?? 0)))) continue;
-    if (since !== undefined && time < since) continue;
+    if ((since !== undefined && time < since) || (until !== undefined && time >= until)) continue;
     if (kept.length > 0 && time <= Number(kept[kept.length - 1][0])) sorted = false;
     kept.push(row);
   }

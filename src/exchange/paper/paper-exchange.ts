@@ -70,6 +70,7 @@ export class PaperExchange implements ExchangeAdapter {
     if (!FETCHABLE_TIMEFRAMES.includes(timeframe)) throw new ExchangeError(`timeframe ${String(timeframe)} is not available`, 'fetchCandles');
     if (options.limit !== undefined && !(options.limit >= 1)) throw new ExchangeError(`limit must be >= 1, got ${options.limit}`, 'fetchCandles');
     if (options.since !== undefined && !Number.isFinite(options.since)) throw new ExchangeError(`since must be a time in ms, got ${options.since}`, 'fetchCandles');
+    if (options.until !== undefined && !Number.isFinite(options.until)) throw new ExchangeError(`until must be a time in ms, got ${options.until}`, 'fetchCandles');
     return this.market.candles(symbol, timeframe, options, now);
   }
 
