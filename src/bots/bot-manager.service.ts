@@ -17,11 +17,10 @@ import { StateRegistry } from '../persistence/state-registry.service';
 import { RsiService } from '../rsi/rsi.service';
 import type { Trend } from '../rsi/rsi.types';
 import type { EffectiveBotConfig } from '../config/effective-bot-config';
-import { entryTakeProfitPercent } from './engine/bot-settings';
-import { VOLUME_MODES, type BotRecord, type CloseReason, type Direction, type VolumeMode } from './engine/bot.types';
+import { VOLUME_MODES, type BotRecord, type CloseReason, type Direction, type EntryDecisionAudit, type VolumeMode } from './engine/bot.types';
 import { globalStats, restoreBots, validateBotsStateFile, type BotsStateFile } from './engine/bots-state';
-import { stopLossPercentWithinLiquidation, stopLossPrice, takeProfitPrice } from './engine/protection';
-import { orderQuantity, positionNotionalUsdt, roundToTick } from './engine/sizing';
+import { entryLevels, exchangeCloseReason } from './engine/entry-levels';
+import { orderQuantity, positionNotionalUsdt } from './engine/sizing';
 import { TradingBot } from './engine/trading-bot';
 import { BotHistoryService } from './history/bot-history.service';
 
@@ -422,7 +421,7 @@ export class BotManager implements OnModuleInit {
    * position → refuse; size the order; set leverage; market order with the stop-loss (and take-profit) attached.
    * The caller holds the symbol's lock. Failures never throw: they answer the reason.
    */
-  async enterPosition(bot: TradingBot, direction: Direction, source: 'auto' | 'manual'): Promise<EntryOutcome> {
+  async enterPosition(bot: TradingBot, direction: Direction, source: 'auto' | 'manual', filtersPassed: readonly string[] = []): Promise<EntryOutcome> {
     const symbol = bot.symbol;
     const fail = (reason: string): EntryOutcome => {
       this.logger.warn(`Entry ${direction} ${symbol} refused: ${reason}`);
@@ -468,11 +467,13 @@ export class BotManager implements OnModuleInit {
       }
 
       await this.exchange.setLeverage(symbol, leverage);
-      const sl = stopLossPrice(direction, price, stopLossPercentWithinLiquidation(config.max_loss_percent, leverage));
-      // The bot's own take-profit (per-coin → bot → global), the level the protection engine also closes at.
-      const tp = takeProfitPrice(direction, price, entryTakeProfitPercent(config));
-      const stopLoss = sl === null ? undefined : roundToTick(sl, market.tickSize);
-      const takeProfit = tp === null ? undefined : roundToTick(tp, market.tickSize);
+      const decidedAt = this.clock.now();
+      const decisionRsi = this.coinRsi(symbol);
+      const decisionTrend = this.coinTrend(symbol);
+      // Placed with the order from the quote; re-anchored on the fill below so both levels measure from the fill.
+      const quoted = entryLevels(direction, price, config, leverage, market.tickSize);
+      let stopLoss = quoted.stopLoss ?? undefined;
+      let takeProfit = quoted.takeProfit ?? undefined;
       const clientOrderId = `${bot.record.id}-${this.clock.now()}`;
       let order: OrderResult;
       try {
@@ -487,10 +488,16 @@ export class BotManager implements OnModuleInit {
       }
       const entryPrice = order.price && order.price > 0 ? order.price : price;
       const quantity = order.amount > 0 ? order.amount : sizing.quantity;
+      ({ stopLoss, takeProfit } = await this.reanchorLevels(symbol, direction, entryPrice, config, leverage, market.tickSize, { stopLoss, takeProfit }));
       const now = this.clock.now();
+      const decision: EntryDecisionAudit = {
+        decision_time: isoLocal(decidedAt), decision_time_ms: decidedAt, decision_price: price, decision_rsi: decisionRsi,
+        decision_candle_time: this.decisionCandleTime(symbol), decision_trend: decisionTrend, filters_passed: [...filtersPassed],
+        stop_loss_set: stopLoss ?? null, take_profit_set: takeProfit ?? null,
+      };
       bot.openPosition({
         direction, entryPrice, quantity, leverage, orderId: order.orderId, stopLoss: stopLoss ?? null, takeProfit: takeProfit ?? null,
-        entryTrend: this.coinTrend(symbol), entryTimeframe: this.timeframe, entryRsi: this.coinRsi(symbol), nowMs: now, fee: order.fee,
+        entryTrend: this.coinTrend(symbol), entryTimeframe: this.timeframe, entryRsi: this.coinRsi(symbol), nowMs: now, fee: order.fee, decision,
       });
       bot.record.opened_by_autobot = source === 'auto';
       this.notePositionChange(symbol);
@@ -508,6 +515,34 @@ export class BotManager implements OnModuleInit {
       if (error instanceof ExchangeError) return fail(`exchange_error: ${error.message}`);
       throw error;
     }
+  }
+
+  /**
+   * The stop-loss and take-profit went out with the order, measured from the quote; once the fill price is known both
+   * move to the same distances from the fill (docs/backtest-engine.md, "Stops from the fill"). A refused move keeps
+   * the levels the exchange holds, and the record says so.
+   */
+  private async reanchorLevels(
+    symbol: string, direction: Direction, fillPrice: number, config: EffectiveBotConfig, leverage: number, tickSize: number,
+    placed: { stopLoss: number | undefined; takeProfit: number | undefined },
+  ): Promise<{ stopLoss: number | undefined; takeProfit: number | undefined }> {
+    const fromFill = entryLevels(direction, fillPrice, config, leverage, tickSize);
+    const stopLoss = fromFill.stopLoss ?? undefined;
+    const takeProfit = fromFill.takeProfit ?? undefined;
+    if (stopLoss === placed.stopLoss && takeProfit === placed.takeProfit) return placed;
+    try {
+      await this.exchange.setTradingStop(symbol, { stopLoss, takeProfit });
+      return { stopLoss, takeProfit };
+    } catch (error) {
+      this.logger.warn(`${symbol}: moving the entry stops to the fill price failed (${(error as Error).message}); the quoted ones stay`);
+      return placed;
+    }
+  }
+
+  /** Open time of the candle the coin's RSI was computed on (the forming one), when the RSI service has it. */
+  private decisionCandleTime(symbol: string): number | null {
+    const times = this.rsi.getMarketView(symbol)?.series.times();
+    return times && times.length > 0 ? times[times.length - 1] : null;
   }
 
   /** After an entry whose outcome is unknown: the position the order opened, if the exchange has one. */
@@ -558,18 +593,10 @@ export class BotManager implements OnModuleInit {
 
   /** Names an exchange-side close after what the bot's stop was at that moment. */
   private externalReason(bot: TradingBot, trade: ExchangeClosedTrade | undefined): CloseReason {
-    switch (trade?.reason) {
-      case 'STOP_LOSS':
-        if (bot.record.trailing_active) return 'TRAILING_STOP';
-        if (bot.record.break_even_activated && bot.record.break_even_stop_set) return 'BREAK_EVEN';
-        return 'STOP_LOSS';
-      case 'TAKE_PROFIT':
-        return 'TAKE_PROFIT';
-      case 'LIQUIDATION':
-        return 'LIQUIDATION';
-      default:
-        return 'CLOSED_ON_EXCHANGE';
-    }
+    const kind = trade?.reason === 'STOP_LOSS' || trade?.reason === 'TAKE_PROFIT' || trade?.reason === 'LIQUIDATION' ? trade.reason : 'OTHER';
+    return exchangeCloseReason(kind, {
+      trailingActive: bot.record.trailing_active, breakEvenActivated: bot.record.break_even_activated, breakEvenStopSet: bot.record.break_even_stop_set,
+    });
   }
 
   private async finishClose(

@@ -1,7 +1,7 @@
 import { isoLocal } from '../../common/clock';
 import type { Position, Timeframe } from '../../exchange/exchange.types';
 import type { Trend } from '../../rsi/rsi.types';
-import type { BotRecord, BotStatus, CloseReason, Direction, TradeRecord, VolumeMode } from './bot.types';
+import type { BotRecord, BotStatus, CloseReason, Direction, EntryDecisionAudit, TradeRecord, VolumeMode } from './bot.types';
 import { marginUsdt, pnlUsdt, profitPercent, roiPercent, round } from './profit';
 import { evaluateProtections, type ProtectionResult, type ProtectionSettings, type ProtectionState } from './protection';
 import { exitSignal, type ExitThresholds } from '../../filters/rules/signal';
@@ -39,6 +39,8 @@ export interface EntryFill {
   nowMs: number;
   /** Fee of the entry fill, USDT. */
   fee?: number;
+  /** What the entry was decided on (docs/backtest-engine.md). */
+  decision?: EntryDecisionAudit | null;
 }
 
 export interface ExitFill {
@@ -242,6 +244,7 @@ export class TradingBot {
     r.roi = 0;
     this.resetProtection();
     r.needs_exchange_sync = false;
+    r.entry_decision = fill.decision ?? null;
     this.touch(fill.nowMs);
   }
 
@@ -393,6 +396,7 @@ export class TradingBot {
       is_successful: pnl > 0,
       is_simulated: exit.simulated,
     };
+    if (r.entry_decision) trade.decision = r.entry_decision;
     if (r.status !== 'paused') r.status = 'idle';
     r.realized_pnl = round(r.realized_pnl + pnl, 8);
     r.position_side = null;
@@ -418,6 +422,7 @@ export class TradingBot {
     r.distance_to_liquidation = null;
     r.needs_exchange_sync = false;
     r.last_position_close_timestamp = exit.nowMs;
+    r.entry_decision = null;
     this.resetProtection();
     this.touch(exit.nowMs);
     return trade;
@@ -440,6 +445,8 @@ export class TradingBot {
         r.position_start_time = r.entry_time;
         r.entry_trend = currentTrend ?? 'NEUTRAL';
         r.entry_timeframe = timeframe;
+        // Adopted from the exchange: no decision of ours to record.
+        r.entry_decision = null;
         this.resetProtection();
       }
       if (r.status !== 'paused') r.status = statusFor(side);
