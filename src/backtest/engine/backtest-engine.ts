@@ -286,7 +286,7 @@ class Replay {
     this.positions[s] = null;
     this.openCount--;
     this.lastCloseMs[s] = t;
-    this.closedTrades[s].unshift({ pnl: trade.net_pnl, exitTime: t });
+    this.closedTrades[s].unshift({ pnl: trade.pnl, exitTime: t }); // as live: the gross PnL of the trade history
     this.trades.push({ ...trade, decision: trade.decision as EntryDecisionAudit, exit_by: by, exit_path: path });
   }
 
