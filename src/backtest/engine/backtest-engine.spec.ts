@@ -218,10 +218,15 @@ describe('runBacktest', () => {
     const a = coin('A', falling({ open: 86, high: 87, low: 85, close: 86 }));
     const b = { ...coin('B', falling({ open: 86, high: 87, low: 85, close: 86 })) };
     b.candles = candles(falling({ open: 86, high: 87, low: 85, close: 86 }), T0 + 3 * TF);
-    const grid = timeGrid([a, b]);
+    const grid = timeGrid([a, b], TF);
     expect(grid.length).toBe(19);
     expect(grid[0]).toBe(T0);
     expect(grid[18]).toBe(T0 + 18 * TF);
+    // Off the step (a coin shifted by 1 h): every time once, sorted.
+    b.candles = candles(falling({ open: 86, high: 87, low: 85, close: 86 }), T0 + H);
+    const mixed = timeGrid([a, b], TF);
+    expect(mixed.length).toBe(32);
+    expect(Array.from(mixed.subarray(0, 3))).toEqual([T0, T0 + H, T0 + TF]);
   });
 });
 

@@ -18,7 +18,7 @@ import { DELISTED_FILTER, MATURITY_FILTER, runEntryFilters } from '../../filters
 import { checkExitScam } from '../../filters/rules/exit-scam';
 import { checkLossReentry, type ClosedTradeInfo } from '../../filters/rules/loss-reentry';
 import { checkRsiTimeFilter, RSI_TIME_FILTER_MIN_CANDLES } from '../../filters/rules/rsi-time-filter';
-import { checkScope, compileScope, type CompiledScope } from '../../filters/rules/scope';
+import { checkScope, compileScope } from '../../filters/rules/scope';
 import { baseSignal, effectiveSignal, type ExitThresholds, type SignalVerdict } from '../../filters/rules/signal';
 import { checkMaturity, type MaturityParams } from '../../maturity/maturity.rules';
 import { computeRsiSeries, round2, RSI_PERIOD } from '../../rsi/indicators/rsi';
@@ -47,7 +47,8 @@ interface CoinSettings {
   thresholds: ExitThresholds;
   delays: RsiExitDelaySettings;
   waitWhenLoss: boolean;
-  scope: CompiledScope;
+  /** The scope decision of the coin: its lists do not change during a run. */
+  scope: FilterDecision;
   trend: TrendParams;
   maturity: MaturityParams;
   leverage: number;
@@ -82,6 +83,8 @@ class Replay {
   private readonly lastCloseMs: Float64Array;
   private readonly closedTrades: ClosedTradeInfo[][];
   private readonly positions: Array<OpenPosition | null>;
+  /** 1 when the coin has a candle at the current grid time. */
+  private readonly present: Uint8Array;
   private openCount = 0;
   private wallet: number;
   private usedMargin = 0;
@@ -99,6 +102,7 @@ class Replay {
     this.lastCloseMs = new Float64Array(this.n);
     this.closedTrades = universe.map(() => []);
     this.positions = universe.map(() => null);
+    this.present = new Uint8Array(this.n);
     this.settings = universe.map((coin) => coinSettings(params, coin));
     this.rsiAt = [];
     this.rsiHistory = [];
@@ -118,7 +122,7 @@ class Replay {
   }
 
   run(): BacktestRun {
-    const grid = timeGrid(this.universe);
+    const grid = timeGrid(this.universe, this.tfMs);
     const equityTime = new Float64Array(grid.length);
     const balance = new Float64Array(grid.length);
     const equity = new Float64Array(grid.length);
@@ -126,17 +130,16 @@ class Replay {
       const openTime = grid[g];
       const closeTime = openTime + this.tfMs;
       // (1) + (2): positions through the candle, then the RSI exit at its close.
-      if (this.openCount > 0) {
-        for (let s = 0; s < this.n; s++) {
-          const position = this.positions[s];
-          if (position && this.hasCandle(s, openTime)) this.managePosition(s, position, this.cursor[s], openTime);
-        }
-      }
       for (let s = 0; s < this.n; s++) {
-        if (this.hasCandle(s, openTime)) {
-          this.cursor[s]++;
-          this.bars++;
+        if (!this.hasCandle(s, openTime)) {
+          this.present[s] = 0;
+          continue;
         }
+        this.present[s] = 1;
+        const position = this.positions[s];
+        if (position) this.managePosition(s, position, this.cursor[s], openTime);
+        this.cursor[s]++;
+        this.bars++;
       }
       this.clock.set(closeTime);
       // (3) the auto-bot round.
@@ -302,7 +305,7 @@ class Replay {
   private autoBotRound(openTime: number, closeTime: number): void {
     const maxConcurrent = this.params.config.max_concurrent;
     for (let s = 0; s < this.n; s++) {
-      if (this.cursor[s] === 0 || this.universe[s].candles.time[this.cursor[s] - 1] !== openTime) continue;
+      if (this.present[s] === 0) continue;
       const i = this.cursor[s] - 1;
       const raw = this.rsiAt[s][i];
       if (!Number.isFinite(raw)) continue;
@@ -310,14 +313,13 @@ class Replay {
       const config = set.config;
       if (config.enable_maturity_check && !this.mature[s]) this.refreshMaturity(s, i);
       const rsi = round2(raw);
-      const thresholds = { longThreshold: config.rsi_long_threshold, shortThreshold: config.rsi_short_threshold };
       // Not in an entry zone (or out of scope): no decision at all, as live.
-      const scope = checkScope(this.universe[s].symbol, set.scope);
-      if (!scope.allowed) continue;
-      const base = baseSignal(rsi, thresholds);
+      if (rsi > config.rsi_long_threshold && rsi < config.rsi_short_threshold) continue;
+      if (!set.scope.allowed) continue;
+      const base = baseSignal(rsi, { longThreshold: config.rsi_long_threshold, shortThreshold: config.rsi_short_threshold });
       if (base === 'WAIT') continue;
       if (this.positions[s] === null && this.openCount >= maxConcurrent) continue; // live: the round stops at max_concurrent
-      this.screen(s, i, rsi, base, scope, closeTime, maxConcurrent);
+      this.screen(s, i, rsi, base, set.scope, closeTime, maxConcurrent);
     }
   }
 
@@ -342,17 +344,22 @@ class Replay {
     };
     const rsiTime = () => checkRsiTimeFilter({ candlesCount: m, rsiHistory: view.history, currentRsi: rsi, direction }, rsiTimeFilterParams(config));
     const exitScam = () => checkExitScam({ open: view.open, close: view.close }, exitScamParams(config));
-    const rsiTimeDecision = m >= RSI_TIME_FILTER_MIN_CANDLES ? rsiTime() : null;
-    const exitScamDecision = m >= FLAG_MIN_CANDLES ? exitScam() : null;
-    const lossReentry = config.loss_reentry_protection && m >= FLAG_MIN_CANDLES
+    const delisted = coin.delistedAtMs !== undefined && closeTime >= coin.delistedAtMs;
+    if (delisted) return;
+    // The record flags in the effective signal's order. A flag only counts when its filter is on, and the first block
+    // decides, so a coin stops at its first block without computing the rest (same verdict, less work).
+    const exitScamDecision = config.exit_scam_enabled && m >= FLAG_MIN_CANDLES ? exitScam() : null;
+    if (exitScamDecision && !exitScamDecision.allowed) return;
+    const rsiTimeDecision = config.rsi_time_filter_enabled && m >= RSI_TIME_FILTER_MIN_CANDLES ? rsiTime() : null;
+    if (rsiTimeDecision && !rsiTimeDecision.allowed) return;
+    const lossReentry = config.loss_reentry_protection && m >= FLAG_MIN_CANDLES && this.closedTrades[s].length > 0
       ? checkLossReentry({ trades: this.closedTrades[s], candleTimes: c.time.subarray(0, m), timeframeMs: this.tfMs }, lossReentryParams(config))
       : null;
-    const delisted = coin.delistedAtMs !== undefined && closeTime >= coin.delistedAtMs;
-    const trend: Trend = analyzeTrend(view.close, set.trend).trend;
+    if (lossReentry && !lossReentry.allowed) return;
     const isMature = !config.enable_maturity_check || this.mature[s] === 1;
-    const verdict: SignalVerdict = delisted
-      ? { signal: 'WAIT', reason: 'coin is being delisted' }
-      : effectiveSignal(
+    if (!isMature) return;
+    const trend: Trend = analyzeTrend(view.close, set.trend).trend;
+    const verdict: SignalVerdict = effectiveSignal(
           {
             rsi, signal: base, trend, enhancedSignal: null,
             blockedByScope: false,
@@ -455,15 +462,40 @@ function coinSettings(params: BacktestParams, coin: BacktestSymbol): CoinSetting
     thresholds: exitThresholds(config),
     delays: exitDelays(config),
     waitWhenLoss: waitBreakevenWhenLoss(config),
-    scope: compileScope(config),
+    scope: checkScope(coin.symbol, compileScope(config)),
     trend: { period: config.trend_analysis_period, priceChangeThreshold: config.trend_price_change_threshold, candlesThreshold: config.trend_candles_threshold },
     maturity: { minCandles: config.min_candles_for_maturity, minRsiLow: config.min_rsi_low, maxRsiHigh: config.max_rsi_high, timeframe: params.timeframe },
     leverage: Math.max(1, Math.min(Math.round(config.leverage), coin.rules.maxLeverage || 125)),
   };
 }
 
-/** Every candle open time of the universe, ascending, once. */
-export function timeGrid(universe: readonly BacktestSymbol[]): Float64Array {
+/**
+ * Every candle open time of the universe, ascending, once. Candles on one grid of `stepMs` (the exchanges align
+ * them) give the stepped range from the first to the last, no sort needed; otherwise every time, sorted.
+ */
+export function timeGrid(universe: readonly BacktestSymbol[], stepMs: number): Float64Array {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const coin of universe) {
+    if (coin.candles.length === 0) continue;
+    first = Math.min(first, coin.candles.time[0]);
+    last = Math.max(last, coin.candles.time[coin.candles.length - 1]);
+  }
+  if (first === Infinity) return new Float64Array(0);
+  let aligned = stepMs > 0;
+  for (const coin of universe) {
+    const t = coin.candles.time;
+    const n = coin.candles.length;
+    if (n === 0 || !aligned) continue;
+    // A coin without gaps only needs its first candle checked; one with gaps, every candle.
+    if ((t[0] - first) % stepMs !== 0) aligned = false;
+    else if (t[n - 1] - t[0] !== (n - 1) * stepMs) for (let i = 0; aligned && i < n; i++) if ((t[i] - first) % stepMs !== 0) aligned = false;
+  }
+  if (aligned) {
+    const grid = new Float64Array((last - first) / stepMs + 1);
+    for (let g = 0; g < grid.length; g++) grid[g] = first + g * stepMs;
+    return grid;
+  }
   let total = 0;
   for (const coin of universe) total += coin.candles.length;
   const all = new Float64Array(total);
