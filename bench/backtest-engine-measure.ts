@@ -5,6 +5,7 @@
  * exit-scam, loss re-entry), 5 slots, 100 USDT positions. Prints the time per run (best and median of 5 after a
  * warm-up), bars/s, trades. --detail adds a synthetic 1m path (360 minutes per 6h candle) while positions are open.
  */
+import * as os from 'node:os';
 import { runBacktest } from '../src/backtest/engine/backtest-engine';
 import type { BacktestSymbol, ReplayCandles } from '../src/backtest/engine/backtest.types';
 import { DEFAULT_AUTO_BOT_CONFIG } from '../src/config/defaults';
@@ -88,5 +89,5 @@ const median = times[2];
 console.log(`${SYMBOLS} symbols x ${CANDLES} 6h candles, all filters, 5 slots${DETAIL ? ', 1m detail while open (cached)' : ''}`);
 console.log(`best ${times[0].toFixed(1)} ms, median ${median.toFixed(1)} ms; ${(last.bars / (median / 1000) / 1e6).toFixed(2)} M bars/s; ${last.trades.length} trades, ${last.detailBars} 1m bars walked; final balance ${last.finalBalance.toFixed(2)}`);
 // CPU time of the thread: the wall time above counts other processes' turns when the machine is shared.
-console.log(`CPU time per run: best ${cpu[0].toFixed(1)} ms, median ${cpu[2].toFixed(1)} ms; load average ${require('node:os').loadavg()[0].toFixed(1)}`);
-console.log(`node ${process.version}, ${require('node:os').cpus().length} cores (${require('node:os').cpus()[0]?.model ?? '?'})`);
+console.log(`CPU time per run: best ${cpu[0].toFixed(1)} ms, median ${cpu[2].toFixed(1)} ms; load average ${os.loadavg()[0].toFixed(1)}`);
+console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);

@@ -143,7 +143,7 @@ class Replay {
       }
       this.clock.set(closeTime);
       // (3) the auto-bot round.
-      if (closeTime >= (this.params.tradeFromMs ?? -Infinity)) this.autoBotRound(openTime, closeTime);
+      if (closeTime >= (this.params.tradeFromMs ?? -Infinity)) this.autoBotRound(closeTime);
       // (4) equity at the close.
       let unrealised = 0;
       if (this.openCount > 0) {
@@ -302,7 +302,7 @@ class Replay {
   // ------------------------------------------------------------------ auto-bot
 
   /** The auto-bot round at a close: every coin in universe order through the live pipeline. */
-  private autoBotRound(openTime: number, closeTime: number): void {
+  private autoBotRound(closeTime: number): void {
     const maxConcurrent = this.params.config.max_concurrent;
     for (let s = 0; s < this.n; s++) {
       if (this.present[s] === 0) continue;
