@@ -217,7 +217,9 @@ class Replay {
       const price = which === 0 ? c.open[k] : which === 1 ? c.low[k] : which === 2 ? c.high[k] : c.close[k];
       const t = p === 3 ? endMs : Math.floor(startMs + step * p);
       if (this.segment(s, position, price, t, path)) return true;
-      if (this.monitor(s, position, price, t, path)) return true;
+      // On the 1m path the monitor ticks once a minute, at its close (live: every few seconds at the then price, so it
+      // does not see every minute's extremes; the exchange's own stops do). On the coarse path it sees all four points.
+      if ((path === 'ohlc' || p === 3) && this.monitor(s, position, price, t, path)) return true;
     }
     return false;
   }

@@ -26,9 +26,24 @@ export interface StopRatchetInput {
 export function stopRatchet(input: StopRatchetInput): { stop: number; trailing: boolean } | null {
   const { desired, side } = input;
   if (desired === null) return null;
-  const stop = roundToTick(desired, input.tickSize);
+  const stop = roundedStop(desired, input.tickSize);
   if (!isTighterStop(side, stop, input.currentStop) || !isTighterStop(side, input.price, stop)) return null;
   const trailing = input.trailingActive && input.trailingStop !== null && Math.abs(input.trailingStop - desired) < 1e-12;
   if (trailing && input.nowMs - input.lastTrailingUpdateSec * 1000 < input.spacingSec * 1000) return null;
   return { stop, trailing };
+}
+
+// The desired stop rarely changes between two passes (it is the fixed stop until trailing or break-even moves it):
+// remembering the last rounding spares the backtest's hot loop a toFixed per price point. Same result as roundToTick.
+let lastDesired = NaN;
+let lastTick = NaN;
+let lastRounded = NaN;
+
+function roundedStop(desired: number, tickSize: number): number {
+  if (desired !== lastDesired || tickSize !== lastTick) {
+    lastRounded = roundToTick(desired, tickSize);
+    lastDesired = desired;
+    lastTick = tickSize;
+  }
+  return lastRounded;
 }
