@@ -320,7 +320,8 @@ class Replay {
       if (!set.scope.allowed) continue;
       const base = baseSignal(rsi, { longThreshold: config.rsi_long_threshold, shortThreshold: config.rsi_short_threshold });
       if (base === 'WAIT') continue;
-      if (this.positions[s] === null && this.openCount >= maxConcurrent) continue; // live: the round stops at max_concurrent
+      // Holding a position already (live: bot_exists), or every slot taken (live: the round stops at max_concurrent).
+      if (this.positions[s] !== null || this.openCount >= maxConcurrent) continue;
       this.screen(s, i, rsi, base, set.scope, closeTime, maxConcurrent);
     }
   }
