@@ -186,6 +186,20 @@ describe('runBacktest', () => {
     expect(run.openAtEnd).toBe(1);
   });
 
+  it('runs the account protections: an exit cooldown lock and the risk cap block entries', () => {
+    const bars = [...falling({ open: 86, high: 86.5, low: 70, close: 72 }), { open: 72, high: 72.1, low: 71, close: 71.5 }];
+    // Without protections the coin re-enters at the close after the stop (previous test); a 24 h exit cooldown locks it.
+    const locked = runBacktest([coin('AAAUSDT', bars)], params({ exit_cooldown_enabled: true, exit_cooldown_minutes: 24 * 60 }));
+    expect(locked.trades).toHaveLength(1);
+    expect(locked.openAtEnd).toBe(0);
+    // Risk cap 5 % of 1000 USDT = 50 USDT of margin: a 100 USDT position at 1x needs 100.
+    const capped = runBacktest([coin('AAAUSDT', bars)], params({ risk_cap_enabled: true, risk_cap_percent: 5 }));
+    expect(capped.trades).toHaveLength(0);
+    expect(capped.openAtEnd).toBe(0);
+    const roomy = runBacktest([coin('AAAUSDT', bars)], params({ risk_cap_enabled: true, risk_cap_percent: 10.1 }));
+    expect(roomy.trades).toHaveLength(1);
+  });
+
   it('closes a position on the RSI exit at the candle close', () => {
     // After 14 losses of 1 (Wilder averages: gain 0, loss 1) a close at 115 (+29) gives gain 29/14, loss 13/14:
     // RSI 100 − 100 / (1 + 29/13) = 69.05 ≥ 65, so the LONG exits at the bid of the close.

@@ -23,6 +23,11 @@ import { baseSignal, effectiveSignal, type ExitThresholds, type SignalVerdict } 
 import { checkMaturity, type MaturityParams } from '../../maturity/maturity.rules';
 import { computeRsiSeries, round2, RSI_PERIOD } from '../../rsi/indicators/rsi';
 import { analyzeTrend, type TrendParams } from '../../rsi/indicators/trend';
+import { activeLockFor, applyLockProposals, liftExpiredLocks, proposeLocks, type LockBook } from '../../protections/lock-book';
+import { protectionSettings as accountProtectionSettings, type ProtectionSettings as AccountProtectionSettings } from '../../protections/protection-settings';
+import { EquityHistory } from '../../protections/rules/equity-history';
+import { checkRiskCap } from '../../protections/rules/risk-cap';
+import type { ClosedTradeFact } from '../../protections/rules/rule.types';
 import type { Trend } from '../../rsi/rsi.types';
 import type { BacktestParams, BacktestRun, BacktestSymbol, BacktestTrade, ExitPath, ReplayCandles } from './backtest.types';
 
@@ -89,6 +94,13 @@ class Replay {
   private wallet: number;
   private usedMargin = 0;
   private readonly trades: BacktestTrade[] = [];
+  /** Account protections (src/protections): their locks, the drawdown rule's equity, the closed trades they read. */
+  private readonly account: AccountProtectionSettings;
+  private readonly accountOn: boolean;
+  private readonly book: LockBook = { locks: [], resets: {} };
+  private readonly equityHistory = new EquityHistory();
+  private readonly tradeFacts: ClosedTradeFact[] = [];
+  private lockSeq = 0;
   private detailBars = 0;
   private bars = 0;
 
@@ -103,6 +115,9 @@ class Replay {
     this.closedTrades = universe.map(() => []);
     this.positions = universe.map(() => null);
     this.present = new Uint8Array(this.n);
+    this.account = accountProtectionSettings(params.config);
+    const a = this.account;
+    this.accountOn = a.maxDrawdown.enabled || a.stoplossGuard.enabled || a.dailyLoss.enabled || a.cooldown.enabled || a.lowProfit.enabled;
     this.settings = universe.map((coin) => coinSettings(params, coin));
     this.rsiAt = [];
     this.rsiHistory = [];
@@ -142,21 +157,14 @@ class Replay {
         this.bars++;
       }
       this.clock.set(closeTime);
+      // The protection check at the close (live: every bot_status_update_interval and after each close).
+      if (this.accountOn) this.checkAccountProtections(closeTime);
       // (3) the auto-bot round.
       if (closeTime >= (this.params.tradeFromMs ?? -Infinity)) this.autoBotRound(closeTime);
       // (4) equity at the close.
-      let unrealised = 0;
-      if (this.openCount > 0) {
-        for (let s = 0; s < this.n; s++) {
-          const position = this.positions[s];
-          if (!position) continue;
-          const i = this.cursor[s] - 1;
-          unrealised += pnlUsdt(position.side, position.bot.record.entry_price as number, this.universe[s].candles.close[i], position.quantity);
-        }
-      }
       equityTime[g] = closeTime;
       balance[g] = this.wallet;
-      equity[g] = this.wallet + unrealised;
+      equity[g] = this.wallet + this.unrealised();
     }
     return {
       trades: this.trades,
@@ -167,6 +175,39 @@ class Replay {
       finalBalance: this.wallet,
       openAtEnd: this.openCount,
     };
+  }
+
+  /** Unrealised PnL of the open positions at their last close. */
+  private unrealised(): number {
+    let total = 0;
+    if (this.openCount === 0) return total;
+    for (let s = 0; s < this.n; s++) {
+      const position = this.positions[s];
+      if (!position) continue;
+      const i = this.cursor[s] - 1;
+      total += pnlUsdt(position.side, position.bot.record.entry_price as number, this.universe[s].candles.close[i], position.quantity);
+    }
+    return total;
+  }
+
+  /**
+   * The account protections' pass (ProtectionService.evaluate through the same lock book): lift expired locks, run
+   * the enabled rules on the closed trades and the equity, add the locks; a drawdown lock with close_positions
+   * closes every position at market.
+   */
+  private checkAccountProtections(now: number): void {
+    const a = this.account;
+    liftExpiredLocks(this.book, now);
+    const equity = this.wallet + this.unrealised();
+    const proposals = proposeLocks({ now, book: this.book, trades: this.tradeFacts, balance: { walletBalance: this.wallet, equity }, equityHistory: this.equityHistory.all() }, a);
+    const set = applyLockProposals(this.book, proposals, now, (p) => `${p.rule}-${p.symbol ?? 'all'}-${now}-${++this.lockSeq}`);
+    if (a.maxDrawdown.enabled) this.equityHistory.record({ time: now, equity }, a.maxDrawdown.lookbackMs);
+    if (a.maxDrawdown.closePositions && set.some((l) => l.rule === 'max_drawdown')) {
+      for (let s = 0; s < this.n; s++) {
+        const position = this.positions[s];
+        if (position) this.closeAtMarket(s, position, this.universe[s].candles.close[this.cursor[s] - 1], now, 'MANUAL_CLOSE', null, 'monitor', 'close');
+      }
+    }
   }
 
   private hasCandle(s: number, openTime: number): boolean {
@@ -292,6 +333,7 @@ class Replay {
     this.openCount--;
     this.lastCloseMs[s] = t;
     this.closedTrades[s].unshift({ pnl: trade.pnl, exitTime: t }); // as live: the gross PnL of the trade history
+    this.tradeFacts.push({ symbol: trade.symbol, closedAt: t, pnlUsdt: trade.net_pnl, roiPercent: trade.roi, exitReason: trade.close_reason });
     this.trades.push({ ...trade, decision: trade.decision as EntryDecisionAudit, exit_by: by, exit_path: path });
   }
 
@@ -387,7 +429,7 @@ class Replay {
       direction,
       rsi,
       effectiveSignal: verdict,
-      lock: null,
+      lock: this.accountOn ? activeLockFor(this.book.locks, coin.symbol, closeTime) : null,
       activeBots: this.openCount,
       maxConcurrent,
       busyBotStatus: position ? position.bot.status : null,
@@ -403,10 +445,18 @@ class Replay {
       cooldownLeftMs: cooldownLeftMs(this.lastCloseMs[s], this.tfMs, closeTime),
       timeframe: this.params.timeframe,
       thresholds: () => ({ long: config.rsi_long_threshold, short: config.rsi_short_threshold }),
-      guard: () => null,
+      guard: () => this.riskCap(config),
     });
     if (!verdictOut.ok) return;
     this.enter(s, i, direction, rsi, trend, verdictOut.check.decisions.map((d) => d.filter), closeTime);
+  }
+
+  /** The risk cap of the entry guard (ProtectionService.checkEntry): open margin + this entry's within the cap. */
+  private riskCap(config: EffectiveBotConfig): { rule: string; reason: string } | null {
+    if (!this.account.riskCap.enabled) return null;
+    const entryMargin = positionNotionalUsdt(config.default_position_mode, config.default_position_size, this.wallet) / Math.max(1, config.leverage || 1);
+    const decision = checkRiskCap({ walletBalance: this.wallet, openMarginUsdt: this.usedMargin, entryMarginUsdt: entryMargin }, { percent: this.account.riskCap.percent });
+    return decision.allowed ? null : { rule: 'risk_cap', reason: decision.reason };
   }
 
   /** The entry at the decision's close: a LONG buys at the ask, a SHORT sells at the bid, with the taker fee. */
