@@ -186,6 +186,31 @@ describe('runBacktest', () => {
     expect(run.openAtEnd).toBe(1);
   });
 
+  it('applies the live filters: maturity, RSI time filter, exit-scam, scope', () => {
+    const bars = falling({ open: 86, high: 86.5, low: 70, close: 72 });
+    const trades = (config: Partial<AutoBotConfig>, data = bars) => runBacktest([coin('AAAUSDT', data)], params(config)).trades.length;
+    expect(trades({})).toBe(1);
+    // 16 candles: fewer than the maturity minimum (15 allowed at least), or the time filter's 50.
+    expect(trades({ enable_maturity_check: true, min_candles_for_maturity: 400 })).toBe(0);
+    expect(trades({ rsi_time_filter_enabled: true })).toBe(0);
+    expect(trades({ blacklist: ['AAA'] })).toBe(0);
+    expect(trades({ scope: 'whitelist', whitelist: ['BBB'] })).toBe(0);
+    // A 19.5 % candle body (87 → 70) among the last 8 is a dump: exit-scam blocks (single-candle limit 15 %).
+    const pumped = bars.map((b, k) => (k === 14 ? { open: 87, high: 87.2, low: 69.8, close: 70 } : b));
+    expect(trades({ exit_scam_enabled: true }, pumped)).toBe(0);
+    expect(trades({ exit_scam_enabled: false }, pumped)).toBe(1);
+  });
+
+  it('keeps a coin out after a losing trade for loss_reentry_candles candles', () => {
+    const bars = [...falling({ open: 86, high: 86.5, low: 70, close: 72 }), { open: 72, high: 72.1, low: 71, close: 71.5 }];
+    // Without it the coin re-enters at the close after the stop (the cooldown test); one candle since the loss < 3.
+    const run = runBacktest([coin('AAAUSDT', bars)], params({ loss_reentry_protection: true, loss_reentry_count: 1, loss_reentry_candles: 3 }));
+    expect(run.trades).toHaveLength(1);
+    expect(run.openAtEnd).toBe(0);
+    const one = runBacktest([coin('AAAUSDT', bars)], params({ loss_reentry_protection: true, loss_reentry_count: 1, loss_reentry_candles: 1 }));
+    expect(one.openAtEnd).toBe(1);
+  });
+
   it('runs the account protections: an exit cooldown lock and the risk cap block entries', () => {
     const bars = [...falling({ open: 86, high: 86.5, low: 70, close: 72 }), { open: 72, high: 72.1, low: 71, close: 71.5 }];
     // Without protections the coin re-enters at the close after the stop (previous test); a 24 h exit cooldown locks it.
