@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MaturityModule } from './maturity/maturity.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RsiModule } from './rsi/rsi.module';
 import { SecurityModule } from './security/security.module';
@@ -46,6 +47,7 @@ import { SecurityModule } from './security/security.module';
     MaturityModule,
     FiltersModule,
     BotsModule,
+    NotificationsModule,
   ],
 })
 export class AppModule {}
