@@ -1,11 +1,14 @@
 import {
   BadRequestException, ConflictException, Injectable, Logger, NotFoundException, OnModuleInit, ServiceUnavailableException,
 } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Mutex } from 'async-mutex';
 import { Clock, isoLocal } from '../common/clock';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { SystemConfigService } from '../config/system-config.service';
+import { DomainEvent } from '../events/domain-events';
+import { publishEvent } from '../events/publish';
 import { ExchangeError, InsufficientFundsError } from '../exchange/exchange.errors';
 import { ExchangeService } from '../exchange/exchange.service';
 import type { ExchangeClosedTrade, OrderResult, Position, Timeframe } from '../exchange/exchange.types';
@@ -17,7 +20,7 @@ import { StateRegistry } from '../persistence/state-registry.service';
 import { RsiService } from '../rsi/rsi.service';
 import type { Trend } from '../rsi/rsi.types';
 import { mergeBotConfig } from './engine/bot-settings';
-import { VOLUME_MODES, type BotRecord, type CloseReason, type Direction, type VolumeMode } from './engine/bot.types';
+import { VOLUME_MODES, type BotRecord, type CloseReason, type Direction, type TradeRecord, type VolumeMode } from './engine/bot.types';
 import { globalStats, restoreBots, validateBotsStateFile, type BotsStateFile } from './engine/bots-state';
 import { stopLossPercentWithinLiquidation, stopLossPrice, takeProfitPrice } from './engine/protection';
 import { orderQuantity, positionNotionalUsdt, roundToTick } from './engine/sizing';
@@ -85,6 +88,7 @@ export class BotManager implements OnModuleInit {
     private readonly maturity: MaturityService,
     readonly history: BotHistoryService,
     private readonly status: StatusService,
+    private readonly events: EventEmitter2,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -506,6 +510,10 @@ export class BotManager implements OnModuleInit {
       if (stopLoss !== undefined) this.history.log('STOP_LOSS_SET', symbol, bot.record.id, `Stop-loss at ${stopLoss}`, { stop_loss: stopLoss });
       if (takeProfit !== undefined) this.history.log('TAKE_PROFIT_SET', symbol, bot.record.id, `Take-profit at ${takeProfit}`, { take_profit: takeProfit });
       this.dirty = true;
+      // Durable in the notifications outbox before the entry is acknowledged (docs/notifications.md).
+      await publishEvent(this.events, DomainEvent.PositionOpened, {
+        at: now, botId: bot.record.id, symbol, side: direction, price: entryPrice, quantity, leverage, stopLoss: stopLoss ?? null, takeProfit: takeProfit ?? null, source,
+      }, this.logger);
       if (this.bots.get(symbol) === bot) await this.persist();
       return { ok: true, direction, entryPrice, quantity };
     } catch (error) {
@@ -558,7 +566,11 @@ export class BotManager implements OnModuleInit {
       this.logger.warn(`fetchClosedTrades failed for ${bot.symbol}: ${(error as Error).message}`);
     }
     const exitPrice = match?.exitPrice ?? (await this.lastPrice(bot.symbol, bot));
-    await this.finishClose(bot, { exitPrice, reason: this.externalReason(bot, match), exitRsi: null, netPnl: match?.pnl, closedAt: match?.closedAt });
+    const reason = this.externalReason(bot, match);
+    const trade = await this.finishClose(bot, { exitPrice, reason, exitRsi: null, netPnl: match?.pnl, closedAt: match?.closedAt });
+    await publishEvent(this.events, DomainEvent.ClosedOutside, {
+      at: trade.close_time_ms, symbol: bot.symbol, side: trade.direction, reason, exitPrice: trade.exit_price, pnlUsdt: trade.pnl,
+    }, this.logger);
   }
 
   /** Names an exchange-side close after what the bot's stop was at that moment. */
@@ -580,7 +592,7 @@ export class BotManager implements OnModuleInit {
   private async finishClose(
     bot: TradingBot,
     exit: { exitPrice: number; reason: CloseReason; exitRsi: number | null; fee?: number; netPnl?: number; closedAt?: number },
-  ): Promise<void> {
+  ): Promise<TradeRecord> {
     const trade = bot.closePosition({
       exitPrice: exit.exitPrice, nowMs: exit.closedAt ?? this.clock.now(), reason: exit.reason, exitRsi: exit.exitRsi,
       simulated: this.exchange.isPaper, fee: exit.fee, netPnl: exit.netPnl,
@@ -592,7 +604,12 @@ export class BotManager implements OnModuleInit {
     await this.history.recordTrade(trade);
     this.logger.log(`${bot.symbol} ${trade.direction} closed (${exit.reason}) at ${exit.exitPrice}: PnL ${trade.pnl.toFixed(4)} USDT`);
     this.dirty = true;
+    await publishEvent(this.events, DomainEvent.PositionClosed, {
+      at: trade.close_time_ms, botId: trade.bot_id, symbol: trade.symbol, side: trade.direction, entryPrice: trade.entry_price, exitPrice: trade.exit_price,
+      reason: exit.reason, pnlUsdt: trade.pnl, roiPercent: trade.roi, holdMs: trade.close_time_ms - trade.entry_timestamp, entryAt: trade.entry_timestamp,
+    }, this.logger);
     if (this.bots.get(bot.symbol) === bot) await this.persist();
+    return trade;
   }
 
   private async lastPrice(symbol: string, bot: TradingBot): Promise<number> {

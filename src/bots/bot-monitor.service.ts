@@ -1,5 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Clock } from '../common/clock';
+import { DomainEvent } from '../events/domain-events';
+import { publishEvent } from '../events/publish';
 import { ExchangeError } from '../exchange/exchange.errors';
 import { ExchangeService } from '../exchange/exchange.service';
 import { FilterService } from '../filters/filter.service';
@@ -34,6 +37,7 @@ export class BotMonitorService {
     private readonly exchange: ExchangeService,
     private readonly filters: FilterService,
     private readonly clock: Clock,
+    private readonly events: EventEmitter2,
   ) {}
 
   async tick(): Promise<MonitorReport> {
@@ -114,5 +118,7 @@ export class BotMonitorService {
       stop_loss: stop, previous_stop_loss: previous, trailing,
     });
     report.stops_moved.push({ symbol: bot.symbol, stop });
+    const kind = trailing ? 'trailing' : r.break_even_activated ? 'break_even' : null;
+    if (kind) await publishEvent(this.events, DomainEvent.StopMoved, { at: now, botId: r.id, symbol: bot.symbol, kind, stopLoss: stop }, this.logger);
   }
 }

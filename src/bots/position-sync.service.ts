@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Clock } from '../common/clock';
 import { SystemConfigService } from '../config/system-config.service';
+import { DomainEvent } from '../events/domain-events';
+import { publishEvent } from '../events/publish';
 import { ExchangeService } from '../exchange/exchange.service';
 import type { Position } from '../exchange/exchange.types';
 import { BotManager, type ManualPosition } from './bot-manager.service';
@@ -41,6 +44,7 @@ export class PositionSyncService {
     private readonly exchange: ExchangeService,
     private readonly systemConfig: SystemConfigService,
     private readonly clock: Clock,
+    private readonly events: EventEmitter2,
   ) {}
 
   async sync(): Promise<SyncReport> {
@@ -117,6 +121,7 @@ export class PositionSyncService {
     if (r.stop_loss === null) r.stop_loss = stop;
     this.manager.history.log('STOP_LOSS_SET', bot.symbol, r.id, `Stop-loss placed again at ${stop} (missing on the exchange)`, { stop_loss: stop });
     this.logger.warn(`${bot.symbol}: stop-loss was missing on the exchange; placed at ${stop}`);
+    await publishEvent(this.events, DomainEvent.StopReplaced, { at: this.clock.now(), symbol: bot.symbol, stopLoss: stop, takeProfit: takeProfit ?? null }, this.logger);
     return true;
   }
 

@@ -1,7 +1,10 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Mutex } from 'async-mutex';
 import { Clock, isoLocal } from '../common/clock';
 import { normalizeSymbol } from '../common/symbol';
+import { DomainEvent } from '../events/domain-events';
+import { publishEvent } from '../events/publish';
 import { ExchangeService } from '../exchange/exchange.service';
 import { JsonStore } from '../persistence/json-store.service';
 
@@ -48,6 +51,8 @@ export class DelistingService implements OnModuleInit {
     private readonly exchange: ExchangeService,
     private readonly store: JsonStore,
     private readonly clock: Clock,
+    // Optional: benches and market harnesses build this service by hand, without an event bus.
+    @Optional() private readonly events?: EventEmitter2,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -95,6 +100,7 @@ export class DelistingService implements OnModuleInit {
       this.lastScanAt = now;
       await this.store.save(DELISTED_FILE, this.data);
       if (added.length > 0) this.logger.warn(`Delisting detected: ${added.join(', ')}`);
+      if (added.length > 0) await publishEvent(this.events, DomainEvent.DelistingDetected, { at: now, symbols: added }, this.logger);
       return { added, removed };
     });
   }
@@ -108,6 +114,7 @@ export class DelistingService implements OnModuleInit {
         delisted_coins: { ...this.data.delisted_coins, [symbol]: { reason, delisting_date: null, detected_at: isoLocal(this.clock.now()), source } },
       };
       await this.store.save(DELISTED_FILE, this.data);
+      await publishEvent(this.events, DomainEvent.DelistingDetected, { at: this.clock.now(), symbols: [symbol] }, this.logger);
     });
   }
 
