@@ -37,6 +37,8 @@ export interface NotifyEnv {
   httpTimeoutMs: number;
   outboxMaxEntries: number;
   webhookMinIntervalMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
 }
 
 export class NotifyEnvError extends Error {}
@@ -86,6 +88,8 @@ export function parseNotifyEnv(env: NodeJS.ProcessEnv): NotifyEnv {
     httpTimeoutMs: intVar(env, 'NOTIFY_HTTP_TIMEOUT_MS', 10_000, 100, 120_000),
     outboxMaxEntries: intVar(env, 'NOTIFY_OUTBOX_MAX', 5_000, 10, 1_000_000),
     webhookMinIntervalMs: intVar(env, 'NOTIFY_WEBHOOK_MIN_INTERVAL_MS', 0, 0, 60_000),
+    retryBaseMs: intVar(env, 'NOTIFY_RETRY_BASE_MS', 1_000, 10, 600_000),
+    retryMaxMs: intVar(env, 'NOTIFY_RETRY_MAX_MS', 300_000, 10, 3_600_000),
   };
 }
 

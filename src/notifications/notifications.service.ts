@@ -13,7 +13,6 @@ import { publishEvent } from '../events/publish';
 import { ExchangeService } from '../exchange/exchange.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { JsonStore } from '../persistence/json-store.service';
-import { DEFAULT_BACKOFF } from './backoff';
 import { ChannelDispatcher } from './channel-dispatcher';
 import { buildDailySummary, dailySummaryDue } from './daily-summary';
 import type { TestNotificationDto, UpdateNotificationSettingsDto } from './dto/notification-settings.dto';
@@ -74,7 +73,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
     for (const id of CHANNEL_IDS) {
       this.dispatchers.set(id, new ChannelDispatcher(this.outbox, () => this.channel(id), {
         timeoutMs: this.env.httpTimeoutMs,
-        backoff: DEFAULT_BACKOFF,
+        backoff: { baseMs: this.env.retryBaseMs, maxMs: Math.max(this.env.retryBaseMs, this.env.retryMaxMs) },
         permanentAttempts: 3,
         now: () => Date.now(),
         onOutcome: (entry, result, gaveUp) => this.noteOutcome(entry, result, gaveUp),
@@ -139,7 +138,8 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
    */
   async enqueue<K extends NotificationKind>(kind: K, payload: PayloadOf[K], only: ChannelId | null = null): Promise<OutboxEntry[]> {
     if (this.settings.mode === 'off') return [];
-    const targets = this.channels.filter((c) => c.enabled && (only ? c.id === only : c.events.has(kind)));
+    // A test message goes to every enabled channel (or the one asked for), whatever its event list.
+    const targets = this.channels.filter((c) => c.enabled && (only ? c.id === only : kind === 'test' || c.events.has(kind)));
     if (targets.length === 0) return [];
     const message = formatNotification(kind, payload);
     const createdAt = Date.now();

@@ -116,7 +116,7 @@ export class OutboxLog {
     for (const entry of this.entries.values()) if (entry.inFlight) this.counters.resentInDoubt++;
     // A torn tail is cut off by rewriting, so the next append starts on a clean line.
     if (this.skippedLines > 0 || (text.length > 0 && !text.endsWith('\n'))) await this.compactNow();
-    this.handle = await fs.open(this.file, 'a', 0o600);
+    this.handle ??= await fs.open(this.file, 'a', 0o600);
   }
 
   private apply(record: LogRecord, replaying = false): void {
