@@ -219,7 +219,7 @@ describe('notifications through local fake channels', () => {
     for (const secret of [TOKEN, WEBHOOK_SECRET, 'discord-token', webhook.url]) expect(text).not.toContain(secret);
     expect(view.channels.telegram).toMatchObject({ enabled: true, bot_token_set: 'env', chat_id_set: 'env' });
 
-    const bad = async (body: unknown, error: RegExp) => {
+    const bad = async (body: object, error: RegExp) => {
       const res = await request(t.http).post('/api/bots/notifications').send(body).expect(400);
       expect(res.body.success).toBe(false);
       expect(res.body.error).toMatch(error);

@@ -21,7 +21,7 @@ describe('formatNotification', () => {
 
   it('stop moves, re-placed stops, outside closes, locks, delisting, exchange, lifecycle, summary', () => {
     expect(formatNotification('stop_moved', { at, botId: 'B', symbol: 'SOL', kind: 'break_even', stopLoss: 101.2 }).text).toBe('Stop SOL moved to 101.2 (break-even)');
-    expect(formatNotification('stop_moved', { at, botId: 'B', symbol: 'SOL', kind: 'trailing', stopLoss: 105 }).eventKey).toBe('stop:B:trailing:105');
+    expect(formatNotification('stop_moved', { at, botId: 'B', symbol: 'SOL', kind: 'trailing', stopLoss: 105 }).eventKey).toBe(`stop:B:trailing:105:${at}`);
     expect(formatNotification('stop_replaced', { at, symbol: 'XRP', stopLoss: 0.51, takeProfit: null }).text).toBe('Stop-loss of XRP was missing on the exchange: placed again at 0.51');
     expect(formatNotification('closed_outside', { at, symbol: 'ADA', side: 'LONG', reason: 'STOP_LOSS', exitPrice: 0.4, pnlUsdt: -3.2 }).text).toBe(
       'LONG ADA was closed outside the service (STOP_LOSS) @ 0.4, PnL -3.20 USDT',

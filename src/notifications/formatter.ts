@@ -69,7 +69,8 @@ export function formatNotification<K extends NotificationKind>(kind: K, p: Paylo
     case 'stop_moved': {
       const e = p as StopMovedEvent;
       return {
-        eventKey: `stop:${e.botId}:${e.kind}:${e.stopLoss}`,
+        // A bot keeps its id across trades: the time tells two moves to the same level apart.
+        eventKey: `stop:${e.botId}:${e.kind}:${e.stopLoss}:${e.at}`,
         text: `Stop ${e.symbol} moved to ${formatPrice(e.stopLoss)} (${e.kind === 'break_even' ? 'break-even' : 'trailing'})`,
       };
     }
