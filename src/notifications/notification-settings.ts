@@ -1,3 +1,4 @@
+import { EnvValidationError } from '../config/env';
 import { CHANNEL_IDS, NOTIFICATION_KINDS, type ChannelId, type NotificationKind } from './notification-kinds';
 import { targetUrlProblem } from './url-validation';
 
@@ -41,7 +42,8 @@ export interface NotifyEnv {
   retryMaxMs: number;
 }
 
-export class NotifyEnvError extends Error {}
+/** A bad NOTIFY_* variable: start-up stops with one line naming it (main.ts prints EnvValidationError so). */
+export class NotifyEnvError extends EnvValidationError {}
 
 const ALL_EVENTS: NotificationKind[] = NOTIFICATION_KINDS.filter((k) => k !== 'test');
 
