@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { ManualClock } from '../src/common/clock';
 import { CcxtExchange } from '../src/exchange/ccxt/ccxt-exchange';
@@ -36,6 +37,7 @@ describe.each(['bybit', 'binance'] as const)('dry run on live %s prices (fake se
   let dataDir: string;
   let env: Record<string, string>;
   let t: TestApp;
+  let startupLog: string[] = [];
 
   beforeAll(async () => {
     backend = new PaperExchange({ clock: marketClock, seed: 42, symbolCount: 60 });
@@ -48,7 +50,10 @@ describe.each(['bybit', 'binance'] as const)('dry run on live %s prices (fake se
       // Keys in the environment must not matter: the dry run never signs.
       EXCHANGE_API_KEY: fake.apiKey, EXCHANGE_API_SECRET: fake.secret,
     };
+    const logSpy = jest.spyOn(Logger.prototype, 'log');
     t = await createTestApp({ env, dataDir });
+    startupLog = logSpy.mock.calls.map(([message]) => String(message));
+    logSpy.mockRestore();
     await workers(t).stop();
     await waitForCoins(t);
   });
@@ -64,8 +69,11 @@ describe.each(['bybit', 'binance'] as const)('dry run on live %s prices (fake se
   /** The fill price of an order on the fake's quote: Bybit's book, or Binance's last price (its tickers carry no book). */
   const fillPrice = (quote: Ticker, side: 'buy' | 'sell') => (kind === 'binance' ? quote.last : side === 'buy' ? quote.ask : quote.bid);
 
-  it('says which mode runs: /health, exchange-info, the account file', async () => {
+  it('says which mode runs: the start-up log, /health, exchange-info', async () => {
     const description = `paper account on live ${TITLES[kind]} prices (dry run)`;
+    const logged = (start: string) => startupLog.find((line) => line.startsWith(start));
+    expect(logged(`Paper trading: ${description}: public ${kind} market data via ${fake.url}, no keys, no order reaches the exchange`)).toBeDefined();
+    expect(logged(`Exchange paper (${description}) ready: `)).toBeDefined();
     const health = (await request(t.http).get('/health').expect(200)).body;
     expect(health).toMatchObject({ status: 'ok', exchange_connected: true, exchange: 'paper', paper_market: kind, dry_run: true, exchange_mode: description });
     const info = (await request(t.http).get('/api/bots/exchange-info').expect(200)).body;

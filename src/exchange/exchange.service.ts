@@ -162,7 +162,8 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       await this.refreshMarkets();
       this.ready = true;
       this.initError = null;
-      this.logger.log(`Exchange ${this.name} ready: ${this.marketList.filter((m) => m.status === 'Trading').length} tradable USDT perpetuals`);
+      const mode = this.mode.dry_run ? ` (${this.mode.description})` : '';
+      this.logger.log(`Exchange ${this.name}${mode} ready: ${this.marketList.filter((m) => m.status === 'Trading').length} tradable USDT perpetuals`);
     } catch (error) {
       this.ready = false;
       this.initError = (error as Error).message;
