@@ -128,9 +128,12 @@ export class LiveMarketData implements PaperMarketData {
     return this.instruments.get(symbol);
   }
 
-  /** Before the market list is loaded any well-formed symbol is kept; afterwards positions are valued as listed. */
+  /**
+   * Any well-formed symbol: the account is restored before the market list is loaded, and a position on a symbol
+   * the exchange no longer lists is still reported (valued at its entry) rather than dropped.
+   */
   acceptsSavedSymbol(symbol: string): boolean {
-    return this.instruments.size > 0 ? this.instruments.has(symbol) || SAVED_SYMBOL.test(symbol) : SAVED_SYMBOL.test(symbol);
+    return SAVED_SYMBOL.test(symbol);
   }
 
   /** Bid and ask of the latest tickers (the last price where the exchange's tickers carry no book, e.g. Binance). */
