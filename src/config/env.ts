@@ -54,7 +54,7 @@ export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export const EXCHANGES = ['paper', 'bybit', 'binance'] as const;
 export type ExchangeName = (typeof EXCHANGES)[number];
-/** Prices of the paper exchange: the seeded simulation, or a real exchange's public data (the dry run, docs/dry-run.md). */
+/** Prices of the paper exchange: the seeded simulation, or a real exchange's public data (dry run, docs/dry-run.md). */
 export const PAPER_MARKETS = ['sim', 'bybit', 'binance'] as const;
 export type PaperMarketName = (typeof PAPER_MARKETS)[number];
 

@@ -20,7 +20,7 @@ export const PAPER_ACCOUNT_FILE = 'paper_account.json';
 /** Which exchange runs and where its prices come from, as the API and the start-up log say it. */
 export interface ExchangeMode {
   exchange: string;
-  /** 'sim', 'bybit' or 'binance' in paper mode (where the paper account's prices come from); null on a real exchange. */
+  /** Paper mode: where the paper account's prices come from ('sim', 'bybit', 'binance'); null on a real exchange. */
   paper_market: 'sim' | 'bybit' | 'binance' | null;
   /** True when the paper account trades on a real exchange's live public prices: no order reaches that exchange. */
   dry_run: boolean;
@@ -109,10 +109,18 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
     const c = this.config;
     if (c.name === 'paper') {
       // Required lazily: only the adapter in use is loaded.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { createPaperExchange } = require('./paper/create-paper-exchange') as typeof CreatePaperExchangeModule;
-      const paper = createPaperExchange(c, { clock: this.clock, logger: this.logger, onRequest: (method, outcome) => this.attempted(method, outcome) });
+      const paper = createPaperExchange(c, {
+        clock: this.clock,
+        logger: this.logger,
+        onRequest: (method, outcome) => this.attempted(method, outcome),
+      });
       const file = paperAccountFile(c.paper.market);
-      const saved = await this.store.load<Record<string, unknown> | null>(file, { defaults: () => null, validate: isJsonObject });
+      const saved = await this.store.load<Record<string, unknown> | null>(file, {
+        defaults: () => null,
+        validate: isJsonObject,
+      });
       if (saved) paper.importState(saved as never);
       let savedRevision = paper.revision;
       const savePaperAccount = async () => {

@@ -1,5 +1,14 @@
 import type {
-  Balance, Candle, ExchangeAdapter, FetchCandlesOptions, MarketInfo, MarketOrderRequest, OrderResult, Position, Ticker, Timeframe,
+  Balance,
+  Candle,
+  ExchangeAdapter,
+  FetchCandlesOptions,
+  MarketInfo,
+  MarketOrderRequest,
+  OrderResult,
+  Position,
+  Ticker,
+  Timeframe,
   TradingStopRequest,
 } from '../../src/exchange/exchange.types';
 
@@ -27,22 +36,49 @@ export class PriceShiftBackend implements ExchangeAdapter {
       const t = tickers.get(symbol);
       if (!t) continue;
       tickers.set(symbol, {
-        ...t, last: t.last * factor, bid: t.bid * factor, ask: t.ask * factor, mark: t.mark * factor,
-        high24h: Math.max(t.high24h, t.last * factor), low24h: Math.min(t.low24h, t.last * factor),
+        ...t,
+        last: t.last * factor,
+        bid: t.bid * factor,
+        ask: t.ask * factor,
+        mark: t.mark * factor,
+        high24h: Math.max(t.high24h, t.last * factor),
+        low24h: Math.min(t.low24h, t.last * factor),
       });
     }
     return tickers;
   }
 
-  init(): Promise<void> { return this.backend.init(); }
-  close(): Promise<void> { return this.backend.close(); }
-  listMarkets(): Promise<MarketInfo[]> { return this.backend.listMarkets(); }
-  fetchCandles(symbol: string, timeframe: Timeframe, options?: FetchCandlesOptions): Promise<Candle[]> { return this.backend.fetchCandles(symbol, timeframe, options); }
-  fetchPositions(): Promise<Position[]> { return this.backend.fetchPositions(); }
-  createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> { return this.backend.createMarketOrder(request); }
-  closePosition(symbol: string): Promise<OrderResult | null> { return this.backend.closePosition(symbol); }
-  cancelOrder(symbol: string, orderId: string): Promise<void> { return this.backend.cancelOrder(symbol, orderId); }
-  setTradingStop(symbol: string, request: TradingStopRequest): Promise<void> { return this.backend.setTradingStop(symbol, request); }
-  setLeverage(symbol: string, leverage: number): Promise<void> { return this.backend.setLeverage(symbol, leverage); }
-  fetchBalance(): Promise<Balance> { return this.backend.fetchBalance(); }
+  init(): Promise<void> {
+    return this.backend.init();
+  }
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+  listMarkets(): Promise<MarketInfo[]> {
+    return this.backend.listMarkets();
+  }
+  fetchCandles(symbol: string, timeframe: Timeframe, options?: FetchCandlesOptions): Promise<Candle[]> {
+    return this.backend.fetchCandles(symbol, timeframe, options);
+  }
+  fetchPositions(): Promise<Position[]> {
+    return this.backend.fetchPositions();
+  }
+  createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> {
+    return this.backend.createMarketOrder(request);
+  }
+  closePosition(symbol: string): Promise<OrderResult | null> {
+    return this.backend.closePosition(symbol);
+  }
+  cancelOrder(symbol: string, orderId: string): Promise<void> {
+    return this.backend.cancelOrder(symbol, orderId);
+  }
+  setTradingStop(symbol: string, request: TradingStopRequest): Promise<void> {
+    return this.backend.setTradingStop(symbol, request);
+  }
+  setLeverage(symbol: string, leverage: number): Promise<void> {
+    return this.backend.setLeverage(symbol, leverage);
+  }
+  fetchBalance(): Promise<Balance> {
+    return this.backend.fetchBalance();
+  }
 }

@@ -22,6 +22,7 @@ export function createPaperExchange(settings: ExchangeSettings, deps: PaperExcha
     return new PaperExchange({ clock: deps.clock, seed: paper.seed, symbolCount: paper.symbols, ...account });
   }
   // Required lazily: ccxt costs ~0.5 s and 60 MB, the simulation never needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { CcxtExchange } = require('../ccxt/ccxt-exchange') as { CcxtExchange: typeof CcxtExchangeClass };
   // No keys, whatever the environment holds: the dry run only ever sends public requests.
   const feed = new CcxtExchange({
@@ -33,5 +34,9 @@ export function createPaperExchange(settings: ExchangeSettings, deps: PaperExcha
     logger: deps.logger,
     onRequest: deps.onRequest,
   });
-  return new PaperTradingExchange(new LiveMarketData({ source: paper.market, feed, clock: deps.clock }), deps.clock, account);
+  return new PaperTradingExchange(
+    new LiveMarketData({ source: paper.market, feed, clock: deps.clock }),
+    deps.clock,
+    account,
+  );
 }

@@ -3,12 +3,40 @@ import type { MarketInfo, Ticker } from '../exchange.types';
 import { instrumentRules, LiveMarketData, stepDecimals, type PublicMarketFeed } from './live-market-data';
 import { PaperTradingExchange } from './paper-exchange';
 
-const BTC: MarketInfo = { symbol: 'BTC', exchangeSymbol: 'BTCUSDT', status: 'Trading', tickSize: 0.1, qtyStep: 0.001, minOrderQty: 0.001, minNotional: 5, maxLeverage: 100 };
-const DOGE: MarketInfo = { symbol: 'DOGE', exchangeSymbol: 'DOGEUSDT', status: 'Trading', tickSize: 0.00001, qtyStep: 1, minOrderQty: 1, minNotional: 5, maxLeverage: 50 };
+const BTC: MarketInfo = {
+  symbol: 'BTC',
+  exchangeSymbol: 'BTCUSDT',
+  status: 'Trading',
+  tickSize: 0.1,
+  qtyStep: 0.001,
+  minOrderQty: 0.001,
+  minNotional: 5,
+  maxLeverage: 100,
+};
+const DOGE: MarketInfo = {
+  symbol: 'DOGE',
+  exchangeSymbol: 'DOGEUSDT',
+  status: 'Trading',
+  tickSize: 0.00001,
+  qtyStep: 1,
+  minOrderQty: 1,
+  minNotional: 5,
+  maxLeverage: 50,
+};
 
 function ticker(symbol: string, last: number, book?: { bid: number; ask: number }, mark = last): Ticker {
   return {
-    symbol, last, bid: book?.bid ?? last, ask: book?.ask ?? last, mark, high24h: last, low24h: last, change24hPercent: 0, volume24h: 0, turnover24h: 0, timestamp: 0,
+    symbol,
+    last,
+    bid: book?.bid ?? last,
+    ask: book?.ask ?? last,
+    mark,
+    high24h: last,
+    low24h: last,
+    change24hPercent: 0,
+    volume24h: 0,
+    turnover24h: 0,
+    timestamp: 0,
   };
 }
 
@@ -55,7 +83,13 @@ describe('instrument rules of a real market', () => {
     expect(rules.floorQty(0.0129)).toBe(0.012);
     expect(rules.floorQty(0.1 + 0.2)).toBe(0.3);
     expect(instrumentRules(DOGE).roundPrice(0.123456)).toBe(0.12346);
-    expect(rules.spec).toEqual({ symbol: 'BTC', status: 'Trading', minOrderQty: 0.001, minNotional: 5, maxLeverage: 100 });
+    expect(rules.spec).toEqual({
+      symbol: 'BTC',
+      status: 'Trading',
+      minOrderQty: 0.001,
+      minNotional: 5,
+      maxLeverage: 100,
+    });
   });
 });
 
@@ -96,7 +130,13 @@ describe('paper account on live prices', () => {
     await exchange.fetchTickers();
     expect(await exchange.fetchPositions()).toEqual([]);
     const [trade] = await exchange.fetchClosedTrades(0);
-    expect(trade).toMatchObject({ symbol: 'BTC', side: 'Long', reason: 'STOP_LOSS', exitPrice: 47_000, closedAt: Date.UTC(2026, 0, 1) + 120_000 });
+    expect(trade).toMatchObject({
+      symbol: 'BTC',
+      side: 'Long',
+      reason: 'STOP_LOSS',
+      exitPrice: 47_000,
+      closedAt: Date.UTC(2026, 0, 1) + 120_000,
+    });
     expect(trade.pnl).toBeCloseTo((47_000 - 50_000.1) * 0.01 - 0.01 * 47_000 * 0.00055 - 0.01 * 50_000.1 * 0.00055, 6);
     expect(exchange.revision).toBe(1);
   });
@@ -154,13 +194,19 @@ describe('paper account on live prices', () => {
     const restarted = new PaperTradingExchange(new LiveMarketData({ source: 'bybit', feed, clock }), clock);
     restarted.importState(saved);
     await restarted.init();
-    expect((await restarted.fetchPositions()).map((p) => [p.symbol, p.entryPrice, p.stopLoss])).toEqual([['BTC', 50_000.1, 48_000]]);
+    expect((await restarted.fetchPositions()).map((p) => [p.symbol, p.entryPrice, p.stopLoss])).toEqual([
+      ['BTC', 50_000.1, 48_000],
+    ]);
     const broken = { ...saved, positions: [{ ...saved.positions[0], symbol: 'btc/usdt' }] };
-    expect(() => new PaperTradingExchange(new LiveMarketData({ source: 'bybit', feed, clock }), clock).importState(broken)).toThrow('positions[0].symbol');
+    expect(() =>
+      new PaperTradingExchange(new LiveMarketData({ source: 'bybit', feed, clock }), clock).importState(broken),
+    ).toThrow('positions[0].symbol');
   });
 
   it('refuses an order on a symbol the exchange does not list', async () => {
     const { exchange } = await setup();
-    await expect(exchange.createMarketOrder({ symbol: 'NOPE', side: 'buy', amount: 1 })).rejects.toThrow('unknown symbol NOPE');
+    await expect(exchange.createMarketOrder({ symbol: 'NOPE', side: 'buy', amount: 1 })).rejects.toThrow(
+      'unknown symbol NOPE',
+    );
   });
 });

@@ -9,12 +9,24 @@
  */
 import type { Clock } from '../../common/clock';
 import { ExchangeUnavailableError } from '../exchange.errors';
-import { candlesToColumns, type CandleColumns, type Candle, type ExchangeAdapter, type FetchCandlesOptions, type MarketInfo, type Ticker, type Timeframe } from '../exchange.types';
+import {
+  candlesToColumns,
+  type CandleColumns,
+  type Candle,
+  type ExchangeAdapter,
+  type FetchCandlesOptions,
+  type MarketInfo,
+  type Ticker,
+  type Timeframe,
+} from '../exchange.types';
 import type { InstrumentRules, Quote } from './paper-account';
 import type { PaperMarketData, PriceTouch } from './paper-market-data';
 
 /** The public half of an exchange adapter: everything the dry run may call. */
-export type PublicMarketFeed = Pick<ExchangeAdapter, 'init' | 'close' | 'listMarkets' | 'fetchCandles' | 'fetchTickers'> &
+export type PublicMarketFeed = Pick<
+  ExchangeAdapter,
+  'init' | 'close' | 'listMarkets' | 'fetchCandles' | 'fetchTickers'
+> &
   Partial<Pick<ExchangeAdapter, 'fetchCandleColumns'>>;
 
 export interface LiveMarketDataOptions {
@@ -73,7 +85,7 @@ export class LiveMarketData implements PaperMarketData {
   private tickers = new Map<string, Ticker>();
   private tickersAt = -Infinity;
   private refreshing: Promise<Map<string, Ticker>> | undefined;
-  /** Observed last prices per listed symbol, times strictly increasing (bounded: listed symbols × observationsPerSymbol). */
+  /** Observed last prices per listed symbol, times strictly increasing (at most observationsPerSymbol each). */
   private readonly observations = new Map<string, Observation[]>();
   private lastStamp = -Infinity;
 
@@ -171,7 +183,7 @@ export class LiveMarketData implements PaperMarketData {
   }
 
   private observe(tickers: Map<string, Ticker>): void {
-    // Strictly increasing stamps: each observation belongs to exactly one trigger-check window (see PaperTradingExchange.tick).
+    // Strictly increasing stamps: each observation falls in exactly one trigger-check window (PaperTradingExchange.tick).
     const now = this.clock.now();
     const time = now > this.lastStamp ? now : this.lastStamp + 1;
     this.lastStamp = time;

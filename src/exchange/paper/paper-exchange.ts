@@ -8,12 +8,30 @@
 import type { Clock } from '../../common/clock';
 import { ExchangeError, InvalidOrderError, UnknownSymbolError } from '../exchange.errors';
 import {
-  FETCHABLE_TIMEFRAMES, candlesToColumns,
-  type Balance, type Candle, type CandleColumns, type ExchangeAdapter, type ExchangeClosedTrade, type FetchCandlesOptions, type MarketInfo,
-  type MarketOrderRequest, type OrderResult, type Position, type Ticker, type Timeframe, type TradingStopRequest,
+  FETCHABLE_TIMEFRAMES,
+  candlesToColumns,
+  type Balance,
+  type Candle,
+  type CandleColumns,
+  type ExchangeAdapter,
+  type ExchangeClosedTrade,
+  type FetchCandlesOptions,
+  type MarketInfo,
+  type MarketOrderRequest,
+  type OrderResult,
+  type Position,
+  type Ticker,
+  type Timeframe,
+  type TradingStopRequest,
 } from '../exchange.types';
 import type { PaperMarket } from './market-sim';
-import { PaperAccount, liquidationPrice, type CloseReason, type InstrumentRules, type PaperAccountState } from './paper-account';
+import {
+  PaperAccount,
+  liquidationPrice,
+  type CloseReason,
+  type InstrumentRules,
+  type PaperAccountState,
+} from './paper-account';
 import type { PaperMarketData, PaperMarketSource } from './paper-market-data';
 import { SimMarketData } from './sim-market-data';
 
@@ -85,7 +103,11 @@ export class PaperTradingExchange<Data extends PaperMarketData = PaperMarketData
     return this.data.fetchCandles(symbol, timeframe, options);
   }
 
-  async fetchCandleColumns(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions = {}): Promise<CandleColumns> {
+  async fetchCandleColumns(
+    symbol: string,
+    timeframe: Timeframe,
+    options: FetchCandlesOptions = {},
+  ): Promise<CandleColumns> {
     this.checkCandleQuery(symbol, timeframe, options);
     if (this.data.fetchCandleColumns) return this.data.fetchCandleColumns(symbol, timeframe, options);
     return candlesToColumns(await this.data.fetchCandles(symbol, timeframe, options));
@@ -131,7 +153,12 @@ export class PaperTradingExchange<Data extends PaperMarketData = PaperMarketData
     const now = this.tickAndNow();
     const position = this.account.position(symbol);
     if (!position) return null; // its stop fired on this very quote
-    const request: MarketOrderRequest = { symbol, side: position.side === 'Long' ? 'sell' : 'buy', amount: position.size, reduceOnly: true };
+    const request: MarketOrderRequest = {
+      symbol,
+      side: position.side === 'Long' ? 'sell' : 'buy',
+      amount: position.size,
+      reduceOnly: true,
+    };
     return this.account.marketOrder(rules, request, quote, now, 'MANUAL');
   }
 
@@ -177,7 +204,8 @@ export class PaperTradingExchange<Data extends PaperMarketData = PaperMarketData
     this.account.lastTriggerCheck = now;
     if (last === null) return [];
 
-    const hits: Array<{ rules: InstrumentRules; symbol: string; price: number; reason: CloseReason; time: number }> = [];
+    const hits: Array<{ rules: InstrumentRules; symbol: string; price: number; reason: CloseReason; time: number }> =
+      [];
     for (const position of this.account.openPositions()) {
       const rules = this.data.instrument(position.symbol);
       if (!rules) continue;
@@ -200,7 +228,13 @@ export class PaperTradingExchange<Data extends PaperMarketData = PaperMarketData
       if (!touch) continue;
       const isAdverse = (touch.side === 'below') === (position.side === 'Long');
       const reason = isAdverse ? adverseReason : 'TAKE_PROFIT';
-      hits.push({ rules, symbol: position.symbol, price: reason === 'LIQUIDATION' ? adverse : touch.fillPrice, reason, time: touch.time });
+      hits.push({
+        rules,
+        symbol: position.symbol,
+        price: reason === 'LIQUIDATION' ? adverse : touch.fillPrice,
+        reason,
+        time: touch.time,
+      });
     }
     hits.sort((a, b) => a.time - b.time);
     const closed: ExchangeClosedTrade[] = [];
@@ -230,9 +264,15 @@ export class PaperTradingExchange<Data extends PaperMarketData = PaperMarketData
   private checkCandleQuery(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions): void {
     this.tick();
     this.requireSymbol(symbol, 'fetchCandles');
-    if (!FETCHABLE_TIMEFRAMES.includes(timeframe)) throw new ExchangeError(`timeframe ${String(timeframe)} is not available`, 'fetchCandles');
-    if (options.limit !== undefined && !(options.limit >= 1)) throw new ExchangeError(`limit must be >= 1, got ${options.limit}`, 'fetchCandles');
-    if (options.since !== undefined && !Number.isFinite(options.since)) throw new ExchangeError(`since must be a time in ms, got ${options.since}`, 'fetchCandles');
+    if (!FETCHABLE_TIMEFRAMES.includes(timeframe)) {
+      throw new ExchangeError(`timeframe ${String(timeframe)} is not available`, 'fetchCandles');
+    }
+    if (options.limit !== undefined && !(options.limit >= 1)) {
+      throw new ExchangeError(`limit must be >= 1, got ${options.limit}`, 'fetchCandles');
+    }
+    if (options.since !== undefined && !Number.isFinite(options.since)) {
+      throw new ExchangeError(`since must be a time in ms, got ${options.since}`, 'fetchCandles');
+    }
   }
 
   protected requireSymbol(symbol: string, method: string): InstrumentRules {

@@ -10,5 +10,7 @@ const EXCHANGE_TITLES: Record<Exclude<PaperMarketName, 'sim'>, string> = { bybit
 
 /** What runs, in words for the start-up log and the API, so nobody takes dry-run trades for real ones. */
 export function paperModeDescription(market: PaperMarketName): string {
-  return market === 'sim' ? 'paper account on simulated prices' : `paper account on live ${EXCHANGE_TITLES[market]} prices (dry run)`;
+  return market === 'sim'
+    ? 'paper account on simulated prices'
+    : `paper account on live ${EXCHANGE_TITLES[market]} prices (dry run)`;
 }

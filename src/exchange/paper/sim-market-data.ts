@@ -15,7 +15,11 @@ export class SimMarketData implements PaperMarketData {
   readonly source = 'sim' as const;
   readonly market: PaperMarket;
 
-  constructor(private readonly clock: Clock, seed: number, symbolCount: number) {
+  constructor(
+    private readonly clock: Clock,
+    seed: number,
+    symbolCount: number,
+  ) {
     this.market = new PaperMarket(seed, symbolCount);
   }
 
