@@ -183,7 +183,7 @@ export class LiveMarketData implements PaperMarketData {
   }
 
   private observe(tickers: Map<string, Ticker>): void {
-    // Strictly increasing stamps: each observation falls in exactly one trigger-check window (PaperTradingExchange.tick).
+    // Strictly increasing stamps: each observation falls in exactly one trigger-check window of PaperTradingExchange.
     const now = this.clock.now();
     const time = now > this.lastStamp ? now : this.lastStamp + 1;
     this.lastStamp = time;
