@@ -35,7 +35,10 @@ export interface LiveMarketDataOptions {
   clock: Clock;
   /** Quotes and valuations reuse a tickers answer this recent; older ones are fetched again. Default 1000 ms. */
   maxTickerAgeMs?: number;
-  /** Observed prices kept per symbol for the stop check (the oldest go first). Default 256. */
+  /**
+   * Observed prices kept per symbol for the stop check (the oldest go first). Default 32: every exchange call checks
+   * the observations made since the previous check, so only the few made between two calls are ever needed.
+   */
   observationsPerSymbol?: number;
 }
 
@@ -94,7 +97,7 @@ export class LiveMarketData implements PaperMarketData {
     this.feed = options.feed;
     this.clock = options.clock;
     this.maxTickerAgeMs = options.maxTickerAgeMs ?? 1000;
-    this.observationsPerSymbol = Math.max(1, options.observationsPerSymbol ?? 256);
+    this.observationsPerSymbol = Math.max(1, options.observationsPerSymbol ?? 32);
   }
 
   async init(): Promise<void> {
