@@ -32,7 +32,7 @@ import {
   type InstrumentRules,
   type PaperAccountState,
 } from './paper-account';
-import type { PaperMarketData, PaperMarketSource } from './paper-market-data';
+import type { PaperMarketData } from './paper-market-data';
 import { SimMarketData } from './sim-market-data';
 
 export type { PaperAccountState, PaperPositionState } from './paper-account';
@@ -72,11 +72,6 @@ export class PaperTradingExchange<Data extends PaperMarketData = PaperMarketData
       throw new RangeError('paper exchange: startingBalance and feeRate must be >= 0, maxLeverage >= 1');
     }
     this.account = new PaperAccount({ startingBalance, feeRate, maxLeverage });
-  }
-
-  /** Where the prices come from: 'sim' or the exchange whose public data the dry run uses. */
-  get marketSource(): PaperMarketSource {
-    return this.data.source;
   }
 
   /** Changes whenever a trigger closed a position; compare to decide whether the account needs saving. */
