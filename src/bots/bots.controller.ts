@@ -282,6 +282,10 @@ export class BotsController {
       // The AI candles loader reads exchange_type.
       exchange_type: this.exchange.name,
       is_paper: this.exchange.isPaper,
+      // Where the paper account's prices come from; dry_run = live exchange prices, no real orders (docs/dry-run.md).
+      paper_market: this.exchange.mode.paper_market,
+      dry_run: this.exchange.mode.dry_run,
+      mode: this.exchange.mode.description,
       initialized: this.exchange.isReady,
       init_error: this.exchange.lastInitError,
       markets_count: markets.length,

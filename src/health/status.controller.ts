@@ -18,11 +18,17 @@ export class StatusController {
   @ApiOperation({ summary: 'Health for the app.py proxy: status "ok" when the service is up' })
   health() {
     const bots = this.status.bots();
+    const mode = this.status.exchangeMode();
     return {
       status: 'ok',
       service: 'bots',
       timestamp: this.status.now(),
       exchange_connected: this.status.exchangeReady(),
+      // Which account trades on which prices, so dry-run trades are never taken for real ones (docs/dry-run.md).
+      exchange: mode.exchange,
+      paper_market: mode.paper_market,
+      dry_run: mode.dry_run,
+      exchange_mode: mode.description,
       coins_loaded: this.status.coinsLoaded(),
       bots_active: bots.active,
     };
