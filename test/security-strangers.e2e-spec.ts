@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { SYMBOL_INPUT_MAX_LENGTH } from '../src/common/symbol';
 import { INDIVIDUAL_SETTINGS_FILE } from '../src/config/individual-settings.service';
+import { ExchangeService } from '../src/exchange/exchange.service';
 import { waitForCoins } from './support/bots';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -129,5 +130,29 @@ describe('caller-chosen coin keys are bounded symbols', () => {
     expect(bad.status).toBe(400);
     const long = await request(t.http).post('/api/bots/auto-bot').send({ blacklist: Array.from({ length: 2001 }, (_, i) => `C${i}`) });
     expect(long.status).toBe(400);
+  });
+});
+
+describe('paper exchange: one source for the leverage limit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { WORKERS_ENABLED: 'false', PAPER_SYMBOLS: '40' } });
+    await loadCoins(t);
+  });
+  afterAll(() => t.close());
+
+  it('the listed limit is what the account accepts; a create above it is a 400 naming leverage', async () => {
+    const exchange = t.app.get(ExchangeService);
+    const max = exchange.market('BTC')!.maxLeverage;
+    // BTC's symbol allows 100x, the paper account 50x: the market list says 50.
+    expect(max).toBe(50);
+    await expect(exchange.setLeverage('BTC', max)).resolves.toBeUndefined();
+    await expect(exchange.setLeverage('BTC', max + 1)).rejects.toThrow(/between 1 and 50/);
+    const above = await request(t.http).post('/api/bots/create').send({ symbol: 'BTC', skip_maturity_check: true, config: { leverage: max + 1 } });
+    expect(above.status).toBe(400);
+    expect(above.body).toMatchObject({ success: false, field: 'leverage', error: expect.stringMatching(/^config\.leverage: BTC allows at most 50x/) });
+    expect((await request(t.http).get('/api/bots/list')).body.bots).toEqual([]);
+    const at = await request(t.http).post('/api/bots/create').send({ symbol: 'BTC', skip_maturity_check: true, config: { leverage: max } });
+    expect(at.status).toBe(200);
   });
 });

@@ -61,7 +61,8 @@ export class PaperExchange implements ExchangeAdapter {
 
   async listMarkets(): Promise<MarketInfo[]> {
     const now = this.tickAndNow();
-    return this.market.specs.map((spec) => this.market.marketInfo(spec, now));
+    // One source for the leverage limit: what the account accepts (the symbol's and the account's cap) is what is listed.
+    return this.market.specs.map((spec) => ({ ...this.market.marketInfo(spec, now), maxLeverage: this.account.maxLeverage(spec) }));
   }
 
   async fetchCandles(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions = {}): Promise<Candle[]> {
