@@ -186,7 +186,12 @@ export class BotManager implements OnModuleInit {
   withLock<T>(symbol: string, fn: () => Promise<T> | T): Promise<T> {
     let mutex = this.locks.get(symbol);
     if (!mutex) this.locks.set(symbol, (mutex = new Mutex()));
-    return mutex.runExclusive(fn);
+    return mutex.runExclusive(fn).finally(() => this.dropIdleLock(symbol, mutex));
+  }
+
+  /** Calls for any well-formed symbol take a lock: an idle one is dropped, so the map holds only locks in use. */
+  private dropIdleLock(symbol: string, mutex: Mutex): void {
+    if (!mutex.isLocked() && this.locks.get(symbol) === mutex) this.locks.delete(symbol);
   }
 
   /** Global + bot overrides + the coin's individual settings. */
