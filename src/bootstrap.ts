@@ -8,6 +8,8 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { isPublicPath } from './security/api-key';
 import { rejectDeepJson } from './security/json-depth';
+import { refuseForeignOrigins, requireJsonBodies } from './security/request-guards';
+import { limitHttpServer } from './security/http-server-limits';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -52,6 +54,14 @@ export function securityHeaders() {
  */
 export function configureApp(app: INestApplication): INestApplication {
   const settings = app.get(ConfigService).get<AppSettings>('app')!;
+  // Request timeouts and a connection cap that keeps half the file descriptors for saves (docs/security.md).
+  limitHttpServer(app.getHttpServer());
+  // First, so every answer carries them: CORS preflights and the guards' refusals included (docs/security.md).
+  (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => unknown }).disable?.('x-powered-by');
+  app.use(securityHeaders());
+  // A page on a foreign origin steers nothing: unlisted origins get 403, form/text bodies 415 (docs/security.md).
+  app.use(refuseForeignOrigins(settings.corsOrigins));
+  app.use(requireJsonBodies());
   // The web UI calls the service straight from the browser on another port: the original allowed any origin.
   app.enableCors({
     origin: settings.corsOrigins === '*' ? '*' : settings.corsOrigins,
@@ -59,7 +69,6 @@ export function configureApp(app: INestApplication): INestApplication {
     allowedHeaders: ['Content-Type', 'X-API-Key', 'Authorization', 'X-Requested-With'],
     maxAge: 600,
   });
-  app.use(securityHeaders());
   // Registered before Nest's default JSON parser, which then stands aside: same 100 kB limit, plus a depth check.
   const express = app as INestApplication & { useBodyParser?: (type: 'json', options: { verify: typeof rejectDeepJson }) => unknown };
   express.useBodyParser?.('json', { verify: rejectDeepJson });

@@ -187,7 +187,12 @@ export class BotManager implements OnModuleInit {
   withLock<T>(symbol: string, fn: () => Promise<T> | T): Promise<T> {
     let mutex = this.locks.get(symbol);
     if (!mutex) this.locks.set(symbol, (mutex = new Mutex()));
-    return mutex.runExclusive(fn);
+    return mutex.runExclusive(fn).finally(() => this.dropIdleLock(symbol, mutex));
+  }
+
+  /** Calls for any well-formed symbol take a lock: an idle one is dropped, so the map holds only locks in use. */
+  private dropIdleLock(symbol: string, mutex: Mutex): void {
+    if (!mutex.isLocked() && this.locks.get(symbol) === mutex) this.locks.delete(symbol);
   }
 
   /** Global + bot overrides + the coin's individual settings (docs/settings.md). */
@@ -269,7 +274,13 @@ export class BotManager implements OnModuleInit {
   async create(req: CreateBotRequest): Promise<{ bot: BotRecord; existing_position: boolean }> {
     if (!this.exchange.isReady) throw new ServiceUnavailableException('Exchange not initialized');
     const symbol = req.symbol;
-    if (!this.exchange.market(symbol)) throw new NotFoundException(`Unknown symbol ${symbol}`);
+    const market = this.exchange.market(symbol);
+    if (!market) throw new NotFoundException(`Unknown symbol ${symbol}`);
+    const leverage = req.config?.leverage;
+    if (leverage !== undefined && market.maxLeverage >= 1 && leverage > market.maxLeverage) {
+      // A bot above the exchange's limit would stay running and fail every entry.
+      throw new BadRequestException({ success: false, error: `config.leverage: ${symbol} allows at most ${market.maxLeverage}x (asked ${leverage}x)`, field: 'leverage' });
+    }
     const skipMaturity = Boolean(req.skipMaturityCheck || req.forceManualEntry);
 
     const { bot, existingPosition, direction } = await this.withLock(symbol, async () => {

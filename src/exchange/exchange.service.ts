@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { exchangeConfig } from '../config/app.config';
 import { isJsonObject, JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
-import { ExchangeNotReadyError } from './exchange.errors';
+import { ExchangeAuthError, ExchangeNotReadyError } from './exchange.errors';
 import { candlesToColumns } from './exchange.types';
 import type {
   Balance, Candle, CandleColumns, ExchangeAdapter, ExchangeClosedTrade, FetchCandlesOptions, MarketInfo, MarketOrderRequest,
@@ -13,6 +13,11 @@ import type {
 import type { CcxtExchange as CcxtExchangeClass } from './ccxt/ccxt-exchange';
 import type * as CreatePaperExchangeModule from './paper/create-paper-exchange';
 import { paperAccountFile, paperModeDescription } from './paper/paper-mode';
+
+/** Adapter calls that are signed with the account's key (readiness: docs/security.md). */
+const SIGNED_METHODS: ReadonlySet<string> = new Set([
+  'fetchPositions', 'fetchBalance', 'createMarketOrder', 'closePosition', 'cancelOrder', 'setTradingStop', 'setLeverage', 'fetchClosedTrades',
+]);
 
 /** The simulation's account file; a dry run keeps its own (paperAccountFile). */
 export const PAPER_ACCOUNT_FILE = 'paper_account.json';
@@ -48,6 +53,9 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
   private marketIndex = new Map<string, MarketInfo>();
   private ready = false;
   private initError: string | null = null;
+  /** A signed (account) request succeeded since the last authentication failure: the key and secret work. */
+  private signedOk = false;
+  private signedError: string | null = null;
   readonly stats = new Map<string, ExchangeCallStats>();
   private readonly callListeners: Array<(method: string, ok: boolean, ms: number) => void> = [];
   private afterAccountChange: (() => Promise<void>) | null = null;
@@ -84,6 +92,16 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
 
   get lastInitError(): string | null {
     return this.initError;
+  }
+
+  /** True once a signed request has succeeded (always on paper); false again after an authentication failure. */
+  get signedCallSucceeded(): boolean {
+    return this.isPaper || this.signedOk;
+  }
+
+  /** Why no signed request has succeeded (the last signed failure), or null. */
+  get lastSignedCallError(): string | null {
+    return this.signedError;
   }
 
   /** Used by tests and benchmarks to run the service on an adapter of their own. */
@@ -172,6 +190,10 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       this.initError = null;
       const mode = this.mode.dry_run ? ` (${this.mode.description})` : '';
       this.logger.log(`Exchange ${this.name}${mode} ready: ${this.marketList.filter((m) => m.status === 'Trading').length} tradable USDT perpetuals`);
+      // Public market data works without valid keys: one signed read proves them (readiness waits for it).
+      if (!this.signedCallSucceeded) {
+        await this.fetchPositions().catch((error: Error) => this.logger.error(`Exchange ${this.name}: signed request failed: ${error.message}`));
+      }
     } catch (error) {
       this.ready = false;
       this.initError = (error as Error).message;
@@ -213,9 +235,14 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
     stats.calls++;
     try {
       const result = await fn();
+      if (SIGNED_METHODS.has(method)) [this.signedOk, this.signedError] = [true, null];
       this.emit(method, true, performance.now() - started, stats);
       return result;
     } catch (error) {
+      if (SIGNED_METHODS.has(method)) {
+        this.signedError = (error as Error).message;
+        if (error instanceof ExchangeAuthError) this.signedOk = false;
+      }
       stats.errors++;
       stats.lastError = (error as Error).message;
       this.emit(method, false, performance.now() - started, stats);

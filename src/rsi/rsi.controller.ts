@@ -29,7 +29,7 @@ export class RsiController {
   async coinsWithRsi(@Query() query: CoinsWithRsiQueryDto) {
     if (query.refresh_symbol !== undefined) {
       const symbol = this.knownSymbol(query.refresh_symbol, 'refresh_symbol');
-      await this.rsi.refreshSymbol(symbol);
+      await this.rsi.refreshOnRequest(symbol);
     }
     const coins: Record<string, CoinRecord> = {};
     for (const record of this.rsi.getCoins()) {
@@ -91,7 +91,7 @@ export class RsiController {
   async refreshOne(@Param() params: SymbolParamDto) {
     if (params.symbol.toLowerCase() === 'all') throw new BadRequestException('Use POST /api/bots/refresh-rsi-all to refresh every coin');
     const symbol = this.knownSymbol(params.symbol);
-    const record = await this.rsi.refreshSymbol(symbol);
+    const record = await this.rsi.refreshOnRequest(symbol);
     return { success: true, message: `RSI of ${symbol} refreshed`, coin_data: record };
   }
 
