@@ -7,19 +7,21 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { canonicalOpenApiJson } from '../src/openapi/openapi-document';
 import { ensureBuilt, startService, type RunningService } from './support/built-service';
+import { schemaViolations, type Schema } from './support/schema-check';
 import { tempDataDir } from './support/test-app';
 
 const COMMITTED_FILE = path.resolve(__dirname, '../openapi.json');
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const KEY = 'openapi-e2e-key-5d1e';
 const REGENERATE = 'openapi.json is out of date: run `npm run openapi` and commit the result';
 
 interface Operation {
   operationId?: string;
-  responses?: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }>;
+  responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
 }
 interface OpenApiDoc {
   paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, unknown> };
+  components?: { schemas?: Record<string, Schema> };
 }
 
 let service: RunningService;
@@ -29,7 +31,7 @@ const committed = JSON.parse(committedText) as OpenApiDoc;
 
 beforeAll(async () => {
   ensureBuilt();
-  service = await startService({ DATA_DIR: tempDataDir('bots-openapi-'), PAPER_SYMBOLS: '20', BOTS_API_KEY: 'openapi-e2e-key-5d1e' });
+  service = await startService({ DATA_DIR: tempDataDir('bots-openapi-'), PAPER_SYMBOLS: '20', BOTS_API_KEY: KEY });
   servedText = canonicalOpenApiJson(await (await fetch(`${service.url}/api/docs-json`)).json());
 }, 180_000);
 
@@ -92,5 +94,94 @@ describe('committed OpenAPI document', () => {
     );
     expect(responseSchema('/api/status', 'get')).toBe('PingResponseDto');
     expect(schemas.PingResponseDto.properties!.success).toBeUndefined();
+  });
+});
+
+/** One request against the running service; the answer is checked against the operation's 200 schema. */
+async function call(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const headers: Record<string, string> = { 'X-API-Key': KEY };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(`${service.url}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
+
+/** The documented path template an URL belongs to, e.g. /api/bots/status/{symbol}. */
+function templateOf(url: string): string {
+  const bare = url.split('?')[0];
+  const match = Object.keys(committed.paths).find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare));
+  if (!match) throw new Error(`${bare} is not in openapi.json`);
+  return match;
+}
+
+async function answerViolations(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<string[]> {
+  const { status, json } = await call(method, url, body);
+  if (status !== 200) return [`${method} ${url}: HTTP ${status} ${JSON.stringify(json).slice(0, 200)}`];
+  const schema = committed.paths[templateOf(url)][method.toLowerCase()].responses!['200'].content!['application/json'].schema!;
+  return schemaViolations(committed.components!.schemas!, schema, json).map((v) => `${method} ${url} ${v}`);
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('answers of the running service match their documented schemas', () => {
+  let symbol: string;
+
+  beforeAll(async () => {
+    const coins = await until(
+      async () => (await call('GET', '/api/bots/coins-with-rsi')).json as { total: number; coins: Record<string, { rsi: number | null }> },
+      (c) => c.total > 0 && Object.values(c.coins).some((coin) => coin.rsi !== null),
+    );
+    symbol = Object.keys(coins.coins).sort()[0];
+    const created = await call('POST', '/api/bots/create', { symbol, signal: 'ENTER_LONG', skip_maturity_check: true, force_manual_entry: true, config: { volume_mode: 'usdt', volume_value: 20, leverage: 5 } });
+    expect(created.status).toBe(200);
+    await until(async () => (await call('GET', '/api/bots/active-detailed')).json as { total: number }, (a) => a.total > 0);
+  }, 120_000);
+
+  it('read endpoints, with a bot in a position', async () => {
+    const urls = [
+      '/api/status', '/health', '/health/live', '/health/ready', '/api/bots/health', '/api/bots/status', '/api/bots/pairs',
+      '/api/bots/async-status', '/api/bots/smart-rsi-status', '/api/bots/list', '/api/bots/active-detailed', '/api/bots/coins-with-rsi',
+      `/api/bots/status/${symbol}`, `/api/bots/rsi-history/${symbol}`, `/api/bots/candles/${symbol}?period=2`, '/api/bots/account-info',
+      `/api/bots/exchange-info?symbol=${symbol}`, '/api/bots/auto-bot', '/api/bots/default-config', '/api/bots/system-config', '/api/bots/config',
+      '/api/bots/export-config', '/api/bots/timeframe', '/api/bots/mature-coins-list', '/api/bots/mature-coins', `/api/bots/test-exit-scam/${symbol}`,
+      `/api/bots/test-rsi-time-filter/${symbol}`, '/api/bots/delisted-coins', '/api/bots/process-state', '/api/bots/debug-init',
+      '/api/bots/history?limit=50', '/api/bots/sync-positions',
+    ];
+    const violations: string[] = [];
+    for (const url of urls) violations.push(...(await answerViolations('GET', url)));
+    expect(violations).toEqual([]);
+  });
+
+  it('commands, then the trade they leave in history', async () => {
+    const violations: string[] = [];
+    const steps: Array<['GET' | 'POST' | 'DELETE', string, unknown?]> = [
+      ['POST', '/api/bots/sync-positions'],
+      ['POST', '/api/bots/manual-positions/refresh'],
+      ['POST', '/api/bots/process-trading-signals'],
+      ['POST', '/api/bots/auto-bot', { max_concurrent: 4 }],
+      ['POST', '/api/bots/system-config', { position_sync_interval: 3 }],
+      ['POST', `/api/bots/individual-settings/${symbol}`, { rsi_long_threshold: 27 }],
+      ['GET', `/api/bots/individual-settings/${symbol}`],
+      ['POST', '/api/bots/auto-bot/test-signals'],
+      ['POST', '/api/bots/control', { action: 'pause', symbol }],
+      ['POST', '/api/bots/start', { symbol }],
+      ['POST', '/api/bots/close-position', { symbol }],
+      ['POST', '/api/bots/history/demo'],
+      ['GET', '/api/bots/trades?limit=20'],
+      ['GET', '/api/bots/statistics'],
+      ['GET', '/api/bots/stops'],
+      ['GET', '/api/bots/analytics'],
+      ['GET', '/api/bots/analytics/rsi-audit'],
+      ['GET', '/api/bots/history?limit=20'],
+      ['DELETE', `/api/bots/individual-settings/${symbol}`],
+      ['POST', '/api/bots/delete', { symbol }],
+    ];
+    for (const [method, url, body] of steps) violations.push(...(await answerViolations(method, url, body)));
+    expect(violations).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { openMarkedSchemas } from '../common/dto/open-schema';
 import { isPublicPath } from '../security/api-key';
 
 /**
@@ -25,6 +26,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     if (!isPublicPath(path)) continue;
     for (const operation of Object.values(item)) if (operation && typeof operation === 'object' && 'responses' in operation) operation.security = [];
   }
+  openMarkedSchemas(document);
   return document;
 }
 

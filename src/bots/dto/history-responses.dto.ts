@@ -1,5 +1,6 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { MessageResponseDto, SuccessResponseDto } from '../../common/dto/envelope.dto';
+import { AllowsExtraFields } from '../../common/dto/open-schema';
 import type { Timeframe } from '../../exchange/exchange.types';
 import type { Trend } from '../../rsi/rsi.types';
 import type { CloseReason, Direction } from '../engine/bot.types';
@@ -9,7 +10,8 @@ import type { ActionType } from '../history/history.types';
 
 const FREE_FORM = { type: 'object', additionalProperties: true } as const;
 
-/** One entry of the action log; the optional fields depend on action_type. */
+/** One entry of the action log; the optional fields depend on action_type (others may ride along). */
+@AllowsExtraFields()
 export class ActionEntryDto {
   /** @example 'BTC_1764871202000_1' */
   id: string;
@@ -29,8 +31,8 @@ export class ActionEntryDto {
   details: string;
   /** Demo entries (POST history/demo) carry true. @example false */
   is_demo?: boolean;
-  /** BOT_START, POSITION_OPENED, POSITION_CLOSED. @example 'LONG' */
-  direction?: Direction;
+  /** BOT_START (null while the bot waits for a signal), POSITION_OPENED, POSITION_CLOSED, ERROR. @example 'LONG' */
+  direction?: Direction | null;
   /** BOT_START: the bot's overrides. */
   @ApiProperty({ ...FREE_FORM, selfRequired: false })
   config?: Record<string, unknown>;
@@ -51,9 +53,13 @@ export class ActionEntryDto {
   size?: number;
   /** POSITION_OPENED. @example 64097.1 */
   entry_price?: number;
-  /** POSITION_OPENED. @example 54482.5 */
+  /** POSITION_OPENED, STOP_LOSS_SET, STOP_LOSS_UPDATED. @example 54482.5 */
   stop_loss?: number | null;
-  /** POSITION_OPENED. @example 67302 */
+  /** STOP_LOSS_UPDATED: the stop before the move. @example 54100 */
+  previous_stop_loss?: number | null;
+  /** STOP_LOSS_UPDATED: true when the trailing stop moved it. @example false */
+  trailing?: boolean;
+  /** POSITION_OPENED, TAKE_PROFIT_SET. @example 67302 */
   take_profit?: number | null;
   /** POSITION_OPENED. @example 'SCRIPT' */
   decision_source?: string;
@@ -61,7 +67,7 @@ export class ActionEntryDto {
   trend?: Trend | null;
   /** POSITION_OPENED. @example false */
   is_simulated?: boolean;
-  /** POSITION_CLOSED. @example 67302 */
+  /** POSITION_CLOSED and the stop / take-profit hits. @example 67302 */
   exit_price?: number;
   /** POSITION_CLOSED: % of margin. @example 50 */
   roi?: number;

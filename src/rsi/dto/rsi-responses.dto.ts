@@ -1,5 +1,6 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { MessageResponseDto, SuccessResponseDto } from '../../common/dto/envelope.dto';
+import { AllowsExtraFields } from '../../common/dto/open-schema';
 import type { Timeframe } from '../../exchange/exchange.types';
 import type { EntrySignal, RsiZone, Trend } from '../rsi.types';
 
@@ -11,6 +12,7 @@ const FREE_FORM = { type: 'object', additionalProperties: true } as const;
  * One coin of the coin table. Besides the fields below it carries per-timeframe keys `rsi<tf>` (number) and
  * `trend<tf>` (UP | DOWN | NEUTRAL), e.g. `rsi6h` and `trend6h`, hence additionalProperties.
  */
+@AllowsExtraFields()
 export class CoinDto {
   /** @example 'BTC' */
   symbol: string;
@@ -24,6 +26,8 @@ export class CoinDto {
   signal: EntrySignal;
   /** The signal after scope, filters, maturity and trend flags. @example 'WAIT' */
   effective_signal: EntrySignal;
+  /** Why effective_signal differs from signal (the blocking rule), empty when it does not. @example '' */
+  effective_signal_reason?: string;
   /** @example 64250.5 */
   price: number;
   /** Price change over 24 h, %. @example -1.8 */
