@@ -6,7 +6,7 @@ import { AutoBotConfigResponseDto, AutoBotUpdateResponseDto, DefaultConfigRespon
 
 const FREE_FORM = { schema: { type: 'object', additionalProperties: true } };
 
-/** Auto-bot and system settings, export / import (api-contract §2.3, §2.10). */
+/** Auto-bot and system settings, export / import (docs/api-contract.md §2.3, §2.10). */
 @ApiTags('config')
 @Controller('api/bots')
 export class BotsConfigController {

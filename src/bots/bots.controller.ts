@@ -16,7 +16,7 @@ import { requireSymbol } from './symbol-param';
 import { MessageResponseDto } from '../common/dto/envelope.dto';
 import { AccountInfoResponseDto, ActiveDetailedResponseDto, BotActionResponseDto, BotListResponseDto, BotStatusResponseDto, CleanupInactiveResponseDto, ClosePositionResponseDto, ControlResponseDto, CreateBotResponseDto, ExchangeInfoResponseDto, ManualPositionsResponseDto, ProcessTradingSignalsResponseDto, SyncPositionsResponseDto, TestStopResponseDto } from './dto/bots-responses.dto';
 
-/** Bot lifecycle, positions and account (api-contract §2.2, §2.7). */
+/** Bot lifecycle, positions and account (docs/api-contract.md §2.2, §2.7). */
 @ApiTags('bots')
 @Controller('api/bots')
 export class BotsController {

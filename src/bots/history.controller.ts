@@ -14,7 +14,7 @@ import { rsiAuditReport } from './history/rsi-audit';
 import { optionalSymbol } from './symbol-param';
 import { AnalyticsResponseDto, HistoryCountsResponseDto, HistoryResponseDto, RsiAuditResponseDto, StatisticsResponseDto, StopsResponseDto, TradesResponseDto } from './dto/history-responses.dto';
 
-/** Action log, closed trades, statistics, stops and analytics (api-contract §2.8). */
+/** Action log, closed trades, statistics, stops and analytics (docs/api-contract.md §2.8). */
 @ApiTags('history')
 @Controller('api/bots')
 export class HistoryController {

@@ -6,7 +6,7 @@ import { requireSymbol } from './symbol-param';
 import { CoinSettingsRemovedResponseDto, CoinSettingsResponseDto, CopyToAllResponseDto, LearnExitScamAllResponseDto, LearnExitScamResponseDto, ResetAllSettingsResponseDto, ResetExitScamAllResponseDto } from './dto/individual-settings-responses.dto';
 
 /**
- * Per-coin overrides of auto-bot keys (api-contract §2.3). The literal sub-paths are declared before `:symbol`
+ * Per-coin overrides of auto-bot keys (docs/api-contract.md §2.3). The literal sub-paths are declared before `:symbol`
  * so that Express matches them first.
  */
 @ApiTags('individual-settings')

@@ -11,7 +11,7 @@ import { MaintenanceService } from './maintenance.service';
 import { MessageResponseDto } from '../common/dto/envelope.dto';
 import { ActivateTradingRulesResponseDto, AsyncStatusResponseDto, DebugInitResponseDto, ProcessStateResponseDto, ReloadModulesResponseDto, RestartServiceResponseDto, SystemReloadResponseDto } from './dto/maintenance-responses.dto';
 
-/** Process state, worker control, reloads and restarts (api-contract §2.1, §2.5, §2.10). */
+/** Process state, worker control, reloads and restarts (docs/api-contract.md §2.1, §2.5, §2.10). */
 @ApiTags('maintenance')
 @Controller()
 export class MaintenanceController {

@@ -20,7 +20,7 @@ function bool(config: ConfigLike, key: string, fallback: boolean): boolean {
 
 /**
  * The bot's effective config: global, then the bot's own overrides, then the coin's individual settings
- * (trading-logic §5.3 lookup order: per-coin → bot → global).
+ * (docs/trading-logic.md §5.3 lookup order: per-coin → bot → global).
  */
 export function mergeBotConfig(global: ConfigLike, botConfig: Record<string, unknown>, coinSettings: Record<string, unknown> | null | undefined): ConfigLike {
   const merged: Record<string, unknown> = { ...global };

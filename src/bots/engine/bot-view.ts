@@ -1,7 +1,7 @@
 import type { BotRecord } from './bot.types';
 import { profitPercent } from './profit';
 
-/** Shapes of bot records as the web UI reads them (api-contract §2.2). Pure. */
+/** Shapes of bot records as the web UI reads them (docs/api-contract.md §2.2). Pure. */
 
 /** Russian status labels the UI shows verbatim. */
 export function botStatusLabel(status: string): string {
