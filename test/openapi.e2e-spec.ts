@@ -113,10 +113,12 @@ function templateOf(url: string): string {
   return match;
 }
 
-async function answerViolations(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<string[]> {
+async function answerViolations(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, expected = 200): Promise<string[]> {
   const { status, json } = await call(method, url, body);
-  if (status !== 200) return [`${method} ${url}: HTTP ${status} ${JSON.stringify(json).slice(0, 200)}`];
-  const schema = committed.paths[templateOf(url)][method.toLowerCase()].responses!['200'].content!['application/json'].schema!;
+  if (status !== expected) return [`${method} ${url}: HTTP ${status} ${JSON.stringify(json).slice(0, 200)}`];
+  // A success is checked against the operation's 200 schema, an error against its `default` (the error envelope).
+  const responses = committed.paths[templateOf(url)][method.toLowerCase()].responses!;
+  const schema = responses[expected === 200 ? '200' : 'default'].content!['application/json'].schema!;
   return schemaViolations(committed.components!.schemas!, schema, json).map((v) => `${method} ${url} ${v}`);
 }
 
@@ -182,6 +184,17 @@ describe('answers of the running service match their documented schemas', () => 
       ['POST', '/api/bots/delete', { symbol }],
     ];
     for (const [method, url, body] of steps) violations.push(...(await answerViolations(method, url, body)));
+    expect(violations).toEqual([]);
+  });
+
+  it('errors, in the documented error envelope', async () => {
+    const violations = [
+      ...(await answerViolations('GET', '/api/bots/status/NOPE', undefined, 404)),
+      ...(await answerViolations('POST', '/api/bots/start', {}, 400)),
+      ...(await answerViolations('POST', '/api/bots/timeframe', { timeframe: '7m' }, 400)),
+      ...(await answerViolations('POST', '/api/bots/close-position', { symbol }, 404)),
+      ...(await answerViolations('GET', `/api/bots/individual-settings/${symbol}`, undefined, 404)),
+    ];
     expect(violations).toEqual([]);
   });
 });

@@ -29,7 +29,7 @@ export class ProbesController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: 200 once stored state is loaded and the exchange is initialised, else 503' })
-  @ApiResponse({ status: 503, description: 'Not ready; `error` says why' })
+  @ApiResponse({ status: 503, description: 'Not ready; `error` says why', type: ProbeResponseDto })
   @ApiOkResponse({ type: ProbeResponseDto })
   async ready(@Res({ passthrough: true }) response: Response): Promise<ProbeResponseDto> {
     const state = this.readiness.check();

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/dto/envelope.dto';
 import { openMarkedSchemas } from '../common/dto/open-schema';
 import { isPublicPath } from '../security/api-key';
 
@@ -21,10 +22,19 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       // Every operation sends the key entered under "Authorize"; health and docs are marked as needing none.
       .addSecurityRequirements('api-key')
       .build(),
+    { extraModels: [ErrorResponseDto] },
   );
+  // One error shape for every operation (the exception filter's), as the `default` response.
+  const errorResponse = {
+    description: 'Any error: {success:false, error} with a 4xx status for the caller\'s mistake, 5xx otherwise',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
+  };
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!isPublicPath(path)) continue;
-    for (const operation of Object.values(item)) if (operation && typeof operation === 'object' && 'responses' in operation) operation.security = [];
+    for (const operation of Object.values(item)) {
+      if (!operation || typeof operation !== 'object' || !('responses' in operation)) continue;
+      operation.responses.default ??= errorResponse;
+      if (isPublicPath(path)) operation.security = [];
+    }
   }
   openMarkedSchemas(document);
   return document;
