@@ -187,6 +187,38 @@ describe('answers of the running service match their documented schemas', () => 
     expect(violations).toEqual([]);
   });
 
+  it('settings, maturity, market-data and maintenance commands', async () => {
+    const steps: Array<['GET' | 'POST' | 'DELETE', string, unknown?]> = [
+      ['POST', `/api/bots/individual-settings/${symbol}`, { max_loss_percent: 10 }],
+      ['POST', `/api/bots/individual-settings/${symbol}/copy-to-all`, { targets: [] }],
+      ['POST', `/api/bots/individual-settings/${symbol}/learn-exit-scam`, { aggressiveness: 'normal' }],
+      ['POST', '/api/bots/individual-settings/learn-exit-scam-all', { aggressiveness: 'conservative' }],
+      ['POST', '/api/bots/individual-settings/reset-exit-scam-all', {}],
+      ['DELETE', '/api/bots/individual-settings/reset-all'],
+      ['POST', '/api/bots/auto-bot/restore-defaults'],
+      ['POST', '/api/bots/import-config', { config: { autoBot: { max_concurrent: 3 } } }],
+      ['POST', '/api/bots/mature-coins/reload'],
+      ['POST', '/api/bots/remove-mature-coins', { coins: [symbol, 'NOPE'] }],
+      ['POST', '/api/bots/activate-trading-rules'],
+      ['POST', '/api/bots/mature-coins/clear'],
+      ['POST', `/api/bots/refresh-rsi/${symbol}`],
+      ['POST', '/api/bots/reset-update-flag'],
+      ['POST', '/api/bots/delisted-coins/force-scan'],
+      ['POST', '/api/bots/cleanup-inactive'],
+      ['POST', '/api/bots/test-stop', { symbol }],
+      ['POST', '/api/bots/async-control', { action: 'restart' }],
+      ['POST', '/api/bots/reload-modules'],
+      ['POST', '/api/system/reload-modules', {}],
+      ['POST', '/api/bots/restart-service'],
+      ['POST', '/api/bots/refresh-rsi-all'],
+      ['POST', '/api/bots/timeframe', { timeframe: '1h' }],
+      ['POST', '/api/bots/force-rsi-update'],
+    ];
+    const violations: string[] = [];
+    for (const [method, url, body] of steps) violations.push(...(await answerViolations(method, url, body)));
+    expect(violations).toEqual([]);
+  });
+
   it('errors, in the documented error envelope', async () => {
     const violations = [
       ...(await answerViolations('GET', '/api/bots/status/NOPE', undefined, 404)),
