@@ -172,6 +172,11 @@ describe('answers of the running service match their documented schemas', () => 
       ['POST', '/api/bots/auto-bot/test-signals'],
       ['POST', '/api/bots/control', { action: 'pause', symbol }],
       ['POST', '/api/bots/start', { symbol }],
+      ['POST', '/api/bots/stop', { symbol }],
+      ['POST', '/api/bots/resume', { symbol }],
+      ['POST', '/api/bots/pause', { symbol }],
+      ['POST', '/api/bots/config', { max_concurrent: 5 }],
+      ['GET', `/api/bots/test-anti-pump/${symbol}`],
       ['POST', '/api/bots/close-position', { symbol }],
       ['POST', '/api/bots/history/demo'],
       ['GET', '/api/bots/trades?limit=20'],
@@ -182,6 +187,9 @@ describe('answers of the running service match their documented schemas', () => 
       ['GET', '/api/bots/history?limit=20'],
       ['DELETE', `/api/bots/individual-settings/${symbol}`],
       ['POST', '/api/bots/delete', { symbol }],
+      ['POST', '/api/bots/create', { symbol, signal: 'WAIT', skip_maturity_check: true }],
+      ['POST', '/api/bots/delete', { symbol }],
+      ['POST', '/api/bots/history/clear', { symbol }],
     ];
     for (const [method, url, body] of steps) violations.push(...(await answerViolations(method, url, body)));
     expect(violations).toEqual([]);
@@ -226,6 +234,7 @@ describe('answers of the running service match their documented schemas', () => 
       ...(await answerViolations('POST', '/api/bots/timeframe', { timeframe: '7m' }, 400)),
       ...(await answerViolations('POST', '/api/bots/close-position', { symbol }, 404)),
       ...(await answerViolations('GET', `/api/bots/individual-settings/${symbol}`, undefined, 404)),
+      ...(await answerViolations('DELETE', '/api/bots/mature-coins/NOPE', undefined, 404)),
     ];
     expect(violations).toEqual([]);
   });
