@@ -33,7 +33,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     for (const operation of Object.values(item)) {
       if (!operation || typeof operation !== 'object' || !('responses' in operation)) continue;
       operation.responses.default ??= errorResponse;
-      for (const response of Object.values(operation.responses)) if ('description' in response && !response.description) response.description = 'OK';
+      for (const response of Object.values(operation.responses) as Array<{ description?: string }>) {
+        if (response.description === '') response.description = 'OK';
+      }
       if (isPublicPath(path)) operation.security = [];
     }
   }
