@@ -1,12 +1,12 @@
 import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { AppSettings } from './config/env';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
-import { isPublicPath } from './security/api-key';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import { rejectDeepJson } from './security/json-depth';
 import { refuseForeignOrigins, requireJsonBodies } from './security/request-guards';
 import { limitHttpServer } from './security/http-server-limits';
@@ -75,24 +75,7 @@ export function configureApp(app: INestApplication): INestApplication {
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('bots-service')
-      .setDescription(
-        'RSI trading bots service: a drop-in for the InfoBot bots service (port 5001). Every answer carries `success`; ' +
-          'failures add `error`. Runs on the built-in paper exchange unless EXCHANGE is set.',
-      )
-      .setVersion('1.0')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-      // Every operation sends the key entered under "Authorize"; health and docs are marked as needing none.
-      .addSecurityRequirements('api-key')
-      .build(),
-  );
-  for (const [path, item] of Object.entries(document.paths)) {
-    if (!isPublicPath(path)) continue;
-    for (const operation of Object.values(item)) if (operation && typeof operation === 'object' && 'responses' in operation) operation.security = [];
-  }
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',
     swaggerOptions: { persistAuthorization: true, tryItOutEnabled: false, displayRequestDuration: true },

@@ -29,7 +29,7 @@ export const BOTS_STATE_FILE = 'bots_state.json';
 /** Position look-ups after an entry whose answer was lost (each already retried by the adapter). */
 const UNCERTAIN_ENTRY_LOOKUPS = 3;
 
-/** Keys a create request may set on the bot (api-contract §2.2). */
+/** Keys a create request may set on the bot (docs/api-contract.md §2.2). */
 export interface CreateBotRequest {
   symbol: string;
   config?: { volume_mode?: string; volume_value?: number; leverage?: number; status?: string; auto_managed?: boolean; margin_usdt?: number };
@@ -429,7 +429,7 @@ export class BotManager implements OnModuleInit {
   // ---- the two exchange transitions ----
 
   /**
-   * Entry gate and market entry (trading-logic §6.D, §7.2): delisted / already in position / any exchange
+   * Entry gate and market entry (docs/trading-logic.md §6.D, §7.2): delisted / already in position / any exchange
    * position → refuse; size the order; set leverage; market order with the stop-loss (and take-profit) attached.
    * The caller holds the symbol's lock. Failures never throw: they answer the reason.
    */

@@ -70,7 +70,7 @@ export class BotMonitorService {
     const price = ticker ? (ticker.mark > 0 ? ticker.mark : ticker.last) : 0;
     if (!(price > 0)) return;
     if (this.filters.isDelisted(bot.symbol)) {
-      // A coin being delisted is closed at market at once (trading-logic §8).
+      // A coin being delisted is closed at market at once (docs/trading-logic.md §8).
       await this.close(bot, 'DELISTING_EMERGENCY', null, report);
       return;
     }

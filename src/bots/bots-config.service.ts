@@ -8,7 +8,7 @@ import { SystemConfigService } from '../config/system-config.service';
 import type { SettingChange } from '../config/settings-file';
 import { RsiService, TimeframeError } from '../rsi/rsi.service';
 
-/** AI keys passed through opaquely by export / import (api-contract §2.10). */
+/** AI keys passed through opaquely by export / import (docs/api-contract.md §2.10). */
 export const AI_KEYS = [
   'ai_enabled', 'ai_min_confidence', 'ai_override_original', 'ai_optimal_entry_enabled', 'anomaly_detection_enabled',
   'anomaly_block_threshold', 'anomaly_log_enabled', 'auto_train_enabled', 'retrain_interval', 'retrain_hour', 'lstm_enabled',
@@ -32,7 +32,7 @@ export interface ImportResult {
   field?: string;
 }
 
-/** The auto-bot / system settings as the config endpoints show and change them (api-contract §2.3, §2.10). */
+/** The auto-bot / system settings as the config endpoints show and change them (docs/api-contract.md §2.3, §2.10). */
 @Injectable()
 export class BotsConfigService {
   constructor(

@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isoLocal } from '../common/clock';
 import { StatusService } from './status.service';
+import { BotsHealthResponseDto, BotsStatusResponseDto, HealthResponseDto, PingResponseDto } from './dto/status-responses.dto';
 
 @ApiTags('status')
 @Controller()
@@ -10,13 +11,15 @@ export class StatusController {
 
   @Get('api/status')
   @ApiOperation({ summary: 'Liveness ping used by the web UI (no success field, as in the original)' })
-  ping() {
+  @ApiOkResponse({ type: PingResponseDto })
+  ping(): PingResponseDto {
     return { status: 'online', service: 'bots', timestamp: this.status.now(), test: 'simple_endpoint' };
   }
 
   @Get('health')
   @ApiOperation({ summary: 'Health for the app.py proxy: status "ok" when the service is up' })
-  health() {
+  @ApiOkResponse({ type: HealthResponseDto })
+  health(): HealthResponseDto {
     const bots = this.status.bots();
     const mode = this.status.exchangeMode();
     return {
@@ -36,7 +39,8 @@ export class StatusController {
 
   @Get('api/bots/health')
   @ApiOperation({ summary: 'Service health with component flags' })
-  botsHealth() {
+  @ApiOkResponse({ type: BotsHealthResponseDto })
+  botsHealth(): BotsHealthResponseDto {
     return {
       status: 'healthy',
       service: 'bots',
@@ -52,7 +56,8 @@ export class StatusController {
 
   @Get('api/bots/status')
   @ApiOperation({ summary: 'Service status: coin data loading progress and bot counts' })
-  botsStatus() {
+  @ApiOkResponse({ type: BotsStatusResponseDto })
+  botsStatus(): BotsStatusResponseDto {
     const progress = this.status.progress();
     const bots = this.status.bots();
     return {

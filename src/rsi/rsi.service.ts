@@ -25,7 +25,7 @@ import type { CoinRecord, Trend } from './rsi.types';
 
 export const RSI_CACHE_FILE = 'rsi_cache.json';
 export const OPTIMAL_EMA_FILE = 'optimal_ema.json';
-/** A cache older than this is not served at start-up (api-contract §5). */
+/** A cache older than this is not served at start-up (docs/api-contract.md §5). */
 const CACHE_MAX_AGE_MS = 6 * 3600_000;
 /**
  * Requests in flight during a mass load; the adapter's limiter keeps them within the exchange's budget. Parsing a
