@@ -15,6 +15,7 @@ import { MaturityModule } from './maturity/maturity.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PersistenceModule } from './persistence/persistence.module';
+import { ProtectionsModule } from './protections/protections.module';
 import { RsiModule } from './rsi/rsi.module';
 import { SecurityModule } from './security/security.module';
 
@@ -47,6 +48,7 @@ import { SecurityModule } from './security/security.module';
     MaturityModule,
     FiltersModule,
     BotsModule,
+    ProtectionsModule,
     NotificationsModule,
   ],
 })

@@ -1,14 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock, isoLocal } from '../common/clock';
+import { ENTRY_GUARD, type EntryGuard } from '../common/entry-guard';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
-import type { AutoBotConfig } from '../config/defaults';
+import type { EffectiveBotConfig } from '../config/effective-bot-config';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { TIMEFRAME_MS, type Position } from '../exchange/exchange.types';
 import type { EntryDirection } from '../filters/filter.types';
 import { FilterService } from '../filters/filter.service';
 import { RsiService } from '../rsi/rsi.service';
 import { BotManager } from './bot-manager.service';
-import type { VolumeMode } from './engine/bot.types';
 import { TradingBot } from './engine/trading-bot';
 
 export interface AutoBotDecision {
@@ -35,10 +35,10 @@ export interface AutoBotRound {
 }
 
 /**
- * The auto-bot pass (trading-logic §6.C): coins whose effective signal is an entry (scope, time filter, exit-scam,
- * loss re-entry, maturity and trend flags already applied by FilterService) go through max_concurrent, no bot / no
- * exchange position, the entry filters in their documented order (checkEntry) and the 1-candle cooldown; those
- * that pass get a bot that enters at once (registered only when the entry succeeds).
+ * The auto-bot pass (docs/trading-logic.md §6.C): coins whose effective signal is an entry (scope, time filter,
+ * exit-scam, loss re-entry, maturity and trend flags already applied by FilterService) go through max_concurrent,
+ * no bot / no exchange position, the entry filters in their documented order (checkEntry) and the 1-candle
+ * cooldown; those that pass get a bot that enters at once (registered only when the entry succeeds).
  * Every skip is recorded with its reason; the last round stays visible.
  */
 @Injectable()
@@ -53,6 +53,7 @@ export class AutoBotService {
     private readonly rsi: RsiService,
     private readonly filters: FilterService,
     private readonly clock: Clock,
+    @Optional() @Inject(ENTRY_GUARD) private readonly entryGuard?: EntryGuard,
   ) {}
 
   lastRound(): AutoBotRound | null {
@@ -93,7 +94,7 @@ export class AutoBotService {
       round.note = 'no coin data yet';
       return;
     }
-    await this.idleNeutralBots(config.rsi_long_threshold, config.rsi_short_threshold);
+    await this.idleNeutralBots();
     let active = this.manager.countBots().active;
     round.active_bots = active;
     if (active >= config.max_concurrent) {
@@ -120,7 +121,7 @@ export class AutoBotService {
         const bot = current ?? TradingBot.create({
           symbol,
           nowMs: this.clock.now(),
-          volumeMode: coinConfig.default_position_mode as VolumeMode,
+          volumeMode: coinConfig.default_position_mode,
           volumeValue: coinConfig.default_position_size,
           leverage: coinConfig.leverage,
           autoManaged: true,
@@ -179,7 +180,7 @@ export class AutoBotService {
    */
   private screen(symbol: string, held: Map<string, Position>, active: number, maxConcurrent: number):
     | { skip: AutoBotDecision; pass?: undefined }
-    | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: AutoBotConfig } }
+    | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: EffectiveBotConfig } }
     | null {
     const verdict = this.filters.effectiveSignal(symbol);
     const base = this.rsi.getCoin(symbol)?.signal;
@@ -188,6 +189,9 @@ export class AutoBotService {
     const direction: EntryDirection = signal === 'ENTER_LONG' ? 'LONG' : 'SHORT';
     const rsi = this.manager.coinRsi(symbol);
     const skip = (filter: string, reason: string) => ({ skip: { symbol, direction, rsi, action: 'skipped' as const, filter, reason } });
+    // Account protections first: a lock is the reason shown even where a filter would refuse too (docs/protections.md).
+    const locked = this.entryGuard?.lockFor(symbol);
+    if (locked) return skip(`protection:${locked.rule}`, locked.reason);
     // In an entry zone but blocked at signal level (scope, time filter, exit-scam, loss re-entry, maturity, trend).
     if (verdict.signal === 'WAIT') return skip('effective_signal', verdict.reason);
 
@@ -203,15 +207,23 @@ export class AutoBotService {
     if (rsi === null || (direction === 'LONG' ? rsi > coinConfig.rsi_long_threshold : rsi < coinConfig.rsi_short_threshold)) {
       return skip('rsi_recheck', `RSI ${rsi} left the ${direction} zone`);
     }
+    const guard = this.entryGuard?.checkEntry({
+      symbol, openPositions: [...held.values()], volumeMode: coinConfig.default_position_mode, volumeValue: coinConfig.default_position_size, leverage: coinConfig.leverage,
+    });
+    if (guard) return skip(`protection:${guard.rule}`, guard.reason);
     return { pass: { symbol, direction, rsi, coinConfig } };
   }
 
-  /** Housekeeping: auto-created bots still waiting while their coin's RSI is back between the thresholds go idle. */
-  private async idleNeutralBots(longThreshold: number, shortThreshold: number): Promise<void> {
+  /**
+   * Housekeeping: auto-created bots still waiting while their coin's RSI is back between the thresholds go idle
+   * (each bot's own thresholds: its effective config).
+   */
+  private async idleNeutralBots(): Promise<void> {
     let changed = false;
     for (const bot of this.manager.all()) {
       if (bot.status !== 'running' || bot.holdsPosition || !bot.record.auto_managed) continue;
       const rsi = this.manager.coinRsi(bot.symbol);
+      const { rsi_long_threshold: longThreshold, rsi_short_threshold: shortThreshold } = this.manager.effectiveConfig(bot);
       if (rsi === null || rsi <= longThreshold || rsi >= shortThreshold) continue;
       await this.manager.withLock(bot.symbol, () => {
         if (bot.markIdle(this.clock.now())) changed = true;

@@ -19,7 +19,8 @@ import { JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
 import { RsiService } from '../rsi/rsi.service';
 import type { Trend } from '../rsi/rsi.types';
-import { mergeBotConfig } from './engine/bot-settings';
+import type { EffectiveBotConfig } from '../config/effective-bot-config';
+import { entryTakeProfitPercent } from './engine/bot-settings';
 import { VOLUME_MODES, type BotRecord, type CloseReason, type Direction, type TradeRecord, type VolumeMode } from './engine/bot.types';
 import { globalStats, restoreBots, validateBotsStateFile, type BotsStateFile } from './engine/bots-state';
 import { stopLossPercentWithinLiquidation, stopLossPrice, takeProfitPrice } from './engine/protection';
@@ -31,7 +32,7 @@ export const BOTS_STATE_FILE = 'bots_state.json';
 /** Position look-ups after an entry whose answer was lost (each already retried by the adapter). */
 const UNCERTAIN_ENTRY_LOOKUPS = 3;
 
-/** Keys a create request may set on the bot (api-contract §2.2). */
+/** Keys a create request may set on the bot (docs/api-contract.md §2.2). */
 export interface CreateBotRequest {
   symbol: string;
   config?: { volume_mode?: string; volume_value?: number; leverage?: number; status?: string; auto_managed?: boolean; margin_usdt?: number };
@@ -190,17 +191,17 @@ export class BotManager implements OnModuleInit {
   withLock<T>(symbol: string, fn: () => Promise<T> | T): Promise<T> {
     let mutex = this.locks.get(symbol);
     if (!mutex) this.locks.set(symbol, (mutex = new Mutex()));
-    return mutex.runExclusive(fn);
+    return mutex.runExclusive(fn).finally(() => this.dropIdleLock(symbol, mutex));
   }
 
-  /** Global + bot overrides + the coin's individual settings. */
-  effectiveConfig(bot: TradingBot): Record<string, unknown> {
-    return mergeBotConfig(this.autoBotConfig.get(), bot.record.config, this.coinOverrides(bot.symbol));
+  /** Calls for any well-formed symbol take a lock: an idle one is dropped, so the map holds only locks in use. */
+  private dropIdleLock(symbol: string, mutex: Mutex): void {
+    if (!mutex.isLocked() && this.locks.get(symbol) === mutex) this.locks.delete(symbol);
   }
 
-  private coinOverrides(symbol: string): Record<string, unknown> {
-    const { updated_at: _u, ...rest } = this.individualSettings.get(symbol) ?? {};
-    return rest;
+  /** Global + bot overrides + the coin's individual settings (docs/settings.md). */
+  effectiveConfig(bot: TradingBot): EffectiveBotConfig {
+    return this.individualSettings.effectiveConfig(bot.symbol, bot.record.config);
   }
 
   get timeframe(): Timeframe {
@@ -277,7 +278,13 @@ export class BotManager implements OnModuleInit {
   async create(req: CreateBotRequest): Promise<{ bot: BotRecord; existing_position: boolean }> {
     if (!this.exchange.isReady) throw new ServiceUnavailableException('Exchange not initialized');
     const symbol = req.symbol;
-    if (!this.exchange.market(symbol)) throw new NotFoundException(`Unknown symbol ${symbol}`);
+    const market = this.exchange.market(symbol);
+    if (!market) throw new NotFoundException(`Unknown symbol ${symbol}`);
+    const leverage = req.config?.leverage;
+    if (leverage !== undefined && market.maxLeverage >= 1 && leverage > market.maxLeverage) {
+      // A bot above the exchange's limit would stay running and fail every entry.
+      throw new BadRequestException({ success: false, error: `config.leverage: ${symbol} allows at most ${market.maxLeverage}x (asked ${leverage}x)`, field: 'leverage' });
+    }
     const skipMaturity = Boolean(req.skipMaturityCheck || req.forceManualEntry);
 
     const { bot, existingPosition, direction } = await this.withLock(symbol, async () => {
@@ -293,10 +300,9 @@ export class BotManager implements OnModuleInit {
       }
       const c = req.config ?? {};
       // Request overrides first, then the coin's saved volume (the UI stores it in its individual settings), then the defaults.
-      const saved = coinConfig as Partial<Record<'volume_mode' | 'volume_value', unknown>>;
       const isMode = (m: unknown): m is VolumeMode => VOLUME_MODES.includes(m as VolumeMode);
-      const volumeMode = isMode(c.volume_mode) ? c.volume_mode : isMode(saved.volume_mode) ? saved.volume_mode : (coinConfig.default_position_mode as VolumeMode);
-      const savedValue = typeof saved.volume_value === 'number' ? saved.volume_value : undefined;
+      const volumeMode = isMode(c.volume_mode) ? c.volume_mode : (coinConfig.volume_mode ?? coinConfig.default_position_mode);
+      const savedValue = coinConfig.volume_value;
       const created = TradingBot.create({
         symbol,
         nowMs: this.clock.now(),
@@ -339,8 +345,8 @@ export class BotManager implements OnModuleInit {
     const rsi = this.coinRsi(symbol);
     if (rsi === null) return null;
     const config = this.effectiveConfig(bot);
-    if (rsi <= Number(config.rsi_long_threshold)) return 'LONG';
-    if (rsi >= Number(config.rsi_short_threshold)) return 'SHORT';
+    if (rsi <= config.rsi_long_threshold) return 'LONG';
+    if (rsi >= config.rsi_short_threshold) return 'SHORT';
     return null;
   }
 
@@ -427,7 +433,7 @@ export class BotManager implements OnModuleInit {
   // ---- the two exchange transitions ----
 
   /**
-   * Entry gate and market entry (trading-logic §6.D, §7.2): delisted / already in position / any exchange
+   * Entry gate and market entry (docs/trading-logic.md §6.D, §7.2): delisted / already in position / any exchange
    * position → refuse; size the order; set leverage; market order with the stop-loss (and take-profit) attached.
    * The caller holds the symbol's lock. Failures never throw: they answer the reason.
    */
@@ -460,7 +466,7 @@ export class BotManager implements OnModuleInit {
       if (!(price > 0)) return fail('no_price');
       const balance = await this.exchange.fetchBalance();
       this.noteAvailableBalance(balance.availableBalance);
-      const leverage = Math.max(1, Math.min(Math.round(bot.record.leverage || Number(config.leverage) || 1), market.maxLeverage || 125));
+      const leverage = Math.max(1, Math.min(Math.round(bot.record.leverage || config.leverage), market.maxLeverage || 125));
       const sizing = orderQuantity({
         notionalUsdt: positionNotionalUsdt(bot.record.volume_mode, bot.record.volume_value, balance.walletBalance),
         price,
@@ -477,9 +483,9 @@ export class BotManager implements OnModuleInit {
       }
 
       await this.exchange.setLeverage(symbol, leverage);
-      const sl = stopLossPrice(direction, price, stopLossPercentWithinLiquidation(Number(config.max_loss_percent), leverage));
-      const tpPercent = config.close_at_profit_enabled === false ? 0 : Number(this.autoBotConfig.get().take_profit_percent);
-      const tp = takeProfitPrice(direction, price, tpPercent);
+      const sl = stopLossPrice(direction, price, stopLossPercentWithinLiquidation(config.max_loss_percent, leverage));
+      // The bot's own take-profit (per-coin → bot → global), the level the protection engine also closes at.
+      const tp = takeProfitPrice(direction, price, entryTakeProfitPercent(config));
       const stopLoss = sl === null ? undefined : roundToTick(sl, market.tickSize);
       const takeProfit = tp === null ? undefined : roundToTick(tp, market.tickSize);
       const clientOrderId = `${bot.record.id}-${this.clock.now()}`;

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Clock } from '../common/clock';
+import { ENTRY_GUARD, type EntryGuard } from '../common/entry-guard';
 import { DomainEvent } from '../events/domain-events';
 import { publishEvent } from '../events/publish';
 import { ExchangeError } from '../exchange/exchange.errors';
@@ -38,6 +39,7 @@ export class BotMonitorService {
     private readonly filters: FilterService,
     private readonly clock: Clock,
     private readonly events: EventEmitter2,
+    @Optional() @Inject(ENTRY_GUARD) private readonly entryGuard?: EntryGuard,
   ) {}
 
   async tick(): Promise<MonitorReport> {
@@ -51,7 +53,7 @@ export class BotMonitorService {
           if (bot.inPosition && !bot.record.needs_exchange_sync) {
             report.checked++;
             await this.managePosition(bot, tickers.get(symbol), report);
-          } else if (bot.status === 'running' && !bot.holdsPosition && !bot.record.auto_managed) {
+          } else if (bot.status === 'running' && !bot.holdsPosition && !bot.record.auto_managed && !this.entryGuard?.lockFor(symbol)) {
             const direction = this.manager.rsiDirection(symbol, bot);
             if (direction && (await this.manager.enterPosition(bot, direction, 'manual')).ok) report.entered.push(symbol);
           }
@@ -72,7 +74,7 @@ export class BotMonitorService {
     const price = ticker ? (ticker.mark > 0 ? ticker.mark : ticker.last) : 0;
     if (!(price > 0)) return;
     if (this.filters.isDelisted(bot.symbol)) {
-      // A coin being delisted is closed at market at once (trading-logic §8).
+      // A coin being delisted is closed at market at once (docs/trading-logic.md §8).
       await this.close(bot, 'DELISTING_EMERGENCY', null, report);
       return;
     }

@@ -1,12 +1,14 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { ConfigValidationError } from '../config/config-validation.error';
-import { AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG, type AutoBotConfig } from '../config/defaults';
+import { AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG, DEFAULT_SYSTEM_CONFIG, SYSTEM_SPECS, type AutoBotConfig } from '../config/defaults';
+import { splitAutoBotBody, systemOwnedValues } from '../config/setting-owners';
+import { coerceSettings } from '../config/setting-spec';
 import { SystemConfigService } from '../config/system-config.service';
 import type { SettingChange } from '../config/settings-file';
 import { RsiService, TimeframeError } from '../rsi/rsi.service';
 
-/** AI keys passed through opaquely by export / import (api-contract §2.10). */
+/** AI keys passed through opaquely by export / import (docs/api-contract.md §2.10). */
 export const AI_KEYS = [
   'ai_enabled', 'ai_min_confidence', 'ai_override_original', 'ai_optimal_entry_enabled', 'anomaly_detection_enabled',
   'anomaly_block_threshold', 'anomaly_log_enabled', 'auto_train_enabled', 'retrain_interval', 'retrain_hour', 'lstm_enabled',
@@ -30,7 +32,7 @@ export interface ImportResult {
   field?: string;
 }
 
-/** The auto-bot / system settings as the config endpoints show and change them (api-contract §2.3, §2.10). */
+/** The auto-bot / system settings as the config endpoints show and change them (docs/api-contract.md §2.3, §2.10). */
 @Injectable()
 export class BotsConfigService {
   constructor(
@@ -39,10 +41,14 @@ export class BotsConfigService {
     private readonly rsi: RsiService,
   ) {}
 
-  /** The auto-bot config plus the keys the original computed for the UI. */
+  /**
+   * The auto-bot config plus the keys the original computed for the UI. The system-owned keys the auto-bot page shows
+   * carry the system config's values (docs/settings.md), also over stale copies an old auto_bot_config.json still holds.
+   */
   autoBotView(config: AutoBotConfig = this.autoBot.get()): Record<string, unknown> {
     return {
       ...config,
+      ...systemOwnedValues(this.system.get()),
       avoid_down_trend: Boolean(config.avoid_down_trend),
       avoid_up_trend: Boolean(config.avoid_up_trend),
       exit_scam_timeframe: this.rsi.timeframe,
@@ -57,12 +63,30 @@ export class BotsConfigService {
       return { config: this.autoBotView(), changes: [] as SettingChange[], changed_params: [] as string[] };
     }
     if (!isPlainObject(body)) throw new BadRequestException('Request body must be a JSON object of auto-bot settings');
-    const { config, changes } = await this.autoBot.update(body);
-    return { config: this.autoBotView(config), changes, changed_params: changes.map(describeChange) };
+    const changes = await this.applyAutoBotBlock(body, {});
+    return { config: this.autoBotView(), changes, changed_params: changes.map(describeChange) };
   }
 
-  defaults(): AutoBotConfig {
-    return structuredClone(DEFAULT_AUTO_BOT_CONFIG) as AutoBotConfig;
+  /**
+   * An auto-bot body: its own keys to the auto-bot config, the system-owned ones (the original's copies) to the system
+   * config, unless `systemBlock` (the same request's system settings) names the key too: the owner's spelling wins.
+   * Both parts are validated before either is applied.
+   */
+  private async applyAutoBotBlock(body: Record<string, unknown>, systemBlock: Record<string, unknown>): Promise<SettingChange[]> {
+    const { autoBot, system } = splitAutoBotBody(body);
+    // The timeframe changes only through /timeframe (and the system block of an import).
+    const { system_timeframe: _timeframe, ...systemKeys } = system;
+    for (const key of Object.keys(systemBlock)) delete systemKeys[key];
+    coerceSettings(SYSTEM_SPECS, systemKeys);
+    this.autoBot.validate(autoBot);
+    const systemChanges = Object.keys(systemKeys).length ? (await this.system.update(systemKeys)).changes : [];
+    const { changes } = await this.autoBot.update(autoBot);
+    return [...changes, ...systemChanges];
+  }
+
+  /** The auto-bot defaults; the system-owned keys the page shows carry the system defaults. */
+  defaults(): Record<string, unknown> {
+    return { ...structuredClone(DEFAULT_AUTO_BOT_CONFIG), ...systemOwnedValues(DEFAULT_SYSTEM_CONFIG) };
   }
 
   async restoreDefaults(): Promise<Record<string, unknown>> {
@@ -104,8 +128,8 @@ export class BotsConfigService {
     const result: ImportResult = { applied: { autoBot: false, system: false, ai: false }, error: null };
     try {
       if (isPlainObject(blocks.autoBot)) {
-        // The exported timeframe travels in `system`; here it would be ignored anyway.
-        await this.autoBot.update(blocks.autoBot);
+        // System-owned keys in the autoBot block go to the system config unless the system block names them too.
+        await this.applyAutoBotBlock(blocks.autoBot, isPlainObject(blocks.system) ? blocks.system : {});
         result.applied.autoBot = true;
       }
       if (isPlainObject(blocks.system)) {

@@ -31,7 +31,7 @@ export interface CleanupReport {
 const NEW_BOT_GRACE_MS = 300_000;
 
 /**
- * Reconciles bots with the exchange's positions (trading-logic §7.1 / §8): a position that vanished closes its
+ * Reconciles bots with the exchange's positions (docs/trading-logic.md §7.1 / §8): a vanished position closes its
  * bot with the exchange's exit, an unknown position is adopted by a non-paused bot of its symbol or reported as a
  * manual one, and a missing stop-loss is placed again. A failed positions fetch throws: it never reads as "none".
  */
@@ -131,7 +131,7 @@ export class PositionSyncService {
   }
 
   /**
-   * Removes bots without a position that nobody needs any more (trading-logic §7.1): idle bots after
+   * Removes bots without a position that nobody needs any more (docs/trading-logic.md §7.1): idle bots after
    * inactive_bot_timeout, auto-created bots still waiting after the 5-minute grace. Paused and manually created
    * bots stay until the user deletes them. Nothing is removed when the positions cannot be read.
    */

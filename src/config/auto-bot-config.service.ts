@@ -1,13 +1,16 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { JsonStore } from '../persistence/json-store.service';
 import { AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG, type AutoBotConfig } from './defaults';
+import { refuseUnsupportedSettings } from './unsupported-settings';
+import { coerceSettings } from './setting-spec';
 import { SettingsFile, type SettingChange } from './settings-file';
 
 export const AUTO_BOT_CONFIG_FILE = 'auto_bot_config.json';
 
-/** The auto-bot settings (data/auto_bot_config.json, a flat dict of the api-contract §4.1 keys). */
+/** The auto-bot settings (data/auto_bot_config.json, a flat dict of the docs/api-contract.md §4.1 keys). */
 @Injectable()
 export class AutoBotConfigService implements OnModuleInit {
+  private readonly logger = new Logger('AutoBotConfig');
   private readonly settings: SettingsFile<AutoBotConfig>;
 
   constructor(store: JsonStore) {
@@ -15,7 +18,21 @@ export class AutoBotConfigService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
+    await this.load();
+  }
+
+  /** Loads the file; a limit-order entry switched on by an older version is switched off (docs/settings.md). */
+  private async load(): Promise<void> {
     await this.settings.load();
+    if (this.settings.get().limit_orders_entry_enabled) {
+      this.logger.warn('limit_orders_entry_enabled was on in the file: limit-order entry is not supported, switched off (every entry is a market order)');
+      await this.settings.replace({ ...this.settings.get(), limit_orders_entry_enabled: false });
+    }
+  }
+
+  /** Throws ConfigValidationError (a 400 naming the key) for a value this update would refuse; applies nothing. */
+  validate(partial: Record<string, unknown>): void {
+    refuseUnsupportedSettings(coerceSettings(AUTO_BOT_SPECS, partial).values);
   }
 
   get(): AutoBotConfig {
@@ -28,6 +45,7 @@ export class AutoBotConfigService implements OnModuleInit {
    */
   async update(partial: Record<string, unknown>): Promise<{ config: AutoBotConfig; changes: SettingChange[]; ignored: string[] }> {
     return this.settings.update(partial, (values, current) => {
+      refuseUnsupportedSettings(values);
       const a = values.break_even_trigger_percent;
       const b = values.break_even_trigger;
       if (a !== undefined && a !== current.break_even_trigger_percent) values.break_even_trigger = a;
@@ -43,7 +61,7 @@ export class AutoBotConfigService implements OnModuleInit {
   }
 
   reload(): Promise<void> {
-    return this.settings.load();
+    return this.load();
   }
 
   onChange(listener: (config: AutoBotConfig, changes: SettingChange[]) => void): void {

@@ -3,7 +3,7 @@ import type { SettingSpec } from './setting-spec';
 
 /**
  * Defaults and allowed ranges of every setting, in one place.
- * Auto-bot keys follow api-contract §4.1 with the seed's defaults (auto-bot off, 5 concurrent bots,
+ * Auto-bot keys follow docs/api-contract.md §4.1 with the seed's defaults (auto-bot off, 5 concurrent bots,
  * exits at RSI 65 / 35); system keys follow §4.2 with the seed's intervals (30 s / 30 s / 300 s).
  */
 
@@ -77,7 +77,7 @@ export const AUTO_BOT_SPECS = {
   rsi_time_filter_candles: int(2, 100),
   rsi_time_filter_upper: rsiLevel,
   rsi_time_filter_lower: rsiLevel,
-  // limit-order entry (kept for the UI; the auto-bot enters at market)
+  // limit-order entry: stored for the UI; switching it on is refused (config/unsupported-settings.ts)
   limit_orders_entry_enabled: bool,
   limit_orders_percent_steps: { type: 'numbers', min: 0, max: 100, maxItems: 20 },
   limit_orders_margin_amounts: { type: 'numbers', min: 0, max: 1_000_000, maxItems: 20 },
@@ -115,27 +115,30 @@ export const AUTO_BOT_SPECS = {
   auto_retrain: bool,
   data_update_interval: int(0, 31_536_000),
   risk_update_interval: int(0, 31_536_000),
-  // copies of system settings the UI shows on the auto-bot page
-  enhanced_rsi_enabled: bool,
-  enhanced_rsi_require_volume_confirmation: bool,
-  enhanced_rsi_require_divergence_confirmation: bool,
-  enhanced_rsi_use_stoch_rsi: bool,
-  rsi_divergence_lookback: int(2, 500),
-  rsi_extreme_oversold: rsiLevel,
-  rsi_extreme_overbought: rsiLevel,
-  rsi_extreme_zone_timeout: int(0, 1000),
-  rsi_volume_confirmation_multiplier: num(0, 100),
-  refresh_interval: int(1, 3600),
-  rsi_update_interval: int(1, 86_400),
-  auto_save_interval: int(1, 86_400),
+  // UI-only keys the auto-bot page shows (the system-owned keys are in docs/settings.md)
   auto_refresh_ui: bool,
-  debug_mode: bool,
-  inactive_bot_cleanup_interval: int(1, 86_400),
-  inactive_bot_timeout: int(1, 864_000),
-  position_sync_interval: int(1, 86_400),
-  stop_loss_setup_interval: int(1, 86_400),
   mini_chart_update_interval: int(1, 86_400),
-  system_timeframe: { type: 'enum', values: SUPPORTED_TIMEFRAMES },
+  // account protections (docs/protections.md): each off until its *_enabled is true
+  max_drawdown_enabled: bool,
+  max_drawdown_percent: num(0.1, 100),
+  max_drawdown_lookback_hours: num(0.1, 720),
+  max_drawdown_lock_hours: num(0.1, 720),
+  max_drawdown_close_positions: bool,
+  stoploss_guard_enabled: bool,
+  stoploss_guard_trade_limit: int(1, 100),
+  stoploss_guard_lookback_hours: num(0.1, 720),
+  stoploss_guard_lock_hours: num(0.1, 720),
+  stoploss_guard_per_coin: bool,
+  daily_loss_limit_enabled: bool,
+  daily_loss_limit_usdt: num(0, 1_000_000_000),
+  daily_loss_limit_percent: percent,
+  exit_cooldown_enabled: bool,
+  exit_cooldown_minutes: int(1, 43_200),
+  low_profit_enabled: bool,
+  low_profit_trade_count: int(1, 100),
+  low_profit_max_loss_percent: num(0, 10_000),
+  low_profit_lock_hours: num(0.1, 720),
+  risk_cap_enabled: bool,
 } satisfies Record<string, SettingSpec>;
 
 export type AutoBotConfig = {
@@ -145,10 +148,9 @@ export type AutoBotConfig = {
   whitelist: string[];
   blacklist: string[];
   default_position_mode: 'usdt' | 'percent';
-  system_timeframe: Timeframe;
   limit_orders_percent_steps: number[];
   limit_orders_margin_amounts: number[];
-} & { [K in Exclude<keyof typeof AUTO_BOT_SPECS, 'scope' | 'whitelist' | 'blacklist' | 'default_position_mode' | 'system_timeframe' | 'limit_orders_percent_steps' | 'limit_orders_margin_amounts'>]: (typeof AUTO_BOT_SPECS)[K] extends { type: 'bool' } ? boolean : number };
+} & { [K in Exclude<keyof typeof AUTO_BOT_SPECS, 'scope' | 'whitelist' | 'blacklist' | 'default_position_mode' | 'limit_orders_percent_steps' | 'limit_orders_margin_amounts'>]: (typeof AUTO_BOT_SPECS)[K] extends { type: 'bool' } ? boolean : number };
 
 export const DEFAULT_AUTO_BOT_CONFIG: Readonly<AutoBotConfig> = Object.freeze({
   enabled: false,
@@ -238,26 +240,29 @@ export const DEFAULT_AUTO_BOT_CONFIG: Readonly<AutoBotConfig> = Object.freeze({
   auto_retrain: false,
   data_update_interval: 86_400,
   risk_update_interval: 300,
-  enhanced_rsi_enabled: false,
-  enhanced_rsi_require_volume_confirmation: true,
-  enhanced_rsi_require_divergence_confirmation: false,
-  enhanced_rsi_use_stoch_rsi: true,
-  rsi_divergence_lookback: 10,
-  rsi_extreme_oversold: 20,
-  rsi_extreme_overbought: 80,
-  rsi_extreme_zone_timeout: 3,
-  rsi_volume_confirmation_multiplier: 1.2,
-  refresh_interval: 2,
-  rsi_update_interval: 300,
-  auto_save_interval: 30,
   auto_refresh_ui: true,
-  debug_mode: false,
-  inactive_bot_cleanup_interval: 600,
-  inactive_bot_timeout: 60,
-  position_sync_interval: 30,
-  stop_loss_setup_interval: 10,
   mini_chart_update_interval: 30,
-  system_timeframe: '6h',
+  // account protections (docs/protections.md): off by default (the original had none); the values apply once enabled
+  max_drawdown_enabled: false,
+  max_drawdown_percent: 10,
+  max_drawdown_lookback_hours: 24,
+  max_drawdown_lock_hours: 12,
+  max_drawdown_close_positions: false,
+  stoploss_guard_enabled: false,
+  stoploss_guard_trade_limit: 3,
+  stoploss_guard_lookback_hours: 6,
+  stoploss_guard_lock_hours: 6,
+  stoploss_guard_per_coin: false,
+  daily_loss_limit_enabled: false,
+  daily_loss_limit_usdt: 0,
+  daily_loss_limit_percent: 5,
+  exit_cooldown_enabled: false,
+  exit_cooldown_minutes: 60,
+  low_profit_enabled: false,
+  low_profit_trade_count: 3,
+  low_profit_max_loss_percent: 10,
+  low_profit_lock_hours: 12,
+  risk_cap_enabled: false,
 } as AutoBotConfig);
 
 export const SYSTEM_SPECS = {

@@ -4,20 +4,21 @@ import { Clock, isoLocal } from '../common/clock';
 import { GroupCommit } from '../persistence/group-commit';
 import { isJsonObject, JsonStore } from '../persistence/json-store.service';
 import { AutoBotConfigService } from './auto-bot-config.service';
-import { AUTO_BOT_SPECS, type AutoBotConfig } from './defaults';
+import { effectiveBotConfig, OVERRIDE_SPECS, type EffectiveBotConfig, type OverrideLayer } from './effective-bot-config';
 import { coerceSettings, type SettingSpec } from './setting-spec';
+import { refuseUnsupportedSettings } from './unsupported-settings';
 
 export const INDIVIDUAL_SETTINGS_FILE = 'individual_coin_settings.json';
 export type CoinSettings = Record<string, unknown> & { updated_at?: string };
 
 /**
  * Auto-bot keys plus the coin's manual bot volume: the web UI saves its volume_mode / volume_value / leverage fields
- * with the coin's settings and reads them back into the form (and create falls back to them).
+ * with the coin's settings and reads them back into the form (and create falls back to them). The enhanced-RSI switch
+ * is a system setting a coin may override (RsiService reads it).
  */
 export const COIN_SETTING_SPECS: Record<string, SettingSpec> = {
-  ...AUTO_BOT_SPECS,
-  volume_mode: { type: 'enum', values: ['usdt', 'percent', 'qty', 'fixed_usdt', 'percent_balance', 'fixed_qty'] },
-  volume_value: { type: 'number', min: 0, max: 1_000_000_000 },
+  ...OVERRIDE_SPECS,
+  enhanced_rsi_enabled: { type: 'bool' },
 };
 
 /** Per-coin overrides of auto-bot keys (data/individual_coin_settings.json: {SYM: {key: value, updated_at}}). */
@@ -60,6 +61,7 @@ export class IndividualSettingsService implements OnModuleInit {
   /** Replaces the coin's overrides (validated; null values dropped). Throws ConfigValidationError on a bad value. */
   async set(symbol: string, overrides: Record<string, unknown>): Promise<CoinSettings> {
     const { values } = coerceSettings(COIN_SETTING_SPECS, overrides);
+    refuseUnsupportedSettings(values);
     return this.mutate((all) => {
       all[symbol] = { ...values, updated_at: isoLocal(this.clock.now()) };
       return all[symbol];
@@ -68,6 +70,7 @@ export class IndividualSettingsService implements OnModuleInit {
 
   async setMany(entries: Record<string, Record<string, unknown>>): Promise<number> {
     const validated = Object.entries(entries).map(([symbol, overrides]) => [symbol, coerceSettings(COIN_SETTING_SPECS, overrides).values] as const);
+    for (const [, values] of validated) refuseUnsupportedSettings(values);
     return this.mutate((all) => {
       for (const [symbol, values] of validated) all[symbol] = { ...values, updated_at: isoLocal(this.clock.now()) };
       return validated.length;
@@ -103,12 +106,12 @@ export class IndividualSettingsService implements OnModuleInit {
     });
   }
 
-  /** The global auto-bot config with this coin's overrides on top. */
-  effectiveConfig(symbol: string): AutoBotConfig {
-    const overrides = this.settings[symbol];
-    if (!overrides) return this.autoBot.get();
-    const { updated_at: _u, ...rest } = overrides;
-    return { ...this.autoBot.get(), ...rest } as AutoBotConfig;
+  /**
+   * The effective settings of the coin's bot: global auto-bot config, then the bot's own overrides (none for a coin
+   * without a bot), then this coin's individual settings. The one merge (config/effective-bot-config.ts).
+   */
+  effectiveConfig(symbol: string, botOverrides: OverrideLayer = null): EffectiveBotConfig {
+    return effectiveBotConfig(this.autoBot.get(), botOverrides, this.settings[symbol]);
   }
 
   private mutate<R>(change: (all: Record<string, CoinSettings>) => R): Promise<R> {

@@ -34,10 +34,10 @@ export class SystemConfigService implements OnModuleInit {
   }
 
   /** Partial update; the timeframe is changed only through setTimeframe (the /timeframe endpoint). */
-  async update(partial: Record<string, unknown>): Promise<{ config: SystemConfig; changed: string[]; ignored: string[] }> {
+  async update(partial: Record<string, unknown>): Promise<{ config: SystemConfig; changed: string[]; changes: SettingChange[]; ignored: string[] }> {
     const { system_timeframe: _ignored, ...rest } = partial;
     const { config, changes, ignored } = await this.settings.update(rest);
-    return { config, changed: changes.map((c) => c.key), ignored };
+    return { config, changed: changes.map((c) => c.key), changes, ignored };
   }
 
   reload(): Promise<void> {

@@ -176,6 +176,11 @@ export interface FetchCandlesOptions {
   limit?: number;
   /** Only candles with open time >= since (epoch ms). */
   since?: number;
+  /**
+   * Only candles with open time < until (epoch ms): with since, a window to page through history (the candle
+   * store asks for windows of at most `limit` candles, so every exchange answers the whole window).
+   */
+  until?: number;
 }
 
 export interface ExchangeAdapter {

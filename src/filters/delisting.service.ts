@@ -20,7 +20,7 @@ export interface DelistedEntry {
   source: string;
 }
 
-/** data/delisted.json in the API form (api-contract §2.9, §5). */
+/** data/delisted.json in the API form (docs/api-contract.md §2.9, §5). */
 export interface DelistedFile {
   delisted_coins: Record<string, DelistedEntry>;
   last_scan: string | null;

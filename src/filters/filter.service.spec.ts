@@ -116,17 +116,6 @@ describe('FilterService and MaturityService on the coin table', () => {
     expect(h.filters.checkEntry('SLIDE', 'LONG', config)).toMatchObject({ allowed: false, blockedBy: 'delisted' });
   });
 
-  it('exit signals: LONG at RSI >= 65, SHORT at <= 35 by default; per-trend levels from the config', () => {
-    expect(h.filters.exitSignal('WAVE', 'LONG', 'UP', config, 65)).toMatchObject({ signal: 'EXIT_LONG', exit: true, threshold: 65 });
-    expect(h.filters.exitSignal('WAVE', 'LONG', 'UP', config, 64.99).exit).toBe(false);
-    expect(h.filters.exitSignal('WAVE', 'SHORT', 'DOWN', config, 35).signal).toBe('EXIT_SHORT');
-    const against = { ...config, rsi_exit_long_against_trend: 60 };
-    expect(h.filters.exitSignal('WAVE', 'LONG', 'NEUTRAL', against, 60).exit).toBe(true);
-    expect(h.filters.exitSignal('WAVE', 'LONG', 'UP', against, 60).exit).toBe(false);
-    // Without an explicit RSI the table's value is used.
-    expect(h.filters.exitSignal('SLIDE', 'SHORT', 'NEUTRAL', config).signal).toBe('EXIT_SHORT');
-  });
-
   it('maturity: stored in mature_coins.json; a change of its settings clears the store and re-checks', async () => {
     expect(h.maturity.isMature('WAVE')).toBe(true);
     expect(h.maturity.isMature('YOUNG')).toBe(false);

@@ -5,17 +5,14 @@ import { ExchangeService } from '../exchange/exchange.service';
 import { TIMEFRAME_MS } from '../exchange/exchange.types';
 import { MaturityService } from '../maturity/maturity.service';
 import { RsiService, type CoinMarketView } from '../rsi/rsi.service';
-import type { CoinRecord, EntrySignal, Trend } from '../rsi/rsi.types';
+import type { CoinRecord, EntrySignal } from '../rsi/rsi.types';
 import { DelistingService, DELISTING_STATUSES } from './delisting.service';
 import type { EntryCheck, EntryDirection, FilterDecision } from './filter.types';
 import { checkExitScam, EXIT_SCAM_FILTER, type ExitScamParams } from './rules/exit-scam';
 import { checkLossReentry, LOSS_REENTRY_FILTER, type ClosedTradeInfo, type LossReentryParams } from './rules/loss-reentry';
 import { checkRsiTimeFilter, RSI_TIME_FILTER, RSI_TIME_FILTER_MIN_CANDLES, type RsiTimeFilterParams } from './rules/rsi-time-filter';
 import { checkScope, compileScope, SCOPE_FILTER, type CompiledScope } from './rules/scope';
-import {
-  baseSignal, DEFAULT_EXIT_THRESHOLDS, effectiveSignal, exitSignal, pickLevel, rsiZone,
-  type EffectiveSignalSettings, type ExitVerdict, type SignalVerdict,
-} from './rules/signal';
+import { baseSignal, effectiveSignal, rsiZone, type EffectiveSignalSettings, type SignalVerdict } from './rules/signal';
 
 export const MATURITY_FILTER = 'maturity';
 export const DELISTED_FILTER = 'delisted';
@@ -113,22 +110,6 @@ export class FilterService implements OnModuleInit {
       }
     }
     return { symbol, direction, allowed: true, reason: 'all entry filters passed', decisions };
-  }
-
-  /**
-   * RSI exit for a bot in position (§5.3): LONG at RSI >= the with/against-trend level, SHORT at <= it.
-   * `config` is the bot's effective config (per-coin → bot → global); `rsi` overrides the table's value, e.g. the RSI
-   * of the bot's entry timeframe from RsiService.computeRsiFor.
-   */
-  exitSignal(symbol: string, side: 'LONG' | 'SHORT', entryTrend: Trend | null | undefined, config: Partial<AutoBotConfig> = {}, rsi?: number | null): ExitVerdict {
-    const value = rsi !== undefined ? rsi : (this.rsi.getCoin(symbol)?.rsi ?? null);
-    const d = DEFAULT_EXIT_THRESHOLDS;
-    return exitSignal(value, side, entryTrend, {
-      longWithTrend: pickLevel(config.rsi_exit_long_with_trend, d.longWithTrend)!,
-      longAgainstTrend: pickLevel(config.rsi_exit_long_against_trend, d.longAgainstTrend)!,
-      shortWithTrend: pickLevel(config.rsi_exit_short_with_trend, d.shortWithTrend)!,
-      shortAgainstTrend: pickLevel(config.rsi_exit_short_against_trend, d.shortAgainstTrend)!,
-    });
   }
 
   /** Exit-scam verdict on the cached candles with the coin's effective settings (test endpoints). */

@@ -9,7 +9,8 @@ export interface Readiness {
 
 /**
  * Ready = every module has loaded its stored state (all onModuleInit hooks are done once the application
- * bootstraps), the exchange adapter is initialised, and the service is not shutting down.
+ * bootstraps), the exchange adapter is initialised and a signed request has succeeded (the keys work), and the
+ * service is not shutting down.
  */
 @Injectable()
 export class ReadinessService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,14 +30,19 @@ export class ReadinessService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   check(): Readiness {
-    const checks = { state_loaded: this.stateLoaded, exchange_ready: this.exchange.isReady, shutting_down: this.shuttingDown };
+    // Initialised is not enough: public data loads with a wrong secret, so a signed request must have succeeded too.
+    const signed = this.exchange.signedCallSucceeded;
+    const checks = { state_loaded: this.stateLoaded, exchange_ready: this.exchange.isReady && signed, shutting_down: this.shuttingDown };
+    const signedError = this.exchange.lastSignedCallError;
     const reason = !checks.state_loaded
       ? 'stored state is still loading'
-      : !checks.exchange_ready
+      : !this.exchange.isReady
         ? `exchange ${this.exchange.name} is not initialised${this.exchange.lastInitError ? `: ${this.exchange.lastInitError}` : ''}`
-        : checks.shutting_down
-          ? 'shutting down'
-          : null;
+        : !signed
+          ? `exchange ${this.exchange.name}: no signed request has succeeded yet${signedError ? ` (last: ${signedError})` : ''}`
+          : checks.shutting_down
+            ? 'shutting down'
+            : null;
     const ready = reason === null;
     if (ready !== this.lastReady) {
       // Log transitions only: probes call this every few seconds.

@@ -15,7 +15,7 @@ export const MATURE_COINS_FILE = 'mature_coins.json';
 const MATURITY_KEYS = ['min_candles_for_maturity', 'min_rsi_low', 'max_rsi_high'];
 
 /**
- * Coin maturity (trading-logic §3): a coin is mature once its RSI has swung through both limits over the last
+ * Coin maturity (docs/trading-logic.md §3): a coin is mature once its RSI has swung through both limits over the last
  * `min_candles_for_maturity` candles. Mature coins are stored (sticky) in data/mature_coins.json; a record made under
  * another timeframe, candle minimum or RSI limits is invalid and dropped. Immature coins are re-checked every round.
  */

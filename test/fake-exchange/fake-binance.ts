@@ -129,6 +129,12 @@ class FakeBinanceServer extends FakeExchangeServer {
     );
   }
 
+  /** Binance sends the key in X-MBX-APIKEY and the signature as a `signature` parameter (query or form body). */
+  protected isSigned(rawQuery: string, body: string, headers: http.IncomingHttpHeaders): boolean {
+    const hasSignature = (raw: string) => /(^|&)signature=/.test(raw);
+    return headers['x-mbx-apikey'] !== undefined || hasSignature(rawQuery) || hasSignature(body);
+  }
+
   // ------------------------------------------------------------------ routing
 
   protected async route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
@@ -290,7 +296,11 @@ class FakeBinanceServer extends FakeExchangeServer {
     const start = p.startTime !== undefined ? Number(p.startTime) : undefined;
     const end = p.endTime !== undefined ? Number(p.endTime) : undefined;
     // Binance: with startTime the oldest `limit` candles from there on, else the newest `limit`; oldest first.
-    const candles = await this.options.backend.fetchCandles(market.symbol, timeframe, { limit: start === undefined ? Math.min(limit, 1000) : 1000, since: start });
+    const candles = await this.options.backend.fetchCandles(market.symbol, timeframe, {
+      limit: start === undefined ? Math.min(limit, 1000) : 1000,
+      since: start,
+      until: end === undefined ? undefined : end + 1, // endTime is inclusive
+    });
     const kept = candles.filter((c) => (start === undefined || c.time >= start) && (end === undefined || c.time <= end)).sort((a, b) => a.time - b.time);
     const rows = start === undefined ? kept.slice(-limit) : kept.slice(0, limit);
     return rows.map((c) => [

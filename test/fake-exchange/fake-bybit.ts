@@ -103,6 +103,11 @@ class FakeBybitServer extends FakeExchangeServer {
     return json(200, { retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: now }, headers);
   }
 
+  /** Bybit v5 signs in headers: X-BAPI-API-KEY and X-BAPI-SIGN. */
+  protected isSigned(_rawQuery: string, _body: string, headers: http.IncomingHttpHeaders): boolean {
+    return headers['x-bapi-api-key'] !== undefined || headers['x-bapi-sign'] !== undefined;
+  }
+
   // ------------------------------------------------------------------ routing
 
   protected async route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
@@ -252,7 +257,8 @@ class FakeBybitServer extends FakeExchangeServer {
     const limit = Math.min(1000, Math.max(1, Number(q.limit ?? 200) || 200));
     const since = q.start !== undefined ? Number(q.start) : undefined;
     const end = q.end !== undefined ? Number(q.end) : undefined;
-    const candles = await this.options.backend.fetchCandles(market.symbol, timeframe, { limit, since });
+    // `end` is inclusive; the backend's `until` exclusive.
+    const candles = await this.options.backend.fetchCandles(market.symbol, timeframe, { limit, since, until: end === undefined ? undefined : end + 1 });
     const rows = candles
       .filter((c) => (since === undefined || c.time >= since) && (end === undefined || c.time <= end))
       .sort((a, b) => b.time - a.time) // Bybit answers newest first

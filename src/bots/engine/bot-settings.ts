@@ -1,69 +1,55 @@
-import type { AutoBotConfig } from '../../config/defaults';
+import { DEFAULT_AUTO_BOT_CONFIG } from '../../config/defaults';
+import type { EffectiveBotConfig } from '../../config/effective-bot-config';
+import { pickLevel, type ExitThresholds } from '../../filters/rules/signal';
 import { stopLossPercentWithinLiquidation, type ProtectionSettings } from './protection';
-import { DEFAULT_EXIT_THRESHOLDS, pickLevel, type ExitThresholds } from '../../filters/rules/signal';
 import type { RsiExitDelaySettings } from './rsi-exit';
 
-/** Reads the engine's settings out of an (effective) auto-bot config. */
-
-type ConfigLike = Partial<AutoBotConfig> & Record<string, unknown>;
-
-function num(config: ConfigLike, key: string, fallback: number): number {
-  const v = config[key];
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) ? n : fallback;
-}
-
-function bool(config: ConfigLike, key: string, fallback: boolean): boolean {
-  const v = config[key];
-  return typeof v === 'boolean' ? v : fallback;
-}
-
 /**
- * The bot's effective config: global, then the bot's own overrides, then the coin's individual settings
- * (trading-logic §5.3 lookup order: per-coin → bot → global).
+ * The engine's settings read out of a bot's effective config (src/config/effective-bot-config.ts builds it per docs/trading-logic.md §5.3, typed and
+ * complete, so nothing here restates a default).
  */
-export function mergeBotConfig(global: ConfigLike, botConfig: Record<string, unknown>, coinSettings: Record<string, unknown> | null | undefined): ConfigLike {
-  const merged: Record<string, unknown> = { ...global };
-  for (const source of [botConfig, coinSettings ?? {}]) {
-    for (const [key, value] of Object.entries(source)) if (value !== null && value !== undefined) merged[key] = value;
-  }
-  return merged as ConfigLike;
-}
 
-export function protectionSettings(config: ConfigLike): ProtectionSettings {
-  const beTriggerPercent = num(config, 'break_even_trigger_percent', 0);
+export function protectionSettings(config: EffectiveBotConfig): ProtectionSettings {
   return {
-    maxLossPercent: stopLossPercentWithinLiquidation(num(config, 'max_loss_percent', 15), num(config, 'leverage', 10)),
-    takeProfitPercent: num(config, 'take_profit_percent', 5),
-    closeAtProfitEnabled: bool(config, 'close_at_profit_enabled', true),
-    trailingActivation: num(config, 'trailing_stop_activation', 10),
-    trailingDistance: num(config, 'trailing_stop_distance', 5),
-    trailingUpdateIntervalSec: num(config, 'trailing_update_interval', 3),
-    maxPositionHours: num(config, 'max_position_hours', 0),
-    breakEvenProtection: bool(config, 'break_even_protection', true),
-    breakEvenTrigger: beTriggerPercent > 0 ? beTriggerPercent : num(config, 'break_even_trigger', 20),
+    maxLossPercent: stopLossPercentWithinLiquidation(config.max_loss_percent, config.leverage),
+    takeProfitPercent: config.take_profit_percent,
+    closeAtProfitEnabled: config.close_at_profit_enabled,
+    trailingActivation: config.trailing_stop_activation,
+    trailingDistance: config.trailing_stop_distance,
+    trailingUpdateIntervalSec: config.trailing_update_interval,
+    maxPositionHours: config.max_position_hours,
+    breakEvenProtection: config.break_even_protection,
+    // The two trigger keys are mirrored on every write; a 0 in the percent spelling defers to the other one.
+    breakEvenTrigger: config.break_even_trigger_percent > 0 ? config.break_even_trigger_percent : config.break_even_trigger,
   };
 }
 
-/** Exit levels (§5.3); a 0 or missing value falls back to the seed's 65 / 35. */
-export function exitThresholds(config: ConfigLike): ExitThresholds {
-  const d = DEFAULT_EXIT_THRESHOLDS;
+/** The exchange take-profit at entry, in % from entry (0 = none): the bot's own take_profit_percent. */
+export function entryTakeProfitPercent(config: EffectiveBotConfig): number {
+  return config.close_at_profit_enabled ? config.take_profit_percent : 0;
+}
+
+/** Exit levels (docs/settings.md); a level of 0 means "not set" and takes the default config's level. */
+export type ExitLevelSettings = Pick<EffectiveBotConfig, 'rsi_exit_long_with_trend' | 'rsi_exit_long_against_trend' | 'rsi_exit_short_with_trend' | 'rsi_exit_short_against_trend'>;
+
+export function exitThresholds(config: ExitLevelSettings): ExitThresholds {
+  const d = DEFAULT_AUTO_BOT_CONFIG;
   return {
-    longWithTrend: pickLevel(config.rsi_exit_long_with_trend) ?? d.longWithTrend,
-    longAgainstTrend: pickLevel(config.rsi_exit_long_against_trend) ?? d.longAgainstTrend,
-    shortWithTrend: pickLevel(config.rsi_exit_short_with_trend) ?? d.shortWithTrend,
-    shortAgainstTrend: pickLevel(config.rsi_exit_short_against_trend) ?? d.shortAgainstTrend,
+    longWithTrend: pickLevel(config.rsi_exit_long_with_trend) ?? d.rsi_exit_long_with_trend,
+    longAgainstTrend: pickLevel(config.rsi_exit_long_against_trend) ?? d.rsi_exit_long_against_trend,
+    shortWithTrend: pickLevel(config.rsi_exit_short_with_trend) ?? d.rsi_exit_short_with_trend,
+    shortAgainstTrend: pickLevel(config.rsi_exit_short_against_trend) ?? d.rsi_exit_short_against_trend,
   };
 }
 
-export function exitDelays(config: ConfigLike): RsiExitDelaySettings {
+export function exitDelays(config: EffectiveBotConfig): RsiExitDelaySettings {
   return {
-    minCandles: num(config, 'rsi_exit_min_candles', 0),
-    minMinutes: num(config, 'rsi_exit_min_minutes', 0),
-    minMovePercent: num(config, 'rsi_exit_min_move_percent', 0),
+    minCandles: config.rsi_exit_min_candles,
+    minMinutes: config.rsi_exit_min_minutes,
+    minMovePercent: config.rsi_exit_min_move_percent,
   };
 }
 
-export function waitBreakevenWhenLoss(config: ConfigLike): boolean {
-  return bool(config, 'exit_wait_breakeven_when_loss', false);
+export function waitBreakevenWhenLoss(config: EffectiveBotConfig): boolean {
+  return config.exit_wait_breakeven_when_loss;
 }

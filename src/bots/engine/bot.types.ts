@@ -1,7 +1,7 @@
 import type { Timeframe } from '../../exchange/exchange.types';
 import type { Trend } from '../../rsi/rsi.types';
 
-/** Persisted bot statuses (trading-logic §0). "Active" means neither idle nor paused. */
+/** Persisted bot statuses (docs/trading-logic.md §0). "Active" means neither idle nor paused. */
 export type BotStatus = 'running' | 'in_position_long' | 'in_position_short' | 'idle' | 'paused';
 export const BOT_STATUSES: readonly BotStatus[] = ['running', 'in_position_long', 'in_position_short', 'idle', 'paused'];
 
@@ -24,7 +24,7 @@ export type CloseReason =
   | 'CLOSED_ON_EXCHANGE'
   | 'LIQUIDATION';
 
-/** Exchange position snapshot copied onto the record by the sync worker (api-contract §3, "R" fields). */
+/** Exchange position snapshot copied onto the record by the sync worker (docs/api-contract.md §3). */
 export interface ExchangePositionView {
   size: number;
   side: 'Long' | 'Short';
@@ -40,7 +40,7 @@ export interface ExchangePositionView {
 }
 
 /**
- * A bot as stored in bots_state.json and returned by /api/bots/list (api-contract §3).
+ * A bot as stored in bots_state.json and returned by /api/bots/list (docs/api-contract.md §3).
  * The whole record is persisted, so a restart resumes the bot exactly where it was.
  */
 export interface BotRecord {
@@ -117,7 +117,7 @@ export interface BotRecord {
   limit_orders: unknown[];
 }
 
-/** A closed trade as /api/bots/trades serves it (api-contract §2.8). */
+/** A closed trade as /api/bots/trades serves it (docs/api-contract.md §2.8). */
 export interface TradeRecord {
   id: string;
   timestamp: string;

@@ -89,7 +89,7 @@ export class BotHistoryService implements OnModuleInit {
     return `${nowMs}_${this.sequence}`;
   }
 
-  /** Appends an action to the log (api-contract §2.8 action types; extras per type). */
+  /** Appends an action to the log (docs/api-contract.md §2.8 action types; extras per type). */
   log(type: ActionType, symbol: string, botId: string | null, details: string, extras: Record<string, unknown> = {}): ActionEntry {
     const now = this.clock.now();
     const entry: ActionEntry = {

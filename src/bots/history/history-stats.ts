@@ -75,7 +75,7 @@ export function totalsByReason(trades: readonly StoredTrade[]): Record<string, {
   return out;
 }
 
-/** The /statistics block (api-contract §2.8). */
+/** The /statistics block (docs/api-contract.md §2.8). */
 export function statistics(input: { actions: readonly ActionEntry[]; trades: readonly StoredTrade[]; openTrades: number; symbol: string | null }) {
   const t = tradeTotals(input.trades);
   // The UI fills its coin filter from `symbols`, so it is the list of coins seen in the actions and trades.

@@ -1,5 +1,9 @@
+import type { EffectiveBotConfig } from '../../config/effective-bot-config';
 import { exitSignal } from '../../filters/rules/signal';
-import { exitThresholds } from '../engine/bot-settings';
+import { exitThresholds, type ExitLevelSettings } from '../engine/bot-settings';
+
+/** The settings an audit reads: the entry thresholds and the exit levels. */
+export type AuditSettings = ExitLevelSettings & Pick<EffectiveBotConfig, 'rsi_long_threshold' | 'rsi_short_threshold'>;
 import type { StoredTrade } from './history.types';
 
 /**
@@ -24,9 +28,9 @@ export interface AuditedTrade {
   exit_status: AuditStatus | 'not_rsi_exit';
 }
 
-export function auditTrade(trade: StoredTrade, config: Record<string, unknown>): AuditedTrade {
+export function auditTrade(trade: StoredTrade, config: AuditSettings): AuditedTrade {
   const long = trade.direction === 'LONG';
-  const entryThreshold = Number(long ? config.rsi_long_threshold : config.rsi_short_threshold);
+  const entryThreshold = long ? config.rsi_long_threshold : config.rsi_short_threshold;
   const entryStatus: AuditStatus = trade.rsi === null || trade.rsi === undefined ? 'no_rsi' : (long ? trade.rsi <= entryThreshold : trade.rsi >= entryThreshold) ? 'ok' : 'error';
   let exitThreshold: number | null = null;
   let exitStatus: AuditedTrade['exit_status'] = 'not_rsi_exit';
@@ -42,7 +46,7 @@ export function auditTrade(trade: StoredTrade, config: Record<string, unknown>):
   };
 }
 
-export function rsiAuditReport(trades: readonly StoredTrade[], configFor: (symbol: string) => Record<string, unknown>, global: Record<string, unknown>, timeframe: string, generatedAt: string) {
+export function rsiAuditReport(trades: readonly StoredTrade[], configFor: (symbol: string) => AuditSettings, global: AuditSettings, timeframe: string, generatedAt: string) {
   const audited = trades.map((t) => auditTrade(t, configFor(t.symbol)));
   const count = (pick: (a: AuditedTrade) => boolean) => audited.filter(pick).length;
   return {

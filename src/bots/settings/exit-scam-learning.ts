@@ -47,7 +47,7 @@ export function fitExitScam(candles: readonly Candle[], aggressiveness: Aggressi
   const usable = candles.filter((c) => c.open > 0);
   if (usable.length < MIN_CANDLES_FOR_LEARNING) return null;
   const p = PERCENTILE_BY_AGGRESSIVENESS[aggressiveness];
-  const n = Math.max(2, Math.min(Math.floor(current.multiCount) || 4, usable.length));
+  const n = Math.max(2, Math.min(Math.floor(current.multiCount), usable.length));
   const bodies = usable.map((c) => (Math.abs(c.close - c.open) / c.open) * 100);
   const moves: number[] = [];
   for (let i = 0; i + n <= usable.length; i++) moves.push((Math.abs(usable[i + n - 1].close - usable[i].open) / usable[i].open) * 100);
@@ -55,7 +55,7 @@ export function fitExitScam(candles: readonly Candle[], aggressiveness: Aggressi
   const multi = percentile(moves, p);
   return {
     params: {
-      exit_scam_candles: Math.max(1, Math.floor(current.candles) || 8),
+      exit_scam_candles: Math.max(1, Math.floor(current.candles)),
       // A floor keeps a very calm history from blocking every ordinary candle.
       exit_scam_single_candle_percent: Math.max(0.5, round2(single)),
       exit_scam_multi_candle_count: n,

@@ -5,6 +5,7 @@
  * with exponential backoff when the failure is transient. ccxt is loaded lazily in init(), so the
  * paper default never pays for it. Plain class, no Nest imports: ExchangeService wires it in.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Exchange, Market as MaybeMarket, OHLCV, Position as CcxtPosition, Ticker as CcxtTicker } from 'ccxt';
@@ -41,7 +42,7 @@ import {
   mapCcxtError,
   rateLimitPauseMs,
 } from './ccxt-errors';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter, type RequestPriority } from './rate-limiter';
 import { withRetry } from './retry';
 
 export type CcxtExchangeId = 'bybit' | 'binance';
@@ -73,6 +74,8 @@ export interface CcxtExchangeOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Adapter calls whose requests wait behind trading requests in the limiter (docs/security.md). */
+const ANALYSIS_METHODS: ReadonlySet<string> = new Set(['fetchCandles', 'fetchTickers']);
 /** Grace after ccxt's own (headers-only) timeout before our guard gives up on a stalled body. */
 const TIMEOUT_GUARD_MARGIN_MS = 250;
 const MAX_CANDLES_PER_REQUEST = 1000;
@@ -124,6 +127,10 @@ export class CcxtExchange implements ExchangeAdapter {
   /** Last price seen per bare coin (tickers, candles, positions): the reference price of an order. */
   private readonly lastPrice = new Map<string, number>();
   private readonly limiter: RateLimiter;
+  /** The limiter class of the adapter call a request belongs to (set around each call, read by the fetch hooks). */
+  private readonly callPriority = new AsyncLocalStorage<RequestPriority>();
+  /** Set inside a patched fetch2 that already holds a limiter slot, so the fetch under it does not take a second. */
+  private readonly slotHeld = new AsyncLocalStorage<boolean>();
   private readonly timeoutMs: number;
   private readonly attempts: number;
   private readonly baseDelayMs: number;
@@ -203,7 +210,9 @@ export class CcxtExchange implements ExchangeAdapter {
     const limit = Math.min(MAX_CANDLES_PER_REQUEST, Math.max(1, Math.floor(options.limit ?? MAX_CANDLES_PER_REQUEST)));
     return this.call('fetchCandles', async (client) => {
       const unified = this.unifiedSymbol(symbol, method);
-      const columns = ohlcvColumns(await client.fetchOHLCV(unified, timeframe, options.since, limit), options.since, limit);
+      // ccxt's `until` is the exchanges' inclusive end (Bybit `end`, Binance `endTime`); ours is exclusive.
+      const params = options.until !== undefined ? { until: options.until - 1 } : undefined;
+      const columns = ohlcvColumns(await client.fetchOHLCV(unified, timeframe, options.since, limit, params), options.since, limit, options.until);
       if (columns.length > 0) this.lastPrice.set(this.bare(unified), columns.close[columns.length - 1]);
       return columns;
     });
@@ -417,9 +426,21 @@ export class CcxtExchange implements ExchangeAdapter {
       headersTimeout: guardMs + 1000,
     });
 
+    // The limiter wait happens before ccxt signs the request (fetch2 = sign + fetch): a request signed before a long
+    // wait would reach the exchange with a stale timestamp and be refused outside its receive window.
+    const originalFetch2 = client.fetch2.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { fetch2: (...args: unknown[]) => Promise<unknown> }).fetch2 = async (...args: unknown[]) => {
+      const release = await this.limiter.acquire(this.callPriority.getStore() ?? 'trading');
+      try {
+        return await this.slotHeld.run(true, () => originalFetch2(...args));
+      } finally {
+        release();
+      }
+    };
     const originalFetch = client.fetch.bind(client);
     client.fetch = async (url: string, method = 'GET', headers?: unknown, body?: unknown) => {
-      const release = await this.limiter.acquire();
+      // A request that did not come through fetch2 still passes the limiter.
+      const release = this.slotHeld.getStore() ? undefined : await this.limiter.acquire(this.callPriority.getStore() ?? 'trading');
       let timer: NodeJS.Timeout | undefined;
       try {
         const request = originalFetch(url, method, headers, body);
@@ -430,7 +451,7 @@ export class CcxtExchange implements ExchangeAdapter {
         return await Promise.race([request, guard]);
       } finally {
         clearTimeout(timer);
-        release();
+        release?.();
       }
     };
 
@@ -482,6 +503,10 @@ export class CcxtExchange implements ExchangeAdapter {
 
   /** Runs one adapter method with retries; every failure leaves as one of our ExchangeError classes. */
   private async call<T>(method: string, task: (client: Exchange, attempt: number) => Promise<T>, how: { loadsMarkets?: boolean } = {}): Promise<T> {
+    // Candles and tickers are analysis reads; everything else (orders, stops, positions, balance, markets) trades.
+    if (this.callPriority.getStore() === undefined) {
+      return this.callPriority.run(ANALYSIS_METHODS.has(method) ? 'analysis' : 'trading', () => this.call(method, task, how));
+    }
     const client = this.client;
     if (!client) throw new ExchangeNotReadyError(`${method}: the ${this.name} adapter is not initialised`, method);
     const secrets = [this.options.apiKey, this.options.secret];
@@ -519,7 +544,8 @@ export class CcxtExchange implements ExchangeAdapter {
   private loadMarkets(client: Exchange): Promise<void> {
     this.marketsLoading ??= (async () => {
       try {
-        await client.loadMarkets(true);
+        // Trading class even when a candle read started it: orders wait for this same load.
+        await this.callPriority.run('trading', () => client.loadMarkets(true));
         this.indexMarkets(client);
         this.marketsReady = true;
         this.marketsLoadedAt = performance.now();
@@ -725,17 +751,17 @@ export function installFastBybitOhlcv(client: Exchange): void {
 }
 
 /**
- * ccxt OHLCV rows to columns: rows with a non-finite field or before `since` are dropped, the rest sorted by time
+ * ccxt OHLCV rows to columns: rows with a non-finite field, before `since` or from `until` on are dropped, the rest sorted by time
  * (the later of two equal times wins), the newest `limit` kept.
  */
-export function ohlcvColumns(rows: readonly OHLCV[], since: number | undefined, limit: number): CandleColumns {
+export function ohlcvColumns(rows: readonly OHLCV[], since: number | undefined, limit: number, until?: number): CandleColumns {
   const kept: OHLCV[] = [];
   let sorted = true;
   for (const row of rows) {
     // Field by field: this runs for every candle of a mass load, so no temporary arrays.
     const time = Number(row[0]);
     if (!(Number.isFinite(time) && Number.isFinite(Number(row[1])) && Number.isFinite(Number(row[2])) && Number.isFinite(Number(row[3])) && Number.isFinite(Number(row[4])) && Number.isFinite(Number(row[5] ?? 0)))) continue;
-    if (since !== undefined && time < since) continue;
+    if ((since !== undefined && time < since) || (until !== undefined && time >= until)) continue;
     if (kept.length > 0 && time <= Number(kept[kept.length - 1][0])) sorted = false;
     kept.push(row);
   }

@@ -635,6 +635,8 @@ function nextPeriodStart(tf: Timeframe, start: number): number {
 export interface CandleQuery {
   limit?: number;
   since?: number;
+  /** Only candles with open time < until. */
+  until?: number;
 }
 
 /** The whole simulated market: the instrument list and a lazily built path per symbol. */
@@ -689,9 +691,20 @@ export class PaperMarket {
 
   /** The most recent `limit` candles (max 1000) with open time >= since, the forming one last. */
   candles(symbol: string, tf: Timeframe, query: CandleQuery, now: number): Candle[] {
-    const market = this.symbol(symbol);
     const limit = math.min(MAX_CANDLES_PER_REQUEST, math.max(1, math.floor(query.limit ?? MAX_CANDLES_PER_REQUEST)));
     const launch = this.launchTime(symbol, now);
+    const until = query.until;
+    if (until === undefined || until > now) return this.candlesAt(symbol, tf, query.since, limit, launch, now);
+    // Completed candles do not depend on the clock: build them as at the end of the period holding until - 1,
+    // one more than asked (that period's successor may be forming there), and keep the newest `limit` before until.
+    const evaluatedAt = math.min(now, nextPeriodStart(tf, periodStart(tf, until - 1)));
+    const candles = this.candlesAt(symbol, tf, query.since, limit + 1, launch, evaluatedAt).filter((c) => c.time < until);
+    return candles.slice(math.max(0, candles.length - limit));
+  }
+
+  private candlesAt(symbol: string, tf: Timeframe, querySince: number | undefined, limit: number, launch: number, now: number): Candle[] {
+    const market = this.symbol(symbol);
+    const query = { since: querySince };
     const since = math.max(launch, query.since ?? -Infinity);
     const size = TIMEFRAME_MS[tf];
     if (size < CANDLE_MS) {

@@ -1,0 +1,102 @@
+/**
+ * Reading, writing and quarantining one candle file. Writes follow src/persistence/atomic-write.ts
+ * (temp file in the same folder, fsync, rename, fsync of the folder) for binary content and without a .bak:
+ * a damaged candle file is re-fetched from the exchange, so a second copy would only double the disk use.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { CANDLE_HEADER_BYTES, type CandleHeader, type CandleSeries, decodeCandles, decodeHeader } from './candle-codec';
+import type { Timeframe } from '../exchange/exchange.types';
+
+let counter = 0;
+
+export async function writeCandleFile(target: string, content: Buffer): Promise<void> {
+  const dir = path.dirname(target);
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${counter++}.tmp`);
+  try {
+    const handle = await fs.open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, target);
+  } catch (error) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  // Makes the rename durable; not every platform can open a folder, so failures are ignored.
+  const dirHandle = await fs.open(dir, 'r').catch(() => null);
+  await dirHandle?.sync().catch(() => undefined);
+  await dirHandle?.close().catch(() => undefined);
+}
+
+/** The whole file, decoded and verified; null when there is no file. Throws CandleFileError when damaged. */
+export async function readCandleFile(
+  file: string,
+  expected: { symbol: string; timeframe: Timeframe },
+): Promise<CandleSeries | null> {
+  let buffer: Buffer;
+  try {
+    buffer = await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  return decodeCandles(buffer, expected);
+}
+
+/** Only the header (one small read), checked; null when there is no file. Throws CandleFileError when damaged. */
+export async function readCandleHeader(file: string): Promise<CandleHeader | null> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const buffer = Buffer.alloc(CANDLE_HEADER_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, CANDLE_HEADER_BYTES, 0);
+    return decodeHeader(buffer.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Moves a damaged file aside as `<name>.corrupt-<timestamp>` (kept for inspection, never read again). */
+export async function quarantineCandleFile(file: string, at: number): Promise<string> {
+  const stamp = `${file}.corrupt-${new Date(at).toISOString().replace(/[:.]/g, '-')}`;
+  // Never over an earlier damaged copy (two in the same millisecond, or a clock that stands still in tests).
+  for (let n = 0; ; n++) {
+    const aside = n === 0 ? stamp : `${stamp}-${n}`;
+    const taken = await fs.access(aside).then(
+      () => true,
+      () => false,
+    );
+    if (taken) continue;
+    await fs.rename(file, aside);
+    return aside;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temp files a killed fill left behind in `dir` (not those of a fill still running in another process). */
+export async function removeStaleCandleTemps(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const stale = names.filter((n) => {
+    const match = /^\..+\.(\d+)\.\d+\.tmp$/.exec(n);
+    return match !== null && (Number(match[1]) === process.pid ? false : !isRunning(Number(match[1])));
+  });
+  await Promise.all(stale.map((n) => fs.rm(path.join(dir, n), { force: true })));
+}
