@@ -130,7 +130,7 @@ export function resolveChannels(file: NotificationSettingsFile, env: NotifyEnv):
 /** What GET /notifications shows: every setting, and for each secret only whether it is set (and where from). */
 export function publicSettings(file: NotificationSettingsFile, env: NotifyEnv) {
   const resolved = new Map(resolveChannels(file, env).map((c) => [c.id, c]));
-  const source = (fromFile: string | null, fromEnv: string | null) => (fromFile ? 'file' : fromEnv ? 'env' : null);
+  const source = (fromFile: string | null, fromEnv: string | null): 'file' | 'env' | null => (fromFile ? 'file' : fromEnv ? 'env' : null);
   const t = file.channels.telegram;
   const w = file.channels.webhook;
   const d = file.channels.discord;
