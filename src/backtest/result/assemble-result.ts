@@ -1,0 +1,45 @@
+import {
+  BACKTEST_RESULT_KIND,
+  BACKTEST_RESULT_VERSION,
+  type BacktestOpenPosition,
+  type BacktestResult,
+  type BacktestRunParameters,
+  type BacktestTrade,
+  type EquityPoint,
+  type SymbolCloses,
+  type TradePricePath,
+} from './backtest-result';
+import { buyAndHoldCurve, computeStatistics, drawdownCurve } from './statistics';
+
+/** What the replay engine hands over at the end of a run; the derived parts (drawdown, benchmark, statistics) are computed here. */
+export interface ReplayOutput {
+  id: string;
+  generatedAtMs: number;
+  parameters: BacktestRunParameters;
+  trades: BacktestTrade[];
+  openPositions: BacktestOpenPosition[];
+  equity: EquityPoint[];
+  /** Closes of every replayed coin over the range, for the buy-and-hold benchmark. */
+  closes: SymbolCloses[];
+  pricePaths?: TradePricePath[];
+}
+
+export function assembleBacktestResult(run: ReplayOutput): BacktestResult {
+  const trades = [...run.trades].sort((a, b) => a.close_time_ms - b.close_time_ms);
+  const times = run.equity.map((e) => e.time_ms);
+  const benchmark = run.closes.length ? buyAndHoldCurve(run.closes, run.parameters.starting_balance, times) : [];
+  return {
+    kind: BACKTEST_RESULT_KIND,
+    version: BACKTEST_RESULT_VERSION,
+    id: run.id,
+    generated_at_ms: run.generatedAtMs,
+    parameters: run.parameters,
+    trades,
+    open_positions: run.openPositions,
+    equity: run.equity,
+    drawdown: drawdownCurve(run.equity),
+    buy_and_hold: benchmark.map((equity, i) => ({ time_ms: times[i], equity })),
+    ...(run.pricePaths ? { price_paths: run.pricePaths } : {}),
+    statistics: computeStatistics({ parameters: run.parameters, trades, openPositions: run.openPositions, equity: run.equity, buyAndHold: benchmark }),
+  };
+}
