@@ -53,7 +53,9 @@ export function syntheticBacktestResult(options: SyntheticOptions = {}): Backtes
   const trades: BacktestTrade[] = [];
   const pricePaths: TradePricePath[] = [];
   const spans: Array<{ k: number; entry: number; exit: number; size: number; long: boolean; net: number }> = [];
-  const reasons: BacktestTrade['close_reason'][] = ['TAKE_PROFIT', 'STOP_LOSS', 'RSI_EXIT', 'TRAILING_STOP', 'MAX_POSITION_HOURS'];
+  // Close reasons that fit the outcome; a stop or take-profit exit fills at that level.
+  const winReasons: BacktestTrade['close_reason'][] = ['TAKE_PROFIT', 'RSI_EXIT', 'TRAILING_STOP'];
+  const lossReasons: BacktestTrade['close_reason'][] = ['STOP_LOSS', 'MAX_POSITION_HOURS', 'RSI_EXIT'];
   for (let n = 0; n < tradeCount; n++) {
     const k = n % symbols.length;
     const entry = 1 + Math.floor(random() * (points - 40));
@@ -65,6 +67,7 @@ export function syntheticBacktestResult(options: SyntheticOptions = {}): Backtes
     const pnl = (long ? exitPrice - entryPrice : entryPrice - exitPrice) * size;
     const fees = (entryPrice + exitPrice) * size * FEE_RATE;
     const id = `bt-${n + 1}`;
+    const reason = (pnl - fees > 0 ? winReasons : lossReasons)[n % 3];
     const symbol = symbols[k];
     trades.push({
       id,
@@ -91,7 +94,7 @@ export function syntheticBacktestResult(options: SyntheticOptions = {}): Backtes
       entry_timestamp: times[entry],
       close_timestamp: new Date(times[exit]).toISOString(),
       close_time_ms: times[exit],
-      close_reason: reasons[n % reasons.length],
+      close_reason: reason,
       is_successful: pnl - fees > 0,
       is_simulated: true,
       audit: {
@@ -101,8 +104,8 @@ export function syntheticBacktestResult(options: SyntheticOptions = {}): Backtes
         signal_candle_time_ms: times[entry - 1],
         signal_timeframe: '1h',
         filters_passed: ['maturity', 'rsi_time_filter', 'exit_scam'],
-        stop_loss_price: long ? entryPrice * 0.97 : entryPrice * 1.03,
-        take_profit_price: long ? entryPrice * 1.05 : entryPrice * 0.95,
+        stop_loss_price: reason === 'STOP_LOSS' ? exitPrice : long ? entryPrice * 0.97 : entryPrice * 1.03,
+        take_profit_price: reason === 'TAKE_PROFIT' ? exitPrice : long ? entryPrice * 1.05 : entryPrice * 0.95,
       },
     });
     spans.push({ k, entry, exit, size, long, net: pnl - fees });

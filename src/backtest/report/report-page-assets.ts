@@ -98,11 +98,13 @@ export const REPORT_SCRIPT = `
     layout: { attributionLogo: false, background: { color: '#ffffff' }, textColor: '#1f2328', fontSize: 11 },
     grid: { vertLines: { color: '#f0f3f6' }, horzLines: { color: '#f0f3f6' } },
     timeScale: { timeVisible: true, secondsVisible: false, borderColor: '#d0d7de' },
-    rightPriceScale: { borderColor: '#d0d7de' },
-    localization: { priceFormatter: function (p) { return fmtPrice(p); } }
+    rightPriceScale: { borderColor: '#d0d7de' }
   };
+  function withFormatter(format) {
+    return Object.assign({}, base, { localization: { priceFormatter: format } });
+  }
 
-  var equityChart = LC.createChart(document.getElementById('equity-chart'), base);
+  var equityChart = LC.createChart(document.getElementById('equity-chart'), withFormatter(function (v) { return v.toFixed(2); }));
   var benchmarkSeries = equityChart.addSeries(LC.LineSeries, { color: '#f57c00', lineWidth: 2, lineStyle: 2, title: 'Buy & hold', priceLineVisible: false });
   var balanceSeries = equityChart.addSeries(LC.LineSeries, { color: '#26a69a', lineWidth: 1, title: 'Balance', priceLineVisible: false, lastValueVisible: false });
   var equitySeries = equityChart.addSeries(LC.LineSeries, { color: '#2962ff', lineWidth: 2, title: 'Equity' });
@@ -111,10 +113,9 @@ export const REPORT_SCRIPT = `
   benchmarkSeries.setData(series(data.buy_and_hold, function (p) { return p.equity; }));
   equityChart.timeScale().fitContent();
 
-  var drawdownChart = LC.createChart(document.getElementById('drawdown-chart'), base);
+  var drawdownChart = LC.createChart(document.getElementById('drawdown-chart'), withFormatter(function (v) { return v.toFixed(2) + ' %'; }));
   var drawdownSeries = drawdownChart.addSeries(LC.AreaSeries, {
-    lineColor: '#cf222e', topColor: 'rgba(207,34,46,0.05)', bottomColor: 'rgba(207,34,46,0.35)', invertFilledArea: true, lineWidth: 1,
-    priceFormat: { type: 'custom', formatter: function (v) { return v.toFixed(2) + ' %'; } }
+    lineColor: '#cf222e', topColor: 'rgba(207,34,46,0.05)', bottomColor: 'rgba(207,34,46,0.35)', invertFilledArea: true, lineWidth: 1
   });
   drawdownSeries.setData(series(data.drawdown, function (p) { return -p.drawdown_pct; }));
   drawdownChart.timeScale().fitContent();
@@ -196,7 +197,7 @@ export const REPORT_SCRIPT = `
   var tradeChart = null, tradeSeries = null, tradeMarkers = null, priceLines = [], selected = -1;
   function ensureTradeChart() {
     if (tradeChart) return;
-    tradeChart = LC.createChart(document.getElementById('trade-chart'), base);
+    tradeChart = LC.createChart(document.getElementById('trade-chart'), withFormatter(fmtPrice));
     tradeSeries = tradeChart.addSeries(LC.CandlestickSeries, { upColor: '#26a69a', downColor: '#ef5350', borderVisible: false, wickUpColor: '#26a69a', wickDownColor: '#ef5350' });
     tradeMarkers = LC.createSeriesMarkers(tradeSeries, []);
     window.__report.tradeSeries = tradeSeries;
