@@ -53,6 +53,8 @@ describeBrowser('backtest report in headless Chromium', () => {
     const evil = syntheticBacktestResult({ trades: 6, points: 100 });
     evil.trades[0].symbol = HOSTILE;
     evil.parameters.symbols = [HOSTILE];
+    // The second trade has no stored candles: its row opens the panel with a note instead of a chart.
+    evil.price_paths = evil.price_paths!.filter((p) => p.trade_id !== evil.trades[1].id);
     publish('/hostile.html', evil);
     server = createServer((req, res) => {
       const page = pages.get(req.url ?? '');
@@ -145,11 +147,18 @@ describeBrowser('backtest report in headless Chromium', () => {
     await page.close();
   }, 90_000);
 
-  it('shows a hostile symbol as text and runs none of it', async () => {
+  it('shows a hostile symbol as text and runs none of it; a trade without candles gets a note, not a chart', async () => {
     const { page, problems, foreign } = await open('/hostile.html');
     await expect(page.locator('#trades tbody tr').first().locator('td').nth(1).textContent()).resolves.toBe(HOSTILE);
     expect(await page.evaluate(() => (window as unknown as ReportHandle).__pwned)).toBeUndefined();
     expect(await page.locator('script').count()).toBe(3);
+    await page.locator('#trades tbody tr').nth(1).click();
+    await page.locator('#trade-no-path').waitFor({ state: 'visible' });
+    expect(await page.locator('#trade-chart').isHidden()).toBe(true);
+    await page.locator('#trades tbody tr').nth(0).click();
+    await page.locator('#trade-chart').waitFor({ state: 'visible' });
+    expect(await page.locator('#trade-no-path').isHidden()).toBe(true);
+    await expect(page.locator('#trade-title').textContent()).resolves.toContain(HOSTILE);
     expect(problems).toEqual([]);
     expect(foreign).toEqual([]);
     await page.close();
