@@ -62,13 +62,24 @@ describeBrowser('backtest report in headless Chromium', () => {
         res.writeHead(404).end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': page.csp }).end(page.html);
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': page.csp })
+        .end(page.html);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 
@@ -83,11 +94,13 @@ describeBrowser('backtest report in headless Chromium', () => {
     const foreign: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+      if (message.type() === 'error' || message.type() === 'warning') {
+        problems.push(`console ${message.type()}: ${message.text()}`);
+      }
     });
     page.on('dialog', (dialog) => {
       problems.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
+      dialog.dismiss().catch(() => undefined);
     });
     page.on('request', (req) => {
       if (req.url() !== `${base}${path}`) foreign.push(req.url());
@@ -103,7 +116,12 @@ describeBrowser('backtest report in headless Chromium', () => {
     await expect(page.locator('h1').textContent()).resolves.toContain('Backtest synthetic-1');
     const counts = await page.evaluate(() => {
       const r = (window as unknown as ReportHandle).__report;
-      return { equity: r.equitySeries.data().length, balance: r.balanceSeries.data().length, benchmark: r.benchmarkSeries.data().length, drawdown: r.drawdownSeries.data().length };
+      return {
+        equity: r.equitySeries.data().length,
+        balance: r.balanceSeries.data().length,
+        benchmark: r.benchmarkSeries.data().length,
+        drawdown: r.drawdownSeries.data().length,
+      };
     });
     expect(counts).toEqual({ equity: 1000, balance: 1000, benchmark: 1000, drawdown: 1000 });
     // The charts drew something: lightweight-charts paints into canvases inside each container.
@@ -122,7 +140,9 @@ describeBrowser('backtest report in headless Chromium', () => {
     const path = result.price_paths!.find((p) => p.trade_id === trade.id)!;
     await page.locator('#trades tbody tr').nth(index).click();
     await page.locator('#trade-panel').waitFor({ state: 'visible' });
-    await expect(page.locator('#trade-title').textContent()).resolves.toContain(`#${index + 1} ${trade.symbol} ${trade.direction}`);
+    await expect(page.locator('#trade-title').textContent()).resolves.toContain(
+      `#${index + 1} ${trade.symbol} ${trade.direction}`,
+    );
     const shown = await page.evaluate(() => {
       const r = (window as unknown as ReportHandle).__report;
       return { selected: r.selectedTrade(), candles: r.tradeSeries!.data().length, markers: r.tradeMarkers!.markers() };

@@ -1,5 +1,11 @@
 import { assembleBacktestResult } from '../../src/backtest/result/assemble-result';
-import type { BacktestResult, BacktestTrade, CandleTuple, EquityPoint, TradePricePath } from '../../src/backtest/result/backtest-result';
+import type {
+  BacktestResult,
+  BacktestTrade,
+  CandleTuple,
+  EquityPoint,
+  TradePricePath,
+} from '../../src/backtest/result/backtest-result';
 import { TIMEFRAME_MS } from '../../src/exchange/exchange.types';
 
 /**
@@ -47,7 +53,14 @@ export function syntheticBacktestResult(options: SyntheticOptions = {}): Backtes
     const open = i > 0 ? closes[k][i - 1] : closes[k][i];
     const close = closes[k][i];
     const wick = Math.abs(close - open) * 0.5 + close * 0.002;
-    return [times[i], open, Math.max(open, close) + wick * random(), Math.min(open, close) - wick * random(), close, 1000 + Math.round(random() * 1000)];
+    return [
+      times[i],
+      open,
+      Math.max(open, close) + wick * random(),
+      Math.min(open, close) - wick * random(),
+      close,
+      1000 + Math.round(random() * 1000),
+    ];
   };
 
   const trades: BacktestTrade[] = [];
@@ -111,7 +124,12 @@ export function syntheticBacktestResult(options: SyntheticOptions = {}): Backtes
     spans.push({ k, entry, exit, size, long, net: pnl - fees });
     const lo = Math.max(0, entry - PATH_MARGIN_BARS);
     const hi = Math.min(points - 1, exit + PATH_MARGIN_BARS);
-    pricePaths.push({ trade_id: id, symbol, timeframe: '1h', candles: Array.from({ length: hi - lo + 1 }, (_, j) => candle(k, lo + j)) });
+    pricePaths.push({
+      trade_id: id,
+      symbol,
+      timeframe: '1h',
+      candles: Array.from({ length: hi - lo + 1 }, (_, j) => candle(k, lo + j)),
+    });
   }
 
   const equity: EquityPoint[] = times.map((t, i) => {
@@ -145,7 +163,10 @@ export function syntheticBacktestResult(options: SyntheticOptions = {}): Backtes
     trades,
     openPositions: [],
     equity,
-    closes: symbols.map((symbol, k) => ({ symbol, closes: times.map((t, i) => [t + step, closes[k][i]] as [number, number]) })),
+    closes: symbols.map((symbol, k) => ({
+      symbol,
+      closes: times.map((t, i) => [t + step, closes[k][i]] as [number, number]),
+    })),
     pricePaths,
   });
 }

@@ -36,7 +36,9 @@ describe('renderReport', () => {
     expect(html).not.toMatch(/<iframe|<img\b/i);
     // The only URL outside the chart library's own code is the attribution link the library's licence asks for.
     const outsideLibrary = html.replace(/<script>[\s\S]*?<\/script>/g, '');
-    expect([...outsideLibrary.matchAll(/https?:\/\/[^"'\s<)]+/g)].map((m) => m[0])).toEqual(['https://www.tradingview.com/']);
+    expect([...outsideLibrary.matchAll(/https?:\/\/[^"'\s<)]+/g)].map((m) => m[0])).toEqual([
+      'https://www.tradingview.com/',
+    ]);
   });
 
   it('embeds the result as JSON that reads back equal', () => {
@@ -72,7 +74,9 @@ describe('renderReport', () => {
     expect(contentSecurityPolicy).toBe(
       `default-src 'none'; script-src ${hash(scripts[0])} ${hash(scripts[1])}; style-src ${hash(style)}; img-src data:; base-uri 'none'; form-action 'none'`,
     );
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy)}">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy)}">`,
+    );
   });
 
   it('renders the same page for the same result (the library is read once and reused)', () => {

@@ -29,7 +29,9 @@ function chartLibrary(): InlineLibrary {
     const packageJson = require.resolve('lightweight-charts/package.json');
     const code = readFileSync(join(dirname(packageJson), LIBRARY_FILE), 'utf8');
     // The code goes verbatim into a <script> element: it must not contain a sequence that would end it early.
-    if (/<\/script|<!--/i.test(code)) throw new Error('lightweight-charts bundle contains </script or <!--; cannot inline it');
+    if (/<\/script|<!--/i.test(code)) {
+      throw new Error('lightweight-charts bundle contains </script or <!--; cannot inline it');
+    }
     const version = (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
     library = { code, version };
   }
@@ -38,11 +40,17 @@ function chartLibrary(): InlineLibrary {
 
 /** JSON that is safe inside an HTML <script> element: no `<`, `>` or `&` in it, no raw U+2028/U+2029. */
 export function jsonForScriptElement(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;

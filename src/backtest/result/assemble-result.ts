@@ -11,7 +11,10 @@ import {
 } from './backtest-result';
 import { buyAndHoldCurve, computeStatistics, drawdownCurve } from './statistics';
 
-/** What the replay engine hands over at the end of a run; the derived parts (drawdown, benchmark, statistics) are computed here. */
+/**
+ * What the replay engine hands over at the end of a run; the derived parts (drawdown, benchmark, statistics)
+ * are computed here.
+ */
 export interface ReplayOutput {
   id: string;
   generatedAtMs: number;
@@ -40,6 +43,12 @@ export function assembleBacktestResult(run: ReplayOutput): BacktestResult {
     drawdown: drawdownCurve(run.equity),
     buy_and_hold: benchmark.map((equity, i) => ({ time_ms: times[i], equity })),
     ...(run.pricePaths ? { price_paths: run.pricePaths } : {}),
-    statistics: computeStatistics({ parameters: run.parameters, trades, openPositions: run.openPositions, equity: run.equity, buyAndHold: benchmark }),
+    statistics: computeStatistics({
+      parameters: run.parameters,
+      trades,
+      openPositions: run.openPositions,
+      equity: run.equity,
+      buyAndHold: benchmark,
+    }),
   };
 }

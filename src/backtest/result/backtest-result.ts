@@ -192,7 +192,9 @@ export function parseBacktestResult(json: string): BacktestResult {
     throw new Error('not a backtest result');
   }
   if (value.version !== BACKTEST_RESULT_VERSION) {
-    throw new Error(`backtest result version ${String(value.version)} is not supported (this build reads ${BACKTEST_RESULT_VERSION})`);
+    throw new Error(
+      `backtest result version ${String(value.version)} is not supported (this build reads ${BACKTEST_RESULT_VERSION})`,
+    );
   }
   return value as BacktestResult;
 }

@@ -134,7 +134,11 @@ export function exposurePct(intervals: ReadonlyArray<[number, number]>, fromMs: 
  * range, and holding to the last (no fees, no leverage); a coin's share stays cash until its first close.
  * Sampled at `times`, each coin valued at its last close at or before the time.
  */
-export function buyAndHoldCurve(coins: readonly SymbolCloses[], startingBalance: number, times: readonly number[]): number[] {
+export function buyAndHoldCurve(
+  coins: readonly SymbolCloses[],
+  startingBalance: number,
+  times: readonly number[],
+): number[] {
   const held = coins.filter((c) => c.closes.length > 0 && c.closes[0][1] > 0);
   if (held.length === 0) return times.map(() => startingBalance);
   const share = startingBalance / held.length;
@@ -156,7 +160,14 @@ export function buyAndHoldCurve(coins: readonly SymbolCloses[], startingBalance:
 
 function groupStatistics(trades: readonly BacktestTrade[]): GroupStatistics {
   const t = tradeTotals(trades, 'net_pnl');
-  return { trades: t.trades, wins: t.profitable, losses: t.losing, win_rate_pct: t.winRate, net_pnl_usdt: t.totalPnl, avg_net_pnl_usdt: t.avgPnl };
+  return {
+    trades: t.trades,
+    wins: t.profitable,
+    losses: t.losing,
+    win_rate_pct: t.winRate,
+    net_pnl_usdt: t.totalPnl,
+    avg_net_pnl_usdt: t.avgPnl,
+  };
 }
 
 function groupBy(trades: readonly BacktestTrade[], key: (t: BacktestTrade) => string): Record<string, GroupStatistics> {
@@ -227,11 +238,15 @@ export function computeStatistics(input: StatisticsInput): BacktestStatistics {
     annualised_return_pct: cagr,
     return_period_ms: periodMs,
     periods_per_year: ratio(periodsPerYear),
-    avg_hold_hours: trades.length ? ratio(trades.reduce((s, t) => s + (t.close_time_ms - t.entry_timestamp), 0) / trades.length / HOUR_MS) : 0,
+    avg_hold_hours: trades.length
+      ? ratio(trades.reduce((s, t) => s + (t.close_time_ms - t.entry_timestamp), 0) / trades.length / HOUR_MS)
+      : 0,
     exposure_pct: exposurePct(intervals, p.from_ms, p.to_ms),
     by_close_reason: groupBy(trades, (t) => t.close_reason),
     by_symbol: groupBy(trades, (t) => t.symbol),
-    by_direction: Object.fromEntries(directions.map((d) => [d, groupStatistics(trades.filter((t) => t.direction === d))])) as Record<Direction, GroupStatistics>,
+    by_direction: Object.fromEntries(
+      directions.map((d) => [d, groupStatistics(trades.filter((t) => t.direction === d))]),
+    ) as Record<Direction, GroupStatistics>,
     buy_and_hold: buyAndHoldStatistics(input.buyAndHold, start),
   };
 }
@@ -239,5 +254,9 @@ export function computeStatistics(input: StatisticsInput): BacktestStatistics {
 function buyAndHoldStatistics(line: readonly number[], start: number): BuyAndHoldStatistics | null {
   if (line.length === 0) return null;
   const final = line[line.length - 1];
-  return { final_equity: money(final), return_pct: start > 0 ? ratio((final / start - 1) * 100) : 0, max_drawdown_pct: maxDrawdown(line).pct };
+  return {
+    final_equity: money(final),
+    return_pct: start > 0 ? ratio((final / start - 1) * 100) : 0,
+    max_drawdown_pct: maxDrawdown(line).pct,
+  };
 }
