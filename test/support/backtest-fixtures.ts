@@ -1,7 +1,7 @@
 import { assembleBacktestResult } from '../../src/backtest/result/assemble-result';
 import type {
   BacktestResult,
-  BacktestTrade,
+  BacktestResultTrade,
   CandleTuple,
   EquityPoint,
   TradePricePath,
@@ -63,12 +63,12 @@ export function syntheticBacktestResult(options: SyntheticOptions = {}): Backtes
     ];
   };
 
-  const trades: BacktestTrade[] = [];
+  const trades: BacktestResultTrade[] = [];
   const pricePaths: TradePricePath[] = [];
   const spans: Array<{ k: number; entry: number; exit: number; size: number; long: boolean; net: number }> = [];
   // Close reasons that fit the outcome; a stop or take-profit exit fills at that level.
-  const winReasons: BacktestTrade['close_reason'][] = ['TAKE_PROFIT', 'RSI_EXIT', 'TRAILING_STOP'];
-  const lossReasons: BacktestTrade['close_reason'][] = ['STOP_LOSS', 'MAX_POSITION_HOURS', 'RSI_EXIT'];
+  const winReasons: BacktestResultTrade['close_reason'][] = ['TAKE_PROFIT', 'RSI_EXIT', 'TRAILING_STOP'];
+  const lossReasons: BacktestResultTrade['close_reason'][] = ['STOP_LOSS', 'MAX_POSITION_HOURS', 'RSI_EXIT'];
   for (let n = 0; n < tradeCount; n++) {
     const k = n % symbols.length;
     const entry = 1 + Math.floor(random() * (points - 40));
@@ -110,16 +110,24 @@ export function syntheticBacktestResult(options: SyntheticOptions = {}): Backtes
       close_reason: reason,
       is_successful: pnl - fees > 0,
       is_simulated: true,
-      audit: {
+      decision: {
+        decision_time: new Date(times[entry]).toISOString(),
         decision_time_ms: times[entry],
-        signal_price: entryPrice,
-        signal_rsi: long ? 25 : 75,
-        signal_candle_time_ms: times[entry - 1],
-        signal_timeframe: '1h',
+        decision_price: entryPrice,
+        decision_rsi: long ? 25 : 75,
+        decision_candle_time: times[entry - 1],
+        decision_trend: long ? 'DOWN' : 'UP',
         filters_passed: ['maturity', 'rsi_time_filter', 'exit_scam'],
-        stop_loss_price: reason === 'STOP_LOSS' ? exitPrice : long ? entryPrice * 0.97 : entryPrice * 1.03,
-        take_profit_price: reason === 'TAKE_PROFIT' ? exitPrice : long ? entryPrice * 1.05 : entryPrice * 0.95,
+        stop_loss_set: reason === 'STOP_LOSS' ? exitPrice : long ? entryPrice * 0.97 : entryPrice * 1.03,
+        take_profit_set: reason === 'TAKE_PROFIT' ? exitPrice : long ? entryPrice * 1.05 : entryPrice * 0.95,
       },
+      exit_by:
+        reason === 'STOP_LOSS' || reason === 'TAKE_PROFIT'
+          ? 'exchange'
+          : reason === 'RSI_EXIT'
+            ? 'rsi_exit'
+            : 'monitor',
+      exit_path: 'ohlc',
     });
     spans.push({ k, entry, exit, size, long, net: pnl - fees });
     const lo = Math.max(0, entry - PATH_MARGIN_BARS);

@@ -18,7 +18,7 @@ function hostileResult(): BacktestResult {
   result.parameters.settings_overrides = { [HOSTILE]: '<!-- \u2028 </SCRIPT >', nested: ['&amp;', '<b>'] };
   result.trades[0].symbol = HOSTILE;
   result.trades[1].close_reason = '</script ><!--' as BacktestResult['trades'][number]['close_reason'];
-  result.trades[2].audit.filters_passed = ['<script>alert(3)</script>'];
+  result.trades[2].decision!.filters_passed = ['<script>alert(3)</script>'];
   result.statistics.by_symbol[HOSTILE] = result.statistics.by_symbol.BTC;
   return result;
 }

@@ -217,11 +217,14 @@ export const REPORT_SCRIPT = `
     var panel = document.getElementById('trade-panel');
     panel.hidden = false;
     document.getElementById('trade-title').textContent = '#' + (index + 1) + ' ' + t.symbol + ' ' + t.direction + ' · ' + t.close_reason + ' · net ' + fmtNum(t.net_pnl, 2) + ' USDT';
-    var a = t.audit || {};
-    document.getElementById('trade-facts').textContent =
-      'Decided ' + (a.decision_time_ms ? fmtTime(a.decision_time_ms) : '—') + ' on RSI ' + fmtNum(a.signal_rsi, 2) + ' at ' + fmtPrice(a.signal_price) +
-      ' (' + (a.signal_timeframe || '') + ' candle ' + (a.signal_candle_time_ms ? fmtTime(a.signal_candle_time_ms) : '—') + ') · filters passed: ' +
-      ((a.filters_passed || []).join(', ') || '—') + ' · stop ' + fmtPrice(a.stop_loss_price) + ' · take-profit ' + fmtPrice(a.take_profit_price);
+    var a = t.decision || {};
+    document.getElementById('trade-facts').textContent = t.decision
+      ? 'Decided ' + fmtTime(a.decision_time_ms) + ' on RSI ' + fmtNum(a.decision_rsi, 2) + ' at ' + fmtPrice(a.decision_price) +
+        ' (' + (t.entry_timeframe || '') + ' candle ' + (a.decision_candle_time ? fmtTime(a.decision_candle_time) : '—') + ', trend ' +
+        (a.decision_trend || '—') + ') · filters passed: ' + ((a.filters_passed || []).join(', ') || '—') + ' · stop ' +
+        fmtPrice(a.stop_loss_set) + ' · take-profit ' + fmtPrice(a.take_profit_set) +
+        (t.exit_by ? ' · closed by ' + t.exit_by + (t.exit_path ? ' (' + t.exit_path + ' path)' : '') : '')
+      : 'No entry decision recorded for this trade.';
     var path = paths[t.id];
     var chartBox = document.getElementById('trade-chart');
     document.getElementById('trade-no-path').hidden = !!(path && path.candles.length);
@@ -243,8 +246,8 @@ export const REPORT_SCRIPT = `
     }
     line(t.entry_price, '#2962ff', 'entry', 0);
     line(t.exit_price, t.net_pnl >= 0 ? '#1a7f37' : '#cf222e', 'exit', 0);
-    line(a.stop_loss_price, '#cf222e', 'stop', 2);
-    line(a.take_profit_price, '#1a7f37', 'take-profit', 2);
+    line(a.stop_loss_set, '#cf222e', 'stop', 2);
+    line(a.take_profit_set, '#1a7f37', 'take-profit', 2);
     tradeChart.timeScale().fitContent();
     return true;
   }

@@ -4,7 +4,7 @@ import {
   type BacktestOpenPosition,
   type BacktestResult,
   type BacktestRunParameters,
-  type BacktestTrade,
+  type BacktestResultTrade,
   type EquityPoint,
   type SymbolCloses,
   type TradePricePath,
@@ -19,15 +19,30 @@ export interface ReplayOutput {
   id: string;
   generatedAtMs: number;
   parameters: BacktestRunParameters;
-  trades: BacktestTrade[];
-  openPositions: BacktestOpenPosition[];
+  trades: BacktestResultTrade[];
+  /** Positions open at the end; without them exposure stops at the last closed trade. */
+  openPositions?: BacktestOpenPosition[];
   equity: EquityPoint[];
   /** Closes of every replayed coin over the range, for the buy-and-hold benchmark. */
   closes: SymbolCloses[];
   pricePaths?: TradePricePath[];
 }
 
+/** The engine's columnar equity curve (one Float64Array per field) as result points. */
+export function equityPointsFromColumns(curve: {
+  time: ArrayLike<number>;
+  balance: ArrayLike<number>;
+  equity: ArrayLike<number>;
+}): EquityPoint[] {
+  return Array.from({ length: curve.time.length }, (_, i) => ({
+    time_ms: curve.time[i],
+    balance: curve.balance[i],
+    equity: curve.equity[i],
+  }));
+}
+
 export function assembleBacktestResult(run: ReplayOutput): BacktestResult {
+  const openPositions = run.openPositions ?? [];
   const trades = [...run.trades].sort((a, b) => a.close_time_ms - b.close_time_ms);
   const times = run.equity.map((e) => e.time_ms);
   const benchmark = run.closes.length ? buyAndHoldCurve(run.closes, run.parameters.starting_balance, times) : [];
@@ -38,7 +53,7 @@ export function assembleBacktestResult(run: ReplayOutput): BacktestResult {
     generated_at_ms: run.generatedAtMs,
     parameters: run.parameters,
     trades,
-    open_positions: run.openPositions,
+    open_positions: openPositions,
     equity: run.equity,
     drawdown: drawdownCurve(run.equity),
     buy_and_hold: benchmark.map((equity, i) => ({ time_ms: times[i], equity })),
@@ -46,7 +61,7 @@ export function assembleBacktestResult(run: ReplayOutput): BacktestResult {
     statistics: computeStatistics({
       parameters: run.parameters,
       trades,
-      openPositions: run.openPositions,
+      openPositions,
       equity: run.equity,
       buyAndHold: benchmark,
     }),

@@ -1,5 +1,6 @@
 import type { Direction, TradeRecord } from '../../bots/engine/bot.types';
 import type { Timeframe } from '../../exchange/exchange.types';
+import type { Trend } from '../../rsi/rsi.types';
 
 /**
  * What one backtest run produces: the shared contract between the replay engine (which fills it), the job store
@@ -18,29 +19,37 @@ export const BACKTEST_RESULT_VERSION = 1;
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** What a trade was decided on (issue #10 item 8), so it can be re-derived from the result alone. */
-export interface TradeAudit {
-  /** When the engine decided to open (the simulated clock). */
+/**
+ * What a trade's entry was decided on (issue #10 item 8), so it can be re-derived from the result alone.
+ * Field for field the `EntryDecisionAudit` that live trades carry as `decision` (branch h-engine,
+ * src/bots/engine/bot.types.ts); declared here too so this contract stands on its own. Once both are merged,
+ * this becomes an alias of that type (one home).
+ */
+export interface TradeDecisionAudit {
+  /** When the decision was taken (the replay clock in a backtest), ISO and epoch ms. */
+  decision_time: string;
   decision_time_ms: number;
-  /** The price the entry signal used (the candle close, or the tick price when the decision is intra-candle). */
-  signal_price: number;
-  /** The RSI value the signal used; null when the entry was not RSI-driven. */
-  signal_rsi: number | null;
-  /** Open time of the candle whose close produced `signal_rsi`. */
-  signal_candle_time_ms: number;
-  /** Timeframe of that candle. */
-  signal_timeframe: Timeframe;
-  /** Names of the filter rules the entry passed, in evaluation order (e.g. "maturity", "rsi_time_filter"). */
+  /** The price the decision and the sizing used (ask for a LONG, bid for a SHORT). */
+  decision_price: number | null;
+  /** RSI on the strategy timeframe that gave the signal. */
+  decision_rsi: number | null;
+  /** Open time (epoch ms) of the candle whose RSI gave the signal. */
+  decision_candle_time: number | null;
+  decision_trend: Trend | null;
+  /** The entry filters that ran and passed, in their order. */
   filters_passed: string[];
-  /** Stop-loss price set when the position opened; null when none. */
-  stop_loss_price: number | null;
-  /** Take-profit price set when the position opened; null when none. */
-  take_profit_price: number | null;
+  /** Stop-loss and take-profit prices set at entry (null = none). */
+  stop_loss_set: number | null;
+  take_profit_set: number | null;
 }
 
-/** A closed backtested trade: exactly the fields of /api/bots/trades, plus its audit. */
-export interface BacktestTrade extends TradeRecord {
-  audit: TradeAudit;
+/** A closed backtested trade: exactly the fields of /api/bots/trades, plus what it was decided on and how it exited. */
+export interface BacktestResultTrade extends TradeRecord {
+  decision: TradeDecisionAudit | null;
+  /** Who closed it: the exchange's own stop / take-profit / liquidation, the bot's monitor, or the RSI exit. */
+  exit_by?: 'exchange' | 'monitor' | 'rsi_exit';
+  /** Which path the exit was found on: the 1m detail, the candle's pessimistic OHLC path, or its close. */
+  exit_path?: 'detail' | 'ohlc' | 'close';
 }
 
 /** A position still open when the range ended; its unrealised PnL is in the last equity point. */
@@ -53,7 +62,7 @@ export interface BacktestOpenPosition {
   /** Mark price at the end of the range. */
   mark_price: number;
   unrealised_pnl: number;
-  audit: TradeAudit;
+  decision: TradeDecisionAudit | null;
 }
 
 /** One sample of the account, normally at every candle close of the run timeframe. */
@@ -63,7 +72,8 @@ export interface EquityPoint {
   balance: number;
   /** balance + unrealised PnL of the open positions (marked at the close). */
   equity: number;
-  open_positions: number;
+  /** Positions open at that time, when the engine reports it. */
+  open_positions?: number;
 }
 
 /** Fall of equity below its running peak at one equity point. */
@@ -174,7 +184,7 @@ export interface BacktestResult {
   generated_at_ms: number;
   parameters: BacktestRunParameters;
   /** Closed trades in close order. */
-  trades: BacktestTrade[];
+  trades: BacktestResultTrade[];
   open_positions: BacktestOpenPosition[];
   equity: EquityPoint[];
   drawdown: DrawdownPoint[];

@@ -1,4 +1,4 @@
-import type { BacktestRunParameters, BacktestTrade, EquityPoint } from './backtest-result';
+import type { BacktestRunParameters, BacktestResultTrade, EquityPoint } from './backtest-result';
 import {
   annualisedReturnPct,
   buyAndHoldCurve,
@@ -23,8 +23,8 @@ function trade(p: {
   close: number;
   pnl: number;
   fees: number;
-  reason: BacktestTrade['close_reason'];
-}): BacktestTrade {
+  reason: BacktestResultTrade['close_reason'];
+}): BacktestResultTrade {
   return {
     id: p.id,
     timestamp: new Date(p.close).toISOString(),
@@ -53,15 +53,16 @@ function trade(p: {
     close_reason: p.reason,
     is_successful: p.pnl - p.fees > 0,
     is_simulated: true,
-    audit: {
+    decision: {
+      decision_time: new Date(p.entry).toISOString(),
       decision_time_ms: p.entry,
-      signal_price: 100,
-      signal_rsi: 25,
-      signal_candle_time_ms: p.entry - D,
-      signal_timeframe: '1d',
+      decision_price: 100,
+      decision_rsi: 25,
+      decision_candle_time: p.entry - D,
+      decision_trend: null,
       filters_passed: [],
-      stop_loss_price: 95,
-      take_profit_price: 110,
+      stop_loss_set: 95,
+      take_profit_set: 110,
     },
   };
 }
@@ -305,16 +306,7 @@ describe('computeStatistics: edge cases', () => {
       entry_time_ms: T0 + D + 12 * H,
       mark_price: 110,
       unrealised_pnl: 10,
-      audit: trade({
-        id: 'x',
-        symbol: 'BTC',
-        direction: 'LONG',
-        entry: 0,
-        close: 0,
-        pnl: 0,
-        fees: 0,
-        reason: 'MANUAL_CLOSE',
-      }).audit,
+      decision: null,
     };
     const s = computeStatistics({ parameters: params(2), trades: [], openPositions: [open], equity, buyAndHold: [] });
     expect(s.exposure_pct).toBe(25);

@@ -5,7 +5,7 @@ import type {
   BacktestOpenPosition,
   BacktestRunParameters,
   BacktestStatistics,
-  BacktestTrade,
+  BacktestResultTrade,
   BuyAndHoldStatistics,
   DrawdownPoint,
   EquityPoint,
@@ -158,7 +158,7 @@ export function buyAndHoldCurve(
   });
 }
 
-function groupStatistics(trades: readonly BacktestTrade[]): GroupStatistics {
+function groupStatistics(trades: readonly BacktestResultTrade[]): GroupStatistics {
   const t = tradeTotals(trades, 'net_pnl');
   return {
     trades: t.trades,
@@ -170,8 +170,11 @@ function groupStatistics(trades: readonly BacktestTrade[]): GroupStatistics {
   };
 }
 
-function groupBy(trades: readonly BacktestTrade[], key: (t: BacktestTrade) => string): Record<string, GroupStatistics> {
-  const groups = new Map<string, BacktestTrade[]>();
+function groupBy(
+  trades: readonly BacktestResultTrade[],
+  key: (t: BacktestResultTrade) => string,
+): Record<string, GroupStatistics> {
+  const groups = new Map<string, BacktestResultTrade[]>();
   for (const t of trades) {
     const k = key(t);
     const list = groups.get(k);
@@ -183,7 +186,7 @@ function groupBy(trades: readonly BacktestTrade[], key: (t: BacktestTrade) => st
 
 export interface StatisticsInput {
   parameters: BacktestRunParameters;
-  trades: readonly BacktestTrade[];
+  trades: readonly BacktestResultTrade[];
   openPositions: readonly BacktestOpenPosition[];
   equity: readonly EquityPoint[];
   /** The benchmark's equity at the equity points' times; empty when there is no benchmark. */
