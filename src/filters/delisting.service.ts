@@ -91,9 +91,11 @@ export class DelistingService implements OnModuleInit {
           removed.push(market.symbol);
         }
       }
-      this.data = { ...this.data, delisted_coins: coins, last_scan: isoLocal(now) };
+      // Saved first, applied after: a failed save leaves memory as the disk has it.
+      const next = { ...this.data, delisted_coins: coins, last_scan: isoLocal(now) };
+      await this.store.save(DELISTED_FILE, next);
+      this.data = next;
       this.lastScanAt = now;
-      await this.store.save(DELISTED_FILE, this.data);
       if (added.length > 0) this.logger.warn(`Delisting detected: ${added.join(', ')}`);
       return { added, removed };
     });
@@ -103,11 +105,12 @@ export class DelistingService implements OnModuleInit {
   async markDelisted(symbol: string, reason: string, source = 'order_error'): Promise<void> {
     await this.mutex.runExclusive(async () => {
       if (this.data.delisted_coins[symbol]) return;
-      this.data = {
+      const next = {
         ...this.data,
         delisted_coins: { ...this.data.delisted_coins, [symbol]: { reason, delisting_date: null, detected_at: isoLocal(this.clock.now()), source } },
       };
-      await this.store.save(DELISTED_FILE, this.data);
+      await this.store.save(DELISTED_FILE, next);
+      this.data = next;
     });
   }
 
