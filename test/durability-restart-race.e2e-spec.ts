@@ -8,9 +8,10 @@ import { createTestApp, tempDataDir, type TestApp } from './support/test-app';
 jest.setTimeout(300_000);
 
 const ROUNDS = 10;
-const CREATES = 10;
-const DELETES = 6;
+const CREATES = 30;
+const DELETES = 10;
 const CLOSES = 4;
+const RESTARTS_AT_MS = [0, 2, 5, 10, 20, 40];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,7 +26,7 @@ describe('restart-service racing creates, deletes and closes', () => {
   let symbols: string[];
 
   beforeAll(async () => {
-    t = await createTestApp({ clock, dataDir: tempDataDir('durability-race-'), env: { PAPER_SYMBOLS: '60' } });
+    t = await createTestApp({ clock, dataDir: tempDataDir('durability-race-'), env: { PAPER_SYMBOLS: '80', MUTATION_RATE_LIMIT: '1000000' } });
     await workers(t).stop();
     const coins = (await waitForCoins(t)).filter((c) => c.trading_status === 'Trading' && !c.is_delisting);
     symbols = coins.map((c) => c.symbol).slice(0, CREATES + DELETES + CLOSES);
@@ -38,6 +39,11 @@ describe('restart-service racing creates, deletes and closes', () => {
 
   it(`loses nothing acknowledged and counts no trade twice over ${ROUNDS} rounds`, async () => {
     const totals = { created: 0, deleted: 0, closed: 0, lost: 0, undone: 0, doubleTrades: 0, restarts: 0 };
+    const countDoubleTrades = async () => {
+      const trades = (await request(t.http).get('/api/bots/trades?limit=1000').expect(200)).body.trades as Array<{ bot_id: string; entry_timestamp: number }>;
+      const keys = trades.map((tr) => `${tr.bot_id}|${tr.entry_timestamp}`);
+      return keys.length - new Set(keys).size;
+    };
     for (let round = 0; round < ROUNDS; round++) {
       clock.advance(60_000);
       const toCreate = symbols.slice(0, CREATES);
@@ -52,13 +58,13 @@ describe('restart-service racing creates, deletes and closes', () => {
       }
       await eventually(async () => (await bots(t)).filter((b) => toClose.includes(b.symbol) && b.status === 'in_position_long').length === CLOSES);
 
-      // The race: every action at once, restarts 0, 5 and 20 ms in.
+      // The race: every action at once, restarts 0 to 40 ms in.
       const acts = [
         ...toCreate.map((symbol) => post('/api/bots/create', { symbol, config: { status: 'paused' }, skip_maturity_check: true }).then((r) => ({ kind: 'create', symbol, ok: r.status === 200 && r.body.success === true }))),
         ...toDelete.map((symbol) => post('/api/bots/delete', { symbol }).then((r) => ({ kind: 'delete', symbol, ok: r.status === 200 && r.body.success === true }))),
         ...toClose.map((symbol) => post('/api/bots/close-position', { symbol }).then((r) => ({ kind: 'close', symbol, ok: r.status === 200 && r.body.success === true }))),
       ];
-      const restarts = [0, 5, 20].map((ms) => sleep(ms).then(() => post('/api/bots/restart-service', {}).expect(200)));
+      const restarts = RESTARTS_AT_MS.map((ms) => sleep(ms).then(() => post('/api/bots/restart-service', {}).expect(200)));
       const results = await Promise.all(acts);
       await Promise.all(restarts);
       totals.restarts += restarts.length;
@@ -82,17 +88,15 @@ describe('restart-service racing creates, deletes and closes', () => {
           if (b && b.status !== 'idle') totals.undone++;
         }
       }
-      const trades = (await request(t.http).get('/api/bots/trades?limit=1000').expect(200)).body.trades as Array<{ bot_id: string; entry_timestamp: number }>;
-      const keys = trades.map((tr) => `${tr.bot_id}|${tr.entry_timestamp}`);
-      totals.doubleTrades += keys.length - new Set(keys).size;
 
       // Clean slate for the next round.
       for (const symbol of memory.keys()) await post('/api/bots/delete', { symbol });
       expect(await bots(t)).toEqual([]);
     }
+    totals.doubleTrades = await countDoubleTrades();
     // Every action was acknowledged (the restart waits for running actions; actions wait for the restart).
     expect(totals).toEqual({
-      created: ROUNDS * CREATES, deleted: ROUNDS * DELETES, closed: ROUNDS * CLOSES, lost: 0, undone: 0, doubleTrades: 0, restarts: ROUNDS * 3,
+      created: ROUNDS * CREATES, deleted: ROUNDS * DELETES, closed: ROUNDS * CLOSES, lost: 0, undone: 0, doubleTrades: 0, restarts: ROUNDS * RESTARTS_AT_MS.length,
     });
     const trades = (await request(t.http).get('/api/bots/trades?limit=1000').expect(200)).body.trades as unknown[];
     expect(trades).toHaveLength(ROUNDS * CLOSES);
