@@ -11,8 +11,8 @@ const CAUSES: Record<string, string> = {
   ENFILE: 'too many open files in the system',
   EIO: 'input/output error',
   EISDIR: 'a directory is in the way',
-  ENOTDIR: 'the data folder is not a directory',
-  ENOENT: 'the data folder does not exist',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOENT: 'no such file or directory',
 };
 
 /** The cause of a file-system error in a few words ("no space left on device"). */
