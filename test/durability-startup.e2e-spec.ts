@@ -32,6 +32,9 @@ describe('durability at start-up and shutdown (node dist/main)', () => {
   it('a shutdown that cannot save every store exits non-zero and names what was not saved', async () => {
     const dataDir = tempDataDir('durability-exit-');
     const service = await startService({ DATA_DIR: dataDir });
+    // However the test ends, the service does not outlive it.
+    const killer = setTimeout(() => service.process.kill('SIGKILL'), 60_000);
+    void service.exited.then(() => clearTimeout(killer));
     const post = (url: string, body: object) =>
       fetch(`${service.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const coins = (await (await fetch(`${service.url}/api/bots/coins-with-rsi`)).json()) as { coins: Record<string, { symbol: string; trading_status: string }> };
