@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     exitAfter().then(
       () => {
         // A shutdown that could not save everything is a failure: a supervisor must see it (docs/reliability.md).
-        const unsaved = [...new Set([...lifecycle.unsavedAtShutdown, ...store.unsavedFiles().map((u) => u.error)])];
+        const unsaved = lifecycle.unsavedAtShutdown.length > 0 ? lifecycle.unsavedAtShutdown : store.unsavedFiles().map((u) => u.error);
         if (unsaved.length > 0) {
           logger.error(`Exiting with unsaved state: ${unsaved.join('; ')}`);
           process.exit(EXIT_UNSAVED);

@@ -116,11 +116,14 @@ describe('data folder full or read-only', () => {
 
   it('a settings write that cannot be saved is a named 507, not a generic 500, and the setting is unchanged', async () => {
     const before = (await request(t.http).get('/api/bots/auto-bot').expect(200)).body.config.max_concurrent;
-    failWrites('ENOSPC', 'no space left on device');
+    failWrites('ENOSPC', 'no space left on device', ['auto_bot_config.json']);
     const res = await post('/api/bots/auto-bot', { max_concurrent: before + 7 });
     expect([res.status, res.body]).toEqual([507, { success: false, error: 'auto_bot_config.json could not be saved: no space left on device' }]);
     expect((await request(t.http).get('/api/bots/auto-bot').expect(200)).body.config.max_concurrent).toBe(before);
     expect(file('auto_bot_config.json').max_concurrent).toBe(before);
+    // A refused change leaves nothing unsaved: readiness does not wait for a retry that will never come.
+    restoreWrites();
+    expect((await request(t.http).get('/health/ready')).status).toBe(200);
   });
 
   it('timeframe: a failed save leaves the timeframe and the coin table as they were', async () => {

@@ -153,6 +153,9 @@ export class BotManager implements OnModuleInit {
 
   /** Writes bots_state.json: the registry with `overrides` (symbol → its record after a pending change, null = removed). */
   private async writeState(overrides: ReadonlyMap<string, BotRecord | null>): Promise<void> {
+    const wasDirty = this.dirty;
+    // With overrides the write carries changes applied only after it succeeded (commitChange): refused on failure.
+    const refused = overrides.size > 0;
     this.dirty = false;
     const now = isoLocal(this.clock.now());
     const records = new Map([...this.bots.entries()].map(([symbol, bot]) => [symbol, bot.record]));
@@ -168,11 +171,13 @@ export class BotManager implements OnModuleInit {
       version: '1.0',
     };
     try {
-      await this.store.save(BOTS_STATE_FILE, file);
+      await this.store.save(BOTS_STATE_FILE, file, { onFailure: refused ? 'refused' : 'kept' });
       this.lastSaved = now;
     } catch (error) {
-      // Retried by the auto-save; until then readiness reports the unsaved file.
-      this.dirty = true;
+      // Kept changes are retried by the auto-save (readiness reports the unsaved file until then); a refused
+      // change leaves the registry as it was, unsaved only if it already was.
+      if (refused) this.dirty ||= wasDirty;
+      else this.dirty = true;
       throw PersistenceError.wrap(BOTS_STATE_FILE, error);
     }
   }

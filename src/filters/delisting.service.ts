@@ -93,7 +93,7 @@ export class DelistingService implements OnModuleInit {
       }
       // Saved first, applied after: a failed save leaves memory as the disk has it.
       const next = { ...this.data, delisted_coins: coins, last_scan: isoLocal(now) };
-      await this.store.save(DELISTED_FILE, next);
+      await this.store.save(DELISTED_FILE, next, { onFailure: 'refused' });
       this.data = next;
       this.lastScanAt = now;
       if (added.length > 0) this.logger.warn(`Delisting detected: ${added.join(', ')}`);
@@ -109,7 +109,7 @@ export class DelistingService implements OnModuleInit {
         ...this.data,
         delisted_coins: { ...this.data.delisted_coins, [symbol]: { reason, delisting_date: null, detected_at: isoLocal(this.clock.now()), source } },
       };
-      await this.store.save(DELISTED_FILE, next);
+      await this.store.save(DELISTED_FILE, next, { onFailure: 'refused' });
       this.data = next;
     });
   }

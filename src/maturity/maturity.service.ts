@@ -140,7 +140,7 @@ export class MaturityService implements OnModuleInit {
         }
       }
       if (removed.length > 0) {
-        await this.json.save(MATURE_COINS_FILE, next);
+        await this.json.save(MATURE_COINS_FILE, next, { onFailure: 'refused' });
         this.store = next;
         this.refreshFlags(removed);
       }
@@ -151,7 +151,7 @@ export class MaturityService implements OnModuleInit {
   async clear(): Promise<number> {
     return this.mutex.runExclusive(async () => {
       const count = Object.keys(this.store).length;
-      await this.json.save(MATURE_COINS_FILE, {});
+      await this.json.save(MATURE_COINS_FILE, {}, { onFailure: 'refused' });
       this.store = {};
       this.dirty = false;
       this.refreshFlags();

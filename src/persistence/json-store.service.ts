@@ -26,6 +26,23 @@ function kindOf(info: import('node:fs').Stats): string {
   return 'a device';
 }
 
+export interface SaveOptions {
+  /**
+   * 'kept' (the default): memory holds the content whether or not it reaches the disk, so a failed write leaves
+   * the file listed as unsaved (readiness fails, shutdown exits non-zero) until a later save of it works.
+   * 'refused': the caller applies the change only after the write succeeded, so a failed write leaves nothing
+   * unsaved behind (docs/reliability.md).
+   */
+  onFailure?: 'kept' | 'refused';
+}
+
+interface QueuedWrite {
+  content: string;
+  /** Some caller sharing this write keeps its change in memory when the write fails. */
+  keeps: boolean;
+  done: Promise<void>;
+}
+
 /** Accepts any JSON object (not an array, not null). */
 export const isJsonObject = (value: unknown): string | null =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? null : 'expected a JSON object';
@@ -44,7 +61,7 @@ export class JsonStore {
   readonly dataDir: string;
   private cleaned = false;
   private readonly pending = new Set<Promise<void>>();
-  private readonly queued = new Map<string, { content: string; done: Promise<void> }>();
+  private readonly queued = new Map<string, QueuedWrite>();
   /** Files whose last save failed, with the error: while any is listed, memory holds changes the disk lacks. */
   private readonly failing = new Map<string, PersistenceError>();
   writer: FileWriter = (target, content, backup) => atomicWrite(target, content, backup);
@@ -157,14 +174,16 @@ export class JsonStore {
    * (or newer) is on disk, and a burst of changes costs two fsyncs instead of one per change.
    * A failed write throws a PersistenceError naming the file and the cause (docs/reliability.md).
    */
-  async save(file: string, data: unknown): Promise<void> {
+  async save(file: string, data: unknown, options: SaveOptions = {}): Promise<void> {
     const content = JSON.stringify(data, null, 2);
+    const keeps = options.onFailure !== 'refused';
     const queued = this.queued.get(file);
     if (queued) {
       queued.content = content;
+      queued.keeps ||= keeps;
       return queued.done;
     }
-    const entry: { content: string; done: Promise<void> } = { content, done: Promise.resolve() };
+    const entry: QueuedWrite = { content, keeps, done: Promise.resolve() };
     this.queued.set(file, entry);
     const write = this.lock(file).runExclusive(async () => {
       this.queued.delete(file);
@@ -172,7 +191,7 @@ export class JsonStore {
         await this.writer(this.filePath(file), entry.content, `${this.filePath(file)}.bak`);
       } catch (error) {
         const failure = PersistenceError.wrap(file, error);
-        this.failing.set(file, failure);
+        if (entry.keeps) this.failing.set(file, failure);
         throw failure;
       }
       this.failing.delete(file);

@@ -195,7 +195,7 @@ export class BotHistoryService implements OnModuleInit {
     const trades = symbol ? this.trades.filter((t) => t.symbol !== symbol) : [];
     const lastUpdate = isoLocal(this.clock.now());
     // Saved first, applied after: a failed save leaves memory as the disk has it.
-    await this.store.save(HISTORY_FILE, { history, trades, last_update: lastUpdate, note: NOTE } satisfies HistoryFile);
+    await this.store.save(HISTORY_FILE, { history, trades, last_update: lastUpdate, note: NOTE } satisfies HistoryFile, { onFailure: 'refused' });
     this.history = history;
     this.trades = trades;
     this.lastUpdate = lastUpdate;
@@ -242,7 +242,7 @@ export class BotHistoryService implements OnModuleInit {
     trades.sort((a, b) => a.close_time_ms - b.close_time_ms);
     if (history.length > MAX_HISTORY_ENTRIES) history.splice(0, history.length - MAX_HISTORY_ENTRIES);
     const lastUpdate = isoLocal(now);
-    await this.store.save(HISTORY_FILE, { history, trades, last_update: lastUpdate, note: NOTE } satisfies HistoryFile);
+    await this.store.save(HISTORY_FILE, { history, trades, last_update: lastUpdate, note: NOTE } satisfies HistoryFile, { onFailure: 'refused' });
     this.history = history;
     this.trades = trades;
     this.lastUpdate = lastUpdate;
