@@ -143,4 +143,15 @@ describe('JsonStore', () => {
     await store.save('bots_state.json', { bots: { C: 3 } });
     expect(store.unsavedFiles()).toEqual([]);
   });
+
+  it("a refused change's failed write leaves nothing listed as unsaved; a kept one stays listed", async () => {
+    store.writer = () => Promise.reject(fsError('ENOSPC', 'no space left on device'));
+    await expect(store.save('auto_bot_config.json', { a: 1 }, { onFailure: 'refused' })).rejects.toBeInstanceOf(PersistenceError);
+    expect(store.unsavedFiles()).toEqual([]);
+    await expect(store.save('bot_history.json', { history: [] })).rejects.toBeInstanceOf(PersistenceError);
+    expect(store.unsavedFiles().map((u) => u.file)).toEqual(['bot_history.json']);
+    // A later refused failure of the same file does not hide the kept change still missing from the disk.
+    await expect(store.save('bot_history.json', { history: [1] }, { onFailure: 'refused' })).rejects.toBeInstanceOf(PersistenceError);
+    expect(store.unsavedFiles().map((u) => u.file)).toEqual(['bot_history.json']);
+  });
 });
