@@ -37,19 +37,30 @@ describe('durability at start-up and shutdown (node dist/main)', () => {
     void service.exited.then(() => clearTimeout(killer));
     const post = (url: string, body: object) =>
       fetch(`${service.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const coins = (await (await fetch(`${service.url}/api/bots/coins-with-rsi`)).json()) as { coins: Record<string, { symbol: string; trading_status: string }> };
-    const symbol = Object.values(coins.coins).find((c) => c.trading_status === 'Trading')?.symbol ?? 'BTC';
-    expect((await post('/api/bots/create', { symbol, config: { status: 'paused' }, skip_maturity_check: true })).status).toBe(200);
+    const coins = (await (await fetch(`${service.url}/api/bots/coins-with-rsi`)).json()) as { coins: Record<string, { symbol: string; trading_status: string; is_delisting?: boolean }> };
+    const symbol = Object.values(coins.coins).find((c) => c.trading_status === 'Trading' && !c.is_delisting)?.symbol ?? 'BTC';
+    const create = await post('/api/bots/create', { symbol, config: { volume_mode: 'usdt', volume_value: 50, leverage: 2 }, signal: 'ENTER_LONG', force_manual_entry: true });
+    expect(create.status).toBe(200);
+    for (let i = 0; i < 100; i++) {
+      const list = (await (await fetch(`${service.url}/api/bots/list`)).json()) as { bots: Array<{ symbol: string; status: string }> };
+      if (list.bots.some((b) => b.symbol === symbol && b.status === 'in_position_long')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const saved = JSON.parse(readFileSync(path.join(dataDir, 'bots_state.json'), 'utf8'));
-    expect(Object.keys(saved.bots)).toEqual([symbol]);
+    expect(saved.bots[symbol].status).toBe('in_position_long');
 
     // A directory now stands where bots_state.json was: every later save of it fails (EISDIR), also for root.
     rmSync(path.join(dataDir, 'bots_state.json'));
     mkdirSync(path.join(dataDir, 'bots_state.json'));
     writeFileSync(path.join(dataDir, 'bots_state.json', 'keep'), '');
-    const del = await post('/api/bots/delete', { symbol });
-    expect(del.status).toBe(503);
-    expect(await del.json()).toEqual({ success: false, error: 'bots_state.json could not be saved: a directory is in the way' });
+    // A refused change answers the error and leaves nothing unsaved...
+    const stop = await post('/api/bots/stop', { symbol });
+    expect(stop.status).toBe(503);
+    expect(await stop.json()).toEqual({ success: false, error: 'bots_state.json could not be saved: a directory is in the way' });
+    // ...a close the exchange made cannot be refused: it is kept in memory, and the service is not ready.
+    const close = await post('/api/bots/close-position', { symbol });
+    expect(close.status).toBe(503);
+    expect(((await close.json()) as { error: string }).error).toMatch(/^bots_state\.json could not be saved: a directory is in the way \(the exchange action happened/);
     const ready = await fetch(`${service.url}/health/ready`);
     expect(ready.status).toBe(503);
 
