@@ -112,7 +112,7 @@ describe('metrics and probes on the stub market', () => {
     const live = await request(t.http).get('/health/live').expect(200);
     expect(live.body).toMatchObject({ success: true, status: 'ok', details: { process: { status: 'up' } } });
     const ready = await request(t.http).get('/health/ready').expect(200);
-    expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' } } });
+    expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } } });
     const health = await request(t.http).get('/health').expect(200);
     expect(Object.keys(health.body).sort()).toEqual([
       'bots_active', 'coins_loaded', 'dry_run', 'exchange', 'exchange_connected', 'exchange_mode', 'paper_market', 'service', 'status', 'timestamp',

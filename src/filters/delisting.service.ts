@@ -96,9 +96,11 @@ export class DelistingService implements OnModuleInit {
           removed.push(market.symbol);
         }
       }
-      this.data = { ...this.data, delisted_coins: coins, last_scan: isoLocal(now) };
+      // Saved first, applied after: a failed save leaves memory as the disk has it.
+      const next = { ...this.data, delisted_coins: coins, last_scan: isoLocal(now) };
+      await this.store.save(DELISTED_FILE, next, { onFailure: 'refused' });
+      this.data = next;
       this.lastScanAt = now;
-      await this.store.save(DELISTED_FILE, this.data);
       if (added.length > 0) this.logger.warn(`Delisting detected: ${added.join(', ')}`);
       if (added.length > 0) await publishEvent(this.events, DomainEvent.DelistingDetected, { at: now, symbols: added }, this.logger);
       return { added, removed };
@@ -109,11 +111,12 @@ export class DelistingService implements OnModuleInit {
   async markDelisted(symbol: string, reason: string, source = 'order_error'): Promise<void> {
     await this.mutex.runExclusive(async () => {
       if (this.data.delisted_coins[symbol]) return;
-      this.data = {
+      const next = {
         ...this.data,
         delisted_coins: { ...this.data.delisted_coins, [symbol]: { reason, delisting_date: null, detected_at: isoLocal(this.clock.now()), source } },
       };
-      await this.store.save(DELISTED_FILE, this.data);
+      await this.store.save(DELISTED_FILE, next, { onFailure: 'refused' });
+      this.data = next;
       await publishEvent(this.events, DomainEvent.DelistingDetected, { at: this.clock.now(), symbols: [symbol] }, this.logger);
     });
   }

@@ -43,6 +43,10 @@ export class ProbesController {
           const session = this.indicators.check('exchange');
           return state.checks.exchange_ready ? session.up() : session.down();
         },
+        () => {
+          const session = this.indicators.check('storage');
+          return state.checks.storage_writable ? session.up() : session.down();
+        },
       ]);
       return { success: true, status: result.status, details: result.details };
     } catch (error) {

@@ -22,6 +22,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
   private saves = 0;
   private lastSave: number | null = null;
   private lastError: string | null = null;
+  private shutdownFailures: string[] = [];
 
   constructor(
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
@@ -67,6 +68,15 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
     const results = await this.registry.flushAll();
     await this.store.drain();
     const failed = results.filter((r) => !r.ok);
-    this.logger.log(`State saved before exit${signal ? ` (${signal})` : ''}: ${results.length - failed.length}/${results.length} stores`);
+    const unsaved = this.store.unsavedFiles();
+    this.shutdownFailures = [...failed.map((f) => `${f.name}: ${f.error}`), ...unsaved.filter((u) => !failed.some((f) => f.error === u.error)).map((u) => u.error)];
+    const summary = `State saved before exit${signal ? ` (${signal})` : ''}: ${results.length - failed.length}/${results.length} stores`;
+    if (this.shutdownFailures.length === 0) this.logger.log(summary);
+    else this.logger.error(`${summary}; NOT saved: ${this.shutdownFailures.join('; ')}`);
+  }
+
+  /** What the final save could not write (empty when everything is on disk): main.ts exits non-zero then. */
+  get unsavedAtShutdown(): readonly string[] {
+    return this.shutdownFailures;
   }
 }

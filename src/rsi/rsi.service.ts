@@ -97,7 +97,7 @@ function validateCache(value: unknown): string | null {
   return null;
 }
 
-function isFetchable(tf: string): tf is Timeframe {
+export function isFetchable(tf: string): tf is Timeframe {
   return (FETCHABLE_TIMEFRAMES as readonly string[]).includes(tf);
 }
 
@@ -355,10 +355,11 @@ export class RsiService implements OnModuleInit {
     }
     const previous = this.currentTimeframe;
     if (timeframe === previous) return { old_timeframe: previous, new_timeframe: previous, changed: false };
-    // Save what we have for the old timeframe, then switch (the config listener sees an equal value and stays quiet).
+    // Save what we have for the old timeframe, then the new setting; the coin table switches only once that is
+    // on disk (the config listener switches it; applyTimeframe is then a no-op). A failed save changes nothing.
     await this.flush().catch(() => undefined);
-    this.applyTimeframe(timeframe);
     await this.systemConfig.setTimeframe(timeframe);
+    this.applyTimeframe(timeframe);
     return { old_timeframe: previous, new_timeframe: timeframe, changed: true };
   }
 
