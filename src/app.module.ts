@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MaturityModule } from './maturity/maturity.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { ProtectionsModule } from './protections/protections.module';
 import { RsiModule } from './rsi/rsi.module';
@@ -48,6 +49,7 @@ import { SecurityModule } from './security/security.module';
     FiltersModule,
     BotsModule,
     ProtectionsModule,
+    NotificationsModule,
   ],
 })
 export class AppModule {}

@@ -1,13 +1,15 @@
 import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { AppSettings } from './config/env';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
-import { isPublicPath } from './security/api-key';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import { rejectDeepJson } from './security/json-depth';
+import { refuseForeignOrigins, requireJsonBodies } from './security/request-guards';
+import { limitHttpServer } from './security/http-server-limits';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -52,6 +54,14 @@ export function securityHeaders() {
  */
 export function configureApp(app: INestApplication): INestApplication {
   const settings = app.get(ConfigService).get<AppSettings>('app')!;
+  // Request timeouts and a connection cap that keeps half the file descriptors for saves (docs/security.md).
+  limitHttpServer(app.getHttpServer());
+  // First, so every answer carries them: CORS preflights and the guards' refusals included (docs/security.md).
+  (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => unknown }).disable?.('x-powered-by');
+  app.use(securityHeaders());
+  // A page on a foreign origin steers nothing: unlisted origins get 403, form/text bodies 415 (docs/security.md).
+  app.use(refuseForeignOrigins(settings.corsOrigins));
+  app.use(requireJsonBodies());
   // The web UI calls the service straight from the browser on another port: the original allowed any origin.
   app.enableCors({
     origin: settings.corsOrigins === '*' ? '*' : settings.corsOrigins,
@@ -59,31 +69,13 @@ export function configureApp(app: INestApplication): INestApplication {
     allowedHeaders: ['Content-Type', 'X-API-Key', 'Authorization', 'X-Requested-With'],
     maxAge: 600,
   });
-  app.use(securityHeaders());
   // Registered before Nest's default JSON parser, which then stands aside: same 100 kB limit, plus a depth check.
   const express = app as INestApplication & { useBodyParser?: (type: 'json', options: { verify: typeof rejectDeepJson }) => unknown };
   express.useBodyParser?.('json', { verify: rejectDeepJson });
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('bots-service')
-      .setDescription(
-        'RSI trading bots service: a drop-in for the InfoBot bots service (port 5001). Every answer carries `success`; ' +
-          'failures add `error`. Runs on the built-in paper exchange unless EXCHANGE is set.',
-      )
-      .setVersion('1.0')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-      // Every operation sends the key entered under "Authorize"; health and docs are marked as needing none.
-      .addSecurityRequirements('api-key')
-      .build(),
-  );
-  for (const [path, item] of Object.entries(document.paths)) {
-    if (!isPublicPath(path)) continue;
-    for (const operation of Object.values(item)) if (operation && typeof operation === 'object' && 'responses' in operation) operation.security = [];
-  }
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',
     swaggerOptions: { persistAuthorization: true, tryItOutEnabled: false, displayRequestDuration: true },

@@ -7,15 +7,24 @@ import { EnvValidationError, parseAppSettings, parseExchangeSettings } from './c
 import { preflightSettings } from './config/preflight';
 import { SettingsFileError } from './config/settings-file';
 import { JsonStore } from './persistence/json-store.service';
+import { LifecycleService } from './lifecycle/lifecycle.service';
+import { listenError, StartupError } from './config/startup-error';
+import { dataFolderProblem } from './persistence/data-folder';
+import * as path from 'node:path';
 import { AppLogger } from './logging/app-logger';
 
 const FORCED_EXIT_MS = 15_000;
+/** Exit code of a shutdown that could not save every store (docs/reliability.md). */
+const EXIT_UNSAVED = 2;
 
 async function main(): Promise<void> {
   // Check the environment (and .env) before Nest starts, so a bad value is one clear line, not a stack trace.
   if (existsSync('.env')) process.loadEnvFile('.env');
   const settings = parseAppSettings(process.env);
   parseExchangeSettings(process.env);
+  // Every store lives in DATA_DIR: a folder that cannot be written stops start-up with one line.
+  const folderProblem = await dataFolderProblem(path.resolve(settings.dataDir));
+  if (folderProblem) throw new StartupError(`data folder ${path.resolve(settings.dataDir)} (DATA_DIR) ${folderProblem}`);
   await preflightSettings(settings);
   const { AppModule } = require('./app.module') as { AppModule: Type<unknown> };
   const appLogger = new AppLogger({
@@ -29,7 +38,7 @@ async function main(): Promise<void> {
   configureApp(app);
   const logger = new Logger('Main');
 
-  // Our own signal handling (not enableShutdownHooks): save everything, then exit 0.
+  // Our own signal handling (not enableShutdownHooks): save everything, then exit 0 (or EXIT_UNSAVED).
   // A second signal while saving is ignored; the shared flush cannot interleave writes.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -44,12 +53,21 @@ async function main(): Promise<void> {
       process.exit(1);
     }, FORCED_EXIT_MS).unref();
     const store = app.get(JsonStore);
+    const lifecycle = app.get(LifecycleService);
     const exitAfter = async () => {
       await app.close();
       await store.drain();
     };
     exitAfter().then(
-      () => process.exit(0),
+      () => {
+        // A shutdown that could not save everything is a failure: a supervisor must see it (docs/reliability.md).
+        const unsaved = lifecycle.unsavedAtShutdown.length > 0 ? lifecycle.unsavedAtShutdown : store.unsavedFiles().map((u) => u.error);
+        if (unsaved.length > 0) {
+          logger.error(`Exiting with unsaved state: ${unsaved.join('; ')}`);
+          process.exit(EXIT_UNSAVED);
+        }
+        process.exit(0);
+      },
       (error: Error) => {
         logger.error(`Shutdown failed: ${error.message}`);
         process.exit(1);
@@ -59,7 +77,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
-  await app.listen(settings.port, settings.host);
+  await app.listen(settings.port, settings.host).catch((error: NodeJS.ErrnoException) => {
+    throw listenError(error, settings.host, settings.port);
+  });
   logger.log(`bots-service listening on http://${settings.host}:${settings.port} (docs: /api/docs)`);
 }
 
@@ -67,6 +87,8 @@ main().catch((error: Error) => {
   if (error instanceof EnvValidationError || error instanceof SettingsFileError) {
     // One clear line naming the setting, no stack trace.
     console.error(`Configuration error: ${error.message}`);
+  } else if (error instanceof StartupError) {
+    console.error(`Start-up failed: ${error.message}`);
   } else {
     console.error(`Start-up failed: ${error?.stack ?? error}`);
   }

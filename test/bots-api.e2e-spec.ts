@@ -72,8 +72,9 @@ describe('bots HTTP API', () => {
     const badSymbol = await request(t.http).post('/api/bots/start').send({ symbol: 'no way!' }).expect(400);
     expect(badSymbol.body.error).toMatch(/symbol/);
     expect((await request(t.http).post('/api/bots/stop').send({}).expect(400)).body.error).toBe('Symbol required');
-    // Form posts work like JSON for stop / delete / close-position.
-    expect((await request(t.http).post('/api/bots/delete').type('form').send({ symbol: 'ZZZZ' }).expect(404)).body.error).toBe('Bot not found');
+    // stop / delete / close-position also take the symbol from the query string (body-less POST); form bodies are 415.
+    expect((await request(t.http).post('/api/bots/delete?symbol=ZZZZ').expect(404)).body.error).toBe('Bot not found');
+    expect((await request(t.http).post('/api/bots/delete').type('form').send({ symbol: 'ZZZZ' }).expect(415)).body.success).toBe(false);
     expect((await request(t.http).post('/api/bots/start').send({ symbol: 'ZZZZ' }).expect(404)).body).toEqual({ success: false, error: 'Bot not found' });
     expect((await request(t.http).post('/api/bots/create').send({ symbol: 'ZZZZ' }).expect(404)).body.success).toBe(false);
     expect((await request(t.http).get('/api/bots/history?limit=abc').expect(400)).body.error).toMatch(/limit/);

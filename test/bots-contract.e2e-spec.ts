@@ -13,7 +13,7 @@ interface Route {
 }
 
 /**
- * Every in-scope route of api-contract.md (68 in the original plus the paths clients call that it lacked) is
+ * Every in-scope route of docs/api-contract.md §2 (68 in the original plus the paths clients call that it lacked) is
  * documented in /api/docs-json and answers with a success on the paper exchange.
  */
 describe('api-contract coverage', () => {

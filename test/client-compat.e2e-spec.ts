@@ -49,11 +49,10 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
   const problems: string[] = [];
 
   /** One client call; anything but 2xx is recorded as a compatibility problem. */
-  async function call(method: 'get' | 'post' | 'delete', path: string, opts: { json?: unknown; rawJson?: string; form?: Record<string, string>; jsonHeaderNoBody?: boolean } = {}) {
+  async function call(method: 'get' | 'post' | 'delete', path: string, opts: { json?: unknown; rawJson?: string; jsonHeaderNoBody?: boolean } = {}) {
     let req = request(t.http)[method](path).set('Origin', 'http://192.168.1.10:5000');
     if (opts.json !== undefined) req = req.set('Content-Type', 'application/json').send(JSON.stringify(opts.json));
     else if (opts.rawJson !== undefined) req = req.set('Content-Type', 'application/json').send(opts.rawJson);
-    else if (opts.form) req = req.type('form').send(opts.form);
     else if (opts.jsonHeaderNoBody) req = req.set('Content-Type', 'application/json');
     const res = await req;
     if (res.status < 200 || res.status >= 300) problems.push(`${method.toUpperCase()} ${path} -> ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
@@ -350,8 +349,8 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
     check((await call('post', '/api/bots/start', { json: { symbol: two, config: {} } })).body, { success: 'boolean' }, 'start (AI)');
     check((await call('post', '/api/bots/control', { json: { symbol: two, action: 'stop' } })).body, { success: 'boolean' }, 'control stop (AI)');
     check((await call('get', `/api/bots/status/${one}`)).body, { success: 'boolean', 'bot.symbol': 'string', 'bot.status': 'string' }, 'status/{symbol}');
-    // Form posts of stop / delete still work.
-    check((await call('post', '/api/bots/stop', { form: { symbol: three } })).body, { success: 'boolean' }, 'stop (form)');
+    // Body-less stop with the symbol in the query string (form bodies are refused: docs/security.md).
+    check((await call('post', `/api/bots/stop?symbol=${three}`)).body, { success: 'boolean' }, 'stop (query)');
 
     // Manual positions button, delete, bulk delete.
     check((await call('post', '/api/bots/manual-positions/refresh', { jsonHeaderNoBody: true })).body, { success: 'boolean', count: 'number' }, 'manual-positions/refresh');

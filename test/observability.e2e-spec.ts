@@ -112,9 +112,12 @@ describe('metrics and probes on the stub market', () => {
     const live = await request(t.http).get('/health/live').expect(200);
     expect(live.body).toMatchObject({ success: true, status: 'ok', details: { process: { status: 'up' } } });
     const ready = await request(t.http).get('/health/ready').expect(200);
-    expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' } } });
+    expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } } });
     const health = await request(t.http).get('/health').expect(200);
-    expect(Object.keys(health.body).sort()).toEqual(['bots_active', 'coins_loaded', 'exchange_connected', 'service', 'status', 'timestamp']);
+    expect(Object.keys(health.body).sort()).toEqual([
+      'bots_active', 'coins_loaded', 'dry_run', 'exchange', 'exchange_connected', 'exchange_mode', 'paper_market', 'service', 'status', 'timestamp',
+    ]);
+    expect(health.body).toMatchObject({ exchange: 'paper', paper_market: 'sim', dry_run: false, exchange_mode: 'paper account on simulated prices' });
     const botsHealth = await request(t.http).get('/api/bots/health').expect(200);
     expect(Object.keys(botsHealth.body).sort()).toEqual(['components', 'service', 'status', 'timestamp', 'uptime']);
   });

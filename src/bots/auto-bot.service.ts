@@ -36,10 +36,10 @@ export interface AutoBotRound {
 }
 
 /**
- * The auto-bot pass (trading-logic §6.C): coins whose effective signal is an entry (scope, time filter, exit-scam,
- * loss re-entry, maturity and trend flags already applied by FilterService) go through max_concurrent, no bot / no
- * exchange position, the entry filters in their documented order (checkEntry) and the 1-candle cooldown; those
- * that pass get a bot that enters at once (registered only when the entry succeeds).
+ * The auto-bot pass (docs/trading-logic.md §6.C): coins whose effective signal is an entry (scope, time filter,
+ * exit-scam, loss re-entry, maturity and trend flags already applied by FilterService) go through max_concurrent,
+ * no bot / no exchange position, the entry filters in their documented order (checkEntry) and the 1-candle
+ * cooldown; those that pass get a bot that enters at once (registered only when the entry succeeds).
  * Every skip is recorded with its reason; the last round stays visible.
  */
 @Injectable()

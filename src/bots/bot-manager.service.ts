@@ -1,23 +1,28 @@
 import {
   BadRequestException, ConflictException, Injectable, Logger, NotFoundException, OnModuleInit, ServiceUnavailableException,
 } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Mutex } from 'async-mutex';
 import { Clock, isoLocal } from '../common/clock';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { SystemConfigService } from '../config/system-config.service';
+import { DomainEvent } from '../events/domain-events';
+import { publishEvent } from '../events/publish';
 import { ExchangeError, InsufficientFundsError } from '../exchange/exchange.errors';
 import { ExchangeService } from '../exchange/exchange.service';
 import type { ExchangeClosedTrade, OrderResult, Position, Timeframe } from '../exchange/exchange.types';
 import { FilterService } from '../filters/filter.service';
 import { MaturityService } from '../maturity/maturity.service';
 import { StatusService } from '../health/status.service';
+import { ActionGate } from '../persistence/action-gate';
 import { JsonStore } from '../persistence/json-store.service';
+import { PersistenceError } from '../persistence/persistence.error';
 import { StateRegistry } from '../persistence/state-registry.service';
 import { RsiService } from '../rsi/rsi.service';
 import type { Trend } from '../rsi/rsi.types';
 import type { EffectiveBotConfig } from '../config/effective-bot-config';
-import { VOLUME_MODES, type BotRecord, type CloseReason, type Direction, type EntryDecisionAudit, type VolumeMode } from './engine/bot.types';
+import { VOLUME_MODES, type BotRecord, type CloseReason, type Direction, type EntryDecisionAudit, type TradeRecord, type VolumeMode } from './engine/bot.types';
 import { globalStats, restoreBots, validateBotsStateFile, type BotsStateFile } from './engine/bots-state';
 import { entryLevels, exchangeCloseReason } from './engine/entry-levels';
 import { orderQuantity, positionNotionalUsdt } from './engine/sizing';
@@ -28,7 +33,7 @@ export const BOTS_STATE_FILE = 'bots_state.json';
 /** Position look-ups after an entry whose answer was lost (each already retried by the adapter). */
 const UNCERTAIN_ENTRY_LOOKUPS = 3;
 
-/** Keys a create request may set on the bot (api-contract §2.2). */
+/** Keys a create request may set on the bot (docs/api-contract.md §2.2). */
 export interface CreateBotRequest {
   symbol: string;
   config?: { volume_mode?: string; volume_value?: number; leverage?: number; status?: string; auto_managed?: boolean; margin_usdt?: number };
@@ -51,6 +56,15 @@ export interface ManualPosition {
   take_profit: number | null;
 }
 
+/** A registry change waiting to be saved: the symbol's record after it (null = removed) and how to apply it. */
+interface PendingCommit {
+  symbol: string;
+  record: BotRecord | null;
+  apply: () => void;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /** Filters a manual create turns off for its bot (the user chose the coin). */
 const SKIPPED_FILTERS = { avoid_down_trend: false, avoid_up_trend: false, rsi_time_filter_enabled: false, enable_maturity_check: false };
 
@@ -58,12 +72,19 @@ const SKIPPED_FILTERS = { avoid_down_trend: false, avoid_up_trend: false, rsi_ti
 /**
  * Owns the bots: the registry keyed by bare symbol, one mutex per symbol (requests and workers never act
  * on one bot at once), bots_state.json, and the two exchange-touching transitions, entry and close.
+ * Every per-symbol action also holds the action gate shared; a reload from disk holds it exclusive, so it never
+ * runs in the middle of an action (docs/reliability.md).
  */
 @Injectable()
 export class BotManager implements OnModuleInit {
   private readonly logger = new Logger('BotManager');
   private readonly bots = new Map<string, TradingBot>();
   private readonly locks = new Map<string, Mutex>();
+  private readonly gate = new ActionGate();
+  /** One bots_state.json write at a time, so a failed write can be answered before the next one snapshots. */
+  private readonly saveLock = new Mutex();
+  private pendingCommits: PendingCommit[] = [];
+  private committing = false;
   private dirty = false;
   private lastSaved: string | null = null;
   private lastPositions: { positions: Position[]; at: number } | null = null;
@@ -85,6 +106,7 @@ export class BotManager implements OnModuleInit {
     private readonly maturity: MaturityService,
     readonly history: BotHistoryService,
     private readonly status: StatusService,
+    private readonly events: EventEmitter2,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -99,6 +121,10 @@ export class BotManager implements OnModuleInit {
   // ---- registry and persistence ----
 
   async load(): Promise<void> {
+    await this.gate.exclusive(() => this.loadLocked());
+  }
+
+  private async loadLocked(): Promise<void> {
     const file = await this.store.load<BotsStateFile>(BOTS_STATE_FILE, {
       defaults: () => ({ bots: {}, auto_bot_config: {}, global_stats: { active_bots: 0, bots_in_position: 0, total_pnl: 0 }, last_saved: '', version: '1.0' }),
       validate: validateBotsStateFile,
@@ -119,34 +145,93 @@ export class BotManager implements OnModuleInit {
   }
 
   async flush(): Promise<void> {
-    if (this.dirty) await this.save();
+    await this.gate.shared(async () => {
+      if (this.dirty) await this.save();
+    });
   }
 
+  /** Writes the registry as it is; throws a PersistenceError naming the file and the cause. */
   async save(): Promise<void> {
+    await this.saveLock.runExclusive(() => this.writeState(new Map()));
+  }
+
+  /** Writes bots_state.json: the registry with `overrides` (symbol → its record after a pending change, null = removed). */
+  private async writeState(overrides: ReadonlyMap<string, BotRecord | null>): Promise<void> {
+    const wasDirty = this.dirty;
+    // With overrides the write carries changes applied only after it succeeded (commitChange): refused on failure.
+    const refused = overrides.size > 0;
     this.dirty = false;
     const now = isoLocal(this.clock.now());
+    const records = new Map([...this.bots.entries()].map(([symbol, bot]) => [symbol, bot.record]));
+    for (const [symbol, record] of overrides) {
+      if (record) records.set(symbol, record);
+      else records.delete(symbol);
+    }
     const file: BotsStateFile = {
-      bots: Object.fromEntries([...this.bots.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([s, b]) => [s, b.record])),
+      bots: Object.fromEntries([...records.entries()].sort(([a], [b]) => a.localeCompare(b))),
       auto_bot_config: { ...this.autoBotConfig.get() },
-      global_stats: globalStats(this.bots.values()),
+      global_stats: globalStats([...records.values()].map((record) => new TradingBot(record))),
       last_saved: now,
       version: '1.0',
     };
     try {
-      await this.store.save(BOTS_STATE_FILE, file);
+      await this.store.save(BOTS_STATE_FILE, file, { onFailure: refused ? 'refused' : 'kept' });
       this.lastSaved = now;
     } catch (error) {
-      this.dirty = true;
-      throw error;
+      // Kept changes are retried by the auto-save (readiness reports the unsaved file until then); a refused
+      // change leaves the registry as it was, unsaved only if it already was.
+      if (refused) this.dirty ||= wasDirty;
+      else this.dirty = true;
+      throw PersistenceError.wrap(BOTS_STATE_FILE, error);
     }
   }
 
-  /** Saves now; a failed write is logged and left for the auto-save (the in-memory state is still right). */
+  /**
+   * Saves after a change that already happened outside the service (an order filled, a position closed): the
+   * change cannot be undone, so on failure it stays in memory, the auto-save keeps retrying, and the caller gets
+   * the error marked as kept (docs/reliability.md).
+   */
   async persist(): Promise<void> {
     try {
-      await this.save();
+      await this.gate.shared(() => this.save());
     } catch (error) {
-      this.logger.error(`Saving ${BOTS_STATE_FILE} failed: ${(error as Error).message}`);
+      throw PersistenceError.wrap(BOTS_STATE_FILE, error).kept();
+    }
+  }
+
+  /**
+   * A user's change to the registry, made durable before it is visible: the file is written with the symbol's
+   * new record (null = removed) and only then is `apply` run. When the write fails nothing is applied, so memory
+   * equals the disk, and the PersistenceError goes to the caller. Changes arriving during a write share the next.
+   * The caller holds the symbol's lock, so no two pending changes concern one symbol.
+   */
+  private commitChange(symbol: string, record: BotRecord | null, apply: () => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pendingCommits.push({ symbol, record, apply, resolve, reject });
+      if (!this.committing) void this.drainCommits();
+    });
+  }
+
+  private async drainCommits(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.pendingCommits.length > 0) {
+        const batch = this.pendingCommits.splice(0);
+        await this.saveLock.runExclusive(async () => {
+          try {
+            await this.writeState(new Map(batch.map((c) => [c.symbol, c.record])));
+          } catch (error) {
+            for (const change of batch) change.reject(error);
+            return;
+          }
+          for (const change of batch) {
+            change.apply();
+            change.resolve();
+          }
+        });
+      }
+    } finally {
+      this.committing = false;
     }
   }
 
@@ -182,11 +267,17 @@ export class BotManager implements OnModuleInit {
     return { total: this.bots.size, active, inPosition };
   }
 
-  /** Runs `fn` holding the symbol's mutex. */
+  /** Runs `fn` holding the symbol's mutex (and the action gate shared: no reload runs meanwhile). */
   withLock<T>(symbol: string, fn: () => Promise<T> | T): Promise<T> {
     let mutex = this.locks.get(symbol);
     if (!mutex) this.locks.set(symbol, (mutex = new Mutex()));
-    return mutex.runExclusive(fn);
+    const lock = mutex;
+    return this.gate.shared(() => lock.runExclusive(fn)).finally(() => this.dropIdleLock(symbol, lock));
+  }
+
+  /** Calls for any well-formed symbol take a lock: an idle one is dropped, so the map holds only locks in use. */
+  private dropIdleLock(symbol: string, mutex: Mutex): void {
+    if (!mutex.isLocked() && this.locks.get(symbol) === mutex) this.locks.delete(symbol);
   }
 
   /** Global + bot overrides + the coin's individual settings (docs/settings.md). */
@@ -268,7 +359,13 @@ export class BotManager implements OnModuleInit {
   async create(req: CreateBotRequest): Promise<{ bot: BotRecord; existing_position: boolean }> {
     if (!this.exchange.isReady) throw new ServiceUnavailableException('Exchange not initialized');
     const symbol = req.symbol;
-    if (!this.exchange.market(symbol)) throw new NotFoundException(`Unknown symbol ${symbol}`);
+    const market = this.exchange.market(symbol);
+    if (!market) throw new NotFoundException(`Unknown symbol ${symbol}`);
+    const leverage = req.config?.leverage;
+    if (leverage !== undefined && market.maxLeverage >= 1 && leverage > market.maxLeverage) {
+      // A bot above the exchange's limit would stay running and fail every entry.
+      throw new BadRequestException({ success: false, error: `config.leverage: ${symbol} allows at most ${market.maxLeverage}x (asked ${leverage}x)`, field: 'leverage' });
+    }
     const skipMaturity = Boolean(req.skipMaturityCheck || req.forceManualEntry);
 
     const { bot, existingPosition, direction } = await this.withLock(symbol, async () => {
@@ -298,12 +395,12 @@ export class BotManager implements OnModuleInit {
       });
       if (c.margin_usdt !== undefined) created.record.margin_usdt = c.margin_usdt;
       if (c.status === 'paused') created.pause(this.clock.now(), 'created paused');
-      this.bots.set(symbol, created);
       if (position) created.applyExchangePosition(position, this.clock.now(), this.coinTrend(symbol), this.timeframe);
+      // Registered only once it is on disk: a failed save answers the error and leaves no bot behind.
+      await this.commitChange(symbol, created.record, () => this.bots.set(symbol, created));
       this.history.log('BOT_START', symbol, created.record.id, `Bot created${position ? ' on an existing position' : ''}`, {
         direction: created.side, config: { volume_mode: volumeMode, volume_value: created.record.volume_value, leverage: created.record.leverage },
       });
-      await this.persist();
       return { bot: created, existingPosition: position !== null, direction: position ? null : this.createDirection(req, symbol, created) };
     });
 
@@ -337,9 +434,10 @@ export class BotManager implements OnModuleInit {
   async start(symbol: string): Promise<BotRecord> {
     return this.withLock(symbol, async () => {
       const bot = this.require(symbol);
-      if (bot.resume(this.clock.now())) {
+      const draft = new TradingBot(structuredClone(bot.record));
+      if (draft.resume(this.clock.now())) {
+        await this.commitChange(symbol, draft.record, () => (bot.record = draft.record));
         this.history.log('BOT_START', symbol, bot.record.id, 'Bot started by user', { direction: bot.side, config: bot.record.config });
-        await this.persist();
       }
       return bot.record;
     });
@@ -349,9 +447,10 @@ export class BotManager implements OnModuleInit {
   async pause(symbol: string, reason: string): Promise<BotRecord> {
     return this.withLock(symbol, async () => {
       const bot = this.require(symbol);
-      bot.pause(this.clock.now(), reason);
+      const draft = new TradingBot(structuredClone(bot.record));
+      draft.pause(this.clock.now(), reason);
+      await this.commitChange(symbol, draft.record, () => (bot.record = draft.record));
       this.history.log('BOT_STOP', symbol, bot.record.id, `Bot paused: ${reason}`, { reason, pnl: bot.record.unrealized_pnl_usdt });
-      await this.persist();
       return bot.record;
     });
   }
@@ -360,9 +459,8 @@ export class BotManager implements OnModuleInit {
   async delete(symbol: string, reason: string): Promise<void> {
     await this.withLock(symbol, async () => {
       const bot = this.require(symbol);
-      this.bots.delete(symbol);
+      await this.commitChange(symbol, null, () => this.bots.delete(symbol));
       this.history.log('BOT_STOP', symbol, bot.record.id, `Bot deleted: ${reason}`, { reason, pnl: bot.record.realized_pnl });
-      await this.persist();
     });
   }
 
@@ -403,6 +501,8 @@ export class BotManager implements OnModuleInit {
             if (order) closed.push({ side: position.side, size: position.size, order_id: order.orderId });
           }
         } catch (error) {
+          // The position is closed but the record could not be saved: that is the answer, not a partial success.
+          if (error instanceof PersistenceError) throw error;
           errors.push(`${position.side}: ${(error as Error).message}`);
         }
       }
@@ -417,7 +517,7 @@ export class BotManager implements OnModuleInit {
   // ---- the two exchange transitions ----
 
   /**
-   * Entry gate and market entry (trading-logic §6.D, §7.2): delisted / already in position / any exchange
+   * Entry gate and market entry (docs/trading-logic.md §6.D, §7.2): delisted / already in position / any exchange
    * position → refuse; size the order; set leverage; market order with the stop-loss (and take-profit) attached.
    * The caller holds the symbol's lock. Failures never throw: they answer the reason.
    */
@@ -508,6 +608,10 @@ export class BotManager implements OnModuleInit {
       if (stopLoss !== undefined) this.history.log('STOP_LOSS_SET', symbol, bot.record.id, `Stop-loss at ${stopLoss}`, { stop_loss: stopLoss });
       if (takeProfit !== undefined) this.history.log('TAKE_PROFIT_SET', symbol, bot.record.id, `Take-profit at ${takeProfit}`, { take_profit: takeProfit });
       this.dirty = true;
+      // Durable in the notifications outbox before the entry is acknowledged (docs/notifications.md).
+      await publishEvent(this.events, DomainEvent.PositionOpened, {
+        at: now, botId: bot.record.id, symbol, side: direction, price: entryPrice, quantity, leverage, stopLoss: stopLoss ?? null, takeProfit: takeProfit ?? null, source,
+      }, this.logger);
       if (this.bots.get(symbol) === bot) await this.persist();
       return { ok: true, direction, entryPrice, quantity };
     } catch (error) {
@@ -588,7 +692,11 @@ export class BotManager implements OnModuleInit {
       this.logger.warn(`fetchClosedTrades failed for ${bot.symbol}: ${(error as Error).message}`);
     }
     const exitPrice = match?.exitPrice ?? (await this.lastPrice(bot.symbol, bot));
-    await this.finishClose(bot, { exitPrice, reason: this.externalReason(bot, match), exitRsi: null, netPnl: match?.pnl, closedAt: match?.closedAt });
+    const reason = this.externalReason(bot, match);
+    const trade = await this.finishClose(bot, { exitPrice, reason, exitRsi: null, netPnl: match?.pnl, closedAt: match?.closedAt });
+    await publishEvent(this.events, DomainEvent.ClosedOutside, {
+      at: trade.close_time_ms, symbol: bot.symbol, side: trade.direction, reason, exitPrice: trade.exit_price, pnlUsdt: trade.pnl,
+    }, this.logger);
   }
 
   /** Names an exchange-side close after what the bot's stop was at that moment. */
@@ -602,7 +710,7 @@ export class BotManager implements OnModuleInit {
   private async finishClose(
     bot: TradingBot,
     exit: { exitPrice: number; reason: CloseReason; exitRsi: number | null; fee?: number; netPnl?: number; closedAt?: number },
-  ): Promise<void> {
+  ): Promise<TradeRecord> {
     const trade = bot.closePosition({
       exitPrice: exit.exitPrice, nowMs: exit.closedAt ?? this.clock.now(), reason: exit.reason, exitRsi: exit.exitRsi,
       simulated: this.exchange.isPaper, fee: exit.fee, netPnl: exit.netPnl,
@@ -611,10 +719,36 @@ export class BotManager implements OnModuleInit {
       this.history.log(exit.reason, bot.symbol, bot.record.id, `${exit.reason} at ${exit.exitPrice}`, { exit_price: exit.exitPrice, pnl: trade.pnl });
     }
     this.notePositionChange(bot.symbol);
-    await this.history.recordTrade(trade);
-    this.logger.log(`${bot.symbol} ${trade.direction} closed (${exit.reason}) at ${exit.exitPrice}: PnL ${trade.pnl.toFixed(4)} USDT`);
     this.dirty = true;
-    if (this.bots.get(bot.symbol) === bot) await this.persist();
+    // The position is gone on the exchange: the close stays in memory whatever the disk says, both files are
+    // attempted, and a failed save reaches the caller (kept in memory, retried by the auto-save).
+    let failure: PersistenceError | null = null;
+    let recorded = false;
+    try {
+      recorded = await this.history.recordTrade(trade);
+      if (!recorded) this.logger.warn(`${bot.symbol}: trade of the position opened at ${trade.entry_timestamp} was already recorded; not counted twice`);
+    } catch (error) {
+      // Kept in memory: the trade is there and is announced; its save is retried.
+      recorded = true;
+      failure = PersistenceError.wrap('bot_history.json', error).kept();
+    }
+    this.logger.log(`${bot.symbol} ${trade.direction} closed (${exit.reason}) at ${exit.exitPrice}: PnL ${trade.pnl.toFixed(4)} USDT`);
+    // Announced once per trade, like the record (the outbox has it before the close is acknowledged).
+    if (recorded) {
+      await publishEvent(this.events, DomainEvent.PositionClosed, {
+        at: trade.close_time_ms, botId: trade.bot_id, symbol: trade.symbol, side: trade.direction, entryPrice: trade.entry_price, exitPrice: trade.exit_price,
+        reason: exit.reason, pnlUsdt: trade.pnl, roiPercent: trade.roi, holdMs: trade.close_time_ms - trade.entry_timestamp, entryAt: trade.entry_timestamp,
+      }, this.logger);
+    }
+    if (this.bots.get(bot.symbol) === bot) {
+      try {
+        await this.persist();
+      } catch (error) {
+        failure ??= PersistenceError.wrap(BOTS_STATE_FILE, error).kept();
+      }
+    }
+    if (failure) throw failure;
+    return trade;
   }
 
   private async lastPrice(symbol: string, bot: TradingBot): Promise<number> {
@@ -627,15 +761,23 @@ export class BotManager implements OnModuleInit {
     return bot.record.current_price ?? bot.record.entry_price ?? 0;
   }
 
-  /** restart-service: configs and bots re-read from disk (a bot in the middle of an action keeps its lock). */
+  /**
+   * restart-service: configs, bots and history re-read from disk. Holds the action gate exclusive: it waits for
+   * running actions and no action starts until it is done, so nothing acknowledged meanwhile is wiped. Unsaved
+   * changes are saved first; when that fails nothing is reloaded (the memory holds the newest state).
+   */
   async reloadFromDisk(): Promise<void> {
-    await this.flush();
-    await this.reloadConfigs();
-    await this.load();
+    await this.gate.exclusive(async () => {
+      await this.flush();
+      await this.history.flush();
+      await this.reloadConfigs();
+      await this.loadLocked();
+      await this.history.load();
+    });
   }
 
-  /** The three settings files re-read from disk. */
+  /** The three settings files re-read from disk (alone, like a reload of the bots). */
   async reloadConfigs(): Promise<void> {
-    await Promise.all([this.autoBotConfig.reload(), this.systemConfig.reload(), this.individualSettings.reload()]);
+    await this.gate.exclusive(() => Promise.all([this.autoBotConfig.reload(), this.systemConfig.reload(), this.individualSettings.reload()]));
   }
 }

@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Clock } from '../common/clock';
 import { ENTRY_GUARD, type EntryGuard } from '../common/entry-guard';
+import { DomainEvent } from '../events/domain-events';
+import { publishEvent } from '../events/publish';
 import { ExchangeError } from '../exchange/exchange.errors';
 import { ExchangeService } from '../exchange/exchange.service';
 import { FilterService } from '../filters/filter.service';
@@ -34,6 +37,7 @@ export class BotMonitorService {
     private readonly exchange: ExchangeService,
     private readonly filters: FilterService,
     private readonly clock: Clock,
+    private readonly events: EventEmitter2,
     @Optional() @Inject(ENTRY_GUARD) private readonly entryGuard?: EntryGuard,
   ) {}
 
@@ -69,7 +73,7 @@ export class BotMonitorService {
     const price = ticker ? (ticker.mark > 0 ? ticker.mark : ticker.last) : 0;
     if (!(price > 0)) return;
     if (this.filters.isDelisted(bot.symbol)) {
-      // A coin being delisted is closed at market at once (trading-logic §8).
+      // A coin being delisted is closed at market at once (docs/trading-logic.md §8).
       await this.close(bot, 'DELISTING_EMERGENCY', null, report);
       return;
     }
@@ -116,5 +120,7 @@ export class BotMonitorService {
       stop_loss: stop, previous_stop_loss: previous, trailing,
     });
     report.stops_moved.push({ symbol: bot.symbol, stop });
+    const kind = trailing ? 'trailing' : r.break_even_activated ? 'break_even' : null;
+    if (kind) await publishEvent(this.events, DomainEvent.StopMoved, { at: now, botId: r.id, symbol: bot.symbol, kind, stopLoss: stop }, this.logger);
   }
 }

@@ -1,11 +1,12 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AutoBotService } from './auto-bot.service';
 import { BotsConfigService } from './bots-config.service';
+import { AutoBotConfigResponseDto, AutoBotUpdateResponseDto, DefaultConfigResponseDto, ExportConfigResponseDto, FullConfigResponseDto, ImportConfigResponseDto, RestoreDefaultsResponseDto, SystemConfigResponseDto, SystemConfigUpdateResponseDto, TestSignalsResponseDto } from './dto/config-responses.dto';
 
 const FREE_FORM = { schema: { type: 'object', additionalProperties: true } };
 
-/** Auto-bot and system settings, export / import (api-contract §2.3, §2.10). */
+/** Auto-bot and system settings, export / import (docs/api-contract.md §2.3, §2.10). */
 @ApiTags('config')
 @Controller('api/bots')
 export class BotsConfigController {
@@ -16,7 +17,8 @@ export class BotsConfigController {
 
   @Get('auto-bot')
   @ApiOperation({ summary: 'The auto-bot config (every §4.1 key plus computed exit_scam_* keys) and the last round' })
-  getAutoBot() {
+  @ApiOkResponse({ type: AutoBotConfigResponseDto })
+  getAutoBot(): AutoBotConfigResponseDto {
     return { success: true, config: this.config.autoBotView(), last_round: this.autoBot.lastRound() };
   }
 
@@ -24,7 +26,8 @@ export class BotsConfigController {
   @HttpCode(200)
   @ApiBody(FREE_FORM)
   @ApiOperation({ summary: 'Partial update: {enabled}, {whitelist, blacklist, scope}, or the whole GET answer echoed back' })
-  async postAutoBot(@Body() body: Record<string, unknown>) {
+  @ApiOkResponse({ type: AutoBotUpdateResponseDto })
+  async postAutoBot(@Body() body: Record<string, unknown>): Promise<AutoBotUpdateResponseDto> {
     const r = await this.config.updateAutoBot(body);
     return {
       success: true,
@@ -39,14 +42,16 @@ export class BotsConfigController {
   @Post('auto-bot/restore-defaults')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reset the auto-bot config to defaults, keeping enabled and trading_enabled' })
-  async restoreDefaults() {
+  @ApiOkResponse({ type: RestoreDefaultsResponseDto })
+  async restoreDefaults(): Promise<RestoreDefaultsResponseDto> {
     return { success: true, message: 'Auto-bot config restored to defaults', config: await this.config.restoreDefaults(), restored_to_defaults: true };
   }
 
   @Post('auto-bot/test-signals')
   @HttpCode(200)
   @ApiOperation({ summary: 'Dry run of the entry pipeline: which coins would get a bot now and why the others would not' })
-  async testSignals() {
+  @ApiOkResponse({ type: TestSignalsResponseDto })
+  async testSignals(): Promise<TestSignalsResponseDto> {
     const decisions = await this.autoBot.dryRun();
     const wouldEnter = decisions.filter((d) => d.action === 'created');
     return { success: true, message: `${wouldEnter.length} of ${decisions.length} candidates would enter`, signals: decisions };
@@ -54,13 +59,15 @@ export class BotsConfigController {
 
   @Get('default-config')
   @ApiOperation({ summary: 'The auto-bot defaults' })
-  defaultConfig() {
+  @ApiOkResponse({ type: DefaultConfigResponseDto })
+  defaultConfig(): DefaultConfigResponseDto {
     return { success: true, default_config: this.config.defaults(), message: 'Default auto-bot config' };
   }
 
   @Get('system-config')
   @ApiOperation({ summary: 'System settings (intervals, enhanced RSI, trend) plus timeframe' })
-  getSystemConfig() {
+  @ApiOkResponse({ type: SystemConfigResponseDto })
+  getSystemConfig(): SystemConfigResponseDto {
     return { success: true, config: this.config.systemView() };
   }
 
@@ -68,7 +75,8 @@ export class BotsConfigController {
   @HttpCode(200)
   @ApiBody(FREE_FORM)
   @ApiOperation({ summary: 'Partial update of system settings (the timeframe changes only through /timeframe)' })
-  async postSystemConfig(@Body() body: Record<string, unknown>) {
+  @ApiOkResponse({ type: SystemConfigUpdateResponseDto })
+  async postSystemConfig(@Body() body: Record<string, unknown>): Promise<SystemConfigUpdateResponseDto> {
     const r = await this.config.updateSystem(body);
     return {
       success: true,
@@ -81,7 +89,8 @@ export class BotsConfigController {
 
   @Get('config')
   @ApiOperation({ summary: 'Auto-bot and system config together' })
-  getConfig() {
+  @ApiOkResponse({ type: FullConfigResponseDto })
+  getConfig(): FullConfigResponseDto {
     return { success: true, config: this.config.autoBotView(), system_config: this.config.systemView() };
   }
 
@@ -89,13 +98,15 @@ export class BotsConfigController {
   @HttpCode(200)
   @ApiBody(FREE_FORM)
   @ApiOperation({ summary: 'Same as POST auto-bot' })
-  postConfig(@Body() body: Record<string, unknown>) {
+  @ApiOkResponse({ type: AutoBotUpdateResponseDto })
+  postConfig(@Body() body: Record<string, unknown>): Promise<AutoBotUpdateResponseDto> {
     return this.postAutoBot(body);
   }
 
   @Get('export-config')
   @ApiOperation({ summary: 'Export {autoBot, system, ai} for config_<tf>.json' })
-  exportConfig() {
+  @ApiOkResponse({ type: ExportConfigResponseDto })
+  exportConfig(): ExportConfigResponseDto {
     return { success: true, ...this.config.exportConfig() };
   }
 
@@ -103,7 +114,8 @@ export class BotsConfigController {
   @HttpCode(200)
   @ApiBody(FREE_FORM)
   @ApiOperation({ summary: 'Import {config:{autoBot?, system?, ai?}} (or the blocks at the top level)' })
-  async importConfig(@Body() body: Record<string, unknown>) {
+  @ApiOkResponse({ type: ImportConfigResponseDto })
+  async importConfig(@Body() body: Record<string, unknown>): Promise<ImportConfigResponseDto> {
     const r = await this.config.importConfig(body);
     if (r.error) throw new BadRequestException({ success: false, error: r.error, field: r.field, applied: r.applied });
     const parts = Object.entries(r.applied).filter(([, v]) => v).map(([k]) => k);

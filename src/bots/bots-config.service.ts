@@ -6,9 +6,10 @@ import { splitAutoBotBody, systemOwnedValues } from '../config/setting-owners';
 import { coerceSettings } from '../config/setting-spec';
 import { SystemConfigService } from '../config/system-config.service';
 import type { SettingChange } from '../config/settings-file';
-import { RsiService, TimeframeError } from '../rsi/rsi.service';
+import { isFetchable, RsiService, TimeframeError } from '../rsi/rsi.service';
+import { FETCHABLE_TIMEFRAMES } from '../exchange/exchange.types';
 
-/** AI keys passed through opaquely by export / import (api-contract §2.10). */
+/** AI keys passed through opaquely by export / import (docs/api-contract.md §2.10). */
 export const AI_KEYS = [
   'ai_enabled', 'ai_min_confidence', 'ai_override_original', 'ai_optimal_entry_enabled', 'anomaly_detection_enabled',
   'anomaly_block_threshold', 'anomaly_log_enabled', 'auto_train_enabled', 'retrain_interval', 'retrain_hour', 'lstm_enabled',
@@ -32,7 +33,7 @@ export interface ImportResult {
   field?: string;
 }
 
-/** The auto-bot / system settings as the config endpoints show and change them (api-contract §2.3, §2.10). */
+/** The auto-bot / system settings as the config endpoints show and change them (docs/api-contract.md §2.3, §2.10). */
 @Injectable()
 export class BotsConfigService {
   constructor(
@@ -79,9 +80,20 @@ export class BotsConfigService {
     for (const key of Object.keys(systemBlock)) delete systemKeys[key];
     coerceSettings(SYSTEM_SPECS, systemKeys);
     this.autoBot.validate(autoBot);
+    const systemBefore = structuredClone(this.system.get());
     const systemChanges = Object.keys(systemKeys).length ? (await this.system.update(systemKeys)).changes : [];
-    const { changes } = await this.autoBot.update(autoBot);
-    return [...changes, ...systemChanges];
+    try {
+      const { changes } = await this.autoBot.update(autoBot);
+      return [...changes, ...systemChanges];
+    } catch (error) {
+      // All or nothing (docs/reliability.md): the system half saved first is put back.
+      if (systemChanges.length > 0) {
+        await this.system.update(systemBefore).catch((restoreError: Error) => {
+          if (error instanceof Error) error.message += ` (and restoring the system settings failed too: ${restoreError.message})`;
+        });
+      }
+      throw error;
+    }
   }
 
   /** The auto-bot defaults; the system-owned keys the page shows carry the system defaults. */
@@ -113,7 +125,8 @@ export class BotsConfigService {
 
   /**
    * `{config:{autoBot?, system?, ai?}}` or the blocks at the top level. autoBot keys merge into the current config,
-   * system keys likewise, ai keys (any case) are auto-bot keys here. The first failing block stops the rest.
+   * system keys likewise, ai keys (any case) are auto-bot keys here. All or nothing (docs/reliability.md): every
+   * block is validated before anything is saved, and when a later save fails the earlier ones are restored.
    */
   async importConfig(body: unknown): Promise<ImportResult> {
     const root = isPlainObject(body) && isPlainObject(body.config) ? body.config : body;
@@ -125,36 +138,64 @@ export class BotsConfigService {
     for (const [name, value] of Object.entries(blocks)) {
       if (value !== undefined && !isPlainObject(value)) throw new BadRequestException(`${name} must be an object`);
     }
+    const ai = isPlainObject(blocks.ai)
+      ? Object.fromEntries(Object.entries(blocks.ai).map(([k, v]): [string, unknown] => [k.toLowerCase(), v]).filter(([k]) => k in AUTO_BOT_SPECS))
+      : undefined;
+    // ai keys win over the same keys in autoBot (they were applied last). System-owned keys sent in the autoBot block
+    // go to the system config, unless the system block names them too: the owner's block wins (docs/settings.md).
+    const autoBotBody = isPlainObject(blocks.autoBot) || ai ? { ...(isPlainObject(blocks.autoBot) ? blocks.autoBot : {}), ...(ai ?? {}) } : null;
+    const split = autoBotBody ? splitAutoBotBody(autoBotBody) : null;
+    const autoBotChange = split ? split.autoBot : null;
+    const { system_timeframe: _ignored, ...systemFromAutoBot } = split?.system ?? {};
+    let systemChange: Record<string, unknown> | null = Object.keys(systemFromAutoBot).length ? systemFromAutoBot : null;
+    let timeframe: string | null = null;
+    if (isPlainObject(blocks.system)) {
+      // The exported timeframe travels in `system`.
+      const { timeframe: tf, system_timeframe, ...rest } = blocks.system;
+      systemChange = { ...systemFromAutoBot, ...rest };
+      const wanted = system_timeframe ?? tf;
+      if (typeof wanted === 'string' && wanted !== this.rsi.timeframe) timeframe = wanted;
+    }
     const result: ImportResult = { applied: { autoBot: false, system: false, ai: false }, error: null };
+
+    // 1. Validate the whole import: one bad value refuses all of it.
     try {
-      if (isPlainObject(blocks.autoBot)) {
-        // System-owned keys in the autoBot block go to the system config unless the system block names them too.
-        await this.applyAutoBotBlock(blocks.autoBot, isPlainObject(blocks.system) ? blocks.system : {});
-        result.applied.autoBot = true;
-      }
-      if (isPlainObject(blocks.system)) {
-        const { timeframe, system_timeframe, ...rest } = blocks.system;
-        await this.system.update(rest);
-        const tf = system_timeframe ?? timeframe;
-        if (typeof tf === 'string' && tf !== this.rsi.timeframe) await this.rsi.setTimeframe(tf);
-        result.applied.system = true;
-      }
-      if (isPlainObject(blocks.ai)) {
-        const ai = Object.fromEntries(Object.entries(blocks.ai).map(([k, v]): [string, unknown] => [k.toLowerCase(), v]).filter(([k]) => k in AUTO_BOT_SPECS));
-        await this.autoBot.update(ai);
-        result.applied.ai = true;
+      if (autoBotChange) this.autoBot.validate(autoBotChange);
+      if (systemChange) coerceSettings(SYSTEM_SPECS, systemChange);
+      if (timeframe !== null && !isFetchable(timeframe)) {
+        throw new TimeframeError(`Unsupported timeframe: ${timeframe}. Supported: ${FETCHABLE_TIMEFRAMES.join(', ')}`);
       }
     } catch (error) {
-      if (error instanceof ConfigValidationError) {
-        result.error = error.message;
-        result.field = error.key;
-      } else if (error instanceof TimeframeError) {
-        result.error = error.message;
-        result.field = 'timeframe';
-      } else {
-        throw error;
-      }
+      if (error instanceof ConfigValidationError) return { ...result, error: error.message, field: error.key };
+      if (error instanceof TimeframeError) return { ...result, error: error.message, field: 'timeframe' };
+      throw error;
     }
+
+    // 2. Save part by part; a failure restores the parts already saved, so the files stay as they were.
+    const autoBotBefore = structuredClone(this.autoBot.get());
+    const systemBefore = structuredClone(this.system.get());
+    const undo: Array<{ name: string; run: () => Promise<unknown> }> = [];
+    try {
+      if (autoBotChange) {
+        await this.autoBot.update(autoBotChange);
+        undo.push({ name: 'autoBot', run: () => this.autoBot.update(autoBotBefore) });
+      }
+      if (systemChange) {
+        await this.system.update(systemChange);
+        undo.push({ name: 'system', run: () => this.system.update(systemBefore) });
+      }
+      if (timeframe !== null) await this.rsi.setTimeframe(timeframe);
+    } catch (error) {
+      const notRestored: string[] = [];
+      for (const step of undo.reverse()) {
+        await step.run().catch(() => notRestored.push(step.name));
+      }
+      if (notRestored.length > 0 && error instanceof Error) {
+        error.message += ` (and restoring the already saved ${notRestored.join(', ')} settings failed too: they stay imported)`;
+      }
+      throw error;
+    }
+    result.applied = { autoBot: isPlainObject(blocks.autoBot), system: systemChange !== null, ai: ai !== undefined };
     return result;
   }
 }

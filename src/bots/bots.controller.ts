@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, InternalServerErrorException, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Clock, isoLocal } from '../common/clock';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
@@ -13,8 +13,10 @@ import { SymbolActionDto, SymbolQueryDto } from './dto/symbol.dto';
 import { decorateBot, detailedBot, NEVER } from './engine/bot-view';
 import { PositionSyncService } from './position-sync.service';
 import { requireSymbol } from './symbol-param';
+import { MessageResponseDto } from '../common/dto/envelope.dto';
+import { AccountInfoResponseDto, ActiveDetailedResponseDto, BotActionResponseDto, BotListResponseDto, BotStatusResponseDto, CleanupInactiveResponseDto, ClosePositionResponseDto, ControlResponseDto, CreateBotResponseDto, ExchangeInfoResponseDto, ManualPositionsResponseDto, ProcessTradingSignalsResponseDto, SyncPositionsResponseDto, TestStopResponseDto } from './dto/bots-responses.dto';
 
-/** Bot lifecycle, positions and account (api-contract §2.2, §2.7). */
+/** Bot lifecycle, positions and account (docs/api-contract.md §2.2, §2.7). */
 @ApiTags('bots')
 @Controller('api/bots')
 export class BotsController {
@@ -30,7 +32,8 @@ export class BotsController {
 
   @Get('list')
   @ApiOperation({ summary: 'All bots as an array, with work_time, last_update and bot_status decorations' })
-  list() {
+  @ApiOkResponse({ type: BotListResponseDto })
+  list(): BotListResponseDto {
     const now = this.clock.now();
     const bots = this.manager.all().map((b) => decorateBot(b.record, now, this.rsi.getCoin(b.symbol)));
     const latest = this.manager.all().map((b) => b.record.last_update).sort().at(-1);
@@ -46,7 +49,8 @@ export class BotsController {
 
   @Get('active-detailed')
   @ApiOperation({ summary: 'Bots in a position: side (Long/Short), entry, PnL, stop-loss' })
-  activeDetailed() {
+  @ApiOkResponse({ type: ActiveDetailedResponseDto })
+  activeDetailed(): ActiveDetailedResponseDto {
     const bots = this.manager
       .all()
       .filter((b) => b.inPosition)
@@ -61,7 +65,8 @@ export class BotsController {
   @Post('create')
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a bot; it enters in the forced or RSI direction in the background, or waits' })
-  async create(@Body() body: CreateBotDto) {
+  @ApiOkResponse({ type: CreateBotResponseDto })
+  async create(@Body() body: CreateBotDto): Promise<CreateBotResponseDto> {
     const symbol = requireSymbol(body.symbol);
     const force = Boolean(body.force_manual_entry || body.ignore_filters);
     const result = await this.manager.create({
@@ -82,7 +87,8 @@ export class BotsController {
   @Post('start')
   @HttpCode(200)
   @ApiOperation({ summary: 'Start a paused or idle bot' })
-  async start(@Body() body: SymbolActionDto) {
+  @ApiOkResponse({ type: BotActionResponseDto })
+  async start(@Body() body: SymbolActionDto): Promise<BotActionResponseDto> {
     const symbol = requireSymbol(body.symbol);
     const bot = await this.manager.start(symbol);
     return { success: true, message: `Bot ${symbol} is ${bot.status}`, bot };
@@ -91,14 +97,16 @@ export class BotsController {
   @Post('resume')
   @HttpCode(200)
   @ApiOperation({ summary: 'Alias of start' })
-  resume(@Body() body: SymbolActionDto) {
+  @ApiOkResponse({ type: BotActionResponseDto })
+  resume(@Body() body: SymbolActionDto): Promise<BotActionResponseDto> {
     return this.start(body);
   }
 
   @Post('stop')
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause a bot; its position and exchange stops stay open (symbol from body, form or query)' })
-  async stop(@Body() body: SymbolActionDto, @Query() query: SymbolQueryDto) {
+  @ApiOkResponse({ type: MessageResponseDto })
+  async stop(@Body() body: SymbolActionDto, @Query() query: SymbolQueryDto): Promise<MessageResponseDto> {
     const symbol = requireSymbol(body.symbol, query.symbol);
     const reason = body.reason ?? query.reason ?? 'Stopped by user';
     await this.manager.pause(symbol, reason);
@@ -108,7 +116,8 @@ export class BotsController {
   @Post('pause')
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause a bot (same as stop)' })
-  async pause(@Body() body: SymbolActionDto) {
+  @ApiOkResponse({ type: MessageResponseDto })
+  async pause(@Body() body: SymbolActionDto): Promise<MessageResponseDto> {
     const symbol = requireSymbol(body.symbol);
     await this.manager.pause(symbol, 'Paused by user');
     return { success: true, message: `Bot ${symbol} paused` };
@@ -117,7 +126,8 @@ export class BotsController {
   @Post('delete')
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a bot; nothing happens on the exchange (symbol from body, form or query)' })
-  async delete(@Body() body: SymbolActionDto, @Query() query: SymbolQueryDto) {
+  @ApiOkResponse({ type: MessageResponseDto })
+  async delete(@Body() body: SymbolActionDto, @Query() query: SymbolQueryDto): Promise<MessageResponseDto> {
     const symbol = requireSymbol(body.symbol, query.symbol);
     await this.manager.delete(symbol, body.reason ?? query.reason ?? 'Deleted by user');
     return { success: true, message: `Bot ${symbol} deleted` };
@@ -126,7 +136,8 @@ export class BotsController {
   @Post('close-position')
   @HttpCode(200)
   @ApiOperation({ summary: 'Market-close the symbol\'s position; the bot goes idle and the trade is recorded' })
-  async closePosition(@Body() body: SymbolActionDto, @Query() query: SymbolQueryDto) {
+  @ApiOkResponse({ type: ClosePositionResponseDto })
+  async closePosition(@Body() body: SymbolActionDto, @Query() query: SymbolQueryDto): Promise<ClosePositionResponseDto> {
     const symbol = requireSymbol(body.symbol, query.symbol);
     if (!this.exchange.isReady) throw new InternalServerErrorException({ success: false, message: 'Exchange not initialized', error: 'Exchange not initialized' });
     const result = await this.manager.closePositionManually(symbol);
@@ -144,14 +155,16 @@ export class BotsController {
 
   @Get('sync-positions')
   @ApiOperation({ summary: 'Reconcile bots with the exchange positions' })
-  syncGet() {
+  @ApiOkResponse({ type: SyncPositionsResponseDto })
+  syncGet(): Promise<SyncPositionsResponseDto> {
     return this.syncPositions();
   }
 
   @Post('sync-positions')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reconcile bots with the exchange positions (the UI calls it on page load)' })
-  async syncPositions() {
+  @ApiOkResponse({ type: SyncPositionsResponseDto })
+  async syncPositions(): Promise<SyncPositionsResponseDto> {
     const report = await this.sync.sync();
     return {
       success: true,
@@ -164,7 +177,8 @@ export class BotsController {
   @Post('manual-positions/refresh')
   @HttpCode(200)
   @ApiOperation({ summary: 'Coins with an exchange position and no bot' })
-  async refreshManualPositions() {
+  @ApiOkResponse({ type: ManualPositionsResponseDto })
+  async refreshManualPositions(): Promise<ManualPositionsResponseDto> {
     if (!this.exchange.isReady) return { success: true, count: 0, positions: [], details: [] };
     const positions = await this.sync.refreshManualPositions();
     return { success: true, count: positions.length, positions: positions.map((p) => p.symbol), details: positions };
@@ -172,7 +186,8 @@ export class BotsController {
 
   @Get('account-info')
   @ApiOperation({ summary: 'Wallet balance, equity and bot counts' })
-  async accountInfo() {
+  @ApiOkResponse({ type: AccountInfoResponseDto })
+  async accountInfo(): Promise<AccountInfoResponseDto> {
     if (!this.exchange.isReady) throw new InternalServerErrorException('Exchange not initialized');
     const counts = { bots_count: this.manager.countBots().total, active_bots: this.manager.all().filter((b) => b.status !== 'paused').length };
     try {
@@ -199,7 +214,8 @@ export class BotsController {
   @Post('cleanup-inactive')
   @HttpCode(200)
   @ApiOperation({ summary: 'Remove idle bots without a position (nothing happens when positions cannot be read)' })
-  async cleanupInactive() {
+  @ApiOkResponse({ type: CleanupInactiveResponseDto })
+  async cleanupInactive(): Promise<CleanupInactiveResponseDto> {
     try {
       const r = await this.sync.cleanupInactive();
       return { success: true, message: r.cleaned ? `Removed ${r.removed.length} inactive bots` : 'No inactive bots', cleaned: r.cleaned, removed: r.removed };
@@ -211,7 +227,8 @@ export class BotsController {
   @Post('process-trading-signals')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run one trading pass now (protections, RSI exits, waiting entries)' })
-  async processTradingSignals() {
+  @ApiOkResponse({ type: ProcessTradingSignalsResponseDto })
+  async processTradingSignals(): Promise<ProcessTradingSignalsResponseDto> {
     const report = await this.monitor.tick();
     return {
       success: true,
@@ -224,7 +241,8 @@ export class BotsController {
   @Post('test-stop')
   @HttpCode(200)
   @ApiOperation({ summary: 'Debug echo of what the request carried' })
-  testStop(@Req() request: Request) {
+  @ApiOkResponse({ type: TestStopResponseDto })
+  testStop(@Req() request: Request): TestStopResponseDto {
     const json = request.is('application/json') ? request.body : null;
     const form = request.is('application/x-www-form-urlencoded') ? request.body : null;
     return { success: true, message: 'test-stop received', json_data: json, form_data: form, args_data: request.query };
@@ -233,7 +251,8 @@ export class BotsController {
   @Post('control')
   @HttpCode(200)
   @ApiOperation({ summary: 'One action on one bot ({action, symbol}) or on the auto-bot (enable_auto_bot / disable_auto_bot)' })
-  async control(@Body() body: ControlDto) {
+  @ApiOkResponse({ type: ControlResponseDto })
+  async control(@Body() body: ControlDto): Promise<ControlResponseDto> {
     switch (body.action) {
       case 'enable_auto_bot':
       case 'disable_auto_bot': {
@@ -256,7 +275,8 @@ export class BotsController {
 
   @Get('status/:symbol')
   @ApiOperation({ summary: 'One bot with its coin data and exchange position' })
-  botStatus(@Param('symbol') raw: string) {
+  @ApiOkResponse({ type: BotStatusResponseDto })
+  botStatus(@Param('symbol') raw: string): BotStatusResponseDto {
     const symbol = requireSymbol(raw);
     const bot = this.manager.find(symbol);
     if (!bot) throw new NotFoundException('Bot not found');
@@ -274,7 +294,8 @@ export class BotsController {
 
   @Get('exchange-info')
   @ApiOperation({ summary: 'The exchange in use: readiness, markets, call statistics; ?symbol= for one market' })
-  exchangeInfo(@Query() query: ExchangeInfoQueryDto) {
+  @ApiOkResponse({ type: ExchangeInfoResponseDto })
+  exchangeInfo(@Query() query: ExchangeInfoQueryDto): ExchangeInfoResponseDto {
     const markets = this.exchange.markets();
     const base = {
       success: true,
@@ -282,6 +303,10 @@ export class BotsController {
       // The AI candles loader reads exchange_type.
       exchange_type: this.exchange.name,
       is_paper: this.exchange.isPaper,
+      // Where the paper account's prices come from; dry_run = live exchange prices, no real orders (docs/dry-run.md).
+      paper_market: this.exchange.mode.paper_market,
+      dry_run: this.exchange.mode.dry_run,
+      mode: this.exchange.mode.description,
       initialized: this.exchange.isReady,
       init_error: this.exchange.lastInitError,
       markets_count: markets.length,

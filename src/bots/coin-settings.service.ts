@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { normalizeSymbol, SYMBOL_INPUT_MAX_LENGTH } from '../common/symbol';
 import { IndividualSettingsService, type CoinSettings } from '../config/individual-settings.service';
 import { isTimeframe, type Timeframe } from '../exchange/exchange.types';
 import { RsiService } from '../rsi/rsi.service';
@@ -43,10 +44,18 @@ export class CoinSettingsService {
     const source = this.settings.get(symbol);
     if (!source) return { copied_count: 0, message: `${symbol} has no individual settings to copy` };
     const { updated_at: _u, ...overrides } = source;
-    const list = (targets ?? this.rsi.getCoins().map((c) => c.symbol)).map((t) => t.trim().toUpperCase().replace(/USDT$/, '')).filter((t) => t && t !== symbol);
-    const unique = [...new Set(list)];
+    const unique = [...new Set((targets ?? this.rsi.getCoins().map((c) => c.symbol)).map((t) => this.knownTarget(t)))].filter((t) => t !== symbol);
     const count = await this.settings.setMany(Object.fromEntries(unique.map((t) => [t, { ...overrides }])));
     return { copied_count: count };
+  }
+
+  /** A copy target is a coin key in the settings file: only well-formed symbols the service knows (docs/security.md). */
+  private knownTarget(raw: string): string {
+    const target = normalizeSymbol(raw);
+    if (target === null || !this.rsi.isKnownSymbol(target)) {
+      throw new BadRequestException({ success: false, error: `targets: ${JSON.stringify(String(raw).slice(0, SYMBOL_INPUT_MAX_LENGTH))} is not a listed coin`, field: 'targets' });
+    }
+    return target;
   }
 
   private fit(symbol: string, timeframe: Timeframe, aggressiveness: Aggressiveness): ExitScamFit | null {

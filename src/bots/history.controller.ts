@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Clock, isoLocal } from '../common/clock';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { IndividualSettingsService } from '../config/individual-settings.service';
@@ -12,8 +12,9 @@ import type { Period } from './history/history.types';
 import { BotHistoryService } from './history/bot-history.service';
 import { rsiAuditReport } from './history/rsi-audit';
 import { optionalSymbol } from './symbol-param';
+import { AnalyticsResponseDto, HistoryCountsResponseDto, HistoryResponseDto, RsiAuditResponseDto, StatisticsResponseDto, StopsResponseDto, TradesResponseDto } from './dto/history-responses.dto';
 
-/** Action log, closed trades, statistics, stops and analytics (api-contract §2.8). */
+/** Action log, closed trades, statistics, stops and analytics (docs/api-contract.md §2.8). */
 @ApiTags('history')
 @Controller('api/bots')
 export class HistoryController {
@@ -29,7 +30,8 @@ export class HistoryController {
 
   @Get('history')
   @ApiOperation({ summary: 'The action log, newest first' })
-  actions(@Query() q: HistoryQueryDto) {
+  @ApiOkResponse({ type: HistoryResponseDto })
+  actions(@Query() q: HistoryQueryDto): HistoryResponseDto {
     const history = this.history.actions({
       symbol: optionalSymbol(q.symbol),
       limit: q.limit ?? 100,
@@ -41,7 +43,8 @@ export class HistoryController {
 
   @Get('trades')
   @ApiOperation({ summary: 'Closed trades, newest first (pnl in USDT, roi in % of margin, direction)' })
-  trades(@Query() q: TradesQueryDto) {
+  @ApiOkResponse({ type: TradesResponseDto })
+  trades(@Query() q: TradesQueryDto): TradesResponseDto {
     // An action type as trade_type (the UI's shared filter) matches no trade direction.
     if (q.trade_type && !['LONG', 'SHORT', 'ALL'].includes(q.trade_type)) return { success: true, trades: [], count: 0 };
     const trades = this.history.closedTrades({
@@ -55,7 +58,8 @@ export class HistoryController {
 
   @Get('statistics')
   @ApiOperation({ summary: 'Win rate, PnL, best / worst trade, by symbol and by close reason' })
-  statistics(@Query() q: StatisticsQueryDto) {
+  @ApiOkResponse({ type: StatisticsResponseDto })
+  statistics(@Query() q: StatisticsQueryDto): StatisticsResponseDto {
     const symbol = optionalSymbol(q.symbol);
     const period = q.period as Period | undefined;
     const open = this.manager.all().filter((b) => b.holdsPosition && (!symbol || b.symbol === symbol)).length;
@@ -68,7 +72,8 @@ export class HistoryController {
   @Post('history/clear')
   @HttpCode(200)
   @ApiOperation({ summary: 'Clear the action log and trades of one coin or of all' })
-  async clear(@Body() body: HistoryClearDto) {
+  @ApiOkResponse({ type: HistoryCountsResponseDto })
+  async clear(@Body() body: HistoryClearDto): Promise<HistoryCountsResponseDto> {
     const symbol = optionalSymbol(body.symbol);
     const r = await this.history.clear(symbol);
     return { success: true, message: `History cleared${symbol ? ` for ${symbol}` : ''}: ${r.actions} actions, ${r.trades} trades`, ...r };
@@ -77,14 +82,16 @@ export class HistoryController {
   @Post('history/demo')
   @HttpCode(200)
   @ApiOperation({ summary: 'Add demo entries (flagged is_demo; never used for trading decisions)' })
-  async demo() {
+  @ApiOkResponse({ type: HistoryCountsResponseDto })
+  async demo(): Promise<HistoryCountsResponseDto> {
     const r = await this.history.addDemo();
     return { success: true, message: `Demo history added: ${r.actions} actions, ${r.trades} trades`, ...r };
   }
 
   @Get('stops')
   @ApiOperation({ summary: 'Closed trades that ended on a stop (stop-loss, trailing stop), with a summary' })
-  stops(@Query() q: LimitQueryDto) {
+  @ApiOkResponse({ type: StopsResponseDto })
+  stops(@Query() q: LimitQueryDto): StopsResponseDto {
     const trades = this.history.closedTrades().filter((t) => t.close_reason.includes('STOP')).slice(0, q.limit ?? 100);
     const totals = tradeTotals(trades);
     return {
@@ -99,7 +106,8 @@ export class HistoryController {
 
   @Get('analytics')
   @ApiOperation({ summary: 'Trading analytics; include_exchange=1 reconciles with the exchange\'s own closed trades' })
-  async analytics(@Query() q: AnalyticsQueryDto) {
+  @ApiOkResponse({ type: AnalyticsResponseDto })
+  async analytics(@Query() q: AnalyticsQueryDto): Promise<AnalyticsResponseDto> {
     const include = ['1', 'true', 'yes'].includes((q.include_exchange ?? '').toLowerCase());
     const botTrades = this.history.closedTrades({ limit: q.limit ?? 10_000 });
     let exchangeTrades = null;
@@ -115,7 +123,8 @@ export class HistoryController {
 
   @Get('analytics/rsi-audit')
   @ApiOperation({ summary: 'Were entries and RSI exits at the configured RSI levels?' })
-  rsiAudit(@Query() q: RsiAuditQueryDto) {
+  @ApiOkResponse({ type: RsiAuditResponseDto })
+  rsiAudit(@Query() q: RsiAuditQueryDto): RsiAuditResponseDto {
     if (!this.exchange.isReady) throw new ServiceUnavailableException('Exchange not initialized');
     const limit = Math.min(2000, Math.max(1, q.limit ?? 500));
     const trades = this.history.closedTrades({ limit });

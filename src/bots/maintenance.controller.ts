@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Clock, isoLocal } from '../common/clock';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { ExchangeService } from '../exchange/exchange.service';
@@ -8,8 +8,10 @@ import { BotManager } from './bot-manager.service';
 import { BotsWorkers, WORKER_NAMES } from './bots.workers';
 import { AsyncControlDto, ReloadModulesDto } from './dto/maintenance.dto';
 import { MaintenanceService } from './maintenance.service';
+import { MessageResponseDto } from '../common/dto/envelope.dto';
+import { ActivateTradingRulesResponseDto, AsyncStatusResponseDto, DebugInitResponseDto, ProcessStateResponseDto, ReloadModulesResponseDto, RestartServiceResponseDto, SystemReloadResponseDto } from './dto/maintenance-responses.dto';
 
-/** Process state, worker control, reloads and restarts (api-contract §2.1, §2.5, §2.10). */
+/** Process state, worker control, reloads and restarts (docs/api-contract.md §2.1, §2.5, §2.10). */
 @ApiTags('maintenance')
 @Controller()
 export class MaintenanceController {
@@ -25,13 +27,15 @@ export class MaintenanceController {
 
   @Get('api/bots/process-state')
   @ApiOperation({ summary: 'Every worker\'s state (last run, runs, failures, last error, duration) and the last auto-bot round' })
-  processState() {
+  @ApiOkResponse({ type: ProcessStateResponseDto })
+  processState(): ProcessStateResponseDto {
     return { success: true, process_state: this.maintenance.processState(), system_info: this.maintenance.systemInfo() };
   }
 
   @Get('api/bots/debug-init')
   @ApiOperation({ summary: 'Initialisation flags' })
-  debugInit() {
+  @ApiOkResponse({ type: DebugInitResponseDto })
+  debugInit(): DebugInitResponseDto {
     return {
       success: true,
       init_bot_service_called: true,
@@ -44,7 +48,8 @@ export class MaintenanceController {
 
   @Get('api/bots/async-status')
   @ApiOperation({ summary: 'The bots\' background workers' })
-  asyncStatus() {
+  @ApiOkResponse({ type: AsyncStatusResponseDto })
+  asyncStatus(): AsyncStatusResponseDto {
     const states = this.workers.allStates();
     const lastRuns = WORKER_NAMES.map((n) => states[n].last_run).filter((x): x is string => x !== null).sort();
     return {
@@ -63,7 +68,8 @@ export class MaintenanceController {
   @Post('api/bots/async-control')
   @HttpCode(200)
   @ApiOperation({ summary: 'start / stop / restart the bots\' workers' })
-  async asyncControl(@Body() body: AsyncControlDto) {
+  @ApiOkResponse({ type: MessageResponseDto })
+  async asyncControl(@Body() body: AsyncControlDto): Promise<MessageResponseDto> {
     const running = this.workers.isRunning;
     switch (body.action) {
       case 'start':
@@ -83,7 +89,8 @@ export class MaintenanceController {
   @Post('api/bots/reload-modules')
   @HttpCode(200)
   @ApiOperation({ summary: 'Re-read the settings files from disk' })
-  async reloadModules() {
+  @ApiOkResponse({ type: ReloadModulesResponseDto })
+  async reloadModules(): Promise<ReloadModulesResponseDto> {
     const reloaded = await this.maintenance.reloadConfigs();
     return { success: true, message: `Reloaded ${reloaded.length} settings files`, reloaded_modules: reloaded.length, reloaded };
   }
@@ -91,7 +98,8 @@ export class MaintenanceController {
   @Post('api/system/reload-modules')
   @HttpCode(200)
   @ApiOperation({ summary: 'Soft restart: settings re-read from disk and the workers restarted' })
-  async systemReloadModules(@Body() body: ReloadModulesDto) {
+  @ApiOkResponse({ type: SystemReloadResponseDto })
+  async systemReloadModules(@Body() body: ReloadModulesDto): Promise<SystemReloadResponseDto> {
     const reloaded: string[] = [];
     const failed: Array<{ module: string; error: string }> = [];
     try {
@@ -121,7 +129,8 @@ export class MaintenanceController {
   @Post('api/bots/restart-service')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reload configs and bots from disk and restart the workers (positions untouched)' })
-  async restartService() {
+  @ApiOkResponse({ type: RestartServiceResponseDto })
+  async restartService(): Promise<RestartServiceResponseDto> {
     await this.maintenance.restartService();
     return { success: true, message: 'Service restarted: configs and bots reloaded from disk, workers restarted', timestamp: isoLocal(this.clock.now()) };
   }
@@ -129,7 +138,8 @@ export class MaintenanceController {
   @Post('api/bots/activate-trading-rules')
   @HttpCode(200)
   @ApiOperation({ summary: 'With the auto-bot on: re-verify mature coins not checked for 5 minutes' })
-  async activateTradingRules() {
+  @ApiOkResponse({ type: ActivateTradingRulesResponseDto })
+  async activateTradingRules(): Promise<ActivateTradingRulesResponseDto> {
     if (!this.autoBotConfig.get().enabled) return { success: true, message: 'Auto-bot is disabled; nothing to activate', activated: false };
     const touched = await this.maturity.touchVerified(300_000);
     return { success: true, message: `Trading rules active; ${touched} mature coins re-verified`, activated: true, verified_count: touched };

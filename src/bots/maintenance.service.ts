@@ -107,9 +107,8 @@ export class MaintenanceService implements OnModuleInit {
     const wasRunning = this.workers.isRunning;
     await this.workers.stop();
     try {
+      // Bots, history and configs re-read alone: no bot action runs meanwhile (docs/reliability.md).
       await this.manager.reloadFromDisk();
-      await this.manager.history.flush();
-      await this.manager.history.load();
     } finally {
       if (wasRunning) this.workers.start();
     }

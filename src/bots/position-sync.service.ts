@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Clock } from '../common/clock';
 import { SystemConfigService } from '../config/system-config.service';
+import { DomainEvent } from '../events/domain-events';
+import { publishEvent } from '../events/publish';
 import { ExchangeService } from '../exchange/exchange.service';
 import type { Position } from '../exchange/exchange.types';
 import { BotManager, type ManualPosition } from './bot-manager.service';
@@ -28,7 +31,7 @@ export interface CleanupReport {
 const NEW_BOT_GRACE_MS = 300_000;
 
 /**
- * Reconciles bots with the exchange's positions (trading-logic §7.1 / §8): a position that vanished closes its
+ * Reconciles bots with the exchange's positions (docs/trading-logic.md §7.1 / §8): a vanished position closes its
  * bot with the exchange's exit, an unknown position is adopted by a non-paused bot of its symbol or reported as a
  * manual one, and a missing stop-loss is placed again. A failed positions fetch throws: it never reads as "none".
  */
@@ -41,6 +44,7 @@ export class PositionSyncService {
     private readonly exchange: ExchangeService,
     private readonly systemConfig: SystemConfigService,
     private readonly clock: Clock,
+    private readonly events: EventEmitter2,
   ) {}
 
   async sync(): Promise<SyncReport> {
@@ -117,6 +121,7 @@ export class PositionSyncService {
     if (r.stop_loss === null) r.stop_loss = stop;
     this.manager.history.log('STOP_LOSS_SET', bot.symbol, r.id, `Stop-loss placed again at ${stop} (missing on the exchange)`, { stop_loss: stop });
     this.logger.warn(`${bot.symbol}: stop-loss was missing on the exchange; placed at ${stop}`);
+    await publishEvent(this.events, DomainEvent.StopReplaced, { at: this.clock.now(), symbol: bot.symbol, stopLoss: stop, takeProfit: takeProfit ?? null }, this.logger);
     return true;
   }
 
@@ -126,7 +131,7 @@ export class PositionSyncService {
   }
 
   /**
-   * Removes bots without a position that nobody needs any more (trading-logic §7.1): idle bots after
+   * Removes bots without a position that nobody needs any more (docs/trading-logic.md §7.1): idle bots after
    * inactive_bot_timeout, auto-created bots still waiting after the 5-minute grace. Paused and manually created
    * bots stay until the user deletes them. Nothing is removed when the positions cannot be read.
    */

@@ -22,6 +22,11 @@ class FlakyPaper extends PaperExchange {
     if (this.fetches === this.failOnFetch) throw new Error('connection reset (test)');
     return super.fetchCandles(symbol, timeframe, options);
   }
+  override async fetchCandleColumns(symbol: string, timeframe: Timeframe, options?: FetchCandlesOptions) {
+    this.fetches++;
+    if (this.fetches === this.failOnFetch) throw new Error('connection reset (test)');
+    return super.fetchCandleColumns(symbol, timeframe, options);
+  }
 }
 
 describe('CandleStoreService on the paper exchange', () => {

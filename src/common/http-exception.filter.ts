@@ -5,6 +5,7 @@ import {
   ExchangeAuthError, ExchangeError, ExchangeNotReadyError, ExchangeRateLimitError, ExchangeUnavailableError,
   InsufficientFundsError, InvalidOrderError, UnknownSymbolError,
 } from '../exchange/exchange.errors';
+import { PersistenceError } from '../persistence/persistence.error';
 
 function messageOf(body: unknown, fallback: string): string {
   if (typeof body === 'string') return body;
@@ -83,6 +84,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     } else if (exception instanceof ConfigValidationError) {
       status = HttpStatus.BAD_REQUEST;
       body = { success: false, error: exception.message, field: exception.key };
+    } else if (exception instanceof PersistenceError) {
+      // 507 when the disk is full, 503 for any other write failure (docs/reliability.md).
+      status = exception.status;
+      body = { success: false, error: exception.message };
+      this.logger.error(`${request.method} ${request.path} → ${status}: ${exception.message}`);
     } else if (exception instanceof ExchangeError) {
       status = exchangeStatus(exception);
       body = { success: false, error: exception.message };

@@ -1,10 +1,37 @@
-/** Bare coin symbols ("BTC", "1000PEPE"); clients sometimes send "btcusdt" or "BTCUSDT". */
-export const SYMBOL_PATTERN = /^[A-Z0-9]{1,20}$/;
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+
+/**
+ * The one definition of a coin symbol for the whole service (docs/security.md, "Bounds"): a bare coin ("BTC",
+ * "1000PEPE") is 1–20 letters/digits; clients sometimes send "btcusdt" or "BTCUSDT", so inputs may carry the
+ * "USDT" suffix (at most 24 characters) and are normalised before use.
+ */
+export const SYMBOL_MAX_LENGTH = 20;
+export const SYMBOL_PATTERN = new RegExp(`^[A-Z0-9]{1,${SYMBOL_MAX_LENGTH}}$`);
+const QUOTE_SUFFIX = 'USDT';
+/** Longest symbol a caller may send: a bare symbol plus the quote suffix. */
+export const SYMBOL_INPUT_MAX_LENGTH = SYMBOL_MAX_LENGTH + QUOTE_SUFFIX.length;
+/** Most entries in any caller-supplied list of symbols (whitelist, blacklist, copy targets, removals). */
+export const MAX_SYMBOL_LIST = 2000;
 
 /** Upper-cases, strips a trailing USDT; returns null when the result is not a plausible coin symbol. */
 export function normalizeSymbol(input: unknown): string | null {
-  if (typeof input !== 'string') return null;
+  if (typeof input !== 'string' || input.length > SYMBOL_INPUT_MAX_LENGTH + 64) return null;
   let symbol = input.trim().toUpperCase();
-  if (symbol.length > 4 && symbol.endsWith('USDT')) symbol = symbol.slice(0, -4);
+  if (symbol.length > QUOTE_SUFFIX.length && symbol.endsWith(QUOTE_SUFFIX)) symbol = symbol.slice(0, -QUOTE_SUFFIX.length);
   return SYMBOL_PATTERN.test(symbol) ? symbol : null;
+}
+
+/** class-validator: the value (or each element with `{each: true}`) is a well-formed symbol as above. */
+export function IsCoinSymbol(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCoinSymbol',
+      validator: {
+        validate: (value: unknown) => normalizeSymbol(value) !== null,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'symbol'} must ${options?.each ? 'contain only coin symbols' : 'be a coin symbol'} such as BTC or BTCUSDT (letters and digits, at most ${SYMBOL_INPUT_MAX_LENGTH} characters)`,
+      },
+    },
+    options,
+  );
 }

@@ -4,7 +4,8 @@ function firstProblem(errors: ValidationError[], prefix = ''): string {
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     if (error.constraints) {
-      const text = Object.values(error.constraints)[0];
+      // A missing field is reported as missing, not as whatever else it then also fails (length, type).
+      const text = error.constraints.isDefined ?? Object.values(error.constraints)[0];
       return text.includes(error.property) ? text.replace(error.property, field) : `${field}: ${text}`;
     }
     if (error.children?.length) return firstProblem(error.children, field);

@@ -7,7 +7,7 @@ import { SettingsFile, type SettingChange } from './settings-file';
 
 export const AUTO_BOT_CONFIG_FILE = 'auto_bot_config.json';
 
-/** The auto-bot settings (data/auto_bot_config.json, a flat dict of the api-contract §4.1 keys). */
+/** The auto-bot settings (data/auto_bot_config.json, a flat dict of the docs/api-contract.md §4.1 keys). */
 @Injectable()
 export class AutoBotConfigService implements OnModuleInit {
   private readonly logger = new Logger('AutoBotConfig');

@@ -3,7 +3,7 @@ import type { SettingSpec } from './setting-spec';
 
 /**
  * Defaults and allowed ranges of every setting, in one place.
- * Auto-bot keys follow api-contract §4.1 with the seed's defaults (auto-bot off, 5 concurrent bots,
+ * Auto-bot keys follow docs/api-contract.md §4.1 with the seed's defaults (auto-bot off, 5 concurrent bots,
  * exits at RSI 65 / 35); system keys follow §4.2 with the seed's intervals (30 s / 30 s / 300 s).
  */
 

@@ -54,6 +54,9 @@ export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export const EXCHANGES = ['paper', 'bybit', 'binance'] as const;
 export type ExchangeName = (typeof EXCHANGES)[number];
+/** Prices of the paper exchange: the seeded simulation, or a real exchange's public data (dry run, docs/dry-run.md). */
+export const PAPER_MARKETS = ['sim', 'bybit', 'binance'] as const;
+export type PaperMarketName = (typeof PAPER_MARKETS)[number];
 
 export interface AppSettings {
   port: number;
@@ -84,9 +87,11 @@ export interface ExchangeSettings {
   rateLimitRequests: number;
   rateLimitWindowMs: number;
   paper: {
+    /** 'sim' (seeded simulation) or the exchange whose public prices the paper account trades on (dry run). */
+    market: PaperMarketName;
     seed: number;
     symbols: number;
-    /** Simulated ms per real ms (1 = real time; 360 = one 6h candle per minute). */
+    /** Simulated ms per real ms (1 = real time; 360 = one 6h candle per minute); always 1 on live prices. */
     timeScale: number;
     startingBalance: number;
   };
@@ -114,6 +119,14 @@ export function parseExchangeSettings(env: Env): ExchangeSettings {
   if (name !== 'paper' && (!apiKey || !apiSecret)) {
     throw new EnvValidationError(`EXCHANGE=${name} needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET (or use EXCHANGE=paper)`);
   }
+  const paperMarket = oneOf(env, 'PAPER_MARKET', 'sim', PAPER_MARKETS);
+  if (paperMarket !== 'sim' && name !== 'paper') {
+    throw new EnvValidationError(`PAPER_MARKET=${paperMarket} needs EXCHANGE=paper (it runs the paper account on ${paperMarket}'s public prices)`);
+  }
+  const timeScale = num(env, 'PAPER_TIME_SCALE', 1, 0.001, 1_000_000);
+  if (paperMarket !== 'sim' && timeScale !== 1) {
+    throw new EnvValidationError(`Invalid PAPER_TIME_SCALE=${JSON.stringify(env.PAPER_TIME_SCALE)}: must be 1 with PAPER_MARKET=${paperMarket} (real prices run in real time)`);
+  }
   const apiUrl = env.EXCHANGE_API_URL?.trim() || null;
   if (apiUrl && !/^https?:\/\/[^\s/]+/.test(apiUrl)) {
     throw new EnvValidationError(`Invalid EXCHANGE_API_URL=${JSON.stringify(apiUrl)}: must be an http(s) origin like http://127.0.0.1:5099`);
@@ -128,9 +141,10 @@ export function parseExchangeSettings(env: Env): ExchangeSettings {
     rateLimitRequests: int(env, 'EXCHANGE_RATE_LIMIT_REQUESTS', 600, 1, 100_000),
     rateLimitWindowMs: int(env, 'EXCHANGE_RATE_LIMIT_WINDOW_MS', 5000, 100, 600_000),
     paper: {
+      market: paperMarket,
       seed: int(env, 'PAPER_SEED', 42, 0, 2 ** 31 - 1),
       symbols: int(env, 'PAPER_SYMBOLS', 540, 10, 2000),
-      timeScale: num(env, 'PAPER_TIME_SCALE', 1, 0.001, 1_000_000),
+      timeScale,
       startingBalance: num(env, 'PAPER_BALANCE', 10_000, 1, 1e12),
     },
   };

@@ -30,7 +30,7 @@ export class IndividualSettingsService implements OnModuleInit {
   private readonly commits = new GroupCommit<Record<string, CoinSettings>>(this.mutex, {
     read: () => this.settings,
     publish: (state) => (this.settings = state),
-    persist: (state) => this.store.save(INDIVIDUAL_SETTINGS_FILE, state),
+    persist: (state) => this.store.save(INDIVIDUAL_SETTINGS_FILE, state, { onFailure: 'refused' }),
     clone: (state) => structuredClone(state),
   });
 

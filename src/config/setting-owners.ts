@@ -1,7 +1,7 @@
 import type { SystemConfig } from './defaults';
 
 /**
- * System settings the original also kept on its auto-bot page (api-contract §4.1 "copies of system settings").
+ * System settings the original also kept on its auto-bot page (docs/api-contract.md §4.1; owners in docs/settings.md).
  * The system config owns them (docs/settings.md): the auto-bot table no longer stores them, GET /auto-bot shows the
  * system's values, and an auto-bot write that carries one is applied to the system config.
  */

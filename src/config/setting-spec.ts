@@ -1,3 +1,4 @@
+import { MAX_SYMBOL_LIST, normalizeSymbol } from '../common/symbol';
 import { ConfigValidationError } from './config-validation.error';
 
 /** Describes one setting: its type and allowed range. The single place a value's validity is decided. */
@@ -17,7 +18,7 @@ function describe(spec: SettingSpec): string {
     case 'bool': return 'true or false';
     case 'enum': return `one of ${spec.values.join(', ')}`;
     case 'string': return `a string of at most ${spec.maxLength} characters`;
-    case 'symbols': return 'a list of coin symbols';
+    case 'symbols': return `a list of at most ${MAX_SYMBOL_LIST} coin symbols`;
     case 'numbers': return `a list of at most ${spec.maxItems} numbers from ${spec.min} to ${spec.max}`;
     case 'opaque': return 'any JSON value';
   }
@@ -52,16 +53,14 @@ export function coerceSetting(key: string, spec: SettingSpec, value: unknown): u
       if (typeof value !== 'string' || value.length > spec.maxLength) return fail();
       return value;
     case 'symbols': {
-      if (!Array.isArray(value) || value.length > 2000) return fail();
-      const out: string[] = [];
+      if (!Array.isArray(value) || value.length > MAX_SYMBOL_LIST) return fail();
+      const out = new Set<string>();
       for (const item of value) {
-        if (typeof item !== 'string') return fail();
-        let s = item.trim().toUpperCase();
-        if (s.length > 4 && s.endsWith('USDT')) s = s.slice(0, -4);
-        if (!/^[A-Z0-9]{1,20}$/.test(s)) return fail();
-        if (!out.includes(s)) out.push(s);
+        const symbol = normalizeSymbol(item);
+        if (symbol === null) return fail();
+        out.add(symbol);
       }
-      return out;
+      return [...out];
     }
     case 'numbers': {
       if (!Array.isArray(value) || value.length > spec.maxItems) return fail();

@@ -48,7 +48,7 @@ export class SettingsFile<T extends object> {
     this.commits = new GroupCommit(this.mutex, {
       read: () => this.current,
       publish: (state) => (this.current = state),
-      persist: (state) => this.store.save(this.file, state),
+      persist: (state) => this.store.save(this.file, state, { onFailure: 'refused' }),
       clone: (state) => ({ ...state }),
     });
   }

@@ -4,16 +4,33 @@ import { Clock } from '../common/clock';
 import { exchangeConfig } from '../config/app.config';
 import { isJsonObject, JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
-import { ExchangeNotReadyError } from './exchange.errors';
+import { ExchangeAuthError, ExchangeNotReadyError } from './exchange.errors';
 import { candlesToColumns } from './exchange.types';
 import type {
   Balance, Candle, CandleColumns, ExchangeAdapter, ExchangeClosedTrade, FetchCandlesOptions, MarketInfo, MarketOrderRequest,
   OrderResult, Position, Ticker, Timeframe, TradingStopRequest,
 } from './exchange.types';
 import type { CcxtExchange as CcxtExchangeClass } from './ccxt/ccxt-exchange';
-import type { PaperExchange as PaperExchangeClass } from './paper/paper-exchange';
+import type * as CreatePaperExchangeModule from './paper/create-paper-exchange';
+import { paperAccountFile, paperModeDescription } from './paper/paper-mode';
 
+/** Adapter calls that are signed with the account's key (readiness: docs/security.md). */
+const SIGNED_METHODS: ReadonlySet<string> = new Set([
+  'fetchPositions', 'fetchBalance', 'createMarketOrder', 'closePosition', 'cancelOrder', 'setTradingStop', 'setLeverage', 'fetchClosedTrades',
+]);
+
+/** The simulation's account file; a dry run keeps its own (paperAccountFile). */
 export const PAPER_ACCOUNT_FILE = 'paper_account.json';
+
+/** Which exchange runs and where its prices come from, as the API and the start-up log say it. */
+export interface ExchangeMode {
+  exchange: string;
+  /** Paper mode: where the paper account's prices come from ('sim', 'bybit', 'binance'); null on a real exchange. */
+  paper_market: 'sim' | 'bybit' | 'binance' | null;
+  /** True when the paper account trades on a real exchange's live public prices: no order reaches that exchange. */
+  dry_run: boolean;
+  description: string;
+}
 /** Optional provider: an adapter to use instead of the configured one (tests, benchmarks). */
 export const EXCHANGE_ADAPTER = Symbol('EXCHANGE_ADAPTER');
 
@@ -36,9 +53,13 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
   private marketIndex = new Map<string, MarketInfo>();
   private ready = false;
   private initError: string | null = null;
+  /** A signed (account) request succeeded since the last authentication failure: the key and secret work. */
+  private signedOk = false;
+  private signedError: string | null = null;
   readonly stats = new Map<string, ExchangeCallStats>();
   private readonly callListeners: Array<(method: string, ok: boolean, ms: number) => void> = [];
   private afterAccountChange: (() => Promise<void>) | null = null;
+  private afterTriggers: (() => Promise<void>) | null = null;
   private readonly attemptListeners: Array<(method: string, outcome: 'ok' | 'error' | 'retry') => void> = [];
 
   constructor(
@@ -59,12 +80,28 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
     return this.config.name === 'paper';
   }
 
+  get mode(): ExchangeMode {
+    const c = this.config;
+    if (c.name !== 'paper') return { exchange: c.name, paper_market: null, dry_run: false, description: `real ${c.name} account${c.testnet ? ' (testnet)' : ''}` };
+    return { exchange: 'paper', paper_market: c.paper.market, dry_run: c.paper.market !== 'sim', description: paperModeDescription(c.paper.market) };
+  }
+
   get isReady(): boolean {
     return this.ready;
   }
 
   get lastInitError(): string | null {
     return this.initError;
+  }
+
+  /** True once a signed request has succeeded (always on paper); false again after an authentication failure. */
+  get signedCallSucceeded(): boolean {
+    return this.isPaper || this.signedOk;
+  }
+
+  /** Why no signed request has succeeded (the last signed failure), or null. */
+  get lastSignedCallError(): string | null {
+    return this.signedError;
   }
 
   /** Used by tests and benchmarks to run the service on an adapter of their own. */
@@ -89,17 +126,36 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
   private async createAdapter(): Promise<ExchangeAdapter> {
     const c = this.config;
     if (c.name === 'paper') {
-      // Required lazily: only the adapter in use is loaded (ccxt alone costs ~0.5 s and 60 MB).
-      const { PaperExchange } = require('./paper/paper-exchange') as { PaperExchange: typeof PaperExchangeClass };
-      const paper = new PaperExchange({ clock: this.clock, seed: c.paper.seed, symbolCount: c.paper.symbols, startingBalance: c.paper.startingBalance });
-      const saved = await this.store.load<Record<string, unknown> | null>(PAPER_ACCOUNT_FILE, { defaults: () => null, validate: isJsonObject });
+      // Required lazily: only the adapter in use is loaded.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createPaperExchange } = require('./paper/create-paper-exchange') as typeof CreatePaperExchangeModule;
+      const paper = createPaperExchange(c, {
+        clock: this.clock,
+        logger: this.logger,
+        onRequest: (method, outcome) => this.attempted(method, outcome),
+      });
+      const file = paperAccountFile(c.paper.market);
+      const saved = await this.store.load<Record<string, unknown> | null>(file, {
+        defaults: () => null,
+        validate: isJsonObject,
+      });
       if (saved) paper.importState(saved as never);
-      const savePaperAccount = () => this.store.save(PAPER_ACCOUNT_FILE, paper.exportState());
+      let savedRevision = paper.revision;
+      const savePaperAccount = async () => {
+        const revision = paper.revision;
+        await this.store.save(file, paper.exportState());
+        savedRevision = revision;
+      };
       this.registry.register('paper account', savePaperAccount);
-      // The simulated account is the "exchange": an order it acknowledged must survive a crash, so every
-      // account change is written before the call returns (price-path triggers replay deterministically).
+      // The paper account is the "exchange": an order it acknowledged must survive a crash, so every
+      // account change is written before the call returns; so is a close by a stop (live prices cannot be replayed).
       this.afterAccountChange = savePaperAccount;
-      this.logger.log(`Paper trading: ${c.paper.symbols} simulated symbols, seed ${c.paper.seed}, time x${c.paper.timeScale}`);
+      this.afterTriggers = () => (paper.revision !== savedRevision ? savePaperAccount() : Promise.resolve());
+      this.logger.log(
+        c.paper.market === 'sim'
+          ? `Paper trading: ${this.mode.description}, ${c.paper.symbols} simulated symbols, seed ${c.paper.seed}, time x${c.paper.timeScale}`
+          : `Paper trading: ${this.mode.description}: public ${c.paper.market} market data${c.apiUrl ? ` via ${c.apiUrl}` : ''}, no keys, no order reaches the exchange; account in ${file}`,
+      );
       return paper;
     }
     const { CcxtExchange } = require('./ccxt/ccxt-exchange') as { CcxtExchange: typeof CcxtExchangeClass };
@@ -113,10 +169,12 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       timeoutMs: c.timeoutMs,
       rateLimit: { requestsPerWindow: c.rateLimitRequests, windowMs: c.rateLimitWindowMs },
       logger: this.logger,
-      onRequest: (method, outcome) => {
-        for (const listener of this.attemptListeners) listener(method, outcome);
-      },
+      onRequest: (method, outcome) => this.attempted(method, outcome),
     });
+  }
+
+  private attempted(method: string, outcome: 'ok' | 'error' | 'retry'): void {
+    for (const listener of this.attemptListeners) listener(method, outcome);
   }
 
   /** (Re)initialises the adapter and caches the market list. Failure leaves the service up but not ready. */
@@ -130,7 +188,12 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       await this.refreshMarkets();
       this.ready = true;
       this.initError = null;
-      this.logger.log(`Exchange ${this.name} ready: ${this.marketList.filter((m) => m.status === 'Trading').length} tradable USDT perpetuals`);
+      const mode = this.mode.dry_run ? ` (${this.mode.description})` : '';
+      this.logger.log(`Exchange ${this.name}${mode} ready: ${this.marketList.filter((m) => m.status === 'Trading').length} tradable USDT perpetuals`);
+      // Public market data works without valid keys: one signed read proves them (readiness waits for it).
+      if (!this.signedCallSucceeded) {
+        await this.fetchPositions().catch((error: Error) => this.logger.error(`Exchange ${this.name}: signed request failed: ${error.message}`));
+      }
     } catch (error) {
       this.ready = false;
       this.initError = (error as Error).message;
@@ -172,14 +235,26 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
     stats.calls++;
     try {
       const result = await fn();
+      if (SIGNED_METHODS.has(method)) [this.signedOk, this.signedError] = [true, null];
       this.emit(method, true, performance.now() - started, stats);
       return result;
     } catch (error) {
+      if (SIGNED_METHODS.has(method)) {
+        this.signedError = (error as Error).message;
+        if (error instanceof ExchangeAuthError) this.signedOk = false;
+      }
       stats.errors++;
       stats.lastError = (error as Error).message;
       this.emit(method, false, performance.now() - started, stats);
       throw error;
+    } finally {
+      await this.saveTriggeredCloses();
     }
+  }
+
+  /** Paper mode: a stop, take-profit or liquidation closed a position during this call; keep it on disk. */
+  private async saveTriggeredCloses(): Promise<void> {
+    await this.afterTriggers?.().catch((error: Error) => this.logger.error(`Saving the paper account failed: ${error.message}`));
   }
 
   /** Waits for the account save (paper mode) after a call that changes the account, success or failure. */

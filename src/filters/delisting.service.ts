@@ -1,7 +1,10 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Mutex } from 'async-mutex';
 import { Clock, isoLocal } from '../common/clock';
 import { normalizeSymbol } from '../common/symbol';
+import { DomainEvent } from '../events/domain-events';
+import { publishEvent } from '../events/publish';
 import { ExchangeService } from '../exchange/exchange.service';
 import { JsonStore } from '../persistence/json-store.service';
 
@@ -17,7 +20,7 @@ export interface DelistedEntry {
   source: string;
 }
 
-/** data/delisted.json in the API form (api-contract §2.9, §5). */
+/** data/delisted.json in the API form (docs/api-contract.md §2.9, §5). */
 export interface DelistedFile {
   delisted_coins: Record<string, DelistedEntry>;
   last_scan: string | null;
@@ -48,6 +51,8 @@ export class DelistingService implements OnModuleInit {
     private readonly exchange: ExchangeService,
     private readonly store: JsonStore,
     private readonly clock: Clock,
+    // Optional: benches and market harnesses build this service by hand, without an event bus.
+    @Optional() private readonly events?: EventEmitter2,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -91,10 +96,13 @@ export class DelistingService implements OnModuleInit {
           removed.push(market.symbol);
         }
       }
-      this.data = { ...this.data, delisted_coins: coins, last_scan: isoLocal(now) };
+      // Saved first, applied after: a failed save leaves memory as the disk has it.
+      const next = { ...this.data, delisted_coins: coins, last_scan: isoLocal(now) };
+      await this.store.save(DELISTED_FILE, next, { onFailure: 'refused' });
+      this.data = next;
       this.lastScanAt = now;
-      await this.store.save(DELISTED_FILE, this.data);
       if (added.length > 0) this.logger.warn(`Delisting detected: ${added.join(', ')}`);
+      if (added.length > 0) await publishEvent(this.events, DomainEvent.DelistingDetected, { at: now, symbols: added }, this.logger);
       return { added, removed };
     });
   }
@@ -103,11 +111,13 @@ export class DelistingService implements OnModuleInit {
   async markDelisted(symbol: string, reason: string, source = 'order_error'): Promise<void> {
     await this.mutex.runExclusive(async () => {
       if (this.data.delisted_coins[symbol]) return;
-      this.data = {
+      const next = {
         ...this.data,
         delisted_coins: { ...this.data.delisted_coins, [symbol]: { reason, delisting_date: null, detected_at: isoLocal(this.clock.now()), source } },
       };
-      await this.store.save(DELISTED_FILE, this.data);
+      await this.store.save(DELISTED_FILE, next, { onFailure: 'refused' });
+      this.data = next;
+      await publishEvent(this.events, DomainEvent.DelistingDetected, { at: this.clock.now(), symbols: [symbol] }, this.logger);
     });
   }
 

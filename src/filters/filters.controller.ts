@@ -1,10 +1,11 @@
 import { Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SymbolParamDto } from '../rsi/dto/symbol-param.dto';
 import { RsiService } from '../rsi/rsi.service';
 import { requireSymbol } from '../rsi/symbol-input';
 import { DelistingService } from './delisting.service';
 import { FilterService } from './filter.service';
+import { DelistedCoinsResponseDto, ExitScamTestResponseDto, ForceScanResponseDto, RsiTimeFilterTestResponseDto } from './dto/filter-responses.dto';
 
 @ApiTags('filters')
 @Controller('api/bots')
@@ -17,19 +18,22 @@ export class FiltersController {
 
   @Get('test-exit-scam/:symbol')
   @ApiOperation({ summary: 'Run the exit-scam filter on the cached candles of a coin' })
-  testExitScam(@Param() params: SymbolParamDto) {
+  @ApiOkResponse({ type: ExitScamTestResponseDto })
+  testExitScam(@Param() params: SymbolParamDto): ExitScamTestResponseDto {
     return this.exitScam(params.symbol);
   }
 
   @Get('test-anti-pump/:symbol')
   @ApiOperation({ summary: 'Alias of test-exit-scam (the anti-pump filter is the exit-scam filter)' })
-  testAntiPump(@Param() params: SymbolParamDto) {
+  @ApiOkResponse({ type: ExitScamTestResponseDto })
+  testAntiPump(@Param() params: SymbolParamDto): ExitScamTestResponseDto {
     return this.exitScam(params.symbol);
   }
 
   @Get('test-rsi-time-filter/:symbol')
   @ApiOperation({ summary: 'Run the RSI time filter on a coin (direction from its RSI; both directions reported)' })
-  testRsiTimeFilter(@Param() params: SymbolParamDto) {
+  @ApiOkResponse({ type: RsiTimeFilterTestResponseDto })
+  testRsiTimeFilter(@Param() params: SymbolParamDto): RsiTimeFilterTestResponseDto {
     const symbol = this.knownSymbol(params.symbol);
     const result = this.filters.testRsiTimeFilter(symbol);
     const verdict = result.decision.allowed ? 'allowed' : 'blocked';
@@ -46,7 +50,8 @@ export class FiltersController {
 
   @Get('delisted-coins')
   @ApiOperation({ summary: 'Coins being delisted, with the last scan time' })
-  delistedCoins() {
+  @ApiOkResponse({ type: DelistedCoinsResponseDto })
+  delistedCoins(): DelistedCoinsResponseDto {
     const data = this.delisting.snapshot();
     return { success: true, ...data, scan_enabled: true, total_count: Object.keys(data.delisted_coins).length };
   }
@@ -54,7 +59,8 @@ export class FiltersController {
   @Post('delisted-coins/force-scan')
   @HttpCode(200)
   @ApiOperation({ summary: 'Scan the exchange for delisting coins now' })
-  async forceScan() {
+  @ApiOkResponse({ type: ForceScanResponseDto })
+  async forceScan(): Promise<ForceScanResponseDto> {
     const { added, removed } = await this.delisting.scan();
     const data = this.delisting.snapshot();
     const total = Object.keys(data.delisted_coins).length;

@@ -1,8 +1,9 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { ReadinessService } from './readiness.service';
+import { ProbeResponseDto } from './dto/status-responses.dto';
 
 /** Probes for Docker, Kubernetes and load balancers (terminus); the contract's /health answers stay in StatusController. */
 @ApiTags('health')
@@ -18,7 +19,8 @@ export class ProbesController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process runs and answers HTTP' })
-  async live() {
+  @ApiOkResponse({ type: ProbeResponseDto })
+  async live(): Promise<ProbeResponseDto> {
     const result = await this.health.check([
       () => this.indicators.check('process').up({ pid: process.pid, uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000) }),
     ]);
@@ -27,8 +29,9 @@ export class ProbesController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: 200 once stored state is loaded and the exchange is initialised, else 503' })
-  @ApiResponse({ status: 503, description: 'Not ready; `error` says why' })
-  async ready(@Res({ passthrough: true }) response: Response) {
+  @ApiResponse({ status: 503, description: 'Not ready; `error` says why', type: ProbeResponseDto })
+  @ApiOkResponse({ type: ProbeResponseDto })
+  async ready(@Res({ passthrough: true }) response: Response): Promise<ProbeResponseDto> {
     const state = this.readiness.check();
     try {
       const result = await this.health.check([
@@ -39,6 +42,10 @@ export class ProbesController {
         () => {
           const session = this.indicators.check('exchange');
           return state.checks.exchange_ready ? session.up() : session.down();
+        },
+        () => {
+          const session = this.indicators.check('storage');
+          return state.checks.storage_writable ? session.up() : session.down();
         },
       ]);
       return { success: true, status: result.status, details: result.details };

@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isoLocal } from '../common/clock';
 import { StatusService } from './status.service';
+import { BotsHealthResponseDto, BotsStatusResponseDto, HealthResponseDto, PingResponseDto } from './dto/status-responses.dto';
 
 @ApiTags('status')
 @Controller()
@@ -10,19 +11,27 @@ export class StatusController {
 
   @Get('api/status')
   @ApiOperation({ summary: 'Liveness ping used by the web UI (no success field, as in the original)' })
-  ping() {
+  @ApiOkResponse({ type: PingResponseDto })
+  ping(): PingResponseDto {
     return { status: 'online', service: 'bots', timestamp: this.status.now(), test: 'simple_endpoint' };
   }
 
   @Get('health')
   @ApiOperation({ summary: 'Health for the app.py proxy: status "ok" when the service is up' })
-  health() {
+  @ApiOkResponse({ type: HealthResponseDto })
+  health(): HealthResponseDto {
     const bots = this.status.bots();
+    const mode = this.status.exchangeMode();
     return {
       status: 'ok',
       service: 'bots',
       timestamp: this.status.now(),
       exchange_connected: this.status.exchangeReady(),
+      // Which account trades on which prices, so dry-run trades are never taken for real ones (docs/dry-run.md).
+      exchange: mode.exchange,
+      paper_market: mode.paper_market,
+      dry_run: mode.dry_run,
+      exchange_mode: mode.description,
       coins_loaded: this.status.coinsLoaded(),
       bots_active: bots.active,
     };
@@ -30,7 +39,8 @@ export class StatusController {
 
   @Get('api/bots/health')
   @ApiOperation({ summary: 'Service health with component flags' })
-  botsHealth() {
+  @ApiOkResponse({ type: BotsHealthResponseDto })
+  botsHealth(): BotsHealthResponseDto {
     return {
       status: 'healthy',
       service: 'bots',
@@ -46,7 +56,8 @@ export class StatusController {
 
   @Get('api/bots/status')
   @ApiOperation({ summary: 'Service status: coin data loading progress and bot counts' })
-  botsStatus() {
+  @ApiOkResponse({ type: BotsStatusResponseDto })
+  botsStatus(): BotsStatusResponseDto {
     const progress = this.status.progress();
     const bots = this.status.bots();
     return {

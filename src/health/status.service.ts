@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, isoLocal } from '../common/clock';
-import { ExchangeService } from '../exchange/exchange.service';
+import { ExchangeService, type ExchangeMode } from '../exchange/exchange.service';
 
 /** What the status endpoints need from the market-data and bots modules; they register themselves, so health depends on neither. */
 export interface LoadProgress {
@@ -50,6 +50,10 @@ export class StatusService {
 
   exchangeReady(): boolean {
     return this.exchange.isReady;
+  }
+
+  exchangeMode(): ExchangeMode {
+    return this.exchange.mode;
   }
 
   progress(): LoadProgress {

@@ -1,8 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { appConfig } from '../config/app.config';
+import { Clock } from '../common/clock';
+import { appConfig, exchangeConfig } from '../config/app.config';
 import { SystemConfigService } from '../config/system-config.service';
+import { DomainEvent } from '../events/domain-events';
+import { publishEvent } from '../events/publish';
 import { JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
 
@@ -18,6 +22,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
   private saves = 0;
   private lastSave: number | null = null;
   private lastError: string | null = null;
+  private shutdownFailures: string[] = [];
 
   constructor(
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
@@ -25,9 +30,13 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
     private readonly registry: StateRegistry,
     private readonly store: JsonStore,
     private readonly scheduler: SchedulerRegistry,
+    private readonly events: EventEmitter2,
+    private readonly clock: Clock,
+    @Inject(exchangeConfig.KEY) private readonly exchange: ConfigType<typeof exchangeConfig>,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    await publishEvent(this.events, DomainEvent.ServiceStarted, { at: this.clock.now(), mode: this.exchange.name }, this.logger);
     if (!this.app.workersEnabled) return;
     this.armAutoSave();
     this.systemConfig.onChange((_config, changes) => {
@@ -54,10 +63,20 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
+    await publishEvent(this.events, DomainEvent.ServiceStopping, { at: this.clock.now(), mode: signal ?? this.exchange.name }, this.logger);
     if (this.scheduler.doesExist('interval', AUTO_SAVE)) this.scheduler.deleteInterval(AUTO_SAVE);
     const results = await this.registry.flushAll();
     await this.store.drain();
     const failed = results.filter((r) => !r.ok);
-    this.logger.log(`State saved before exit${signal ? ` (${signal})` : ''}: ${results.length - failed.length}/${results.length} stores`);
+    const unsaved = this.store.unsavedFiles();
+    this.shutdownFailures = [...failed.map((f) => `${f.name}: ${f.error}`), ...unsaved.filter((u) => !failed.some((f) => f.error === u.error)).map((u) => u.error)];
+    const summary = `State saved before exit${signal ? ` (${signal})` : ''}: ${results.length - failed.length}/${results.length} stores`;
+    if (this.shutdownFailures.length === 0) this.logger.log(summary);
+    else this.logger.error(`${summary}; NOT saved: ${this.shutdownFailures.join('; ')}`);
+  }
+
+  /** What the final save could not write (empty when everything is on disk): main.ts exits non-zero then. */
+  get unsavedAtShutdown(): readonly string[] {
+    return this.shutdownFailures;
   }
 }

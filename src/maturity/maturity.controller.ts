@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { normalizeSymbol } from '../common/symbol';
 import { SymbolParamDto } from '../rsi/dto/symbol-param.dto';
 import { requireSymbol } from '../rsi/symbol-input';
 import { RemoveMatureCoinsDto } from './dto/remove-mature-coins.dto';
 import { MaturityService } from './maturity.service';
+import { MessageResponseDto } from '../common/dto/envelope.dto';
+import { MatureCoinsClearResponseDto, MatureCoinsListResponseDto, MatureCoinsReloadResponseDto, MatureCoinsResponseDto, RemoveMatureCoinsResponseDto } from './dto/maturity-responses.dto';
 
 @ApiTags('maturity')
 @Controller('api/bots')
@@ -13,14 +15,16 @@ export class MaturityController {
 
   @Get('mature-coins-list')
   @ApiOperation({ summary: 'Symbols of the mature-coin store (what the web UI lists)' })
-  list() {
+  @ApiOkResponse({ type: MatureCoinsListResponseDto })
+  list(): MatureCoinsListResponseDto {
     const coins = this.maturity.matureSymbols();
     return { success: true, mature_coins: coins, total_count: coins.length };
   }
 
   @Get('mature-coins')
   @ApiOperation({ summary: 'Mature coins with their stored verdicts (data/mature_coins.json)' })
-  details() {
+  @ApiOkResponse({ type: MatureCoinsResponseDto })
+  details(): MatureCoinsResponseDto {
     const coins = this.maturity.matureSymbols();
     return { success: true, data: { mature_coins: coins, count: coins.length, storage_details: this.maturity.storageDetails() } };
   }
@@ -28,7 +32,8 @@ export class MaturityController {
   @Post('mature-coins/reload')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reload the mature-coin store from its file' })
-  async reload() {
+  @ApiOkResponse({ type: MatureCoinsReloadResponseDto })
+  async reload(): Promise<MatureCoinsReloadResponseDto> {
     await this.maturity.reload();
     const coins = this.maturity.matureSymbols();
     return { success: true, message: `Reloaded ${coins.length} mature coins`, data: { mature_coins: coins, count: coins.length } };
@@ -37,14 +42,16 @@ export class MaturityController {
   @Post('mature-coins/clear')
   @HttpCode(200)
   @ApiOperation({ summary: 'Empty the mature-coin store (coins are re-checked on the next round)' })
-  async clear() {
+  @ApiOkResponse({ type: MatureCoinsClearResponseDto })
+  async clear(): Promise<MatureCoinsClearResponseDto> {
     const count = await this.maturity.clear();
     return { success: true, message: `Cleared ${count} mature coins`, cleared_count: count };
   }
 
   @Delete('mature-coins/:symbol')
   @ApiOperation({ summary: 'Remove one coin from the mature-coin store' })
-  async removeOne(@Param() params: SymbolParamDto) {
+  @ApiOkResponse({ type: MessageResponseDto })
+  async removeOne(@Param() params: SymbolParamDto): Promise<MessageResponseDto> {
     const symbol = requireSymbol(params.symbol);
     const { removed } = await this.maturity.remove([symbol]);
     if (removed.length === 0) throw new NotFoundException(`${symbol} is not in the mature-coin store`);
@@ -54,7 +61,8 @@ export class MaturityController {
   @Post('remove-mature-coins')
   @HttpCode(200)
   @ApiOperation({ summary: 'Remove several coins from the mature-coin store' })
-  async removeMany(@Body() body: RemoveMatureCoinsDto) {
+  @ApiOkResponse({ type: RemoveMatureCoinsResponseDto })
+  async removeMany(@Body() body: RemoveMatureCoinsDto): Promise<RemoveMatureCoinsResponseDto> {
     const symbols: string[] = [];
     const invalid: string[] = [];
     for (const raw of body.coins) {

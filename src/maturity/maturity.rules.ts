@@ -24,7 +24,7 @@ export interface MaturityVerdict {
   reason?: string;
 }
 
-/** One stored record of data/mature_coins.json (api-contract §5). */
+/** One stored record of data/mature_coins.json (docs/api-contract.md §5). */
 export interface MatureCoinRecord {
   timestamp: number;
   maturity_data: MaturityVerdict;
@@ -35,7 +35,8 @@ export type MatureCoinsFile = Record<string, MatureCoinRecord>;
 
 /**
  * A coin is mature when it has at least `minCandles` candles and the RSI over the last `minCandles` closes has been
- * at or below `minRsiLow` and at or above `maxRsiHigh`: it has completed a full oscillation (trading-logic §3).
+ * at or below `minRsiLow` and at or above `maxRsiHigh`: it has completed a full oscillation
+ * (docs/trading-logic.md §3).
  */
 export function checkMaturity(closes: ArrayLike<number>, params: MaturityParams): MaturityVerdict {
   const count = closes.length;

@@ -15,7 +15,7 @@ export const MATURE_COINS_FILE = 'mature_coins.json';
 const MATURITY_KEYS = ['min_candles_for_maturity', 'min_rsi_low', 'max_rsi_high'];
 
 /**
- * Coin maturity (trading-logic §3): a coin is mature once its RSI has swung through both limits over the last
+ * Coin maturity (docs/trading-logic.md §3): a coin is mature once its RSI has swung through both limits over the last
  * `min_candles_for_maturity` candles. Mature coins are stored (sticky) in data/mature_coins.json; a record made under
  * another timeframe, candle minimum or RSI limits is invalid and dropped. Immature coins are re-checked every round.
  */
@@ -125,21 +125,24 @@ export class MaturityService implements OnModuleInit {
     });
   }
 
+  /** Saved first, applied after: when the save fails the coins stay (memory equals the disk). */
   async remove(symbols: string[]): Promise<{ removed: string[]; notFound: string[] }> {
     return this.mutex.runExclusive(async () => {
       const removed: string[] = [];
       const notFound: string[] = [];
+      const next = { ...this.store };
       for (const symbol of symbols) {
-        if (symbol in this.store) {
-          delete this.store[symbol];
+        if (symbol in next) {
+          delete next[symbol];
           removed.push(symbol);
         } else {
           notFound.push(symbol);
         }
       }
       if (removed.length > 0) {
+        await this.json.save(MATURE_COINS_FILE, next, { onFailure: 'refused' });
+        this.store = next;
         this.refreshFlags(removed);
-        await this.json.save(MATURE_COINS_FILE, this.store);
       }
       return { removed, notFound };
     });
@@ -148,10 +151,10 @@ export class MaturityService implements OnModuleInit {
   async clear(): Promise<number> {
     return this.mutex.runExclusive(async () => {
       const count = Object.keys(this.store).length;
+      await this.json.save(MATURE_COINS_FILE, {}, { onFailure: 'refused' });
       this.store = {};
       this.dirty = false;
       this.refreshFlags();
-      await this.json.save(MATURE_COINS_FILE, this.store);
       return count;
     });
   }

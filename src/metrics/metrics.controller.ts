@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { MetricsService } from './metrics.service';
 
@@ -10,6 +10,7 @@ export class MetricsController {
 
   @Get()
   @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string', example: 'bots_active 3\n' } })
   @ApiOperation({ summary: 'Prometheus metrics: exchange calls, RSI load, bots, positions, PnL, worker ticks, HTTP' })
   async scrape(@Res() response: Response): Promise<void> {
     const body = await this.metrics.text();

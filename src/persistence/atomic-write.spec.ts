@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, promises as fs, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, promises as fs, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { atomicWrite, removeStaleTempFiles } from './atomic-write';
@@ -66,8 +66,15 @@ describe('atomicWrite', () => {
     writeFileSync(path.join(dir, '.state.json.123.1.0.tmp'), '{"half');
     writeFileSync(path.join(dir, '.state.json.123.1.0.tmp.bak'), '{}');
     writeFileSync(path.join(dir, 'state.json'), '{}');
-    expect(await removeStaleTempFiles(dir)).toBe(2);
+    expect(await removeStaleTempFiles(dir)).toEqual([]);
     expect(readdirSync(dir)).toEqual(['state.json']);
+  });
+
+  it('leaves temp-named entries that are not regular files alone and names them', async () => {
+    mkdirSync(path.join(dir, '.state.json.1.2.3.tmp'));
+    writeFileSync(path.join(dir, '.state.json.4.5.6.tmp'), '{"half');
+    expect(await removeStaleTempFiles(dir)).toEqual(['.state.json.1.2.3.tmp']);
+    expect(readdirSync(dir)).toEqual(['.state.json.1.2.3.tmp']);
   });
 
   it('survives a process killed mid-write: the file is always one complete version', async () => {

@@ -70,10 +70,25 @@ export async function atomicWrite(target: string, content: string, backup?: stri
   }
 }
 
-/** Removes temp files a killed process left behind. */
-export async function removeStaleTempFiles(dir: string): Promise<number> {
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
-  const stale = names.filter((n) => n.startsWith('.') && (n.endsWith('.tmp') || n.endsWith('.tmp.bak')));
-  await Promise.all(stale.map((n) => fs.rm(path.join(dir, n), { force: true })));
-  return stale.length;
+/** Whether `name` has the shape of a temp file atomicWrite makes (or made before it was killed). */
+export function isTempName(name: string): boolean {
+  return name.startsWith('.') && (name.endsWith('.tmp') || name.endsWith('.tmp.bak'));
+}
+
+/**
+ * Removes temp files a killed process left behind. Only regular files are removed: anything else with a temp
+ * name (a directory, a FIFO) is not ours and is left alone; its name is returned so the caller can say so.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const skipped: string[] = [];
+  await Promise.all(
+    entries
+      .filter((entry) => isTempName(entry.name))
+      .map(async (entry) => {
+        if (!entry.isFile()) return void skipped.push(entry.name);
+        await fs.rm(path.join(dir, entry.name), { force: true }).catch(() => skipped.push(entry.name));
+      }),
+  );
+  return skipped;
 }

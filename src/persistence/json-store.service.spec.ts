@@ -1,8 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { isJsonObject, JsonStore } from './json-store.service';
+import { PersistenceError } from './persistence.error';
+
+const fsError = (code: string, text: string) => Object.assign(new Error(`${code}: ${text}, write`), { code });
 
 const hasBots = (v: unknown) => (v && typeof v === 'object' && 'bots' in v ? null : 'missing "bots"');
 
@@ -85,5 +89,69 @@ describe('JsonStore', () => {
   it('refuses file names that leave the data folder', () => {
     expect(() => store.filePath('../etc/passwd')).toThrow(/Invalid data file name/);
     expect(existsSync(path.join(dir, '..', 'etc'))).toBe(false);
+  });
+
+  it('keeps both bad copies aside when the file and its .bak are bad, and the next saves overwrite neither', async () => {
+    writeFileSync(path.join(dir, 'bots_state.json'), '{"bots": {"BTC": {"stat');
+    writeFileSync(path.join(dir, 'bots_state.json.bak'), 'not json either');
+    expect(await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots })).toEqual({ bots: {} });
+    await store.save('bots_state.json', { bots: { A: 1 } });
+    await store.save('bots_state.json', { bots: { B: 2 } });
+    const names = readdirSync(dir);
+    const aside = names.filter((n) => n.includes('.corrupt-')).map((n) => readFileSync(path.join(dir, n), 'utf8')).sort();
+    expect(aside).toEqual(['not json either', '{"bots": {"BTC": {"stat'].sort());
+    expect(names.filter((n) => n.startsWith('bots_state.json.bak.corrupt-'))).toHaveLength(1);
+    expect(errors.join('\n')).toMatch(/bots_state\.json\.bak is unreadable too .*kept aside as bots_state\.json\.bak\.corrupt-/);
+  });
+
+  it('sets aside a data file that is a directory, without failing the load', async () => {
+    mkdirSync(path.join(dir, 'bots_state.json'));
+    expect(await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots })).toEqual({ bots: {} });
+    expect(errors.join('\n')).toMatch(/not a regular file \(a directory\)/);
+    await store.save('bots_state.json', { bots: { A: 1 } });
+    expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json'), 'utf8'))).toEqual({ bots: { A: 1 } });
+  });
+
+  it('never opens a FIFO in place of a data file (it would block the load forever): it is set aside', async () => {
+    execFileSync('mkfifo', [path.join(dir, 'mature_coins.json')]);
+    expect(await store.load('mature_coins.json', { defaults: () => ({}), validate: isJsonObject })).toEqual({});
+    const aside = readdirSync(dir).find((n) => n.startsWith('mature_coins.json.corrupt-'))!;
+    expect(statSync(path.join(dir, aside)).isFIFO()).toBe(true);
+    expect(errors.join('\n')).toMatch(/not a regular file \(a FIFO\)/);
+  });
+
+  it('leaves a directory with a temp file name alone at start-up instead of failing', async () => {
+    mkdirSync(path.join(dir, '.bots_state.json.1.2.3.tmp'));
+    writeFileSync(path.join(dir, '.bots_state.json.9.9.9.tmp'), '{"half');
+    expect(await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots })).toEqual({ bots: {} });
+    expect(readdirSync(dir).sort()).toEqual(['.bots_state.json.1.2.3.tmp']);
+  });
+
+  it.each([
+    ['ENOSPC', 'no space left on device', 507],
+    ['EROFS', 'read-only file system', 503],
+    ['EACCES', 'permission denied', 503],
+  ])('a failed write (%s) throws a PersistenceError naming the file and the cause, and lists the file as unsaved until a save works', async (code, cause, status) => {
+    await store.save('bots_state.json', { bots: { A: 1 } });
+    store.writer = () => Promise.reject(fsError(code, cause));
+    const failure = await store.save('bots_state.json', { bots: { B: 2 } }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PersistenceError);
+    expect(failure).toMatchObject({ message: `bots_state.json could not be saved: ${cause}`, status, file: 'bots_state.json', code });
+    expect(store.unsavedFiles()).toEqual([{ file: 'bots_state.json', error: `bots_state.json could not be saved: ${cause}` }]);
+    expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json'), 'utf8'))).toEqual({ bots: { A: 1 } });
+    store.writer = jest.requireActual('./atomic-write').atomicWrite;
+    await store.save('bots_state.json', { bots: { C: 3 } });
+    expect(store.unsavedFiles()).toEqual([]);
+  });
+
+  it("a refused change's failed write leaves nothing listed as unsaved; a kept one stays listed", async () => {
+    store.writer = () => Promise.reject(fsError('ENOSPC', 'no space left on device'));
+    await expect(store.save('auto_bot_config.json', { a: 1 }, { onFailure: 'refused' })).rejects.toBeInstanceOf(PersistenceError);
+    expect(store.unsavedFiles()).toEqual([]);
+    await expect(store.save('bot_history.json', { history: [] })).rejects.toBeInstanceOf(PersistenceError);
+    expect(store.unsavedFiles().map((u) => u.file)).toEqual(['bot_history.json']);
+    // A later refused failure of the same file does not hide the kept change still missing from the disk.
+    await expect(store.save('bot_history.json', { history: [1] }, { onFailure: 'refused' })).rejects.toBeInstanceOf(PersistenceError);
+    expect(store.unsavedFiles().map((u) => u.file)).toEqual(['bot_history.json']);
   });
 });

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Optional, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Clock, isoLocal } from '../common/clock';
 import { ENTRY_GUARD, type EntryGuard } from '../common/entry-guard';
 import { FETCHABLE_TIMEFRAMES, TIMEFRAME_MS } from '../exchange/exchange.types';
@@ -11,6 +11,8 @@ import { SetTimeframeDto } from './dto/timeframe.dto';
 import { RsiService, TimeframeError } from './rsi.service';
 import type { CoinRecord } from './rsi.types';
 import { requireSymbol } from './symbol-input';
+import { MessageResponseDto } from '../common/dto/envelope.dto';
+import { CandlesResponseDto, CoinsWithRsiResponseDto, PairsResponseDto, RefreshRsiAllResponseDto, RefreshRsiResponseDto, ResetUpdateFlagResponseDto, RsiHistoryResponseDto, SetTimeframeResponseDto, SmartRsiStatusResponseDto, TimeframeResponseDto } from './dto/rsi-responses.dto';
 
 /** Mini charts show this many RSI values. */
 const RSI_HISTORY_POINTS = 56;
@@ -26,10 +28,11 @@ export class RsiController {
 
   @Get('coins-with-rsi')
   @ApiOperation({ summary: 'The coin table: RSI, trend, signals and filter flags of every tradable coin (polled by the UI)' })
-  async coinsWithRsi(@Query() query: CoinsWithRsiQueryDto) {
+  @ApiOkResponse({ type: CoinsWithRsiResponseDto })
+  async coinsWithRsi(@Query() query: CoinsWithRsiQueryDto): Promise<CoinsWithRsiResponseDto> {
     if (query.refresh_symbol !== undefined) {
       const symbol = this.knownSymbol(query.refresh_symbol, 'refresh_symbol');
-      await this.rsi.refreshSymbol(symbol);
+      await this.rsi.refreshOnRequest(symbol);
     }
     const coins: Record<string, CoinRecord> = {};
     for (const record of this.rsi.getCoins()) {
@@ -46,7 +49,7 @@ export class RsiController {
       last_update: progress.lastUpdate === null ? null : isoLocal(progress.lastUpdate),
       update_in_progress: progress.inProgress,
       data_version: this.rsi.dataVersion,
-      manual_positions: await this.rsi.manualPositions(),
+      manual_positions: (await this.rsi.manualPositions()) as string[],
       cache_info: this.rsi.cacheInfo(),
       stats: this.rsi.stats(),
       timeframe: this.rsi.timeframe,
@@ -55,7 +58,8 @@ export class RsiController {
 
   @Get('rsi-history/:symbol')
   @ApiOperation({ summary: 'The last 56 RSI values of a coin on the current timeframe (mini charts)' })
-  rsiHistory(@Param() params: SymbolParamDto) {
+  @ApiOkResponse({ type: RsiHistoryResponseDto })
+  rsiHistory(@Param() params: SymbolParamDto): RsiHistoryResponseDto {
     const symbol = this.knownSymbol(params.symbol);
     const view = this.rsi.getMarketView(symbol);
     const candles = view?.series.length ?? 0;
@@ -67,7 +71,8 @@ export class RsiController {
 
   @Get('candles/:symbol')
   @ApiOperation({ summary: 'Cached candles of a coin on the current timeframe (OHLCV as strings)' })
-  candles(@Param() params: SymbolParamDto, @Query() query: CandlesQueryDto) {
+  @ApiOkResponse({ type: CandlesResponseDto })
+  candles(@Param() params: SymbolParamDto, @Query() query: CandlesQueryDto): CandlesResponseDto {
     const symbol = this.knownSymbol(params.symbol);
     const view = this.rsi.getMarketView(symbol);
     if (!view || view.series.length === 0) throw new NotFoundException(`No cached candles for ${symbol}`);
@@ -88,17 +93,19 @@ export class RsiController {
   @Post('refresh-rsi/:symbol')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reload one coin from the exchange and recompute it' })
-  async refreshOne(@Param() params: SymbolParamDto) {
+  @ApiOkResponse({ type: RefreshRsiResponseDto })
+  async refreshOne(@Param() params: SymbolParamDto): Promise<RefreshRsiResponseDto> {
     if (params.symbol.toLowerCase() === 'all') throw new BadRequestException('Use POST /api/bots/refresh-rsi-all to refresh every coin');
     const symbol = this.knownSymbol(params.symbol);
-    const record = await this.rsi.refreshSymbol(symbol);
+    const record = await this.rsi.refreshOnRequest(symbol);
     return { success: true, message: `RSI of ${symbol} refreshed`, coin_data: record };
   }
 
   @Post('refresh-rsi-all')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reload every coin from the exchange and wait for it' })
-  async refreshAll() {
+  @ApiOkResponse({ type: RefreshRsiAllResponseDto })
+  async refreshAll(): Promise<RefreshRsiAllResponseDto> {
     const summary = await this.rsi.requestFullLoad('refresh-rsi-all');
     return {
       success: true,
@@ -111,14 +118,16 @@ export class RsiController {
   @Post('force-rsi-update')
   @HttpCode(200)
   @ApiOperation({ summary: 'Start a full reload in the background' })
-  forceUpdate() {
+  @ApiOkResponse({ type: MessageResponseDto })
+  forceUpdate(): MessageResponseDto {
     void this.rsi.requestFullLoad('force-rsi-update');
     return { success: true, message: 'Full RSI reload started in the background' };
   }
 
   @Get('smart-rsi-status')
   @ApiOperation({ summary: 'State of the market-data loader (legacy name)' })
-  smartRsiStatus() {
+  @ApiOkResponse({ type: SmartRsiStatusResponseDto })
+  smartRsiStatus(): SmartRsiStatusResponseDto {
     const state = this.rsi.loaderState();
     const progress = this.rsi.getLoadProgress();
     return {
@@ -141,14 +150,16 @@ export class RsiController {
   @Post('reset-update-flag')
   @HttpCode(200)
   @ApiOperation({ summary: 'Clear the "update in progress" flag' })
-  resetUpdateFlag() {
+  @ApiOkResponse({ type: ResetUpdateFlagResponseDto })
+  resetUpdateFlag(): ResetUpdateFlagResponseDto {
     const was = this.rsi.resetUpdateFlag();
     return { success: true, message: 'Update flag cleared', was_in_progress: was };
   }
 
   @Get('pairs')
   @ApiOperation({ summary: 'Exchange pairs of every coin with RSI data' })
-  pairs() {
+  @ApiOkResponse({ type: PairsResponseDto })
+  pairs(): PairsResponseDto {
     const pairs = this.rsi
       .getCoins()
       .filter((c) => c.rsi !== null && c.rsi !== undefined)
@@ -159,14 +170,16 @@ export class RsiController {
 
   @Get('timeframe')
   @ApiOperation({ summary: 'Current system timeframe and the supported ones' })
-  getTimeframe() {
-    return { success: true, timeframe: this.rsi.timeframe, supported_timeframes: FETCHABLE_TIMEFRAMES };
+  @ApiOkResponse({ type: TimeframeResponseDto })
+  getTimeframe(): TimeframeResponseDto {
+    return { success: true, timeframe: this.rsi.timeframe, supported_timeframes: [...FETCHABLE_TIMEFRAMES] };
   }
 
   @Post('timeframe')
   @HttpCode(200)
   @ApiOperation({ summary: 'Switch the system timeframe: clears candles and coins, reloads in the background' })
-  async setTimeframe(@Body() body: SetTimeframeDto) {
+  @ApiOkResponse({ type: SetTimeframeResponseDto })
+  async setTimeframe(@Body() body: SetTimeframeDto): Promise<SetTimeframeResponseDto> {
     try {
       const result = await this.rsi.setTimeframe(body.timeframe);
       return {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ExchangeError, UnknownSymbolError } from '../exchange/exchange.errors';
-import { RsiService, TimeframeError } from './rsi.service';
+import { OTHER_TIMEFRAME_CACHE_AGE_MS, OTHER_TIMEFRAME_CACHE_ENTRIES, REQUESTED_REFRESH_MIN_INTERVAL_MS, RsiService, TimeframeError } from './rsi.service';
 import { calculateRsi, round2 } from './indicators/rsi';
 import { createMarketHarness, wave, type MarketHarness } from '../../test/support/market-harness';
 
@@ -149,6 +149,33 @@ describe('RsiService', () => {
     expect(record.symbol).toBe('ALT');
     expect(h.exchange.candleCalls.map((c) => c.symbol)).toEqual(['ALT']);
     await expect(h.rsi.refreshSymbol('NOPE')).rejects.toThrow(UnknownSymbolError);
+  });
+
+  it('concurrent refreshes of a coin share one exchange request; a caller\'s refresh is served from memory for 10 s', async () => {
+    await h.rsi.requestFullLoad();
+    h.exchange.candleCalls.length = 0;
+    const tickersBefore = h.exchange.tickerCalls;
+    const records = await Promise.all(Array.from({ length: 50 }, () => h.rsi.refreshOnRequest('ALT')));
+    expect(new Set(records).size).toBe(1);
+    expect(h.exchange.candleCalls.map((c) => c.symbol)).toEqual(['ALT']);
+    expect(h.exchange.tickerCalls - tickersBefore).toBe(1);
+    h.clock.advance(REQUESTED_REFRESH_MIN_INTERVAL_MS);
+    await h.rsi.refreshOnRequest('ALT');
+    expect(h.exchange.candleCalls).toHaveLength(1);
+    h.clock.advance(1);
+    await h.rsi.refreshOnRequest('ALT');
+    expect(h.exchange.candleCalls).toHaveLength(2);
+  });
+
+  it('candles of other timeframes are dropped once older than the cache\'s age bound', async () => {
+    await h.rsi.requestFullLoad();
+    const timeframes = ['1m', '5m', '15m', '30m', '1h', '2h', '4h', '12h', '1d'] as const;
+    for (const timeframe of timeframes) for (const symbol of ['WAVE', 'ALT']) await h.rsi.fetchCandlesFor(symbol, timeframe);
+    expect(h.rsi.otherTimeframeCacheSize).toBe(timeframes.length * 2);
+    h.clock.advance(OTHER_TIMEFRAME_CACHE_AGE_MS + 1);
+    await h.rsi.fetchCandlesFor('WAVE', '1h');
+    expect(h.rsi.otherTimeframeCacheSize).toBe(1);
+    expect(OTHER_TIMEFRAME_CACHE_ENTRIES).toBe(1000);
   });
 
   it('providers from the bots module fill has_existing_position and manual positions', async () => {

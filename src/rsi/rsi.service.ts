@@ -1,3 +1,4 @@
+import { BoundedCache } from '../common/bounded-cache';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Clock, isoLocal } from '../common/clock';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
@@ -24,7 +25,7 @@ import type { CoinRecord, Trend } from './rsi.types';
 
 export const RSI_CACHE_FILE = 'rsi_cache.json';
 export const OPTIMAL_EMA_FILE = 'optimal_ema.json';
-/** A cache older than this is not served at start-up (api-contract §5). */
+/** A cache older than this is not served at start-up (docs/api-contract.md §5). */
 const CACHE_MAX_AGE_MS = 6 * 3600_000;
 /**
  * Requests in flight during a mass load; the adapter's limiter keeps them within the exchange's budget. Parsing a
@@ -38,6 +39,14 @@ export const CANDLE_LIMIT = MAX_CANDLES;
 const INDICATOR_SYSTEM_KEYS = /^(enhanced_rsi|rsi_extreme|rsi_volume|rsi_divergence|trend_confirmation)/;
 /** Candles of another timeframe (bots whose entry timeframe differs) are re-fetched after this long. */
 const OTHER_TIMEFRAME_TTL_MS = 30_000;
+/**
+ * Bounds of that cache (docs/security.md, "Caches"): 1000 coin/timeframe series of up to 1000 candles
+ * (~50 kB each, ~50 MB in all); a series not refreshed for 10 minutes is dropped.
+ */
+export const OTHER_TIMEFRAME_CACHE_ENTRIES = 1000;
+export const OTHER_TIMEFRAME_CACHE_AGE_MS = 10 * 60_000;
+/** A coin refreshed this recently is not fetched again for a caller's refresh (coins-with-rsi?refresh_symbol=). */
+export const REQUESTED_REFRESH_MIN_INTERVAL_MS = 10_000;
 
 /** What maturity and filters read of a coin besides its record. */
 export interface CoinMarketView {
@@ -88,7 +97,7 @@ function validateCache(value: unknown): string | null {
   return null;
 }
 
-function isFetchable(tf: string): tf is Timeframe {
+export function isFetchable(tf: string): tf is Timeframe {
   return (FETCHABLE_TIMEFRAMES as readonly string[]).includes(tf);
 }
 
@@ -104,7 +113,13 @@ export class RsiService implements OnModuleInit {
   private currentTimeframe: Timeframe = '6h';
   private readonly states = new Map<string, SymbolState>();
   private readonly coins = new Map<string, CoinRecord>();
-  private readonly otherTimeframes = new Map<string, OtherTimeframeEntry>();
+  private readonly otherTimeframes: BoundedCache<string, OtherTimeframeEntry>;
+  /** One refresh per coin and timeframe at a time: callers asking meanwhile share it (docs/security.md). */
+  private readonly refreshing = new Map<string, Promise<CoinRecord>>();
+  /** Coins refreshed within REQUESTED_REFRESH_MIN_INTERVAL_MS (the age bound is the interval itself). */
+  private readonly recentlyRefreshed: BoundedCache<string, true>;
+  /** The tickers request in flight, shared by concurrent single-coin refreshes. */
+  private tickersInFlight: Promise<Map<string, Ticker>> | null = null;
   private readonly decorators: Array<{ name: string; priority: number; fn: RecordDecorator }> = [];
   private readonly timeframeListeners: Array<(timeframe: Timeframe, previous: Timeframe) => void> = [];
   private optimalEma = new Map<string, { fast: number; slow: number }>();
@@ -137,7 +152,15 @@ export class RsiService implements OnModuleInit {
     private readonly registry: StateRegistry,
     private readonly clock: Clock,
     private readonly status: StatusService,
-  ) {}
+  ) {
+    this.otherTimeframes = new BoundedCache({ maxEntries: OTHER_TIMEFRAME_CACHE_ENTRIES, maxAgeMs: OTHER_TIMEFRAME_CACHE_AGE_MS, now: () => clock.now() });
+    this.recentlyRefreshed = new BoundedCache({ maxEntries: 10_000, maxAgeMs: REQUESTED_REFRESH_MIN_INTERVAL_MS, now: () => clock.now() });
+  }
+
+  /** Entries in the cache of other timeframes' candles (bounded by OTHER_TIMEFRAME_CACHE_ENTRIES). */
+  get otherTimeframeCacheSize(): number {
+    return this.otherTimeframes.size;
+  }
 
   async onModuleInit(): Promise<void> {
     const configured = this.systemConfig.timeframe;
@@ -332,10 +355,11 @@ export class RsiService implements OnModuleInit {
     }
     const previous = this.currentTimeframe;
     if (timeframe === previous) return { old_timeframe: previous, new_timeframe: previous, changed: false };
-    // Save what we have for the old timeframe, then switch (the config listener sees an equal value and stays quiet).
+    // Save what we have for the old timeframe, then the new setting; the coin table switches only once that is
+    // on disk (the config listener switches it; applyTimeframe is then a no-op). A failed save changes nothing.
     await this.flush().catch(() => undefined);
-    this.applyTimeframe(timeframe);
     await this.systemConfig.setTimeframe(timeframe);
+    this.applyTimeframe(timeframe);
     return { old_timeframe: previous, new_timeframe: timeframe, changed: true };
   }
 
@@ -560,19 +584,46 @@ export class RsiService implements OnModuleInit {
     return { kind: 'tickers', total: this.states.size, succeeded: updated, failed: 0, durationMs, cancelled: false };
   }
 
+  /**
+   * A refresh a caller asked for (coins-with-rsi?refresh_symbol=, refresh-rsi/{symbol}): a coin refreshed in the last
+   * REQUESTED_REFRESH_MIN_INTERVAL_MS is answered from memory, so a flood of requests costs the exchange limiter at
+   * most one candle request per coin per interval (docs/security.md, "Exchange limiter").
+   */
+  async refreshOnRequest(symbol: string): Promise<CoinRecord> {
+    const record = this.coins.get(symbol);
+    if (record && this.states.get(symbol)?.live && this.recentlyRefreshed.get(`${this.currentTimeframe}:${symbol}`)) return record;
+    return this.refreshSymbol(symbol);
+  }
+
   /** Reloads one coin from the exchange (1000 candles of the current timeframe) and returns its record. */
-  async refreshSymbol(symbol: string): Promise<CoinRecord> {
-    if (!this.isKnownSymbol(symbol)) throw new UnknownSymbolError(`Unknown symbol: ${symbol}`);
+  refreshSymbol(symbol: string): Promise<CoinRecord> {
+    if (!this.isKnownSymbol(symbol)) return Promise.reject(new UnknownSymbolError(`Unknown symbol: ${symbol}`));
+    const key = `${this.currentTimeframe}:${symbol}`;
+    const running = this.refreshing.get(key);
+    if (running) return running;
+    const refresh = this.loadOneSymbol(symbol).finally(() => this.refreshing.delete(key));
+    this.refreshing.set(key, refresh);
+    return refresh;
+  }
+
+  private async loadOneSymbol(symbol: string): Promise<CoinRecord> {
     const generation = this.generation;
     const timeframe = this.currentTimeframe;
-    const [columns, tickers] = await Promise.all([
-      this.exchange.fetchCandleColumns(symbol, timeframe, { limit: CANDLE_LIMIT }),
-      this.exchange.fetchTickers().catch(() => new Map<string, Ticker>()),
-    ]);
+    const [columns, tickers] = await Promise.all([this.exchange.fetchCandleColumns(symbol, timeframe, { limit: CANDLE_LIMIT }), this.sharedTickers()]);
     if (generation !== this.generation) throw new ExchangeUnavailableError('Timeframe changed during the refresh; try again');
     this.install(symbol, CandleSeries.fromColumns(columns), tickers.get(symbol));
+    this.recentlyRefreshed.set(`${timeframe}:${symbol}`, true);
     this.finishRound(0, [this.coins.get(symbol)!]);
     return this.coins.get(symbol)!;
+  }
+
+  /** One tickers request at a time for single-coin refreshes; a failure reads as "no tickers". */
+  private sharedTickers(): Promise<Map<string, Ticker>> {
+    this.tickersInFlight ??= this.exchange
+      .fetchTickers()
+      .catch(() => new Map<string, Ticker>())
+      .finally(() => (this.tickersInFlight = null));
+    return this.tickersInFlight;
   }
 
   /** A decorator changed records outside a round (e.g. the maturity store was cleared): bump the version. */

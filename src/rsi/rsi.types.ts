@@ -7,7 +7,7 @@ export type RsiZone = 'BUY_ZONE' | 'SELL_ZONE' | 'NEUTRAL';
 
 /**
  * One coin of the in-memory coin table, in the field names the web UI reads
- * (api-contract.md §2.4). Dynamic per-timeframe keys (`rsi6h`, `trend6h`) are added on top.
+ * (docs/api-contract.md §2.4). Dynamic per-timeframe keys (`rsi6h`, `trend6h`) are added on top.
  */
 export interface CoinRecord {
   symbol: string;

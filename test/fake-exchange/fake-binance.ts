@@ -129,6 +129,12 @@ class FakeBinanceServer extends FakeExchangeServer {
     );
   }
 
+  /** Binance sends the key in X-MBX-APIKEY and the signature as a `signature` parameter (query or form body). */
+  protected isSigned(rawQuery: string, body: string, headers: http.IncomingHttpHeaders): boolean {
+    const hasSignature = (raw: string) => /(^|&)signature=/.test(raw);
+    return headers['x-mbx-apikey'] !== undefined || hasSignature(rawQuery) || hasSignature(body);
+  }
+
   // ------------------------------------------------------------------ routing
 
   protected async route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer> {

@@ -103,6 +103,11 @@ class FakeBybitServer extends FakeExchangeServer {
     return json(200, { retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: now }, headers);
   }
 
+  /** Bybit v5 signs in headers: X-BAPI-API-KEY and X-BAPI-SIGN. */
+  protected isSigned(_rawQuery: string, _body: string, headers: http.IncomingHttpHeaders): boolean {
+    return headers['x-bapi-api-key'] !== undefined || headers['x-bapi-sign'] !== undefined;
+  }
+
   // ------------------------------------------------------------------ routing
 
   protected async route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer> {

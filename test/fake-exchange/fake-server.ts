@@ -115,6 +115,8 @@ export class FakeStats {
   duplicateOrderLinks = 0;
   rateLimited = 0;
   authFailures = 0;
+  /** Requests that carried an API key or a signature (valid or not): a dry run must send none. */
+  signedRequests = 0;
   faultsInjected = 0;
   /** Most requests accepted within one rate-limit window. */
   maxRequestsInWindow = 0;
@@ -136,6 +138,7 @@ export class FakeStats {
     this.duplicateOrderLinks = 0;
     this.rateLimited = 0;
     this.authFailures = 0;
+    this.signedRequests = 0;
     this.faultsInjected = 0;
     this.maxRequestsInWindow = 0;
   }
@@ -258,6 +261,9 @@ export abstract class FakeExchangeServer {
   /** The exchange's answer to a request that got through the rate limit and the faults. */
   protected abstract route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer>;
 
+  /** Whether the request carries this exchange's API key or signature (counted in stats.signedRequests). */
+  protected abstract isSigned(rawQuery: string, body: string, headers: http.IncomingHttpHeaders): boolean;
+
   /** The exchange's refusal of a request over the rate limit, which resets at `resetAt` (ms). */
   protected abstract rateLimitAnswer(now: number, resetAt: number): Answer;
 
@@ -323,6 +329,7 @@ export abstract class FakeExchangeServer {
     const body = await readBody(req);
     const arrival = Date.now();
     this.stats.record({ method, path, query: rawQuery, body, at: arrival });
+    if (this.isSigned(rawQuery, body, req.headers)) this.stats.signedRequests++;
 
     const limited = this.checkRateLimit(arrival);
     if (limited) return this.send(res, limited);

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   console.log(`  secret:  ${fake.secret}`);
   console.log(`Run the service against it with:`);
   console.log(`  EXCHANGE=${kind} EXCHANGE_API_URL=${fake.url} EXCHANGE_API_KEY=${fake.apiKey} EXCHANGE_API_SECRET=${fake.secret} npm start`);
+  console.log(`or as a dry run (the paper account on its public prices, no keys; docs/dry-run.md):`);
+  console.log(`  PAPER_MARKET=${kind} EXCHANGE_API_URL=${fake.url} npm start`);
 
   let stopping = false;
   const stop = async () => {

@@ -149,7 +149,7 @@ export async function createMarketHarness(coins: ScriptedCoin[], clock = new Man
   await individual.onModuleInit();
   const registry = new StateRegistry();
   const exchange = new ScriptedExchange(clock, coins);
-  const exchangeService = new ExchangeService({ name: 'paper' } as never, clock, store, registry, exchange);
+  const exchangeService = new ExchangeService({ name: 'paper', paper: { market: 'sim' } } as never, clock, store, registry, exchange);
   await exchangeService.onModuleInit();
   const status = new StatusService(exchangeService, clock);
   const rsi = new RsiService(exchangeService, system, autoBot, individual, store, registry, clock, status);

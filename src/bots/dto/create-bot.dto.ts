@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { SYMBOL_INPUT_MAX_LENGTH } from '../../common/symbol';
 import { VOLUME_MODES } from '../engine/bot.types';
 import { ToBoolean, ToNumber } from './transforms';
 
@@ -42,8 +43,9 @@ export class CreateBotConfigDto {
 
 /** POST /api/bots/create, as the web UI sends it. */
 export class CreateBotDto {
+  @IsDefined({ message: 'symbol is required' })
   @IsString()
-  @MaxLength(40)
+  @MaxLength(SYMBOL_INPUT_MAX_LENGTH)
   symbol: string;
 
   @IsOptional()

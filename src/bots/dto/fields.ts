@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { SYMBOL_INPUT_MAX_LENGTH } from '../../common/symbol';
 import { ToNumber } from './transforms';
 
 /**
@@ -15,8 +16,9 @@ function stacked(...decorators: PropertyDecorator[]): PropertyDecorator {
   };
 }
 
-/** Optional coin ("BTC"; "BTCUSDT" and lower case are accepted and normalised later), at most 40 characters. */
-export const OptionalSymbol = (): PropertyDecorator => stacked(ApiProperty({ required: false, maxLength: 40 }), IsOptional(), IsString(), MaxLength(40));
+/** Optional coin ("BTC"; "BTCUSDT" and lower case are accepted and normalised later), src/common/symbol.ts bounds. */
+export const OptionalSymbol = (): PropertyDecorator =>
+  stacked(ApiProperty({ required: false, maxLength: SYMBOL_INPUT_MAX_LENGTH }), IsOptional(), IsString(), MaxLength(SYMBOL_INPUT_MAX_LENGTH));
 
 /** Optional free-text reason, at most 500 characters. */
 export const OptionalReason = (): PropertyDecorator => stacked(ApiProperty({ required: false, maxLength: 500 }), IsOptional(), IsString(), MaxLength(500));

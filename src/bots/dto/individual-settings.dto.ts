@@ -1,12 +1,14 @@
-import { IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString } from 'class-validator';
+import { IsCoinSymbol, MAX_SYMBOL_LIST } from '../../common/symbol';
 import { SUPPORTED_TIMEFRAMES } from '../../exchange/exchange.types';
 
 export class CopyToAllDto {
   /** Coins to copy to; omitted = every coin of the RSI list except the source. */
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(MAX_SYMBOL_LIST)
   @IsString({ each: true })
-  @MaxLength(40, { each: true })
+  @IsCoinSymbol({ each: true })
   targets?: string[];
 }
 

@@ -1,7 +1,7 @@
 import type { BotRecord } from './bot.types';
 import { profitPercent } from './profit';
 
-/** Shapes of bot records as the web UI reads them (api-contract §2.2). Pure. */
+/** Shapes of bot records as the web UI reads them (docs/api-contract.md §2.2). Pure. */
 
 /** Russian status labels the UI shows verbatim. */
 export function botStatusLabel(status: string): string {
@@ -20,7 +20,10 @@ export function workTime(createdAtMs: number, nowMs: number): string {
 export const NEVER = 'Никогда';
 
 /** A list entry: the record plus work_time, last_update (or "never") and bot_status. */
-export function decorateBot(record: BotRecord, nowMs: number, coin: Record<string, unknown> | undefined): Record<string, unknown> {
+/** A /list entry: the record plus the UI's decorations. */
+export type DecoratedBot = BotRecord & { rsi_data: Record<string, unknown>; work_time: string; bot_status: string };
+
+export function decorateBot(record: BotRecord, nowMs: number, coin: Record<string, unknown> | undefined): DecoratedBot {
   const created = Date.parse(record.created_at);
   return {
     ...record,
@@ -45,7 +48,7 @@ export function detailedBot(record: BotRecord, coinPrice: number | null, maxLoss
     unrealized_pnl_percent: record.unrealized_pnl_percent,
     roi: record.roi,
     current_price: record.current_price ?? coinPrice,
-    position_side: side === 'LONG' ? 'Long' : side === 'SHORT' ? 'Short' : null,
+    position_side: side === 'LONG' ? ('Long' as const) : side === 'SHORT' ? ('Short' as const) : null,
     entry_price: record.entry_price,
     trailing_stop_active: record.trailing_active,
     trailing_stop_price: record.trailing_stop_price,

@@ -1,7 +1,7 @@
 import type { Timeframe } from '../../exchange/exchange.types';
 import type { Trend } from '../../rsi/rsi.types';
 
-/** Persisted bot statuses (trading-logic §0). "Active" means neither idle nor paused. */
+/** Persisted bot statuses (docs/trading-logic.md §0). "Active" means neither idle nor paused. */
 export type BotStatus = 'running' | 'in_position_long' | 'in_position_short' | 'idle' | 'paused';
 export const BOT_STATUSES: readonly BotStatus[] = ['running', 'in_position_long', 'in_position_short', 'idle', 'paused'];
 
@@ -24,7 +24,7 @@ export type CloseReason =
   | 'CLOSED_ON_EXCHANGE'
   | 'LIQUIDATION';
 
-/** Exchange position snapshot copied onto the record by the sync worker (api-contract §3, "R" fields). */
+/** Exchange position snapshot copied onto the record by the sync worker (docs/api-contract.md §3). */
 export interface ExchangePositionView {
   size: number;
   side: 'Long' | 'Short';
@@ -40,7 +40,7 @@ export interface ExchangePositionView {
 }
 
 /**
- * A bot as stored in bots_state.json and returned by /api/bots/list (api-contract §3).
+ * A bot as stored in bots_state.json and returned by /api/bots/list (docs/api-contract.md §3).
  * The whole record is persisted, so a restart resumes the bot exactly where it was.
  */
 export interface BotRecord {
@@ -119,7 +119,6 @@ export interface BotRecord {
   entry_decision?: EntryDecisionAudit | null;
 }
 
-/** A closed trade as /api/bots/trades serves it (api-contract §2.8). */
 /**
  * What an entry was decided on, so a trade can be re-derived from the API alone (docs/backtest-engine.md,
  * "Auditable trades"). Live and backtested trades carry the same fields.
@@ -142,6 +141,7 @@ export interface EntryDecisionAudit {
   take_profit_set: number | null;
 }
 
+/** A closed trade as /api/bots/trades serves it (docs/api-contract.md §2.8). */
 export interface TradeRecord {
   id: string;
   timestamp: string;

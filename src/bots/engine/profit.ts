@@ -1,6 +1,6 @@
 import type { Direction } from './bot.types';
 
-/** Price move in % in the position's favour: positive = profit (trading-logic §7.5). */
+/** Price move in % in the position's favour: positive = profit (docs/trading-logic.md §7.5). */
 export function profitPercent(side: Direction, entryPrice: number, price: number): number {
   if (!(entryPrice > 0)) return 0;
   const move = ((price - entryPrice) / entryPrice) * 100;

@@ -2,7 +2,7 @@ import type { CloseReason, Direction } from './bot.types';
 import { profitPercent } from './profit';
 
 /**
- * The protection engine (trading-logic §7.3–7.5): fixed stop-loss, take-profit, max hold time,
+ * The protection engine (docs/trading-logic.md §7.3–7.5): fixed stop-loss, take-profit, max hold time,
  * break-even and trailing stop. Pure: state in, new state and a decision out.
  */
 

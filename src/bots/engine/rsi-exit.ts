@@ -1,7 +1,7 @@
 import { TIMEFRAME_MS, type Timeframe } from '../../exchange/exchange.types';
 
 /**
- * RSI-exit timing of an open position (trading-logic §7.6). The exit level itself (§5.3, with / against
+ * RSI-exit timing of an open position (docs/trading-logic.md §7.6). The exit level itself (§5.3, with / against
  * the entry trend) is the filters module's `exitSignal` rule.
  */
 

@@ -1,7 +1,7 @@
 import type { VolumeMode } from './bot.types';
 
 /**
- * Position sizing (trading-logic §7.2). The configured amount is the position's NOTIONAL in USDT;
+ * Position sizing (docs/trading-logic.md §7.2). The configured amount is the position's NOTIONAL in USDT;
  * margin = notional / leverage.
  */
 

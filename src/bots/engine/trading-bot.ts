@@ -71,7 +71,7 @@ export interface RsiExitOutcome {
 }
 
 /**
- * One trading bot: a state machine over its persisted record (trading-logic §7.1).
+ * One trading bot: a state machine over its persisted record (docs/trading-logic.md §7.1).
  *
  *   (new) ─create→ running ─entry→ in_position_long|short ─close→ idle ─start→ running
  *   any ─stop/pause→ paused ─start/resume→ running (or back in position if it still holds one)

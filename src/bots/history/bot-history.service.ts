@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Clock, isoLocal } from '../../common/clock';
 import { JsonStore } from '../../persistence/json-store.service';
+import { PersistenceError } from '../../persistence/persistence.error';
 import { StateRegistry } from '../../persistence/state-registry.service';
 import type { TradeRecord } from '../engine/bot.types';
 import { periodStart } from './history-stats';
@@ -8,6 +9,14 @@ import { ACTION_NAMES, MAX_HISTORY_ENTRIES, MAX_TRADES, type ActionEntry, type A
 
 export const HISTORY_FILE = 'bot_history.json';
 const NOTE = 'Action log and closed trades of the bots service';
+
+/**
+ * One position's identity: the bot, when it was entered, and the fill (direction, price, size). Two records
+ * with the same key are the same position closed twice.
+ */
+export function tradeKey(trade: Pick<TradeRecord, 'bot_id' | 'entry_timestamp' | 'direction' | 'entry_price' | 'size'>): string {
+  return `${trade.bot_id}|${trade.entry_timestamp}|${trade.direction}|${trade.entry_price}|${trade.size}`;
+}
 
 export function validateHistoryFile(value: unknown): string | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'expected a JSON object';
@@ -89,7 +98,7 @@ export class BotHistoryService implements OnModuleInit {
     return `${nowMs}_${this.sequence}`;
   }
 
-  /** Appends an action to the log (api-contract §2.8 action types; extras per type). */
+  /** Appends an action to the log (docs/api-contract.md §2.8 action types; extras per type). */
   log(type: ActionType, symbol: string, botId: string | null, details: string, extras: Record<string, unknown> = {}): ActionEntry {
     const now = this.clock.now();
     const entry: ActionEntry = {
@@ -110,8 +119,15 @@ export class BotHistoryService implements OnModuleInit {
     return entry;
   }
 
-  /** Records a closed trade and its POSITION_CLOSED action, and saves at once. */
-  async recordTrade(trade: TradeRecord): Promise<void> {
+  /**
+   * Records a closed trade and its POSITION_CLOSED action, and saves at once. A trade is recorded once per
+   * position (tradeKey): whichever path closes it second (a manual close and a close seen on the exchange) is
+   * not counted again, and false is answered. A failed save throws a PersistenceError; the trade stays in
+   * memory and the auto-save retries it (docs/reliability.md).
+   */
+  async recordTrade(trade: TradeRecord): Promise<boolean> {
+    const key = tradeKey(trade);
+    if (this.trades.some((t) => tradeKey(t) === key)) return false;
     this.trades.push(trade);
     if (this.trades.length > MAX_TRADES) this.trades.splice(0, this.trades.length - MAX_TRADES);
     this.log('POSITION_CLOSED', trade.symbol, trade.bot_id, `${trade.direction} closed at ${trade.exit_price} (${trade.close_reason}), PnL ${trade.pnl.toFixed(4)} USDT`, {
@@ -125,8 +141,10 @@ export class BotHistoryService implements OnModuleInit {
     try {
       await this.save();
     } catch (error) {
-      this.logger.error(`Saving ${HISTORY_FILE} failed: ${(error as Error).message}; will retry on auto-save`);
+      this.logger.error(`Saving ${HISTORY_FILE} failed: ${(error as Error).message}; kept in memory, retried by the auto-save`);
+      throw PersistenceError.wrap(HISTORY_FILE, error);
     }
+    return true;
   }
 
   actions(q: ActionQuery = {}): ActionEntry[] {
@@ -173,15 +191,14 @@ export class BotHistoryService implements OnModuleInit {
   async clear(symbol: string | null): Promise<{ actions: number; trades: number }> {
     const beforeActions = this.history.length;
     const beforeTrades = this.trades.length;
-    if (symbol) {
-      this.history = this.history.filter((e) => e.symbol !== symbol);
-      this.trades = this.trades.filter((t) => t.symbol !== symbol);
-    } else {
-      this.history = [];
-      this.trades = [];
-    }
-    this.lastUpdate = isoLocal(this.clock.now());
-    await this.save();
+    const history = symbol ? this.history.filter((e) => e.symbol !== symbol) : [];
+    const trades = symbol ? this.trades.filter((t) => t.symbol !== symbol) : [];
+    const lastUpdate = isoLocal(this.clock.now());
+    // Saved first, applied after: a failed save leaves memory as the disk has it.
+    await this.store.save(HISTORY_FILE, { history, trades, last_update: lastUpdate, note: NOTE } satisfies HistoryFile, { onFailure: 'refused' });
+    this.history = history;
+    this.trades = trades;
+    this.lastUpdate = lastUpdate;
     return { actions: beforeActions - this.history.length, trades: beforeTrades - this.trades.length };
   }
 
@@ -191,6 +208,8 @@ export class BotHistoryService implements OnModuleInit {
    */
   async addDemo(): Promise<{ actions: number; trades: number }> {
     const now = this.clock.now();
+    const history = [...this.history];
+    const trades = [...this.trades];
     const samples = [
       { symbol: 'BTC', direction: 'LONG' as const, entry: 60_000, exit: 61_800, size: 0.01, reason: 'RSI_EXIT' as const },
       { symbol: 'ETH', direction: 'SHORT' as const, entry: 3000, exit: 3090, size: 0.2, reason: 'STOP_LOSS' as const },
@@ -211,19 +230,22 @@ export class BotHistoryService implements OnModuleInit {
         entry_timeframe: '6h', entry_time: isoLocal(opened), entry_timestamp: opened, close_timestamp: isoLocal(closed), close_time_ms: closed,
         close_reason: s.reason, is_successful: pnl > 0, is_simulated: true, is_demo: true,
       };
-      this.history.push(
+      history.push(
         { id: this.nextId(opened), timestamp: isoLocal(opened), time_ms: opened, action_type: 'BOT_START', action_name: ACTION_NAMES.BOT_START, bot_id: botId, symbol: s.symbol, details: 'Demo bot started', direction: s.direction, config: {}, is_demo: true },
         { id: this.nextId(opened), timestamp: isoLocal(opened), time_ms: opened, action_type: 'POSITION_OPENED', action_name: ACTION_NAMES.POSITION_OPENED, bot_id: botId, symbol: s.symbol, details: `Demo ${s.direction} opened at ${s.entry}`, direction: s.direction, size: s.size, entry_price: s.entry, stop_loss: null, take_profit: null, decision_source: 'SCRIPT', rsi: trade.rsi, trend: 'NEUTRAL', is_simulated: true, is_demo: true },
         { id: this.nextId(closed), timestamp: isoLocal(closed), time_ms: closed, action_type: 'POSITION_CLOSED', action_name: ACTION_NAMES.POSITION_CLOSED, bot_id: botId, symbol: s.symbol, details: `Demo ${s.direction} closed at ${s.exit}`, direction: s.direction, exit_price: s.exit, pnl: trade.pnl, roi: trade.roi, reason: s.reason, is_successful: trade.is_successful, is_demo: true },
       );
       actions += 3;
-      this.trades.push(trade);
+      trades.push(trade);
     });
-    this.history.sort((a, b) => a.time_ms - b.time_ms);
-    this.trades.sort((a, b) => a.close_time_ms - b.close_time_ms);
-    if (this.history.length > MAX_HISTORY_ENTRIES) this.history.splice(0, this.history.length - MAX_HISTORY_ENTRIES);
-    this.lastUpdate = isoLocal(now);
-    await this.save();
+    history.sort((a, b) => a.time_ms - b.time_ms);
+    trades.sort((a, b) => a.close_time_ms - b.close_time_ms);
+    if (history.length > MAX_HISTORY_ENTRIES) history.splice(0, history.length - MAX_HISTORY_ENTRIES);
+    const lastUpdate = isoLocal(now);
+    await this.store.save(HISTORY_FILE, { history, trades, last_update: lastUpdate, note: NOTE } satisfies HistoryFile, { onFailure: 'refused' });
+    this.history = history;
+    this.trades = trades;
+    this.lastUpdate = lastUpdate;
     return { actions, trades: samples.length };
   }
 }

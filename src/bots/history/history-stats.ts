@@ -36,10 +36,17 @@ export interface TradeTotals {
 const r2 = (n: number) => Math.round(n * 100) / 100;
 const r8 = (n: number) => Math.round(n * 1e8) / 1e8;
 
-export function tradeTotals(trades: readonly StoredTrade[]): TradeTotals {
-  const profitable = trades.filter((t) => t.pnl > 0).length;
-  const losing = trades.filter((t) => t.pnl < 0).length;
-  const totalPnl = trades.reduce((sum, t) => sum + t.pnl, 0);
+/**
+ * Which PnL a total counts: `pnl` (gross, what the live /statistics and /analytics report) or `net_pnl`
+ * (after fees, what the backtest statistics report). A trade wins when that PnL is above zero.
+ */
+export type PnlField = 'pnl' | 'net_pnl';
+
+export function tradeTotals(trades: readonly StoredTrade[], field: PnlField = 'pnl'): TradeTotals {
+  const pnls = trades.map((t) => t[field]);
+  const profitable = pnls.filter((p) => p > 0).length;
+  const losing = pnls.filter((p) => p < 0).length;
+  const totalPnl = pnls.reduce((sum, p) => sum + p, 0);
   return {
     trades: trades.length,
     profitable,
@@ -47,8 +54,9 @@ export function tradeTotals(trades: readonly StoredTrade[]): TradeTotals {
     winRate: trades.length ? r2((profitable / trades.length) * 100) : 0,
     totalPnl: r8(totalPnl),
     avgPnl: trades.length ? r8(totalPnl / trades.length) : 0,
-    best: trades.length ? Math.max(...trades.map((t) => t.pnl)) : 0,
-    worst: trades.length ? Math.min(...trades.map((t) => t.pnl)) : 0,
+    // reduce, not Math.max(...pnls): a backtest can hold more trades than a call's argument limit.
+    best: trades.length ? pnls.reduce((a, b) => Math.max(a, b)) : 0,
+    worst: trades.length ? pnls.reduce((a, b) => Math.min(a, b)) : 0,
   };
 }
 
@@ -75,7 +83,7 @@ export function totalsByReason(trades: readonly StoredTrade[]): Record<string, {
   return out;
 }
 
-/** The /statistics block (api-contract §2.8). */
+/** The /statistics block (docs/api-contract.md §2.8). */
 export function statistics(input: { actions: readonly ActionEntry[]; trades: readonly StoredTrade[]; openTrades: number; symbol: string | null }) {
   const t = tradeTotals(input.trades);
   // The UI fills its coin filter from `symbols`, so it is the list of coins seen in the actions and trades.

@@ -23,7 +23,7 @@ export const ACTION_NAMES: Record<ActionType, string> = {
   ERROR: 'Error',
 };
 
-/** One entry of the action log (api-contract §2.8); type-specific fields ride along. */
+/** One entry of the action log (docs/api-contract.md §2.8); type-specific fields ride along. */
 export interface ActionEntry {
   id: string;
   timestamp: string;

@@ -5,6 +5,7 @@
  * with exponential backoff when the failure is transient. ccxt is loaded lazily in init(), so the
  * paper default never pays for it. Plain class, no Nest imports: ExchangeService wires it in.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Exchange, Market as MaybeMarket, OHLCV, Position as CcxtPosition, Ticker as CcxtTicker } from 'ccxt';
@@ -41,7 +42,7 @@ import {
   mapCcxtError,
   rateLimitPauseMs,
 } from './ccxt-errors';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter, type RequestPriority } from './rate-limiter';
 import { withRetry } from './retry';
 
 export type CcxtExchangeId = 'bybit' | 'binance';
@@ -73,6 +74,8 @@ export interface CcxtExchangeOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Adapter calls whose requests wait behind trading requests in the limiter (docs/security.md). */
+const ANALYSIS_METHODS: ReadonlySet<string> = new Set(['fetchCandles', 'fetchTickers']);
 /** Grace after ccxt's own (headers-only) timeout before our guard gives up on a stalled body. */
 const TIMEOUT_GUARD_MARGIN_MS = 250;
 const MAX_CANDLES_PER_REQUEST = 1000;
@@ -124,6 +127,10 @@ export class CcxtExchange implements ExchangeAdapter {
   /** Last price seen per bare coin (tickers, candles, positions): the reference price of an order. */
   private readonly lastPrice = new Map<string, number>();
   private readonly limiter: RateLimiter;
+  /** The limiter class of the adapter call a request belongs to (set around each call, read by the fetch hooks). */
+  private readonly callPriority = new AsyncLocalStorage<RequestPriority>();
+  /** Set inside a patched fetch2 that already holds a limiter slot, so the fetch under it does not take a second. */
+  private readonly slotHeld = new AsyncLocalStorage<boolean>();
   private readonly timeoutMs: number;
   private readonly attempts: number;
   private readonly baseDelayMs: number;
@@ -419,9 +426,21 @@ export class CcxtExchange implements ExchangeAdapter {
       headersTimeout: guardMs + 1000,
     });
 
+    // The limiter wait happens before ccxt signs the request (fetch2 = sign + fetch): a request signed before a long
+    // wait would reach the exchange with a stale timestamp and be refused outside its receive window.
+    const originalFetch2 = client.fetch2.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { fetch2: (...args: unknown[]) => Promise<unknown> }).fetch2 = async (...args: unknown[]) => {
+      const release = await this.limiter.acquire(this.callPriority.getStore() ?? 'trading');
+      try {
+        return await this.slotHeld.run(true, () => originalFetch2(...args));
+      } finally {
+        release();
+      }
+    };
     const originalFetch = client.fetch.bind(client);
     client.fetch = async (url: string, method = 'GET', headers?: unknown, body?: unknown) => {
-      const release = await this.limiter.acquire();
+      // A request that did not come through fetch2 still passes the limiter.
+      const release = this.slotHeld.getStore() ? undefined : await this.limiter.acquire(this.callPriority.getStore() ?? 'trading');
       let timer: NodeJS.Timeout | undefined;
       try {
         const request = originalFetch(url, method, headers, body);
@@ -432,7 +451,7 @@ export class CcxtExchange implements ExchangeAdapter {
         return await Promise.race([request, guard]);
       } finally {
         clearTimeout(timer);
-        release();
+        release?.();
       }
     };
 
@@ -484,6 +503,10 @@ export class CcxtExchange implements ExchangeAdapter {
 
   /** Runs one adapter method with retries; every failure leaves as one of our ExchangeError classes. */
   private async call<T>(method: string, task: (client: Exchange, attempt: number) => Promise<T>, how: { loadsMarkets?: boolean } = {}): Promise<T> {
+    // Candles and tickers are analysis reads; everything else (orders, stops, positions, balance, markets) trades.
+    if (this.callPriority.getStore() === undefined) {
+      return this.callPriority.run(ANALYSIS_METHODS.has(method) ? 'analysis' : 'trading', () => this.call(method, task, how));
+    }
     const client = this.client;
     if (!client) throw new ExchangeNotReadyError(`${method}: the ${this.name} adapter is not initialised`, method);
     const secrets = [this.options.apiKey, this.options.secret];
@@ -521,7 +544,8 @@ export class CcxtExchange implements ExchangeAdapter {
   private loadMarkets(client: Exchange): Promise<void> {
     this.marketsLoading ??= (async () => {
       try {
-        await client.loadMarkets(true);
+        // Trading class even when a candle read started it: orders wait for this same load.
+        await this.callPriority.run('trading', () => client.loadMarkets(true));
         this.indexMarkets(client);
         this.marketsReady = true;
         this.marketsLoadedAt = performance.now();

@@ -146,4 +146,38 @@ describe('RateLimiter', () => {
     expect(() => new RateLimiter({ requestsPerWindow: 0, windowMs: 1000, now: clock.now, schedule: clock.schedule })).toThrow();
     expect(() => new RateLimiter({ requestsPerWindow: 5, windowMs: 0, now: clock.now, schedule: clock.schedule })).toThrow();
   });
+
+  it('trading requests pass queued analysis reads and find the reserved slots free', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ requestsPerWindow: 10, windowMs: 1000, maxConcurrent: 10, now: clock.now, schedule: clock.schedule });
+    const reads: Array<{ granted: number; release: ReleaseSlot }> = [];
+    for (let i = 0; i < 100; i++) void limiter.acquire('analysis').then((release) => reads.push({ granted: clock.time, release }));
+    await flush();
+    // 10 % of the window (1 slot) is kept for trading: 9 reads go, 91 wait.
+    expect(reads).toHaveLength(9);
+    expect(limiter.queuedOf('analysis')).toBe(91);
+    await clock.advance(10);
+    const order = await limiter.acquire('trading');
+    expect(clock.time).toBe(10);
+    order();
+    // The next trading request goes first too, once the window frees a slot: before any of the 91 reads.
+    reads.forEach((r) => r.release());
+    let balanceAt = -1;
+    void limiter.acquire('trading').then((release) => {
+      balanceAt = clock.time;
+      release();
+    });
+    await clock.advance(1000);
+    expect(balanceAt).toBe(1010);
+    expect(reads.filter((r) => r.granted > 10).every((r) => r.granted >= balanceAt)).toBe(true);
+  });
+
+  it('with no reads waiting, trading may use the whole window', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ requestsPerWindow: 10, windowMs: 1000, now: clock.now, schedule: clock.schedule });
+    const granted: ReleaseSlot[] = [];
+    for (let i = 0; i < 10; i++) void limiter.acquire().then((release) => granted.push(release));
+    await flush();
+    expect(granted).toHaveLength(10);
+  });
 });

@@ -7,7 +7,7 @@ const HOUR = 3_600_000;
 /** Mid-candle on purpose: 2 h 17 min 30 s into the 00:00 candle of 2026-01-01. */
 const NOW = Date.UTC(2026, 0, 1) + 2 * HOUR + 17 * MINUTE_MS + 30_000;
 
-/** Wilder RSI(14) as trading-logic.md §2.1 defines it (simple-mean seed, then (avg*13 + x)/14). */
+/** Wilder RSI(14) as docs/trading-logic.md §2.1 defines it (simple-mean seed, then (avg*13 + x)/14). */
 function wilderRsiHistory(closes: number[], period = 14): number[] {
   if (closes.length < period + 1) return [];
   let gain = 0;

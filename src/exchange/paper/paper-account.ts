@@ -48,9 +48,12 @@ export interface PaperAccountState {
   nextOrderId: number;
 }
 
+/** The listing facts the account checks orders against (simulated or a real exchange's). */
+export type InstrumentSpec = Pick<SymbolSpec, 'symbol' | 'status' | 'minOrderQty' | 'minNotional' | 'maxLeverage'>;
+
 /** What the account needs to know about an instrument: its rules and rounding. */
 export interface InstrumentRules {
-  readonly spec: SymbolSpec;
+  readonly spec: InstrumentSpec;
   floorQty(qty: number): number;
   roundQty(qty: number): number;
   roundPrice(price: number): number;
@@ -110,11 +113,11 @@ export class PaperAccount {
     return this.positions.get(symbol);
   }
 
-  maxLeverage(spec: SymbolSpec): number {
+  maxLeverage(spec: InstrumentSpec): number {
     return Math.min(spec.maxLeverage, this.options.maxLeverage);
   }
 
-  leverageOf(spec: SymbolSpec): number {
+  leverageOf(spec: InstrumentSpec): number {
     return this.leverage.get(spec.symbol) ?? Math.min(DEFAULT_LEVERAGE, this.maxLeverage(spec));
   }
 
@@ -304,7 +307,7 @@ export class PaperAccount {
     position.updatedAt = now;
   }
 
-  setLeverage(spec: SymbolSpec, leverage: number, now: number): void {
+  setLeverage(spec: InstrumentSpec, leverage: number, now: number): void {
     const max = this.maxLeverage(spec);
     if (!Number.isFinite(leverage) || leverage < 1 || leverage > max) {
       throw new InvalidOrderError(`leverage ${leverage} for ${spec.symbol} must be between 1 and ${max}`, 'setLeverage');

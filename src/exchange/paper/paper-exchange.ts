@@ -1,26 +1,43 @@
 /**
- * The built-in simulated exchange: a deterministic market (market-sim.ts) plus a paper account
- * (paper-account.ts), driven by the injected Clock. No keys, no network.
- * Plain class, no Nest imports: ExchangeService wires it in and persists exportState().
+ * The paper exchange: a paper account (paper-account.ts) trading on the prices of a market-data port
+ * (paper-market-data.ts), driven by the injected Clock. No keys, no signed request.
+ * - PaperExchange: on the seeded simulation (the default; deterministic, stops replay on the minute path).
+ * - PaperTradingExchange on LiveMarketData: the dry run on a real exchange's public prices (docs/dry-run.md).
+ * Plain classes, no Nest imports: ExchangeService wires them in and persists exportState().
  */
 import type { Clock } from '../../common/clock';
 import { ExchangeError, InvalidOrderError, UnknownSymbolError } from '../exchange.errors';
 import {
   FETCHABLE_TIMEFRAMES,
-  type Balance, type Candle, type ExchangeAdapter, type ExchangeClosedTrade, type FetchCandlesOptions, type MarketInfo,
-  type MarketOrderRequest, type OrderResult, type Position, type Ticker, type Timeframe, type TradingStopRequest,
+  candlesToColumns,
+  type Balance,
+  type Candle,
+  type CandleColumns,
+  type ExchangeAdapter,
+  type ExchangeClosedTrade,
+  type FetchCandlesOptions,
+  type MarketInfo,
+  type MarketOrderRequest,
+  type OrderResult,
+  type Position,
+  type Ticker,
+  type Timeframe,
+  type TradingStopRequest,
 } from '../exchange.types';
-import { MINUTE_MS, PaperMarket, type SymbolMarket } from './market-sim';
-import { PaperAccount, liquidationPrice, type CloseReason, type PaperAccountState } from './paper-account';
+import type { PaperMarket } from './market-sim';
+import {
+  PaperAccount,
+  liquidationPrice,
+  type CloseReason,
+  type InstrumentRules,
+  type PaperAccountState,
+} from './paper-account';
+import type { PaperMarketData } from './paper-market-data';
+import { SimMarketData } from './sim-market-data';
 
 export type { PaperAccountState, PaperPositionState } from './paper-account';
 
-export interface PaperExchangeOptions {
-  clock: Clock;
-  /** Seed of the simulated market; the same seed and clock time always give the same prices. */
-  seed?: number;
-  /** Number of listed USDT perpetuals (a few of them delisted / delivering). */
-  symbolCount?: number;
+export interface PaperAccountOptions {
   /** Starting USDT wallet balance. */
   startingBalance?: number;
   /** Taker fee rate charged on every fill (0.00055 = Bybit's 0.055 %). */
@@ -29,85 +46,116 @@ export interface PaperExchangeOptions {
   maxLeverage?: number;
 }
 
-/** How far back the stop/liquidation check walks after a long pause (e.g. the service was down). */
-const MAX_TRIGGER_WALK_MINUTES = 365 * 24 * 60;
+export interface PaperExchangeOptions extends PaperAccountOptions {
+  clock: Clock;
+  /** Seed of the simulated market; the same seed and clock time always give the same prices. */
+  seed?: number;
+  /** Number of listed USDT perpetuals (a few of them delisted / delivering). */
+  symbolCount?: number;
+}
 
-export class PaperExchange implements ExchangeAdapter {
+/** The paper account on any price source: orders fill at the source's quote, stops fire where its prices touch them. */
+export class PaperTradingExchange<Data extends PaperMarketData = PaperMarketData> implements ExchangeAdapter {
   readonly name = 'paper';
   readonly isPaper = true;
-  readonly seed: number;
-  readonly market: PaperMarket;
-  private readonly clock: Clock;
   private readonly account: PaperAccount;
+  /** Bumped whenever a stop, take-profit or liquidation closes a position (the owner saves the account then). */
+  private triggerRevision = 0;
 
-  constructor(options: PaperExchangeOptions) {
-    const { clock, seed = 42, symbolCount = 540, startingBalance = 10_000, feeRate = 0.00055, maxLeverage = 50 } = options;
+  constructor(
+    readonly data: Data,
+    private readonly clock: Clock,
+    options: PaperAccountOptions = {},
+  ) {
+    const { startingBalance = 10_000, feeRate = 0.00055, maxLeverage = 50 } = options;
     if (!(startingBalance >= 0) || !(feeRate >= 0) || !(maxLeverage >= 1)) {
       throw new RangeError('paper exchange: startingBalance and feeRate must be >= 0, maxLeverage >= 1');
     }
-    this.clock = clock;
-    this.seed = seed;
-    this.market = new PaperMarket(seed, symbolCount);
     this.account = new PaperAccount({ startingBalance, feeRate, maxLeverage });
   }
 
+  /** Changes whenever a trigger closed a position; compare to decide whether the account needs saving. */
+  get revision(): number {
+    return this.triggerRevision;
+  }
+
   async init(): Promise<void> {
+    await this.data.init();
     this.tick();
   }
 
   async close(): Promise<void> {
-    // Nothing to release: no sockets, no timers.
+    await this.data.close();
   }
 
   async listMarkets(): Promise<MarketInfo[]> {
-    const now = this.tickAndNow();
-    return this.market.specs.map((spec) => this.market.marketInfo(spec, now));
+    this.tick();
+    // One source for the leverage limit: what the account accepts (the symbol's and the account's cap) is what is listed.
+    return (await this.data.listMarkets()).map((m) => ({ ...m, maxLeverage: this.account.maxLeverage(m) }));
   }
 
   async fetchCandles(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions = {}): Promise<Candle[]> {
-    const now = this.tickAndNow();
-    this.requireSymbol(symbol, 'fetchCandles');
-    if (!FETCHABLE_TIMEFRAMES.includes(timeframe)) throw new ExchangeError(`timeframe ${String(timeframe)} is not available`, 'fetchCandles');
-    if (options.limit !== undefined && !(options.limit >= 1)) throw new ExchangeError(`limit must be >= 1, got ${options.limit}`, 'fetchCandles');
-    if (options.since !== undefined && !Number.isFinite(options.since)) throw new ExchangeError(`since must be a time in ms, got ${options.since}`, 'fetchCandles');
-    if (options.until !== undefined && !Number.isFinite(options.until)) throw new ExchangeError(`until must be a time in ms, got ${options.until}`, 'fetchCandles');
-    return this.market.candles(symbol, timeframe, options, now);
+    this.checkCandleQuery(symbol, timeframe, options);
+    return this.data.fetchCandles(symbol, timeframe, options);
+  }
+
+  async fetchCandleColumns(
+    symbol: string,
+    timeframe: Timeframe,
+    options: FetchCandlesOptions = {},
+  ): Promise<CandleColumns> {
+    this.checkCandleQuery(symbol, timeframe, options);
+    if (this.data.fetchCandleColumns) return this.data.fetchCandleColumns(symbol, timeframe, options);
+    return candlesToColumns(await this.data.fetchCandles(symbol, timeframe, options));
   }
 
   async fetchTickers(): Promise<Map<string, Ticker>> {
-    const now = this.tickAndNow();
-    const tickers = new Map<string, Ticker>();
-    for (const spec of this.market.specs) {
-      if (spec.status === 'Trading') tickers.set(spec.symbol, this.market.ticker(spec.symbol, now));
-    }
+    const tickers = await this.data.fetchTickers();
+    this.tick();
     return tickers;
   }
 
   async fetchPositions(): Promise<Position[]> {
-    const now = this.tickAndNow();
-    return this.account.openPositions().map((position) => {
-      const market = this.market.symbol(position.symbol);
-      return this.account.view(position, market.priceAt(now), market);
-    });
+    const marks = await this.data.marks(this.account.openPositions().map((p) => p.symbol));
+    this.tick();
+    const positions: Position[] = [];
+    for (const position of this.account.openPositions()) {
+      const rules = this.data.instrument(position.symbol);
+      const mark = marks.get(position.symbol);
+      // A position whose market the source does not list (yet) is still reported, valued at its entry.
+      positions.push(this.account.view(position, mark ?? position.entryPrice, rules ?? fallbackRules(position.symbol)));
+    }
+    return positions;
   }
 
   async createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> {
-    const now = this.tickAndNow();
     if (request.clientOrderId) {
       const earlier = this.account.processedOrder(request.clientOrderId);
       if (earlier) return earlier;
     }
-    const market = this.requireSymbol(request.symbol, 'createMarketOrder');
-    return this.account.marketOrder(market, request, market.quote(now), now);
+    const rules = this.requireSymbol(request.symbol, 'createMarketOrder');
+    const quote = await this.data.quote(request.symbol);
+    const now = this.tickAndNow();
+    return this.account.marketOrder(rules, request, quote, now);
   }
 
   async closePosition(symbol: string): Promise<OrderResult | null> {
+    const rules = this.requireSymbol(symbol, 'closePosition');
+    if (!this.account.position(symbol)) {
+      this.tick();
+      return null;
+    }
+    const quote = await this.data.quote(symbol);
     const now = this.tickAndNow();
-    const market = this.requireSymbol(symbol, 'closePosition');
     const position = this.account.position(symbol);
-    if (!position) return null;
-    const request: MarketOrderRequest = { symbol, side: position.side === 'Long' ? 'sell' : 'buy', amount: position.size, reduceOnly: true };
-    return this.account.marketOrder(market, request, market.quote(now), now, 'MANUAL');
+    if (!position) return null; // its stop fired on this very quote
+    const request: MarketOrderRequest = {
+      symbol,
+      side: position.side === 'Long' ? 'sell' : 'buy',
+      amount: position.size,
+      reduceOnly: true,
+    };
+    return this.account.marketOrder(rules, request, quote, now, 'MANUAL');
   }
 
   async cancelOrder(symbol: string, orderId: string): Promise<void> {
@@ -117,21 +165,21 @@ export class PaperExchange implements ExchangeAdapter {
   }
 
   async setTradingStop(symbol: string, request: TradingStopRequest): Promise<void> {
+    const rules = this.requireSymbol(symbol, 'setTradingStop');
+    const quote = await this.data.quote(symbol);
     const now = this.tickAndNow();
-    const market = this.requireSymbol(symbol, 'setTradingStop');
-    this.account.setTradingStop(market, request, market.priceAt(now), now);
+    this.account.setTradingStop(rules, request, quote.last, now);
   }
 
   async setLeverage(symbol: string, leverage: number): Promise<void> {
+    const rules = this.requireSymbol(symbol, 'setLeverage');
     const now = this.tickAndNow();
-    const market = this.requireSymbol(symbol, 'setLeverage');
-    this.account.setLeverage(market.spec, leverage, now);
+    this.account.setLeverage(rules.spec, leverage, now);
   }
 
   async fetchBalance(): Promise<Balance> {
-    const now = this.tickAndNow();
-    const marks = new Map<string, number>();
-    for (const position of this.account.openPositions()) marks.set(position.symbol, this.market.price(position.symbol, now));
+    const marks = await this.data.marks(this.account.openPositions().map((p) => p.symbol));
+    this.tick();
     return this.account.balance(marks);
   }
 
@@ -140,29 +188,24 @@ export class PaperExchange implements ExchangeAdapter {
     return this.account.closedSince(since);
   }
 
-  /** Current traded price of a symbol (the forming candle's close and the ticker's last). */
-  currentPrice(symbol: string): number {
-    const now = this.tickAndNow();
-    return this.requireSymbol(symbol, 'currentPrice').priceAt(now);
-  }
-
   /**
-   * Fires stop-losses, take-profits and liquidations crossed since the last check: walks the minute
-   * price path up to now and closes each hit position at its trigger price. Returns the new closes.
+   * Fires stop-losses, take-profits and liquidations the source's prices reached since the last check and
+   * closes each hit position (at its level on the simulated path, at the observed price on live data; a
+   * liquidation always at its own price: the margin is lost, never more). Returns the new closes.
    */
   tick(): ExchangeClosedTrade[] {
     const now = this.clock.now();
-    const nowMinute = Math.floor(now / MINUTE_MS);
     const last = this.account.lastTriggerCheck;
-    if (last !== null && nowMinute <= Math.floor(last / MINUTE_MS)) return []; // same minute, or the clock went back
+    if (last !== null && now <= last) return []; // no time passed, or the clock went back
     this.account.lastTriggerCheck = now;
     if (last === null) return [];
-    const fromMinute = Math.max(Math.floor(last / MINUTE_MS) + 1, nowMinute - MAX_TRIGGER_WALK_MINUTES);
 
-    const hits: Array<{ market: SymbolMarket; symbol: string; price: number; reason: CloseReason; time: number }> = [];
+    const hits: Array<{ rules: InstrumentRules; symbol: string; price: number; reason: CloseReason; time: number }> =
+      [];
     for (const position of this.account.openPositions()) {
-      const market = this.market.symbol(position.symbol);
-      const liquidation = market.roundPrice(liquidationPrice(position.side, position.entryPrice, position.leverage));
+      const rules = this.data.instrument(position.symbol);
+      if (!rules) continue;
+      const liquidation = rules.roundPrice(liquidationPrice(position.side, position.entryPrice, position.leverage));
       // The stop nearer to the price fires first; on a tie the stop-loss wins over liquidation.
       let adverse: number;
       let adverseReason: CloseReason;
@@ -177,43 +220,95 @@ export class PaperExchange implements ExchangeAdapter {
       }
       const below = position.side === 'Long' ? adverse : position.takeProfit;
       const above = position.side === 'Long' ? position.takeProfit : adverse;
-      const touch = market.firstTouch(fromMinute, nowMinute, below, above);
+      const touch = this.data.firstTouch(position.symbol, last, now, below, above);
       if (!touch) continue;
       const isAdverse = (touch.side === 'below') === (position.side === 'Long');
+      const reason = isAdverse ? adverseReason : 'TAKE_PROFIT';
       hits.push({
-        market,
+        rules,
         symbol: position.symbol,
-        price: isAdverse ? adverse : position.takeProfit!,
-        reason: isAdverse ? adverseReason : 'TAKE_PROFIT',
-        time: touch.minute * MINUTE_MS,
+        price: reason === 'LIQUIDATION' ? adverse : touch.fillPrice,
+        reason,
+        time: touch.time,
       });
     }
     hits.sort((a, b) => a.time - b.time);
     const closed: ExchangeClosedTrade[] = [];
     for (const hit of hits) {
-      const trade = this.account.closeAt(hit.market, hit.symbol, hit.price, hit.reason, hit.time);
+      const trade = this.account.closeAt(hit.rules, hit.symbol, hit.price, hit.reason, hit.time);
       if (trade) closed.push(trade);
     }
+    if (closed.length > 0) this.triggerRevision++;
     return closed;
   }
 
-  /** The account for data/paper_account.json (plain JSON). */
+  /** The account for the paper account file (plain JSON). */
   exportState(): PaperAccountState {
     return this.account.exportState();
   }
 
   /** Restores a saved account; throws without changing anything if the state is malformed. */
   importState(state: PaperAccountState): void {
-    this.account.importState(state, (symbol) => this.market.spec(symbol) !== undefined);
+    this.account.importState(state, (symbol) => this.data.acceptsSavedSymbol(symbol));
   }
 
-  private tickAndNow(): number {
+  protected tickAndNow(): number {
     this.tick();
     return this.clock.now();
   }
 
-  private requireSymbol(symbol: string, method: string): SymbolMarket {
-    if (typeof symbol !== 'string' || !this.market.spec(symbol)) throw new UnknownSymbolError(`unknown symbol ${String(symbol)}`, method);
-    return this.market.symbol(symbol);
+  private checkCandleQuery(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions): void {
+    this.tick();
+    this.requireSymbol(symbol, 'fetchCandles');
+    if (!FETCHABLE_TIMEFRAMES.includes(timeframe)) {
+      throw new ExchangeError(`timeframe ${String(timeframe)} is not available`, 'fetchCandles');
+    }
+    if (options.limit !== undefined && !(options.limit >= 1)) {
+      throw new ExchangeError(`limit must be >= 1, got ${options.limit}`, 'fetchCandles');
+    }
+    if (options.since !== undefined && !Number.isFinite(options.since)) {
+      throw new ExchangeError(`since must be a time in ms, got ${options.since}`, 'fetchCandles');
+    }
+    if (options.until !== undefined && !Number.isFinite(options.until)) {
+      throw new ExchangeError(`until must be a time in ms, got ${options.until}`, 'fetchCandles');
+    }
+  }
+
+  protected requireSymbol(symbol: string, method: string): InstrumentRules {
+    const rules = typeof symbol === 'string' ? this.data.instrument(symbol) : undefined;
+    if (!rules) throw new UnknownSymbolError(`unknown symbol ${String(symbol)}`, method);
+    return rules;
+  }
+}
+
+/** Rounding for a saved position whose market is not listed: prices and sizes as they are. */
+function fallbackRules(symbol: string): InstrumentRules {
+  return {
+    spec: { symbol, status: 'Closed', minOrderQty: 0, minNotional: 0, maxLeverage: 1 },
+    floorQty: (qty) => qty,
+    roundQty: (qty) => qty,
+    roundPrice: (price) => price,
+  };
+}
+
+/** The built-in simulated exchange: the paper account on the seeded market (market-sim.ts). */
+export class PaperExchange extends PaperTradingExchange<SimMarketData> {
+  readonly seed: number;
+
+  constructor(options: PaperExchangeOptions) {
+    const { clock, seed = 42, symbolCount = 540 } = options;
+    super(new SimMarketData(clock, seed, symbolCount), clock, options);
+    this.seed = seed;
+  }
+
+  get market(): PaperMarket {
+    return this.data.market;
+  }
+
+  /** Current traded price of a symbol (the forming candle's close and the ticker's last). */
+  currentPrice(symbol: string): number {
+    this.tick();
+    this.requireSymbol(symbol, 'currentPrice');
+    return this.data.price(symbol);
   }
 }

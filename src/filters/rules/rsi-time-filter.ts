@@ -25,7 +25,7 @@ export function normalizeTimeFilterCandles(value: unknown): number {
 }
 
 /**
- * RSI time filter (trading-logic §6 "Filters"): an entry is allowed only if RSI crossed the entry threshold exactly
+ * RSI time filter (docs/trading-logic.md §6.E): an entry is allowed only if RSI crossed the entry threshold exactly
  * N candles ago and has stayed on the entry side of lower/upper ever since, i.e. it reached the zone and held there
  * (LONG: RSI[now-N+1] <= long threshold and every RSI of the window <= lower; SHORT mirrors).
  * Missing data (fewer than 50 candles or a short history) blocks.

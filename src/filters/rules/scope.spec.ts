@@ -1,6 +1,6 @@
 import { checkScope, compileScope, normalizeListEntry } from './scope';
 
-describe('scope (whitelist / blacklist, trading-logic §5.1)', () => {
+describe('scope (whitelist / blacklist, docs/trading-logic.md §5.1)', () => {
   it('normalizes list entries', () => {
     expect(normalizeListEntry(' btcusdt ')).toBe('BTC');
     expect(normalizeListEntry('USDT')).toBe('USDT');

@@ -30,8 +30,8 @@ export function compileScope(params: ScopeParams): CompiledScope {
 }
 
 /**
- * Whitelist/blacklist rule of trading-logic §5.1: the blacklist always blocks; scope "whitelist" with a non-empty
- * whitelist blocks every coin not on it; an empty whitelist allows all.
+ * Whitelist/blacklist rule of docs/trading-logic.md §5.1: the blacklist always blocks; scope "whitelist" with a
+ * non-empty whitelist blocks every coin not on it; an empty whitelist allows all.
  */
 export function checkScope(symbol: string, scope: CompiledScope): FilterDecision {
   const coin = normalizeListEntry(symbol);

@@ -34,7 +34,8 @@ export interface SignalVerdict {
 }
 
 /**
- * The signal at decision time (trading-logic §5.2), checked in order; the first block answers WAIT with its reason.
+ * The signal at decision time (docs/trading-logic.md §5.2), checked in order; the first block answers WAIT with its
+ * reason.
  */
 export function effectiveSignal(input: EffectiveSignalInput, settings: EffectiveSignalSettings): SignalVerdict {
   const wait = (reason: string): SignalVerdict => ({ signal: 'WAIT', reason });

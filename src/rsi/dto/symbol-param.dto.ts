@@ -1,4 +1,5 @@
-import { IsString, Matches } from 'class-validator';
+import { IsString } from 'class-validator';
+import { IsCoinSymbol } from '../../common/symbol';
 
 /**
  * A coin symbol in the path: "BTC", "btc" or "BTCUSDT" (normalized by the controller).
@@ -7,6 +8,6 @@ import { IsString, Matches } from 'class-validator';
 export class SymbolParamDto {
   /** Coin symbol, e.g. BTC or BTCUSDT */
   @IsString()
-  @Matches(/^[A-Za-z0-9]{1,24}$/, { message: 'symbol must be letters and digits only (e.g. BTC or BTCUSDT)' })
+  @IsCoinSymbol()
   symbol: string;
 }

@@ -1,5 +1,5 @@
 /**
- * Exponential moving average seeded with the simple mean of the first `period` values (trading-logic §2.3).
+ * Exponential moving average seeded with the simple mean of the first `period` values (docs/trading-logic.md §2.3).
  * trading-signals' EMA seeds with the first price instead, so its early values differ; this file keeps the spec's seed.
  */
 

@@ -2,7 +2,7 @@ import { analyzeEmaTrend, type EmaTrendParams, type EmaTrendResult, DEFAULT_EMA_
 import type { EntrySignal } from '../rsi.types';
 import { round2 } from './rsi';
 
-/** Settings of the enhanced RSI analysis (trading-logic §4; system-config enhanced_rsi_* and rsi_* keys). */
+/** Settings of the enhanced RSI analysis (docs/trading-logic.md §4; system-config enhanced_rsi_* and rsi_* keys). */
 export interface EnhancedRsiSettings {
   /** Strict mode: an entry needs the adaptive level AND a divergence (enhanced_rsi_require_divergence_confirmation). */
   requireDivergence: boolean;

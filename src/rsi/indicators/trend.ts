@@ -1,6 +1,6 @@
 import type { Trend } from '../rsi.types';
 
-/** Parameters of the price trend (trading-logic §2.2; auto-bot config trend_* keys). */
+/** Parameters of the price trend (docs/trading-logic.md §2.2; auto-bot config trend_* keys). */
 export interface TrendParams {
   /** Candles looked at (trend_analysis_period, 30). */
   period: number;
