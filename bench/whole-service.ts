@@ -2,13 +2,14 @@
  * `npm run bench:service` (not part of npm test): the WHOLE service as it runs in production (`node dist/main`, built
  * by `nest build`), measured from outside its process.
  *
- * 1. Bybit mode against the fake Bybit of bench/fake-server.ts (583 symbols x 1000 candles, 50 ms latency, 600 req / 5 s,
- *    in a process of its own): peak RSS of the service process during the cold coin load (VmHWM / VmRSS of
- *    /proc/<pid>/status, sampled every 100 ms).
+ * 1. Bybit mode against the fake Bybit of bench/fake-server.ts (583 symbols x 1000 candles, 50 ms latency,
+ *    600 req / 5 s, in a process of its own): peak RSS of the service process during the cold coin load
+ *    (VmHWM / VmRSS of /proc/<pid>/status, sampled every 100 ms).
  * 2. Paper mode, accelerated clock (PAPER_TIME_SCALE, auto-bot on): RSS once the coins are loaded and settled, then
  *    after BENCH_PAPER_SECONDS of paper trading; the node heap breakdown from the service's own /metrics.
  * 3. Paper mode, real-time clock, workers running: 500 req/s open loop for BENCH_LOAD_SECONDS, first read-only
- *    (list, status, coins-with-rsi, auto-bot, health, history, account-info), then with 10 % writes; p50/p99/max per class.
+ *    (list, status, coins-with-rsi, auto-bot, health, history, account-info), then with 10 % writes;
+ *    p50/p99/max per class.
  *
  * Prints the conditions (node, cores, load average, symbols, durations) and OK/MISS against the targets.
  * Env: BENCH_SYMBOLS (583), BENCH_PAPER_SECONDS (60), BENCH_PAPER_TIME_SCALE (3600), BENCH_SETTLE_SECONDS (20),
@@ -27,13 +28,22 @@ const PAPER_TIME_SCALE = Number(process.env.BENCH_PAPER_TIME_SCALE ?? 3600);
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 20);
 const LOAD_RATE = Number(process.env.BENCH_LOAD_RATE ?? 500);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 30);
-const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const SKIP = new Set(
+  (process.env.BENCH_SKIP ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const TARGETS = { peakRssMb: 200, idleRssMb: 150, readP99Ms: 20, mixedP99Ms: 20 };
 const ROOT = path.resolve(__dirname, '..');
 
 const mark = (ok: boolean) => (ok ? 'OK  ' : 'MISS');
 const mbText = (mb: number) => `${mb.toFixed(0)} MB`;
-const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 
 /** VmRSS and VmHWM (peak) of a process, in MB; null once it is gone. */
 function memoryOf(pid: number): { rssMb: number; hwmMb: number } | null {
@@ -91,8 +101,14 @@ async function coinsLoaded(url: string, minimum: number, timeoutMs: number): Pro
   for (;;) {
     const res = await http(`${url}/api/bots/coins-with-rsi`, 'GET', undefined, 30_000).catch(() => null);
     const body = res?.body as { total?: number; update_in_progress?: boolean } | undefined;
-    if (body && (body.total ?? 0) >= minimum && !body.update_in_progress) return { total: body.total!, ms: performance.now() - started };
-    if (performance.now() - started > timeoutMs) throw new Error(`coins did not load within ${timeoutMs / 1000} s (last: ${JSON.stringify(body ?? null)?.slice(0, 200)})`);
+    if (body && (body.total ?? 0) >= minimum && !body.update_in_progress) {
+      return { total: body.total!, ms: performance.now() - started };
+    }
+    if (performance.now() - started > timeoutMs) {
+      throw new Error(
+        `coins did not load within ${timeoutMs / 1000} s (last: ${JSON.stringify(body ?? null)?.slice(0, 200)})`,
+      );
+    }
     await sleep(250);
   }
 }
@@ -100,7 +116,9 @@ async function coinsLoaded(url: string, minimum: number, timeoutMs: number): Pro
 async function waitHealthy(service: LaunchedMain, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await http(`${service.url}/api/bots/health`, 'GET', undefined, 2000).catch(() => null))?.status === 200) return;
+    if ((await http(`${service.url}/api/bots/health`, 'GET', undefined, 2000).catch(() => null))?.status === 200) {
+      return;
+    }
     await sleep(100);
   }
   throw new Error(`service did not answer /api/bots/health:\n${service.output().slice(-3000)}`);
@@ -122,7 +140,9 @@ function startFake(): Promise<{ child: ChildProcess; url: string; apiKey: string
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`fake server exited with ${code}`)));
     child.on('message', (message: { type?: string; url: string; apiKey: string; secret: string }) => {
-      if (message?.type === 'ready') resolve({ child, url: message.url, apiKey: message.apiKey, secret: message.secret });
+      if (message?.type === 'ready') {
+        resolve({ child, url: message.url, apiKey: message.apiKey, secret: message.secret });
+      }
     });
   });
 }
@@ -140,8 +160,12 @@ async function bybitColdLoad(): Promise<void> {
   try {
     const started = performance.now();
     const service = await launchMain({
-      EXCHANGE: 'bybit', EXCHANGE_API_KEY: fake.apiKey, EXCHANGE_API_SECRET: fake.secret, EXCHANGE_API_URL: fake.url,
-      DATA_DIR: dataDir, LOG_LEVEL: 'warn',
+      EXCHANGE: 'bybit',
+      EXCHANGE_API_KEY: fake.apiKey,
+      EXCHANGE_API_SECRET: fake.secret,
+      EXCHANGE_API_URL: fake.url,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
     });
     const memory = sampleMemory(service.child.pid!);
     try {
@@ -151,8 +175,12 @@ async function bybitColdLoad(): Promise<void> {
       const { peakRssMb, hwmMb } = memory.stop();
       const after = memoryOf(service.child.pid!);
       const peak = Math.max(peakRssMb, hwmMb);
-      report(`[bybit] cold load: ${loaded.total} coins loaded ${((bootMs + loaded.ms) / 1000).toFixed(1)} s after spawn (health after ${(bootMs / 1000).toFixed(1)} s)`);
-      report(`[bybit] ${mark(peak <= TARGETS.peakRssMb)} peak RSS ${mbText(peak)} (VmHWM ${mbText(hwmMb)}, highest sampled VmRSS ${mbText(peakRssMb)}; target <= ${TARGETS.peakRssMb} MB); RSS right after the load ${mbText(after?.rssMb ?? NaN)}`);
+      report(
+        `[bybit] cold load: ${loaded.total} coins loaded ${((bootMs + loaded.ms) / 1000).toFixed(1)} s after spawn (health after ${(bootMs / 1000).toFixed(1)} s)`,
+      );
+      report(
+        `[bybit] ${mark(peak <= TARGETS.peakRssMb)} peak RSS ${mbText(peak)} (VmHWM ${mbText(hwmMb)}, highest sampled VmRSS ${mbText(peakRssMb)}; target <= ${TARGETS.peakRssMb} MB); RSS right after the load ${mbText(after?.rssMb ?? NaN)}`,
+      );
       report(`[bybit] after the load: ${await heapBreakdown(service.url)}`);
     } finally {
       memory.stop();
@@ -167,7 +195,12 @@ async function bybitColdLoad(): Promise<void> {
 /** 2. Paper mode, accelerated: idle RSS after the coin load and after a stretch of auto-bot trading. */
 async function paperIdle(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bots-bench-paper-'));
-  const service = await launchMain({ DATA_DIR: dataDir, PAPER_SYMBOLS: String(SYMBOLS), PAPER_TIME_SCALE: String(PAPER_TIME_SCALE), LOG_LEVEL: 'warn' });
+  const service = await launchMain({
+    DATA_DIR: dataDir,
+    PAPER_SYMBOLS: String(SYMBOLS),
+    PAPER_TIME_SCALE: String(PAPER_TIME_SCALE),
+    LOG_LEVEL: 'warn',
+  });
   const memory = sampleMemory(service.child.pid!);
   try {
     await waitHealthy(service);
@@ -175,10 +208,18 @@ async function paperIdle(): Promise<void> {
     await sleep(SETTLE_SECONDS * 1000);
     const idle = memoryOf(service.child.pid!)!;
     const loadPeak = memory.stop();
-    report(`[paper] ${mark(idle.rssMb <= TARGETS.idleRssMb)} idle RSS ${mbText(idle.rssMb)} ${SETTLE_SECONDS} s after the load of ${loaded.total} coins (target <= ${TARGETS.idleRssMb} MB); peak so far ${mbText(Math.max(loadPeak.hwmMb, loadPeak.peakRssMb))}`);
+    report(
+      `[paper] ${mark(idle.rssMb <= TARGETS.idleRssMb)} idle RSS ${mbText(idle.rssMb)} ${SETTLE_SECONDS} s after the load of ${loaded.total} coins (target <= ${TARGETS.idleRssMb} MB); peak so far ${mbText(Math.max(loadPeak.hwmMb, loadPeak.peakRssMb))}`,
+    );
     report(`[paper] idle: ${await heapBreakdown(service.url)}`);
 
-    const enabled = await http(`${service.url}/api/bots/auto-bot`, 'POST', { enabled: true, check_interval: 60, max_loss_percent: 2, trailing_stop_activation: 1, trailing_stop_distance: 0.5 });
+    const enabled = await http(`${service.url}/api/bots/auto-bot`, 'POST', {
+      enabled: true,
+      check_interval: 60,
+      max_loss_percent: 2,
+      trailing_stop_activation: 1,
+      trailing_stop_distance: 0.5,
+    });
     if (enabled.status !== 200) throw new Error(`enabling the auto-bot answered ${enabled.status}`);
     const trading = sampleMemory(service.child.pid!);
     await sleep(PAPER_SECONDS * 1000);
@@ -189,7 +230,9 @@ async function paperIdle(): Promise<void> {
     const trades = ((await http(`${service.url}/api/bots/trades`, 'GET')).body as { count?: number })?.count ?? 0;
     const bots = ((await http(`${service.url}/api/bots/list`, 'GET')).body as { bots?: unknown[] })?.bots?.length ?? 0;
     const simulatedHours = (PAPER_SECONDS * PAPER_TIME_SCALE) / 3600;
-    report(`[paper] ${mark(after.rssMb <= TARGETS.idleRssMb)} RSS ${mbText(after.rssMb)} after ${PAPER_SECONDS} s of auto-bot trading at x${PAPER_TIME_SCALE} (${simulatedHours.toFixed(0)} simulated hours, ${trades} trades, ${bots} bots); highest during trading ${mbText(during.peakRssMb)}, VmHWM ${mbText(during.hwmMb)}`);
+    report(
+      `[paper] ${mark(after.rssMb <= TARGETS.idleRssMb)} RSS ${mbText(after.rssMb)} after ${PAPER_SECONDS} s of auto-bot trading at x${PAPER_TIME_SCALE} (${simulatedHours.toFixed(0)} simulated hours, ${trades} trades, ${bots} bots); highest during trading ${mbText(during.peakRssMb)}, VmHWM ${mbText(during.hwmMb)}`,
+    );
     report(`[paper] after trading: ${await heapBreakdown(service.url)}`);
   } finally {
     memory.stop();
@@ -207,7 +250,10 @@ interface Sample {
 type Request = { label: string; method: string; path: string; body?: unknown };
 
 /** Open loop: whatever is due by now leaves now, so a slow answer never slows the schedule down. */
-async function openLoop(url: string, next: () => Request): Promise<{ samples: Sample[]; offeredPerSecond: number; maxInFlight: number }> {
+async function openLoop(
+  url: string,
+  next: () => Request,
+): Promise<{ samples: Sample[]; offeredPerSecond: number; maxInFlight: number }> {
   const total = LOAD_RATE * LOAD_SECONDS;
   const client = createLoadClient();
   const samples: Sample[] = [];
@@ -224,7 +270,11 @@ async function openLoop(url: string, next: () => Request): Promise<{ samples: Sa
         samples.push({ label: req.label, status: res.status, ms: res.ms });
       });
       inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
+      // send() never rejects (a failure is status 0); both branches only untrack the request.
+      p.then(
+        () => inFlight.delete(p),
+        () => inFlight.delete(p),
+      );
     }
     maxInFlight = Math.max(maxInFlight, inFlight.size);
     await sleep(1);
@@ -235,15 +285,23 @@ async function openLoop(url: string, next: () => Request): Promise<{ samples: Sa
   return { samples, offeredPerSecond, maxInFlight };
 }
 
-function summarise(name: string, run: Awaited<ReturnType<typeof openLoop>>, isWrite: (label: string) => boolean, target: number): void {
+function summarise(
+  name: string,
+  run: Awaited<ReturnType<typeof openLoop>>,
+  isWrite: (label: string) => boolean,
+  target: number,
+): void {
   const stats = (samples: Sample[]) => {
     const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
     return { n: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: ms.at(-1) ?? NaN };
   };
-  const text = (s: ReturnType<typeof stats>) => `n=${String(s.n).padStart(5)} p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`;
+  const text = (s: ReturnType<typeof stats>) =>
+    `n=${String(s.n).padStart(5)} p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`;
   const failures = run.samples.filter((s) => s.status < 200 || s.status >= 300).length;
   const all = stats(run.samples);
-  report(`[load] ${mark(all.p99 <= target)} ${name}: ${run.offeredPerSecond.toFixed(0)} req/s offered for ${LOAD_SECONDS} s, ${failures} non-2xx, max in flight ${run.maxInFlight}; all ${text(all)} (target p99 <= ${target} ms)`);
+  report(
+    `[load] ${mark(all.p99 <= target)} ${name}: ${run.offeredPerSecond.toFixed(0)} req/s offered for ${LOAD_SECONDS} s, ${failures} non-2xx, max in flight ${run.maxInFlight}; all ${text(all)} (target p99 <= ${target} ms)`,
+  );
   const reads = run.samples.filter((s) => !isWrite(s.label));
   const writes = run.samples.filter((s) => isWrite(s.label));
   report(`[load]        reads  ${text(stats(reads))}`);
@@ -256,15 +314,28 @@ function summarise(name: string, run: Awaited<ReturnType<typeof openLoop>>, isWr
 /** 3. 500 req/s against the paper service at real time, workers running: read-only, then 10 % writes. */
 async function loadMix(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bots-bench-load-'));
-  const service = await launchMain({ DATA_DIR: dataDir, PAPER_SYMBOLS: String(SYMBOLS), MUTATION_RATE_LIMIT: '1000000', LOG_LEVEL: 'warn' });
+  const service = await launchMain({
+    DATA_DIR: dataDir,
+    PAPER_SYMBOLS: String(SYMBOLS),
+    MUTATION_RATE_LIMIT: '1000000',
+    LOG_LEVEL: 'warn',
+  });
   try {
     await waitHealthy(service);
     await coinsLoaded(service.url, Math.floor(SYMBOLS * 0.9), 300_000);
-    const coins = (await http(`${service.url}/api/bots/coins-with-rsi`, 'GET')).body as { coins: Record<string, { symbol: string; trading_status: string }> };
-    const symbols = Object.values(coins.coins).filter((c) => c.trading_status === 'Trading').map((c) => c.symbol);
+    const coins = (await http(`${service.url}/api/bots/coins-with-rsi`, 'GET')).body as {
+      coins: Record<string, { symbol: string; trading_status: string }>;
+    };
+    const symbols = Object.values(coins.coins)
+      .filter((c) => c.trading_status === 'Trading')
+      .map((c) => c.symbol);
     const botSymbols = symbols.slice(0, 10);
     for (const symbol of botSymbols) {
-      const res = await http(`${service.url}/api/bots/create`, 'POST', { symbol, config: { status: 'paused', volume_mode: 'usdt', volume_value: 10 }, skip_maturity_check: true });
+      const res = await http(`${service.url}/api/bots/create`, 'POST', {
+        symbol,
+        config: { status: 'paused', volume_mode: 'usdt', volume_value: 10 },
+        skip_maturity_check: true,
+      });
       if (res.status !== 200) throw new Error(`create ${symbol} answered ${res.status}`);
     }
     const random = seededRandom(500);
@@ -284,9 +355,23 @@ async function loadMix(): Promise<void> {
       const r = random();
       if (r >= 0.1) return read();
       // 10 % writes, each a durable (fsynced) save of its file.
-      if (r < 0.04) return { label: 'POST individual-settings', method: 'POST', path: `/api/bots/individual-settings/${pick(symbols)}`, body: { rsi_long_threshold: 20 + Math.floor(random() * 10) } };
-      if (r < 0.07) return { label: 'POST stop', method: 'POST', path: '/api/bots/stop', body: { symbol: pick(botSymbols) } };
-      return { label: 'POST auto-bot', method: 'POST', path: '/api/bots/auto-bot', body: { rsi_long_threshold: 25 + Math.floor(random() * 5) } };
+      if (r < 0.04) {
+        return {
+          label: 'POST individual-settings',
+          method: 'POST',
+          path: `/api/bots/individual-settings/${pick(symbols)}`,
+          body: { rsi_long_threshold: 20 + Math.floor(random() * 10) },
+        };
+      }
+      if (r < 0.07) {
+        return { label: 'POST stop', method: 'POST', path: '/api/bots/stop', body: { symbol: pick(botSymbols) } };
+      }
+      return {
+        label: 'POST auto-bot',
+        method: 'POST',
+        path: '/api/bots/auto-bot',
+        body: { rsi_long_threshold: 25 + Math.floor(random() * 5) },
+      };
     };
     const isWrite = (label: string) => label.startsWith('POST');
     summarise('read-only mix', await openLoop(service.url, read), isWrite, TARGETS.readP99Ms);
@@ -304,7 +389,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const conditions = () =>
     `node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 1_073_741_824).toFixed(1)} GB RAM, load average ${loadAverage()}`;
-  report(`whole-service bench (${path.relative(process.cwd(), ROOT) || '.'}/dist/main, built in ${((performance.now() - buildStarted) / 1000).toFixed(1)} s)`);
+  report(
+    `whole-service bench (${path.relative(process.cwd(), ROOT) || '.'}/dist/main, built in ${((performance.now() - buildStarted) / 1000).toFixed(1)} s)`,
+  );
   report(`conditions at start: ${conditions()}`);
   report(
     `symbols ${SYMBOLS} x 1000 candles; fake Bybit latency 50 ms, 600 req / 5 s; paper trading ${PAPER_SECONDS} s at x${PAPER_TIME_SCALE}, settle ${SETTLE_SECONDS} s; load ${LOAD_RATE} req/s x ${LOAD_SECONDS} s per mix`,
@@ -312,7 +399,9 @@ async function main(): Promise<void> {
   if (!SKIP.has('bybit')) await bybitColdLoad();
   if (!SKIP.has('paper')) await paperIdle();
   if (!SKIP.has('load')) await loadMix();
-  report(`conditions at end: load average ${loadAverage()}; bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  report(
+    `conditions at end: load average ${loadAverage()}; bench took ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 
 main().then(

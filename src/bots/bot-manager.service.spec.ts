@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { botManagerFixture } from '../../test/support/bot-manager-fixture';
 import { ExchangeUnavailableError, InvalidOrderError } from '../exchange/exchange.errors';
@@ -10,10 +9,19 @@ import { BotHistoryService } from './history/bot-history.service';
 async function buildModule() {
   const fixture = botManagerFixture({ max_loss_percent: 5, take_profit_percent: 10, close_at_profit_enabled: true });
   const moduleRef = await Test.createTestingModule({ providers: fixture.providers }).compile();
+  // Failure branches log errors on purpose; the assertions say what happened.
+  moduleRef.useLogger(false);
   await moduleRef.init();
   const manager = moduleRef.get(BotManager);
   const addBot = (symbol = 'BTC') => {
-    const bot = TradingBot.create({ symbol, nowMs: fixture.clock.now(), volumeMode: 'usdt', volumeValue: 50, leverage: 5, autoManaged: false });
+    const bot = TradingBot.create({
+      symbol,
+      nowMs: fixture.clock.now(),
+      volumeMode: 'usdt',
+      volumeValue: 50,
+      leverage: 5,
+      autoManaged: false,
+    });
     manager.registerLocked(bot);
     return bot;
   };
@@ -22,12 +30,12 @@ async function buildModule() {
 
 type Built = Awaited<ReturnType<typeof buildModule>>;
 
-const enter = (t: Built, bot: TradingBot, direction: 'LONG' | 'SHORT' = 'LONG') => t.manager.withLock(bot.symbol, () => t.manager.enterPosition(bot, direction, 'manual'));
+const enter = (t: Built, bot: TradingBot, direction: 'LONG' | 'SHORT' = 'LONG') =>
+  t.manager.withLock(bot.symbol, () => t.manager.enterPosition(bot, direction, 'manual'));
 
 describe('BotManager', () => {
   let t: Built;
 
-  beforeAll(() => Logger.overrideLogger(false));
   beforeEach(async () => {
     t = await buildModule();
   });
@@ -39,10 +47,27 @@ describe('BotManager', () => {
     expect(outcome).toEqual({ ok: true, direction: 'LONG', entryPrice: 100, quantity: 0.5 });
     expect(t.exchange.leverages).toEqual([{ symbol: 'BTC', leverage: 5 }]);
     expect(t.exchange.orders).toHaveLength(1);
-    expect(t.exchange.orders[0]).toMatchObject({ symbol: 'BTC', side: 'buy', amount: 0.5, stopLoss: 95, takeProfit: 110 });
+    expect(t.exchange.orders[0]).toMatchObject({
+      symbol: 'BTC',
+      side: 'buy',
+      amount: 0.5,
+      stopLoss: 95,
+      takeProfit: 110,
+    });
     expect(bot.status).toBe('in_position_long');
-    expect(bot.record).toMatchObject({ entry_price: 100, position_size: 0.5, margin_usdt: 10, stop_loss: 95, take_profit: 110 });
-    expect(t.history.actions({ symbol: 'BTC' }).map((a) => a.action_type).sort()).toEqual(['POSITION_OPENED', 'STOP_LOSS_SET', 'TAKE_PROFIT_SET']);
+    expect(bot.record).toMatchObject({
+      entry_price: 100,
+      position_size: 0.5,
+      margin_usdt: 10,
+      stop_loss: 95,
+      take_profit: 110,
+    });
+    expect(
+      t.history
+        .actions({ symbol: 'BTC' })
+        .map((a) => a.action_type)
+        .sort(),
+    ).toEqual(['POSITION_OPENED', 'STOP_LOSS_SET', 'TAKE_PROFIT_SET']);
     const saved = t.store.files.get(BOTS_STATE_FILE) as { bots: Record<string, { status: string }> };
     expect(saved.bots.BTC.status).toBe('in_position_long');
   });
@@ -122,7 +147,15 @@ describe('BotManager', () => {
     expect(bot.status).toBe('idle');
     const trades = t.history.closedTrades();
     expect(trades).toHaveLength(1);
-    expect(trades[0]).toMatchObject({ symbol: 'BTC', direction: 'LONG', entry_price: 100, exit_price: 104, pnl: 2, close_reason: 'MANUAL_CLOSE', exit_rsi: 55 });
+    expect(trades[0]).toMatchObject({
+      symbol: 'BTC',
+      direction: 'LONG',
+      entry_price: 100,
+      exit_price: 104,
+      pnl: 2,
+      close_reason: 'MANUAL_CLOSE',
+      exit_rsi: 55,
+    });
     expect(t.exchange.positions).toEqual([]);
   });
 
@@ -130,7 +163,9 @@ describe('BotManager', () => {
     const bot = t.addBot();
     await enter(t, bot);
     t.exchange.failNext('closePosition', new ExchangeUnavailableError('request timed out', 'closePosition'));
-    await expect(t.manager.withLock('BTC', () => t.manager.closeBotLocked(bot, 'MANUAL_CLOSE', null))).rejects.toThrow('request timed out');
+    await expect(t.manager.withLock('BTC', () => t.manager.closeBotLocked(bot, 'MANUAL_CLOSE', null))).rejects.toThrow(
+      'request timed out',
+    );
     expect(bot.status).toBe('in_position_long');
     expect(bot.record.entry_price).toBe(100);
     expect(t.history.closedTrades()).toEqual([]);
@@ -145,13 +180,28 @@ describe('BotManager', () => {
     await enter(t, bot);
     const closedAt = t.clock.now() + 600_000;
     t.exchange.positions.length = 0;
-    t.exchange.closedTrades.push({ symbol: 'BTC', side: 'Long', size: 0.5, entryPrice: 100, exitPrice: 95, pnl: -2.56, reason: 'STOP_LOSS', closedAt });
+    t.exchange.closedTrades.push({
+      symbol: 'BTC',
+      side: 'Long',
+      size: 0.5,
+      entryPrice: 100,
+      exitPrice: 95,
+      pnl: -2.56,
+      reason: 'STOP_LOSS',
+      closedAt,
+    });
     t.exchange.prices.set('BTC', 90);
     t.clock.set(closedAt + 60_000);
     await t.manager.withLock('BTC', () => t.manager.closeBotLocked(bot, 'MANUAL_CLOSE', null));
     const trades = t.history.closedTrades();
     expect(trades).toHaveLength(1);
-    expect(trades[0]).toMatchObject({ exit_price: 95, pnl: -2.5, net_pnl: -2.56, close_reason: 'STOP_LOSS', close_time_ms: closedAt });
+    expect(trades[0]).toMatchObject({
+      exit_price: 95,
+      pnl: -2.5,
+      net_pnl: -2.56,
+      close_reason: 'STOP_LOSS',
+      close_time_ms: closedAt,
+    });
     expect(bot.status).toBe('idle');
   });
 
@@ -159,7 +209,10 @@ describe('BotManager', () => {
     t.exchange.addPosition({ symbol: 'ETH', side: 'Long', size: 2, entryPrice: 100 });
     expect(t.manager.manualPositions(await t.manager.fetchPositions()).map((p) => p.symbol)).toEqual(['ETH']);
     const result = await t.manager.closePositionManually('ETH');
-    expect(result).toEqual({ closed: [{ side: 'Long', size: 2, order_id: expect.stringMatching(/^close-/) }], errors: [] });
+    expect(result).toEqual({
+      closed: [{ side: 'Long', size: 2, order_id: expect.stringMatching(/^close-/) }],
+      errors: [],
+    });
     expect(await t.manager.closePositionManually('ETH')).toBeNull();
     expect(t.history.closedTrades()).toEqual([]);
   });
@@ -171,6 +224,8 @@ describe('BotManager', () => {
     expect(t.store.files.has(BOTS_STATE_FILE)).toBe(false);
     t.store.failSaves = false;
     await t.manager.flush();
-    expect((t.store.files.get(BOTS_STATE_FILE) as { bots: Record<string, { status: string }> }).bots.BTC.status).toBe('in_position_long');
+    expect((t.store.files.get(BOTS_STATE_FILE) as { bots: Record<string, { status: string }> }).bots.BTC.status).toBe(
+      'in_position_long',
+    );
   });
 });

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { botManagerFixture } from '../../test/support/bot-manager-fixture';
 import { ExchangeUnavailableError } from '../exchange/exchange.errors';
@@ -13,14 +12,30 @@ import { BotHistoryService } from './history/bot-history.service';
  */
 async function buildModule() {
   const fixture = botManagerFixture({
-    max_loss_percent: 5, take_profit_percent: 10, close_at_profit_enabled: true, break_even_protection: true, break_even_trigger_percent: 5,
-    break_even_trigger: 5, trailing_stop_distance: 0, rsi_exit_long_with_trend: 65, rsi_exit_long_against_trend: 65,
+    max_loss_percent: 5,
+    take_profit_percent: 10,
+    close_at_profit_enabled: true,
+    break_even_protection: true,
+    break_even_trigger_percent: 5,
+    break_even_trigger: 5,
+    trailing_stop_distance: 0,
+    rsi_exit_long_with_trend: 65,
+    rsi_exit_long_against_trend: 65,
   });
   const moduleRef = await Test.createTestingModule({ providers: [...fixture.providers, BotMonitorService] }).compile();
+  // Failure branches log errors on purpose; the assertions say what happened.
+  moduleRef.useLogger(false);
   await moduleRef.init();
   const manager = moduleRef.get(BotManager);
   const addBot = (symbol = 'BTC', autoManaged = false) => {
-    const bot = TradingBot.create({ symbol, nowMs: fixture.clock.now(), volumeMode: 'usdt', volumeValue: 50, leverage: 5, autoManaged });
+    const bot = TradingBot.create({
+      symbol,
+      nowMs: fixture.clock.now(),
+      volumeMode: 'usdt',
+      volumeValue: 50,
+      leverage: 5,
+      autoManaged,
+    });
     manager.registerLocked(bot);
     return bot;
   };
@@ -30,13 +45,20 @@ async function buildModule() {
     if (!outcome.ok) throw new Error(outcome.reason);
     return bot;
   };
-  return { ...fixture, moduleRef, manager, monitor: moduleRef.get(BotMonitorService), history: moduleRef.get(BotHistoryService), addBot, enterLong };
+  return {
+    ...fixture,
+    moduleRef,
+    manager,
+    monitor: moduleRef.get(BotMonitorService),
+    history: moduleRef.get(BotHistoryService),
+    addBot,
+    enterLong,
+  };
 }
 
 describe('BotMonitorService', () => {
   let t: Awaited<ReturnType<typeof buildModule>>;
 
-  beforeAll(() => Logger.overrideLogger(false));
   beforeEach(async () => {
     t = await buildModule();
     // RSI in neither exit zone unless a test says otherwise.

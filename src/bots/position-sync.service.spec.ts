@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { botManagerFixture } from '../../test/support/bot-manager-fixture';
 import { ExchangeUnavailableError } from '../exchange/exchange.errors';
@@ -10,11 +9,22 @@ import { PositionSyncService } from './position-sync.service';
 /** PositionSyncService over a real BotManager and the trading stub exchange; 5 % stop-loss, 10 % take-profit. */
 async function buildModule() {
   const fixture = botManagerFixture({ max_loss_percent: 5, take_profit_percent: 10, close_at_profit_enabled: true });
-  const moduleRef = await Test.createTestingModule({ providers: [...fixture.providers, PositionSyncService] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    providers: [...fixture.providers, PositionSyncService],
+  }).compile();
+  // Failure branches log errors on purpose; the assertions say what happened.
+  moduleRef.useLogger(false);
   await moduleRef.init();
   const manager = moduleRef.get(BotManager);
   const addBot = (symbol = 'BTC', status: 'running' | 'paused' = 'running') => {
-    const bot = TradingBot.create({ symbol, nowMs: fixture.clock.now(), volumeMode: 'usdt', volumeValue: 50, leverage: 5, autoManaged: false });
+    const bot = TradingBot.create({
+      symbol,
+      nowMs: fixture.clock.now(),
+      volumeMode: 'usdt',
+      volumeValue: 50,
+      leverage: 5,
+      autoManaged: false,
+    });
     if (status === 'paused') bot.pause(fixture.clock.now(), 'test');
     manager.registerLocked(bot);
     return bot;
@@ -25,13 +35,20 @@ async function buildModule() {
     if (!outcome.ok) throw new Error(outcome.reason);
     return bot;
   };
-  return { ...fixture, moduleRef, manager, sync: moduleRef.get(PositionSyncService), history: moduleRef.get(BotHistoryService), addBot, enterLong };
+  return {
+    ...fixture,
+    moduleRef,
+    manager,
+    sync: moduleRef.get(PositionSyncService),
+    history: moduleRef.get(BotHistoryService),
+    addBot,
+    enterLong,
+  };
 }
 
 describe('PositionSyncService', () => {
   let t: Awaited<ReturnType<typeof buildModule>>;
 
-  beforeAll(() => Logger.overrideLogger(false));
   beforeEach(async () => {
     t = await buildModule();
   });
@@ -41,7 +58,16 @@ describe('PositionSyncService', () => {
     const bot = await t.enterLong();
     t.clock.advance(3600_000);
     t.exchange.positions.length = 0;
-    t.exchange.closedTrades.push({ symbol: 'BTC', side: 'Long', size: 0.5, entryPrice: 100, exitPrice: 110, pnl: 4.97, reason: 'TAKE_PROFIT', closedAt: t.clock.now() - 60_000 });
+    t.exchange.closedTrades.push({
+      symbol: 'BTC',
+      side: 'Long',
+      size: 0.5,
+      entryPrice: 100,
+      exitPrice: 110,
+      pnl: 4.97,
+      reason: 'TAKE_PROFIT',
+      closedAt: t.clock.now() - 60_000,
+    });
     t.exchange.prices.set('BTC', 108);
 
     const first = await t.sync.sync();
@@ -52,7 +78,13 @@ describe('PositionSyncService', () => {
 
     const trades = t.history.closedTrades();
     expect(trades).toHaveLength(1);
-    expect(trades[0]).toMatchObject({ symbol: 'BTC', exit_price: 110, pnl: 5, net_pnl: 4.97, close_reason: 'TAKE_PROFIT' });
+    expect(trades[0]).toMatchObject({
+      symbol: 'BTC',
+      exit_price: 110,
+      pnl: 5,
+      net_pnl: 4.97,
+      close_reason: 'TAKE_PROFIT',
+    });
     expect(t.history.actions({ actionType: 'POSITION_CLOSED' })).toHaveLength(1);
   });
 
@@ -65,7 +97,9 @@ describe('PositionSyncService', () => {
     expect(t.exchange.stops).toEqual([{ symbol: 'BTC', stopLoss: 95, takeProfit: undefined }]);
     expect(t.exchange.positions[0].stopLoss).toBe(95);
     expect(bot.record.stop_loss_price).toBe(95);
-    expect(t.history.actions({ symbol: 'BTC', actionType: 'STOP_LOSS_SET' }).map((a) => a.details)).toContain('Stop-loss placed again at 95 (missing on the exchange)');
+    expect(t.history.actions({ symbol: 'BTC', actionType: 'STOP_LOSS_SET' }).map((a) => a.details)).toContain(
+      'Stop-loss placed again at 95 (missing on the exchange)',
+    );
     // Present now: nothing to restore on the next round.
     expect((await t.sync.sync()).stops_restored).toEqual([]);
   });
@@ -77,7 +111,9 @@ describe('PositionSyncService', () => {
     const report = await t.sync.sync();
     expect(report.stops_restored).toEqual([]);
     expect(bot.status).toBe('in_position_long');
-    expect(t.history.actions({ symbol: 'BTC', actionType: 'ERROR' }).map((a) => a.details)).toEqual(['Stop-loss restore failed: timeout']);
+    expect(t.history.actions({ symbol: 'BTC', actionType: 'ERROR' }).map((a) => a.details)).toEqual([
+      'Stop-loss restore failed: timeout',
+    ]);
   });
 
   it('a running bot adopts the exchange position of its coin and protects it', async () => {
@@ -89,7 +125,10 @@ describe('PositionSyncService', () => {
     expect(bot.status).toBe('in_position_long');
     expect(bot.record).toMatchObject({ entry_price: 100, position_size: 3 });
     expect(t.exchange.stops).toEqual([{ symbol: 'ETH', stopLoss: 95, takeProfit: undefined }]);
-    expect(t.history.actions({ symbol: 'ETH', actionType: 'POSITION_OPENED' })[0]).toMatchObject({ decision_source: 'EXCHANGE_IMPORT', size: 3 });
+    expect(t.history.actions({ symbol: 'ETH', actionType: 'POSITION_OPENED' })[0]).toMatchObject({
+      decision_source: 'EXCHANGE_IMPORT',
+      size: 3,
+    });
   });
 
   it('a paused bot only shows the exchange position; a position without a bot is reported as manual', async () => {

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { autoMock, MemoryJsonStore } from '../../test/support/bot-manager-fixture';
 import { Clock, ManualClock } from '../common/clock';
@@ -31,7 +30,13 @@ async function buildModule(stored?: MatureCoinsFile) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
   const store = new MemoryJsonStore();
   if (stored) store.files.set(MATURE_COINS_FILE, stored);
-  const config: AutoBotConfig = { ...DEFAULT_AUTO_BOT_CONFIG, enable_maturity_check: true, min_candles_for_maturity: 400, min_rsi_low: 35, max_rsi_high: 65 };
+  const config: AutoBotConfig = {
+    ...DEFAULT_AUTO_BOT_CONFIG,
+    enable_maturity_check: true,
+    min_candles_for_maturity: 400,
+    min_rsi_low: 35,
+    max_rsi_high: 65,
+  };
   const candles = new Map<string, number[]>();
   const getMarketView = jest.fn((symbol: string) => {
     const closes = candles.get(symbol);
@@ -40,13 +45,16 @@ async function buildModule(stored?: MatureCoinsFile) {
   const rsi = autoMock<RsiService>({ timeframe: '6h', getMarketView, getCoin: () => undefined, getCoins: () => [] });
   const moduleRef = await Test.createTestingModule({
     providers: [
-      MaturityService, StateRegistry,
+      MaturityService,
+      StateRegistry,
       { provide: Clock, useValue: clock },
       { provide: JsonStore, useValue: store },
       { provide: RsiService, useValue: rsi },
       { provide: AutoBotConfigService, useValue: autoMock<AutoBotConfigService>({ get: () => config }) },
     ],
   }).compile();
+  // Failure branches log errors on purpose; the assertions say what happened.
+  moduleRef.useLogger(false);
   await moduleRef.init();
   return { moduleRef, clock, store, config, candles, getMarketView, maturity: moduleRef.get(MaturityService) };
 }
@@ -54,7 +62,6 @@ async function buildModule(stored?: MatureCoinsFile) {
 describe('MaturityService', () => {
   let t: Awaited<ReturnType<typeof buildModule>>;
 
-  beforeAll(() => Logger.overrideLogger(false));
   beforeEach(async () => {
     t = await buildModule();
   });
@@ -64,14 +71,24 @@ describe('MaturityService', () => {
     t.candles.set('NEW', oscillating(120));
     const verdict = t.maturity.check('NEW');
     expect(verdict).toMatchObject({ is_mature: false, reason: 'only 120 candles, needs 400' });
-    expect(verdict!.details).toMatchObject({ candles_count: 120, min_required: 400, rsi_min: null, rsi_max: null, timeframe: '6h' });
+    expect(verdict!.details).toMatchObject({
+      candles_count: 120,
+      min_required: 400,
+      rsi_min: null,
+      rsi_max: null,
+      timeframe: '6h',
+    });
     expect(t.maturity.isMature('NEW')).toBe(false);
     expect(t.maturity.count()).toBe(0);
   });
 
   it('a coin whose RSI never went low is not mature (RSI 100 throughout)', () => {
     t.candles.set('UP', rising(1000));
-    expect(t.maturity.check('UP')).toMatchObject({ is_mature: false, reason: 'RSI min 100 > 35', details: { rsi_min: 100, rsi_max: 100, candles_count: 1000 } });
+    expect(t.maturity.check('UP')).toMatchObject({
+      is_mature: false,
+      reason: 'RSI min 100 > 35',
+      details: { rsi_min: 100, rsi_max: 100, candles_count: 1000 },
+    });
   });
 
   it('a coin that swung through both limits is stored as mature (sticky, saved on flush)', async () => {
@@ -109,7 +126,15 @@ describe('MaturityService', () => {
   });
 
   it('drops records of other settings at load and removes coins on request', async () => {
-    const details = { candles_count: 1000, min_required: 400, config_min_rsi_low: 35, config_max_rsi_high: 65, rsi_min: 20, rsi_max: 80, timeframe: '6h' };
+    const details = {
+      candles_count: 1000,
+      min_required: 400,
+      config_min_rsi_low: 35,
+      config_max_rsi_high: 65,
+      rsi_min: 20,
+      rsi_max: 80,
+      timeframe: '6h',
+    };
     await t.moduleRef.close();
     t = await buildModule({
       KEEP: { timestamp: 1, maturity_data: { is_mature: true, details } },

@@ -21,7 +21,9 @@ import { TradingStubExchange } from './trading-stub-exchange';
  * An object whose named members are given and every other member is a jest.fn() returning undefined: a collaborator
  * that keeps working when the service under test starts calling a method the spec does not care about.
  */
-export function autoMock<T extends object>(members: Partial<Record<keyof T, unknown>> & Record<string, unknown> = {}): T {
+export function autoMock<T extends object>(
+  members: Partial<Record<keyof T, unknown>> & Record<string, unknown> = {},
+): T {
   const target: Record<string | symbol, unknown> = { ...members };
   return new Proxy(target, {
     get(t, prop) {
@@ -83,7 +85,8 @@ export function botManagerFixture(autoBot: Partial<AutoBotConfig> = {}): BotFixt
   const coinSettings = new Map<string, Record<string, unknown>>();
   const coins = new Map<string, CoinView>();
   const delisted = new Set<string>();
-  const effective = (symbol: string, bot: OverrideLayer = null) => effectiveBotConfig(autoBotConfig, bot, coinSettings.get(symbol) ?? null);
+  const effective = (symbol: string, bot: OverrideLayer = null) =>
+    effectiveBotConfig(autoBotConfig, bot, coinSettings.get(symbol) ?? null);
   const providers: Provider[] = [
     { provide: Clock, useValue: clock },
     { provide: JsonStore, useValue: store },
@@ -94,8 +97,17 @@ export function botManagerFixture(autoBot: Partial<AutoBotConfig> = {}): BotFixt
     BotHistoryService,
     BotManager,
     { provide: AutoBotConfigService, useValue: autoMock<AutoBotConfigService>({ get: () => autoBotConfig }) },
-    { provide: SystemConfigService, useValue: autoMock<SystemConfigService>({ get: () => ({ ...DEFAULT_SYSTEM_CONFIG }) }) },
-    { provide: IndividualSettingsService, useValue: autoMock<IndividualSettingsService>({ effectiveConfig: effective, get: (s: string) => coinSettings.get(s) }) },
+    {
+      provide: SystemConfigService,
+      useValue: autoMock<SystemConfigService>({ get: () => ({ ...DEFAULT_SYSTEM_CONFIG }) }),
+    },
+    {
+      provide: IndividualSettingsService,
+      useValue: autoMock<IndividualSettingsService>({
+        effectiveConfig: effective,
+        get: (s: string) => coinSettings.get(s),
+      }),
+    },
     {
       provide: RsiService,
       useValue: autoMock<RsiService>({

@@ -1,5 +1,16 @@
 import type {
-  Balance, ExchangeClosedTrade, MarketOrderRequest, OrderResult, Position, Ticker, TradingStopRequest,
+  Balance,
+  Candle,
+  ExchangeAdapter,
+  ExchangeClosedTrade,
+  FetchCandlesOptions,
+  MarketInfo,
+  MarketOrderRequest,
+  OrderResult,
+  Position,
+  Ticker,
+  Timeframe,
+  TradingStopRequest,
 } from '../../src/exchange/exchange.types';
 import { StubExchange } from './stub-exchange';
 
@@ -9,7 +20,11 @@ type FailingMethod = 'createMarketOrder' | 'closePosition' | 'setTradingStop' | 
  * The stub exchange with an account: positions, fills, closed trades, and failures scripted per call. For service
  * specs that test the trading paths (entry, close, sync) without a server. Prices are fixed per symbol (default 100).
  */
-export class TradingStubExchange extends StubExchange {
+export class TradingStubExchange implements ExchangeAdapter {
+  readonly name = 'stub';
+  readonly isPaper = true;
+  /** The stub exchange's three coins and their candles. */
+  private readonly market: StubExchange;
   readonly prices = new Map<string, number>();
   readonly positions: Position[] = [];
   readonly closedTrades: ExchangeClosedTrade[] = [];
@@ -22,13 +37,36 @@ export class TradingStubExchange extends StubExchange {
   /** When set, an order whose failure is scripted still opens its position (the answer, not the order, was lost). */
   fillDespiteFailure = false;
   balance: Balance = {
-    currency: 'USDT', totalEquity: 1000, walletBalance: 1000, availableBalance: 1000, unrealizedPnl: 0, marginBalance: 1000, positionValue: 0, activePositions: 0,
+    currency: 'USDT',
+    totalEquity: 1000,
+    walletBalance: 1000,
+    availableBalance: 1000,
+    unrealizedPnl: 0,
+    marginBalance: 1000,
+    positionValue: 0,
+    activePositions: 0,
   };
   private readonly failures = new Map<FailingMethod, Error[]>();
   private orderSeq = 0;
 
   constructor(private readonly clockNow: () => number) {
-    super(clockNow);
+    this.market = new StubExchange(clockNow);
+  }
+
+  get symbols(): string[] {
+    return this.market.symbols;
+  }
+
+  async init(): Promise<void> {}
+  async close(): Promise<void> {}
+  async cancelOrder(): Promise<void> {}
+
+  listMarkets(): Promise<MarketInfo[]> {
+    return this.market.listMarkets();
+  }
+
+  fetchCandles(symbol: string, timeframe: Timeframe, options?: FetchCandlesOptions): Promise<Candle[]> {
+    return this.market.fetchCandles(symbol, timeframe, options);
   }
 
   /** The next call of `method` throws `error` (queued: one error per call). */
@@ -50,54 +88,87 @@ export class TradingStubExchange extends StubExchange {
   addPosition(p: Partial<Position> & Pick<Position, 'symbol' | 'side' | 'size' | 'entryPrice'>): Position {
     const mark = p.markPrice ?? this.priceOf(p.symbol);
     const position: Position = {
-      markPrice: mark, leverage: 10, unrealizedPnl: 0, realizedPnl: 0, stopLoss: null, takeProfit: null, liquidationPrice: null,
-      positionValue: p.size * mark, margin: (p.size * mark) / (p.leverage ?? 10), createdAt: this.clockNow(), updatedAt: this.clockNow(), ...p,
+      markPrice: mark,
+      leverage: 10,
+      unrealizedPnl: 0,
+      realizedPnl: 0,
+      stopLoss: null,
+      takeProfit: null,
+      liquidationPrice: null,
+      positionValue: p.size * mark,
+      margin: (p.size * mark) / (p.leverage ?? 10),
+      createdAt: this.clockNow(),
+      updatedAt: this.clockNow(),
+      ...p,
     };
     this.positions.push(position);
     return position;
   }
 
-  override async fetchTickers(): Promise<Map<string, Ticker>> {
+  async fetchTickers(): Promise<Map<string, Ticker>> {
     const map = new Map<string, Ticker>();
     for (const symbol of this.symbols) {
       const p = this.priceOf(symbol);
-      map.set(symbol, { symbol, last: p, bid: p, ask: p, mark: p, high24h: p, low24h: p, change24hPercent: 0, volume24h: 1, turnover24h: 1, timestamp: this.clockNow() });
+      map.set(symbol, {
+        symbol,
+        last: p,
+        bid: p,
+        ask: p,
+        mark: p,
+        high24h: p,
+        low24h: p,
+        change24hPercent: 0,
+        volume24h: 1,
+        turnover24h: 1,
+        timestamp: this.clockNow(),
+      });
     }
     return map;
   }
 
-  override async fetchPositions(): Promise<Position[]> {
+  async fetchPositions(): Promise<Position[]> {
     const failure = this.takeFailure('fetchPositions');
     if (failure) throw failure;
     return this.positions.map((p) => ({ ...p }));
   }
 
-  override async createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> {
+  async createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> {
     this.orders.push(request);
     const failure = this.takeFailure('createMarketOrder');
     const amount = Math.round(request.amount * this.fillRatio * 1e9) / 1e9;
     const price = this.priceOf(request.symbol);
     if (!failure || this.fillDespiteFailure) {
       this.addPosition({
-        symbol: request.symbol, side: request.side === 'buy' ? 'Long' : 'Short', size: amount, entryPrice: price,
-        stopLoss: request.stopLoss ?? null, takeProfit: request.takeProfit ?? null,
+        symbol: request.symbol,
+        side: request.side === 'buy' ? 'Long' : 'Short',
+        size: amount,
+        entryPrice: price,
+        stopLoss: request.stopLoss ?? null,
+        takeProfit: request.takeProfit ?? null,
       });
     }
     if (failure) throw failure;
     return { orderId: `order-${++this.orderSeq}`, symbol: request.symbol, side: request.side, amount, price, fee: 0 };
   }
 
-  override async closePosition(symbol: string): Promise<OrderResult | null> {
+  async closePosition(symbol: string): Promise<OrderResult | null> {
     this.closeCalls++;
     const failure = this.takeFailure('closePosition');
     if (failure) throw failure;
     const index = this.positions.findIndex((p) => p.symbol === symbol);
     if (index < 0) return null;
     const [position] = this.positions.splice(index, 1);
-    return { orderId: `close-${++this.orderSeq}`, symbol, side: position.side === 'Long' ? 'sell' : 'buy', amount: position.size, price: this.priceOf(symbol), fee: 0 };
+    return {
+      orderId: `close-${++this.orderSeq}`,
+      symbol,
+      side: position.side === 'Long' ? 'sell' : 'buy',
+      amount: position.size,
+      price: this.priceOf(symbol),
+      fee: 0,
+    };
   }
 
-  override async setTradingStop(symbol: string, request: TradingStopRequest): Promise<void> {
+  async setTradingStop(symbol: string, request: TradingStopRequest): Promise<void> {
     const failure = this.takeFailure('setTradingStop');
     if (failure) throw failure;
     this.stops.push({ symbol, ...request });
@@ -106,13 +177,13 @@ export class TradingStubExchange extends StubExchange {
     if (position && request.takeProfit !== undefined) position.takeProfit = request.takeProfit;
   }
 
-  override async setLeverage(symbol: string, leverage: number): Promise<void> {
+  async setLeverage(symbol: string, leverage: number): Promise<void> {
     const failure = this.takeFailure('setLeverage');
     if (failure) throw failure;
     this.leverages.push({ symbol, leverage });
   }
 
-  override async fetchBalance(): Promise<Balance> {
+  async fetchBalance(): Promise<Balance> {
     return { ...this.balance };
   }
 

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { MemoryJsonStore } from '../../../test/support/bot-manager-fixture';
 import { Clock, ManualClock } from '../../common/clock';
@@ -18,27 +17,62 @@ async function buildModule(file?: HistoryFile) {
   const store = new MemoryJsonStore();
   if (file) store.files.set(HISTORY_FILE, file);
   const moduleRef = await Test.createTestingModule({
-    providers: [BotHistoryService, StateRegistry, { provide: Clock, useValue: clock }, { provide: JsonStore, useValue: store }],
+    providers: [
+      BotHistoryService,
+      StateRegistry,
+      { provide: Clock, useValue: clock },
+      { provide: JsonStore, useValue: store },
+    ],
   }).compile();
+  // Failure branches log errors on purpose; the assertions say what happened.
+  moduleRef.useLogger(false);
   await moduleRef.init();
   return { moduleRef, clock, store, history: moduleRef.get(BotHistoryService) };
 }
 
 /** A real closed trade: a bot enters `size` coins at `entry` and closes at `exit` one hour later (no fees). */
-function trade(clock: ManualClock, symbol: string, direction: Direction, size: number, entry: number, exit: number): TradeRecord {
-  const bot = TradingBot.create({ symbol, nowMs: clock.now(), volumeMode: 'usdt', volumeValue: 50, leverage: 10, autoManaged: true });
+function trade(
+  clock: ManualClock,
+  symbol: string,
+  direction: Direction,
+  size: number,
+  entry: number,
+  exit: number,
+): TradeRecord {
+  const bot = TradingBot.create({
+    symbol,
+    nowMs: clock.now(),
+    volumeMode: 'usdt',
+    volumeValue: 50,
+    leverage: 10,
+    autoManaged: true,
+  });
   bot.openPosition({
-    direction, entryPrice: entry, quantity: size, leverage: 10, orderId: 'o', stopLoss: null, takeProfit: null, entryTrend: 'NEUTRAL', entryTimeframe: '6h',
-    entryRsi: 25, nowMs: clock.now(),
+    direction,
+    entryPrice: entry,
+    quantity: size,
+    leverage: 10,
+    orderId: 'o',
+    stopLoss: null,
+    takeProfit: null,
+    entryTrend: 'NEUTRAL',
+    entryTimeframe: '6h',
+    entryRsi: 25,
+    nowMs: clock.now(),
   });
   clock.advance(HOUR);
-  return bot.closePosition({ exitPrice: exit, nowMs: clock.now(), reason: exit > entry === (direction === 'LONG') ? 'TAKE_PROFIT' : 'STOP_LOSS', exitRsi: 50, simulated: true });
+  return bot.closePosition({
+    exitPrice: exit,
+    nowMs: clock.now(),
+    reason: exit > entry === (direction === 'LONG') ? 'TAKE_PROFIT' : 'STOP_LOSS',
+    exitRsi: 50,
+    simulated: true,
+  });
 }
 
 describe('BotHistoryService', () => {
   let t: Awaited<ReturnType<typeof buildModule>>;
 
-  beforeAll(() => Logger.overrideLogger(false));
   afterEach(async () => t.moduleRef.close());
 
   describe('with three closed trades', () => {
@@ -52,23 +86,48 @@ describe('BotHistoryService', () => {
     it('records each trade with its POSITION_CLOSED action and saves at once', async () => {
       expect(t.store.saves).toBe(3);
       const saved = t.store.files.get(HISTORY_FILE) as HistoryFile;
-      expect(saved.trades!.map((x) => [x.symbol, x.pnl])).toEqual([['BTC', 10], ['ETH', -10], ['BTC', -5]]);
+      expect(saved.trades!.map((x) => [x.symbol, x.pnl])).toEqual([
+        ['BTC', 10],
+        ['ETH', -10],
+        ['BTC', -5],
+      ]);
       expect(t.history.actions({ actionType: 'position_closed' }).map((a) => [a.symbol, a.pnl, a.reason])).toEqual([
-        ['BTC', -5, 'STOP_LOSS'], ['ETH', -10, 'STOP_LOSS'], ['BTC', 10, 'TAKE_PROFIT'],
+        ['BTC', -5, 'STOP_LOSS'],
+        ['ETH', -10, 'STOP_LOSS'],
+        ['BTC', 10, 'TAKE_PROFIT'],
       ]);
     });
 
     it('statistics over the trades: counts, win rate, PnL, best/worst, per symbol and per reason', () => {
-      const stats = statistics({ actions: t.history.actions(), trades: t.history.closedTrades(), openTrades: 1, symbol: null });
+      const stats = statistics({
+        actions: t.history.actions(),
+        trades: t.history.closedTrades(),
+        openTrades: 1,
+        symbol: null,
+      });
       expect(stats).toMatchObject({
-        total_actions: 3, total_trades: 3, total_trades_overall: 4, open_trades: 1, profitable_trades: 1, losing_trades: 2,
-        win_rate: 33.33, total_pnl: -5, avg_pnl: -1.66666667, best_trade: 10, worst_trade: -10, symbols: ['BTC', 'ETH'], symbol: 'ALL',
+        total_actions: 3,
+        total_trades: 3,
+        total_trades_overall: 4,
+        open_trades: 1,
+        profitable_trades: 1,
+        losing_trades: 2,
+        win_rate: 33.33,
+        total_pnl: -5,
+        avg_pnl: -1.66666667,
+        best_trade: 10,
+        worst_trade: -10,
+        symbols: ['BTC', 'ETH'],
+        symbol: 'ALL',
       });
       expect(stats.by_symbol).toEqual({
         BTC: { trades: 2, wins: 1, losses: 1, win_rate: 50, total_pnl: 5 },
         ETH: { trades: 1, wins: 0, losses: 1, win_rate: 0, total_pnl: -10 },
       });
-      expect(stats.by_close_reason).toEqual({ TAKE_PROFIT: { trades: 1, total_pnl: 10 }, STOP_LOSS: { trades: 2, total_pnl: -15 } });
+      expect(stats.by_close_reason).toEqual({
+        TAKE_PROFIT: { trades: 1, total_pnl: 10 },
+        STOP_LOSS: { trades: 2, total_pnl: -15 },
+      });
     });
 
     it('queries trades newest first by symbol, direction, limit and period', () => {
@@ -117,7 +176,17 @@ describe('BotHistoryService', () => {
 
   it('loads an older file whose entries carry no epoch times (parsed from their timestamps)', async () => {
     const file = {
-      history: [{ id: '1', timestamp: '2025-12-31T10:00:00.000', action_type: 'BOT_START', action_name: 'x', bot_id: null, symbol: 'BTC', details: 'started' }],
+      history: [
+        {
+          id: '1',
+          timestamp: '2025-12-31T10:00:00.000',
+          action_type: 'BOT_START',
+          action_name: 'x',
+          bot_id: null,
+          symbol: 'BTC',
+          details: 'started',
+        },
+      ],
       trades: [],
       last_update: null,
     } as unknown as HistoryFile;
