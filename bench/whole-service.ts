@@ -13,10 +13,11 @@
  *
  * Prints the conditions (node, cores, load average, symbols, durations) and OK/MISS against the targets.
  * Env: BENCH_SYMBOLS (583), BENCH_PAPER_SECONDS (60), BENCH_PAPER_TIME_SCALE (3600), BENCH_SETTLE_SECONDS (20),
- * BENCH_LOAD_RATE (500), BENCH_LOAD_SECONDS (30), BENCH_SKIP (comma list of bybit,paper,load).
+ * BENCH_LOAD_RATE (500), BENCH_LOAD_SECONDS (30), BENCH_SKIP (comma list of bybit,paper,load), BENCH_HEAP_SNAPSHOT=1
+ * (at the end of the paper run: a heap snapshot of the service, summarised by object type and constructor; slow).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureBuilt, launchMain, type LaunchedMain } from '../test/support/built-service';
@@ -28,6 +29,7 @@ const PAPER_TIME_SCALE = Number(process.env.BENCH_PAPER_TIME_SCALE ?? 3600);
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 20);
 const LOAD_RATE = Number(process.env.BENCH_LOAD_RATE ?? 500);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 30);
+const HEAP_SNAPSHOT = process.env.BENCH_HEAP_SNAPSHOT === '1';
 const SKIP = new Set(
   (process.env.BENCH_SKIP ?? '')
     .split(',')
@@ -94,6 +96,53 @@ async function heapBreakdown(url: string): Promise<string> {
     `rss ${rss.toFixed(1)} = heap total ${heapTotal.toFixed(1)} (used ${value('nodejs_heap_size_used_bytes').toFixed(1)}: ${spaces}) ` +
     `+ external ${external.toFixed(1)} + code/stacks/native ${(rss - heapTotal - external).toFixed(1)} MB`
   );
+}
+
+/** A heap snapshot of the service (started with --heapsnapshot-signal): self sizes by type and constructor. */
+async function heapSnapshotSummary(pid: number, dir: string): Promise<string> {
+  process.kill(pid, 'SIGUSR2');
+  let file: string | undefined;
+  let lastSize = -1;
+  for (let i = 0; i < 600; i++) {
+    await sleep(500);
+    file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot'));
+    if (!file) continue;
+    const size = statSync(path.join(dir, file)).size;
+    // Written in one go; a size that stopped growing (and parses) is the whole file.
+    if (size > 0 && size === lastSize) break;
+    lastSize = size;
+  }
+  if (!file) return 'no heap snapshot was written';
+  const snapshot = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  rmSync(path.join(dir, file), { force: true });
+  const fields = snapshot.snapshot.meta.node_fields;
+  const types = snapshot.snapshot.meta.node_types[0];
+  const width = fields.length;
+  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  const byType = new Map<string, number>();
+  const byName = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < snapshot.nodes.length; i += width) {
+    const type = types[snapshot.nodes[i + typeAt]];
+    const size = snapshot.nodes[i + sizeAt];
+    total += size;
+    byType.set(type, (byType.get(type) ?? 0) + size);
+    if (type === 'object' || type === 'closure' || type === 'native') {
+      const key = `${type}:${snapshot.strings[snapshot.nodes[i + nameAt]]}`;
+      byName.set(key, (byName.get(key) ?? 0) + size);
+    }
+  }
+  const top = (map: Map<string, number>, n: number) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `${k} ${(v / 1_048_576).toFixed(1)}`)
+      .join(', ');
+  return `heap snapshot ${(total / 1_048_576).toFixed(1)} MB live; by type: ${top(byType, 8)}; largest constructors: ${top(byName, 10)} (MB)`;
 }
 
 async function coinsLoaded(url: string, minimum: number, timeoutMs: number): Promise<{ total: number; ms: number }> {
@@ -195,11 +244,16 @@ async function bybitColdLoad(): Promise<void> {
 /** 2. Paper mode, accelerated: idle RSS after the coin load and after a stretch of auto-bot trading. */
 async function paperIdle(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bots-bench-paper-'));
+  const snapshotDir = mkdtempSync(path.join(os.tmpdir(), 'bots-bench-heap-'));
+  const nodeOptions: Record<string, string> = HEAP_SNAPSHOT
+    ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` }
+    : {};
   const service = await launchMain({
     DATA_DIR: dataDir,
     PAPER_SYMBOLS: String(SYMBOLS),
     PAPER_TIME_SCALE: String(PAPER_TIME_SCALE),
     LOG_LEVEL: 'warn',
+    ...nodeOptions,
   });
   const memory = sampleMemory(service.child.pid!);
   try {
@@ -234,10 +288,12 @@ async function paperIdle(): Promise<void> {
       `[paper] ${mark(after.rssMb <= TARGETS.idleRssMb)} RSS ${mbText(after.rssMb)} after ${PAPER_SECONDS} s of auto-bot trading at x${PAPER_TIME_SCALE} (${simulatedHours.toFixed(0)} simulated hours, ${trades} trades, ${bots} bots); highest during trading ${mbText(during.peakRssMb)}, VmHWM ${mbText(during.hwmMb)}`,
     );
     report(`[paper] after trading: ${await heapBreakdown(service.url)}`);
+    if (HEAP_SNAPSHOT) report(`[paper] ${await heapSnapshotSummary(service.child.pid!, snapshotDir)}`);
   } finally {
     memory.stop();
     await stop(service);
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(snapshotDir, { recursive: true, force: true });
   }
 }
 
