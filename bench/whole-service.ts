@@ -58,6 +58,18 @@ function memoryOf(pid: number): { rssMb: number; hwmMb: number } | null {
   }
 }
 
+/** CPU time (user + system) a process has used so far, ms (from /proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the command name.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Samples a process's memory every 100 ms until stopped; keeps the highest VmRSS seen and the kernel's VmHWM. */
 function sampleMemory(pid: number) {
   let peakRssMb = 0;
@@ -346,6 +358,7 @@ function summarise(
   run: Awaited<ReturnType<typeof openLoop>>,
   isWrite: (label: string) => boolean,
   target: number,
+  serviceCpuMs: number,
 ): void {
   const stats = (samples: Sample[]) => {
     const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
@@ -356,6 +369,9 @@ function summarise(
   const failures = run.samples.filter((s) => s.status < 200 || s.status >= 300).length;
   const all = stats(run.samples);
   report(
+    `[load] service CPU ${(serviceCpuMs / 1000).toFixed(1)} s over the run: ${(serviceCpuMs / run.samples.length).toFixed(2)} ms per request`,
+  );
+  report(
     `[load] ${mark(all.p99 <= target)} ${name}: ${run.offeredPerSecond.toFixed(0)} req/s offered for ${LOAD_SECONDS} s, ${failures} non-2xx, max in flight ${run.maxInFlight}; all ${text(all)} (target p99 <= ${target} ms)`,
   );
   const reads = run.samples.filter((s) => !isWrite(s.label));
@@ -365,6 +381,26 @@ function summarise(
   for (const label of [...new Set(run.samples.map((s) => s.label))].sort()) {
     report(`[load]          ${label.padEnd(26)} ${text(stats(run.samples.filter((s) => s.label === label)))}`);
   }
+}
+
+/**
+ * Each endpoint alone, one request at a time (closed loop, 200 each): latency without queueing and the service's
+ * CPU per request. Less sensitive to other work on the machine than the open-loop percentiles.
+ */
+async function endpointCosts(service: LaunchedMain, endpoints: Array<[string, string]>): Promise<void> {
+  const client = createLoadClient(1);
+  const pid = service.child.pid!;
+  for (const [label, urlPath] of endpoints) {
+    const ms: number[] = [];
+    const cpuBefore = cpuMsOf(pid);
+    for (let i = 0; i < 200; i++) ms.push((await client.send(`${service.url}${urlPath}`, 'GET', undefined, 10_000)).ms);
+    const cpuPerRequest = (cpuMsOf(pid) - cpuBefore) / ms.length;
+    ms.sort((a, b) => a - b);
+    report(
+      `[cost] ${label.padEnd(22)} alone: p50 ${percentile(ms, 50).toFixed(2)} ms, p99 ${percentile(ms, 99).toFixed(2)} ms; service CPU ${cpuPerRequest.toFixed(2)} ms/request`,
+    );
+  }
+  client.close();
 }
 
 /** 3. 500 req/s against the paper service at real time, workers running: read-only, then 10 % writes. */
@@ -430,8 +466,23 @@ async function loadMix(): Promise<void> {
       };
     };
     const isWrite = (label: string) => label.startsWith('POST');
-    summarise('read-only mix', await openLoop(service.url, read), isWrite, TARGETS.readP99Ms);
-    summarise('mixed (10 % writes)', await openLoop(service.url, mixed), isWrite, TARGETS.mixedP99Ms);
+    await endpointCosts(service, [
+      ['GET list', '/api/bots/list'],
+      ['GET status', '/api/bots/status'],
+      ['GET coins-with-rsi', '/api/bots/coins-with-rsi'],
+      ['GET auto-bot', '/api/bots/auto-bot'],
+      ['GET health', '/api/bots/health'],
+      ['GET account-info', '/api/bots/account-info'],
+      ['GET status/{symbol}', `/api/bots/status/${botSymbols[0]}`],
+      ['GET history', '/api/bots/history?limit=50'],
+    ]);
+    const pid = service.child.pid!;
+    let cpuBefore = cpuMsOf(pid);
+    const reads = await openLoop(service.url, read);
+    summarise('read-only mix', reads, isWrite, TARGETS.readP99Ms, cpuMsOf(pid) - cpuBefore);
+    cpuBefore = cpuMsOf(pid);
+    const mixes = await openLoop(service.url, mixed);
+    summarise('mixed (10 % writes)', mixes, isWrite, TARGETS.mixedP99Ms, cpuMsOf(pid) - cpuBefore);
     report(`[load] service RSS after both runs ${mbText(memoryOf(service.child.pid!)?.rssMb ?? NaN)}`);
   } finally {
     await stop(service);
