@@ -217,6 +217,37 @@ describe('BotManager', () => {
     expect(t.history.closedTrades()).toEqual([]);
   });
 
+  it('create refuses a coin that fails the maturity check, unless the check is skipped', async () => {
+    t.immature.add('SOL');
+    await expect(t.manager.create({ symbol: 'SOL' })).rejects.toThrow('Coin SOL did not pass the maturity check (6h)');
+    expect(t.manager.find('SOL')).toBeUndefined();
+    const created = await t.manager.create({ symbol: 'SOL', skipMaturityCheck: true, config: { status: 'paused' } });
+    expect(created).toMatchObject({ existing_position: false, bot: { symbol: 'SOL', status: 'paused' } });
+    expect(t.manager.find('SOL')!.record.config).toMatchObject({ enable_maturity_check: false });
+  });
+
+  it('create on a coin the exchange already holds adopts the position (no order)', async () => {
+    t.exchange.addPosition({ symbol: 'ETH', side: 'Short', size: 3, entryPrice: 120 });
+    const created = await t.manager.create({ symbol: 'ETH' });
+    expect(created.existing_position).toBe(true);
+    expect(created.bot).toMatchObject({ status: 'in_position_short', entry_price: 120, position_size: 3 });
+    expect(t.exchange.orders).toEqual([]);
+  });
+
+  it('create with a forced LONG answers first and enters in the background', async () => {
+    const created = await t.manager.create({
+      symbol: 'BTC',
+      forceManualEntry: true,
+      signal: 'ENTER_LONG',
+      config: { volume_mode: 'usdt', volume_value: 50, leverage: 5 },
+    });
+    expect(created.bot.symbol).toBe('BTC');
+    // The entry runs after the answer, under the symbol's lock: taking the lock waits for it.
+    await t.manager.withLock('BTC', () => undefined);
+    expect(t.manager.find('BTC')!.status).toBe('in_position_long');
+    expect(t.exchange.orders[0]).toMatchObject({ symbol: 'BTC', side: 'buy', amount: 0.5 });
+  });
+
   it('a failed state save keeps the bots in memory and is retried by flush', async () => {
     const bot = t.addBot();
     t.store.failSaves = true;

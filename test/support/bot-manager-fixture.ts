@@ -69,6 +69,8 @@ export interface BotFixture {
   coinSettings: Map<string, Record<string, unknown>>;
   coins: Map<string, CoinView>;
   delisted: Set<string>;
+  /** Coins the maturity check fails. */
+  immature: Set<string>;
   providers: Provider[];
 }
 
@@ -85,6 +87,7 @@ export function botManagerFixture(autoBot: Partial<AutoBotConfig> = {}): BotFixt
   const coinSettings = new Map<string, Record<string, unknown>>();
   const coins = new Map<string, CoinView>();
   const delisted = new Set<string>();
+  const immature = new Set<string>();
   const effective = (symbol: string, bot: OverrideLayer = null) =>
     effectiveBotConfig(autoBotConfig, bot, coinSettings.get(symbol) ?? null);
   const providers: Provider[] = [
@@ -125,8 +128,14 @@ export function botManagerFixture(autoBot: Partial<AutoBotConfig> = {}): BotFixt
         checkEntry: () => ({ allowed: true, reason: 'ok' }),
       }),
     },
-    { provide: MaturityService, useValue: autoMock<MaturityService>({ check: () => ({ is_mature: true }) }) },
+    {
+      provide: MaturityService,
+      useValue: autoMock<MaturityService>({
+        check: (s: string) => ({ is_mature: !immature.has(s) }),
+        isMature: (s: string) => !immature.has(s),
+      }),
+    },
     { provide: StatusService, useValue: autoMock<StatusService>() },
   ];
-  return { clock, exchange, store, autoBotConfig, coinSettings, coins, delisted, providers };
+  return { clock, exchange, store, autoBotConfig, coinSettings, coins, delisted, immature, providers };
 }
