@@ -387,13 +387,22 @@ function summarise(
  * Each endpoint alone, one request at a time (closed loop, 200 each): latency without queueing and the service's
  * CPU per request. Less sensitive to other work on the machine than the open-loop percentiles.
  */
-async function endpointCosts(service: LaunchedMain, endpoints: Array<[string, string]>): Promise<void> {
+async function endpointCosts(
+  service: LaunchedMain,
+  endpoints: Array<Request | (() => Request)>,
+  count = 200,
+): Promise<void> {
   const client = createLoadClient(1);
   const pid = service.child.pid!;
-  for (const [label, urlPath] of endpoints) {
+  for (const endpoint of endpoints) {
+    const next = typeof endpoint === 'function' ? endpoint : () => endpoint;
+    const label = next().label;
     const ms: number[] = [];
     const cpuBefore = cpuMsOf(pid);
-    for (let i = 0; i < 200; i++) ms.push((await client.send(`${service.url}${urlPath}`, 'GET', undefined, 10_000)).ms);
+    for (let i = 0; i < count; i++) {
+      const req = next();
+      ms.push((await client.send(`${service.url}${req.path}`, req.method, req.body, 10_000)).ms);
+    }
     const cpuPerRequest = (cpuMsOf(pid) - cpuBefore) / ms.length;
     ms.sort((a, b) => a - b);
     report(
@@ -466,15 +475,16 @@ async function loadMix(): Promise<void> {
       };
     };
     const isWrite = (label: string) => label.startsWith('POST');
+    const get = (label: string, urlPath: string): Request => ({ label, method: 'GET', path: urlPath });
     await endpointCosts(service, [
-      ['GET list', '/api/bots/list'],
-      ['GET status', '/api/bots/status'],
-      ['GET coins-with-rsi', '/api/bots/coins-with-rsi'],
-      ['GET auto-bot', '/api/bots/auto-bot'],
-      ['GET health', '/api/bots/health'],
-      ['GET account-info', '/api/bots/account-info'],
-      ['GET status/{symbol}', `/api/bots/status/${botSymbols[0]}`],
-      ['GET history', '/api/bots/history?limit=50'],
+      get('GET list', '/api/bots/list'),
+      get('GET status', '/api/bots/status'),
+      get('GET coins-with-rsi', '/api/bots/coins-with-rsi'),
+      get('GET auto-bot', '/api/bots/auto-bot'),
+      get('GET health', '/api/bots/health'),
+      get('GET account-info', '/api/bots/account-info'),
+      get('GET status/{symbol}', `/api/bots/status/${botSymbols[0]}`),
+      get('GET history', '/api/bots/history?limit=50'),
     ]);
     const pid = service.child.pid!;
     let cpuBefore = cpuMsOf(pid);
@@ -483,6 +493,13 @@ async function loadMix(): Promise<void> {
     cpuBefore = cpuMsOf(pid);
     const mixes = await openLoop(service.url, mixed);
     summarise('mixed (10 % writes)', mixes, isWrite, TARGETS.mixedP99Ms, cpuMsOf(pid) - cpuBefore);
+    // The writes alone last (they change settings the mixes above read).
+    const write = (label: string) => () => {
+      let req = mixed();
+      while (req.label !== label) req = mixed();
+      return req;
+    };
+    await endpointCosts(service, [write('POST individual-settings'), write('POST stop'), write('POST auto-bot')], 50);
     report(`[load] service RSS after both runs ${mbText(memoryOf(service.child.pid!)?.rssMb ?? NaN)}`);
   } finally {
     await stop(service);
