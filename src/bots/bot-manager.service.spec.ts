@@ -248,10 +248,19 @@ describe('BotManager', () => {
     expect(t.exchange.orders[0]).toMatchObject({ symbol: 'BTC', side: 'buy', amount: 0.5 });
   });
 
-  it('a failed state save keeps the bots in memory and is retried by flush', async () => {
+  it('a failed state save after a fill: the caller gets the cause, the bot stays in memory, flush retries', async () => {
     const bot = t.addBot();
     t.store.failSaves = true;
-    expect((await enter(t, bot)).ok).toBe(true);
+    // The order filled, so the entry cannot be undone: it is kept in memory and the error says so (docs/reliability.md).
+    await expect(enter(t, bot)).rejects.toMatchObject({
+      name: 'PersistenceError',
+      file: BOTS_STATE_FILE,
+      keptInMemory: true,
+      status: 507,
+      message: expect.stringContaining('no space left on device'),
+    });
+    expect(t.exchange.orders).toHaveLength(1);
+    expect(t.manager.find('BTC')!.status).toBe('in_position_long');
     expect(t.store.files.has(BOTS_STATE_FILE)).toBe(false);
     t.store.failSaves = false;
     await t.manager.flush();

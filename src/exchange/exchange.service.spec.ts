@@ -12,7 +12,7 @@ import type { ExchangeAdapter } from './exchange.types';
 
 type ExchangeSettings = {
   name: string;
-  paper?: { seed: number; symbols: number; startingBalance: number; timeScale: number };
+  paper?: { market: 'sim'; seed: number; symbols: number; startingBalance: number; timeScale: number };
 };
 
 /** ExchangeService over the test's adapter (else the one its config names), files in memory. */
@@ -73,13 +73,15 @@ describe('ExchangeService', () => {
   it('counts every call by method, failures with their last error, and tells listeners', async () => {
     const adapter = new TradingStubExchange(() => 0);
     t = await buildModule({ adapter });
+    // Start-up makes one signed read (the position list) to prove the keys (docs/security.md, readiness).
+    expect(t.exchange.stats.get('fetchPositions')).toMatchObject({ calls: 1, errors: 0, lastError: null });
     const seen: Array<[string, boolean]> = [];
     t.exchange.onCall((method, ok) => seen.push([method, ok]));
     await t.exchange.fetchPositions();
     adapter.failNext('fetchPositions', new ExchangeUnavailableError('502 Bad Gateway'));
     await expect(t.exchange.fetchPositions()).rejects.toThrow('502 Bad Gateway');
     await t.exchange.fetchBalance();
-    expect(t.exchange.stats.get('fetchPositions')).toMatchObject({ calls: 2, errors: 1, lastError: '502 Bad Gateway' });
+    expect(t.exchange.stats.get('fetchPositions')).toMatchObject({ calls: 3, errors: 1, lastError: '502 Bad Gateway' });
     expect(t.exchange.stats.get('fetchBalance')).toMatchObject({ calls: 1, errors: 0, lastError: null });
     expect(seen).toEqual([
       ['fetchPositions', true],
@@ -109,7 +111,7 @@ describe('ExchangeService', () => {
   describe('paper mode (the configured adapter)', () => {
     const paper: ExchangeSettings = {
       name: 'paper',
-      paper: { seed: 7, symbols: 12, startingBalance: 1000, timeScale: 1 },
+      paper: { market: 'sim', seed: 7, symbols: 12, startingBalance: 1000, timeScale: 1 },
     };
 
     it('saves the simulated account before an order returns', async () => {

@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Clock, ManualClock } from '../../src/common/clock';
 import { exchangeConfig } from '../../src/config/app.config';
 import { AutoBotConfigService } from '../../src/config/auto-bot-config.service';
@@ -8,6 +9,7 @@ import { IndividualSettingsService } from '../../src/config/individual-settings.
 import { SystemConfigService } from '../../src/config/system-config.service';
 import { EXCHANGE_ADAPTER, ExchangeService } from '../../src/exchange/exchange.service';
 import { FilterService } from '../../src/filters/filter.service';
+import type { EntryCheck, EntryDirection } from '../../src/filters/filter.types';
 import { StatusService } from '../../src/health/status.service';
 import { MaturityService } from '../../src/maturity/maturity.service';
 import { JsonStore } from '../../src/persistence/json-store.service';
@@ -16,6 +18,9 @@ import { RsiService } from '../../src/rsi/rsi.service';
 import { BotManager } from '../../src/bots/bot-manager.service';
 import { BotHistoryService } from '../../src/bots/history/bot-history.service';
 import { TradingStubExchange } from './trading-stub-exchange';
+
+/** The auto-bot's entry filters in the order `FilterService.checkEntry` runs them. */
+const ENTRY_FILTERS = ['maturity', 'rsi_time_filter', 'exit_scam', 'scope', 'delisted'];
 
 /**
  * An object whose named members are given and every other member is a jest.fn() returning undefined: a collaborator
@@ -45,7 +50,7 @@ export class MemoryJsonStore {
     return this.files.has(file) ? (structuredClone(this.files.get(file)) as T) : options.defaults();
   }
   async save(file: string, value: unknown): Promise<void> {
-    if (this.failSaves) throw new Error(`ENOSPC: no space left on device, write ${file}`);
+    if (this.failSaves) throw Object.assign(new Error(`ENOSPC: no space left on device, write ${file}`), { code: 'ENOSPC' });
     this.saves++;
     this.files.set(file, structuredClone(value));
   }
@@ -71,6 +76,8 @@ export interface BotFixture {
   delisted: Set<string>;
   /** Coins the maturity check fails. */
   immature: Set<string>;
+  /** The domain-event bus the bot services publish on (a spec subscribes to see what was announced). */
+  events: EventEmitter2;
   providers: Provider[];
 }
 
@@ -88,10 +95,12 @@ export function botManagerFixture(autoBot: Partial<AutoBotConfig> = {}): BotFixt
   const coins = new Map<string, CoinView>();
   const delisted = new Set<string>();
   const immature = new Set<string>();
+  const events = new EventEmitter2();
   const effective = (symbol: string, bot: OverrideLayer = null) =>
     effectiveBotConfig(autoBotConfig, bot, coinSettings.get(symbol) ?? null);
   const providers: Provider[] = [
     { provide: Clock, useValue: clock },
+    { provide: EventEmitter2, useValue: events },
     { provide: JsonStore, useValue: store },
     StateRegistry,
     { provide: exchangeConfig.KEY, useValue: { name: 'bybit' } },
@@ -125,7 +134,14 @@ export function botManagerFixture(autoBot: Partial<AutoBotConfig> = {}): BotFixt
       useValue: autoMock<FilterService>({
         isDelisted: (s: string) => delisted.has(s),
         effectiveSignal: (s: string) => ({ signal: coins.get(s)?.signal ?? 'WAIT', reason: 'test' }),
-        checkEntry: () => ({ allowed: true, reason: 'ok' }),
+        // Every entry filter passes, reported in the order docs/trading-logic.md gives.
+        checkEntry: (symbol: string, direction: EntryDirection): EntryCheck => ({
+          symbol,
+          direction,
+          allowed: true,
+          reason: 'ok',
+          decisions: ENTRY_FILTERS.map((filter) => ({ filter, allowed: true, reason: 'test' })),
+        }),
       }),
     },
     {
@@ -137,5 +153,5 @@ export function botManagerFixture(autoBot: Partial<AutoBotConfig> = {}): BotFixt
     },
     { provide: StatusService, useValue: autoMock<StatusService>() },
   ];
-  return { clock, exchange, store, autoBotConfig, coinSettings, coins, delisted, immature, providers };
+  return { clock, exchange, store, autoBotConfig, coinSettings, coins, delisted, immature, events, providers };
 }

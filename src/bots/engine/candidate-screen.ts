@@ -33,7 +33,7 @@ export interface CandidateInput {
 export type CandidateVerdict = { ok: false; skip: ScreenSkip } | { ok: true; check: EntryCheck };
 
 /**
- * The auto-bot's per-coin pipeline after the base signal (trading-logic §6.C), in order: account lock, effective
+ * The auto-bot's per-coin pipeline after the base signal (docs/trading-logic.md §6.C), in order: account lock, effective
  * signal, max_concurrent, existing bot, exchange position, the entry filters, cooldown, RSI re-check, risk caps.
  * Live (AutoBotService) and the backtest both decide through it.
  */

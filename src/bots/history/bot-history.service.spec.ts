@@ -154,10 +154,16 @@ describe('BotHistoryService', () => {
     });
   });
 
-  it('a failed save keeps the trade in memory; flush writes it later', async () => {
+  it('a failed save reaches the caller naming the file and cause, keeps the trade in memory; flush writes it later', async () => {
     t = await buildModule();
     t.store.failSaves = true;
-    await t.history.recordTrade(trade(t.clock, 'BTC', 'LONG', 1, 100, 101));
+    // docs/reliability.md: the caller gets a PersistenceError (507 for a full disk); the trade stays for the auto-save.
+    await expect(t.history.recordTrade(trade(t.clock, 'BTC', 'LONG', 1, 100, 101))).rejects.toMatchObject({
+      name: 'PersistenceError',
+      file: HISTORY_FILE,
+      status: 507,
+      message: expect.stringContaining('no space left on device'),
+    });
     expect(t.history.closedTrades()).toHaveLength(1);
     expect(t.store.files.has(HISTORY_FILE)).toBe(false);
     t.store.failSaves = false;
