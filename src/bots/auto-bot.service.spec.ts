@@ -70,6 +70,13 @@ describe('AutoBotService', () => {
       ['ETH', 'sell', 0.5],
     ]);
     expect(t.manager.find('BTC')!.record).toMatchObject({ auto_managed: true, opened_by_autobot: true });
+    // The entry records the filters it passed, in the order checkEntry ran them (docs/backtest-engine.md, auditable trades).
+    expect(t.manager.find('BTC')!.record.entry_decision).toMatchObject({
+      decision_price: 100,
+      decision_rsi: 20,
+      filters_passed: ['maturity', 'rsi_time_filter', 'exit_scam', 'scope', 'delisted'],
+      stop_loss_set: 95,
+    });
     expect(t.autoBot.lastRound()).toBe(round);
   });
 

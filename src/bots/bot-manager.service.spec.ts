@@ -79,6 +79,27 @@ describe('BotManager', () => {
     expect(bot.status).toBe('in_position_short');
   });
 
+  it('a fill away from the quote moves both stops to the same distances from the fill, and the decision says so', async () => {
+    const bot = t.addBot();
+    t.exchange.fillSlippage = 0.01; // quote 100, the buy fills at 101
+    expect(await enter(t, bot)).toEqual({ ok: true, direction: 'LONG', entryPrice: 101, quantity: 0.5 });
+    // Sent with the order from the quote, then re-anchored once on the fill (docs/backtest-engine.md, "Stops from the fill").
+    expect(t.exchange.orders[0]).toMatchObject({ stopLoss: 95, takeProfit: 110 });
+    expect(t.exchange.stops).toEqual([{ symbol: 'BTC', stopLoss: 95.95, takeProfit: 111.1 }]);
+    expect(bot.record).toMatchObject({ entry_price: 101, stop_loss: 95.95, take_profit: 111.1 });
+    expect(bot.record.entry_decision).toMatchObject({ decision_price: 100, stop_loss_set: 95.95, take_profit_set: 111.1 });
+  });
+
+  it('a refused stop move after the fill keeps the quoted levels the exchange holds, on the record and the decision', async () => {
+    const bot = t.addBot();
+    t.exchange.fillSlippage = 0.01;
+    t.exchange.failNext('setTradingStop', new InvalidOrderError('stop-loss price invalid'));
+    expect((await enter(t, bot)).ok).toBe(true);
+    expect(t.exchange.stops).toEqual([]);
+    expect(bot.record).toMatchObject({ entry_price: 101, stop_loss: 95, take_profit: 110 });
+    expect(bot.record.entry_decision).toMatchObject({ stop_loss_set: 95, take_profit_set: 110 });
+  });
+
   it('a lost order answer on entry: the position is looked up and adopted under the client order id', async () => {
     const bot = t.addBot();
     t.exchange.failNext('createMarketOrder', new ExchangeUnavailableError('socket hang up', 'createMarketOrder'));

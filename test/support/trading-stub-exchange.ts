@@ -34,6 +34,8 @@ export class TradingStubExchange implements ExchangeAdapter {
   closeCalls = 0;
   /** Share of an order that fills (a partial fill below 1). */
   fillRatio = 1;
+  /** Slippage of a market fill as a fraction: a buy fills that much above the price, a sell that much below. */
+  fillSlippage = 0;
   /** When set, an order whose failure is scripted still opens its position (the answer, not the order, was lost). */
   fillDespiteFailure = false;
   balance: Balance = {
@@ -136,7 +138,8 @@ export class TradingStubExchange implements ExchangeAdapter {
     this.orders.push(request);
     const failure = this.takeFailure('createMarketOrder');
     const amount = Math.round(request.amount * this.fillRatio * 1e9) / 1e9;
-    const price = this.priceOf(request.symbol);
+    const quote = this.priceOf(request.symbol);
+    const price = Math.round(quote * (request.side === 'buy' ? 1 + this.fillSlippage : 1 - this.fillSlippage) * 1e9) / 1e9;
     if (!failure || this.fillDespiteFailure) {
       this.addPosition({
         symbol: request.symbol,
