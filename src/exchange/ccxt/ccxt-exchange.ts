@@ -232,7 +232,7 @@ export class CcxtExchange implements ExchangeAdapter {
     const hasStops = request.stopLoss !== undefined || request.takeProfit !== undefined;
     const { stopsOnOrder } = this.dialect.capabilities;
     // One id for every attempt: a retry of an order the exchange already took is answered "duplicate".
-    const clientOrderId = request.clientOrderId ?? this.dialect.newClientOrderId();
+    const clientOrderId = request.clientOrderId !== undefined ? this.dialect.clientOrderId(request.clientOrderId) : this.dialect.newClientOrderId();
     let amount = 0;
     const orderId = await this.call('createMarketOrder', async (client) => {
       const unified = this.unifiedSymbol(request.symbol, 'createMarketOrder');

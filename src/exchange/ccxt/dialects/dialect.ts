@@ -11,7 +11,7 @@ import { binanceErrorCode } from '../ccxt-errors';
 import type { CcxtClassId } from '../ccxt-client';
 import { type BalanceFigures, type Market, toPosition } from '../mappers';
 
-export type CcxtExchangeId = 'bybit' | 'binance';
+export type CcxtExchangeId = 'bybit' | 'binance' | 'okx';
 
 /** What the adapter lends a dialect that needs more than one request (stops as orders, reading stops back). */
 export interface DialectContext {
@@ -66,6 +66,8 @@ export interface ExchangeDialect {
   readStops(context: DialectContext, client: Exchange, positions: Position[]): Promise<void>;
   /** A fresh client order id in the exchange's alphabet and length. */
   newClientOrderId(): string;
+  /** The caller's client order id in the exchange's alphabet and length (the same on every retry). */
+  clientOrderId(id: string): string;
 }
 
 export abstract class BaseDialect implements ExchangeDialect {
@@ -113,6 +115,10 @@ export abstract class BaseDialect implements ExchangeDialect {
   }
 
   async readStops(_context: DialectContext, _client: Exchange, _positions: Position[]): Promise<void> {}
+
+  clientOrderId(id: string): string {
+    return id;
+  }
 
   newClientOrderId(): string {
     // Bybit orderLinkId / Binance newClientOrderId: at most 36 of [A-Za-z0-9_-].

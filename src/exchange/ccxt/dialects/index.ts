@@ -2,10 +2,12 @@
 import { BinanceDialect } from './binance';
 import { BybitDialect } from './bybit';
 import type { CcxtExchangeId, ExchangeDialect } from './dialect';
+import { OkxDialect } from './okx';
 
 const DIALECTS: Record<CcxtExchangeId, () => ExchangeDialect> = {
   bybit: () => new BybitDialect(),
   binance: () => new BinanceDialect(),
+  okx: () => new OkxDialect(),
 };
 
 export const CCXT_EXCHANGE_IDS = Object.keys(DIALECTS) as CcxtExchangeId[];
