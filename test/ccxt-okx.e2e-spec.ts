@@ -104,7 +104,7 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       expect(fake.stats.sent('/api/v5/market/candles').map(queryOf)).toEqual([{ instId: fake.instId(market.symbol), bar: '6Hutc', limit: '50' }]);
     });
 
-    it('honours since and gives the same candles as columns; one request holds at most 300 candles', async () => {
+    it('honours since and gives the same candles as columns', async () => {
       const { market } = await tradable();
       const all = await exchange.fetchCandles(market.symbol, '1h', { limit: 200 });
       const since = all[all.length - 10].time;
@@ -115,9 +115,26 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       expect(sinceRequest?.before).toBe(String(since - 1));
       const columns = await exchange.fetchCandleColumns(market.symbol, '1h', { limit: 200 });
       expect(Array.from(columns.close)).toEqual(all.map((c) => c.close));
+    });
+
+    it('pages for more than the 300 candles one OKX request holds: the newest 1000, and a 1000-candle window', async () => {
+      const { market } = await tradable();
+      const expected = await backend.fetchCandles(market.symbol, '1h', { limit: 1000 });
+      fake.stats.reset();
       const many = await exchange.fetchCandles(market.symbol, '1h', { limit: 1000 });
-      expect(many).toHaveLength(300);
-      expect(many[many.length - 1].time).toBe(all[all.length - 1].time);
+      expect(many.map((c) => c.time)).toEqual(expected.map((c) => c.time));
+      expect(many.map((c) => c.close)).toEqual(expected.map((c) => c.close));
+      const pages = [...fake.stats.sent('/api/v5/market/candles'), ...fake.stats.sent('/api/v5/market/history-candles')];
+      expect(pages).toHaveLength(4); // 300 + 300 + 300 + 100
+      expect(pages.every((r) => Number(queryOf(r).limit) <= 300)).toBe(true);
+
+      // the candle store's window: [since, until) of 1000 one-hour candles ending 100 hours ago
+      const until = expected[900].time;
+      const since = until - 1000 * 3_600_000;
+      const window = await exchange.fetchCandleColumns(market.symbol, '1h', { since, until, limit: 1000 });
+      const inWindow = (await backend.fetchCandles(market.symbol, '1h', { since, until, limit: 1000 })).map((c) => c.time);
+      expect(inWindow.length).toBeGreaterThan(300);
+      expect(Array.from(window.time)).toEqual(inWindow);
     });
 
     it('fetches all tickers in one request, keyed by bare symbol', async () => {

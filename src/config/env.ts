@@ -54,6 +54,8 @@ export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export const EXCHANGES = ['paper', 'bybit', 'binance', 'okx'] as const;
 export type ExchangeName = (typeof EXCHANGES)[number];
+/** Exchanges whose API keys come with a passphrase (docs/exchanges.md). */
+const EXCHANGES_WITH_PASSPHRASE: ReadonlySet<ExchangeName> = new Set(['okx']);
 /** Prices of the paper exchange: the seeded simulation, or a real exchange's public data (dry run, docs/dry-run.md). */
 export const PAPER_MARKETS = ['sim', 'bybit', 'binance'] as const;
 export type PaperMarketName = (typeof PAPER_MARKETS)[number];
@@ -122,7 +124,9 @@ export function parseExchangeSettings(env: Env): ExchangeSettings {
     throw new EnvValidationError(`EXCHANGE=${name} needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET (or use EXCHANGE=paper)`);
   }
   const apiPassword = env.EXCHANGE_API_PASSWORD?.trim() || null;
-  if (name === 'okx' && !apiPassword) throw new EnvValidationError('EXCHANGE=okx needs EXCHANGE_API_PASSWORD (the API key\'s passphrase)');
+  if (EXCHANGES_WITH_PASSPHRASE.has(name) && !apiPassword) {
+    throw new EnvValidationError(`EXCHANGE=${name} needs EXCHANGE_API_PASSWORD (the API key's passphrase)`);
+  }
   const paperMarket = oneOf(env, 'PAPER_MARKET', 'sim', PAPER_MARKETS);
   if (paperMarket !== 'sim' && name !== 'paper') {
     throw new EnvValidationError(`PAPER_MARKET=${paperMarket} needs EXCHANGE=paper (it runs the paper account on ${paperMarket}'s public prices)`);

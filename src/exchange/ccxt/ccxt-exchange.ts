@@ -7,7 +7,7 @@
  * flow of each adapter method. ccxt is loaded lazily in init(), so the paper default never pays for it. Plain class,
  * no Nest imports: ExchangeService wires it in.
  */
-import type { Exchange, Position as CcxtPosition } from 'ccxt';
+import type { Exchange, OHLCV, Position as CcxtPosition } from 'ccxt';
 import { ExchangeError, ExchangeNotReadyError, ExchangeUnavailableError, InvalidOrderError, UnknownSymbolError } from '../exchange.errors';
 import {
   Balance,
@@ -22,6 +22,7 @@ import {
   Position,
   Ticker,
   Timeframe,
+  TIMEFRAME_MS,
   TradingStopRequest,
 } from '../exchange.types';
 import { createCcxtClient, destroyCcxtClient, loadCcxtClass } from './ccxt-client';
@@ -72,6 +73,12 @@ const ANALYSIS_METHODS: ReadonlySet<string> = new Set(['fetchCandles', 'fetchTic
 const MAX_CANDLES_PER_REQUEST = 1000;
 /** listMarkets reuses a market list loaded this recently (e.g. by init just before). */
 const MARKETS_FRESH_MS = 5000;
+
+function oldestTime(rows: readonly OHLCV[]): number {
+  let oldest = Infinity;
+  for (const row of rows) if (Number(row[0]) < oldest) oldest = Number(row[0]);
+  return oldest;
+}
 
 export class CcxtExchange implements ExchangeAdapter {
   readonly name: CcxtExchangeId;
@@ -190,10 +197,32 @@ export class CcxtExchange implements ExchangeAdapter {
       const unified = this.unifiedSymbol(symbol, method);
       // ccxt's `until` is the exchanges' inclusive end (Bybit `end`, Binance `endTime`); ours is exclusive.
       const params = options.until !== undefined ? { until: options.until - 1 } : undefined;
-      const columns = ohlcvColumns(await client.fetchOHLCV(unified, timeframe, options.since, limit, params), options.since, limit, options.until);
+      const perRequest = this.dialect.capabilities.maxCandlesPerRequest;
+      let rows = await client.fetchOHLCV(unified, timeframe, options.since, Math.min(limit, perRequest), params);
+      if (limit > perRequest) rows = await this.olderCandles(client, unified, timeframe, rows, limit, options.since);
+      const columns = ohlcvColumns(rows, options.since, limit, options.until);
       if (columns.length > 0) this.lastPrice.set(this.bare(unified), columns.close[columns.length - 1]);
       return columns;
     });
+  }
+
+  /**
+   * An exchange that answers fewer candles per request than asked (OKX: 300) is paged backwards from the oldest candle
+   * received, one window of `perRequest` candles at a time, until `limit` candles, `since`, or an empty page.
+   */
+  private async olderCandles(client: Exchange, unified: string, timeframe: Timeframe, first: OHLCV[], limit: number, since: number | undefined): Promise<OHLCV[]> {
+    const perRequest = this.dialect.capabilities.maxCandlesPerRequest;
+    const all = [...first];
+    let oldest = oldestTime(first);
+    while (all.length < limit && Number.isFinite(oldest) && (since === undefined || oldest > since)) {
+      const from = Math.max(since ?? -Infinity, oldest - perRequest * TIMEFRAME_MS[timeframe]);
+      const page = await client.fetchOHLCV(unified, timeframe, from, perRequest, { until: oldest - 1 });
+      const pageOldest = oldestTime(page);
+      if (!(pageOldest < oldest)) break; // nothing older: the market's first candle was reached
+      all.push(...page);
+      oldest = pageOldest;
+    }
+    return all;
   }
 
   async fetchTickers(): Promise<Map<string, Ticker>> {

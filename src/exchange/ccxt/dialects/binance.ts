@@ -33,7 +33,7 @@ export class BinanceDialect extends BaseDialect {
   readonly id = 'binance';
   readonly ccxtClassId = 'binanceusdm';
   // Order ids are JSON numbers: ccxt's unsafe-integer walk stays on.
-  readonly capabilities = { stopsOnOrder: false, stopsAsOrders: true, numbersAsStrings: false, needsPassword: false };
+  readonly capabilities = { stopsOnOrder: false, stopsAsOrders: true, numbersAsStrings: false, needsPassword: false, maxCandlesPerRequest: 1000 };
   protected override readonly duplicateClientIdCodes: ReadonlySet<number> = new Set([-4116]);
 
   clientOptions(): Record<string, unknown> {

@@ -32,7 +32,7 @@ const STATUS: Record<string, InstrumentStatus> = {
 export class BybitDialect extends BaseDialect {
   readonly id = 'bybit';
   readonly ccxtClassId = 'bybit';
-  readonly capabilities = { stopsOnOrder: true, stopsAsOrders: false, numbersAsStrings: true, needsPassword: false };
+  readonly capabilities = { stopsOnOrder: true, stopsAsOrders: false, numbersAsStrings: true, needsPassword: false, maxCandlesPerRequest: 1000 };
   protected override readonly duplicateClientIdCodes: ReadonlySet<number> = new Set([110072, 12141]);
 
   clientOptions(): Record<string, unknown> {

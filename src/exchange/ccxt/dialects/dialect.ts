@@ -31,6 +31,8 @@ export interface DialectCapabilities {
   readonly numbersAsStrings: boolean;
   /** The account API needs a passphrase besides key and secret (EXCHANGE_API_PASSWORD). */
   readonly needsPassword: boolean;
+  /** Candles one request answers at most; the adapter pages for more (up to its own 1000). */
+  readonly maxCandlesPerRequest: number;
 }
 
 export interface ExchangeDialect {

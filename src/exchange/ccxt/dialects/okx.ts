@@ -46,7 +46,7 @@ interface AlgoRow {
 export class OkxDialect extends BaseDialect {
   readonly id = 'okx';
   readonly ccxtClassId = 'okx';
-  readonly capabilities = { stopsOnOrder: true, stopsAsOrders: true, numbersAsStrings: true, needsPassword: true };
+  readonly capabilities = { stopsOnOrder: true, stopsAsOrders: true, numbersAsStrings: true, needsPassword: true, maxCandlesPerRequest: 300 };
   protected override readonly duplicateClientIdCodes: ReadonlySet<number> = new Set([51016]);
 
   clientOptions(): Record<string, unknown> {
