@@ -45,7 +45,7 @@ describe.each([
       expect(ready.body.error).toMatch(/^Not ready: exchange okx: no signed request has succeeded yet \(last: .*50105/);
       expect(JSON.stringify(ready.body)).not.toContain('wrong-passphrase-2468');
     } else {
-      expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' } } });
+      expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } } });
       expect(fake.stats.signedRequests).toBeGreaterThan(0);
     }
   });
