@@ -29,6 +29,7 @@ export class CoinTable {
   private readonly states = new Map<string, SymbolState>();
   private readonly records = new Map<string, CoinRecord>();
   private dataVersion = 0;
+  private contentRevision = 0;
   /** Changed since the cache file was last written. */
   dirty = false;
 
@@ -36,10 +37,19 @@ export class CoinTable {
     return this.dataVersion;
   }
 
-  /** Records a change: the UI and the JSON cache see a new version; the cache file is due. */
+  /** Records a change: the UI sees a new version; the cache file is due. */
   bump(): void {
     this.dataVersion++;
+    this.contentRevision++;
     this.dirty = true;
+  }
+
+  /**
+   * Changes with every write of a record, also between versions (a load writes coin after coin and bumps the
+   * version at its end): what serialised copies of the records are keyed on.
+   */
+  get revision(): number {
+    return this.contentRevision;
   }
 
   get size(): number {
@@ -91,12 +101,16 @@ export class CoinTable {
   /** The coin's record, created with `empty` when missing. */
   recordFor(symbol: string, empty: () => CoinRecord): CoinRecord {
     let record = this.records.get(symbol);
-    if (!record) this.records.set(symbol, (record = empty()));
+    if (!record) {
+      this.records.set(symbol, (record = empty()));
+      this.contentRevision++;
+    }
     return record;
   }
 
   /** Writes fields into a record of this table; an undefined value removes the key. */
   apply(record: CoinRecord, patch: RecordPatch): void {
+    this.contentRevision++;
     for (const key of Object.keys(patch)) {
       const value = patch[key];
       if (value === undefined) delete record[key];
@@ -105,17 +119,20 @@ export class CoinTable {
   }
 
   remove(symbol: string): void {
+    this.contentRevision++;
     this.records.delete(symbol);
     this.states.delete(symbol);
   }
 
   clear(): void {
+    this.contentRevision++;
     this.records.clear();
     this.states.clear();
   }
 
   /** Records from the cache file, served until live data replaces them. */
   serveCached(records: Map<string, CoinRecord>): void {
+    this.contentRevision++;
     for (const [symbol, record] of records) this.records.set(symbol, record);
   }
 }

@@ -142,6 +142,11 @@ export class RsiService implements OnModuleInit {
     return this.table.version;
   }
 
+  /** Changes with every write of a coin record (finer than dataVersion): the key of serialised copies. */
+  get contentRevision(): number {
+    return this.table.revision;
+  }
+
   /** True once a full load from the exchange finished in this process. */
   get firstRoundComplete(): boolean {
     return this.loader.firstRoundDone;
