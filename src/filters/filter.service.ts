@@ -207,15 +207,16 @@ export class FilterService implements CoinRecordEnricher {
     if (market) fields.trading_status = market.status;
     fields.is_delisting = this.isDelisted(symbol);
 
-    const verdict = this.verdictFor({ ...record, ...fields } as CoinRecord, view, config);
+    const verdict = this.verdictFor(record, fields, view, config);
     fields.effective_signal = verdict.signal;
     fields.effective_signal_reason = verdict.reason;
     return fields;
   }
 
-  private verdictFor(record: CoinRecord, view: CoinMarketView, config: AutoBotConfig): SignalVerdict {
+  /** The effective signal from the record's indicator fields and the filter fields just computed for it. */
+  private verdictFor(record: CoinRecord, fields: RecordPatch, view: CoinMarketView, config: AutoBotConfig): SignalVerdict {
     if (!view.live) return { signal: 'WAIT', reason: 'waiting for live market data' };
-    if (record.is_delisting) return { signal: 'WAIT', reason: 'coin is being delisted' };
+    if (fields.is_delisting) return { signal: 'WAIT', reason: 'coin is being delisted' };
     const enhanced = record.enhanced_rsi;
     const settings: EffectiveSignalSettings = {
       longThreshold: config.rsi_long_threshold,
@@ -231,13 +232,13 @@ export class FilterService implements CoinRecordEnricher {
     return effectiveSignal(
       {
         rsi: record.rsi,
-        signal: record.signal,
+        signal: fields.signal ?? 'WAIT',
         trend: record.trend,
         enhancedSignal: (enhanced?.signal as EntrySignal | undefined) ?? null,
-        blockedByScope: record.blocked_by_scope,
-        blockedByExitScam: record.blocked_by_exit_scam,
-        blockedByRsiTime: record.blocked_by_rsi_time,
-        blockedByLossReentry: record.blocked_by_loss_reentry,
+        blockedByScope: fields.blocked_by_scope === true,
+        blockedByExitScam: fields.blocked_by_exit_scam === true,
+        blockedByRsiTime: fields.blocked_by_rsi_time === true,
+        blockedByLossReentry: fields.blocked_by_loss_reentry === true,
         isMature: this.maturity.isMature(record.symbol),
       },
       settings,

@@ -3,7 +3,6 @@ import { ModuleRef } from '@nestjs/core';
 import { BoundedCache } from '../common/bounded-cache';
 import { Clock, isoLocal } from '../common/clock';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
-import type { AutoBotConfig } from '../config/defaults';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { SystemConfigService } from '../config/system-config.service';
 import { UnknownSymbolError } from '../exchange/exchange.errors';
@@ -15,12 +14,11 @@ import { JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
 import { CandleLoader, type LoadSummary, type LoaderHost } from './candle-loader';
 import type { CandleSeries } from './candle-series';
-import { analyzeSeries, updateLastClose, type AnalysisParams } from './coin-analysis';
-import { change24hFromCandles, emptyCoinRecord, indicatorFields, type RecordSettings } from './coin-record';
+import { analyzeSeries, updateLastClose } from './coin-analysis';
+import { change24hFromCandles, emptyCoinRecord, indicatorFields } from './coin-record';
+import { CoinSettings } from './coin-settings';
 import { CoinTable, type CoinMarketView, type SymbolState } from './coin-table';
-import type { EnhancedRsiSettings } from './indicators/enhanced-rsi';
 import { computeRsiSeries } from './indicators/rsi';
-import { DEFAULT_EMA_TREND_PARAMS } from './indicators/trend';
 import { OtherTimeframeCache, TimeframeError, isFetchable } from './other-timeframe-cache';
 import { COIN_RECORD_ENRICHER, LazyPort, POSITIONS_VIEW, type CoinRecordEnricher, type PositionsView } from './ports';
 import { RSI_CACHE_FILE, RsiCacheFile } from './rsi-cache-file';
@@ -58,7 +56,7 @@ export class RsiService implements OnModuleInit {
   /** Coins refreshed within REQUESTED_REFRESH_MIN_INTERVAL_MS (the age bound is the interval itself). */
   private readonly recentlyRefreshed: BoundedCache<string, true>;
   private readonly timeframeListeners: Array<(timeframe: Timeframe, previous: Timeframe) => void> = [];
-  private optimalEma = new Map<string, { fast: number; slow: number }>();
+  private readonly settings: CoinSettings;
   private generationCounter = 0;
   private cacheSavedAt: number | null = null;
 
@@ -66,7 +64,7 @@ export class RsiService implements OnModuleInit {
     private readonly exchange: ExchangeService,
     private readonly systemConfig: SystemConfigService,
     private readonly autoBotConfig: AutoBotConfigService,
-    private readonly individualSettings: IndividualSettingsService,
+    individualSettings: IndividualSettingsService,
     store: JsonStore,
     private readonly registry: StateRegistry,
     private readonly clock: Clock,
@@ -84,6 +82,7 @@ export class RsiService implements OnModuleInit {
     this.loader = new CandleLoader(host, this.table, exchange, clock, this.logger);
     this.cacheFile = new RsiCacheFile(store, clock, this.logger);
     this.otherTimeframes = new OtherTimeframeCache(exchange, clock);
+    this.settings = new CoinSettings(systemConfig, individualSettings, exchange);
     this.enricher = new LazyPort(moduleRef, COIN_RECORD_ENRICHER);
     this.positions = new LazyPort(moduleRef, POSITIONS_VIEW);
     this.recentlyRefreshed = new BoundedCache({ maxEntries: 10_000, maxAgeMs: REQUESTED_REFRESH_MIN_INTERVAL_MS, now: () => clock.now() });
@@ -113,7 +112,7 @@ export class RsiService implements OnModuleInit {
       this.logger.warn(`System timeframe ${configured} cannot be fetched from the exchange; using 6h`);
     }
     this.currentTimeframe = isFetchable(configured) ? configured : '6h';
-    this.optimalEma = await this.cacheFile.loadOptimalEma();
+    this.settings.optimalEma = await this.cacheFile.loadOptimalEma();
     await this.loadCache();
     this.registry.register('rsi cache', () => this.flush());
     this.status.registerRsi(this);
@@ -361,7 +360,7 @@ export class RsiService implements OnModuleInit {
   /** Recomputes every record from the stored candles (after a settings change); no exchange call. */
   recomputeAll(): void {
     for (const [symbol, state] of this.table.stateEntries()) {
-      state.analysis = analyzeSeries(state.series, this.analysisParams(symbol), state.analysis);
+      state.analysis = analyzeSeries(state.series, this.settings.analysisParams(symbol), state.analysis);
       const record = this.table.record(symbol);
       if (record) this.writeIndicators(record, symbol, state);
     }
@@ -372,7 +371,7 @@ export class RsiService implements OnModuleInit {
 
   private install(symbol: string, series: CandleSeries, ticker: Ticker | undefined): void {
     // The replaced analysis lends its history storage (the old state is dropped right below).
-    const analysis = analyzeSeries(series, this.analysisParams(symbol), this.table.state(symbol)?.analysis);
+    const analysis = analyzeSeries(series, this.settings.analysisParams(symbol), this.table.state(symbol)?.analysis);
     const state: SymbolState = { series, analysis, live: true };
     this.table.setState(symbol, state);
     const now = isoLocal(this.clock.now());
@@ -389,7 +388,7 @@ export class RsiService implements OnModuleInit {
   private formingCandleMoved(symbol: string, at: number): void {
     const state = this.table.state(symbol);
     if (!state) return;
-    updateLastClose(state.analysis, state.series, this.analysisParams(symbol));
+    updateLastClose(state.analysis, state.series, this.settings.analysisParams(symbol));
     const record = this.table.record(symbol);
     if (!record) return;
     this.writeIndicators(record, symbol, state);
@@ -436,51 +435,7 @@ export class RsiService implements OnModuleInit {
 
   /** Indicator fields of a record (the enricher adds the rest). */
   private writeIndicators(record: CoinRecord, symbol: string, state: SymbolState): void {
-    this.table.apply(record, indicatorFields(state.series, state.analysis, this.recordSettings(symbol), record.trading_status));
-  }
-
-  private recordSettings(symbol: string): RecordSettings {
-    return { timeframe: this.currentTimeframe, tradingStatus: this.exchange.market(symbol)?.status, enhanced: this.enhancedSettings(symbol) };
-  }
-
-  /** docs/trading-logic.md §4: the system setting, a per-coin override wins; null when off. */
-  private enhancedSettings(symbol: string): EnhancedRsiSettings | null {
-    const system = this.systemConfig.get();
-    const override = this.individualSettings.get(symbol)?.enhanced_rsi_enabled;
-    const enabled = typeof override === 'boolean' ? override : system.enhanced_rsi_enabled;
-    if (!enabled) return null;
-    const config = this.individualSettings.effectiveConfig(symbol);
-    return {
-      requireDivergence: system.enhanced_rsi_require_divergence_confirmation,
-      useVolumeConfirmation: system.enhanced_rsi_require_volume_confirmation,
-      useStochRsi: system.enhanced_rsi_use_stoch_rsi,
-      extremeOversold: system.rsi_extreme_oversold,
-      extremeOverbought: system.rsi_extreme_overbought,
-      extremeZoneTimeout: system.rsi_extreme_zone_timeout,
-      divergenceLookback: system.rsi_divergence_lookback,
-      volumeMultiplier: system.rsi_volume_confirmation_multiplier,
-      longThreshold: config.rsi_long_threshold,
-      shortThreshold: config.rsi_short_threshold,
-      emaTrend: this.emaParams(symbol),
-    };
-  }
-
-  private analysisParams(symbol: string): AnalysisParams {
-    const config: AutoBotConfig = this.individualSettings.effectiveConfig(symbol);
-    return {
-      trend: {
-        period: config.trend_analysis_period,
-        priceChangeThreshold: config.trend_price_change_threshold,
-        candlesThreshold: config.trend_candles_threshold,
-      },
-      emaTrend: this.emaParams(symbol),
-    };
-  }
-
-  private emaParams(symbol: string) {
-    const pair = this.optimalEma.get(symbol);
-    const confirmationBars = this.systemConfig.get().trend_confirmation_bars ?? DEFAULT_EMA_TREND_PARAMS.confirmationBars;
-    return pair ? { fast: pair.fast, slow: pair.slow, confirmationBars } : { ...DEFAULT_EMA_TREND_PARAMS, confirmationBars };
+    this.table.apply(record, indicatorFields(state.series, state.analysis, this.settings.recordSettings(symbol, this.currentTimeframe), record.trading_status));
   }
 
   // ---------------------------------------------------------------- persistence (rsi-cache-file.ts)
