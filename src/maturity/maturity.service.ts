@@ -43,7 +43,7 @@ export class MaturityService implements OnModuleInit {
     this.autoBotConfig.onChange((_config, changes) => {
       if (changes.some((c) => MATURITY_KEYS.includes(c.key))) {
         this.logger.log('Maturity settings changed: the mature-coin store is cleared');
-        void this.clear();
+        void this.clear().catch((error: Error) => this.logger.warn(`Clearing ${MATURE_COINS_FILE} failed: ${error.message}`));
       }
     });
   }

@@ -179,8 +179,8 @@ export class RsiService implements OnModuleInit {
   getCandles(symbol: string, timeframe: Timeframe = this.currentTimeframe): Candle[] {
     if (timeframe === this.currentTimeframe) return this.table.state(symbol)?.series.toCandles() ?? [];
     const { series, stale } = this.otherTimeframes.peek(symbol, timeframe);
-    // A failed background fetch leaves the cached copy as it is; the next read tries again.
-    if (stale) this.otherTimeframes.series(symbol, timeframe).catch(() => undefined);
+    // Fire and forget: this read answers from the cache at once; a failed fetch leaves the copy, the next read retries.
+    if (stale) void this.otherTimeframes.series(symbol, timeframe).catch(() => undefined);
     return series?.toCandles() ?? [];
   }
 
@@ -294,6 +294,7 @@ export class RsiService implements OnModuleInit {
     this.table.bump();
     this.logger.log(`Timeframe ${previous} → ${timeframe}: coin table cleared, reloading`);
     for (const listener of this.timeframeListeners) listener(timeframe, previous);
+    // Background reload; it never rejects (a failed load is reported in its summary and lastError).
     void this.requestFullLoad('timeframe switch');
   }
 
