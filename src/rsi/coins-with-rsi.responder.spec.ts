@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createMarketHarness, wave, type MarketHarness } from '../../test/support/market-harness';
 import type { EntryBlock, EntryGuard } from '../common/entry-guard';
 import { CoinsWithRsiResponder } from './coins-with-rsi.responder';
+import { POSITIONS_VIEW } from './ports';
 
 const parse = (body: Buffer) => JSON.parse(body.toString('utf8'));
 
@@ -28,7 +29,14 @@ describe('CoinsWithRsiResponder (coins JSON cached per table revision)', () => {
     expect(body).toMatchObject({ success: true, total: 2, data_version: h.rsi.dataVersion, manual_positions: [], timeframe: '6h', stats: { total_coins: 2 } });
     expect(body.coins.WAVE).toEqual(JSON.parse(JSON.stringify(h.rsi.getCoin('WAVE'))));
     expect(body.coins.WAVE.protection_lock).toBeUndefined();
-    await responder.body();
+    // Nothing changed: the very same bytes.
+    expect(await responder.body()).toBe(await responder.body());
+    expect(responder.builds).toBe(1);
+    // Only a status field changed (manual positions): same coins JSON, a new body.
+    h.ports.set(POSITIONS_VIEW, { openPositionSymbols: () => [], manualPositionSymbols: () => ['ALT'] });
+    const later = parse(await responder.body());
+    expect(later.manual_positions).toEqual(['ALT']);
+    expect(later.coins).toEqual(body.coins);
     expect(responder.builds).toBe(1);
   });
 
