@@ -22,7 +22,6 @@ export const DELISTED_FILTER = 'delisted';
 /** §5.1: the record flags need this many candles (exit-scam and loss re-entry; the time filter needs 50). */
 const FLAG_MIN_CANDLES = 10;
 
-
 export function rsiTimeFilterParams(config: AutoBotConfig): RsiTimeFilterParams {
   return {
     candles: config.rsi_time_filter_candles,
