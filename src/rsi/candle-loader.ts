@@ -55,7 +55,15 @@ export function classifyExchangeError(error: unknown): FailureKind {
  * and counters the status endpoints show.
  */
 export class CandleLoader {
-  progress = { total: 0, done: 0, failed: 0, inProgress: false, lastUpdate: null as number | null, durationMs: 0, startedAt: 0 };
+  progress = {
+    total: 0,
+    done: 0,
+    failed: 0,
+    inProgress: false,
+    lastUpdate: null as number | null,
+    durationMs: 0,
+    startedAt: 0,
+  };
   lastStats: LoadStats = { total_coins: 0, successful_coins: 0, failed_coins: 0 };
   lastError: string | null = null;
   firstRoundDone = false;
@@ -148,8 +156,12 @@ export class CandleLoader {
     this.progress = { ...this.progress, total: 0, done: 0, failed: 0, inProgress: true, startedAt: this.clock.now() };
     try {
       if (!this.exchange.isReady) await this.exchange.connect();
-      if (!this.exchange.isReady) throw new ExchangeUnavailableError(this.exchange.lastInitError ?? 'Exchange not initialized');
-      await this.exchange.refreshMarkets().catch((error: Error) => this.logger.warn(`Market list refresh failed: ${error.message}`));
+      if (!this.exchange.isReady) {
+        throw new ExchangeUnavailableError(this.exchange.lastInitError ?? 'Exchange not initialized');
+      }
+      await this.exchange
+        .refreshMarkets()
+        .catch((error: Error) => this.logger.warn(`Market list refresh failed: ${error.message}`));
       const symbols = this.exchange.tradableSymbols().sort();
       this.progress.total = symbols.length;
       this.logger.log(`Loading ${symbols.length} coins on ${timeframe} (${reason})`);
@@ -163,7 +175,12 @@ export class CandleLoader {
           if (cancelled()) return;
           this.host.install(symbol, CandleSeries.fromColumns(columns), tickers.get(symbol));
         },
-        { concurrency: this.concurrency, classify: classifyExchangeError, cancelled, onSettled: (_s, ok) => this.settled(cancelled, ok) },
+        {
+          concurrency: this.concurrency,
+          classify: classifyExchangeError,
+          cancelled,
+          onSettled: (_s, ok) => this.settled(cancelled, ok),
+        },
       );
       const durationMs = performance.now() - started;
       if (cancelled()) {
@@ -173,20 +190,43 @@ export class CandleLoader {
       const tradable = new Set(symbols);
       for (const symbol of this.table.symbols()) if (!tradable.has(symbol)) this.table.remove(symbol);
       if (result.failed.length > 0) {
-        const sample = result.failed.slice(0, 3).map((f) => `${f.item}: ${f.error}`).join('; ');
+        const sample = result.failed
+          .slice(0, 3)
+          .map((f) => `${f.item}: ${f.error}`)
+          .join('; ');
         this.logger.warn(`${result.failed.length} of ${symbols.length} coins failed to load (${sample})`);
       }
-      this.lastStats = { total_coins: symbols.length, successful_coins: result.succeeded.length, failed_coins: result.failed.length };
+      this.lastStats = {
+        total_coins: symbols.length,
+        successful_coins: result.succeeded.length,
+        failed_coins: result.failed.length,
+      };
       this.servingCache = false;
       if (result.succeeded.length > 0) this.firstRoundDone = true;
       this.host.finishRound(durationMs);
-      this.logger.log(`Loaded ${result.succeeded.length}/${symbols.length} coins in ${(durationMs / 1000).toFixed(1)} s`);
+      this.logger.log(
+        `Loaded ${result.succeeded.length}/${symbols.length} coins in ${(durationMs / 1000).toFixed(1)} s`,
+      );
       this.host.saveInBackground();
-      return { kind: 'full', total: symbols.length, succeeded: result.succeeded.length, failed: result.failed.length, durationMs, cancelled: false };
+      return {
+        kind: 'full',
+        total: symbols.length,
+        succeeded: result.succeeded.length,
+        failed: result.failed.length,
+        durationMs,
+        cancelled: false,
+      };
     } catch (error) {
       this.lastError = (error as Error).message;
       this.logger.warn(`Full load failed: ${this.lastError}`);
-      return { kind: 'full', total: this.progress.total, succeeded: 0, failed: this.progress.total, durationMs: performance.now() - started, cancelled: false };
+      return {
+        kind: 'full',
+        total: this.progress.total,
+        succeeded: 0,
+        failed: this.progress.total,
+        durationMs: performance.now() - started,
+        cancelled: false,
+      };
     } finally {
       if (generation === this.host.generation()) {
         this.progress.inProgress = false;
@@ -218,7 +258,14 @@ export class CandleLoader {
     const timeframe = this.host.timeframe();
     const step = TIMEFRAME_MS[timeframe];
     const started = performance.now();
-    this.progress = { ...this.progress, total: symbols.length, done: 0, failed: 0, inProgress: true, startedAt: this.clock.now() };
+    this.progress = {
+      ...this.progress,
+      total: symbols.length,
+      done: 0,
+      failed: 0,
+      inProgress: true,
+      startedAt: this.clock.now(),
+    };
     const cancelled = () => generation !== this.host.generation();
     try {
       const result = await runPool(
@@ -238,14 +285,26 @@ export class CandleLoader {
             this.host.install(symbol, state.series, undefined);
           }
         },
-        { concurrency: this.concurrency, classify: classifyExchangeError, cancelled, onSettled: (_s, ok) => this.settled(cancelled, ok) },
+        {
+          concurrency: this.concurrency,
+          classify: classifyExchangeError,
+          cancelled,
+          onSettled: (_s, ok) => this.settled(cancelled, ok),
+        },
       );
       const durationMs = performance.now() - started;
       if (!cancelled()) {
         this.host.finishRound(durationMs);
         this.host.saveInBackground();
       }
-      return { kind: 'incremental', total: symbols.length, succeeded: result.succeeded.length, failed: result.failed.length, durationMs, cancelled: cancelled() };
+      return {
+        kind: 'incremental',
+        total: symbols.length,
+        succeeded: result.succeeded.length,
+        failed: result.failed.length,
+        durationMs,
+        cancelled: cancelled(),
+      };
     } finally {
       if (!cancelled()) {
         this.progress.inProgress = false;
@@ -259,7 +318,9 @@ export class CandleLoader {
     const generation = this.host.generation();
     const started = performance.now();
     const tickers = await this.exchange.fetchTickers();
-    if (generation !== this.host.generation()) return { kind: 'tickers', total: 0, succeeded: 0, failed: 0, durationMs: 0, cancelled: true };
+    if (generation !== this.host.generation()) {
+      return { kind: 'tickers', total: 0, succeeded: 0, failed: 0, durationMs: 0, cancelled: true };
+    }
     const formingOpen = this.formingOpen();
     const now = this.clock.now();
     const table = this.table;
@@ -284,8 +345,13 @@ export class CandleLoader {
   async loadOne(symbol: string): Promise<void> {
     const generation = this.host.generation();
     const timeframe = this.host.timeframe();
-    const [columns, tickers] = await Promise.all([this.exchange.fetchCandleColumns(symbol, timeframe, { limit: CANDLE_LIMIT }), this.sharedTickers()]);
-    if (generation !== this.host.generation()) throw new ExchangeUnavailableError('Timeframe changed during the refresh; try again');
+    const [columns, tickers] = await Promise.all([
+      this.exchange.fetchCandleColumns(symbol, timeframe, { limit: CANDLE_LIMIT }),
+      this.sharedTickers(),
+    ]);
+    if (generation !== this.host.generation()) {
+      throw new ExchangeUnavailableError('Timeframe changed during the refresh; try again');
+    }
     this.host.install(symbol, CandleSeries.fromColumns(columns), tickers.get(symbol));
     this.host.finishRound(0, [symbol]);
   }

@@ -9,7 +9,14 @@ const SIX_HOURS = 6 * 3600_000;
 const params: AnalysisParams = { trend: DEFAULT_TREND_PARAMS, emaTrend: DEFAULT_EMA_TREND_PARAMS };
 
 function seriesOf(closes: number[]): CandleSeries {
-  const candles: Candle[] = closes.map((close, i) => ({ time: Date.UTC(2026, 0, 1) + i * SIX_HOURS, open: close, high: close + 0.5, low: close - 0.5, close, volume: 10 }));
+  const candles: Candle[] = closes.map((close, i) => ({
+    time: Date.UTC(2026, 0, 1) + i * SIX_HOURS,
+    open: close,
+    high: close + 0.5,
+    low: close - 0.5,
+    close,
+    volume: 10,
+  }));
   return CandleSeries.fromCandles(candles);
 }
 
@@ -21,7 +28,11 @@ describe('coin record builder (pure)', () => {
     const series = seriesOf(zigzag);
     // Seed over the first 14 changes: 7 gains and 7 losses of 1 → averages 0.5 / 0.5. The 15th change is +1:
     // gain (0.5·13 + 1)/14 = 7.5/14, loss 6.5/14 → RSI = 100 · 7.5 / 14 = 53.57.
-    const fields = indicatorFields(series, analyzeSeries(series, params), { timeframe: '6h', tradingStatus: undefined, enhanced: null });
+    const fields = indicatorFields(series, analyzeSeries(series, params), {
+      timeframe: '6h',
+      tradingStatus: undefined,
+      enhanced: null,
+    });
     expect(fields.rsi).toBe(53.57);
     expect(fields.rsi6h).toBe(53.57);
     expect(fields.trend).toBe('NEUTRAL');
@@ -29,14 +40,28 @@ describe('coin record builder (pure)', () => {
     expect(fields.candles_count).toBe(16);
     expect(fields.trading_status).toBe('Trading');
     expect(fields.enhanced_rsi).toEqual({ enabled: false });
-    expect(fields.trend_analysis).toMatchObject({ trend: 'NEUTRAL', timeframe: '6h', change_percent: null, period: 30, ema_periods: { fast: 50, slow: 200 } });
+    expect(fields.trend_analysis).toMatchObject({
+      trend: 'NEUTRAL',
+      timeframe: '6h',
+      change_percent: null,
+      period: 30,
+      ema_periods: { fast: 50, slow: 200 },
+    });
   });
 
-  it('the exchange status wins, then the record\'s own; enhanced RSI outside the entry zones says WAIT', () => {
+  it("the exchange status wins, then the record's own; enhanced RSI outside the entry zones says WAIT", () => {
     const series = seriesOf(zigzag);
     const analysis = analyzeSeries(series, params);
-    expect(indicatorFields(series, analysis, { timeframe: '1h', tradingStatus: 'Closed', enhanced: null }, 'Trading').trading_status).toBe('Closed');
-    const fields = indicatorFields(series, analysis, { timeframe: '1h', tradingStatus: undefined, enhanced: DEFAULT_ENHANCED_RSI_SETTINGS }, 'Settling');
+    expect(
+      indicatorFields(series, analysis, { timeframe: '1h', tradingStatus: 'Closed', enhanced: null }, 'Trading')
+        .trading_status,
+    ).toBe('Closed');
+    const fields = indicatorFields(
+      series,
+      analysis,
+      { timeframe: '1h', tradingStatus: undefined, enhanced: DEFAULT_ENHANCED_RSI_SETTINGS },
+      'Settling',
+    );
     expect(fields.trading_status).toBe('Settling');
     expect(fields.rsi1h).toBe(53.57);
     expect(fields.rsi6h).toBeUndefined();
@@ -46,7 +71,11 @@ describe('coin record builder (pure)', () => {
   it('a steady rise: RSI 100, trend UP, enhanced RSI evaluated in the short zone', () => {
     const closes = Array.from({ length: 60 }, (_, i) => 100 + i);
     const series = seriesOf(closes);
-    const fields = indicatorFields(series, analyzeSeries(series, params), { timeframe: '6h', tradingStatus: 'Trading', enhanced: DEFAULT_ENHANCED_RSI_SETTINGS });
+    const fields = indicatorFields(series, analyzeSeries(series, params), {
+      timeframe: '6h',
+      tradingStatus: 'Trading',
+      enhanced: DEFAULT_ENHANCED_RSI_SETTINGS,
+    });
     expect(fields.rsi).toBe(100);
     expect(fields.trend).toBe('UP');
     // Last 30 closes 130 → 159: +22.31 %, 29 rising steps.
@@ -66,7 +95,13 @@ describe('coin record builder (pure)', () => {
 
   it('an empty record waits with every flag off; rounding keeps null for missing values', () => {
     expect(emptyCoinRecord('ABC', undefined, '2026-01-01 00:00:00')).toMatchObject({
-      symbol: 'ABC', rsi: null, signal: 'WAIT', effective_signal: 'WAIT', is_mature: false, trading_status: 'Trading', enhanced_rsi: { enabled: false },
+      symbol: 'ABC',
+      rsi: null,
+      signal: 'WAIT',
+      effective_signal: 'WAIT',
+      is_mature: false,
+      trading_status: 'Trading',
+      enhanced_rsi: { enabled: false },
     });
     expect(roundOrNull(1.234567891, 8)).toBe(1.23456789);
     expect(roundOrNull(null, 8)).toBeNull();

@@ -17,14 +17,27 @@ export interface RecordSettings {
 /** The fields of a coin record computed from its candles (the maturity and filter enrichers add the rest). */
 export type IndicatorFields = Pick<
   CoinRecord,
-  'rsi' | 'trend' | 'candles_count' | 'stoch_rsi_k' | 'stoch_rsi_d' | 'trading_status' | 'trend_analysis' | 'enhanced_rsi'
-> & Record<string, unknown>;
+  | 'rsi'
+  | 'trend'
+  | 'candles_count'
+  | 'stoch_rsi_k'
+  | 'stoch_rsi_d'
+  | 'trading_status'
+  | 'trend_analysis'
+  | 'enhanced_rsi'
+> &
+  Record<string, unknown>;
 
 /**
  * Indicator fields of one coin (docs/api-contract.md §2.4): a pure function of the candles, their analysis and the
  * settings; the coin table writes the result into its record.
  */
-export function indicatorFields(series: CandleSeries, analysis: CoinAnalysis, settings: RecordSettings, previousStatus?: string): IndicatorFields {
+export function indicatorFields(
+  series: CandleSeries,
+  analysis: CoinAnalysis,
+  settings: RecordSettings,
+  previousStatus?: string,
+): IndicatorFields {
   const tf = settings.timeframe;
   const trend: Trend = analysis.trend.trend;
   return {
@@ -53,12 +66,29 @@ export function indicatorFields(series: CandleSeries, analysis: CoinAnalysis, se
 }
 
 /** docs/trading-logic.md §4: only when enabled and only for coins in an entry zone. */
-export function enhancedRsiField(series: CandleSeries, analysis: CoinAnalysis, settings: EnhancedRsiSettings | null): { enabled: boolean; [key: string]: unknown } {
+export function enhancedRsiField(
+  series: CandleSeries,
+  analysis: CoinAnalysis,
+  settings: EnhancedRsiSettings | null,
+): { enabled: boolean; [key: string]: unknown } {
   if (!settings) return { enabled: false };
-  const base = baseSignal(analysis.rsi, { longThreshold: settings.longThreshold, shortThreshold: settings.shortThreshold });
-  if (base === 'WAIT' || analysis.rsi === null) return { enabled: true, signal: 'WAIT', reason: 'RSI outside the entry zones' };
+  const base = baseSignal(analysis.rsi, {
+    longThreshold: settings.longThreshold,
+    shortThreshold: settings.shortThreshold,
+  });
+  if (base === 'WAIT' || analysis.rsi === null) {
+    return { enabled: true, signal: 'WAIT', reason: 'RSI outside the entry zones' };
+  }
   const result = analyzeEnhancedRsi(
-    { high: series.highs(), low: series.lows(), close: series.closes(), volume: series.volumes(), rsiHistory: analysis.history, rsi: analysis.rsi, baseSignal: base },
+    {
+      high: series.highs(),
+      low: series.lows(),
+      close: series.closes(),
+      volume: series.volumes(),
+      rsiHistory: analysis.history,
+      rsi: analysis.rsi,
+      baseSignal: base,
+    },
     settings,
   );
   return { ...result, ema_trend: { trend: result.ema_trend.trend, reason: result.ema_trend.reason } };

@@ -62,7 +62,10 @@ export class CoinSettings {
 
   private emaParams(symbol: string): EmaTrendParams {
     const pair = this.optimalEma.get(symbol);
-    const confirmationBars = this.systemConfig.get().trend_confirmation_bars ?? DEFAULT_EMA_TREND_PARAMS.confirmationBars;
-    return pair ? { fast: pair.fast, slow: pair.slow, confirmationBars } : { ...DEFAULT_EMA_TREND_PARAMS, confirmationBars };
+    const confirmationBars =
+      this.systemConfig.get().trend_confirmation_bars ?? DEFAULT_EMA_TREND_PARAMS.confirmationBars;
+    return pair
+      ? { fast: pair.fast, slow: pair.slow, confirmationBars }
+      : { ...DEFAULT_EMA_TREND_PARAMS, confirmationBars };
   }
 }

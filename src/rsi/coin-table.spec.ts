@@ -32,7 +32,11 @@ describe('CoinTable', () => {
     expect(table.recordFor('XYZ', empty)).toBe(table.recordFor('XYZ', empty));
     expect(made).toBe(1);
     const series = CandleSeries.fromCandles([{ time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 }]);
-    table.setState('XYZ', { series, analysis: analyzeSeries(series, { trend: DEFAULT_TREND_PARAMS, emaTrend: DEFAULT_EMA_TREND_PARAMS }), live: true });
+    table.setState('XYZ', {
+      series,
+      analysis: analyzeSeries(series, { trend: DEFAULT_TREND_PARAMS, emaTrend: DEFAULT_EMA_TREND_PARAMS }),
+      live: true,
+    });
     expect(table.view('XYZ', '6h')).toMatchObject({ symbol: 'XYZ', timeframe: '6h', live: true });
     expect(table.view('XYZ', '6h')!.series).toBe(series);
     table.remove('XYZ');

@@ -31,7 +31,9 @@ export class CoinsJsonCache {
   ): { json: Buffer; total: number } {
     const list = records();
     const locked = lockFor ? lockedCoins(list, lockFor) : [];
-    const locks = locked.map(([symbol, block]) => `${symbol}|${block.rule}|${block.lockId}|${block.until}|${block.reason}`).join('\n');
+    const locks = locked
+      .map(([symbol, block]) => `${symbol}|${block.rule}|${block.lockId}|${block.until}|${block.reason}`)
+      .join('\n');
     if (this.cached && this.cached.revision === revision && this.cached.locks === locks) return this.cached;
     const lockBySymbol = new Map(locked);
     const coins: Record<string, CoinRecord> = {};
@@ -46,7 +48,10 @@ export class CoinsJsonCache {
   }
 }
 
-function lockedCoins(records: readonly CoinRecord[], lockFor: (symbol: string) => EntryBlock | null): Array<[string, EntryBlock]> {
+function lockedCoins(
+  records: readonly CoinRecord[],
+  lockFor: (symbol: string) => EntryBlock | null,
+): Array<[string, EntryBlock]> {
   const out: Array<[string, EntryBlock]> = [];
   for (const record of records) {
     const lock = lockFor(record.symbol);

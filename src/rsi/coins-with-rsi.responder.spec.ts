@@ -25,8 +25,26 @@ describe('CoinsWithRsiResponder (coins JSON cached per table revision)', () => {
   it('serves the records and the status fields as before; a second poll reuses the JSON', async () => {
     const responder = new CoinsWithRsiResponder(h.rsi, guard);
     const body = parse(await responder.body());
-    expect(Object.keys(body)).toEqual(['success', 'coins', 'total', 'last_update', 'update_in_progress', 'data_version', 'manual_positions', 'cache_info', 'stats', 'timeframe']);
-    expect(body).toMatchObject({ success: true, total: 2, data_version: h.rsi.dataVersion, manual_positions: [], timeframe: '6h', stats: { total_coins: 2 } });
+    expect(Object.keys(body)).toEqual([
+      'success',
+      'coins',
+      'total',
+      'last_update',
+      'update_in_progress',
+      'data_version',
+      'manual_positions',
+      'cache_info',
+      'stats',
+      'timeframe',
+    ]);
+    expect(body).toMatchObject({
+      success: true,
+      total: 2,
+      data_version: h.rsi.dataVersion,
+      manual_positions: [],
+      timeframe: '6h',
+      stats: { total_coins: 2 },
+    });
     expect(body.coins.WAVE).toEqual(JSON.parse(JSON.stringify(h.rsi.getCoin('WAVE'))));
     expect(body.coins.WAVE.protection_lock).toBeUndefined();
     // Nothing changed: the very same bytes.
@@ -70,7 +88,12 @@ describe('CoinsWithRsiResponder (coins JSON cached per table revision)', () => {
     await responder.body();
     locks.set('ALT', { rule: 'cooldown', reason: 'two losses', lockId: 'L1', until: Date.UTC(2026, 0, 10, 5, 0) });
     const locked = parse(await responder.body());
-    expect(locked.coins.ALT.protection_lock).toMatchObject({ rule: 'cooldown', reason: 'two losses', lock_id: 'L1', until: expect.any(String) });
+    expect(locked.coins.ALT.protection_lock).toMatchObject({
+      rule: 'cooldown',
+      reason: 'two losses',
+      lock_id: 'L1',
+      until: expect.any(String),
+    });
     expect(locked.coins.WAVE.protection_lock).toBeUndefined();
     // The record itself is not written by the view.
     expect(h.rsi.getCoin('ALT')!.protection_lock).toBeUndefined();

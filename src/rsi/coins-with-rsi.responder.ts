@@ -60,5 +60,10 @@ export class CoinsWithRsiResponder {
 const PREFIX = Buffer.from('{"success":true,"coins":');
 
 function lockField(lock: EntryBlock): CoinLockField {
-  return { rule: lock.rule, reason: lock.reason, lock_id: lock.lockId, until: lock.until === null ? null : isoLocal(lock.until) };
+  return {
+    rule: lock.rule,
+    reason: lock.reason,
+    lock_id: lock.lockId,
+    until: lock.until === null ? null : isoLocal(lock.until),
+  };
 }

@@ -33,8 +33,15 @@ interface Entry {
 export class OtherTimeframeCache {
   private readonly entries: BoundedCache<string, Entry>;
 
-  constructor(private readonly exchange: ExchangeService, private readonly clock: Clock) {
-    this.entries = new BoundedCache({ maxEntries: OTHER_TIMEFRAME_CACHE_ENTRIES, maxAgeMs: OTHER_TIMEFRAME_CACHE_AGE_MS, now: () => clock.now() });
+  constructor(
+    private readonly exchange: ExchangeService,
+    private readonly clock: Clock,
+  ) {
+    this.entries = new BoundedCache({
+      maxEntries: OTHER_TIMEFRAME_CACHE_ENTRIES,
+      maxAgeMs: OTHER_TIMEFRAME_CACHE_AGE_MS,
+      now: () => clock.now(),
+    });
   }
 
   get size(): number {
@@ -57,7 +64,11 @@ export class OtherTimeframeCache {
       const since = entry?.series.lastTime ?? null;
       const step = TIMEFRAME_MS[timeframe];
       const incremental = entry !== undefined && since !== null && this.clock.now() - since < (MAX_CANDLES - 2) * step;
-      const candles = await this.exchange.fetchCandles(symbol, timeframe, incremental ? { since, limit: MAX_CANDLES } : { limit: MAX_CANDLES });
+      const candles = await this.exchange.fetchCandles(
+        symbol,
+        timeframe,
+        incremental ? { since, limit: MAX_CANDLES } : { limit: MAX_CANDLES },
+      );
       const series = incremental ? entry.series : CandleSeries.fromCandles(candles);
       if (incremental) series.merge(candles);
       this.entries.set(key, { series, fetchedAt: this.clock.now() });

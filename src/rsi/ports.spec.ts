@@ -28,7 +28,10 @@ class UpperService {
     UpperService,
     {
       provide: POSITIONS_VIEW,
-      useFactory: (upper: UpperService): PositionsView => ({ openPositionSymbols: () => upper.held, manualPositionSymbols: () => [] }),
+      useFactory: (upper: UpperService): PositionsView => ({
+        openPositionSymbols: () => upper.held,
+        manualPositionSymbols: () => [],
+      }),
       inject: [UpperService],
     },
   ],
@@ -36,7 +39,7 @@ class UpperService {
 class UpperModule {}
 
 describe('ports provided from above through Nest DI (LazyPort)', () => {
-  it('the lower module reads the upper module\'s provider without importing it; no provider cycle', async () => {
+  it("the lower module reads the upper module's provider without importing it; no provider cycle", async () => {
     const app = await Test.createTestingModule({ imports: [LowerModule, UpperModule] }).compile();
     await app.init();
     const lower = app.get(LowerService);
@@ -50,11 +53,19 @@ describe('ports provided from above through Nest DI (LazyPort)', () => {
     const app = await Test.createTestingModule({ imports: [LowerModule] }).compile();
     const lower = app.get(LowerService);
     expect(lower.positions.get()).toBeNull();
-    let provided: PositionsView | undefined;
-    const port = new LazyPort<PositionsView>({ get: (() => { if (!provided) throw new Error('none'); return provided; }) as never }, POSITIONS_VIEW);
+    const holder: { provided?: PositionsView } = {};
+    const port = new LazyPort<PositionsView>(
+      {
+        get: (() => {
+          if (!holder.provided) throw new Error('none');
+          return holder.provided;
+        }) as never,
+      },
+      POSITIONS_VIEW,
+    );
     expect(port.get()).toBeNull();
-    provided = { openPositionSymbols: () => ['BTC'], manualPositionSymbols: () => ['BTC'] };
-    expect(port.get()).toBe(provided);
+    holder.provided = { openPositionSymbols: () => ['BTC'], manualPositionSymbols: () => ['BTC'] };
+    expect(port.get()).toBe(holder.provided);
     await app.close();
   });
 });

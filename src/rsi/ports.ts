@@ -24,7 +24,10 @@ export interface PositionsView {
 export class LazyPort<T> {
   private resolved: T | null = null;
 
-  constructor(private readonly moduleRef: Pick<ModuleRef, 'get'> | undefined, private readonly token: symbol) {}
+  constructor(
+    private readonly moduleRef: Pick<ModuleRef, 'get'> | undefined,
+    private readonly token: symbol,
+  ) {}
 
   get(): T | null {
     if (this.resolved !== null || !this.moduleRef) return this.resolved;

@@ -42,15 +42,25 @@ function validateCache(value: unknown): string | null {
 
 /** data/rsi_cache.json: the coin table written after each load and served at start-up while the first load runs. */
 export class RsiCacheFile {
-  constructor(private readonly store: JsonStore, private readonly clock: Clock, private readonly logger: Logger) {}
+  constructor(
+    private readonly store: JsonStore,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
 
   async load(timeframe: Timeframe): Promise<CachedTable> {
-    const cache = await this.store.load<RsiCacheFileContent | null>(RSI_CACHE_FILE, { defaults: () => null, validate: validateCache });
+    const cache = await this.store.load<RsiCacheFileContent | null>(RSI_CACHE_FILE, {
+      defaults: () => null,
+      validate: validateCache,
+    });
     if (!cache) return { savedAt: null, coins: null, stats: null };
-    const parsed = typeof cache.saved_at === 'number' ? cache.saved_at : cache.timestamp ? Date.parse(cache.timestamp) : NaN;
+    const parsed =
+      typeof cache.saved_at === 'number' ? cache.saved_at : cache.timestamp ? Date.parse(cache.timestamp) : NaN;
     const savedAt = Number.isFinite(parsed) ? parsed : null;
     if (cache.timeframe && cache.timeframe !== timeframe) {
-      this.logger.log(`${RSI_CACHE_FILE} holds ${cache.timeframe} data; the system timeframe is ${timeframe}: not served`);
+      this.logger.log(
+        `${RSI_CACHE_FILE} holds ${cache.timeframe} data; the system timeframe is ${timeframe}: not served`,
+      );
       return { savedAt, coins: null, stats: null };
     }
     if (savedAt === null || this.clock.now() - savedAt > CACHE_MAX_AGE_MS) {
@@ -61,16 +71,33 @@ export class RsiCacheFile {
     for (const [symbol, record] of Object.entries(cache.coins)) {
       if (!record || typeof record !== 'object') continue;
       // No entry from a cached record: effective signals wait for live data.
-      coins.set(symbol, { ...record, symbol, data_source: 'cache', effective_signal: 'WAIT', effective_signal_reason: 'waiting for live market data' });
+      coins.set(symbol, {
+        ...record,
+        symbol,
+        data_source: 'cache',
+        effective_signal: 'WAIT',
+        effective_signal_reason: 'waiting for live market data',
+      });
     }
     return { savedAt, coins, stats: cache.stats ? { ...cache.stats } : null };
   }
 
   /** Writes the table (atomic, through the JSON store); resolves once on disk. */
-  async save(timeframe: Timeframe, coins: Iterable<[string, CoinRecord]>, stats: LoadStats, now: number): Promise<void> {
+  async save(
+    timeframe: Timeframe,
+    coins: Iterable<[string, CoinRecord]>,
+    stats: LoadStats,
+    now: number,
+  ): Promise<void> {
     const bySymbol: Record<string, CoinRecord> = {};
     for (const [symbol, record] of coins) bySymbol[symbol] = record;
-    await this.store.save(RSI_CACHE_FILE, { timestamp: isoLocal(now), saved_at: now, timeframe, coins: bySymbol, stats } satisfies RsiCacheFileContent);
+    await this.store.save(RSI_CACHE_FILE, {
+      timestamp: isoLocal(now),
+      saved_at: now,
+      timeframe,
+      coins: bySymbol,
+      stats,
+    } satisfies RsiCacheFileContent);
   }
 
   /** Optional, read-only: the optimal-EMA search was removed upstream, but a file left by it is honoured. */

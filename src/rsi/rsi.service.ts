@@ -85,7 +85,11 @@ export class RsiService implements OnModuleInit {
     this.settings = new CoinSettings(systemConfig, individualSettings, exchange);
     this.enricher = new LazyPort(moduleRef, COIN_RECORD_ENRICHER);
     this.positions = new LazyPort(moduleRef, POSITIONS_VIEW);
-    this.recentlyRefreshed = new BoundedCache({ maxEntries: 10_000, maxAgeMs: REQUESTED_REFRESH_MIN_INTERVAL_MS, now: () => clock.now() });
+    this.recentlyRefreshed = new BoundedCache({
+      maxEntries: 10_000,
+      maxAgeMs: REQUESTED_REFRESH_MIN_INTERVAL_MS,
+      now: () => clock.now(),
+    });
   }
 
   /** Tests and the benchmark may tune the mass-load parallelism. */
@@ -271,14 +275,18 @@ export class RsiService implements OnModuleInit {
    * Switches the system timeframe: persists it, clears candles and the coin table, reloads in the background.
    * Throws (→ 400) for a timeframe the exchange cannot serve.
    */
-  async setTimeframe(timeframe: string): Promise<{ old_timeframe: Timeframe; new_timeframe: Timeframe; changed: boolean }> {
+  async setTimeframe(
+    timeframe: string,
+  ): Promise<{ old_timeframe: Timeframe; new_timeframe: Timeframe; changed: boolean }> {
     if (!isFetchable(timeframe)) {
       throw new TimeframeError(`Unsupported timeframe: ${timeframe}. Supported: ${FETCHABLE_TIMEFRAMES.join(', ')}`);
     }
     const previous = this.currentTimeframe;
     if (timeframe === previous) return { old_timeframe: previous, new_timeframe: previous, changed: false };
     // Save what we have for the old timeframe, then switch (the config listener sees an equal value and stays quiet).
-    await this.flush().catch((error: Error) => this.logger.warn(`Saving ${RSI_CACHE_FILE} before the switch failed: ${error.message}`));
+    await this.flush().catch((error: Error) =>
+      this.logger.warn(`Saving ${RSI_CACHE_FILE} before the switch failed: ${error.message}`),
+    );
     this.applyTimeframe(timeframe);
     await this.systemConfig.setTimeframe(timeframe);
     return { old_timeframe: previous, new_timeframe: timeframe, changed: true };
@@ -294,8 +302,10 @@ export class RsiService implements OnModuleInit {
     this.table.bump();
     this.logger.log(`Timeframe ${previous} → ${timeframe}: coin table cleared, reloading`);
     for (const listener of this.timeframeListeners) listener(timeframe, previous);
-    // Background reload; it never rejects (a failed load is reported in its summary and lastError).
-    void this.requestFullLoad('timeframe switch');
+    // Background reload; a failed load is reported in its summary and lastError.
+    this.requestFullLoad('timeframe switch').catch((error: Error) =>
+      this.logger.warn(`Reload after the switch failed: ${error.message}`),
+    );
   }
 
   // ---------------------------------------------------------------- loading (candle-loader.ts)
@@ -328,7 +338,9 @@ export class RsiService implements OnModuleInit {
    */
   async refreshOnRequest(symbol: string): Promise<CoinRecord> {
     const record = this.table.record(symbol);
-    if (record && this.table.state(symbol)?.live && this.recentlyRefreshed.get(`${this.currentTimeframe}:${symbol}`)) return record;
+    if (record && this.table.state(symbol)?.live && this.recentlyRefreshed.get(`${this.currentTimeframe}:${symbol}`)) {
+      return record;
+    }
     return this.refreshSymbol(symbol);
   }
 
@@ -376,7 +388,9 @@ export class RsiService implements OnModuleInit {
     const state: SymbolState = { series, analysis, live: true };
     this.table.setState(symbol, state);
     const now = isoLocal(this.clock.now());
-    const record = this.table.recordFor(symbol, () => emptyCoinRecord(symbol, this.exchange.market(symbol)?.status, now));
+    const record = this.table.recordFor(symbol, () =>
+      emptyCoinRecord(symbol, this.exchange.market(symbol)?.status, now),
+    );
     this.table.apply(record, {
       data_source: undefined,
       price: ticker?.last ?? series.lastClose ?? 0,
@@ -407,9 +421,13 @@ export class RsiService implements OnModuleInit {
   }
 
   private enrichAndVersion(only?: string[]): void {
-    const records = only ? only.map((s) => this.table.record(s)).filter((r): r is CoinRecord => r !== undefined) : this.table.allRecords();
+    const records = only
+      ? only.map((s) => this.table.record(s)).filter((r): r is CoinRecord => r !== undefined)
+      : this.table.allRecords();
     const open = this.openPositionSymbols();
-    if (open) for (const record of records) this.table.apply(record, { has_existing_position: open.has(record.symbol) });
+    if (open) {
+      for (const record of records) this.table.apply(record, { has_existing_position: open.has(record.symbol) });
+    }
     const enricher = this.enricher.get();
     if (enricher) {
       try {
@@ -436,7 +454,15 @@ export class RsiService implements OnModuleInit {
 
   /** Indicator fields of a record (the enricher adds the rest). */
   private writeIndicators(record: CoinRecord, symbol: string, state: SymbolState): void {
-    this.table.apply(record, indicatorFields(state.series, state.analysis, this.settings.recordSettings(symbol, this.currentTimeframe), record.trading_status));
+    this.table.apply(
+      record,
+      indicatorFields(
+        state.series,
+        state.analysis,
+        this.settings.recordSettings(symbol, this.currentTimeframe),
+        record.trading_status,
+      ),
+    );
   }
 
   // ---------------------------------------------------------------- persistence (rsi-cache-file.ts)
