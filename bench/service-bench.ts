@@ -105,14 +105,17 @@ async function main(): Promise<void> {
     const initMs = performance.now() - initStarted;
     if (!exchange.isReady) throw new Error(`exchange not ready: ${exchange.lastInitError}`);
     const status = new StatusService(exchange, clock);
-    const rsi = new RsiService(exchange, system, autoBot, individual, store, registry, clock, status);
+    // The enricher port (src/rsi/ports.ts) resolves to the filter service created below.
+    let filters: FilterService | undefined;
+    const moduleRef = { get: () => filters } as never;
+    const rsi = new RsiService(exchange, system, autoBot, individual, store, registry, clock, status, moduleRef);
     if (process.env.BENCH_CONCURRENCY) rsi.loadConcurrency = Number(process.env.BENCH_CONCURRENCY);
     await rsi.onModuleInit();
     const maturity = new MaturityService(rsi, autoBot, store, registry, clock);
     await maturity.onModuleInit();
     const delisting = new DelistingService(exchange, store, clock);
     await delisting.onModuleInit();
-    new FilterService(rsi, maturity, individual, exchange, delisting).onModuleInit();
+    filters = new FilterService(rsi, maturity, individual, exchange, delisting);
     const rssBeforeLoadMb = mb(process.memoryUsage().rss);
 
     // Cold load. The market list came with init (ccxt reuses it for 5 s): the load is one tickers request + klines.

@@ -112,10 +112,7 @@ export class BotManager implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.load();
     this.registry.register('bots state', () => this.flush());
-    this.filters.setTradeHistoryProvider((symbol: string) => this.history.realTradesOf(symbol).map((t) => ({ pnl: t.pnl, exitTime: t.close_time_ms })));
     this.status.registerBots(this);
-    this.rsi.setManualPositionsProvider(() => this.manualPositions().map((p) => p.symbol));
-    this.rsi.setOpenPositionsProvider(() => (this.lastPositions?.positions ?? []).map((p) => p.symbol));
   }
 
   // ---- registry and persistence ----
@@ -328,6 +325,11 @@ export class BotManager implements OnModuleInit {
     const positions = await this.exchange.fetchPositions();
     this.lastPositions = { positions, at: this.clock.now() };
     return positions;
+  }
+
+  /** Symbols with a position on the exchange at the last fetch (POSITIONS_VIEW, see bots.module.ts). */
+  openPositionSymbols(): string[] {
+    return (this.lastPositions?.positions ?? []).map((p) => p.symbol);
   }
 
   /** Exchange positions that no bot manages (a bot that holds none of its own does not count). */

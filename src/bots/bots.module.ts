@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { FiltersModule } from '../filters/filters.module';
+import { TRADE_HISTORY_VIEW, type TradeHistoryView } from '../filters/ports';
 import { MaturityModule } from '../maturity/maturity.module';
+import { POSITIONS_VIEW, type PositionsView } from '../rsi/ports';
 import { RsiModule } from '../rsi/rsi.module';
 import { AutoBotService } from './auto-bot.service';
 import { BotManager } from './bot-manager.service';
@@ -34,6 +36,22 @@ import { PositionSyncService } from './position-sync.service';
     BotsConfigService,
     CoinSettingsService,
     MaintenanceService,
+    // Ports declared below us (src/rsi/ports.ts, src/filters/ports.ts), looked up by RsiService and FilterService.
+    {
+      provide: POSITIONS_VIEW,
+      useFactory: (bots: BotManager): PositionsView => ({
+        openPositionSymbols: () => bots.openPositionSymbols(),
+        manualPositionSymbols: () => bots.manualPositions().map((p) => p.symbol),
+      }),
+      inject: [BotManager],
+    },
+    {
+      provide: TRADE_HISTORY_VIEW,
+      useFactory: (history: BotHistoryService): TradeHistoryView => ({
+        closedTradesOf: (symbol) => history.realTradesOf(symbol).map((t) => ({ pnl: t.pnl, exitTime: t.close_time_ms })),
+      }),
+      inject: [BotHistoryService],
+    },
   ],
   exports: [BotManager, BotHistoryService],
 })

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createMarketHarness, pumpAt, slideAtEnd, wave, type MarketHarness } from '../../test/support/market-harness';
 import type { AutoBotConfig } from '../config/defaults';
+import { TRADE_HISTORY_VIEW, type TradeHistoryView } from './ports';
 
 /**
  * The filter and maturity decorators on a scripted market:
@@ -96,9 +97,19 @@ describe('FilterService and MaturityService on the coin table', () => {
   it('loss re-entry: a losing exit within the last 3 candles blocks, a winning one does not', () => {
     const candles = h.rsi.getCandles('SLIDE');
     let trades = [{ pnl: -3, exitTime: candles.at(-2)!.time }];
-    h.filters.setTradeHistoryProvider((symbol) => (symbol === 'SLIDE' ? trades : []));
+    const history: TradeHistoryView = { closedTradesOf: (symbol) => (symbol === 'SLIDE' ? trades : []) };
+    h.ports.set(TRADE_HISTORY_VIEW, history);
+    const version = h.rsi.dataVersion;
     expect(h.filters.effectiveSignal('SLIDE')).toEqual({ signal: 'WAIT', reason: 'blocked by loss re-entry protection' });
+    // A query: the coin table (RsiService's) is neither written nor versioned by it.
+    expect(h.rsi.getCoin('SLIDE')!.loss_reentry_info).toBeUndefined();
+    expect(h.rsi.getCoin('SLIDE')!.effective_signal).toBe('ENTER_LONG');
+    expect(h.rsi.dataVersion).toBe(version);
+    // The owner applies the enricher's fields and bumps its version.
+    h.rsi.reenrich(['SLIDE']);
     expect(h.rsi.getCoin('SLIDE')!.loss_reentry_info).toMatchObject({ allowed: false, details: { candles_passed: 2 } });
+    expect(h.rsi.getCoin('SLIDE')!.effective_signal).toBe('WAIT');
+    expect(h.rsi.dataVersion).toBe(version + 1);
     trades = [{ pnl: -3, exitTime: candles.at(-3)!.time }];
     expect(h.filters.effectiveSignal('SLIDE').signal).toBe('ENTER_LONG');
     trades = [{ pnl: 4, exitTime: candles.at(-1)!.time }];

@@ -1,15 +1,18 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { AutoBotConfig } from '../config/defaults';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { ExchangeService } from '../exchange/exchange.service';
 import { TIMEFRAME_MS } from '../exchange/exchange.types';
 import { MaturityService } from '../maturity/maturity.service';
 import { RsiService, type CoinMarketView } from '../rsi/rsi.service';
+import { LazyPort, type CoinRecordEnricher, type RecordPatch } from '../rsi/ports';
 import type { CoinRecord, EntrySignal } from '../rsi/rsi.types';
 import { DelistingService, DELISTING_STATUSES } from './delisting.service';
 import type { EntryCheck, EntryDirection, FilterDecision } from './filter.types';
+import { TRADE_HISTORY_VIEW, type TradeHistoryView } from './ports';
 import { checkExitScam, EXIT_SCAM_FILTER, type ExitScamParams } from './rules/exit-scam';
-import { checkLossReentry, LOSS_REENTRY_FILTER, type ClosedTradeInfo, type LossReentryParams } from './rules/loss-reentry';
+import { checkLossReentry, LOSS_REENTRY_FILTER, type LossReentryParams } from './rules/loss-reentry';
 import { checkRsiTimeFilter, RSI_TIME_FILTER, RSI_TIME_FILTER_MIN_CANDLES, type RsiTimeFilterParams } from './rules/rsi-time-filter';
 import { checkScope, compileScope, SCOPE_FILTER, type CompiledScope } from './rules/scope';
 import { DELISTED_FILTER, MATURITY_FILTER, runEntryFilters } from './rules/entry-chain';
@@ -18,9 +21,6 @@ import { baseSignal, effectiveSignal, rsiZone, type EffectiveSignalSettings, typ
 export { MATURITY_FILTER, DELISTED_FILTER };
 /** §5.1: the record flags need this many candles (exit-scam and loss re-entry; the time filter needs 50). */
 export const FLAG_MIN_CANDLES = 10;
-
-/** Closed trades of a symbol, newest first (registered by the bots module). */
-export type TradeHistoryProvider = (symbol: string) => readonly ClosedTradeInfo[];
 
 export function rsiTimeFilterParams(config: AutoBotConfig): RsiTimeFilterParams {
   return {
@@ -50,9 +50,9 @@ export function lossReentryParams(config: AutoBotConfig): LossReentryParams {
  * each RSI round, and answers the bots module's questions (effective signal, entry check, exit signal, delisting).
  */
 @Injectable()
-export class FilterService implements OnModuleInit {
+export class FilterService implements CoinRecordEnricher {
   private readonly logger = new Logger('Filters');
-  private tradeHistory: TradeHistoryProvider | null = null;
+  private readonly tradeHistory: LazyPort<TradeHistoryView>;
 
   constructor(
     private readonly rsi: RsiService,
@@ -60,15 +60,9 @@ export class FilterService implements OnModuleInit {
     private readonly individualSettings: IndividualSettingsService,
     private readonly exchange: ExchangeService,
     private readonly delisting: DelistingService,
-  ) {}
-
-  onModuleInit(): void {
-    this.rsi.registerDecorator('filters', 20, (records) => this.decorate(records));
-  }
-
-  /** The bots module registers where closed trades come from (loss re-entry protection). Default: none. */
-  setTradeHistoryProvider(provider: TradeHistoryProvider | null): void {
-    this.tradeHistory = provider;
+    @Optional() moduleRef?: ModuleRef,
+  ) {
+    this.tradeHistory = new LazyPort(moduleRef, TRADE_HISTORY_VIEW);
   }
 
   isDelisted(symbol: string): boolean {
@@ -83,9 +77,9 @@ export class FilterService implements OnModuleInit {
     if (!record) return { signal: 'WAIT', reason: 'unknown symbol or no RSI data yet' };
     const view = this.rsi.getMarketView(symbol);
     if (!view) return { signal: 'WAIT', reason: 'waiting for live market data' };
-    // Re-run the record's filters so settings changed since the last round count.
-    this.decorateOne(record, view, this.individualSettings.effectiveConfig(symbol), new Map());
-    return { signal: record.effective_signal, reason: String(record.effective_signal_reason ?? '') };
+    // Re-run the record's filters so settings changed since the last round count (a query: the record is not written).
+    const fields = this.filterFields(record, view, this.individualSettings.effectiveConfig(symbol), new Map(), this.tradeHistory.get());
+    return { signal: fields.effective_signal ?? 'WAIT', reason: String(fields.effective_signal_reason ?? '') };
   }
 
   /**
@@ -122,70 +116,97 @@ export class FilterService implements OnModuleInit {
     return { direction, decision: decisions[direction], decisions };
   }
 
-  // ---------------------------------------------------------------- record decoration
+  // ---------------------------------------------------------------- record enrichment (COIN_RECORD_ENRICHER)
 
-  /** Record decorator (after maturity): signal, scope, filter flags, delisting, effective signal. */
-  private decorate(records: CoinRecord[]): void {
+  /**
+   * The derived fields of coin records after each change of the coin table: maturity flag, signal, scope, filter
+   * flags, delisting, effective signal. Reads the records; RsiService applies the returned patches and versions them.
+   */
+  enrich(records: readonly CoinRecord[]): Map<string, RecordPatch> {
+    const patches = new Map<string, RecordPatch>();
+    let maturity: Map<string, boolean> = new Map();
+    try {
+      maturity = this.maturity.maturityFlags(records);
+    } catch (error) {
+      this.logger.error(`Maturity flags failed: ${(error as Error).stack ?? String(error)}`);
+    }
     const scopes = new Map<AutoBotConfig, CompiledScope>();
+    const trades = this.tradeHistory.get();
     for (const record of records) {
+      const patch: RecordPatch = {};
+      const mature = maturity.get(record.symbol);
+      if (mature !== undefined) patch.is_mature = mature;
       const view = this.rsi.getMarketView(record.symbol);
       if (!view) {
         // Served from the cache at start-up: keep its flags, but no entry until live data arrives.
-        record.effective_signal = 'WAIT';
-        record.effective_signal_reason = 'waiting for live market data';
-        continue;
+        patch.effective_signal = 'WAIT';
+        patch.effective_signal_reason = 'waiting for live market data';
+      } else {
+        Object.assign(patch, this.filterFields(record, view, this.individualSettings.effectiveConfig(record.symbol), scopes, trades));
       }
-      this.decorateOne(record, view, this.individualSettings.effectiveConfig(record.symbol), scopes);
+      patches.set(record.symbol, patch);
     }
+    return patches;
   }
 
-  private decorateOne(record: CoinRecord, view: CoinMarketView, config: AutoBotConfig, scopes: Map<AutoBotConfig, CompiledScope>): void {
+  /** Filter fields of one record (a pure read of the record, the candles, the settings and the trade history). */
+  private filterFields(
+    record: CoinRecord,
+    view: CoinMarketView,
+    config: AutoBotConfig,
+    scopes: Map<AutoBotConfig, CompiledScope>,
+    trades: TradeHistoryView | null,
+  ): RecordPatch {
     const symbol = record.symbol;
     const thresholds = { longThreshold: config.rsi_long_threshold, shortThreshold: config.rsi_short_threshold };
     let scope = scopes.get(config);
     if (!scope) scopes.set(config, (scope = compileScope(config)));
     const scopeDecision = checkScope(symbol, scope);
-    record.rsi_zone = rsiZone(record.rsi, thresholds);
-    record.blocked_by_scope = !scopeDecision.allowed;
-    record.signal = scopeDecision.allowed ? baseSignal(record.rsi, thresholds) : 'WAIT';
-
-    record.blocked_by_rsi_time = false;
-    record.blocked_by_exit_scam = false;
-    record.blocked_by_loss_reentry = false;
-    delete record.time_filter_info;
-    delete record.exit_scam_info;
-    delete record.loss_reentry_info;
-    const direction = directionOf(record.signal);
+    const signal: EntrySignal = scopeDecision.allowed ? baseSignal(record.rsi, thresholds) : 'WAIT';
+    const fields: RecordPatch = {
+      rsi_zone: rsiZone(record.rsi, thresholds),
+      blocked_by_scope: !scopeDecision.allowed,
+      signal,
+      blocked_by_rsi_time: false,
+      blocked_by_exit_scam: false,
+      blocked_by_loss_reentry: false,
+      time_filter_info: undefined,
+      exit_scam_info: undefined,
+      loss_reentry_info: undefined,
+    };
+    const direction = directionOf(signal);
     const candles = view.series.length;
     if (direction) {
       if (candles >= RSI_TIME_FILTER_MIN_CANDLES) {
         const decision = this.rsiTimeDecision(view, direction, config);
-        record.blocked_by_rsi_time = !decision.allowed;
-        record.time_filter_info = decision;
+        fields.blocked_by_rsi_time = !decision.allowed;
+        fields.time_filter_info = decision;
       }
       if (candles >= FLAG_MIN_CANDLES) {
         const decision = this.exitScamDecision(view, config);
-        record.blocked_by_exit_scam = !decision.allowed;
-        record.exit_scam_info = decision;
+        fields.blocked_by_exit_scam = !decision.allowed;
+        fields.exit_scam_info = decision;
       }
-      if (config.loss_reentry_protection && candles >= FLAG_MIN_CANDLES && this.tradeHistory) {
-        const decision = this.lossReentryDecision(symbol, view, config);
-        record.blocked_by_loss_reentry = !decision.allowed;
-        record.loss_reentry_info = decision;
+      if (config.loss_reentry_protection && candles >= FLAG_MIN_CANDLES && trades) {
+        const decision = this.lossReentryDecision(symbol, view, config, trades);
+        fields.blocked_by_loss_reentry = !decision.allowed;
+        fields.loss_reentry_info = decision;
       }
     }
     const market = this.exchange.market(symbol);
-    if (market) record.trading_status = market.status;
-    record.is_delisting = this.isDelisted(symbol);
+    if (market) fields.trading_status = market.status;
+    fields.is_delisting = this.isDelisted(symbol);
 
-    const verdict = this.verdictFor(record, view, config);
-    record.effective_signal = verdict.signal;
-    record.effective_signal_reason = verdict.reason;
+    const verdict = this.verdictFor(record, fields, view, config);
+    fields.effective_signal = verdict.signal;
+    fields.effective_signal_reason = verdict.reason;
+    return fields;
   }
 
-  private verdictFor(record: CoinRecord, view: CoinMarketView, config: AutoBotConfig): SignalVerdict {
+  /** The effective signal from the record's indicator fields and the filter fields just computed for it. */
+  private verdictFor(record: CoinRecord, fields: RecordPatch, view: CoinMarketView, config: AutoBotConfig): SignalVerdict {
     if (!view.live) return { signal: 'WAIT', reason: 'waiting for live market data' };
-    if (record.is_delisting) return { signal: 'WAIT', reason: 'coin is being delisted' };
+    if (fields.is_delisting) return { signal: 'WAIT', reason: 'coin is being delisted' };
     const enhanced = record.enhanced_rsi;
     const settings: EffectiveSignalSettings = {
       longThreshold: config.rsi_long_threshold,
@@ -201,13 +222,13 @@ export class FilterService implements OnModuleInit {
     return effectiveSignal(
       {
         rsi: record.rsi,
-        signal: record.signal,
+        signal: fields.signal ?? 'WAIT',
         trend: record.trend,
         enhancedSignal: (enhanced?.signal as EntrySignal | undefined) ?? null,
-        blockedByScope: record.blocked_by_scope,
-        blockedByExitScam: record.blocked_by_exit_scam,
-        blockedByRsiTime: record.blocked_by_rsi_time,
-        blockedByLossReentry: record.blocked_by_loss_reentry,
+        blockedByScope: fields.blocked_by_scope === true,
+        blockedByExitScam: fields.blocked_by_exit_scam === true,
+        blockedByRsiTime: fields.blocked_by_rsi_time === true,
+        blockedByLossReentry: fields.blocked_by_loss_reentry === true,
         isMature: this.maturity.isMature(record.symbol),
       },
       settings,
@@ -241,9 +262,9 @@ export class FilterService implements OnModuleInit {
     return checkExitScam({ open: view.series.opens(), close: view.series.closes() }, exitScamParams(config));
   }
 
-  private lossReentryDecision(symbol: string, view: CoinMarketView, config: AutoBotConfig): FilterDecision {
+  private lossReentryDecision(symbol: string, view: CoinMarketView, config: AutoBotConfig, history: TradeHistoryView): FilterDecision {
     try {
-      const trades = [...(this.tradeHistory?.(symbol) ?? [])].sort((a, b) => b.exitTime - a.exitTime);
+      const trades = [...history.closedTradesOf(symbol)].sort((a, b) => b.exitTime - a.exitTime);
       return checkLossReentry({ trades, candleTimes: view.series.times(), timeframeMs: TIMEFRAME_MS[view.timeframe] }, lossReentryParams(config));
     } catch (error) {
       // The rule says an error allows the entry.

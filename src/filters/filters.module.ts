@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MaturityModule } from '../maturity/maturity.module';
+import { COIN_RECORD_ENRICHER } from '../rsi/ports';
 import { RsiModule } from '../rsi/rsi.module';
 import { DelistingService } from './delisting.service';
 import { DelistingWorker } from './delisting.worker';
@@ -10,7 +11,8 @@ import { FiltersController } from './filters.controller';
 @Module({
   imports: [RsiModule, MaturityModule],
   controllers: [FiltersController],
-  providers: [FilterService, DelistingService, DelistingWorker],
+  // The coin table's derived fields (src/rsi/ports.ts): RsiService looks this port up, it does not import us.
+  providers: [FilterService, DelistingService, DelistingWorker, { provide: COIN_RECORD_ENRICHER, useExisting: FilterService }],
   exports: [FilterService, DelistingService],
 })
 export class FiltersModule {}

@@ -26,6 +26,8 @@ export class MaturityService implements OnModuleInit {
   private store: MatureCoinsFile = {};
   private dirty = false;
   private pendingSave: Promise<void> | null = null;
+  /** Set while the records only take the store's flags (after a removal), without re-checking candles. */
+  private recheckPaused = false;
 
   constructor(
     private readonly rsi: RsiService,
@@ -38,11 +40,10 @@ export class MaturityService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.reload();
     this.registry.register('mature coins', () => this.flush());
-    this.rsi.registerDecorator('maturity', 10, (records) => this.decorate(records));
     this.autoBotConfig.onChange((_config, changes) => {
       if (changes.some((c) => MATURITY_KEYS.includes(c.key))) {
         this.logger.log('Maturity settings changed: the mature-coin store is cleared');
-        void this.clear();
+        void this.clear().catch((error: Error) => this.logger.warn(`Clearing ${MATURE_COINS_FILE} failed: ${error.message}`));
       }
     });
   }
@@ -176,8 +177,12 @@ export class MaturityService implements OnModuleInit {
     }
   }
 
-  /** Record decorator: re-checks coins not stored yet, then sets every record's is_mature flag. */
-  private decorate(records: CoinRecord[]): void {
+  /**
+   * The is_mature flag of each record (part of the coin-record enrichment, see FilterService.enrich): re-checks coins
+   * not stored yet and stores those now mature (this service's own state). The records are only read.
+   */
+  maturityFlags(records: readonly CoinRecord[]): Map<string, boolean> {
+    const flags = new Map<string, boolean>();
     const params = this.params();
     const enabled = this.checkEnabled;
     this.dropInvalid(params);
@@ -185,7 +190,7 @@ export class MaturityService implements OnModuleInit {
     for (const record of records) {
       const symbol = record.symbol;
       let mature = this.store[symbol] !== undefined;
-      if (!mature) {
+      if (!mature && !this.recheckPaused) {
         const view = this.rsi.getMarketView(symbol);
         if (view) {
           const verdict = checkMaturity(view.series.closes(), params);
@@ -196,9 +201,10 @@ export class MaturityService implements OnModuleInit {
           }
         }
       }
-      record.is_mature = enabled ? mature : true;
+      flags.set(symbol, enabled ? mature : true);
     }
     if (added > 0) void this.flush().catch((error: Error) => this.logger.warn(`Saving ${MATURE_COINS_FILE} failed: ${error.message}`));
+    return flags;
   }
 
   private remember(symbol: string, verdict: MaturityVerdict): void {
@@ -219,10 +225,14 @@ export class MaturityService implements OnModuleInit {
     return dropped;
   }
 
+  /** The store changed outside a round: the coin table (its owner) recomputes the records' derived fields. */
   private refreshFlags(symbols?: string[]): void {
-    const enabled = this.checkEnabled;
-    const records = symbols ? symbols.map((s) => this.rsi.getCoin(s)).filter((r): r is CoinRecord => !!r) : this.rsi.getCoins();
-    for (const record of records) record.is_mature = enabled ? record.symbol in this.store : true;
-    this.rsi.markChanged();
+    // Only the flags follow the store now; coins are re-checked at the next round (a clear leaves none mature).
+    this.recheckPaused = true;
+    try {
+      this.rsi.reenrich(symbols);
+    } finally {
+      this.recheckPaused = false;
+    }
   }
 }

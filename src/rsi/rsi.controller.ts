@@ -1,7 +1,8 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Optional, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Clock, isoLocal } from '../common/clock';
-import { ENTRY_GUARD, type EntryGuard } from '../common/entry-guard';
+import { CoinsWithRsiResponder } from './coins-with-rsi.responder';
 import { FETCHABLE_TIMEFRAMES, TIMEFRAME_MS } from '../exchange/exchange.types';
 import { CandlesQueryDto } from './dto/candles-query.dto';
 import { round2 } from './indicators/rsi';
@@ -9,7 +10,6 @@ import { CoinsWithRsiQueryDto } from './dto/coins-with-rsi-query.dto';
 import { SymbolParamDto } from './dto/symbol-param.dto';
 import { SetTimeframeDto } from './dto/timeframe.dto';
 import { RsiService, TimeframeError } from './rsi.service';
-import type { CoinRecord } from './rsi.types';
 import { requireSymbol } from './symbol-input';
 import { MessageResponseDto } from '../common/dto/envelope.dto';
 import { CandlesResponseDto, CoinsWithRsiResponseDto, PairsResponseDto, RefreshRsiAllResponseDto, RefreshRsiResponseDto, ResetUpdateFlagResponseDto, RsiHistoryResponseDto, SetTimeframeResponseDto, SmartRsiStatusResponseDto, TimeframeResponseDto } from './dto/rsi-responses.dto';
@@ -23,37 +23,19 @@ export class RsiController {
   constructor(
     private readonly rsi: RsiService,
     private readonly clock: Clock,
-    @Optional() @Inject(ENTRY_GUARD) private readonly entryGuard?: EntryGuard,
+    private readonly coinsWithRsiResponder: CoinsWithRsiResponder,
   ) {}
 
   @Get('coins-with-rsi')
   @ApiOperation({ summary: 'The coin table: RSI, trend, signals and filter flags of every tradable coin (polled by the UI)' })
   @ApiOkResponse({ type: CoinsWithRsiResponseDto })
-  async coinsWithRsi(@Query() query: CoinsWithRsiQueryDto): Promise<CoinsWithRsiResponseDto> {
+  async coinsWithRsi(@Query() query: CoinsWithRsiQueryDto, @Res() res: Response): Promise<void> {
     if (query.refresh_symbol !== undefined) {
       const symbol = this.knownSymbol(query.refresh_symbol, 'refresh_symbol');
       await this.rsi.refreshOnRequest(symbol);
     }
-    const coins: Record<string, CoinRecord> = {};
-    for (const record of this.rsi.getCoins()) {
-      // A locked coin carries the protection lock that blocks its entries (docs/protections.md). Only locked coins are
-      // copied: copying all 540 records to add a null took building and serialising them from about 2.5 to 7 ms.
-      const lock = this.entryGuard?.lockFor(record.symbol);
-      coins[record.symbol] = lock ? { ...record, protection_lock: { rule: lock.rule, reason: lock.reason, lock_id: lock.lockId, until: lock.until === null ? null : isoLocal(lock.until) } } : record;
-    }
-    const progress = this.rsi.getLoadProgress();
-    return {
-      success: true,
-      coins,
-      total: Object.keys(coins).length,
-      last_update: progress.lastUpdate === null ? null : isoLocal(progress.lastUpdate),
-      update_in_progress: progress.inProgress,
-      data_version: this.rsi.dataVersion,
-      manual_positions: (await this.rsi.manualPositions()) as string[],
-      cache_info: this.rsi.cacheInfo(),
-      stats: this.rsi.stats(),
-      timeframe: this.rsi.timeframe,
-    };
+    // Pre-serialised (coins-with-rsi.responder.ts): the body is CoinsWithRsiResponseDto.
+    res.type('application/json').send(await this.coinsWithRsiResponder.body());
   }
 
   @Get('rsi-history/:symbol')

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ExchangeError, UnknownSymbolError } from '../exchange/exchange.errors';
 import { OTHER_TIMEFRAME_CACHE_AGE_MS, OTHER_TIMEFRAME_CACHE_ENTRIES, REQUESTED_REFRESH_MIN_INTERVAL_MS, RsiService, TimeframeError } from './rsi.service';
 import { calculateRsi, round2 } from './indicators/rsi';
+import { POSITIONS_VIEW, type PositionsView } from './ports';
 import { createMarketHarness, wave, type MarketHarness } from '../../test/support/market-harness';
 
 const SIX_HOURS = 6 * 3600_000;
@@ -178,12 +179,15 @@ describe('RsiService', () => {
     expect(OTHER_TIMEFRAME_CACHE_ENTRIES).toBe(1000);
   });
 
-  it('providers from the bots module fill has_existing_position and manual positions', async () => {
-    h.rsi.setOpenPositionsProvider(() => ['ALT']);
-    h.rsi.setManualPositionsProvider(() => [{ symbol: 'ALT', side: 'Long' }]);
+  it('the POSITIONS_VIEW port fills has_existing_position and manual positions; without it nothing is held', async () => {
+    await h.rsi.requestFullLoad();
+    expect(h.rsi.getCoin('ALT')!.has_existing_position).toBe(false);
+    expect(await h.rsi.manualPositions()).toEqual([]);
+    const view: PositionsView = { openPositionSymbols: () => ['ALT'], manualPositionSymbols: async () => ['ALT'] };
+    h.ports.set(POSITIONS_VIEW, view);
     await h.rsi.requestFullLoad();
     expect(h.rsi.getCoin('ALT')!.has_existing_position).toBe(true);
     expect(h.rsi.getCoin('WAVE')!.has_existing_position).toBe(false);
-    expect(await h.rsi.manualPositions()).toEqual([{ symbol: 'ALT', side: 'Long' }]);
+    expect(await h.rsi.manualPositions()).toEqual(['ALT']);
   });
 });

@@ -17,6 +17,7 @@ import { StatusService } from '../../src/health/status.service';
 import { MaturityService } from '../../src/maturity/maturity.service';
 import { JsonStore } from '../../src/persistence/json-store.service';
 import { StateRegistry } from '../../src/persistence/state-registry.service';
+import { COIN_RECORD_ENRICHER } from '../../src/rsi/ports';
 import { RsiService } from '../../src/rsi/rsi.service';
 import { IdleAdapter } from '../fake-exchange/idle-adapter';
 
@@ -135,6 +136,8 @@ export interface MarketHarness {
   individual: IndividualSettingsService;
   store: JsonStore;
   dataDir: string;
+  /** Port providers by token (POSITIONS_VIEW, TRADE_HISTORY_VIEW; COIN_RECORD_ENRICHER is the filter service). */
+  ports: Map<symbol, unknown>;
 }
 
 /** The market-analysis services wired by hand around a scripted exchange (no Nest container, no timers). */
@@ -152,15 +155,18 @@ export async function createMarketHarness(coins: ScriptedCoin[], clock = new Man
   const exchangeService = new ExchangeService({ name: 'paper', paper: { market: 'sim' } } as never, clock, store, registry, exchange);
   await exchangeService.onModuleInit();
   const status = new StatusService(exchangeService, clock);
-  const rsi = new RsiService(exchangeService, system, autoBot, individual, store, registry, clock, status);
+  // Stands in for Nest's ModuleRef: the ports the modules above provide (see src/rsi/ports.ts).
+  const ports = new Map<symbol, unknown>();
+  const moduleRef = { get: (token: symbol) => { if (!ports.has(token)) throw new Error('not provided'); return ports.get(token); } } as never;
+  const rsi = new RsiService(exchangeService, system, autoBot, individual, store, registry, clock, status, moduleRef);
   await rsi.onModuleInit();
   const maturity = new MaturityService(rsi, autoBot, store, registry, clock);
   await maturity.onModuleInit();
   const delisting = new DelistingService(exchangeService, store, clock);
   await delisting.onModuleInit();
-  const filters = new FilterService(rsi, maturity, individual, exchangeService, delisting);
-  filters.onModuleInit();
-  return { clock, exchange, exchangeService, rsi, maturity, filters, delisting, autoBot, system, individual, store, dataDir };
+  const filters = new FilterService(rsi, maturity, individual, exchangeService, delisting, moduleRef);
+  ports.set(COIN_RECORD_ENRICHER, filters);
+  return { clock, exchange, exchangeService, rsi, maturity, filters, delisting, autoBot, system, individual, store, dataDir, ports };
 }
 
 /** Price paths for tests: a slow wave that swings RSI through both maturity limits. */
