@@ -9,16 +9,20 @@ import { BotsConfigController } from './bots-config.controller';
 import { BotsConfigService } from './bots-config.service';
 import { BotsController } from './bots.controller';
 import { BotsWorkers } from './bots.workers';
+import { BotCommands } from './commands/bot-commands.service';
 import { CoinSettingsService } from './coin-settings.service';
+import { PositionExecution } from './execution/position-execution.service';
 import { HistoryController } from './history.controller';
 import { BotHistoryService } from './history/bot-history.service';
 import { IndividualSettingsController } from './individual-settings.controller';
 import { MaintenanceController } from './maintenance.controller';
 import { MaintenanceService } from './maintenance.service';
 import { PositionSyncService } from './position-sync.service';
+import { BotMarketData } from './registry/bot-market-data.service';
+import { BotRegistry } from './registry/bot-registry.service';
 
 /**
- * The bots: BotManager (registry, per-symbol locks, bots_state.json, entry / close), the trading monitor,
+ * The bots: BotManager (the facade over BotRegistry, BotMarketData, PositionExecution and BotCommands), the trading monitor,
  * position sync, the auto-bot, history, their workers and the HTTP API around them.
  */
 @Module({
@@ -26,6 +30,10 @@ import { PositionSyncService } from './position-sync.service';
   controllers: [BotsController, BotsConfigController, IndividualSettingsController, HistoryController, MaintenanceController],
   providers: [
     BotHistoryService,
+    BotRegistry,
+    BotMarketData,
+    PositionExecution,
+    BotCommands,
     BotManager,
     BotMonitorService,
     PositionSyncService,

@@ -22,6 +22,8 @@ export interface NewBotParams {
   volumeValue: number;
   leverage: number;
   autoManaged: boolean;
+  /** Margin the user asked for (create request), shown until the first entry sets the real one. */
+  marginUsdt?: number;
   config?: Record<string, unknown>;
 }
 
@@ -39,6 +41,8 @@ export interface EntryFill {
   nowMs: number;
   /** Fee of the entry fill, USDT. */
   fee?: number;
+  /** Whether the auto-bot (not a user) opened the position; unchanged when left out. */
+  openedByAutobot?: boolean;
 }
 
 export interface ExitFill {
@@ -91,7 +95,7 @@ export class TradingBot {
       volume_mode: p.volumeMode,
       volume_value: p.volumeValue,
       leverage: p.leverage,
-      margin_usdt: null,
+      margin_usdt: p.marginUsdt ?? null,
       config: { ...(p.config ?? {}) },
       position_side: null,
       entry_price: null,
@@ -202,6 +206,40 @@ export class TradingBot {
     return true;
   }
 
+  /**
+   * After a user's manual close: a bot left without a position goes idle, even a paused one (the user ended its
+   * trade). Answers whether the status changed.
+   */
+  settleAfterManualClose(nowMs: number): boolean {
+    if (this.holdsPosition || this.record.status === 'idle') return false;
+    this.record.status = 'idle';
+    this.touch(nowMs);
+    return true;
+  }
+
+  /** The auto-bot takes over a bot a user created (it then manages its entries and cleanup). */
+  takeOverByAutobot(nowMs: number): void {
+    this.record.auto_managed = true;
+    this.touch(nowMs);
+  }
+
+  /**
+   * At load: a bot in a position waits for the exchange sync to confirm it; a position status without the position
+   * data cannot be managed, so the bot waits as running and the sync adopts the exchange's position.
+   */
+  awaitExchangeSync(nowMs: number): void {
+    const r = this.record;
+    const hasPositionData = typeof r.entry_price === 'number' && (r.position_side === 'LONG' || r.position_side === 'SHORT');
+    const inPosition = this.inPosition;
+    if (inPosition && !hasPositionData) {
+      r.status = 'running';
+      r.position_side = null;
+      r.entry_price = null;
+      this.touch(nowMs);
+    }
+    if (inPosition || hasPositionData) r.needs_exchange_sync = true;
+  }
+
   /** Whether an entry may be attempted now. */
   canEnter(): boolean {
     return (this.record.status === 'running' || this.record.status === 'idle') && !this.holdsPosition;
@@ -242,6 +280,7 @@ export class TradingBot {
     r.roi = 0;
     this.resetProtection();
     r.needs_exchange_sync = false;
+    if (fill.openedByAutobot !== undefined) r.opened_by_autobot = fill.openedByAutobot;
     this.touch(fill.nowMs);
   }
 
