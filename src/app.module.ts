@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { BotsModule } from './bots/bots.module';
+import { BotsPortsModule } from './bots/bots-ports.module';
 import { CommonModule } from './common/common.module';
 import { appConfig, exchangeConfig } from './config/app.config';
 import { parseAppSettings, parseExchangeSettings } from './config/env';
@@ -48,6 +49,7 @@ import { SecurityModule } from './security/security.module';
     MaturityModule,
     FiltersModule,
     BotsModule,
+    BotsPortsModule,
     ProtectionsModule,
     NotificationsModule,
   ],

@@ -2,14 +2,11 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { EffectiveBotConfig } from '../config/effective-bot-config';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import type { OrderResult, Position, Timeframe } from '../exchange/exchange.types';
-import { FilterService } from '../filters/filter.service';
-import { StatusService } from '../health/status.service';
 import { RsiService } from '../rsi/rsi.service';
 import type { Trend } from '../rsi/rsi.types';
 import { BotCommands, type CreateBotRequest, type ManualCloseResult } from './commands/bot-commands.service';
 import type { BotRecord, CloseReason, Direction } from './engine/bot.types';
 import type { TradingBot } from './engine/trading-bot';
-import { BotHistoryService } from './history/bot-history.service';
 import { PositionExecution, type EntryOutcome } from './execution/position-execution.service';
 import { BotMarketData, type ManualPosition } from './registry/bot-market-data.service';
 import { BotRegistry, type BotCounts } from './registry/bot-registry.service';
@@ -31,14 +28,9 @@ export class BotManager implements OnModuleInit {
     private readonly commands: BotCommands,
     private readonly individualSettings: IndividualSettingsService,
     private readonly rsi: RsiService,
-    private readonly filters: FilterService,
-    private readonly status: StatusService,
-    private readonly history: BotHistoryService,
   ) {}
 
   onModuleInit(): void {
-    this.filters.setTradeHistoryProvider((symbol: string) => this.history.realTradesOf(symbol).map((t) => ({ pnl: t.pnl, exitTime: t.close_time_ms })));
-    this.status.registerBots(this.registry);
     this.rsi.setManualPositionsProvider(() => this.market.manualPositions().map((p) => p.symbol));
     this.rsi.setOpenPositionsProvider(() => this.market.openPositionSymbols());
   }

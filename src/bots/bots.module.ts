@@ -43,6 +43,6 @@ import { BotRegistry } from './registry/bot-registry.service';
     CoinSettingsService,
     MaintenanceService,
   ],
-  exports: [BotManager, BotHistoryService],
+  exports: [BotManager, BotHistoryService, BotRegistry],
 })
 export class BotsModule {}

@@ -95,13 +95,12 @@ describe('FilterService and MaturityService on the coin table', () => {
 
   it('loss re-entry: a losing exit within the last 3 candles blocks, a winning one does not', () => {
     const candles = h.rsi.getCandles('SLIDE');
-    let trades = [{ pnl: -3, exitTime: candles.at(-2)!.time }];
-    h.filters.setTradeHistoryProvider((symbol) => (symbol === 'SLIDE' ? trades : []));
+    h.trades.set('SLIDE', [{ pnl: -3, exitTime: candles.at(-2)!.time }]);
     expect(h.filters.effectiveSignal('SLIDE')).toEqual({ signal: 'WAIT', reason: 'blocked by loss re-entry protection' });
     expect(h.rsi.getCoin('SLIDE')!.loss_reentry_info).toMatchObject({ allowed: false, details: { candles_passed: 2 } });
-    trades = [{ pnl: -3, exitTime: candles.at(-3)!.time }];
+    h.trades.set('SLIDE', [{ pnl: -3, exitTime: candles.at(-3)!.time }]);
     expect(h.filters.effectiveSignal('SLIDE').signal).toBe('ENTER_LONG');
-    trades = [{ pnl: 4, exitTime: candles.at(-1)!.time }];
+    h.trades.set('SLIDE', [{ pnl: 4, exitTime: candles.at(-1)!.time }]);
     expect(h.filters.effectiveSignal('SLIDE').signal).toBe('ENTER_LONG');
   });
 

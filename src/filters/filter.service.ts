@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import type { AutoBotConfig } from '../config/defaults';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { ExchangeService } from '../exchange/exchange.service';
@@ -9,18 +9,16 @@ import type { CoinRecord, EntrySignal } from '../rsi/rsi.types';
 import { DelistingService, DELISTING_STATUSES } from './delisting.service';
 import type { EntryCheck, EntryDirection, FilterDecision } from './filter.types';
 import { checkExitScam, EXIT_SCAM_FILTER, type ExitScamParams } from './rules/exit-scam';
-import { checkLossReentry, LOSS_REENTRY_FILTER, type ClosedTradeInfo, type LossReentryParams } from './rules/loss-reentry';
+import { checkLossReentry, LOSS_REENTRY_FILTER, type LossReentryParams } from './rules/loss-reentry';
 import { checkRsiTimeFilter, RSI_TIME_FILTER, RSI_TIME_FILTER_MIN_CANDLES, type RsiTimeFilterParams } from './rules/rsi-time-filter';
 import { checkScope, compileScope, SCOPE_FILTER, type CompiledScope } from './rules/scope';
+import { TRADE_HISTORY, type TradeHistoryPort } from './trade-history.port';
 import { baseSignal, effectiveSignal, rsiZone, type EffectiveSignalSettings, type SignalVerdict } from './rules/signal';
 
 export const MATURITY_FILTER = 'maturity';
 export const DELISTED_FILTER = 'delisted';
 /** §5.1: the record flags need this many candles (exit-scam and loss re-entry; the time filter needs 50). */
 const FLAG_MIN_CANDLES = 10;
-
-/** Closed trades of a symbol, newest first (registered by the bots module). */
-export type TradeHistoryProvider = (symbol: string) => readonly ClosedTradeInfo[];
 
 export function rsiTimeFilterParams(config: AutoBotConfig): RsiTimeFilterParams {
   return {
@@ -52,7 +50,6 @@ export function lossReentryParams(config: AutoBotConfig): LossReentryParams {
 @Injectable()
 export class FilterService implements OnModuleInit {
   private readonly logger = new Logger('Filters');
-  private tradeHistory: TradeHistoryProvider | null = null;
 
   constructor(
     private readonly rsi: RsiService,
@@ -60,15 +57,11 @@ export class FilterService implements OnModuleInit {
     private readonly individualSettings: IndividualSettingsService,
     private readonly exchange: ExchangeService,
     private readonly delisting: DelistingService,
+    @Optional() @Inject(TRADE_HISTORY) private readonly tradeHistory?: TradeHistoryPort,
   ) {}
 
   onModuleInit(): void {
     this.rsi.registerDecorator('filters', 20, (records) => this.decorate(records));
-  }
-
-  /** The bots module registers where closed trades come from (loss re-entry protection). Default: none. */
-  setTradeHistoryProvider(provider: TradeHistoryProvider | null): void {
-    this.tradeHistory = provider;
   }
 
   isDelisted(symbol: string): boolean {
@@ -252,7 +245,7 @@ export class FilterService implements OnModuleInit {
 
   private lossReentryDecision(symbol: string, view: CoinMarketView, config: AutoBotConfig): FilterDecision {
     try {
-      const trades = [...(this.tradeHistory?.(symbol) ?? [])].sort((a, b) => b.exitTime - a.exitTime);
+      const trades = [...(this.tradeHistory?.closedTradesOf(symbol) ?? [])].sort((a, b) => b.exitTime - a.exitTime);
       return checkLossReentry({ trades, candleTimes: view.series.times(), timeframeMs: TIMEFRAME_MS[view.timeframe] }, lossReentryParams(config));
     } catch (error) {
       // The rule says an error allows the entry.

@@ -13,6 +13,7 @@ import {
 } from '../../src/exchange/exchange.types';
 import { DelistingService } from '../../src/filters/delisting.service';
 import { FilterService } from '../../src/filters/filter.service';
+import type { ClosedTradeInfo } from '../../src/filters/rules/loss-reentry';
 import { StatusService } from '../../src/health/status.service';
 import { MaturityService } from '../../src/maturity/maturity.service';
 import { JsonStore } from '../../src/persistence/json-store.service';
@@ -129,6 +130,8 @@ export interface MarketHarness {
   rsi: RsiService;
   maturity: MaturityService;
   filters: FilterService;
+  /** The closed trades the loss re-entry filter sees (the TRADE_HISTORY port), by symbol. */
+  trades: Map<string, ClosedTradeInfo[]>;
   delisting: DelistingService;
   autoBot: AutoBotConfigService;
   system: SystemConfigService;
@@ -158,9 +161,10 @@ export async function createMarketHarness(coins: ScriptedCoin[], clock = new Man
   await maturity.onModuleInit();
   const delisting = new DelistingService(exchangeService, store, clock);
   await delisting.onModuleInit();
-  const filters = new FilterService(rsi, maturity, individual, exchangeService, delisting);
+  const trades = new Map<string, ClosedTradeInfo[]>();
+  const filters = new FilterService(rsi, maturity, individual, exchangeService, delisting, { closedTradesOf: (symbol) => trades.get(symbol) ?? [] });
   filters.onModuleInit();
-  return { clock, exchange, exchangeService, rsi, maturity, filters, delisting, autoBot, system, individual, store, dataDir };
+  return { clock, exchange, exchangeService, rsi, maturity, filters, trades, delisting, autoBot, system, individual, store, dataDir };
 }
 
 /** Price paths for tests: a slow wave that swings RSI through both maturity limits. */
