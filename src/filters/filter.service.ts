@@ -13,7 +13,7 @@ import { checkLossReentry, LOSS_REENTRY_FILTER, type LossReentryParams } from '.
 import { checkRsiTimeFilter, RSI_TIME_FILTER, RSI_TIME_FILTER_MIN_CANDLES, type RsiTimeFilterParams } from './rules/rsi-time-filter';
 import { checkScope, compileScope, SCOPE_FILTER, type CompiledScope } from './rules/scope';
 import { TRADE_HISTORY, type TradeHistoryPort } from './trade-history.port';
-import { baseSignal, effectiveSignal, rsiZone, type EffectiveSignalSettings, type SignalVerdict } from './rules/signal';
+import { baseSignal, effectiveSignal, rsiZone, type EffectiveSignalSettings, type SignalVerdict } from '../rules/signal';
 
 export const MATURITY_FILTER = 'maturity';
 export const DELISTED_FILTER = 'delisted';

@@ -4,7 +4,7 @@ import type { Trend } from '../../rsi/rsi.types';
 import type { BotRecord, BotStatus, CloseReason, Direction, TradeRecord, VolumeMode } from './bot.types';
 import { marginUsdt, pnlUsdt, profitPercent, roiPercent, round } from './profit';
 import { evaluateProtections, type ProtectionResult, type ProtectionSettings, type ProtectionState } from './protection';
-import { exitSignal, type ExitThresholds } from '../../filters/rules/signal';
+import { exitSignal, type ExitThresholds } from '../../rules/signal';
 import { rsiExitDelayMet, rsiExitStep, type RsiExitDelaySettings, type RsiExitStep } from './rsi-exit';
 
 /** An action the bot's current status does not allow (e.g. entering while already in a position). */
