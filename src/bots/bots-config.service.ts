@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ValidationError } from '../common/errors';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { ConfigValidationError } from '../config/config-validation.error';
 import { AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG, DEFAULT_SYSTEM_CONFIG, SYSTEM_SPECS, type AutoBotConfig } from '../config/defaults';
@@ -63,7 +64,7 @@ export class BotsConfigService {
     if (body === undefined || body === null || (isPlainObject(body) && Object.keys(body).length === 0)) {
       return { config: this.autoBotView(), changes: [] as SettingChange[], changed_params: [] as string[] };
     }
-    if (!isPlainObject(body)) throw new BadRequestException('Request body must be a JSON object of auto-bot settings');
+    if (!isPlainObject(body)) throw new ValidationError(null, 'Request body must be a JSON object of auto-bot settings');
     const changes = await this.applyAutoBotBlock(body, {});
     return { config: this.autoBotView(), changes, changed_params: changes.map(describeChange) };
   }
@@ -111,7 +112,7 @@ export class BotsConfigService {
   }
 
   async updateSystem(body: unknown) {
-    if (!isPlainObject(body) || Object.keys(body).length === 0) throw new BadRequestException('No data provided');
+    if (!isPlainObject(body) || Object.keys(body).length === 0) throw new ValidationError(null, 'No data provided');
     const { config, changed } = await this.system.update(body);
     const { system_timeframe: _t, ...rest } = config;
     return { config: { ...rest, mini_chart_update_interval: config.position_sync_interval, auto_refresh_ui: true }, changed };
@@ -130,13 +131,13 @@ export class BotsConfigService {
    */
   async importConfig(body: unknown): Promise<ImportResult> {
     const root = isPlainObject(body) && isPlainObject(body.config) ? body.config : body;
-    if (!isPlainObject(root)) throw new BadRequestException('No configuration provided (expected {config:{autoBot, system, ai}})');
+    if (!isPlainObject(root)) throw new ValidationError(null, 'No configuration provided (expected {config:{autoBot, system, ai}})');
     const blocks = { autoBot: root.autoBot, system: root.system, ai: root.ai };
     if (blocks.autoBot === undefined && blocks.system === undefined && blocks.ai === undefined) {
-      throw new BadRequestException('Nothing to import: the body has none of the blocks autoBot, system, ai');
+      throw new ValidationError(null, 'Nothing to import: the body has none of the blocks autoBot, system, ai');
     }
     for (const [name, value] of Object.entries(blocks)) {
-      if (value !== undefined && !isPlainObject(value)) throw new BadRequestException(`${name} must be an object`);
+      if (value !== undefined && !isPlainObject(value)) throw new ValidationError(null, `${name} must be an object`);
     }
     const ai = isPlainObject(blocks.ai)
       ? Object.fromEntries(Object.entries(blocks.ai).map(([k, v]): [string, unknown] => [k.toLowerCase(), v]).filter(([k]) => k in AUTO_BOT_SPECS))

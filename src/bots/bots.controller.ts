@@ -12,7 +12,7 @@ import { ControlDto, ExchangeInfoQueryDto } from './dto/maintenance.dto';
 import { SymbolActionDto, SymbolQueryDto } from './dto/symbol.dto';
 import { decorateBot, detailedBot, NEVER } from './engine/bot-view';
 import { PositionSyncService } from './position-sync.service';
-import { requireSymbol } from './symbol-param';
+import { firstGiven, requireSymbol } from '../common/symbol';
 import { MessageResponseDto } from '../common/dto/envelope.dto';
 import { AccountInfoResponseDto, ActiveDetailedResponseDto, BotActionResponseDto, BotListResponseDto, BotStatusResponseDto, CleanupInactiveResponseDto, ClosePositionResponseDto, ControlResponseDto, CreateBotResponseDto, ExchangeInfoResponseDto, ManualPositionsResponseDto, ProcessTradingSignalsResponseDto, SyncPositionsResponseDto, TestStopResponseDto } from './dto/bots-responses.dto';
 
@@ -107,7 +107,7 @@ export class BotsController {
   @ApiOperation({ summary: 'Pause a bot; its position and exchange stops stay open (symbol from body, form or query)' })
   @ApiOkResponse({ type: MessageResponseDto })
   async stop(@Body() body: SymbolActionDto, @Query() query: SymbolQueryDto): Promise<MessageResponseDto> {
-    const symbol = requireSymbol(body.symbol, query.symbol);
+    const symbol = requireSymbol(firstGiven(body.symbol, query.symbol));
     const reason = body.reason ?? query.reason ?? 'Stopped by user';
     await this.manager.pause(symbol, reason);
     return { success: true, message: `Bot ${symbol} stopped (paused); the position, if any, stays open` };
@@ -128,7 +128,7 @@ export class BotsController {
   @ApiOperation({ summary: 'Delete a bot; nothing happens on the exchange (symbol from body, form or query)' })
   @ApiOkResponse({ type: MessageResponseDto })
   async delete(@Body() body: SymbolActionDto, @Query() query: SymbolQueryDto): Promise<MessageResponseDto> {
-    const symbol = requireSymbol(body.symbol, query.symbol);
+    const symbol = requireSymbol(firstGiven(body.symbol, query.symbol));
     await this.manager.delete(symbol, body.reason ?? query.reason ?? 'Deleted by user');
     return { success: true, message: `Bot ${symbol} deleted` };
   }
@@ -138,7 +138,7 @@ export class BotsController {
   @ApiOperation({ summary: 'Market-close the symbol\'s position; the bot goes idle and the trade is recorded' })
   @ApiOkResponse({ type: ClosePositionResponseDto })
   async closePosition(@Body() body: SymbolActionDto, @Query() query: SymbolQueryDto): Promise<ClosePositionResponseDto> {
-    const symbol = requireSymbol(body.symbol, query.symbol);
+    const symbol = requireSymbol(firstGiven(body.symbol, query.symbol));
     if (!this.exchange.isReady) throw new InternalServerErrorException({ success: false, message: 'Exchange not initialized', error: 'Exchange not initialized' });
     const result = await this.manager.closePositionManually(symbol);
     if (!result) throw new NotFoundException({ success: false, message: `No open position for ${symbol}`, error: `No open position for ${symbol}` });

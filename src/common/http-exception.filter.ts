@@ -6,6 +6,7 @@ import {
   InsufficientFundsError, InvalidOrderError, UnknownSymbolError,
 } from '../exchange/exchange.errors';
 import { PersistenceError } from '../persistence/persistence.error';
+import { DomainError } from './errors';
 
 function messageOf(body: unknown, fallback: string): string {
   if (typeof body === 'string') return body;
@@ -81,6 +82,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       } else {
         body = { success: false, error: this.describe(status, messageOf(raw, exception.message), request) };
       }
+    } else if (exception instanceof DomainError) {
+      status = exception.httpStatus;
+      body = { success: false, error: exception.message, ...(exception.field ? { field: exception.field } : {}), ...exception.details };
+      if (status >= 500) this.logger.error(`${request.method} ${request.path} → ${status}: ${exception.message}`);
     } else if (exception instanceof ConfigValidationError) {
       status = HttpStatus.BAD_REQUEST;
       body = { success: false, error: exception.message, field: exception.key };

@@ -10,7 +10,7 @@ import { SymbolParamDto } from './dto/symbol-param.dto';
 import { SetTimeframeDto } from './dto/timeframe.dto';
 import { RsiService, TimeframeError } from './rsi.service';
 import type { CoinRecord } from './rsi.types';
-import { requireSymbol } from './symbol-input';
+import { requireSymbol } from '../common/symbol';
 import { MessageResponseDto } from '../common/dto/envelope.dto';
 import { CandlesResponseDto, CoinsWithRsiResponseDto, PairsResponseDto, RefreshRsiAllResponseDto, RefreshRsiResponseDto, ResetUpdateFlagResponseDto, RsiHistoryResponseDto, SetTimeframeResponseDto, SmartRsiStatusResponseDto, TimeframeResponseDto } from './dto/rsi-responses.dto';
 

@@ -1,5 +1,6 @@
-import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock';
+import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../../common/errors';
 import { AutoBotConfigService } from '../../config/auto-bot-config.service';
 import { IndividualSettingsService } from '../../config/individual-settings.service';
 import { SystemConfigService } from '../../config/system-config.service';
@@ -56,27 +57,27 @@ export class BotCommands {
    * adopts an existing exchange position or, after the answer, enters in the forced / RSI direction.
    */
   async create(req: CreateBotRequest): Promise<{ bot: BotRecord; existing_position: boolean }> {
-    if (!this.exchange.isReady) throw new ServiceUnavailableException('Exchange not initialized');
+    if (!this.exchange.isReady) throw new UnavailableError('Exchange not initialized');
     const symbol = req.symbol;
     const market = this.exchange.market(symbol);
-    if (!market) throw new NotFoundException(`Unknown symbol ${symbol}`);
+    if (!market) throw new NotFoundError(`Unknown symbol ${symbol}`);
     const leverage = req.config?.leverage;
     if (leverage !== undefined && market.maxLeverage >= 1 && leverage > market.maxLeverage) {
       // A bot above the exchange's limit would stay running and fail every entry.
-      throw new BadRequestException({ success: false, error: `config.leverage: ${symbol} allows at most ${market.maxLeverage}x (asked ${leverage}x)`, field: 'leverage' });
+      throw new ValidationError('leverage', `config.leverage: ${symbol} allows at most ${market.maxLeverage}x (asked ${leverage}x)`);
     }
     const skipMaturity = Boolean(req.skipMaturityCheck || req.forceManualEntry);
 
     const { bot, existingPosition, direction } = await this.registry.withLock(symbol, async () => {
       const current = this.registry.find(symbol);
-      if (current?.holdsPosition) throw new ConflictException(`Bot for ${symbol} already holds a position`);
+      if (current?.holdsPosition) throw new ConflictError(`Bot for ${symbol} already holds a position`);
       const positions = await this.market.fetchPositions().catch((error: Error) => {
-        throw new ServiceUnavailableException(`Cannot read exchange positions: ${error.message}`);
+        throw new UnavailableError(`Cannot read exchange positions: ${error.message}`);
       });
       const position = positions.find((p) => p.symbol === symbol) ?? null;
       const coinConfig = this.individualSettings.effectiveConfig(symbol);
       if (!skipMaturity && !position && coinConfig.enable_maturity_check && this.maturity.check(symbol)?.is_mature !== true) {
-        throw new BadRequestException(`Coin ${symbol} did not pass the maturity check (${this.market.timeframe})`);
+        throw new ValidationError(null, `Coin ${symbol} did not pass the maturity check (${this.market.timeframe})`);
       }
       const c = req.config ?? {};
       // Request overrides first, then the coin's saved volume (the UI stores it in its individual settings), then the defaults.

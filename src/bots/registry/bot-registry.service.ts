@@ -1,6 +1,7 @@
-import { Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Mutex } from 'async-mutex';
 import { Clock, isoLocal } from '../../common/clock';
+import { NotFoundError } from '../../common/errors';
 import { AutoBotConfigService } from '../../config/auto-bot-config.service';
 import { ActionGate } from '../../persistence/action-gate';
 import { JsonStore } from '../../persistence/json-store.service';
@@ -196,7 +197,7 @@ export class BotRegistry implements OnModuleInit {
 
   require(symbol: string): TradingBot {
     const bot = this.bots.get(symbol);
-    if (!bot) throw new NotFoundException('Bot not found');
+    if (!bot) throw new NotFoundError('Bot not found');
     return bot;
   }
 
