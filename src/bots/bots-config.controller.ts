@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AutoBotService } from './auto-bot.service';
 import { BotsConfigService } from './bots-config.service';
@@ -117,7 +117,6 @@ export class BotsConfigController {
   @ApiOkResponse({ type: ImportConfigResponseDto })
   async importConfig(@Body() body: Record<string, unknown>): Promise<ImportConfigResponseDto> {
     const r = await this.config.importConfig(body);
-    if (r.error) throw new BadRequestException({ success: false, error: r.error, field: r.field, applied: r.applied });
     const parts = Object.entries(r.applied).filter(([, v]) => v).map(([k]) => k);
     return { success: true, applied: r.applied, message: `Imported: ${parts.join(', ')}` };
   }

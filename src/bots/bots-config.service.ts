@@ -30,8 +30,6 @@ function describeChange(c: SettingChange): string {
 
 export interface ImportResult {
   applied: { autoBot: boolean; system: boolean; ai: boolean };
-  error: string | null;
-  field?: string;
 }
 
 /** The auto-bot / system settings as the config endpoints show and change them (docs/api-contract.md §2.3, §2.10). */
@@ -157,7 +155,7 @@ export class BotsConfigService {
       const wanted = system_timeframe ?? tf;
       if (typeof wanted === 'string' && wanted !== this.rsi.timeframe) timeframe = wanted;
     }
-    const result: ImportResult = { applied: { autoBot: false, system: false, ai: false }, error: null };
+    const result: ImportResult = { applied: { autoBot: false, system: false, ai: false } };
 
     // 1. Validate the whole import: one bad value refuses all of it.
     try {
@@ -167,8 +165,9 @@ export class BotsConfigService {
         throw new TimeframeError(`Unsupported timeframe: ${timeframe}. Supported: ${FETCHABLE_TIMEFRAMES.join(', ')}`);
       }
     } catch (error) {
-      if (error instanceof ConfigValidationError) return { ...result, error: error.message, field: error.key };
-      if (error instanceof TimeframeError) return { ...result, error: error.message, field: 'timeframe' };
+      // Nothing was applied: the refusal names the field and says so.
+      if (error instanceof ConfigValidationError) throw new ValidationError(error.key, error.message, { applied: result.applied });
+      if (error instanceof TimeframeError) throw new ValidationError('timeframe', error.message, { applied: result.applied });
       throw error;
     }
 

@@ -5,6 +5,7 @@ import { RsiModule } from '../rsi/rsi.module';
 import { AutoBotService } from './auto-bot.service';
 import { BotManager } from './bot-manager.service';
 import { BotMonitorService } from './bot-monitor.service';
+import { BotsApiService } from './bots-api.service';
 import { BotsConfigController } from './bots-config.controller';
 import { BotsConfigService } from './bots-config.service';
 import { BotsController } from './bots.controller';
@@ -14,6 +15,7 @@ import { CoinSettingsService } from './coin-settings.service';
 import { PositionExecution } from './execution/position-execution.service';
 import { HistoryController } from './history.controller';
 import { BotHistoryService } from './history/bot-history.service';
+import { HistoryReportService } from './history/history-report.service';
 import { IndividualSettingsController } from './individual-settings.controller';
 import { MaintenanceController } from './maintenance.controller';
 import { MaintenanceService } from './maintenance.service';
@@ -30,6 +32,7 @@ import { BotRegistry } from './registry/bot-registry.service';
   controllers: [BotsController, BotsConfigController, IndividualSettingsController, HistoryController, MaintenanceController],
   providers: [
     BotHistoryService,
+    HistoryReportService,
     BotRegistry,
     BotMarketData,
     PositionExecution,
@@ -39,6 +42,7 @@ import { BotRegistry } from './registry/bot-registry.service';
     PositionSyncService,
     AutoBotService,
     BotsWorkers,
+    BotsApiService,
     BotsConfigService,
     CoinSettingsService,
     MaintenanceService,

@@ -39,3 +39,8 @@ export class ConflictError extends DomainError {
 export class UnavailableError extends DomainError {
   readonly httpStatus = 503;
 }
+
+/** The operation failed on the service's or the exchange's side (the original answered 500): 500. */
+export class OperationFailedError extends DomainError {
+  readonly httpStatus = 500;
+}
