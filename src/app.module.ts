@@ -4,7 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { BotsModule } from './bots/bots.module';
 import { BotsPortsModule } from './bots/bots-ports.module';
-import { CommonModule } from './common/common.module';
+import { ClockModule } from './app/clock.module';
 import { appConfig, exchangeConfig } from './config/app.config';
 import { parseAppSettings, parseExchangeSettings } from './config/env';
 import { SettingsModule } from './config/settings.module';
@@ -38,7 +38,7 @@ import { SecurityModule } from './security/security.module';
     // Typed domain events (src/events/domain-events.ts); listeners run after the emitter's own work.
     EventEmitterModule.forRoot({ wildcard: false, maxListeners: 20 }),
     SecurityModule,
-    CommonModule,
+    ClockModule,
     PersistenceModule,
     SettingsModule,
     ExchangeModule,

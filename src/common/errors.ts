@@ -1,6 +1,6 @@
 /**
  * Domain errors: services throw these (never HTTP exceptions); the exception filter maps each to its status and the
- * `{success:false, error, field?}` body the clients read (src/common/http-exception.filter.ts).
+ * `{success:false, error, field?}` body the clients read (src/app/http-exception.filter.ts).
  */
 export abstract class DomainError extends Error {
   abstract readonly httpStatus: number;

@@ -1,11 +1,14 @@
 import { isoLocal } from '../../common/clock';
 import type { Position, Timeframe } from '../../exchange/exchange.types';
 import type { Trend } from '../../rsi/rsi.types';
-import type { BotRecord, BotStatus, CloseReason, Direction, TradeRecord, VolumeMode } from './bot.types';
+import type { BotRecord, BotStatus, CloseReason, Direction, TradeRecord } from './bot.types';
+import { newBotRecord, type NewBotParams } from './new-bot-record';
 import { marginUsdt, pnlUsdt, profitPercent, roiPercent, round } from './profit';
 import { evaluateProtections, type ProtectionResult, type ProtectionSettings, type ProtectionState } from './protection';
 import { exitSignal, type ExitThresholds } from '../../rules/signal';
 import { rsiExitDelayMet, rsiExitStep, type RsiExitDelaySettings, type RsiExitStep } from './rsi-exit';
+
+export type { NewBotParams } from './new-bot-record';
 
 /** An action the bot's current status does not allow (e.g. entering while already in a position). */
 export class BotStateError extends Error {
@@ -13,18 +16,6 @@ export class BotStateError extends Error {
     super(message);
     this.name = 'BotStateError';
   }
-}
-
-export interface NewBotParams {
-  symbol: string;
-  nowMs: number;
-  volumeMode: VolumeMode;
-  volumeValue: number;
-  leverage: number;
-  autoManaged: boolean;
-  /** Margin the user asked for (create request), shown until the first entry sets the real one. */
-  marginUsdt?: number;
-  config?: Record<string, unknown>;
 }
 
 export interface EntryFill {
@@ -85,68 +76,7 @@ export class TradingBot {
   constructor(public record: BotRecord) {}
 
   static create(p: NewBotParams): TradingBot {
-    const iso = isoLocal(p.nowMs);
-    return new TradingBot({
-      id: `${p.symbol}_${Math.floor(p.nowMs / 1000)}`,
-      symbol: p.symbol,
-      status: 'running',
-      auto_managed: p.autoManaged,
-      opened_by_autobot: p.autoManaged,
-      volume_mode: p.volumeMode,
-      volume_value: p.volumeValue,
-      leverage: p.leverage,
-      margin_usdt: p.marginUsdt ?? null,
-      config: { ...(p.config ?? {}) },
-      position_side: null,
-      entry_price: null,
-      entry_time: null,
-      entry_timestamp: null,
-      position_start_time: null,
-      entry_trend: null,
-      entry_timeframe: null,
-      entry_rsi: null,
-      position_size: null,
-      position_size_coins: null,
-      order_id: null,
-      entry_fee: 0,
-      unrealized_pnl: 0,
-      unrealized_pnl_usdt: 0,
-      unrealized_pnl_percent: 0,
-      realized_pnl: 0,
-      roi: 0,
-      current_price: null,
-      mark_price: null,
-      max_profit_achieved: 0,
-      trailing_active: false,
-      trailing_stop_price: null,
-      trailing_reference_price: null,
-      trailing_activation_threshold: 0,
-      trailing_activation_profit: 0,
-      trailing_steps: 0,
-      trailing_last_update_ts: 0,
-      break_even_activated: false,
-      break_even_stop_set: false,
-      break_even_stop_price: null,
-      stop_loss: null,
-      take_profit: null,
-      stop_loss_price: null,
-      take_profit_price: null,
-      exit_waiting_breakeven: false,
-      liquidation_price: null,
-      distance_to_liquidation: null,
-      exchange_position: null,
-      needs_exchange_sync: false,
-      created_at: iso,
-      last_update: iso,
-      last_signal_time: null,
-      last_price: null,
-      last_rsi: null,
-      last_trend: null,
-      last_position_close_timestamp: null,
-      pause_reason: null,
-      position: null,
-      limit_orders: [],
-    });
+    return new TradingBot(newBotRecord(p));
   }
 
   get symbol(): string {
