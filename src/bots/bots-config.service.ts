@@ -8,6 +8,8 @@ import { coerceSettings } from '../config/setting-spec';
 import { SystemConfigService } from '../config/system-config.service';
 import type { SettingChange } from '../config/settings-file';
 import { isFetchable, RsiService, TimeframeError } from '../rsi/rsi.service';
+import { AutoBotService } from './auto-bot.service';
+import type { AutoBotConfigResponseDto, TestSignalsResponseDto } from './dto/config-responses.dto';
 import { FETCHABLE_TIMEFRAMES } from '../exchange/exchange.types';
 
 /** AI keys passed through opaquely by export / import (docs/api-contract.md §2.10). */
@@ -39,7 +41,20 @@ export class BotsConfigService {
     private readonly autoBot: AutoBotConfigService,
     private readonly system: SystemConfigService,
     private readonly rsi: RsiService,
+    private readonly autoBotRounds: AutoBotService,
   ) {}
+
+  /** GET auto-bot: the config view and the last auto-bot round. */
+  autoBotAnswer(): AutoBotConfigResponseDto {
+    return { success: true, config: this.autoBotView(), last_round: this.autoBotRounds.lastRound() };
+  }
+
+  /** Dry run of the entry pipeline: which coins would get a bot now and why the others would not. */
+  async testSignals(): Promise<TestSignalsResponseDto> {
+    const decisions = await this.autoBotRounds.dryRun();
+    const wouldEnter = decisions.filter((d) => d.action === 'created');
+    return { success: true, message: `${wouldEnter.length} of ${decisions.length} candidates would enter`, signals: decisions };
+  }
 
   /**
    * The auto-bot config plus the keys the original computed for the UI. The system-owned keys the auto-bot page shows
