@@ -30,7 +30,12 @@ async function main(): Promise<void> {
   const appLogger = new AppLogger({
     format: settings.logFormat,
     levels: logLevels(settings.logLevel),
-    secrets: [settings.apiKey, process.env.EXCHANGE_API_KEY?.trim(), process.env.EXCHANGE_API_SECRET?.trim()],
+    // Every secret the environment may hold: exchange keys and passphrase, notification tokens and webhook URLs.
+    secrets: [
+      settings.apiKey,
+      ...['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET', 'EXCHANGE_API_PASSWORD', 'NOTIFY_TELEGRAM_BOT_TOKEN', 'NOTIFY_WEBHOOK_URL',
+        'NOTIFY_WEBHOOK_SECRET', 'NOTIFY_DISCORD_WEBHOOK_URL'].map((name) => process.env[name]?.trim()),
+    ],
   });
   // Held-back repeat counts are printed even when the process ends (stdout/stderr are synchronous on files and pipes).
   process.once('exit', () => appLogger.close());

@@ -31,6 +31,10 @@ describe('workers on an accelerated paper clock', () => {
     for (const trade of trades) {
       expect(trade.pnl).toBeCloseTo(expectedPnl(trade), 6);
       expect(trade.decision_source).toBe('SCRIPT');
+      // What the entry was decided on (docs/backtest-engine.md): the auto-bot's filters, and a 2 % stop from the fill.
+      expect(trade.decision).toMatchObject({ decision_time_ms: expect.any(Number), decision_rsi: expect.any(Number), filters_passed: ['maturity', 'rsi_time_filter', 'exit_scam', 'scope', 'delisted'] });
+      const stopFromFill = trade.entry_price * (trade.direction === 'LONG' ? 0.98 : 1.02);
+      expect(Math.abs(trade.decision.stop_loss_set - stopFromFill) / stopFromFill).toBeLessThan(1e-3);
     }
 
     await request(t.http).post('/api/bots/auto-bot').send({ enabled: false }).expect(200);

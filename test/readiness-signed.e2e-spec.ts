@@ -35,7 +35,7 @@ describe.each([
       expect(ready.body.error).toMatch(/^Not ready: exchange bybit: no signed request has succeeded yet \(last: .+\)/);
       expect(JSON.stringify(ready.body)).not.toContain('wrong-secret-0000-1111');
     } else {
-      expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' } } });
+      expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } } });
     }
   });
 });

@@ -10,6 +10,7 @@ import { FilterService } from '../filters/filter.service';
 import { RsiService } from '../rsi/rsi.service';
 import { BotHistoryService } from './history/bot-history.service';
 import { BotManager } from './bot-manager.service';
+import { cooldownLeftMs, screenCandidate } from './engine/candidate-screen';
 import { TradingBot } from './engine/trading-bot';
 
 export interface AutoBotDecision {
@@ -116,7 +117,7 @@ export class AutoBotService {
         round.decisions.push(screened.skip);
         continue;
       }
-      const { symbol, direction, rsi, coinConfig } = screened.pass;
+      const { symbol, direction, rsi, coinConfig, filtersPassed } = screened.pass;
       const outcome = await this.manager.withLock(symbol, async () => {
         const current = this.manager.find(symbol);
         if (current && current.status !== 'idle') return { ok: false as const, reason: `a bot already exists (${current.status})` };
@@ -132,7 +133,7 @@ export class AutoBotService {
           current.takeOverByAutobot(this.clock.now());
           current.resume(this.clock.now());
         }
-        const result = await this.manager.enterPosition(bot, direction, 'auto');
+        const result = await this.manager.enterPosition(bot, direction, 'auto', filtersPassed);
         if (result.ok && !current) {
           this.manager.registerLocked(bot);
           this.history.log('BOT_START', symbol, bot.record.id, `Auto-bot created a ${direction} bot (RSI ${rsi})`, { direction, config: {} });
@@ -182,38 +183,39 @@ export class AutoBotService {
    */
   private screen(symbol: string, held: Map<string, Position>, active: number, maxConcurrent: number):
     | { skip: AutoBotDecision; pass?: undefined }
-    | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: EffectiveBotConfig } }
+    | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: EffectiveBotConfig; filtersPassed: string[] } }
     | null {
-    const verdict = this.filters.effectiveSignal(symbol);
+    const signalVerdict = this.filters.effectiveSignal(symbol);
     const base = this.rsi.getCoin(symbol)?.signal;
-    const signal = verdict.signal !== 'WAIT' ? verdict.signal : base;
+    const signal = signalVerdict.signal !== 'WAIT' ? signalVerdict.signal : base;
     if (signal !== 'ENTER_LONG' && signal !== 'ENTER_SHORT') return null;
     const direction: EntryDirection = signal === 'ENTER_LONG' ? 'LONG' : 'SHORT';
     const rsi = this.manager.coinRsi(symbol);
-    const skip = (filter: string, reason: string) => ({ skip: { symbol, direction, rsi, action: 'skipped' as const, filter, reason } });
-    // Account protections first: a lock is the reason shown even where a filter would refuse too (docs/protections.md).
-    const locked = this.entryGuard?.lockFor(symbol);
-    if (locked) return skip(`protection:${locked.rule}`, locked.reason);
-    // In an entry zone but blocked at signal level (scope, time filter, exit-scam, loss re-entry, maturity, trend).
-    if (verdict.signal === 'WAIT') return skip('effective_signal', verdict.reason);
-
-    if (active >= maxConcurrent) return skip('max_concurrent', `max_concurrent reached (${active}/${maxConcurrent})`);
     const existing = this.manager.find(symbol);
-    if (existing && existing.status !== 'idle') return skip('bot_exists', `a bot already exists (${existing.status})`);
-    if (held.has(symbol)) return skip('exchange_position', 'the exchange already holds a position (manual position)');
-    const coinConfig = this.individualSettings.effectiveConfig(symbol);
-    const check = this.filters.checkEntry(symbol, direction, coinConfig);
-    if (!check.allowed) return skip(check.blockedBy ?? 'filters', check.reason);
-    const cooldown = this.cooldownLeft(symbol, existing);
-    if (cooldown > 0) return skip('cooldown', `closed less than one ${this.manager.timeframe} candle ago (${Math.ceil(cooldown / 60_000)} min left)`);
-    if (rsi === null || (direction === 'LONG' ? rsi > coinConfig.rsi_long_threshold : rsi < coinConfig.rsi_short_threshold)) {
-      return skip('rsi_recheck', `RSI ${rsi} left the ${direction} zone`);
-    }
-    const guard = this.entryGuard?.checkEntry({
-      symbol, openPositions: [...held.values()], volumeMode: coinConfig.default_position_mode, volumeValue: coinConfig.default_position_size, leverage: coinConfig.leverage,
+    let coinConfig: EffectiveBotConfig | null = null;
+    const configOf = () => (coinConfig ??= this.individualSettings.effectiveConfig(symbol));
+    const verdict = screenCandidate({
+      direction,
+      rsi,
+      effectiveSignal: signalVerdict,
+      lock: this.entryGuard?.lockFor(symbol),
+      activeBots: active,
+      maxConcurrent,
+      busyBotStatus: existing && existing.status !== 'idle' ? existing.status : null,
+      exchangeHoldsPosition: held.has(symbol),
+      entryCheck: () => this.filters.checkEntry(symbol, direction, configOf()),
+      cooldownLeftMs: this.cooldownLeft(symbol, existing),
+      timeframe: this.manager.timeframe,
+      thresholds: () => ({ long: configOf().rsi_long_threshold, short: configOf().rsi_short_threshold }),
+      guard: () => {
+        const config = configOf();
+        return this.entryGuard?.checkEntry({
+          symbol, openPositions: [...held.values()], volumeMode: config.default_position_mode, volumeValue: config.default_position_size, leverage: config.leverage,
+        });
+      },
     });
-    if (guard) return skip(`protection:${guard.rule}`, guard.reason);
-    return { pass: { symbol, direction, rsi, coinConfig } };
+    if (!verdict.ok) return { skip: { symbol, direction, rsi, action: 'skipped', filter: verdict.skip.filter, reason: verdict.skip.reason } };
+    return { pass: { symbol, direction, rsi: rsi as number, coinConfig: configOf(), filtersPassed: verdict.check.decisions.map((d) => d.filter) } };
   }
 
   /**
@@ -237,7 +239,6 @@ export class AutoBotService {
   /** ms left of the one-candle cooldown after the symbol's last close (0 = none). */
   private cooldownLeft(symbol: string, bot: TradingBot | undefined): number {
     const lastClose = Math.max(bot?.record.last_position_close_timestamp ?? 0, this.history.lastCloseTime(symbol) ?? 0);
-    if (!lastClose) return 0;
-    return Math.max(0, lastClose + TIMEFRAME_MS[this.manager.timeframe] - this.clock.now());
+    return cooldownLeftMs(lastClose, TIMEFRAME_MS[this.manager.timeframe], this.clock.now());
   }
 }

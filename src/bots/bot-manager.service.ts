@@ -177,8 +177,8 @@ export class BotManager implements OnModuleInit {
 
   // ---- the two exchange transitions (PositionExecution) ----
 
-  enterPosition(bot: TradingBot, direction: Direction, source: 'auto' | 'manual'): Promise<EntryOutcome> {
-    return this.execution.enterPosition(bot, direction, source);
+  enterPosition(bot: TradingBot, direction: Direction, source: 'auto' | 'manual', filtersPassed: readonly string[] = []): Promise<EntryOutcome> {
+    return this.execution.enterPosition(bot, direction, source, filtersPassed);
   }
 
   closeBotLocked(bot: TradingBot, reason: CloseReason, exitRsi: number | null): Promise<OrderResult | null> {

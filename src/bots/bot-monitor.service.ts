@@ -12,8 +12,7 @@ import { BotHistoryService } from './history/bot-history.service';
 import { BotManager } from './bot-manager.service';
 import { exitDelays, exitThresholds, protectionSettings, waitBreakevenWhenLoss } from './engine/bot-settings';
 import type { CloseReason, Direction } from './engine/bot.types';
-import { isTighterStop } from './engine/protection';
-import { roundToTick } from './engine/sizing';
+import { stopRatchet } from './engine/stop-ratchet';
 import type { TradingBot } from './engine/trading-bot';
 
 export interface MonitorReport {
@@ -109,12 +108,13 @@ export class BotMonitorService {
   private async ratchetExchangeStop(bot: TradingBot, desired: number | null, price: number, spacingSec: number, report: MonitorReport): Promise<void> {
     if (desired === null) return;
     const r = bot.record;
-    const side = bot.side as Direction;
-    const stop = roundToTick(desired, this.exchange.market(bot.symbol)?.tickSize ?? 0);
-    if (!isTighterStop(side, stop, r.stop_loss_price) || !isTighterStop(side, price, stop)) return;
-    const trailing = r.trailing_active && r.trailing_stop_price !== null && Math.abs(r.trailing_stop_price - desired) < 1e-12;
     const now = this.clock.now();
-    if (trailing && now - r.trailing_last_update_ts * 1000 < spacingSec * 1000) return;
+    const move = stopRatchet({
+      side: bot.side as Direction, desired, price, tickSize: this.exchange.market(bot.symbol)?.tickSize ?? 0, currentStop: r.stop_loss_price,
+      trailingActive: r.trailing_active, trailingStop: r.trailing_stop_price, lastTrailingUpdateSec: r.trailing_last_update_ts, nowMs: now, spacingSec,
+    });
+    if (!move) return;
+    const { stop, trailing } = move;
     const previous = r.stop_loss_price;
     await this.exchange.setTradingStop(bot.symbol, { stopLoss: stop });
     bot.stopPlaced(stop, now, trailing);

@@ -52,8 +52,10 @@ export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
-export const EXCHANGES = ['paper', 'bybit', 'binance'] as const;
+export const EXCHANGES = ['paper', 'bybit', 'binance', 'okx'] as const;
 export type ExchangeName = (typeof EXCHANGES)[number];
+/** Exchanges whose API keys come with a passphrase (docs/exchanges.md). */
+const EXCHANGES_WITH_PASSPHRASE: ReadonlySet<ExchangeName> = new Set(['okx']);
 /** Prices of the paper exchange: the seeded simulation, or a real exchange's public data (dry run, docs/dry-run.md). */
 export const PAPER_MARKETS = ['sim', 'bybit', 'binance'] as const;
 export type PaperMarketName = (typeof PAPER_MARKETS)[number];
@@ -79,6 +81,8 @@ export interface ExchangeSettings {
   name: ExchangeName;
   apiKey: string | null;
   apiSecret: string | null;
+  /** The API key's passphrase (EXCHANGE_API_PASSWORD): OKX needs one. */
+  apiPassword: string | null;
   testnet: boolean;
   /** Replaces the origin of the exchange's REST URLs (proxy, mirror, local fake exchange). */
   apiUrl: string | null;
@@ -119,6 +123,10 @@ export function parseExchangeSettings(env: Env): ExchangeSettings {
   if (name !== 'paper' && (!apiKey || !apiSecret)) {
     throw new EnvValidationError(`EXCHANGE=${name} needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET (or use EXCHANGE=paper)`);
   }
+  const apiPassword = env.EXCHANGE_API_PASSWORD?.trim() || null;
+  if (EXCHANGES_WITH_PASSPHRASE.has(name) && !apiPassword) {
+    throw new EnvValidationError(`EXCHANGE=${name} needs EXCHANGE_API_PASSWORD (the API key's passphrase)`);
+  }
   const paperMarket = oneOf(env, 'PAPER_MARKET', 'sim', PAPER_MARKETS);
   if (paperMarket !== 'sim' && name !== 'paper') {
     throw new EnvValidationError(`PAPER_MARKET=${paperMarket} needs EXCHANGE=paper (it runs the paper account on ${paperMarket}'s public prices)`);
@@ -135,6 +143,7 @@ export function parseExchangeSettings(env: Env): ExchangeSettings {
     name,
     apiKey,
     apiSecret,
+    apiPassword,
     testnet: bool(env, 'EXCHANGE_TESTNET', false),
     apiUrl,
     timeoutMs: int(env, 'EXCHANGE_TIMEOUT_MS', 10_000, 100, 120_000),

@@ -164,6 +164,7 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       exchangeId: c.name,
       apiKey: c.apiKey ?? undefined,
       secret: c.apiSecret ?? undefined,
+      password: c.apiPassword ?? undefined,
       testnet: c.testnet,
       apiUrl: c.apiUrl ?? undefined,
       timeoutMs: c.timeoutMs,

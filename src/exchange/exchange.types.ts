@@ -184,7 +184,7 @@ export interface FetchCandlesOptions {
 }
 
 export interface ExchangeAdapter {
-  /** "paper", "bybit", "binance". */
+  /** "paper", "bybit", "binance", "okx". */
   readonly name: string;
   readonly isPaper: boolean;
   init(): Promise<void>;

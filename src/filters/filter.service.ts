@@ -13,12 +13,12 @@ import { checkLossReentry, LOSS_REENTRY_FILTER, type LossReentryParams } from '.
 import { checkRsiTimeFilter, RSI_TIME_FILTER, RSI_TIME_FILTER_MIN_CANDLES, type RsiTimeFilterParams } from './rules/rsi-time-filter';
 import { checkScope, compileScope, SCOPE_FILTER, type CompiledScope } from './rules/scope';
 import { TRADE_HISTORY, type TradeHistoryPort } from './trade-history.port';
+import { DELISTED_FILTER, MATURITY_FILTER, runEntryFilters } from './rules/entry-chain';
 import { baseSignal, effectiveSignal, rsiZone, type EffectiveSignalSettings, type SignalVerdict } from '../rules/signal';
 
-export const MATURITY_FILTER = 'maturity';
-export const DELISTED_FILTER = 'delisted';
+export { MATURITY_FILTER, DELISTED_FILTER };
 /** §5.1: the record flags need this many candles (exit-scam and loss re-entry; the time filter needs 50). */
-const FLAG_MIN_CANDLES = 10;
+export const FLAG_MIN_CANDLES = 10;
 
 export function rsiTimeFilterParams(config: AutoBotConfig): RsiTimeFilterParams {
   return {
@@ -86,23 +86,14 @@ export class FilterService implements OnModuleInit {
    * Each honours its enable flag; the first refusal stops the check; every decision made is reported.
    */
   checkEntry(symbol: string, direction: EntryDirection, config: AutoBotConfig): EntryCheck {
-    const decisions: FilterDecision[] = [];
     const view = this.rsi.getMarketView(symbol);
-    const steps: Array<() => FilterDecision> = [
-      () => this.maturityDecision(symbol, config),
-      () => (config.rsi_time_filter_enabled ? this.rsiTimeDecision(view, direction, config) : disabled(RSI_TIME_FILTER)),
-      () => (config.exit_scam_enabled ? this.exitScamDecision(view, config) : disabled(EXIT_SCAM_FILTER)),
-      () => checkScope(symbol, compileScope(config)),
-      () => this.delistedDecision(symbol),
-    ];
-    for (const step of steps) {
-      const decision = step();
-      decisions.push(decision);
-      if (!decision.allowed) {
-        return { symbol, direction, allowed: false, blockedBy: decision.filter, reason: `${decision.filter}: ${decision.reason}`, decisions };
-      }
-    }
-    return { symbol, direction, allowed: true, reason: 'all entry filters passed', decisions };
+    return runEntryFilters(symbol, direction, { maturity: config.enable_maturity_check, rsiTime: config.rsi_time_filter_enabled, exitScam: config.exit_scam_enabled }, {
+      maturity: () => this.maturityDecision(symbol, config),
+      rsiTime: () => this.rsiTimeDecision(view, direction, config),
+      exitScam: () => this.exitScamDecision(view, config),
+      scope: () => checkScope(symbol, compileScope(config)),
+      delisted: () => this.delistedDecision(symbol),
+    });
   }
 
   /** Exit-scam verdict on the cached candles with the coin's effective settings (test endpoints). */

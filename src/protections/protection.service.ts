@@ -23,17 +23,11 @@ import { protectionSettings, type ProtectionSettings } from './protection-settin
 import {
   emptyLocksFile, normalizeLocksFile, PROTECTION_LOCKS_FILE, validateLocksFile, type ProtectionLock, type ProtectionLocksFile,
 } from './protection-locks';
-import { checkCooldown } from './rules/cooldown';
-import { checkDailyLoss } from './rules/daily-loss';
+import { activeLockFor, applyLockProposals, liftExpiredLocks, proposeLocks, setLockReset } from './lock-book';
 import { EquityHistory } from './rules/equity-history';
-import { checkLowProfit } from './rules/low-profit';
-import { checkMaxDrawdown } from './rules/max-drawdown';
 import { checkRiskCap } from './rules/risk-cap';
-import { ACCOUNT_SCOPE, type ClosedTradeFact, type LockProposal } from './rules/rule.types';
-import { checkStoplossGuard } from './rules/stoploss-guard';
+import type { ClosedTradeFact, LockProposal } from './rules/rule.types';
 
-/** Per rule, at most this many coins keep the moment their rule counts from (one per coin traded). */
-const MAX_RESETS_PER_RULE = 2000;
 /** Never evaluate faster than this in real time, however fast the paper clock runs. */
 const MIN_REAL_INTERVAL_MS = 500;
 
@@ -149,12 +143,7 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
   // ---- the EntryGuard port ----
 
   lockFor(symbol: string): EntryBlock | null {
-    const now = this.clock.now();
-    let found: ProtectionLock | null = null;
-    for (const lock of this.state.locks) {
-      if (lock.until <= now || (lock.symbol !== null && lock.symbol !== symbol)) continue;
-      if (!found || lock.until > found.until) found = lock;
-    }
+    const found = activeLockFor(this.state.locks, symbol, this.clock.now());
     return found ? { rule: found.rule, reason: `${found.reason} (until ${new Date(found.until).toISOString()})`, lockId: found.id, until: found.until } : null;
   }
 
@@ -202,7 +191,7 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
       const now = this.clock.now();
       const next = this.nextState();
       next.locks = next.locks.filter((l) => l.id !== id);
-      this.setReset(next, lock, now);
+      setLockReset(next, lock, now);
       await this.commit(next);
       this.liftedCounter?.inc({ rule: lock.rule, how: 'removed' });
       this.announce(DomainEvent.LockLifted, lock, now);
@@ -221,11 +210,7 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
       const report: EvaluationReport = { at: now, equity: null, set: [], lifted: [], closed_positions: [] };
       const next = this.nextState();
 
-      for (const lock of next.locks.filter((l) => l.until <= now)) {
-        report.lifted.push(lock);
-        this.setReset(next, lock, lock.until);
-      }
-      next.locks = next.locks.filter((l) => l.until > now);
+      report.lifted.push(...liftExpiredLocks(next, now));
 
       if (settings.maxDrawdown.enabled || settings.dailyLoss.enabled || settings.riskCap.enabled) {
         // Without a balance the equity rules wait for the next pass; the trade rules still run.
@@ -239,16 +224,7 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
         }
       }
 
-      for (const proposal of this.propose(now, settings, next)) {
-        const current = next.locks.find((l) => l.rule === proposal.rule && l.symbol === proposal.symbol);
-        if (current) {
-          if (proposal.until > current.until) Object.assign(current, { until: proposal.until, reason: proposal.reason });
-          continue;
-        }
-        const lock: ProtectionLock = { id: this.lockId(proposal, now), rule: proposal.rule, symbol: proposal.symbol, reason: proposal.reason, locked_at: now, until: proposal.until };
-        next.locks.push(lock);
-        report.set.push(lock);
-      }
+      report.set.push(...applyLockProposals(next, this.propose(now, settings, next), now, (proposal) => this.lockId(proposal, now)));
 
       // Record this sample after the rule ran, so the peak it is compared with is the earlier history plus itself.
       if (this.balance && settings.maxDrawdown.enabled && this.balance.at === now) {
@@ -280,19 +256,9 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
     const trades = this.history.closedTrades().filter((t) => !t.is_demo).map((t): ClosedTradeFact => ({
       symbol: t.symbol, closedAt: t.close_time_ms, pnlUsdt: t.net_pnl ?? t.pnl, roiPercent: t.roi, exitReason: t.close_reason,
     }));
-    const proposals: LockProposal[] = [];
-    // The drawdown lock lasts its set time: the same fall does not stretch it while it holds (its end resets the peak).
-    if (settings.maxDrawdown.enabled && this.balance?.at === now && !state.locks.some((l) => l.rule === 'max_drawdown')) {
-      const notBefore = state.resets.max_drawdown?.[ACCOUNT_SCOPE];
-      proposals.push(...checkMaxDrawdown({ now, history: this.equity.all(), current: { time: now, equity: this.balance.equity }, notBefore }, settings.maxDrawdown).locks);
-    }
-    if (settings.stoplossGuard.enabled) proposals.push(...checkStoplossGuard({ now, trades, resets: state.resets.stoploss_guard }, settings.stoplossGuard).locks);
-    if (settings.dailyLoss.enabled && this.balance?.at === now) {
-      proposals.push(...checkDailyLoss({ now, trades, walletBalance: this.balance.walletBalance, resets: state.resets.daily_loss }, settings.dailyLoss).locks);
-    }
-    if (settings.cooldown.enabled) proposals.push(...checkCooldown({ now, trades, resets: state.resets.cooldown }, settings.cooldown).locks);
-    if (settings.lowProfit.enabled) proposals.push(...checkLowProfit({ now, trades, resets: state.resets.low_profit }, settings.lowProfit).locks);
-    return proposals;
+    // The equity rules only read a balance sampled in this pass.
+    const balance = this.balance?.at === now ? this.balance : null;
+    return proposeLocks({ now, book: state, trades, balance, equityHistory: this.equity.all() }, settings);
   }
 
   /** Max drawdown with close_positions: every position a bot holds is closed at market (manual positions stay). */
@@ -322,17 +288,6 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
 
   private nextState(): ProtectionLocksFile {
     return structuredClone({ ...this.state, equity: [] });
-  }
-
-  private setReset(state: ProtectionLocksFile, lock: ProtectionLock, at: number): void {
-    const scopes = (state.resets[lock.rule] ??= {});
-    const scope = lock.symbol ?? ACCOUNT_SCOPE;
-    scopes[scope] = Math.max(scopes[scope] ?? -Infinity, at);
-    // Bounded: the oldest restart points go first (they matter least: their trades are the oldest).
-    const entries = Object.entries(scopes);
-    if (entries.length > MAX_RESETS_PER_RULE) {
-      entries.sort((a, b) => a[1] - b[1]).slice(0, entries.length - MAX_RESETS_PER_RULE).forEach(([key]) => delete scopes[key]);
-    }
   }
 
   private lockId(proposal: LockProposal, now: number): string {

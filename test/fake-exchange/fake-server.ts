@@ -1,5 +1,5 @@
 /**
- * What the fake exchange servers (fake-bybit.ts, fake-binance.ts) have in common: the HTTP plumbing (listen, close,
+ * What the fake exchange servers (fake-bybit.ts, fake-binance.ts, fake-okx.ts) have in common: the HTTP plumbing (listen, close,
  * held sockets and timers), the request skeleton (request log, IP rate-limit window, latency, injected faults), the
  * fault vocabulary and the request statistics. Each fake keeps what is its exchange's own: routes, signatures, answer
  * shapes, error codes and the form of a rate-limit refusal.

@@ -1,3 +1,4 @@
+import { EntryDecisionDto } from './entry-decision.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import type { Timeframe } from '../../exchange/exchange.types';
 import type { Trend } from '../../rsi/rsi.types';
@@ -68,6 +69,8 @@ export class BotRecordDto {
   entry_timeframe: Timeframe | null;
   /** @example 27.4 */
   entry_rsi: number | null;
+  /** What the open position's entry was decided on; null when idle. */
+  entry_decision?: EntryDecisionDto | null;
   /** @example 0.012 */
   position_size: number | null;
   /** @example 0.012 */

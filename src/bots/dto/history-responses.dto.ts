@@ -1,3 +1,4 @@
+import { EntryDecisionDto } from './entry-decision.dto';
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { MessageResponseDto, SuccessResponseDto } from '../../common/dto/envelope.dto';
 import { AllowsExtraFields } from '../../common/dto/open-schema';
@@ -139,6 +140,8 @@ export class TradeDto {
   is_simulated: boolean;
   /** Demo trades (POST history/demo). @example false */
   is_demo?: boolean;
+  /** What the entry was decided on (absent on trades recorded before it existed). */
+  decision?: EntryDecisionDto | null;
 }
 
 export class TradesResponseDto extends SuccessResponseDto {

@@ -115,6 +115,30 @@ export interface BotRecord {
   // legacy fields the UI tolerates; kept with neutral values
   position: null;
   limit_orders: unknown[];
+  /** What the open position's entry was decided on (copied onto its trade). */
+  entry_decision?: EntryDecisionAudit | null;
+}
+
+/**
+ * What an entry was decided on, so a trade can be re-derived from the API alone (docs/backtest-engine.md,
+ * "Auditable trades"). Live and backtested trades carry the same fields.
+ */
+export interface EntryDecisionAudit {
+  /** When the decision was taken (the replay clock in a backtest). */
+  decision_time: string;
+  decision_time_ms: number;
+  /** The price the decision and the sizing used: the quote (ask for a LONG, bid for a SHORT). */
+  decision_price: number | null;
+  /** RSI on the system timeframe the signal used. */
+  decision_rsi: number | null;
+  /** Open time (epoch ms) of the candle whose RSI gave the signal; null when not known. */
+  decision_candle_time: number | null;
+  decision_trend: Trend | null;
+  /** The entry filters that ran and passed, in their order (empty for a manual entry). */
+  filters_passed: string[];
+  /** Stop-loss and take-profit set at entry, both measured from the fill price (null = none). */
+  stop_loss_set: number | null;
+  take_profit_set: number | null;
 }
 
 /** A closed trade as /api/bots/trades serves it (docs/api-contract.md §2.8). */
@@ -151,4 +175,6 @@ export interface TradeRecord {
   close_reason: CloseReason;
   is_successful: boolean;
   is_simulated: boolean;
+  /** What the entry was decided on; absent on trades recorded before it existed and on adopted positions. */
+  decision?: EntryDecisionAudit | null;
 }

@@ -235,6 +235,20 @@ describe('TradingBot state machine', () => {
     expect(bot.record.position_side).toBeNull();
     expect(bot.record.exchange_position?.size).toBe(3);
   });
+  it('carries the entry decision onto the trade, and forgets it once closed', () => {
+    const bot = newBot();
+    const decision = {
+      decision_time: '2026-01-01T00:00:00.000', decision_time_ms: T0, decision_price: 100, decision_rsi: 25, decision_candle_time: T0 - 6 * HOUR,
+      decision_trend: 'UP' as const, filters_passed: ['maturity', 'scope'], stop_loss_set: 85, take_profit_set: 110,
+    };
+    bot.openPosition(fill('LONG', { decision }));
+    expect(bot.record.entry_decision).toEqual(decision);
+    const trade = bot.closePosition({ exitPrice: 110, nowMs: T0 + HOUR, reason: 'TAKE_PROFIT', simulated: true });
+    expect(trade.decision).toEqual(decision);
+    expect(bot.record.entry_decision).toBeNull();
+    bot.openPosition(fill('LONG'));
+    expect(bot.closePosition({ exitPrice: 100, nowMs: T0 + 2 * HOUR, reason: 'RSI_EXIT', simulated: true }).decision).toBeUndefined();
+  });
 });
 
 describe('TradingBot transitions that replaced direct status writes', () => {

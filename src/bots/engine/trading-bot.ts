@@ -1,7 +1,7 @@
 import { isoLocal } from '../../common/clock';
 import type { Position, Timeframe } from '../../exchange/exchange.types';
 import type { Trend } from '../../rsi/rsi.types';
-import type { BotRecord, BotStatus, CloseReason, Direction, TradeRecord } from './bot.types';
+import type { BotRecord, BotStatus, CloseReason, Direction, EntryDecisionAudit, TradeRecord } from './bot.types';
 import { newBotRecord, type NewBotParams } from './new-bot-record';
 import { marginUsdt, pnlUsdt, profitPercent, roiPercent, round } from './profit';
 import { evaluateProtections, type ProtectionResult, type ProtectionSettings, type ProtectionState } from './protection';
@@ -34,6 +34,8 @@ export interface EntryFill {
   fee?: number;
   /** Whether the auto-bot (not a user) opened the position; unchanged when left out. */
   openedByAutobot?: boolean;
+  /** What the entry was decided on (docs/backtest-engine.md). */
+  decision?: EntryDecisionAudit | null;
 }
 
 export interface ExitFill {
@@ -211,6 +213,7 @@ export class TradingBot {
     this.resetProtection();
     r.needs_exchange_sync = false;
     if (fill.openedByAutobot !== undefined) r.opened_by_autobot = fill.openedByAutobot;
+    r.entry_decision = fill.decision ?? null;
     this.touch(fill.nowMs);
   }
 
@@ -362,6 +365,7 @@ export class TradingBot {
       is_successful: pnl > 0,
       is_simulated: exit.simulated,
     };
+    if (r.entry_decision) trade.decision = r.entry_decision;
     if (r.status !== 'paused') r.status = 'idle';
     r.realized_pnl = round(r.realized_pnl + pnl, 8);
     r.position_side = null;
@@ -387,6 +391,7 @@ export class TradingBot {
     r.distance_to_liquidation = null;
     r.needs_exchange_sync = false;
     r.last_position_close_timestamp = exit.nowMs;
+    r.entry_decision = null;
     this.resetProtection();
     this.touch(exit.nowMs);
     return trade;
@@ -409,6 +414,8 @@ export class TradingBot {
         r.position_start_time = r.entry_time;
         r.entry_trend = currentTrend ?? 'NEUTRAL';
         r.entry_timeframe = timeframe;
+        // Adopted from the exchange: no decision of ours to record.
+        r.entry_decision = null;
         this.resetProtection();
       }
       if (r.status !== 'paused') r.status = statusFor(side);

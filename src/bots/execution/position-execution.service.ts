@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { Clock } from '../../common/clock';
+import { Clock, isoLocal } from '../../common/clock';
+import type { EffectiveBotConfig } from '../../config/effective-bot-config';
 import { IndividualSettingsService } from '../../config/individual-settings.service';
 import { DomainEvent } from '../../events/domain-events';
 import { publishEvent } from '../../events/publish';
@@ -9,10 +10,9 @@ import { ExchangeService } from '../../exchange/exchange.service';
 import type { ExchangeClosedTrade, OrderResult, Position } from '../../exchange/exchange.types';
 import { FilterService } from '../../filters/filter.service';
 import { PersistenceError } from '../../persistence/persistence.error';
-import { entryTakeProfitPercent } from '../engine/bot-settings';
-import type { CloseReason, Direction, TradeRecord } from '../engine/bot.types';
-import { stopLossPercentWithinLiquidation, stopLossPrice, takeProfitPrice } from '../engine/protection';
-import { orderQuantity, positionNotionalUsdt, roundToTick } from '../engine/sizing';
+import type { CloseReason, Direction, EntryDecisionAudit, TradeRecord } from '../engine/bot.types';
+import { entryLevels, exchangeCloseReason } from '../engine/entry-levels';
+import { orderQuantity, positionNotionalUsdt } from '../engine/sizing';
 import type { TradingBot } from '../engine/trading-bot';
 import { BotHistoryService } from '../history/bot-history.service';
 import { BotMarketData } from '../registry/bot-market-data.service';
@@ -45,9 +45,10 @@ export class PositionExecution {
   /**
    * Entry gate and market entry (docs/trading-logic.md §6.D, §7.2): delisted / already in position / any exchange
    * position → refuse; size the order; set leverage; market order with the stop-loss (and take-profit) attached.
-   * Failures never throw: they answer the reason.
+   * Failures never throw: they answer the reason. `filtersPassed` (the entry filters that ran and passed) goes into
+   * the entry's decision audit.
    */
-  async enterPosition(bot: TradingBot, direction: Direction, source: 'auto' | 'manual'): Promise<EntryOutcome> {
+  async enterPosition(bot: TradingBot, direction: Direction, source: 'auto' | 'manual', filtersPassed: readonly string[] = []): Promise<EntryOutcome> {
     const symbol = bot.symbol;
     const fail = (reason: string): EntryOutcome => {
       this.logger.warn(`Entry ${direction} ${symbol} refused: ${reason}`);
@@ -93,11 +94,13 @@ export class PositionExecution {
       }
 
       await this.exchange.setLeverage(symbol, leverage);
-      const sl = stopLossPrice(direction, price, stopLossPercentWithinLiquidation(config.max_loss_percent, leverage));
-      // The bot's own take-profit (per-coin → bot → global), the level the protection engine also closes at.
-      const tp = takeProfitPrice(direction, price, entryTakeProfitPercent(config));
-      const stopLoss = sl === null ? undefined : roundToTick(sl, market.tickSize);
-      const takeProfit = tp === null ? undefined : roundToTick(tp, market.tickSize);
+      const decidedAt = this.clock.now();
+      const decisionRsi = this.market.coinRsi(symbol);
+      const decisionTrend = this.market.coinTrend(symbol);
+      // Placed with the order from the quote; re-anchored on the fill below so both levels measure from the fill.
+      const quoted = entryLevels(direction, price, config, leverage, market.tickSize);
+      let stopLoss = quoted.stopLoss ?? undefined;
+      let takeProfit = quoted.takeProfit ?? undefined;
       const clientOrderId = `${bot.record.id}-${this.clock.now()}`;
       let order: OrderResult;
       try {
@@ -112,11 +115,17 @@ export class PositionExecution {
       }
       const entryPrice = order.price && order.price > 0 ? order.price : price;
       const quantity = order.amount > 0 ? order.amount : sizing.quantity;
+      ({ stopLoss, takeProfit } = await this.reanchorLevels(symbol, direction, entryPrice, config, leverage, market.tickSize, { stopLoss, takeProfit }));
       const now = this.clock.now();
+      const decision: EntryDecisionAudit = {
+        decision_time: isoLocal(decidedAt), decision_time_ms: decidedAt, decision_price: price, decision_rsi: decisionRsi,
+        decision_candle_time: this.market.decisionCandleTime(symbol), decision_trend: decisionTrend, filters_passed: [...filtersPassed],
+        stop_loss_set: stopLoss ?? null, take_profit_set: takeProfit ?? null,
+      };
       bot.openPosition({
         direction, entryPrice, quantity, leverage, orderId: order.orderId, stopLoss: stopLoss ?? null, takeProfit: takeProfit ?? null,
         entryTrend: this.market.coinTrend(symbol), entryTimeframe: this.market.timeframe, entryRsi: this.market.coinRsi(symbol), nowMs: now, fee: order.fee,
-        openedByAutobot: source === 'auto',
+        openedByAutobot: source === 'auto', decision,
       });
       this.market.notePositionChange(symbol);
       this.history.log('POSITION_OPENED', symbol, bot.record.id, `${direction} ${quantity} @ ${entryPrice} (${source})`, {
@@ -136,6 +145,28 @@ export class PositionExecution {
       if (error instanceof InsufficientFundsError) this.market.noteInsufficientFunds();
       if (error instanceof ExchangeError) return fail(`exchange_error: ${error.message}`);
       throw error;
+    }
+  }
+
+  /**
+   * The stop-loss and take-profit went out with the order, measured from the quote; once the fill price is known both
+   * move to the same distances from the fill (docs/backtest-engine.md, "Stops from the fill"). A refused move keeps
+   * the levels the exchange holds, and the record says so.
+   */
+  private async reanchorLevels(
+    symbol: string, direction: Direction, fillPrice: number, config: EffectiveBotConfig, leverage: number, tickSize: number,
+    placed: { stopLoss: number | undefined; takeProfit: number | undefined },
+  ): Promise<{ stopLoss: number | undefined; takeProfit: number | undefined }> {
+    const fromFill = entryLevels(direction, fillPrice, config, leverage, tickSize);
+    const stopLoss = fromFill.stopLoss ?? undefined;
+    const takeProfit = fromFill.takeProfit ?? undefined;
+    if (stopLoss === placed.stopLoss && takeProfit === placed.takeProfit) return placed;
+    try {
+      await this.exchange.setTradingStop(symbol, { stopLoss, takeProfit });
+      return { stopLoss, takeProfit };
+    } catch (error) {
+      this.logger.warn(`${symbol}: moving the entry stops to the fill price failed (${(error as Error).message}); the quoted ones stay`);
+      return placed;
     }
   }
 
@@ -248,18 +279,10 @@ export class PositionExecution {
   }
 }
 
-/** Names an exchange-side close after what the bot's stop was at that moment. */
+/** Names an exchange-side close after what the bot's stop was at that moment (the pure rule: exchangeCloseReason). */
 export function externalCloseReason(bot: TradingBot, trade: Pick<ExchangeClosedTrade, 'reason'> | undefined): CloseReason {
-  switch (trade?.reason) {
-    case 'STOP_LOSS':
-      if (bot.record.trailing_active) return 'TRAILING_STOP';
-      if (bot.record.break_even_activated && bot.record.break_even_stop_set) return 'BREAK_EVEN';
-      return 'STOP_LOSS';
-    case 'TAKE_PROFIT':
-      return 'TAKE_PROFIT';
-    case 'LIQUIDATION':
-      return 'LIQUIDATION';
-    default:
-      return 'CLOSED_ON_EXCHANGE';
-  }
+  const kind = trade?.reason === 'STOP_LOSS' || trade?.reason === 'TAKE_PROFIT' || trade?.reason === 'LIQUIDATION' ? trade.reason : 'OTHER';
+  return exchangeCloseReason(kind, {
+    trailingActive: bot.record.trailing_active, breakEvenActivated: bot.record.break_even_activated, breakEvenStopSet: bot.record.break_even_stop_set,
+  });
 }

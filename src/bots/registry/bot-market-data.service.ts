@@ -56,6 +56,12 @@ export class BotMarketData {
     return typeof rsi === 'number' && Number.isFinite(rsi) ? rsi : null;
   }
 
+  /** Open time of the candle the coin's RSI was computed on (the forming one), when the RSI service has it. */
+  decisionCandleTime(symbol: string): number | null {
+    const times = this.rsi.getMarketView(symbol)?.series.times();
+    return times && times.length > 0 ? times[times.length - 1] : null;
+  }
+
   /** RSI on an explicit timeframe (never another one): the coin record on the system timeframe, else computed. */
   async rsiOn(symbol: string, timeframe: Timeframe): Promise<number | null> {
     if (timeframe === this.timeframe) return this.coinRsi(symbol);

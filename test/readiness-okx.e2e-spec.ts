@@ -1,0 +1,52 @@
+/**
+ * The whole service on EXCHANGE=okx against the fake OKX: the passphrase (EXCHANGE_API_PASSWORD) reaches the
+ * adapter, /health/ready turns ready only after a signed request succeeded, and a wrong passphrase keeps it
+ * not ready without showing the passphrase (docs/exchanges.md, "OKX").
+ */
+import request from 'supertest';
+import { parseExchangeSettings } from '../src/config/env';
+import { startFakeOkx, type FakeOkx } from './fake-exchange/fake-okx';
+import { StubExchange } from './support/stub-exchange';
+import { createTestApp, type TestApp } from './support/test-app';
+
+describe('EXCHANGE=okx settings', () => {
+  it('needs key, secret and passphrase', () => {
+    const env = { EXCHANGE: 'okx', EXCHANGE_API_KEY: 'k', EXCHANGE_API_SECRET: 's' };
+    expect(() => parseExchangeSettings(env)).toThrow(/EXCHANGE=okx needs EXCHANGE_API_PASSWORD/);
+    expect(parseExchangeSettings({ ...env, EXCHANGE_API_PASSWORD: ' p ' })).toMatchObject({ name: 'okx', apiPassword: 'p' });
+  });
+});
+
+describe.each([
+  ['the right passphrase', (fake: FakeOkx) => fake.passphrase, 200],
+  ['a wrong passphrase', () => 'wrong-passphrase-2468', 503],
+])('readiness on OKX with %s', (_label, passphraseOf, status) => {
+  let fake: FakeOkx;
+  let t: TestApp;
+  beforeAll(async () => {
+    fake = await startFakeOkx({ backend: new StubExchange(() => Date.now()), apiKey: 'ready-okx-key-1357', secret: 'ready-okx-secret-8642', passphrase: 'ready-okx-pass-9753' });
+    t = await createTestApp({
+      env: {
+        WORKERS_ENABLED: 'false', EXCHANGE: 'okx', EXCHANGE_API_URL: fake.url, EXCHANGE_API_KEY: fake.apiKey, EXCHANGE_API_SECRET: fake.secret,
+        EXCHANGE_API_PASSWORD: passphraseOf(fake), EXCHANGE_TIMEOUT_MS: '2000',
+      },
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
+
+  it(`answers ${status}`, async () => {
+    const ready = await request(t.http).get('/health/ready');
+    expect(ready.status).toBe(status);
+    if (status === 503) {
+      expect(ready.body).toMatchObject({ success: false, details: { exchange: { status: 'down' } } });
+      expect(ready.body.error).toMatch(/^Not ready: exchange okx: no signed request has succeeded yet \(last: .*50105/);
+      expect(JSON.stringify(ready.body)).not.toContain('wrong-passphrase-2468');
+    } else {
+      expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } } });
+      expect(fake.stats.signedRequests).toBeGreaterThan(0);
+    }
+  });
+});
