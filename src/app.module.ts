@@ -3,7 +3,8 @@ import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { BotsModule } from './bots/bots.module';
-import { CommonModule } from './common/common.module';
+import { BotsPortsModule } from './bots/bots-ports.module';
+import { ClockModule } from './app/clock.module';
 import { appConfig, exchangeConfig } from './config/app.config';
 import { parseAppSettings, parseExchangeSettings } from './config/env';
 import { SettingsModule } from './config/settings.module';
@@ -37,7 +38,7 @@ import { SecurityModule } from './security/security.module';
     // Typed domain events (src/events/domain-events.ts); listeners run after the emitter's own work.
     EventEmitterModule.forRoot({ wildcard: false, maxListeners: 20 }),
     SecurityModule,
-    CommonModule,
+    ClockModule,
     PersistenceModule,
     SettingsModule,
     ExchangeModule,
@@ -48,6 +49,7 @@ import { SecurityModule } from './security/security.module';
     MaturityModule,
     FiltersModule,
     BotsModule,
+    BotsPortsModule,
     ProtectionsModule,
     NotificationsModule,
   ],

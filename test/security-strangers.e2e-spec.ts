@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { SYMBOL_INPUT_MAX_LENGTH } from '../src/common/symbol';
 import { INDIVIDUAL_SETTINGS_FILE } from '../src/config/individual-settings.service';
-import { BotManager } from '../src/bots/bot-manager.service';
+import { BotRegistry } from '../src/bots/registry/bot-registry.service';
 import { ExchangeService } from '../src/exchange/exchange.service';
 import { waitForCoins } from './support/bots';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -128,7 +128,7 @@ describe('caller-chosen coin keys are bounded symbols', () => {
 
   it('actions on made-up symbols leave nothing behind (no per-symbol lock kept)', async () => {
     for (let i = 0; i < 300; i++) await request(t.http).post(`/api/bots/stop?symbol=NOBOT${i}`).expect(404);
-    expect((t.app.get(BotManager) as unknown as { locks: Map<string, unknown> }).locks.size).toBe(0);
+    expect((t.app.get(BotRegistry) as unknown as { locks: Map<string, unknown> }).locks.size).toBe(0);
   });
 
   it('whitelist and blacklist entries are bounded symbols, at most 2000', async () => {

@@ -8,6 +8,7 @@ import { TIMEFRAME_MS, type Position } from '../exchange/exchange.types';
 import type { EntryDirection } from '../filters/filter.types';
 import { FilterService } from '../filters/filter.service';
 import { RsiService } from '../rsi/rsi.service';
+import { BotHistoryService } from './history/bot-history.service';
 import { BotManager } from './bot-manager.service';
 import { cooldownLeftMs, screenCandidate } from './engine/candidate-screen';
 import { TradingBot } from './engine/trading-bot';
@@ -49,6 +50,7 @@ export class AutoBotService {
 
   constructor(
     private readonly manager: BotManager,
+    private readonly history: BotHistoryService,
     private readonly autoBotConfig: AutoBotConfigService,
     private readonly individualSettings: IndividualSettingsService,
     private readonly rsi: RsiService,
@@ -128,13 +130,13 @@ export class AutoBotService {
           autoManaged: true,
         });
         if (current) {
-          current.record.auto_managed = true;
+          current.takeOverByAutobot(this.clock.now());
           current.resume(this.clock.now());
         }
         const result = await this.manager.enterPosition(bot, direction, 'auto', filtersPassed);
         if (result.ok && !current) {
           this.manager.registerLocked(bot);
-          this.manager.history.log('BOT_START', symbol, bot.record.id, `Auto-bot created a ${direction} bot (RSI ${rsi})`, { direction, config: {} });
+          this.history.log('BOT_START', symbol, bot.record.id, `Auto-bot created a ${direction} bot (RSI ${rsi})`, { direction, config: {} });
           await this.manager.persist();
         }
         if (!result.ok && current) current.markIdle(this.clock.now());
@@ -236,7 +238,7 @@ export class AutoBotService {
 
   /** ms left of the one-candle cooldown after the symbol's last close (0 = none). */
   private cooldownLeft(symbol: string, bot: TradingBot | undefined): number {
-    const lastClose = Math.max(bot?.record.last_position_close_timestamp ?? 0, this.manager.history.lastCloseTime(symbol) ?? 0);
+    const lastClose = Math.max(bot?.record.last_position_close_timestamp ?? 0, this.history.lastCloseTime(symbol) ?? 0);
     return cooldownLeftMs(lastClose, TIMEFRAME_MS[this.manager.timeframe], this.clock.now());
   }
 }

@@ -8,6 +8,7 @@ import { ExchangeError } from '../exchange/exchange.errors';
 import { ExchangeService } from '../exchange/exchange.service';
 import { FilterService } from '../filters/filter.service';
 import type { Ticker } from '../exchange/exchange.types';
+import { BotHistoryService } from './history/bot-history.service';
 import { BotManager } from './bot-manager.service';
 import { exitDelays, exitThresholds, protectionSettings, waitBreakevenWhenLoss } from './engine/bot-settings';
 import type { CloseReason, Direction } from './engine/bot.types';
@@ -34,6 +35,7 @@ export class BotMonitorService {
 
   constructor(
     private readonly manager: BotManager,
+    private readonly history: BotHistoryService,
     private readonly exchange: ExchangeService,
     private readonly filters: FilterService,
     private readonly clock: Clock,
@@ -116,7 +118,7 @@ export class BotMonitorService {
     const previous = r.stop_loss_price;
     await this.exchange.setTradingStop(bot.symbol, { stopLoss: stop });
     bot.stopPlaced(stop, now, trailing);
-    this.manager.history.log('STOP_LOSS_UPDATED', bot.symbol, r.id, `Stop-loss ${previous ?? 'none'} → ${stop}${trailing ? ' (trailing)' : r.break_even_activated ? ' (break-even)' : ''}`, {
+    this.history.log('STOP_LOSS_UPDATED', bot.symbol, r.id, `Stop-loss ${previous ?? 'none'} → ${stop}${trailing ? ' (trailing)' : r.break_even_activated ? ' (break-even)' : ''}`, {
       stop_loss: stop, previous_stop_loss: previous, trailing,
     });
     report.stops_moved.push({ symbol: bot.symbol, stop });

@@ -1,6 +1,5 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AutoBotService } from './auto-bot.service';
 import { BotsConfigService } from './bots-config.service';
 import { AutoBotConfigResponseDto, AutoBotUpdateResponseDto, DefaultConfigResponseDto, ExportConfigResponseDto, FullConfigResponseDto, ImportConfigResponseDto, RestoreDefaultsResponseDto, SystemConfigResponseDto, SystemConfigUpdateResponseDto, TestSignalsResponseDto } from './dto/config-responses.dto';
 
@@ -10,16 +9,13 @@ const FREE_FORM = { schema: { type: 'object', additionalProperties: true } };
 @ApiTags('config')
 @Controller('api/bots')
 export class BotsConfigController {
-  constructor(
-    private readonly config: BotsConfigService,
-    private readonly autoBot: AutoBotService,
-  ) {}
+  constructor(private readonly config: BotsConfigService) {}
 
   @Get('auto-bot')
   @ApiOperation({ summary: 'The auto-bot config (every §4.1 key plus computed exit_scam_* keys) and the last round' })
   @ApiOkResponse({ type: AutoBotConfigResponseDto })
   getAutoBot(): AutoBotConfigResponseDto {
-    return { success: true, config: this.config.autoBotView(), last_round: this.autoBot.lastRound() };
+    return this.config.autoBotAnswer();
   }
 
   @Post('auto-bot')
@@ -51,10 +47,8 @@ export class BotsConfigController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Dry run of the entry pipeline: which coins would get a bot now and why the others would not' })
   @ApiOkResponse({ type: TestSignalsResponseDto })
-  async testSignals(): Promise<TestSignalsResponseDto> {
-    const decisions = await this.autoBot.dryRun();
-    const wouldEnter = decisions.filter((d) => d.action === 'created');
-    return { success: true, message: `${wouldEnter.length} of ${decisions.length} candidates would enter`, signals: decisions };
+  testSignals(): Promise<TestSignalsResponseDto> {
+    return this.config.testSignals();
   }
 
   @Get('default-config')
@@ -117,7 +111,6 @@ export class BotsConfigController {
   @ApiOkResponse({ type: ImportConfigResponseDto })
   async importConfig(@Body() body: Record<string, unknown>): Promise<ImportConfigResponseDto> {
     const r = await this.config.importConfig(body);
-    if (r.error) throw new BadRequestException({ success: false, error: r.error, field: r.field, applied: r.applied });
     const parts = Object.entries(r.applied).filter(([, v]) => v).map(([k]) => k);
     return { success: true, applied: r.applied, message: `Imported: ${parts.join(', ')}` };
   }

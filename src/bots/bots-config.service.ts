@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ValidationError } from '../common/errors';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { ConfigValidationError } from '../config/config-validation.error';
 import { AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG, DEFAULT_SYSTEM_CONFIG, SYSTEM_SPECS, type AutoBotConfig } from '../config/defaults';
@@ -7,6 +8,8 @@ import { coerceSettings } from '../config/setting-spec';
 import { SystemConfigService } from '../config/system-config.service';
 import type { SettingChange } from '../config/settings-file';
 import { isFetchable, RsiService, TimeframeError } from '../rsi/rsi.service';
+import { AutoBotService } from './auto-bot.service';
+import type { AutoBotConfigResponseDto, TestSignalsResponseDto } from './dto/config-responses.dto';
 import { FETCHABLE_TIMEFRAMES } from '../exchange/exchange.types';
 
 /** AI keys passed through opaquely by export / import (docs/api-contract.md §2.10). */
@@ -29,8 +32,6 @@ function describeChange(c: SettingChange): string {
 
 export interface ImportResult {
   applied: { autoBot: boolean; system: boolean; ai: boolean };
-  error: string | null;
-  field?: string;
 }
 
 /** The auto-bot / system settings as the config endpoints show and change them (docs/api-contract.md §2.3, §2.10). */
@@ -40,7 +41,20 @@ export class BotsConfigService {
     private readonly autoBot: AutoBotConfigService,
     private readonly system: SystemConfigService,
     private readonly rsi: RsiService,
+    private readonly autoBotRounds: AutoBotService,
   ) {}
+
+  /** GET auto-bot: the config view and the last auto-bot round. */
+  autoBotAnswer(): AutoBotConfigResponseDto {
+    return { success: true, config: this.autoBotView(), last_round: this.autoBotRounds.lastRound() };
+  }
+
+  /** Dry run of the entry pipeline: which coins would get a bot now and why the others would not. */
+  async testSignals(): Promise<TestSignalsResponseDto> {
+    const decisions = await this.autoBotRounds.dryRun();
+    const wouldEnter = decisions.filter((d) => d.action === 'created');
+    return { success: true, message: `${wouldEnter.length} of ${decisions.length} candidates would enter`, signals: decisions };
+  }
 
   /**
    * The auto-bot config plus the keys the original computed for the UI. The system-owned keys the auto-bot page shows
@@ -63,7 +77,7 @@ export class BotsConfigService {
     if (body === undefined || body === null || (isPlainObject(body) && Object.keys(body).length === 0)) {
       return { config: this.autoBotView(), changes: [] as SettingChange[], changed_params: [] as string[] };
     }
-    if (!isPlainObject(body)) throw new BadRequestException('Request body must be a JSON object of auto-bot settings');
+    if (!isPlainObject(body)) throw new ValidationError(null, 'Request body must be a JSON object of auto-bot settings');
     const changes = await this.applyAutoBotBlock(body, {});
     return { config: this.autoBotView(), changes, changed_params: changes.map(describeChange) };
   }
@@ -111,7 +125,7 @@ export class BotsConfigService {
   }
 
   async updateSystem(body: unknown) {
-    if (!isPlainObject(body) || Object.keys(body).length === 0) throw new BadRequestException('No data provided');
+    if (!isPlainObject(body) || Object.keys(body).length === 0) throw new ValidationError(null, 'No data provided');
     const { config, changed } = await this.system.update(body);
     const { system_timeframe: _t, ...rest } = config;
     return { config: { ...rest, mini_chart_update_interval: config.position_sync_interval, auto_refresh_ui: true }, changed };
@@ -130,13 +144,13 @@ export class BotsConfigService {
    */
   async importConfig(body: unknown): Promise<ImportResult> {
     const root = isPlainObject(body) && isPlainObject(body.config) ? body.config : body;
-    if (!isPlainObject(root)) throw new BadRequestException('No configuration provided (expected {config:{autoBot, system, ai}})');
+    if (!isPlainObject(root)) throw new ValidationError(null, 'No configuration provided (expected {config:{autoBot, system, ai}})');
     const blocks = { autoBot: root.autoBot, system: root.system, ai: root.ai };
     if (blocks.autoBot === undefined && blocks.system === undefined && blocks.ai === undefined) {
-      throw new BadRequestException('Nothing to import: the body has none of the blocks autoBot, system, ai');
+      throw new ValidationError(null, 'Nothing to import: the body has none of the blocks autoBot, system, ai');
     }
     for (const [name, value] of Object.entries(blocks)) {
-      if (value !== undefined && !isPlainObject(value)) throw new BadRequestException(`${name} must be an object`);
+      if (value !== undefined && !isPlainObject(value)) throw new ValidationError(null, `${name} must be an object`);
     }
     const ai = isPlainObject(blocks.ai)
       ? Object.fromEntries(Object.entries(blocks.ai).map(([k, v]): [string, unknown] => [k.toLowerCase(), v]).filter(([k]) => k in AUTO_BOT_SPECS))
@@ -156,7 +170,7 @@ export class BotsConfigService {
       const wanted = system_timeframe ?? tf;
       if (typeof wanted === 'string' && wanted !== this.rsi.timeframe) timeframe = wanted;
     }
-    const result: ImportResult = { applied: { autoBot: false, system: false, ai: false }, error: null };
+    const result: ImportResult = { applied: { autoBot: false, system: false, ai: false } };
 
     // 1. Validate the whole import: one bad value refuses all of it.
     try {
@@ -166,8 +180,9 @@ export class BotsConfigService {
         throw new TimeframeError(`Unsupported timeframe: ${timeframe}. Supported: ${FETCHABLE_TIMEFRAMES.join(', ')}`);
       }
     } catch (error) {
-      if (error instanceof ConfigValidationError) return { ...result, error: error.message, field: error.key };
-      if (error instanceof TimeframeError) return { ...result, error: error.message, field: 'timeframe' };
+      // Nothing was applied: the refusal names the field and says so.
+      if (error instanceof ConfigValidationError) throw new ValidationError(error.key, error.message, { applied: result.applied });
+      if (error instanceof TimeframeError) throw new ValidationError('timeframe', error.message, { applied: result.applied });
       throw error;
     }
 

@@ -1,26 +1,31 @@
 import { Module } from '@nestjs/common';
 import { FiltersModule } from '../filters/filters.module';
-import { TRADE_HISTORY_VIEW, type TradeHistoryView } from '../filters/ports';
 import { MaturityModule } from '../maturity/maturity.module';
 import { POSITIONS_VIEW, type PositionsView } from '../rsi/ports';
 import { RsiModule } from '../rsi/rsi.module';
 import { AutoBotService } from './auto-bot.service';
 import { BotManager } from './bot-manager.service';
 import { BotMonitorService } from './bot-monitor.service';
+import { BotsApiService } from './bots-api.service';
 import { BotsConfigController } from './bots-config.controller';
 import { BotsConfigService } from './bots-config.service';
 import { BotsController } from './bots.controller';
 import { BotsWorkers } from './bots.workers';
+import { BotCommands } from './commands/bot-commands.service';
 import { CoinSettingsService } from './coin-settings.service';
+import { PositionExecution } from './execution/position-execution.service';
 import { HistoryController } from './history.controller';
 import { BotHistoryService } from './history/bot-history.service';
+import { HistoryReportService } from './history/history-report.service';
 import { IndividualSettingsController } from './individual-settings.controller';
 import { MaintenanceController } from './maintenance.controller';
 import { MaintenanceService } from './maintenance.service';
 import { PositionSyncService } from './position-sync.service';
+import { BotMarketData } from './registry/bot-market-data.service';
+import { BotRegistry } from './registry/bot-registry.service';
 
 /**
- * The bots: BotManager (registry, per-symbol locks, bots_state.json, entry / close), the trading monitor,
+ * The bots: BotManager (the facade over BotRegistry, BotMarketData, PositionExecution and BotCommands), the trading monitor,
  * position sync, the auto-bot, history, their workers and the HTTP API around them.
  */
 @Module({
@@ -28,15 +33,21 @@ import { PositionSyncService } from './position-sync.service';
   controllers: [BotsController, BotsConfigController, IndividualSettingsController, HistoryController, MaintenanceController],
   providers: [
     BotHistoryService,
+    HistoryReportService,
+    BotRegistry,
+    BotMarketData,
+    PositionExecution,
+    BotCommands,
     BotManager,
     BotMonitorService,
     PositionSyncService,
     AutoBotService,
     BotsWorkers,
+    BotsApiService,
     BotsConfigService,
     CoinSettingsService,
     MaintenanceService,
-    // Ports declared below us (src/rsi/ports.ts, src/filters/ports.ts), looked up by RsiService and FilterService.
+    // Ports declared in src/rsi/ports.ts, looked up by RsiService (TRADE_HISTORY and BOT_COUNTS: BotsPortsModule).
     {
       provide: POSITIONS_VIEW,
       useFactory: (bots: BotManager): PositionsView => ({
@@ -45,14 +56,7 @@ import { PositionSyncService } from './position-sync.service';
       }),
       inject: [BotManager],
     },
-    {
-      provide: TRADE_HISTORY_VIEW,
-      useFactory: (history: BotHistoryService): TradeHistoryView => ({
-        closedTradesOf: (symbol) => history.realTradesOf(symbol).map((t) => ({ pnl: t.pnl, exitTime: t.close_time_ms })),
-      }),
-      inject: [BotHistoryService],
-    },
   ],
-  exports: [BotManager, BotHistoryService],
+  exports: [BotManager, BotHistoryService, BotRegistry],
 })
 export class BotsModule {}

@@ -8,6 +8,7 @@ import { SystemConfigService } from '../config/system-config.service';
 import { ExchangeService } from '../exchange/exchange.service';
 import { AutoBotService } from './auto-bot.service';
 import { BotMonitorService } from './bot-monitor.service';
+import { armInterval, disarmInterval } from '../scheduling/setting-interval';
 import { PositionSyncService } from './position-sync.service';
 
 export type WorkerName = 'auto_bot_worker' | 'bot_status_worker' | 'position_sync_worker' | 'inactive_cleanup_worker';
@@ -27,9 +28,6 @@ export interface WorkerState {
   last_duration_ms: number | null;
   last_result: unknown;
 }
-
-/** Never spin faster than this in real time, however fast the paper clock runs. */
-const MIN_REAL_INTERVAL_MS = 500;
 
 /**
  * Schedules the bots' workers on the SchedulerRegistry with intervals from the configs (re-armed when they
@@ -99,7 +97,7 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
   async stop(): Promise<void> {
     this.started = false;
     for (const name of WORKER_NAMES) {
-      if (this.scheduler.doesExist('interval', name)) this.scheduler.deleteInterval(name);
+      disarmInterval(this.scheduler, name);
       this.states.get(name)!.active = false;
     }
     await Promise.allSettled([...this.inFlight.values()]);
@@ -129,10 +127,8 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
   }
 
   private arm(name: WorkerName): void {
-    if (this.scheduler.doesExist('interval', name)) this.scheduler.deleteInterval(name);
     const seconds = this.intervalSeconds(name);
-    const realMs = Math.max(MIN_REAL_INTERVAL_MS, this.clock.realDelay(seconds * 1000));
-    this.scheduler.addInterval(name, setInterval(() => void this.runNow(name), realMs));
+    armInterval(this.scheduler, name, this.clock.realDelay(seconds * 1000), () => void this.runNow(name));
     const state = this.states.get(name)!;
     state.active = true;
     state.interval_seconds = seconds;

@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { NotFoundError, ValidationError } from '../common/errors';
 import { normalizeSymbol, SYMBOL_INPUT_MAX_LENGTH } from '../common/symbol';
 import { IndividualSettingsService, type CoinSettings } from '../config/individual-settings.service';
 import { isTimeframe, type Timeframe } from '../exchange/exchange.types';
@@ -18,25 +19,25 @@ export class CoinSettingsService {
 
   /** A well-formed symbol the service does not know is a 404. */
   requireKnown(symbol: string): void {
-    if (!this.rsi.isKnownSymbol(symbol)) throw new NotFoundException(`Unknown symbol ${symbol}`);
+    if (!this.rsi.isKnownSymbol(symbol)) throw new NotFoundError(`Unknown symbol ${symbol}`);
   }
 
   get(symbol: string): CoinSettings {
     const found = this.settings.get(symbol);
-    if (!found) throw new NotFoundException('Individual settings not found');
+    if (!found) throw new NotFoundError('Individual settings not found');
     return found;
   }
 
   /** Replaces the coin's overrides (null values dropped, validated against the auto-bot key table). */
   async set(symbol: string, body: unknown): Promise<CoinSettings> {
-    if (!isPlainObject(body)) throw new BadRequestException('Invalid settings payload');
+    if (!isPlainObject(body)) throw new ValidationError(null, 'Invalid settings payload');
     this.requireKnown(symbol);
     const { updated_at: _u, ...overrides } = body;
     return this.settings.set(symbol, overrides);
   }
 
   async remove(symbol: string): Promise<void> {
-    if (!(await this.settings.remove(symbol))) throw new NotFoundException('Individual settings not found');
+    if (!(await this.settings.remove(symbol))) throw new NotFoundError('Individual settings not found');
   }
 
   /** Copies the coin's overrides to `targets` or to every coin of the RSI list but itself. */
@@ -53,7 +54,7 @@ export class CoinSettingsService {
   private knownTarget(raw: string): string {
     const target = normalizeSymbol(raw);
     if (target === null || !this.rsi.isKnownSymbol(target)) {
-      throw new BadRequestException({ success: false, error: `targets: ${JSON.stringify(String(raw).slice(0, SYMBOL_INPUT_MAX_LENGTH))} is not a listed coin`, field: 'targets' });
+      throw new ValidationError('targets', `targets: ${JSON.stringify(String(raw).slice(0, SYMBOL_INPUT_MAX_LENGTH))} is not a listed coin`);
     }
     return target;
   }
@@ -73,12 +74,7 @@ export class CoinSettingsService {
     const timeframe = this.timeframeOf(timeframeInput);
     const fit = this.fit(symbol, timeframe, aggressiveness);
     if (!fit) {
-      throw new BadRequestException({
-        success: false,
-        error: `Not enough candles for ${symbol} on ${timeframe} (need at least ${MIN_CANDLES_FOR_LEARNING})`,
-        symbol,
-        timeframe,
-      });
+      throw new ValidationError(null, `Not enough candles for ${symbol} on ${timeframe} (need at least ${MIN_CANDLES_FOR_LEARNING})`, { symbol, timeframe });
     }
     const { updated_at: _u, ...current } = this.settings.get(symbol) ?? {};
     await this.settings.set(symbol, { ...current, ...fit.params });
@@ -88,7 +84,7 @@ export class CoinSettingsService {
   async learnExitScamAll(aggressiveness: Aggressiveness = 'normal', timeframeInput?: string) {
     const timeframe = this.timeframeOf(timeframeInput);
     const symbols = this.rsi.getCoins().map((c) => c.symbol);
-    if (symbols.length === 0) throw new BadRequestException('No coins loaded yet');
+    if (symbols.length === 0) throw new ValidationError(null, 'No coins loaded yet');
     const updates: Record<string, Record<string, unknown>> = {};
     const samples: Array<{ symbol: string } & ExitScamFit['params']> = [];
     let failed = 0;
@@ -104,7 +100,7 @@ export class CoinSettingsService {
       if (samples.length < 10) samples.push({ symbol, ...fit.params });
     }
     const updated = Object.keys(updates);
-    if (updated.length === 0) throw new BadRequestException(`No coin has enough candles on ${timeframe} to learn from`);
+    if (updated.length === 0) throw new ValidationError(null, `No coin has enough candles on ${timeframe} to learn from`);
     await this.settings.setMany(updates);
     return { updated_count: updated.length, failed_count: failed, timeframe, symbols_updated: updated.slice(0, 50), sample_params: samples };
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CoinSettingsService } from './coin-settings.service';
 import { CopyToAllDto, LearnExitScamDto } from './dto/individual-settings.dto';
-import { requireSymbol } from './symbol-param';
+import { requireSymbol } from '../common/symbol';
 import { CoinSettingsRemovedResponseDto, CoinSettingsResponseDto, CopyToAllResponseDto, LearnExitScamAllResponseDto, LearnExitScamResponseDto, ResetAllSettingsResponseDto, ResetExitScamAllResponseDto } from './dto/individual-settings-responses.dto';
 
 /**

@@ -9,13 +9,19 @@ import { StateRegistry } from '../persistence/state-registry.service';
 import { RsiService } from '../rsi/rsi.service';
 import { AutoBotService } from './auto-bot.service';
 import { BotManager } from './bot-manager.service';
-import { BotsWorkers } from './bots.workers';
+import { BotsWorkers, WORKER_NAMES } from './bots.workers';
+import type { MessageResponseDto } from '../common/dto/envelope.dto';
+import type {
+  ActivateTradingRulesResponseDto, AsyncStatusResponseDto, DebugInitResponseDto, ProcessStateResponseDto, ReloadModulesResponseDto, RestartServiceResponseDto,
+  SystemReloadResponseDto,
+} from './dto/maintenance-responses.dto';
 
 export const PROCESS_STATE_FILE = 'process_state.json';
 
 /**
  * Process state (data/process_state.json and /api/bots/process-state), and the maintenance actions:
- * reload configs from disk, restart the workers.
+ * reload configs from disk, restart the workers. Also builds the maintenance endpoints' answers
+ * (MaintenanceController only routes; docs/api-contract.md §2.1, §2.5, §2.10).
  */
 @Injectable()
 export class MaintenanceService implements OnModuleInit {
@@ -121,5 +127,101 @@ export class MaintenanceService implements OnModuleInit {
   async reloadConfigs(): Promise<string[]> {
     await this.manager.reloadConfigs();
     return ['auto_bot_config', 'system_config', 'individual_coin_settings'];
+  }
+
+  // ---- the maintenance endpoints' answers ----
+
+  processStateResponse(): ProcessStateResponseDto {
+    return { success: true, process_state: this.processState(), system_info: this.systemInfo() };
+  }
+
+  debugInit(): DebugInitResponseDto {
+    return {
+      success: true,
+      init_bot_service_called: true,
+      continuous_loader_running: this.systemInfo().continuous_loader_running,
+      exchange_exists: this.exchange.isReady,
+      workers_running: this.workers.isRunning,
+      bots_data_keys: this.manager.symbols(),
+    };
+  }
+
+  asyncStatus(): AsyncStatusResponseDto {
+    const states = this.workers.allStates();
+    const lastRuns = WORKER_NAMES.map((n) => states[n].last_run).filter((x): x is string => x !== null).sort();
+    return {
+      success: true,
+      async_status: {
+        available: true,
+        running: this.workers.isRunning,
+        task_active: WORKER_NAMES.some((n) => states[n].running),
+        last_update: lastRuns.at(-1) ?? null,
+        active_tasks: WORKER_NAMES.filter((n) => states[n].active),
+        workers: states,
+      },
+    };
+  }
+
+  /** async-control: start / stop / restart the workers; starting running workers (or stopping stopped ones) answers success false. */
+  async asyncControl(action: string): Promise<MessageResponseDto> {
+    const running = this.workers.isRunning;
+    switch (action) {
+      case 'start':
+        if (running) return { success: false, message: 'Workers are already running' };
+        this.workers.start();
+        return { success: true, message: 'Workers started' };
+      case 'stop':
+        if (!running) return { success: false, message: 'Workers are not running' };
+        await this.workers.stop();
+        return { success: true, message: 'Workers stopped' };
+      default:
+        await this.workers.restart();
+        return { success: true, message: 'Workers restarted' };
+    }
+  }
+
+  async reloadModules(): Promise<ReloadModulesResponseDto> {
+    const reloaded = await this.reloadConfigs();
+    return { success: true, message: `Reloaded ${reloaded.length} settings files`, reloaded_modules: reloaded.length, reloaded };
+  }
+
+  /** system/reload-modules: a soft restart; each part's failure is reported in the answer (the original's shape), not thrown. */
+  async systemReloadModules(forceRestart: boolean): Promise<SystemReloadResponseDto> {
+    const reloaded: string[] = [];
+    const failed: Array<{ module: string; error: string }> = [];
+    try {
+      reloaded.push(...(await this.reloadConfigs()));
+    } catch (error) {
+      failed.push({ module: 'settings', error: (error as Error).message });
+    }
+    let softError: string | undefined;
+    try {
+      await this.workers.restart();
+      reloaded.push('workers');
+    } catch (error) {
+      softError = (error as Error).message;
+    }
+    return {
+      success: failed.length === 0 && !softError,
+      reloaded,
+      failed,
+      flask_restart_required: false,
+      restart_requested: forceRestart,
+      soft_restart_performed: !softError,
+      message: `Reloaded: ${reloaded.join(', ') || 'nothing'}`,
+      ...(softError ? { soft_restart_error: softError } : {}),
+    };
+  }
+
+  async restartServiceResponse(): Promise<RestartServiceResponseDto> {
+    await this.restartService();
+    return { success: true, message: 'Service restarted: configs and bots reloaded from disk, workers restarted', timestamp: isoLocal(this.clock.now()) };
+  }
+
+  /** With the auto-bot on: mature coins not verified for 5 minutes are re-verified. */
+  async activateTradingRules(): Promise<ActivateTradingRulesResponseDto> {
+    if (!this.autoBotConfig.get().enabled) return { success: true, message: 'Auto-bot is disabled; nothing to activate', activated: false };
+    const touched = await this.maturity.touchVerified(300_000);
+    return { success: true, message: `Trading rules active; ${touched} mature coins re-verified`, activated: true, verified_count: touched };
   }
 }

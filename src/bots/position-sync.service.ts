@@ -6,6 +6,7 @@ import { DomainEvent } from '../events/domain-events';
 import { publishEvent } from '../events/publish';
 import { ExchangeService } from '../exchange/exchange.service';
 import type { Position } from '../exchange/exchange.types';
+import { BotHistoryService } from './history/bot-history.service';
 import { BotManager, type ManualPosition } from './bot-manager.service';
 import { protectionSettings } from './engine/bot-settings';
 import type { Direction } from './engine/bot.types';
@@ -41,6 +42,7 @@ export class PositionSyncService {
 
   constructor(
     private readonly manager: BotManager,
+    private readonly history: BotHistoryService,
     private readonly exchange: ExchangeService,
     private readonly systemConfig: SystemConfigService,
     private readonly clock: Clock,
@@ -86,7 +88,7 @@ export class PositionSyncService {
     const wasPaused = bot.status === 'paused';
     bot.applyExchangePosition(position, now, this.manager.coinTrend(bot.symbol), this.manager.timeframe);
     if (!wasPaused) {
-      this.manager.history.log('POSITION_OPENED', bot.symbol, bot.record.id, `Adopted the exchange's ${position.side} position`, {
+      this.history.log('POSITION_OPENED', bot.symbol, bot.record.id, `Adopted the exchange's ${position.side} position`, {
         direction: bot.side, size: position.size, entry_price: position.entryPrice, stop_loss: position.stopLoss, take_profit: position.takeProfit,
         decision_source: 'EXCHANGE_IMPORT', rsi: this.manager.coinRsi(bot.symbol), trend: bot.record.entry_trend, is_simulated: this.exchange.isPaper,
       });
@@ -114,12 +116,12 @@ export class PositionSyncService {
       await this.exchange.setTradingStop(bot.symbol, { stopLoss: stop, takeProfit });
     } catch (error) {
       this.logger.error(`${bot.symbol}: placing the stop-loss again failed: ${(error as Error).message}`);
-      this.manager.history.log('ERROR', bot.symbol, r.id, `Stop-loss restore failed: ${(error as Error).message}`);
+      this.history.log('ERROR', bot.symbol, r.id, `Stop-loss restore failed: ${(error as Error).message}`);
       return false;
     }
     bot.stopPlaced(stop, this.clock.now(), false);
     if (r.stop_loss === null) r.stop_loss = stop;
-    this.manager.history.log('STOP_LOSS_SET', bot.symbol, r.id, `Stop-loss placed again at ${stop} (missing on the exchange)`, { stop_loss: stop });
+    this.history.log('STOP_LOSS_SET', bot.symbol, r.id, `Stop-loss placed again at ${stop} (missing on the exchange)`, { stop_loss: stop });
     this.logger.warn(`${bot.symbol}: stop-loss was missing on the exchange; placed at ${stop}`);
     await publishEvent(this.events, DomainEvent.StopReplaced, { at: this.clock.now(), symbol: bot.symbol, stopLoss: stop, takeProfit: takeProfit ?? null }, this.logger);
     return true;

@@ -11,7 +11,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { Clock } from '../common/clock';
-import { CommonModule } from '../common/common.module';
+import { ClockModule } from '../app/clock.module';
 import { appConfig, exchangeConfig } from '../config/app.config';
 import { parseAppSettings, parseExchangeSettings } from '../config/env';
 import { EXCHANGE_ADAPTER, ExchangeService } from '../exchange/exchange.service';
@@ -42,7 +42,7 @@ class CandlesCliExchangeModule {}
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, cache: true, load: [appConfig, exchangeConfig] }),
-    CommonModule,
+    ClockModule,
     PersistenceModule,
     CandlesCliExchangeModule,
     CandlesModule,

@@ -1,4 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { ValidationError } from './errors';
 
 /**
  * The one definition of a coin symbol for the whole service (docs/security.md, "Bounds"): a bare coin ("BTC",
@@ -19,6 +20,22 @@ export function normalizeSymbol(input: unknown): string | null {
   let symbol = input.trim().toUpperCase();
   if (symbol.length > QUOTE_SUFFIX.length && symbol.endsWith(QUOTE_SUFFIX)) symbol = symbol.slice(0, -QUOTE_SUFFIX.length);
   return SYMBOL_PATTERN.test(symbol) ? symbol : null;
+}
+
+/** The first of `candidates` that is a non-blank string (body before query, as the clients send them), else undefined. */
+export function firstGiven(...candidates: unknown[]): unknown {
+  return candidates.find((c) => typeof c === 'string' && c.trim() !== '');
+}
+
+/**
+ * A symbol from a path, query or body value, normalised ("btcusdt" → "BTC"). Missing → 400 "Symbol required",
+ * malformed → 400 naming the field (both as ValidationError, mapped by the exception filter).
+ */
+export function requireSymbol(raw: unknown, field = 'symbol'): string {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) throw new ValidationError(field, 'Symbol required');
+  const symbol = normalizeSymbol(raw);
+  if (!symbol) throw new ValidationError(field, `${field} must be a coin symbol such as BTC or BTCUSDT`);
+  return symbol;
 }
 
 /** class-validator: the value (or each element with `{each: true}`) is a well-formed symbol as above. */

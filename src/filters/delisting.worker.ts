@@ -4,6 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { appConfig } from '../config/app.config';
 import { SystemConfigService } from '../config/system-config.service';
+import { armInterval, disarmInterval } from '../scheduling/setting-interval';
 import { DelistingService } from './delisting.service';
 
 const JOB = 'delisting-scan';
@@ -36,7 +37,7 @@ export class DelistingWorker implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationShutdown(): void {
-    if (this.scheduler.doesExist('interval', JOB)) this.scheduler.deleteInterval(JOB);
+    disarmInterval(this.scheduler, JOB);
   }
 
   state() {
@@ -48,11 +49,7 @@ export class DelistingWorker implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private arm(): void {
-    if (this.scheduler.doesExist('interval', JOB)) this.scheduler.deleteInterval(JOB);
-    const ms = Math.max(1000, this.clock.realDelay(this.intervalMs()));
-    const handle = setInterval(() => void this.tick(), ms);
-    handle.unref?.();
-    this.scheduler.addInterval(JOB, handle);
+    armInterval(this.scheduler, JOB, this.clock.realDelay(this.intervalMs()), () => void this.tick());
   }
 
   async tick(): Promise<void> {

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createMarketHarness, pumpAt, slideAtEnd, wave, type MarketHarness } from '../../test/support/market-harness';
 import type { AutoBotConfig } from '../config/defaults';
-import { TRADE_HISTORY_VIEW, type TradeHistoryView } from './ports';
 
 /**
  * The filter and maturity decorators on a scripted market:
@@ -96,9 +95,7 @@ describe('FilterService and MaturityService on the coin table', () => {
 
   it('loss re-entry: a losing exit within the last 3 candles blocks, a winning one does not', () => {
     const candles = h.rsi.getCandles('SLIDE');
-    let trades = [{ pnl: -3, exitTime: candles.at(-2)!.time }];
-    const history: TradeHistoryView = { closedTradesOf: (symbol) => (symbol === 'SLIDE' ? trades : []) };
-    h.ports.set(TRADE_HISTORY_VIEW, history);
+    h.trades.set('SLIDE', [{ pnl: -3, exitTime: candles.at(-2)!.time }]);
     const version = h.rsi.dataVersion;
     expect(h.filters.effectiveSignal('SLIDE')).toEqual({ signal: 'WAIT', reason: 'blocked by loss re-entry protection' });
     // A query: the coin table (RsiService's) is neither written nor versioned by it.
@@ -110,9 +107,9 @@ describe('FilterService and MaturityService on the coin table', () => {
     expect(h.rsi.getCoin('SLIDE')!.loss_reentry_info).toMatchObject({ allowed: false, details: { candles_passed: 2 } });
     expect(h.rsi.getCoin('SLIDE')!.effective_signal).toBe('WAIT');
     expect(h.rsi.dataVersion).toBe(version + 1);
-    trades = [{ pnl: -3, exitTime: candles.at(-3)!.time }];
+    h.trades.set('SLIDE', [{ pnl: -3, exitTime: candles.at(-3)!.time }]);
     expect(h.filters.effectiveSignal('SLIDE').signal).toBe('ENTER_LONG');
-    trades = [{ pnl: 4, exitTime: candles.at(-1)!.time }];
+    h.trades.set('SLIDE', [{ pnl: 4, exitTime: candles.at(-1)!.time }]);
     expect(h.filters.effectiveSignal('SLIDE').signal).toBe('ENTER_LONG');
   });
 

@@ -1,22 +1,21 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { AutoBotConfig } from '../config/defaults';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { ExchangeService } from '../exchange/exchange.service';
 import { TIMEFRAME_MS } from '../exchange/exchange.types';
 import { MaturityService } from '../maturity/maturity.service';
 import { RsiService, type CoinMarketView } from '../rsi/rsi.service';
-import { LazyPort, type CoinRecordEnricher, type RecordPatch } from '../rsi/ports';
+import type { CoinRecordEnricher, RecordPatch } from '../rsi/ports';
 import type { CoinRecord, EntrySignal } from '../rsi/rsi.types';
 import { DelistingService, DELISTING_STATUSES } from './delisting.service';
 import type { EntryCheck, EntryDirection, FilterDecision } from './filter.types';
-import { TRADE_HISTORY_VIEW, type TradeHistoryView } from './ports';
 import { checkExitScam, EXIT_SCAM_FILTER, type ExitScamParams } from './rules/exit-scam';
 import { checkLossReentry, LOSS_REENTRY_FILTER, type LossReentryParams } from './rules/loss-reentry';
 import { checkRsiTimeFilter, RSI_TIME_FILTER, RSI_TIME_FILTER_MIN_CANDLES, type RsiTimeFilterParams } from './rules/rsi-time-filter';
 import { checkScope, compileScope, SCOPE_FILTER, type CompiledScope } from './rules/scope';
+import { TRADE_HISTORY, type TradeHistoryPort } from './trade-history.port';
 import { DELISTED_FILTER, MATURITY_FILTER, runEntryFilters } from './rules/entry-chain';
-import { baseSignal, effectiveSignal, rsiZone, type EffectiveSignalSettings, type SignalVerdict } from './rules/signal';
+import { baseSignal, effectiveSignal, rsiZone, type EffectiveSignalSettings, type SignalVerdict } from '../rules/signal';
 
 export { MATURITY_FILTER, DELISTED_FILTER };
 /** §5.1: the record flags need this many candles (exit-scam and loss re-entry; the time filter needs 50). */
@@ -52,7 +51,6 @@ export function lossReentryParams(config: AutoBotConfig): LossReentryParams {
 @Injectable()
 export class FilterService implements CoinRecordEnricher {
   private readonly logger = new Logger('Filters');
-  private readonly tradeHistory: LazyPort<TradeHistoryView>;
 
   constructor(
     private readonly rsi: RsiService,
@@ -60,10 +58,8 @@ export class FilterService implements CoinRecordEnricher {
     private readonly individualSettings: IndividualSettingsService,
     private readonly exchange: ExchangeService,
     private readonly delisting: DelistingService,
-    @Optional() moduleRef?: ModuleRef,
-  ) {
-    this.tradeHistory = new LazyPort(moduleRef, TRADE_HISTORY_VIEW);
-  }
+    @Optional() @Inject(TRADE_HISTORY) private readonly tradeHistory?: TradeHistoryPort,
+  ) {}
 
   isDelisted(symbol: string): boolean {
     if (this.delisting.isDelisted(symbol)) return true;
@@ -78,7 +74,7 @@ export class FilterService implements CoinRecordEnricher {
     const view = this.rsi.getMarketView(symbol);
     if (!view) return { signal: 'WAIT', reason: 'waiting for live market data' };
     // Re-run the record's filters so settings changed since the last round count (a query: the record is not written).
-    const fields = this.filterFields(record, view, this.individualSettings.effectiveConfig(symbol), new Map(), this.tradeHistory.get());
+    const fields = this.filterFields(record, view, this.individualSettings.effectiveConfig(symbol), new Map(), this.tradeHistory ?? null);
     return { signal: fields.effective_signal ?? 'WAIT', reason: String(fields.effective_signal_reason ?? '') };
   }
 
@@ -131,7 +127,7 @@ export class FilterService implements CoinRecordEnricher {
       this.logger.error(`Maturity flags failed: ${(error as Error).stack ?? String(error)}`);
     }
     const scopes = new Map<AutoBotConfig, CompiledScope>();
-    const trades = this.tradeHistory.get();
+    const trades = this.tradeHistory ?? null;
     for (const record of records) {
       const patch: RecordPatch = {};
       const mature = maturity.get(record.symbol);
@@ -155,7 +151,7 @@ export class FilterService implements CoinRecordEnricher {
     view: CoinMarketView,
     config: AutoBotConfig,
     scopes: Map<AutoBotConfig, CompiledScope>,
-    trades: TradeHistoryView | null,
+    trades: TradeHistoryPort | null,
   ): RecordPatch {
     const symbol = record.symbol;
     const thresholds = { longThreshold: config.rsi_long_threshold, shortThreshold: config.rsi_short_threshold };
@@ -262,7 +258,7 @@ export class FilterService implements CoinRecordEnricher {
     return checkExitScam({ open: view.series.opens(), close: view.series.closes() }, exitScamParams(config));
   }
 
-  private lossReentryDecision(symbol: string, view: CoinMarketView, config: AutoBotConfig, history: TradeHistoryView): FilterDecision {
+  private lossReentryDecision(symbol: string, view: CoinMarketView, config: AutoBotConfig, history: TradeHistoryPort): FilterDecision {
     try {
       const trades = [...history.closedTradesOf(symbol)].sort((a, b) => b.exitTime - a.exitTime);
       return checkLossReentry({ trades, candleTimes: view.series.times(), timeframeMs: TIMEFRAME_MS[view.timeframe] }, lossReentryParams(config));

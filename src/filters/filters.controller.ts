@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nest
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SymbolParamDto } from '../rsi/dto/symbol-param.dto';
 import { RsiService } from '../rsi/rsi.service';
-import { requireSymbol } from '../rsi/symbol-input';
+import { requireSymbol } from '../common/symbol';
 import { DelistingService } from './delisting.service';
 import { FilterService } from './filter.service';
 import { DelistedCoinsResponseDto, ExitScamTestResponseDto, ForceScanResponseDto, RsiTimeFilterTestResponseDto } from './dto/filter-responses.dto';

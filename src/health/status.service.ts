@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Clock, isoLocal } from '../common/clock';
 import { ExchangeService, type ExchangeMode } from '../exchange/exchange.service';
+import { BOT_COUNTS, type BotCountsPort } from './bot-counts.port';
 
-/** What the status endpoints need from the market-data and bots modules; they register themselves, so health depends on neither. */
+/** What the status endpoints need from the market-data module (it registers itself; the bots fill the BOT_COUNTS port). */
 export interface LoadProgress {
   total: number;
   done: number;
@@ -15,29 +16,22 @@ interface RsiLike {
   getLoadProgress(): LoadProgress;
   coinsCount(): number;
 }
-interface BotsLike {
-  countBots(): { total: number; active: number; inPosition: number };
-}
 
 @Injectable()
 export class StatusService {
   private readonly startedAt: number;
   private rsiProvider: RsiLike | null = null;
-  private botsProvider: BotsLike | null = null;
 
   constructor(
     private readonly exchange: ExchangeService,
     private readonly clock: Clock,
+    @Optional() @Inject(BOT_COUNTS) private readonly botCounts?: BotCountsPort,
   ) {
     this.startedAt = Date.now();
   }
 
   registerRsi(provider: RsiLike): void {
     this.rsiProvider = provider;
-  }
-
-  registerBots(provider: BotsLike): void {
-    this.botsProvider = provider;
   }
 
   now(): string {
@@ -65,6 +59,6 @@ export class StatusService {
   }
 
   bots(): { total: number; active: number; inPosition: number } {
-    return this.botsProvider?.countBots() ?? { total: 0, active: 0, inPosition: 0 };
+    return this.botCounts?.countBots() ?? { total: 0, active: 0, inPosition: 0 };
   }
 }

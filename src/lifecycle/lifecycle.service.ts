@@ -9,6 +9,7 @@ import { DomainEvent } from '../events/domain-events';
 import { publishEvent } from '../events/publish';
 import { JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
+import { armInterval, disarmInterval } from '../scheduling/setting-interval';
 
 const AUTO_SAVE = 'auto-save';
 
@@ -45,9 +46,8 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private armAutoSave(): void {
-    if (this.scheduler.doesExist('interval', AUTO_SAVE)) this.scheduler.deleteInterval(AUTO_SAVE);
-    const ms = this.systemConfig.get().auto_save_interval * 1000;
-    this.scheduler.addInterval(AUTO_SAVE, setInterval(() => void this.autoSave(), ms));
+    // Counted in real seconds (the paper clock's speed does not apply to saving).
+    armInterval(this.scheduler, AUTO_SAVE, this.systemConfig.get().auto_save_interval * 1000, () => void this.autoSave());
   }
 
   async autoSave(): Promise<void> {
@@ -64,7 +64,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     await publishEvent(this.events, DomainEvent.ServiceStopping, { at: this.clock.now(), mode: signal ?? this.exchange.name }, this.logger);
-    if (this.scheduler.doesExist('interval', AUTO_SAVE)) this.scheduler.deleteInterval(AUTO_SAVE);
+    disarmInterval(this.scheduler, AUTO_SAVE);
     const results = await this.registry.flushAll();
     await this.store.drain();
     const failed = results.filter((r) => !r.ok);

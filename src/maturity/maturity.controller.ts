@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { normalizeSymbol } from '../common/symbol';
 import { SymbolParamDto } from '../rsi/dto/symbol-param.dto';
-import { requireSymbol } from '../rsi/symbol-input';
+import { requireSymbol } from '../common/symbol';
 import { RemoveMatureCoinsDto } from './dto/remove-mature-coins.dto';
 import { MaturityService } from './maturity.service';
 import { MessageResponseDto } from '../common/dto/envelope.dto';

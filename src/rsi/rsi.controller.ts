@@ -10,7 +10,8 @@ import { CoinsWithRsiQueryDto } from './dto/coins-with-rsi-query.dto';
 import { SymbolParamDto } from './dto/symbol-param.dto';
 import { SetTimeframeDto } from './dto/timeframe.dto';
 import { RsiService, TimeframeError } from './rsi.service';
-import { requireSymbol } from './symbol-input';
+import type { CoinRecord } from './rsi.types';
+import { requireSymbol } from '../common/symbol';
 import { MessageResponseDto } from '../common/dto/envelope.dto';
 import { CandlesResponseDto, CoinsWithRsiResponseDto, PairsResponseDto, RefreshRsiAllResponseDto, RefreshRsiResponseDto, ResetUpdateFlagResponseDto, RsiHistoryResponseDto, SetTimeframeResponseDto, SmartRsiStatusResponseDto, TimeframeResponseDto } from './dto/rsi-responses.dto';
 

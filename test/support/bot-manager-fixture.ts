@@ -16,7 +16,11 @@ import { JsonStore } from '../../src/persistence/json-store.service';
 import { StateRegistry } from '../../src/persistence/state-registry.service';
 import { RsiService } from '../../src/rsi/rsi.service';
 import { BotManager } from '../../src/bots/bot-manager.service';
+import { BotCommands } from '../../src/bots/commands/bot-commands.service';
+import { PositionExecution } from '../../src/bots/execution/position-execution.service';
 import { BotHistoryService } from '../../src/bots/history/bot-history.service';
+import { BotMarketData } from '../../src/bots/registry/bot-market-data.service';
+import { BotRegistry } from '../../src/bots/registry/bot-registry.service';
 import { TradingStubExchange } from './trading-stub-exchange';
 
 /** The auto-bot's entry filters in the order `FilterService.checkEntry` runs them. */
@@ -82,7 +86,8 @@ export interface BotFixture {
 }
 
 /**
- * Providers for a BotManager over the trading stub exchange (through the real ExchangeService), the real
+ * Providers for a BotManager (the facade) and the services behind it (BotRegistry, BotMarketData, PositionExecution,
+ * BotCommands) over the trading stub exchange (through the real ExchangeService), the real
  * BotHistoryService, files in memory, a manual clock, and mocked settings, RSI, filters, maturity and status.
  * A spec adds the service it tests (and any provider a service gains later) to `providers`.
  */
@@ -107,6 +112,10 @@ export function botManagerFixture(autoBot: Partial<AutoBotConfig> = {}): BotFixt
     { provide: EXCHANGE_ADAPTER, useValue: exchange },
     ExchangeService,
     BotHistoryService,
+    BotRegistry,
+    BotMarketData,
+    PositionExecution,
+    BotCommands,
     BotManager,
     { provide: AutoBotConfigService, useValue: autoMock<AutoBotConfigService>({ get: () => autoBotConfig }) },
     {

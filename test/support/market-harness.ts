@@ -13,6 +13,7 @@ import {
 } from '../../src/exchange/exchange.types';
 import { DelistingService } from '../../src/filters/delisting.service';
 import { FilterService } from '../../src/filters/filter.service';
+import type { ClosedTradeInfo } from '../../src/filters/rules/loss-reentry';
 import { StatusService } from '../../src/health/status.service';
 import { MaturityService } from '../../src/maturity/maturity.service';
 import { JsonStore } from '../../src/persistence/json-store.service';
@@ -130,13 +131,15 @@ export interface MarketHarness {
   rsi: RsiService;
   maturity: MaturityService;
   filters: FilterService;
+  /** The closed trades the loss re-entry filter sees (the TRADE_HISTORY port), by symbol. */
+  trades: Map<string, ClosedTradeInfo[]>;
   delisting: DelistingService;
   autoBot: AutoBotConfigService;
   system: SystemConfigService;
   individual: IndividualSettingsService;
   store: JsonStore;
   dataDir: string;
-  /** Port providers by token (POSITIONS_VIEW, TRADE_HISTORY_VIEW; COIN_RECORD_ENRICHER is the filter service). */
+  /** Port providers by token (POSITIONS_VIEW; COIN_RECORD_ENRICHER is the filter service). */
   ports: Map<symbol, unknown>;
 }
 
@@ -164,9 +167,10 @@ export async function createMarketHarness(coins: ScriptedCoin[], clock = new Man
   await maturity.onModuleInit();
   const delisting = new DelistingService(exchangeService, store, clock);
   await delisting.onModuleInit();
-  const filters = new FilterService(rsi, maturity, individual, exchangeService, delisting, moduleRef);
+  const trades = new Map<string, ClosedTradeInfo[]>();
+  const filters = new FilterService(rsi, maturity, individual, exchangeService, delisting, { closedTradesOf: (symbol) => trades.get(symbol) ?? [] });
   ports.set(COIN_RECORD_ENRICHER, filters);
-  return { clock, exchange, exchangeService, rsi, maturity, filters, delisting, autoBot, system, individual, store, dataDir, ports };
+  return { clock, exchange, exchangeService, rsi, maturity, filters, trades, delisting, autoBot, system, individual, store, dataDir, ports };
 }
 
 /** Price paths for tests: a slow wave that swings RSI through both maturity limits. */

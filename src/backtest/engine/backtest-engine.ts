@@ -1,15 +1,12 @@
-import { exitDelays, exitThresholds, protectionSettings, waitBreakevenWhenLoss } from '../../bots/engine/bot-settings';
 import type { CloseReason, Direction, EntryDecisionAudit } from '../../bots/engine/bot.types';
 import { cooldownLeftMs, screenCandidate } from '../../bots/engine/candidate-screen';
 import { entryLevels, exchangeCloseReason, type ExchangeCloseKind } from '../../bots/engine/entry-levels';
 import { pnlUsdt } from '../../bots/engine/profit';
-import type { ProtectionSettings } from '../../bots/engine/protection';
-import type { RsiExitDelaySettings } from '../../bots/engine/rsi-exit';
 import { orderQuantity, positionNotionalUsdt, roundToTick } from '../../bots/engine/sizing';
 import { stopRatchet } from '../../bots/engine/stop-ratchet';
 import { TradingBot } from '../../bots/engine/trading-bot';
 import { ManualClock, isoLocal } from '../../common/clock';
-import { effectiveBotConfig, type EffectiveBotConfig } from '../../config/effective-bot-config';
+import type { EffectiveBotConfig } from '../../config/effective-bot-config';
 import { TIMEFRAME_MS } from '../../exchange/exchange.types';
 import { liquidationPrice } from '../../exchange/paper/paper-account';
 import { FLAG_MIN_CANDLES, exitScamParams, lossReentryParams, rsiTimeFilterParams } from '../../filters/filter.service';
@@ -18,11 +15,10 @@ import { DELISTED_FILTER, MATURITY_FILTER, runEntryFilters } from '../../filters
 import { checkExitScam } from '../../filters/rules/exit-scam';
 import { checkLossReentry, type ClosedTradeInfo } from '../../filters/rules/loss-reentry';
 import { checkRsiTimeFilter, RSI_TIME_FILTER_MIN_CANDLES } from '../../filters/rules/rsi-time-filter';
-import { checkScope, compileScope } from '../../filters/rules/scope';
-import { baseSignal, effectiveSignal, type ExitThresholds, type SignalVerdict } from '../../filters/rules/signal';
-import { checkMaturity, type MaturityParams } from '../../maturity/maturity.rules';
+import { baseSignal, effectiveSignal, type SignalVerdict } from '../../rules/signal';
+import { checkMaturity } from '../../maturity/maturity.rules';
 import { computeRsiSeries, round2, RSI_PERIOD } from '../../rsi/indicators/rsi';
-import { analyzeTrend, type TrendParams } from '../../rsi/indicators/trend';
+import { analyzeTrend } from '../../rsi/indicators/trend';
 import { activeLockFor, applyLockProposals, liftExpiredLocks, proposeLocks, type LockBook } from '../../protections/lock-book';
 import { protectionSettings as accountProtectionSettings, type ProtectionSettings as AccountProtectionSettings } from '../../protections/protection-settings';
 import { EquityHistory } from '../../protections/rules/equity-history';
@@ -30,6 +26,9 @@ import { checkRiskCap } from '../../protections/rules/risk-cap';
 import type { ClosedTradeFact } from '../../protections/rules/rule.types';
 import type { Trend } from '../../rsi/rsi.types';
 import type { BacktestParams, BacktestRun, BacktestSymbol, BacktestTrade, ExitPath, ReplayCandles } from './backtest.types';
+import { coinSettings, timeGrid, type CoinSettings } from './replay-setup';
+
+export { timeGrid };
 
 /**
  * The backtest replay (docs/backtest-engine.md): the coin universe candle by candle in time order, through the same
@@ -43,20 +42,6 @@ import type { BacktestParams, BacktestRun, BacktestSymbol, BacktestTrade, ExitPa
  */
 export function runBacktest(universe: readonly BacktestSymbol[], params: BacktestParams): BacktestRun {
   return new Replay(universe, params).run();
-}
-
-/** Per-coin settings read once: the replay never re-merges configs in the loop. */
-interface CoinSettings {
-  config: EffectiveBotConfig;
-  protection: ProtectionSettings;
-  thresholds: ExitThresholds;
-  delays: RsiExitDelaySettings;
-  waitWhenLoss: boolean;
-  /** The scope decision of the coin: its lists do not change during a run. */
-  scope: FilterDecision;
-  trend: TrendParams;
-  maturity: MaturityParams;
-  leverage: number;
 }
 
 interface OpenPosition {
@@ -505,60 +490,4 @@ class Replay {
     };
     this.openCount++;
   }
-}
-
-function coinSettings(params: BacktestParams, coin: BacktestSymbol): CoinSettings {
-  const config = effectiveBotConfig(params.config, null, coin.overrides);
-  return {
-    config,
-    protection: protectionSettings(config),
-    thresholds: exitThresholds(config),
-    delays: exitDelays(config),
-    waitWhenLoss: waitBreakevenWhenLoss(config),
-    scope: checkScope(coin.symbol, compileScope(config)),
-    trend: { period: config.trend_analysis_period, priceChangeThreshold: config.trend_price_change_threshold, candlesThreshold: config.trend_candles_threshold },
-    maturity: { minCandles: config.min_candles_for_maturity, minRsiLow: config.min_rsi_low, maxRsiHigh: config.max_rsi_high, timeframe: params.timeframe },
-    leverage: Math.max(1, Math.min(Math.round(config.leverage), coin.rules.maxLeverage || 125)),
-  };
-}
-
-/**
- * Every candle open time of the universe, ascending, once. Candles on one grid of `stepMs` (the exchanges align
- * them) give the stepped range from the first to the last, no sort needed; otherwise every time, sorted.
- */
-export function timeGrid(universe: readonly BacktestSymbol[], stepMs: number): Float64Array {
-  let first = Infinity;
-  let last = -Infinity;
-  for (const coin of universe) {
-    if (coin.candles.length === 0) continue;
-    first = Math.min(first, coin.candles.time[0]);
-    last = Math.max(last, coin.candles.time[coin.candles.length - 1]);
-  }
-  if (first === Infinity) return new Float64Array(0);
-  let aligned = stepMs > 0;
-  for (const coin of universe) {
-    const t = coin.candles.time;
-    const n = coin.candles.length;
-    if (n === 0 || !aligned) continue;
-    // A coin without gaps only needs its first candle checked; one with gaps, every candle.
-    if ((t[0] - first) % stepMs !== 0) aligned = false;
-    else if (t[n - 1] - t[0] !== (n - 1) * stepMs) for (let i = 0; aligned && i < n; i++) if ((t[i] - first) % stepMs !== 0) aligned = false;
-  }
-  if (aligned) {
-    const grid = new Float64Array((last - first) / stepMs + 1);
-    for (let g = 0; g < grid.length; g++) grid[g] = first + g * stepMs;
-    return grid;
-  }
-  let total = 0;
-  for (const coin of universe) total += coin.candles.length;
-  const all = new Float64Array(total);
-  let k = 0;
-  for (const coin of universe) {
-    all.set(coin.candles.time.subarray(0, coin.candles.length), k);
-    k += coin.candles.length;
-  }
-  all.sort();
-  let unique = 0;
-  for (let j = 0; j < all.length; j++) if (j === 0 || all[j] !== all[j - 1]) all[unique++] = all[j];
-  return all.slice(0, unique);
 }

@@ -1,8 +1,7 @@
 import { IsIn, IsInt, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ACTION_TYPES } from '../history/history.types';
 import { OptionalLimit, OptionalPeriod, OptionalSymbol } from './fields';
 import { ToNumber, ToUpper } from './transforms';
-
-export const ACTION_TYPES = ['BOT_START', 'BOT_STOP', 'SIGNAL', 'POSITION_OPENED', 'POSITION_CLOSED', 'LIMIT_ORDER_PLACED', 'STOP_LOSS_SET', 'STOP_LOSS_UPDATED', 'TAKE_PROFIT_SET', 'TAKE_PROFIT_UPDATED', 'STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP', 'ERROR'];
 
 export class HistoryQueryDto {
   /** A coin, or "all". */

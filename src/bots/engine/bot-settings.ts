@@ -1,6 +1,6 @@
 import { DEFAULT_AUTO_BOT_CONFIG } from '../../config/defaults';
 import type { EffectiveBotConfig } from '../../config/effective-bot-config';
-import { pickLevel, type ExitThresholds } from '../../filters/rules/signal';
+import { pickLevel, type ExitThresholds } from '../../rules/signal';
 import { stopLossPercentWithinLiquidation, type ProtectionSettings } from './protection';
 import type { RsiExitDelaySettings } from './rsi-exit';
 

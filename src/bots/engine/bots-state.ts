@@ -47,16 +47,9 @@ export function restoreBots(file: { bots: Record<string, unknown> }, nowMs: numb
     const base = TradingBot.create({ symbol, nowMs, volumeMode: 'percent', volumeValue: 5, leverage: 10, autoManaged: false }).record;
     const record = { ...base, ...stored, symbol } as BotRecord;
     if (record.config === null || typeof record.config !== 'object') record.config = {};
-    const inPosition = record.status === 'in_position_long' || record.status === 'in_position_short';
-    const hasPositionData = typeof record.entry_price === 'number' && (record.position_side === 'LONG' || record.position_side === 'SHORT');
-    if (inPosition && !hasPositionData) {
-      // A status without the position data cannot be managed: wait as running and let the exchange sync adopt it.
-      record.status = 'running';
-      record.position_side = null;
-      record.entry_price = null;
-    }
-    if (inPosition || hasPositionData) record.needs_exchange_sync = true;
-    out.bots.push(new TradingBot(record));
+    const bot = new TradingBot(record);
+    bot.awaitExchangeSync(nowMs);
+    out.bots.push(bot);
   }
   return out;
 }

@@ -250,3 +250,59 @@ describe('TradingBot state machine', () => {
     expect(bot.closePosition({ exitPrice: 100, nowMs: T0 + 2 * HOUR, reason: 'RSI_EXIT', simulated: true }).decision).toBeUndefined();
   });
 });
+
+describe('TradingBot transitions that replaced direct status writes', () => {
+  const isoAt = (ms: number) => TradingBot.create({ symbol: 'Z', nowMs: ms, volumeMode: 'usdt', volumeValue: 1, leverage: 1, autoManaged: false }).record.last_update;
+
+  it('settleAfterManualClose: a paused bot whose position was closed goes idle and records when', () => {
+    const bot = newBot();
+    bot.openPosition(fill('LONG'));
+    bot.pause(T0 + 2000, 'user');
+    bot.closePosition({ exitPrice: 110, nowMs: T0 + 3000, reason: 'MANUAL_CLOSE', simulated: true });
+    expect(bot.status).toBe('paused');
+    expect(bot.settleAfterManualClose(T0 + HOUR)).toBe(true);
+    expect(bot.status).toBe('idle');
+    expect(bot.record.last_update).toBe(isoAt(T0 + HOUR));
+  });
+
+  it('settleAfterManualClose changes nothing for a bot still holding a position or already idle', () => {
+    const holding = newBot();
+    holding.openPosition(fill('SHORT'));
+    expect(holding.settleAfterManualClose(T0 + HOUR)).toBe(false);
+    expect(holding.status).toBe('in_position_short');
+    const idle = newBot();
+    idle.markIdle(T0 + 1);
+    expect(idle.settleAfterManualClose(T0 + HOUR)).toBe(false);
+    expect(idle.record.last_update).toBe(isoAt(T0 + 1));
+  });
+
+  it('openPosition records who opened it when told, and keeps the flag otherwise', () => {
+    const bot = TradingBot.create({ symbol: 'BTC', nowMs: T0, volumeMode: 'usdt', volumeValue: 100, leverage: 10, autoManaged: true });
+    bot.openPosition(fill('LONG', { openedByAutobot: false }));
+    expect(bot.record.opened_by_autobot).toBe(false);
+    const other = newBot();
+    other.openPosition(fill('LONG'));
+    expect(other.record.opened_by_autobot).toBe(true);
+  });
+
+  it('takeOverByAutobot marks the bot auto-managed and touches it', () => {
+    const bot = TradingBot.create({ symbol: 'BTC', nowMs: T0, volumeMode: 'usdt', volumeValue: 100, leverage: 10, autoManaged: false, marginUsdt: 12 });
+    expect(bot.record.margin_usdt).toBe(12);
+    bot.takeOverByAutobot(T0 + HOUR);
+    expect(bot.record.auto_managed).toBe(true);
+    expect(bot.record.last_update).toBe(isoAt(T0 + HOUR));
+  });
+
+  it('awaitExchangeSync: a position status without data waits as running; a held position is flagged for sync', () => {
+    const broken = new TradingBot({ ...newBot().record, status: 'in_position_long' });
+    broken.awaitExchangeSync(T0 + HOUR);
+    expect(broken.record).toMatchObject({ status: 'running', position_side: null, entry_price: null, needs_exchange_sync: true, last_update: isoAt(T0 + HOUR) });
+    const held = newBot();
+    held.openPosition(fill('LONG'));
+    held.awaitExchangeSync(T0 + HOUR);
+    expect(held.record).toMatchObject({ status: 'in_position_long', entry_price: 100, needs_exchange_sync: true });
+    const waiting = newBot();
+    waiting.awaitExchangeSync(T0 + HOUR);
+    expect(waiting.record.needs_exchange_sync).toBe(false);
+  });
+});

@@ -1,11 +1,14 @@
 import { isoLocal } from '../../common/clock';
 import type { Position, Timeframe } from '../../exchange/exchange.types';
 import type { Trend } from '../../rsi/rsi.types';
-import type { BotRecord, BotStatus, CloseReason, Direction, EntryDecisionAudit, TradeRecord, VolumeMode } from './bot.types';
+import type { BotRecord, BotStatus, CloseReason, Direction, EntryDecisionAudit, TradeRecord } from './bot.types';
+import { newBotRecord, type NewBotParams } from './new-bot-record';
 import { marginUsdt, pnlUsdt, profitPercent, roiPercent, round } from './profit';
 import { evaluateProtections, type ProtectionResult, type ProtectionSettings, type ProtectionState } from './protection';
-import { exitSignal, type ExitThresholds } from '../../filters/rules/signal';
+import { exitSignal, type ExitThresholds } from '../../rules/signal';
 import { rsiExitDelayMet, rsiExitStep, type RsiExitDelaySettings, type RsiExitStep } from './rsi-exit';
+
+export type { NewBotParams } from './new-bot-record';
 
 /** An action the bot's current status does not allow (e.g. entering while already in a position). */
 export class BotStateError extends Error {
@@ -13,16 +16,6 @@ export class BotStateError extends Error {
     super(message);
     this.name = 'BotStateError';
   }
-}
-
-export interface NewBotParams {
-  symbol: string;
-  nowMs: number;
-  volumeMode: VolumeMode;
-  volumeValue: number;
-  leverage: number;
-  autoManaged: boolean;
-  config?: Record<string, unknown>;
 }
 
 export interface EntryFill {
@@ -39,6 +32,8 @@ export interface EntryFill {
   nowMs: number;
   /** Fee of the entry fill, USDT. */
   fee?: number;
+  /** Whether the auto-bot (not a user) opened the position; unchanged when left out. */
+  openedByAutobot?: boolean;
   /** What the entry was decided on (docs/backtest-engine.md). */
   decision?: EntryDecisionAudit | null;
 }
@@ -83,68 +78,7 @@ export class TradingBot {
   constructor(public record: BotRecord) {}
 
   static create(p: NewBotParams): TradingBot {
-    const iso = isoLocal(p.nowMs);
-    return new TradingBot({
-      id: `${p.symbol}_${Math.floor(p.nowMs / 1000)}`,
-      symbol: p.symbol,
-      status: 'running',
-      auto_managed: p.autoManaged,
-      opened_by_autobot: p.autoManaged,
-      volume_mode: p.volumeMode,
-      volume_value: p.volumeValue,
-      leverage: p.leverage,
-      margin_usdt: null,
-      config: { ...(p.config ?? {}) },
-      position_side: null,
-      entry_price: null,
-      entry_time: null,
-      entry_timestamp: null,
-      position_start_time: null,
-      entry_trend: null,
-      entry_timeframe: null,
-      entry_rsi: null,
-      position_size: null,
-      position_size_coins: null,
-      order_id: null,
-      entry_fee: 0,
-      unrealized_pnl: 0,
-      unrealized_pnl_usdt: 0,
-      unrealized_pnl_percent: 0,
-      realized_pnl: 0,
-      roi: 0,
-      current_price: null,
-      mark_price: null,
-      max_profit_achieved: 0,
-      trailing_active: false,
-      trailing_stop_price: null,
-      trailing_reference_price: null,
-      trailing_activation_threshold: 0,
-      trailing_activation_profit: 0,
-      trailing_steps: 0,
-      trailing_last_update_ts: 0,
-      break_even_activated: false,
-      break_even_stop_set: false,
-      break_even_stop_price: null,
-      stop_loss: null,
-      take_profit: null,
-      stop_loss_price: null,
-      take_profit_price: null,
-      exit_waiting_breakeven: false,
-      liquidation_price: null,
-      distance_to_liquidation: null,
-      exchange_position: null,
-      needs_exchange_sync: false,
-      created_at: iso,
-      last_update: iso,
-      last_signal_time: null,
-      last_price: null,
-      last_rsi: null,
-      last_trend: null,
-      last_position_close_timestamp: null,
-      pause_reason: null,
-      position: null,
-      limit_orders: [],
-    });
+    return new TradingBot(newBotRecord(p));
   }
 
   get symbol(): string {
@@ -204,6 +138,40 @@ export class TradingBot {
     return true;
   }
 
+  /**
+   * After a user's manual close: a bot left without a position goes idle, even a paused one (the user ended its
+   * trade). Answers whether the status changed.
+   */
+  settleAfterManualClose(nowMs: number): boolean {
+    if (this.holdsPosition || this.record.status === 'idle') return false;
+    this.record.status = 'idle';
+    this.touch(nowMs);
+    return true;
+  }
+
+  /** The auto-bot takes over a bot a user created (it then manages its entries and cleanup). */
+  takeOverByAutobot(nowMs: number): void {
+    this.record.auto_managed = true;
+    this.touch(nowMs);
+  }
+
+  /**
+   * At load: a bot in a position waits for the exchange sync to confirm it; a position status without the position
+   * data cannot be managed, so the bot waits as running and the sync adopts the exchange's position.
+   */
+  awaitExchangeSync(nowMs: number): void {
+    const r = this.record;
+    const hasPositionData = typeof r.entry_price === 'number' && (r.position_side === 'LONG' || r.position_side === 'SHORT');
+    const inPosition = this.inPosition;
+    if (inPosition && !hasPositionData) {
+      r.status = 'running';
+      r.position_side = null;
+      r.entry_price = null;
+      this.touch(nowMs);
+    }
+    if (inPosition || hasPositionData) r.needs_exchange_sync = true;
+  }
+
   /** Whether an entry may be attempted now. */
   canEnter(): boolean {
     return (this.record.status === 'running' || this.record.status === 'idle') && !this.holdsPosition;
@@ -244,6 +212,7 @@ export class TradingBot {
     r.roi = 0;
     this.resetProtection();
     r.needs_exchange_sync = false;
+    if (fill.openedByAutobot !== undefined) r.opened_by_autobot = fill.openedByAutobot;
     r.entry_decision = fill.decision ?? null;
     this.touch(fill.nowMs);
   }

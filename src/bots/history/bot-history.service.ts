@@ -3,6 +3,8 @@ import { Clock, isoLocal } from '../../common/clock';
 import { JsonStore } from '../../persistence/json-store.service';
 import { PersistenceError } from '../../persistence/persistence.error';
 import { StateRegistry } from '../../persistence/state-registry.service';
+import type { ClosedTradeInfo } from '../../filters/rules/loss-reentry';
+import type { TradeHistoryPort } from '../../filters/trade-history.port';
 import type { TradeRecord } from '../engine/bot.types';
 import { periodStart } from './history-stats';
 import { ACTION_NAMES, MAX_HISTORY_ENTRIES, MAX_TRADES, type ActionEntry, type ActionType, type HistoryFile, type Period, type StoredTrade } from './history.types';
@@ -45,7 +47,7 @@ export interface TradeQuery {
  * (at most 5000). Trades are saved at once; plain actions ride on the auto-save.
  */
 @Injectable()
-export class BotHistoryService implements OnModuleInit {
+export class BotHistoryService implements OnModuleInit, TradeHistoryPort {
   private readonly logger = new Logger('BotHistory');
   private history: ActionEntry[] = [];
   private trades: StoredTrade[] = [];
@@ -180,6 +182,11 @@ export class BotHistoryService implements OnModuleInit {
   /** Real (non-demo) closed trades of a symbol, newest first: the loss re-entry rule's input. */
   realTradesOf(symbol: string): StoredTrade[] {
     return this.closedTrades({ symbol }).filter((t) => !t.is_demo);
+  }
+
+  /** The loss re-entry filter's view of the symbol's real trades (TradeHistoryPort). */
+  closedTradesOf(symbol: string): ClosedTradeInfo[] {
+    return this.realTradesOf(symbol).map((t) => ({ pnl: t.pnl, exitTime: t.close_time_ms }));
   }
 
   /** When the symbol's last real position closed, or null. */

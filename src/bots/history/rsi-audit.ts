@@ -1,5 +1,5 @@
 import type { EffectiveBotConfig } from '../../config/effective-bot-config';
-import { exitSignal } from '../../filters/rules/signal';
+import { exitSignal } from '../../rules/signal';
 import { exitThresholds, type ExitLevelSettings } from '../engine/bot-settings';
 
 /** The settings an audit reads: the entry thresholds and the exit levels. */

@@ -1,9 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { exchangeConfig } from '../config/app.config';
-import { Clock, SystemClock } from './clock';
+import { Clock, SystemClock } from '../common/clock';
 
-/** The service-wide clock; the paper exchange may run it faster than real time (PAPER_TIME_SCALE). */
+/**
+ * The service-wide clock; the paper exchange may run it faster than real time (PAPER_TIME_SCALE). In the app layer
+ * (src/app) because it reads the exchange settings; the Clock class itself stays in src/common.
+ */
 @Global()
 @Module({
   providers: [
@@ -16,4 +19,4 @@ import { Clock, SystemClock } from './clock';
   ],
   exports: [Clock],
 })
-export class CommonModule {}
+export class ClockModule {}

@@ -6,6 +6,7 @@ import {
   InsufficientFundsError, InvalidOrderError, UnknownSymbolError,
 } from '../exchange/exchange.errors';
 import { PersistenceError } from '../persistence/persistence.error';
+import { DomainError } from '../common/errors';
 
 function messageOf(body: unknown, fallback: string): string {
   if (typeof body === 'string') return body;
@@ -51,6 +52,9 @@ function allowedMethods(request: Request): string[] {
 }
 
 /**
+ * Part of the app layer (src/app), above every feature: it knows the exchange and settings errors, so src/common
+ * does not. Domain errors (src/common/errors.ts) carry their own status.
+ *
  * Every error leaves the API as {success:false, error} with a fitting status, so clients of the
  * original service (which read `error`) keep working. Bodies that already carry `success` pass through.
  */
@@ -81,6 +85,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       } else {
         body = { success: false, error: this.describe(status, messageOf(raw, exception.message), request) };
       }
+    } else if (exception instanceof DomainError) {
+      status = exception.httpStatus;
+      body = { success: false, error: exception.message, ...(exception.field ? { field: exception.field } : {}), ...exception.details };
+      if (status >= 500) this.logger.error(`${request.method} ${request.path} → ${status}: ${exception.message}`);
     } else if (exception instanceof ConfigValidationError) {
       status = HttpStatus.BAD_REQUEST;
       body = { success: false, error: exception.message, field: exception.key };

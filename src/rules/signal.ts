@@ -1,8 +1,8 @@
-import type { EntrySignal, Trend } from '../../rsi/rsi.types';
-import type { EntryThresholds } from '../../rsi/indicators/zones';
+import type { EntrySignal, Trend } from '../rsi/rsi.types';
+import type { EntryThresholds } from '../rsi/indicators/zones';
 
 // The zone rules live with the indicators (the RSI service needs them too); re-exported for the filters.
-export { baseSignal, rsiZone, type EntryThresholds } from '../../rsi/indicators/zones';
+export { baseSignal, rsiZone, type EntryThresholds } from '../rsi/indicators/zones';
 
 /** What the effective signal reads from a coin record. */
 export interface EffectiveSignalInput {
