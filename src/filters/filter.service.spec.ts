@@ -97,9 +97,12 @@ describe('FilterService and MaturityService on the coin table', () => {
     const candles = h.rsi.getCandles('SLIDE');
     h.trades.set('SLIDE', [{ pnl: -3, exitTime: candles.at(-2)!.time }]);
     const version = h.rsi.dataVersion;
+    // The last round saw no trades: the record says allowed.
+    const before = h.rsi.getCoin('SLIDE')!.loss_reentry_info;
+    expect(before).toMatchObject({ allowed: true });
     expect(h.filters.effectiveSignal('SLIDE')).toEqual({ signal: 'WAIT', reason: 'blocked by loss re-entry protection' });
     // A query: the coin table (RsiService's) is neither written nor versioned by it.
-    expect(h.rsi.getCoin('SLIDE')!.loss_reentry_info).toBeUndefined();
+    expect(h.rsi.getCoin('SLIDE')!.loss_reentry_info).toEqual(before);
     expect(h.rsi.getCoin('SLIDE')!.effective_signal).toBe('ENTER_LONG');
     expect(h.rsi.dataVersion).toBe(version);
     // The owner applies the enricher's fields and bumps its version.
