@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
+import { BacktestModule } from './backtest/backtest.module';
 import { BotsModule } from './bots/bots.module';
 import { CommonModule } from './common/common.module';
 import { appConfig, exchangeConfig } from './config/app.config';
@@ -50,6 +51,7 @@ import { SecurityModule } from './security/security.module';
     BotsModule,
     ProtectionsModule,
     NotificationsModule,
+    BacktestModule,
   ],
 })
 export class AppModule {}
