@@ -114,3 +114,40 @@ describe('backtest API', () => {
     await finished(t!, again.body.job.id);
   });
 });
+
+describe('backtest jobs across a restart', () => {
+  const dataDir = tempDataDir('bots-backtest-restart-');
+  let t: TestApp | null = null;
+  afterAll(async () => t?.close());
+
+  it('marks a job cut off by a restart as interrupted and keeps finished results', async () => {
+    t = await createTestApp({ dataDir, env: { PAPER_SYMBOLS: '30' } });
+    symbols = t.app.get(ExchangeService).tradableSymbols().slice(0, 6);
+    const first = await request(t.http).post('/api/bots/backtest').send(body()).expect(202);
+    const done = await finished(t, first.body.job.id);
+    expect(done.job.status).toBe('done');
+
+    const cut = await request(t.http).post('/api/bots/backtest').send(body({ detail: true })).expect(202);
+    await t.close();
+    t = null;
+    const onDisk = JSON.parse(readFileSync(path.join(dataDir, 'backtests', `${cut.body.job.id}.json`), 'utf8'));
+    expect(onDisk.job.status).toBe('running');
+
+    t = await createTestApp({ dataDir, env: { PAPER_SYMBOLS: '30' } });
+    const interrupted = await request(t.http).get(`/api/bots/backtest/${cut.body.job.id}`).expect(200);
+    expect(interrupted.body.job).toMatchObject({ status: 'interrupted', stage: null });
+    expect(interrupted.body.job.error).toMatch(/stopped/);
+    expect(interrupted.body.result).toBeNull();
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'backtests', `${cut.body.job.id}.json`), 'utf8')).job.status).toBe('interrupted');
+
+    const kept = await request(t.http).get(`/api/bots/backtest/${first.body.job.id}`).expect(200);
+    expect(kept.body.job.status).toBe('done');
+    expect(kept.body.result.trades).toEqual(done.result.trades);
+    await request(t.http).get(`/api/bots/backtest/${first.body.job.id}/report`).expect(200);
+    expect((await request(t.http).get('/api/bots/backtests').expect(200)).body.backtests.map((j: any) => [j.id, j.status]).sort()).toEqual(
+      [[first.body.job.id, 'done'], [cut.body.job.id, 'interrupted']].sort(),
+    );
+    // The slot is free again after the restart.
+    await request(t.http).post('/api/bots/backtest').send(body()).expect(202);
+  });
+});

@@ -97,7 +97,12 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     // The files stay `running`; the next start marks them interrupted.
-    await Promise.all([...this.active.values()].map((slot) => slot.worker?.cancel().catch(() => undefined)));
+    await Promise.all(
+      [...this.active.values()].map((slot) => {
+        slot.cancelled = true;
+        return slot.worker?.cancel().catch(() => undefined);
+      }),
+    );
   }
 
   /** Validates and accepts a job; it runs in the background. 429 when every slot is taken. */
