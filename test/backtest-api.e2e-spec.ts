@@ -58,6 +58,7 @@ describe('backtest API', () => {
       expect(trade.decision.decision_time_ms).toBeGreaterThanOrEqual(result.parameters.from_ms);
     }
     expect(existsSync(path.join(dataDir, 'backtests', `${id}.json`))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'backtests', `${id}.result.json`), 'utf8')).trades).toEqual(result.trades);
 
     const report = await request(t!.http).get(`/api/bots/backtest/${id}/report`).expect(200);
     expect(report.headers['content-type']).toMatch(/^text\/html/);
@@ -73,6 +74,7 @@ describe('backtest API', () => {
     await request(t!.http).delete(`/api/bots/backtest/${id}`).expect(200);
     await request(t!.http).get(`/api/bots/backtest/${id}`).expect(404);
     expect(existsSync(path.join(dataDir, 'backtests', `${id}.json`))).toBe(false);
+    expect(existsSync(path.join(dataDir, 'backtests', `${id}.result.json`))).toBe(false);
   });
 
   it.each([

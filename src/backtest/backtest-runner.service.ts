@@ -17,7 +17,7 @@ import { TIMEFRAME_MS } from '../exchange/exchange.types';
 import type { UniverseEntry } from './engine/candle-source';
 import type { BacktestSpec } from './jobs/backtest-job.types';
 import { runInWorker, type WorkerRun } from './jobs/run-in-worker';
-import type { BacktestResult, JsonObject } from './result/backtest-result';
+import type { BacktestResult, BacktestStatistics, JsonObject } from './result/backtest-result';
 
 /** What a caller asks for (API body or CLI flags), before validation. */
 export interface BacktestRequest {
@@ -48,7 +48,9 @@ export interface ExecuteHandlers {
 }
 
 export interface ExecutedBacktest {
-  result: BacktestResult;
+  /** Null when the worker wrote it to spec.resultFile. */
+  result: BacktestResult | null;
+  statistics: BacktestStatistics;
   bars: number;
   detailBars: number;
   replayMs: number;
@@ -88,7 +90,7 @@ export class BacktestRunner {
   ) {}
 
   /** Validates the request (400 naming the field via ConfigValidationError) and builds the worker's input. */
-  async prepare(request: BacktestRequest, id: string = randomUUID()): Promise<BacktestSpec> {
+  async prepare(request: BacktestRequest, id: string = randomUUID(), resultFile: string | null = null): Promise<BacktestSpec> {
     const now = this.clock.now();
     const timeframe = this.system.timeframe;
     const tfMs = TIMEFRAME_MS[timeframe];
@@ -145,6 +147,7 @@ export class BacktestRunner {
         seed: this.exchangeSettings.name === 'paper' ? this.exchangeSettings.paper.seed : null,
       },
       generatedAtMs: now,
+      resultFile,
     };
   }
 
@@ -167,7 +170,7 @@ export class BacktestRunner {
     });
     handlers.onWorker?.(run);
     const done = await run.done;
-    return { result: done.result, bars: done.bars, detailBars: done.detailBars, replayMs: done.replayMs };
+    return { result: done.result, statistics: done.statistics, bars: done.bars, detailBars: done.detailBars, replayMs: done.replayMs };
   }
 
   private overrides(input: unknown): Record<string, unknown> {

@@ -105,8 +105,8 @@ async function main(): Promise<void> {
       },
     });
     process.stdout.write(`${tty ? '\r' : ''}${progressBar(1, 1)}  done    \n\n`);
-    const { result } = executed;
-    const s = result.statistics;
+    const result = executed.result!;
+    const s = executed.statistics;
     process.stdout.write(
       summaryTable([
         ['trades', `${s.trades} (${s.wins} won, ${s.losses} lost)`],

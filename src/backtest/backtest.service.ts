@@ -38,10 +38,9 @@ export interface BacktestJob {
   summary: BacktestJobSummary | null;
 }
 
-/** DATA_DIR/backtests/<id>.json */
+/** DATA_DIR/backtests/<id>.json; the result is beside it in <id>.result.json, written by the worker. */
 interface StoredJob {
   job: BacktestJob;
-  result: BacktestResult | null;
 }
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -85,6 +84,10 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
         this.logger.error(`${file} is unreadable and is left alone: ${(error as Error).message}`);
         continue;
       }
+      if (stored.job.status === 'done' && !(await fs.stat(this.resultFileOf(stored.job.id)).catch(() => null))) {
+        stored.job = { ...stored.job, status: 'failed', error: 'the result file is missing' };
+        await this.write(stored);
+      }
       if (stored.job.status === 'running') {
         // The process stopped while this job ran: say so, on disk too, rather than lose it silently.
         stored.job = { ...stored.job, status: 'interrupted', stage: null, finished_at_ms: this.clock.now(), error: 'the service stopped while this backtest ran' };
@@ -117,7 +120,8 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
     let job: BacktestJob;
     let spec;
     try {
-      spec = await this.runner.prepare(request, randomUUID());
+      const id = randomUUID();
+      spec = await this.runner.prepare(request, id, this.resultFileOf(id));
       job = {
         id: spec.id,
         status: 'running',
@@ -129,7 +133,7 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
         parameters: spec.parameters,
         summary: null,
       };
-      await this.write({ job, result: null });
+      await this.write({ job });
     } finally {
       this.starting--;
     }
@@ -154,8 +158,7 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
   async result(id: string): Promise<BacktestResult | null> {
     const job = this.get(id);
     if (job.status !== 'done') return null;
-    const stored = JSON.parse(await fs.readFile(this.fileOf(id), 'utf8')) as StoredJob;
-    return stored.result ? parseBacktestResult(JSON.stringify(stored.result)) : null;
+    return parseBacktestResult(await fs.readFile(this.resultFileOf(id), 'utf8'));
   }
 
   async report(id: string): Promise<RenderedReport> {
@@ -174,6 +177,8 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
       await slot.worker?.cancel().catch(() => undefined);
     }
     try {
+      // Result first: a crash in between leaves a job without result, which start-up marks failed (no orphan file).
+      await fs.rm(this.resultFileOf(id), { force: true });
       await fs.rm(this.fileOf(id), { force: true });
     } catch (error) {
       throw PersistenceError.wrap(this.fileOf(id), error);
@@ -195,7 +200,7 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
         },
       });
       if (slot.cancelled) return;
-      const s = executed.result.statistics;
+      const s = executed.statistics;
       const finished: BacktestJob = {
         ...job,
         status: 'done',
@@ -204,17 +209,21 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
         finished_at_ms: this.clock.now(),
         summary: { trades: s.trades, net_pnl_usdt: s.net_pnl_usdt, roi_pct: s.roi_pct, win_rate_pct: s.win_rate_pct, max_drawdown_pct: s.max_drawdown_pct },
       };
-      await this.write({ job: finished, result: executed.result });
+      await this.write({ job: finished });
       if (this.jobs.has(job.id)) this.jobs.set(job.id, finished);
     } catch (error) {
       if (slot.cancelled || error instanceof BacktestCancelledError) return;
       const failed: BacktestJob = { ...job, status: 'failed', stage: null, finished_at_ms: this.clock.now(), error: (error as Error)?.message ?? String(error) };
       this.logger.warn(`backtest ${job.id} failed: ${failed.error}`);
       if (this.jobs.has(job.id)) this.jobs.set(job.id, failed);
-      await this.write({ job: failed, result: null }).catch((e: unknown) => this.logger.error(`backtest ${job.id}: ${(e as Error).message}`));
+      await this.write({ job: failed }).catch((e: unknown) => this.logger.error(`backtest ${job.id}: ${(e as Error).message}`));
     } finally {
       this.active.delete(job.id);
     }
+  }
+
+  private resultFileOf(id: string): string {
+    return path.join(this.dir, `${id}.result.json`);
   }
 
   private fileOf(id: string): string {

@@ -1,7 +1,7 @@
 import type { AutoBotConfig } from '../../config/defaults';
 import type { CandleColumns, Timeframe } from '../../exchange/exchange.types';
 import type { UniverseEntry } from '../engine/candle-source';
-import type { BacktestResult, BacktestRunParameters } from '../result/backtest-result';
+import type { BacktestResult, BacktestRunParameters, BacktestStatistics } from '../result/backtest-result';
 
 /**
  * Everything a worker thread needs to replay one backtest: plain data only (it crosses the thread boundary by
@@ -26,6 +26,11 @@ export interface BacktestSpec {
   detail: boolean;
   parameters: BacktestRunParameters;
   generatedAtMs: number;
+  /**
+   * Where the worker writes the result (atomically) instead of posting it back: the serialisation of a
+   * multi-megabyte result then happens off the main thread too. Null: the result comes back in the message.
+   */
+  resultFile: string | null;
 }
 
 /** Worker → main thread. */
@@ -33,7 +38,7 @@ export type WorkerMessage =
   | { type: 'progress'; stage: 'load' | 'replay' | 'assemble'; fraction: number }
   /** The worker lacks 1m candles of one window: the main thread fills the store and answers with `detail`. */
   | { type: 'need-detail'; requestId: number; symbol: string; fromMs: number; toMs: number }
-  | { type: 'done'; result: BacktestResult; bars: number; detailBars: number; replayMs: number }
+  | { type: 'done'; result: BacktestResult | null; statistics: BacktestStatistics; bars: number; detailBars: number; replayMs: number }
   | { type: 'error'; message: string };
 
 /** Main thread → worker: the answer to `need-detail`. */

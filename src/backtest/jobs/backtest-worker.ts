@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerBound } from '../../candles/candle-codec';
 import { readCandleFile } from '../../candles/candle-file';
+import { atomicWrite } from '../../persistence/atomic-write';
 import { TIMEFRAME_MS, type CandleColumns, type Timeframe } from '../../exchange/exchange.types';
 import type { BacktestSymbol, ReplayCandles } from '../engine/backtest.types';
 import { runBacktestWithDetail, type CandleSource } from '../engine/candle-source';
@@ -126,7 +127,8 @@ export async function runSpec(spec: BacktestSpec, detailSource: CandleSource | n
     closes: closesInRange(universe, spec.fromMs, tfMs),
     pricePaths: pricePaths(universe, run.trades, spec.timeframe, tfMs),
   });
-  return { type: 'done', result, bars: run.bars, detailBars: run.detailBars, replayMs };
+  if (spec.resultFile) await atomicWrite(spec.resultFile, JSON.stringify(result));
+  return { type: 'done', result: spec.resultFile ? null : result, statistics: result.statistics, bars: run.bars, detailBars: run.detailBars, replayMs };
 }
 
 
