@@ -132,7 +132,7 @@ async function serviceFigures(): Promise<void> {
     const firstId = await post();
     console.log(`\n3. built service, ${SYMBOLS} paper symbols; first full-universe job (fills the store): ${(await waitDone(firstId))} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     await sleep(3000);
-    const idleP = await timedGets(service.url, 400);
+    const idleP = await timedGets(service.url, 1000);
     const idleRss: number[] = [];
     for (let i = 0; i < 10; i++) {
       idleRss.push(rssMb(pid));
@@ -143,7 +143,7 @@ async function serviceFigures(): Promise<void> {
     const busyP: number[] = [];
     let peak = 0;
     const jobTimes: number[] = [];
-    while (busyP.length < 400) {
+    while (busyP.length < 1000) {
       const t1 = performance.now();
       const id = await post();
       let running = true;
@@ -169,7 +169,7 @@ async function serviceFigures(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`bench:backtest — ${conditions()}`);
-  await engineFigures();
+  if (!process.argv.includes('--service-only')) await engineFigures();
   await serviceFigures();
   console.log(`\nafter: ${conditions()}`);
 }

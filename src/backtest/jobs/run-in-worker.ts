@@ -15,6 +15,9 @@ export interface WorkerRun {
   cancel(): Promise<void>;
 }
 
+/** V8's young generation of a job's thread, MB. */
+export const WORKER_YOUNG_GENERATION_MB = 8;
+
 export class BacktestCancelledError extends Error {
   constructor() {
     super('cancelled');
@@ -37,7 +40,8 @@ function workerEntry(): { file: string; eval: boolean } {
 /** Runs one backtest in a new worker thread (one thread per job: a job is seconds long, a thread starts in ms). */
 export function runInWorker(spec: BacktestSpec, handlers: WorkerRunHandlers): WorkerRun {
   const entry = workerEntry();
-  const worker = new Worker(entry.file, { eval: entry.eval, workerData: { backtestSpec: spec } });
+  // A small young generation: the replay allocates little per candle, and a job's memory stays near its data.
+  const worker = new Worker(entry.file, { eval: entry.eval, workerData: { backtestSpec: spec }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   let cancelled = false;
   let settled = false;
   const done = new Promise<Extract<WorkerMessage, { type: 'done' }>>((resolve, reject) => {
