@@ -23,11 +23,15 @@ const SYMBOLS = 583;
 const CANDLES = 1000;
 const TF = TIMEFRAME_MS['6h'];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function conditions(): string {
-  return `node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+  return `node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`;
 }
 
 async function engineFigures(): Promise<void> {
@@ -40,17 +44,34 @@ async function engineFigures(): Promise<void> {
   const universe: BacktestSymbol[] = [];
   for (const m of markets) {
     const candles = await paper.fetchCandleColumns(m.symbol, '6h', { since: start, until: end, limit: CANDLES });
-    universe.push({ symbol: m.symbol, candles, rules: { tickSize: m.tickSize, qtyStep: m.qtyStep, minOrderQty: m.minOrderQty, minNotional: m.minNotional, maxLeverage: m.maxLeverage } });
+    universe.push({
+      symbol: m.symbol,
+      candles,
+      rules: {
+        tickSize: m.tickSize,
+        qtyStep: m.qtyStep,
+        minOrderQty: m.minOrderQty,
+        minNotional: m.minNotional,
+        maxLeverage: m.maxLeverage,
+      },
+    });
   }
   const bars = universe.reduce((s, c) => s + c.candles.length, 0);
   const params = {
     timeframe: '6h' as const,
-    config: { ...DEFAULT_AUTO_BOT_CONFIG, default_position_mode: 'usdt' as const, default_position_size: 100, max_concurrent: 5 },
+    config: {
+      ...DEFAULT_AUTO_BOT_CONFIG,
+      default_position_mode: 'usdt' as const,
+      default_position_size: 100,
+      max_concurrent: 5,
+    },
     startingBalance: 10_000,
     feeRate: 0.00055,
     spreadTicks: 1,
   };
-  console.log(`\n1. ${universe.length} symbols x ${CANDLES} 6h candles (paper seed 42, ${bars} bars), default settings (all filters), 5 slots, candle resolution`);
+  console.log(
+    `\n1. ${universe.length} symbols x ${CANDLES} 6h candles (paper seed 42, ${bars} bars), default settings (all filters), 5 slots, candle resolution`,
+  );
   let run = runBacktest(universe, params);
   const wall: number[] = [];
   const cpu: number[] = [];
@@ -62,11 +83,14 @@ async function engineFigures(): Promise<void> {
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
-  console.log(`   wall best ${Math.min(...wall).toFixed(1)} ms, median ${median(wall).toFixed(1)} ms (target <= 200 ms); CPU median ${median(cpu).toFixed(1)} ms; ${(bars / (median(wall) / 1000) / 1e6).toFixed(2)} M bars/s; ${run.trades.length} trades`);
+  console.log(
+    `   wall best ${Math.min(...wall).toFixed(1)} ms, median ${median(wall).toFixed(1)} ms (target <= 200 ms); CPU median ${median(cpu).toFixed(1)} ms; ${(bars / (median(wall) / 1000) / 1e6).toFixed(2)} M bars/s; ${run.trades.length} trades`,
+  );
 
   // 1m detail: the paper exchange's minute path of each candle a position is open in, loaded once and cached.
   const minutes: CandleSource = {
-    load: (symbol, _tf, from, to) => paper.fetchCandleColumns(symbol, '1m', { since: from, until: to, limit: 1000 }) as Promise<CandleColumns>,
+    load: (symbol, _tf, from, to) =>
+      paper.fetchCandleColumns(symbol, '1m', { since: from, until: to, limit: 1000 }) as Promise<CandleColumns>,
   };
   const cache = new Map<string, ReplayCandles>();
   const t0 = performance.now();
@@ -79,13 +103,19 @@ async function engineFigures(): Promise<void> {
     detailed = await runBacktestWithDetail(universe, params, minutes, cache);
     detailWall.push(performance.now() - t1);
   }
-  console.log(`2. same with 1m detail while positions are open (${cache.size} windows cached, ${detailed.run.detailBars} 1m bars walked, first run with the fetch ${fillMs.toFixed(0)} ms in ${first.rounds} rounds)`);
-  console.log(`   cached: best ${Math.min(...detailWall).toFixed(1)} ms, median ${median(detailWall).toFixed(1)} ms (target <= 2000 ms); ${detailed.run.trades.length} trades`);
+  console.log(
+    `2. same with 1m detail while positions are open (${cache.size} windows cached, ${detailed.run.detailBars} 1m bars walked, first run with the fetch ${fillMs.toFixed(0)} ms in ${first.rounds} rounds)`,
+  );
+  console.log(
+    `   cached: best ${Math.min(...detailWall).toFixed(1)} ms, median ${median(detailWall).toFixed(1)} ms (target <= 2000 ms); ${detailed.run.trades.length} trades`,
+  );
   await paper.close();
 }
 
 function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
 }
 
@@ -104,21 +134,32 @@ async function timedGets(url: string, count: number, whileTrue: () => boolean = 
 async function serviceFigures(): Promise<void> {
   ensureBuilt();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-backtest-'));
-  const service = await startService({ EXCHANGE: 'paper', DATA_DIR: dataDir, PAPER_SYMBOLS: String(SYMBOLS), LOG_LEVEL: 'warn', BACKTEST_MAX_JOBS: '1' }, 60_000);
+  const service = await startService(
+    { EXCHANGE: 'paper', DATA_DIR: dataDir, PAPER_SYMBOLS: String(SYMBOLS), LOG_LEVEL: 'warn', BACKTEST_MAX_JOBS: '1' },
+    60_000,
+  );
   const pid = service.process.pid!;
   try {
     const now = Date.now();
     const to = Math.floor(now / TF) * TF - TF;
     const body = JSON.stringify({ from: to - CANDLES * TF, to });
     const post = async () => {
-      const res = await fetch(`${service.url}/api/bots/backtest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(`${service.url}/api/bots/backtest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       const json = (await res.json()) as { job?: { id: string }; error?: string };
       if (!json.job) throw new Error(`POST /api/bots/backtest: ${res.status} ${json.error}`);
       return json.job.id;
     };
     // The list carries no results: polling it does not make the service read and send a multi-MB result.
     const status = async (id: string) =>
-      ((await (await fetch(`${service.url}/api/bots/backtests`)).json()) as { backtests: Array<{ id: string; status: string }> }).backtests.find((j) => j.id === id)?.status ?? 'missing';
+      (
+        (await (await fetch(`${service.url}/api/bots/backtests`)).json()) as {
+          backtests: Array<{ id: string; status: string }>;
+        }
+      ).backtests.find((j) => j.id === id)?.status ?? 'missing';
     const waitDone = async (id: string, onTick?: () => void) => {
       for (;;) {
         onTick?.();
@@ -130,7 +171,9 @@ async function serviceFigures(): Promise<void> {
     // First job fills the candle store (583 × 1 450 candles incl. the warm-up) through the service's exchange.
     const t0 = performance.now();
     const firstId = await post();
-    console.log(`\n3. built service, ${SYMBOLS} paper symbols; first full-universe job (fills the store): ${(await waitDone(firstId))} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `\n3. built service, ${SYMBOLS} paper symbols; first full-universe job (fills the store): ${await waitDone(firstId)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     await sleep(3000);
     const idleP = await timedGets(service.url, 1000);
     const idleRss: number[] = [];
@@ -158,8 +201,12 @@ async function serviceFigures(): Promise<void> {
       jobTimes.push(performance.now() - t1);
     }
     console.log(`   job (candles on disk): median ${median(jobTimes).toFixed(0)} ms over ${jobTimes.length} jobs`);
-    console.log(`   RSS idle ${idle.toFixed(0)} MB, peak while a job runs ${peak.toFixed(0)} MB: +${(peak - idle).toFixed(0)} MB (target <= +100 MB)`);
-    console.log(`   GET /api/bots/health p50/p99: idle ${percentile(idleP, 50).toFixed(1)}/${percentile(idleP, 99).toFixed(1)} ms, while jobs run ${percentile(busyP, 50).toFixed(1)}/${percentile(busyP, 99).toFixed(1)} ms (${busyP.length} requests; must not double)`);
+    console.log(
+      `   RSS idle ${idle.toFixed(0)} MB, peak while a job runs ${peak.toFixed(0)} MB: +${(peak - idle).toFixed(0)} MB (target <= +100 MB)`,
+    );
+    console.log(
+      `   GET /api/bots/health p50/p99: idle ${percentile(idleP, 50).toFixed(1)}/${percentile(idleP, 99).toFixed(1)} ms, while jobs run ${percentile(busyP, 50).toFixed(1)}/${percentile(busyP, 99).toFixed(1)} ms (${busyP.length} requests; must not double)`,
+    );
   } finally {
     service.process.kill('SIGTERM');
     await service.exited;

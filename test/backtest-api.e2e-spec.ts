@@ -15,9 +15,23 @@ const DAY = 86_400_000;
 const now = Date.now();
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 // Wide RSI thresholds and no maturity wait so a few coins over two months trade.
-const overrides = { rsi_long_threshold: 40, rsi_short_threshold: 60, enable_maturity_check: false, rsi_time_filter_enabled: false, exit_scam_enabled: false, max_concurrent: 3 };
+const overrides = {
+  rsi_long_threshold: 40,
+  rsi_short_threshold: 60,
+  enable_maturity_check: false,
+  rsi_time_filter_enabled: false,
+  exit_scam_enabled: false,
+  max_concurrent: 3,
+};
 let symbols: string[] = [];
-const body = (extra: Record<string, unknown> = {}) => ({ from: iso(now - 70 * DAY), to: iso(now - 10 * DAY), symbols, overrides, starting_balance: 5000, ...extra });
+const body = (extra: Record<string, unknown> = {}) => ({
+  from: iso(now - 70 * DAY),
+  to: iso(now - 10 * DAY),
+  symbols,
+  overrides,
+  starting_balance: 5000,
+  ...extra,
+});
 
 async function finished(t: TestApp, id: string, progress: number[] = []): Promise<any> {
   return eventually(async () => {
@@ -39,7 +53,10 @@ describe('backtest API', () => {
 
   it('runs a job to a result with trades and statistics, serves its report with the page CSP, lists and deletes it', async () => {
     const created = await request(t!.http).post('/api/bots/backtest').send(body()).expect(202);
-    expect(created.body).toMatchObject({ success: true, job: { status: 'running', parameters: { starting_balance: 5000, detail: null } } });
+    expect(created.body).toMatchObject({
+      success: true,
+      job: { status: 'running', parameters: { starting_balance: 5000, detail: null } },
+    });
     const id: string = created.body.job.id;
     const progress: number[] = [];
     const done = await finished(t!, id, progress);
@@ -50,7 +67,10 @@ describe('backtest API', () => {
     expect(result.trades.length).toBeGreaterThan(0);
     expect(result.statistics.trades).toBe(result.trades.length);
     expect(done.job.summary.trades).toBe(result.trades.length);
-    expect(result.statistics.net_pnl_usdt).toBeCloseTo(result.trades.reduce((s: number, tr: any) => s + tr.net_pnl, 0), 6);
+    expect(result.statistics.net_pnl_usdt).toBeCloseTo(
+      result.trades.reduce((s: number, tr: any) => s + tr.net_pnl, 0),
+      6,
+    );
     expect(result.equity.length).toBeGreaterThan(200);
     expect(result.parameters.settings_overrides).toMatchObject({ rsi_long_threshold: 40, max_concurrent: 3 });
     for (const trade of result.trades) {
@@ -58,7 +78,9 @@ describe('backtest API', () => {
       expect(trade.decision.decision_time_ms).toBeGreaterThanOrEqual(result.parameters.from_ms);
     }
     expect(existsSync(path.join(dataDir, 'backtests', `${id}.json`))).toBe(true);
-    expect(JSON.parse(readFileSync(path.join(dataDir, 'backtests', `${id}.result.json`), 'utf8')).trades).toEqual(result.trades);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'backtests', `${id}.result.json`), 'utf8')).trades).toEqual(
+      result.trades,
+    );
 
     const report = await request(t!.http).get(`/api/bots/backtest/${id}/report`).expect(200);
     expect(report.headers['content-type']).toMatch(/^text\/html/);
@@ -93,7 +115,10 @@ describe('backtest API', () => {
   });
 
   it('answers 400 for a range before the exchange has data', async () => {
-    const res = await request(t!.http).post('/api/bots/backtest').send(body({ from: '2001-01-01', to: '2001-03-01' })).expect(400);
+    const res = await request(t!.http)
+      .post('/api/bots/backtest')
+      .send(body({ from: '2001-01-01', to: '2001-03-01' }))
+      .expect(400);
     expect(res.body.field).toBe('from');
   });
 
@@ -105,7 +130,10 @@ describe('backtest API', () => {
   });
 
   it('answers 429 beyond BACKTEST_MAX_JOBS (1) and accepts again once the job ends', async () => {
-    const first = await request(t!.http).post('/api/bots/backtest').send(body({ detail: true })).expect(202);
+    const first = await request(t!.http)
+      .post('/api/bots/backtest')
+      .send(body({ detail: true }))
+      .expect(202);
     const refused = await request(t!.http).post('/api/bots/backtest').send(body()).expect(429);
     expect(refused.body.error).toContain('BACKTEST_MAX_JOBS');
     const done = await finished(t!, first.body.job.id);
@@ -129,7 +157,10 @@ describe('backtest jobs across a restart', () => {
     const done = await finished(t, first.body.job.id);
     expect(done.job.status).toBe('done');
 
-    const cut = await request(t.http).post('/api/bots/backtest').send(body({ detail: true })).expect(202);
+    const cut = await request(t.http)
+      .post('/api/bots/backtest')
+      .send(body({ detail: true }))
+      .expect(202);
     await t.close();
     t = null;
     const onDisk = JSON.parse(readFileSync(path.join(dataDir, 'backtests', `${cut.body.job.id}.json`), 'utf8'));
@@ -140,14 +171,23 @@ describe('backtest jobs across a restart', () => {
     expect(interrupted.body.job).toMatchObject({ status: 'interrupted', stage: null });
     expect(interrupted.body.job.error).toMatch(/stopped/);
     expect(interrupted.body.result).toBeNull();
-    expect(JSON.parse(readFileSync(path.join(dataDir, 'backtests', `${cut.body.job.id}.json`), 'utf8')).job.status).toBe('interrupted');
+    expect(
+      JSON.parse(readFileSync(path.join(dataDir, 'backtests', `${cut.body.job.id}.json`), 'utf8')).job.status,
+    ).toBe('interrupted');
 
     const kept = await request(t.http).get(`/api/bots/backtest/${first.body.job.id}`).expect(200);
     expect(kept.body.job.status).toBe('done');
     expect(kept.body.result.trades).toEqual(done.result.trades);
     await request(t.http).get(`/api/bots/backtest/${first.body.job.id}/report`).expect(200);
-    expect((await request(t.http).get('/api/bots/backtests').expect(200)).body.backtests.map((j: any) => [j.id, j.status]).sort()).toEqual(
-      [[first.body.job.id, 'done'], [cut.body.job.id, 'interrupted']].sort(),
+    expect(
+      (await request(t.http).get('/api/bots/backtests').expect(200)).body.backtests
+        .map((j: any) => [j.id, j.status])
+        .sort(),
+    ).toEqual(
+      [
+        [first.body.job.id, 'done'],
+        [cut.body.job.id, 'interrupted'],
+      ].sort(),
     );
     // The slot is free again after the restart.
     await request(t.http).post('/api/bots/backtest').send(body()).expect(202);

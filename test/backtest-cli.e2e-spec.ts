@@ -18,7 +18,14 @@ function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/backtest/backtest.cli.ts', ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), LOG_LEVEL: 'warn', EXCHANGE: 'paper', PAPER_SYMBOLS: '20', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? os.tmpdir(),
+        LOG_LEVEL: 'warn',
+        EXCHANGE: 'paper',
+        PAPER_SYMBOLS: '20',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -49,9 +56,20 @@ describe('npm run backtest', () => {
 
   it('prints the progress and a summary table and writes the result JSON and the report HTML', async () => {
     const overrides = path.join(dataDir, 'overrides.json');
-    await fs.writeFile(overrides, JSON.stringify({ rsi_long_threshold: 40, rsi_short_threshold: 60, enable_maturity_check: false, max_concurrent: 3 }));
+    await fs.writeFile(
+      overrides,
+      JSON.stringify({
+        rsi_long_threshold: 40,
+        rsi_short_threshold: 60,
+        enable_maturity_check: false,
+        max_concurrent: 3,
+      }),
+    );
     const now = Date.now();
-    const run = await runCli(['--from', iso(now - 60 * DAY), '--to', iso(now - 5 * DAY), '--config', overrides, '--balance', '2500'], { DATA_DIR: dataDir });
+    const run = await runCli(
+      ['--from', iso(now - 60 * DAY), '--to', iso(now - 5 * DAY), '--config', overrides, '--balance', '2500'],
+      { DATA_DIR: dataDir },
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/\[#{30}\] 100%\s+done/);
@@ -59,7 +77,11 @@ describe('npm run backtest', () => {
     const html = run.stdout.match(/^report: (.+\.html)$/m)?.[1];
     expect(json && html).toBeTruthy();
     const result = parseBacktestResult(readFileSync(json!, 'utf8'));
-    expect(result.parameters).toMatchObject({ starting_balance: 2500, detail: null, settings_overrides: { rsi_long_threshold: 40, max_concurrent: 3 } });
+    expect(result.parameters).toMatchObject({
+      starting_balance: 2500,
+      detail: null,
+      settings_overrides: { rsi_long_threshold: 40, max_concurrent: 3 },
+    });
     expect(result.parameters.symbols).toHaveLength(20);
     expect(result.trades.length).toBeGreaterThan(0);
     // The table shows the result's own figures.

@@ -29,13 +29,21 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCliArgs {
     allowPositionals: false,
   });
   if (!values.from) throw new Error('--from is required');
-  if (values.detail !== undefined && values.detail !== '1m' && values.detail !== 'off') throw new Error('--detail: only 1m (or off) is supported');
+  if (values.detail !== undefined && values.detail !== '1m' && values.detail !== 'off')
+    {throw new Error('--detail: only 1m (or off) is supported');}
   const balance = values.balance === undefined ? undefined : Number(values.balance);
   return {
     request: {
       from: values.from,
       to: values.to ?? new Date().toISOString().slice(0, 16),
-      ...(values.symbols ? { symbols: values.symbols.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      ...(values.symbols
+        ? {
+            symbols: values.symbols
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }
+        : {}),
       detail: values.detail === '1m',
       ...(balance === undefined ? {} : { starting_balance: balance }),
     },

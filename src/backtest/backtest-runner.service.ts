@@ -65,11 +65,16 @@ export function parseTime(field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   if (typeof value === 'string' && value.length <= 40) {
     if (/^\d{1,16}$/.test(value)) return Number(value);
-    const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?$/.test(value) ? `${value.length === 10 ? `${value}T00:00` : value}Z` : value;
+    const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?$/.test(value)
+      ? `${value.length === 10 ? `${value}T00:00` : value}Z`
+      : value;
     const ms = Date.parse(iso);
     if (Number.isFinite(ms)) return ms;
   }
-  return fieldError(field, `${field} must be a date (2026-01-01, 2026-01-01T06:00 UTC) or epoch milliseconds (got ${JSON.stringify(value)?.slice(0, 40)})`);
+  return fieldError(
+    field,
+    `${field} must be a date (2026-01-01, 2026-01-01T06:00 UTC) or epoch milliseconds (got ${JSON.stringify(value)?.slice(0, 40)})`,
+  );
 }
 
 /**
@@ -90,7 +95,11 @@ export class BacktestRunner {
   ) {}
 
   /** Validates the request (400 naming the field via ConfigValidationError) and builds the worker's input. */
-  async prepare(request: BacktestRequest, id: string = randomUUID(), resultFile: string | null = null): Promise<BacktestSpec> {
+  async prepare(
+    request: BacktestRequest,
+    id: string = randomUUID(),
+    resultFile: string | null = null,
+  ): Promise<BacktestSpec> {
     const now = this.clock.now();
     const timeframe = this.system.timeframe;
     const tfMs = TIMEFRAME_MS[timeframe];
@@ -98,10 +107,12 @@ export class BacktestRunner {
     const to = Math.min(parseTime('to', request.to), now);
     if (from >= now) fieldError('from', 'from must be in the past: there is no data after now');
     if (!(from < to)) fieldError('to', 'to must be after from');
-    if ((to - from) / tfMs > MAX_RANGE_CANDLES) fieldError('to', `the range is longer than ${MAX_RANGE_CANDLES} ${timeframe} candles`);
+    if ((to - from) / tfMs > MAX_RANGE_CANDLES)
+      {fieldError('to', `the range is longer than ${MAX_RANGE_CANDLES} ${timeframe} candles`);}
 
     const overrides = this.overrides(request.overrides);
-    if (request.scope !== undefined && request.scope !== null) overrides.scope = coerceSettings(AUTO_BOT_SPECS, { scope: request.scope }).values.scope;
+    if (request.scope !== undefined && request.scope !== null)
+      {overrides.scope = coerceSettings(AUTO_BOT_SPECS, { scope: request.scope }).values.scope;}
     const config = { ...this.autoBot.get(), ...overrides } as AutoBotConfig;
 
     const detail = request.detail === undefined || request.detail === null ? false : request.detail;
@@ -117,7 +128,13 @@ export class BacktestRunner {
       const coin = this.coinLayer(symbol, overrides);
       return {
         symbol,
-        rules: { tickSize: market.tickSize, qtyStep: market.qtyStep, minOrderQty: market.minOrderQty, minNotional: market.minNotional, maxLeverage: market.maxLeverage },
+        rules: {
+          tickSize: market.tickSize,
+          qtyStep: market.qtyStep,
+          minOrderQty: market.minOrderQty,
+          minNotional: market.minNotional,
+          maxLeverage: market.maxLeverage,
+        },
         ...(coin ? { overrides: coin } : {}),
       };
     });
@@ -157,7 +174,8 @@ export class BacktestRunner {
     const fill = await this.store.ensure(symbols, spec.timeframe, spec.loadFromMs, spec.toMs, (p) =>
       handlers.onProgress?.(p.pagesTotal > 0 ? (0.5 * p.pagesDone) / p.pagesTotal : 0.5, 'candles'),
     );
-    if (fill.failed.length === symbols.length) throw new Error(`no candles could be fetched: ${fill.failed[0]?.error ?? 'unknown error'}`);
+    if (fill.failed.length === symbols.length)
+      {throw new Error(`no candles could be fetched: ${fill.failed[0]?.error ?? 'unknown error'}`);}
     handlers.onProgress?.(0.5, 'load');
     const stageBase = { load: 0.5, replay: 0.6, assemble: 0.9 } as const;
     const stageSpan = { load: 0.1, replay: 0.3, assemble: 0.05 } as const;
@@ -170,18 +188,26 @@ export class BacktestRunner {
     });
     handlers.onWorker?.(run);
     const done = await run.done;
-    return { result: done.result, statistics: done.statistics, bars: done.bars, detailBars: done.detailBars, replayMs: done.replayMs };
+    return {
+      result: done.result,
+      statistics: done.statistics,
+      bars: done.bars,
+      detailBars: done.detailBars,
+      replayMs: done.replayMs,
+    };
   }
 
   private overrides(input: unknown): Record<string, unknown> {
     if (input === undefined || input === null) return {};
-    if (typeof input !== 'object' || Array.isArray(input)) fieldError('overrides', 'overrides must be an object of auto-bot settings');
+    if (typeof input !== 'object' || Array.isArray(input))
+      {fieldError('overrides', 'overrides must be an object of auto-bot settings');}
     try {
       const { values } = coerceSettings(AUTO_BOT_SPECS, input as Record<string, unknown>);
       refuseUnsupportedSettings(values);
       return values;
     } catch (error) {
-      if (error instanceof ConfigValidationError) throw new ConfigValidationError(`overrides.${error.key}`, `overrides.${error.message}`);
+      if (error instanceof ConfigValidationError)
+        {throw new ConfigValidationError(`overrides.${error.key}`, `overrides.${error.message}`);}
       throw error;
     }
   }
@@ -202,20 +228,27 @@ export class BacktestRunner {
       return tradable;
     }
     const list = typeof input === 'string' ? input.split(',') : input;
-    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_SYMBOL_LIST) fieldError('symbols', `symbols must be a list of 1 to ${MAX_SYMBOL_LIST} coins`);
+    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_SYMBOL_LIST)
+      {fieldError('symbols', `symbols must be a list of 1 to ${MAX_SYMBOL_LIST} coins`);}
     const known = new Set(tradable);
     const out = new Set<string>();
     for (const item of list) {
       const symbol = normalizeSymbol(typeof item === 'string' ? item.trim() : item);
       if (symbol === null) fieldError('symbols', `symbols: ${JSON.stringify(item)?.slice(0, 30)} is not a coin symbol`);
-      if (!known.has(symbol)) fieldError('symbols', `symbols: ${symbol} is not a tradable symbol on ${this.exchange.name}`);
+      if (!known.has(symbol))
+        {fieldError('symbols', `symbols: ${symbol} is not a tradable symbol on ${this.exchange.name}`);}
       out.add(symbol);
     }
     return [...out];
   }
 
   /** A range with no candles at all is the caller's mistake: probed on one coin before the job is accepted. */
-  private async requireData(symbol: string, timeframe: BacktestSpec['timeframe'], from: number, to: number): Promise<void> {
+  private async requireData(
+    symbol: string,
+    timeframe: BacktestSpec['timeframe'],
+    from: number,
+    to: number,
+  ): Promise<void> {
     await this.store.ensure([symbol], timeframe, from, to).catch(() => undefined);
     const probe = await this.store.load(symbol, timeframe, from, to).catch(() => null);
     if (!probe || probe.length === 0) fieldError('from', `no ${timeframe} candles of ${symbol} between from and to`);

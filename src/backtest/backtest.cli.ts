@@ -35,7 +35,9 @@ import { renderReport } from './report/render-report';
       provide: EXCHANGE_ADAPTER,
       inject: [exchangeConfig.KEY, Clock],
       useFactory: (config: ConfigType<typeof exchangeConfig>, clock: Clock) =>
-        config.name === 'paper' ? new PaperExchange({ clock, seed: config.paper.seed, symbolCount: config.paper.symbols }) : null,
+        config.name === 'paper'
+          ? new PaperExchange({ clock, seed: config.paper.seed, symbolCount: config.paper.symbols })
+          : null,
     },
   ],
   exports: [ExchangeService],
@@ -81,7 +83,8 @@ async function main(): Promise<void> {
   const runner = app.get(BacktestRunner);
   const dataDir = app.get<ConfigType<typeof appConfig>>(appConfig.KEY).dataDir;
   try {
-    if (!exchange.isReady) throw new Error(`exchange ${exchange.name} is not available: ${exchange.lastInitError ?? 'unknown error'}`);
+    if (!exchange.isReady)
+      {throw new Error(`exchange ${exchange.name} is not available: ${exchange.lastInitError ?? 'unknown error'}`);}
     let spec;
     try {
       spec = await runner.prepare(args.request);
@@ -110,7 +113,10 @@ async function main(): Promise<void> {
     process.stdout.write(
       summaryTable([
         ['trades', `${s.trades} (${s.wins} won, ${s.losses} lost)`],
-        ['net PnL', `${formatNumber(s.net_pnl_usdt)} USDT (gross ${formatNumber(s.gross_pnl_usdt)}, fees ${formatNumber(s.fees_usdt)})`],
+        [
+          'net PnL',
+          `${formatNumber(s.net_pnl_usdt)} USDT (gross ${formatNumber(s.gross_pnl_usdt)}, fees ${formatNumber(s.fees_usdt)})`,
+        ],
         ['ROI', formatNumber(s.roi_pct, 2, ' %')],
         ['win rate', formatNumber(s.win_rate_pct, 1, ' %')],
         ['profit factor', formatNumber(s.profit_factor)],
@@ -123,7 +129,10 @@ async function main(): Promise<void> {
         ['exposure', formatNumber(s.exposure_pct, 1, ' %')],
         ['final equity', `${formatNumber(s.final_equity)} USDT (start ${formatNumber(s.starting_balance)})`],
         ['buy and hold', formatNumber(s.buy_and_hold?.return_pct ?? null, 2, ' %')],
-        ['replay', `${executed.bars} candles${executed.detailBars ? ` + ${executed.detailBars} 1m` : ''} in ${executed.replayMs.toFixed(0)} ms`],
+        [
+          'replay',
+          `${executed.bars} candles${executed.detailBars ? ` + ${executed.detailBars} 1m` : ''} in ${executed.replayMs.toFixed(0)} ms`,
+        ],
       ]) + '\n\n',
     );
     const outDir = path.resolve(args.outDir ?? path.join(dataDir, 'backtest-reports'));

@@ -3,7 +3,11 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags 
 import type { Response } from 'express';
 import { BacktestService } from './backtest.service';
 import { CreateBacktestDto } from './dto/backtest-request.dto';
-import { BacktestDetailResponseDto, BacktestJobResponseDto, BacktestListResponseDto } from './dto/backtest-responses.dto';
+import {
+  BacktestDetailResponseDto,
+  BacktestJobResponseDto,
+  BacktestListResponseDto,
+} from './dto/backtest-responses.dto';
 
 /** Backtest jobs (docs/backtest.md). */
 @ApiTags('backtest')

@@ -1,4 +1,14 @@
-import { ConflictException, HttpException, HttpStatus, Inject, Injectable, Logger, NotFoundException, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  ConflictException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -90,7 +100,13 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
       }
       if (stored.job.status === 'running') {
         // The process stopped while this job ran: say so, on disk too, rather than lose it silently.
-        stored.job = { ...stored.job, status: 'interrupted', stage: null, finished_at_ms: this.clock.now(), error: 'the service stopped while this backtest ran' };
+        stored.job = {
+          ...stored.job,
+          status: 'interrupted',
+          stage: null,
+          finished_at_ms: this.clock.now(),
+          error: 'the service stopped while this backtest ran',
+        };
         await this.write(stored);
         this.logger.warn(`backtest ${stored.job.id} was interrupted by a restart`);
       }
@@ -103,7 +119,7 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
     await Promise.all(
       [...this.active.values()].map((slot) => {
         slot.cancelled = true;
-        return slot.worker?.cancel().catch(() => undefined);
+        return slot.worker ? slot.worker.cancel().catch(() => undefined) : Promise.resolve();
       }),
     );
   }
@@ -111,10 +127,19 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
   /** Validates and accepts a job; it runs in the background. 429 when every slot is taken. */
   async create(request: BacktestRequest): Promise<BacktestJob> {
     if (this.active.size + this.starting >= this.maxJobs) {
-      throw new HttpException({ success: false, error: `${this.maxJobs} backtest(s) already running (BACKTEST_MAX_JOBS); try again when one ends` }, HttpStatus.TOO_MANY_REQUESTS);
+      throw new HttpException(
+        {
+          success: false,
+          error: `${this.maxJobs} backtest(s) already running (BACKTEST_MAX_JOBS); try again when one ends`,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     if (this.jobs.size >= MAX_STORED_BACKTESTS) {
-      throw new ConflictException({ success: false, error: `${MAX_STORED_BACKTESTS} backtests are stored: delete some first` });
+      throw new ConflictException({
+        success: false,
+        error: `${MAX_STORED_BACKTESTS} backtests are stored: delete some first`,
+      });
     }
     this.starting++;
     let job: BacktestJob;
@@ -140,7 +165,7 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
     this.jobs.set(job.id, job);
     const slot = { worker: null as WorkerRun | null, cancelled: false };
     this.active.set(job.id, slot);
-    void this.run(job, spec, slot);
+    this.run(job, spec, slot).catch((error: unknown) => this.logger.error(`backtest ${job.id}: ${String(error)}`));
     return { ...job };
   }
 
@@ -164,7 +189,8 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
   async report(id: string): Promise<RenderedReport> {
     const job = this.get(id);
     const result = await this.result(id);
-    if (!result) throw new ConflictException({ success: false, error: `Backtest ${id} has no result (status ${job.status})` });
+    if (!result)
+      {throw new ConflictException({ success: false, error: `Backtest ${id} has no result (status ${job.status})` });}
     return renderReportPage(result);
   }
 
@@ -187,7 +213,11 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
     return { ...job, status: slot ? 'cancelled' : job.status };
   }
 
-  private async run(job: BacktestJob, spec: Awaited<ReturnType<BacktestRunner['prepare']>>, slot: { worker: WorkerRun | null; cancelled: boolean }): Promise<void> {
+  private async run(
+    job: BacktestJob,
+    spec: Awaited<ReturnType<BacktestRunner['prepare']>>,
+    slot: { worker: WorkerRun | null; cancelled: boolean },
+  ): Promise<void> {
     try {
       const executed = await this.runner.execute(spec, {
         onProgress: (fraction, stage) => {
@@ -196,7 +226,7 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
         },
         onWorker: (worker) => {
           slot.worker = worker;
-          if (slot.cancelled) void worker.cancel();
+          if (slot.cancelled) worker.cancel().catch(() => undefined);
         },
       });
       if (slot.cancelled) return;
@@ -207,16 +237,30 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
         progress_pct: 100,
         stage: null,
         finished_at_ms: this.clock.now(),
-        summary: { trades: s.trades, net_pnl_usdt: s.net_pnl_usdt, roi_pct: s.roi_pct, win_rate_pct: s.win_rate_pct, max_drawdown_pct: s.max_drawdown_pct },
+        summary: {
+          trades: s.trades,
+          net_pnl_usdt: s.net_pnl_usdt,
+          roi_pct: s.roi_pct,
+          win_rate_pct: s.win_rate_pct,
+          max_drawdown_pct: s.max_drawdown_pct,
+        },
       };
       await this.write({ job: finished });
       if (this.jobs.has(job.id)) this.jobs.set(job.id, finished);
     } catch (error) {
       if (slot.cancelled || error instanceof BacktestCancelledError) return;
-      const failed: BacktestJob = { ...job, status: 'failed', stage: null, finished_at_ms: this.clock.now(), error: (error as Error)?.message ?? String(error) };
+      const failed: BacktestJob = {
+        ...job,
+        status: 'failed',
+        stage: null,
+        finished_at_ms: this.clock.now(),
+        error: (error as Error)?.message ?? String(error),
+      };
       this.logger.warn(`backtest ${job.id} failed: ${failed.error}`);
       if (this.jobs.has(job.id)) this.jobs.set(job.id, failed);
-      await this.write({ job: failed }).catch((e: unknown) => this.logger.error(`backtest ${job.id}: ${(e as Error).message}`));
+      await this.write({ job: failed }).catch((e: unknown) =>
+        this.logger.error(`backtest ${job.id}: ${(e as Error).message}`),
+      );
     } finally {
       this.active.delete(job.id);
     }

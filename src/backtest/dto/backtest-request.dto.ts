@@ -26,8 +26,13 @@ export class CreateBacktestDto {
   @IsOptional()
   scope?: string;
 
-  /** Auto-bot settings on top of the current auto-bot and per-coin settings (same keys and ranges as /api/bots/auto-bot). */
-  @ApiProperty({ required: false, type: Object, additionalProperties: true, example: { rsi_long_threshold: 25, max_concurrent: 5 } })
+  /** Auto-bot settings on top of the current auto-bot and per-coin settings (keys and ranges of /api/bots/auto-bot). */
+  @ApiProperty({
+    required: false,
+    type: Object,
+    additionalProperties: true,
+    example: { rsi_long_threshold: 25, max_concurrent: 5 },
+  })
   @IsOptional()
   overrides?: Record<string, unknown>;
 

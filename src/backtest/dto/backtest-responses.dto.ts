@@ -61,7 +61,7 @@ export class BacktestJobResponseDto extends SuccessResponseDto {
 
 export class BacktestDetailResponseDto extends SuccessResponseDto {
   job: BacktestJobDto;
-  /** The full result once `done` (docs/backtest-report.md: trades, equity, drawdown, buy-and-hold, statistics); null before. */
+  /** The full result once `done` (docs/backtest-report.md: trades, equity, drawdown, statistics); null before. */
   @ApiProperty({ nullable: true, type: Object, additionalProperties: true })
   result: Record<string, unknown> | null;
 }

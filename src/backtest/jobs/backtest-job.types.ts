@@ -38,7 +38,14 @@ export type WorkerMessage =
   | { type: 'progress'; stage: 'load' | 'replay' | 'assemble'; fraction: number }
   /** The worker lacks 1m candles of one window: the main thread fills the store and answers with `detail`. */
   | { type: 'need-detail'; requestId: number; symbol: string; fromMs: number; toMs: number }
-  | { type: 'done'; result: BacktestResult | null; statistics: BacktestStatistics; bars: number; detailBars: number; replayMs: number }
+  | {
+      type: 'done';
+      result: BacktestResult | null;
+      statistics: BacktestStatistics;
+      bars: number;
+      detailBars: number;
+      replayMs: number;
+    }
   | { type: 'error'; message: string };
 
 /** Main thread → worker: the answer to `need-detail`. */

@@ -44,7 +44,10 @@ function copyRange(columns: CandleColumns, fromMs: number, toMs: number): Replay
   };
 }
 
-export async function loadSpecUniverse(spec: BacktestSpec, onProgress?: (fraction: number) => void): Promise<BacktestSymbol[]> {
+export async function loadSpecUniverse(
+  spec: BacktestSpec,
+  onProgress?: (fraction: number) => void,
+): Promise<BacktestSymbol[]> {
   const universe: BacktestSymbol[] = [];
   let done = 0;
   for (const entry of spec.entries) {
@@ -63,19 +66,29 @@ function closesInRange(universe: readonly BacktestSymbol[], fromMs: number, tfMs
   return universe.map((coin) => {
     const c = coin.candles;
     const closes: Array<[number, number]> = [];
-    for (let i = lowerBound(c.time as Float64Array, fromMs); i < c.length; i++) closes.push([c.time[i] + tfMs, c.close[i]]);
+    for (let i = lowerBound(c.time as Float64Array, fromMs); i < c.length; i++)
+      {closes.push([c.time[i] + tfMs, c.close[i]]);}
     return { symbol: coin.symbol, closes };
   });
 }
 
-function pricePaths(universe: readonly BacktestSymbol[], trades: readonly BacktestResultTrade[], timeframe: Timeframe, tfMs: number): TradePricePath[] {
+function pricePaths(
+  universe: readonly BacktestSymbol[],
+  trades: readonly BacktestResultTrade[],
+  timeframe: Timeframe,
+  tfMs: number,
+): TradePricePath[] {
   const bySymbol = new Map(universe.map((coin) => [coin.symbol, coin.candles]));
   const paths: TradePricePath[] = [];
   for (const trade of trades.slice(0, MAX_PRICE_PATHS)) {
     const c = bySymbol.get(trade.symbol);
     if (!c) continue;
     const first = Math.max(0, lowerBound(c.time as Float64Array, trade.entry_timestamp) - PATH_MARGIN_CANDLES);
-    const last = Math.min(c.length, lowerBound(c.time as Float64Array, trade.close_time_ms + tfMs) + PATH_MARGIN_CANDLES, first + MAX_PATH_CANDLES);
+    const last = Math.min(
+      c.length,
+      lowerBound(c.time as Float64Array, trade.close_time_ms + tfMs) + PATH_MARGIN_CANDLES,
+      first + MAX_PATH_CANDLES,
+    );
     const candles: CandleTuple[] = [];
     for (let i = first; i < last; i++) candles.push([c.time[i], c.open[i], c.high[i], c.low[i], c.close[i], 0]);
     paths.push({ trade_id: trade.id, symbol: trade.symbol, timeframe, candles });
@@ -105,9 +118,15 @@ function mainThreadDetailSource(): CandleSource {
   };
 }
 
-export async function runSpec(spec: BacktestSpec, detailSource: CandleSource | null, onProgress: (message: WorkerMessage) => void): Promise<WorkerMessage> {
+export async function runSpec(
+  spec: BacktestSpec,
+  detailSource: CandleSource | null,
+  onProgress: (message: WorkerMessage) => void,
+): Promise<WorkerMessage> {
   const tfMs = TIMEFRAME_MS[spec.timeframe];
-  const universe = await loadSpecUniverse(spec, (fraction) => onProgress({ type: 'progress', stage: 'load', fraction }));
+  const universe = await loadSpecUniverse(spec, (fraction) =>
+    onProgress({ type: 'progress', stage: 'load', fraction }),
+  );
   if (universe.length === 0) return { type: 'error', message: 'no candles in the range for these symbols' };
   onProgress({ type: 'progress', stage: 'replay', fraction: 0 });
   const params = {
@@ -119,7 +138,10 @@ export async function runSpec(spec: BacktestSpec, detailSource: CandleSource | n
     tradeFromMs: spec.fromMs,
   };
   const started = performance.now();
-  const run = spec.detail && detailSource ? (await runBacktestWithDetail(universe, params, detailSource)).run : runBacktest(universe, params);
+  const run =
+    spec.detail && detailSource
+      ? (await runBacktestWithDetail(universe, params, detailSource)).run
+      : runBacktest(universe, params);
   const replayMs = performance.now() - started;
   onProgress({ type: 'progress', stage: 'assemble', fraction: 0 });
   const result = assembleBacktestResult({
@@ -132,11 +154,17 @@ export async function runSpec(spec: BacktestSpec, detailSource: CandleSource | n
     pricePaths: pricePaths(universe, run.trades, spec.timeframe, tfMs),
   });
   if (spec.resultFile) await atomicWrite(spec.resultFile, JSON.stringify(result));
-  return { type: 'done', result: spec.resultFile ? null : result, statistics: result.statistics, bars: run.bars, detailBars: run.detailBars, replayMs };
+  return {
+    type: 'done',
+    result: spec.resultFile ? null : result,
+    statistics: result.statistics,
+    bars: run.bars,
+    detailBars: run.detailBars,
+    replayMs,
+  };
 }
 
-
-/** Nice value of a job's thread: the live workers and the API win the CPU over a backtest (docs/backtest.md, "Jobs"). */
+/** Nice value of a job's thread: the live workers and the API win the CPU over a backtest (docs/backtest.md). */
 export const BACKTEST_THREAD_NICE = 10;
 
 /**
@@ -146,7 +174,8 @@ export const BACKTEST_THREAD_NICE = 10;
 function lowerThreadPriority(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) os.setPriority(tid, Math.max(os.getPriority(tid), BACKTEST_THREAD_NICE));
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid)
+      {os.setPriority(tid, Math.max(os.getPriority(tid), BACKTEST_THREAD_NICE));}
   } catch {
     /* not Linux: same priority as the service */
   }

@@ -41,7 +41,11 @@ function workerEntry(): { file: string; eval: boolean } {
 export function runInWorker(spec: BacktestSpec, handlers: WorkerRunHandlers): WorkerRun {
   const entry = workerEntry();
   // A small young generation: the replay allocates little per candle, and a job's memory stays near its data.
-  const worker = new Worker(entry.file, { eval: entry.eval, workerData: { backtestSpec: spec }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+  const worker = new Worker(entry.file, {
+    eval: entry.eval,
+    workerData: { backtestSpec: spec },
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+  });
   let cancelled = false;
   let settled = false;
   const done = new Promise<Extract<WorkerMessage, { type: 'done' }>>((resolve, reject) => {
@@ -59,10 +63,16 @@ export function runInWorker(spec: BacktestSpec, handlers: WorkerRunHandlers): Wo
           handlers
             .loadDetail(message.symbol, message.fromMs, message.toMs)
             .then((candles): DetailAnswer => ({ type: 'detail', requestId: message.requestId, candles }))
-            .catch((error: unknown): DetailAnswer => ({ type: 'detail', requestId: message.requestId, candles: null, error: String((error as Error)?.message ?? error) }))
+            .catch((error: unknown): DetailAnswer => ({
+              type: 'detail',
+              requestId: message.requestId,
+              candles: null,
+              error: String((error as Error)?.message ?? error),
+            }))
             .then((answer) => {
               if (!settled) worker.postMessage(answer);
-            });
+            })
+            .catch(() => undefined); // the thread ended meanwhile: nobody waits for the answer
           break;
         case 'done':
           finish(() => resolve(message));
@@ -73,7 +83,11 @@ export function runInWorker(spec: BacktestSpec, handlers: WorkerRunHandlers): Wo
       }
     });
     worker.on('error', (error) => finish(() => reject(error)));
-    worker.on('exit', (code) => finish(() => reject(cancelled ? new BacktestCancelledError() : new Error(`backtest worker exited with code ${code}`))));
+    worker.on('exit', (code) =>
+      finish(() =>
+        reject(cancelled ? new BacktestCancelledError() : new Error(`backtest worker exited with code ${code}`)),
+      ),
+    );
   });
   return {
     done,
