@@ -24,6 +24,8 @@ const overrides = {
   max_concurrent: 3,
 };
 let symbols: string[] = [];
+// 1m detail over a short window: the store fills every minute between a coin's first and last position.
+const shortDetail = { detail: true, from: iso(now - 40 * DAY), to: iso(now - 28 * DAY) };
 const body = (extra: Record<string, unknown> = {}) => ({
   from: iso(now - 70 * DAY),
   to: iso(now - 10 * DAY),
@@ -122,6 +124,21 @@ describe('backtest API', () => {
     expect(res.body.field).toBe('from');
   });
 
+  it('cancels a running job on DELETE: it is gone, its files too, and its slot frees', async () => {
+    const running = await request(t!.http).post('/api/bots/backtest').send(body(shortDetail)).expect(202);
+    const id: string = running.body.job.id;
+    const deleted = await request(t!.http).delete(`/api/bots/backtest/${id}`).expect(200);
+    expect(deleted.body.job).toMatchObject({ id, status: 'cancelled' });
+    await request(t!.http).get(`/api/bots/backtest/${id}`).expect(404);
+    const next = await eventually(async () => {
+      const res = await request(t!.http).post('/api/bots/backtest').send(body());
+      return res.status === 202 ? res.body.job.id : undefined;
+    }, 60_000);
+    await finished(t!, next);
+    expect(existsSync(path.join(dataDir, 'backtests', `${id}.json`))).toBe(false);
+    expect(existsSync(path.join(dataDir, 'backtests', `${id}.result.json`))).toBe(false);
+  });
+
   it('answers 404 for an unknown id', async () => {
     await request(t!.http).get('/api/bots/backtest/0b7c7b0e-2a55-4b8e-9a1f-1f0c2d3e4f50').expect(404);
     await request(t!.http).get('/api/bots/backtest/not-an-id').expect(404);
@@ -130,10 +147,7 @@ describe('backtest API', () => {
   });
 
   it('answers 429 beyond BACKTEST_MAX_JOBS (1) and accepts again once the job ends', async () => {
-    const first = await request(t!.http)
-      .post('/api/bots/backtest')
-      .send(body({ detail: true }))
-      .expect(202);
+    const first = await request(t!.http).post('/api/bots/backtest').send(body(shortDetail)).expect(202);
     const refused = await request(t!.http).post('/api/bots/backtest').send(body()).expect(429);
     expect(refused.body.error).toContain('BACKTEST_MAX_JOBS');
     const done = await finished(t!, first.body.job.id);
@@ -159,7 +173,7 @@ describe('backtest jobs across a restart', () => {
 
     const cut = await request(t.http)
       .post('/api/bots/backtest')
-      .send(body({ detail: true }))
+      .send(body({ detail: true })) // the long 1m fill: still running when the app stops
       .expect(202);
     await t.close();
     t = null;
