@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
+import { BacktestModule } from './backtest/backtest.module';
 import { BotsModule } from './bots/bots.module';
 import { BotsPortsModule } from './bots/bots-ports.module';
 import { ClockModule } from './app/clock.module';
@@ -52,6 +53,7 @@ import { SecurityModule } from './security/security.module';
     BotsPortsModule,
     ProtectionsModule,
     NotificationsModule,
+    BacktestModule,
   ],
 })
 export class AppModule {}

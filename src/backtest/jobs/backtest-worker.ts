@@ -1,0 +1,191 @@
+/**
+ * Worker-thread entry of a backtest job (docs/backtest.md, "Jobs"): reads the candles from the store's files,
+ * replays them with runBacktest (1m detail asked of the main thread, which fills the store), assembles the result
+ * and posts it back. The main thread only waits, so the live workers and the API keep their latency.
+ */
+import { readlinkSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { lowerBound } from '../../candles/candle-codec';
+import { readCandleFile } from '../../candles/candle-file';
+import { atomicWrite } from '../../persistence/atomic-write';
+import { TIMEFRAME_MS, type CandleColumns, type Timeframe } from '../../exchange/exchange.types';
+import type { BacktestSymbol, ReplayCandles } from '../engine/backtest.types';
+import { runBacktestWithDetail, type CandleSource } from '../engine/candle-source';
+import { runBacktest } from '../engine/backtest-engine';
+import { assembleBacktestResult, equityPointsFromColumns } from '../result/assemble-result';
+import type { BacktestResultTrade, CandleTuple, SymbolCloses, TradePricePath } from '../result/backtest-result';
+import type { BacktestSpec, DetailAnswer, WorkerMessage } from './backtest-job.types';
+
+/** Trades that get a price chart in the report, and candles shown around each (bounds the result's size). */
+export const MAX_PRICE_PATHS = 2000;
+const PATH_MARGIN_CANDLES = 10;
+const MAX_PATH_CANDLES = 200;
+
+function post(message: WorkerMessage): void {
+  parentPort!.postMessage(message);
+}
+
+/**
+ * Copies the wanted rows into fresh arrays, so the file's buffer (possibly years of history) is not kept. Volume is
+ * left out: the replay does not read it (the report's trade charts show none), and it is a sixth of the memory.
+ */
+function copyRange(columns: CandleColumns, fromMs: number, toMs: number): ReplayCandles {
+  const start = lowerBound(columns.time, fromMs);
+  const end = lowerBound(columns.time, toMs);
+  return {
+    length: Math.max(0, end - start),
+    time: columns.time.slice(start, end),
+    open: columns.open.slice(start, end),
+    high: columns.high.slice(start, end),
+    low: columns.low.slice(start, end),
+    close: columns.close.slice(start, end),
+  };
+}
+
+export async function loadSpecUniverse(
+  spec: BacktestSpec,
+  onProgress?: (fraction: number) => void,
+): Promise<BacktestSymbol[]> {
+  const universe: BacktestSymbol[] = [];
+  let done = 0;
+  for (const entry of spec.entries) {
+    const file = path.join(spec.candleRoot, spec.timeframe, `${entry.symbol}.bin`);
+    const series = await readCandleFile(file, { symbol: entry.symbol, timeframe: spec.timeframe });
+    if (series) {
+      const candles = copyRange(series.columns, spec.loadFromMs, spec.toMs);
+      if (candles.length > 0) universe.push({ ...entry, candles });
+    }
+    if (++done % 25 === 0) onProgress?.(done / spec.entries.length);
+  }
+  return universe;
+}
+
+function closesInRange(universe: readonly BacktestSymbol[], fromMs: number, tfMs: number): SymbolCloses[] {
+  return universe.map((coin) => {
+    const c = coin.candles;
+    const closes: Array<[number, number]> = [];
+    for (let i = lowerBound(c.time as Float64Array, fromMs); i < c.length; i++)
+      {closes.push([c.time[i] + tfMs, c.close[i]]);}
+    return { symbol: coin.symbol, closes };
+  });
+}
+
+function pricePaths(
+  universe: readonly BacktestSymbol[],
+  trades: readonly BacktestResultTrade[],
+  timeframe: Timeframe,
+  tfMs: number,
+): TradePricePath[] {
+  const bySymbol = new Map(universe.map((coin) => [coin.symbol, coin.candles]));
+  const paths: TradePricePath[] = [];
+  for (const trade of trades.slice(0, MAX_PRICE_PATHS)) {
+    const c = bySymbol.get(trade.symbol);
+    if (!c) continue;
+    const first = Math.max(0, lowerBound(c.time as Float64Array, trade.entry_timestamp) - PATH_MARGIN_CANDLES);
+    const last = Math.min(
+      c.length,
+      lowerBound(c.time as Float64Array, trade.close_time_ms + tfMs) + PATH_MARGIN_CANDLES,
+      first + MAX_PATH_CANDLES,
+    );
+    const candles: CandleTuple[] = [];
+    for (let i = first; i < last; i++) candles.push([c.time[i], c.open[i], c.high[i], c.low[i], c.close[i], 0]);
+    paths.push({ trade_id: trade.id, symbol: trade.symbol, timeframe, candles });
+  }
+  return paths;
+}
+
+/** 1m candles asked of the main thread (it fills the store through ExchangeService, then answers). */
+function mainThreadDetailSource(): CandleSource {
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (c: CandleColumns) => void; reject: (e: Error) => void }>();
+  parentPort!.on('message', (answer: DetailAnswer) => {
+    if (answer?.type !== 'detail') return;
+    const waiter = pending.get(answer.requestId);
+    pending.delete(answer.requestId);
+    if (!waiter) return;
+    if (answer.candles) waiter.resolve(answer.candles);
+    else waiter.reject(new Error(answer.error ?? '1m candles unavailable'));
+  });
+  return {
+    load: (symbol, _timeframe, fromMs, toMs) =>
+      new Promise((resolve, reject) => {
+        const requestId = nextId++;
+        pending.set(requestId, { resolve, reject });
+        post({ type: 'need-detail', requestId, symbol, fromMs, toMs });
+      }),
+  };
+}
+
+export async function runSpec(
+  spec: BacktestSpec,
+  detailSource: CandleSource | null,
+  onProgress: (message: WorkerMessage) => void,
+): Promise<WorkerMessage> {
+  const tfMs = TIMEFRAME_MS[spec.timeframe];
+  const universe = await loadSpecUniverse(spec, (fraction) =>
+    onProgress({ type: 'progress', stage: 'load', fraction }),
+  );
+  if (universe.length === 0) return { type: 'error', message: 'no candles in the range for these symbols' };
+  onProgress({ type: 'progress', stage: 'replay', fraction: 0 });
+  const params = {
+    timeframe: spec.timeframe,
+    config: spec.config,
+    startingBalance: spec.startingBalance,
+    feeRate: spec.feeRate,
+    spreadTicks: spec.spreadTicks,
+    tradeFromMs: spec.fromMs,
+  };
+  const started = performance.now();
+  const run =
+    spec.detail && detailSource
+      ? (await runBacktestWithDetail(universe, params, detailSource)).run
+      : runBacktest(universe, params);
+  const replayMs = performance.now() - started;
+  onProgress({ type: 'progress', stage: 'assemble', fraction: 0 });
+  const result = assembleBacktestResult({
+    id: spec.id,
+    generatedAtMs: spec.generatedAtMs,
+    parameters: spec.parameters,
+    trades: run.trades,
+    equity: equityPointsFromColumns(run.equity).filter((point) => point.time_ms >= spec.fromMs),
+    closes: closesInRange(universe, spec.fromMs, tfMs),
+    pricePaths: pricePaths(universe, run.trades, spec.timeframe, tfMs),
+  });
+  if (spec.resultFile) await atomicWrite(spec.resultFile, JSON.stringify(result));
+  return {
+    type: 'done',
+    result: spec.resultFile ? null : result,
+    statistics: result.statistics,
+    bars: run.bars,
+    detailBars: run.detailBars,
+    replayMs,
+  };
+}
+
+/** Nice value of a job's thread: the live workers and the API win the CPU over a backtest (docs/backtest.md). */
+export const BACKTEST_THREAD_NICE = 10;
+
+/**
+ * Lowers this thread's scheduling priority. Linux schedules threads, and setpriority() on a thread id applies to that
+ * thread alone; /proc/thread-self names it. Elsewhere (or if refused) the thread keeps the process's priority.
+ */
+function lowerThreadPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid)
+      {os.setPriority(tid, Math.max(os.getPriority(tid), BACKTEST_THREAD_NICE));}
+  } catch {
+    /* not Linux: same priority as the service */
+  }
+}
+
+if (parentPort && workerData?.backtestSpec) {
+  lowerThreadPriority();
+  const spec = workerData.backtestSpec as BacktestSpec;
+  runSpec(spec, mainThreadDetailSource(), post)
+    .then(post)
+    .catch((error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }))
+    .finally(() => parentPort!.close());
+}
