@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CandlesModule } from '../candles/candles.module';
 import { Clock } from '../common/clock';
-import { CommonModule } from '../common/common.module';
+import { ClockModule } from '../app/clock.module';
 import { progressBar } from '../candles/candles-cli-args';
 import { appConfig, exchangeConfig } from '../config/app.config';
 import { ConfigValidationError } from '../config/config-validation.error';
@@ -47,7 +47,7 @@ class BacktestCliExchangeModule {}
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, cache: true, load: [appConfig, exchangeConfig] }),
-    CommonModule,
+    ClockModule,
     PersistenceModule,
     SettingsModule,
     BacktestCliExchangeModule,

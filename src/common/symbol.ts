@@ -1,4 +1,3 @@
-import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { ValidationError } from './errors';
 
 /**
@@ -36,19 +35,4 @@ export function requireSymbol(raw: unknown, field = 'symbol'): string {
   const symbol = normalizeSymbol(raw);
   if (!symbol) throw new ValidationError(field, `${field} must be a coin symbol such as BTC or BTCUSDT`);
   return symbol;
-}
-
-/** class-validator: the value (or each element with `{each: true}`) is a well-formed symbol as above. */
-export function IsCoinSymbol(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isCoinSymbol',
-      validator: {
-        validate: (value: unknown) => normalizeSymbol(value) !== null,
-        defaultMessage: (args) =>
-          `${args?.property ?? 'symbol'} must ${options?.each ? 'contain only coin symbols' : 'be a coin symbol'} such as BTC or BTCUSDT (letters and digits, at most ${SYMBOL_INPUT_MAX_LENGTH} characters)`,
-      },
-    },
-    options,
-  );
 }

@@ -15,34 +15,12 @@ import { checkRsiTimeFilter, RSI_TIME_FILTER, RSI_TIME_FILTER_MIN_CANDLES, type 
 import { checkScope, compileScope, SCOPE_FILTER, type CompiledScope } from './rules/scope';
 import { TRADE_HISTORY, type TradeHistoryPort } from './trade-history.port';
 import { DELISTED_FILTER, MATURITY_FILTER, runEntryFilters } from './rules/entry-chain';
+import { FLAG_MIN_CANDLES, exitScamParams, lossReentryParams, rsiTimeFilterParams } from './rules/filter-params';
 import { baseSignal, effectiveSignal, rsiZone, type EffectiveSignalSettings, type SignalVerdict } from '../rules/signal';
 
 export { MATURITY_FILTER, DELISTED_FILTER };
-/** §5.1: the record flags need this many candles (exit-scam and loss re-entry; the time filter needs 50). */
-export const FLAG_MIN_CANDLES = 10;
-
-export function rsiTimeFilterParams(config: AutoBotConfig): RsiTimeFilterParams {
-  return {
-    candles: config.rsi_time_filter_candles,
-    lower: config.rsi_time_filter_lower,
-    upper: config.rsi_time_filter_upper,
-    longThreshold: config.rsi_long_threshold,
-    shortThreshold: config.rsi_short_threshold,
-  };
-}
-
-export function exitScamParams(config: AutoBotConfig): ExitScamParams {
-  return {
-    candles: config.exit_scam_candles,
-    singleCandlePercent: config.exit_scam_single_candle_percent,
-    multiCandleCount: config.exit_scam_multi_candle_count,
-    multiCandlePercent: config.exit_scam_multi_candle_percent,
-  };
-}
-
-export function lossReentryParams(config: AutoBotConfig): LossReentryParams {
-  return { count: config.loss_reentry_count, candles: config.loss_reentry_candles };
-}
+// Pure parameter mappers shared with the backtest replay (src/filters/rules/filter-params.ts).
+export { FLAG_MIN_CANDLES, exitScamParams, lossReentryParams, rsiTimeFilterParams };
 
 /**
  * Entry filters and signals: completes every coin record with its signal, filter flags and effective signal after

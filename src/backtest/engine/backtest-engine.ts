@@ -9,7 +9,7 @@ import { ManualClock, isoLocal } from '../../common/clock';
 import type { EffectiveBotConfig } from '../../config/effective-bot-config';
 import { TIMEFRAME_MS } from '../../exchange/exchange.types';
 import { liquidationPrice } from '../../exchange/paper/paper-account';
-import { FLAG_MIN_CANDLES, exitScamParams, lossReentryParams, rsiTimeFilterParams } from '../../filters/filter.service';
+import { FLAG_MIN_CANDLES, exitScamParams, lossReentryParams, rsiTimeFilterParams } from '../../filters/rules/filter-params';
 import type { FilterDecision } from '../../filters/filter.types';
 import { DELISTED_FILTER, MATURITY_FILTER, runEntryFilters } from '../../filters/rules/entry-chain';
 import { checkExitScam } from '../../filters/rules/exit-scam';

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString } from 'class-validator';
-import { IsCoinSymbol, MAX_SYMBOL_LIST } from '../../common/symbol';
+import { MAX_SYMBOL_LIST } from '../../common/symbol';
+import { IsCoinSymbol } from '../../common/is-coin-symbol';
 import { SUPPORTED_TIMEFRAMES } from '../../exchange/exchange.types';
 
 export class CopyToAllDto {

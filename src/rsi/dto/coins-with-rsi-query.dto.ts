@@ -1,5 +1,5 @@
 import { IsOptional, IsString } from 'class-validator';
-import { IsCoinSymbol } from '../../common/symbol';
+import { IsCoinSymbol } from '../../common/is-coin-symbol';
 
 export class CoinsWithRsiQueryDto {
   /** Recompute this coin from the exchange before answering */

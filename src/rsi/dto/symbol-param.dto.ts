@@ -1,5 +1,5 @@
 import { IsString } from 'class-validator';
-import { IsCoinSymbol } from '../../common/symbol';
+import { IsCoinSymbol } from '../../common/is-coin-symbol';
 
 /**
  * A coin symbol in the path: "BTC", "btc" or "BTCUSDT" (normalized by the controller).
