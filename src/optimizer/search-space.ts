@@ -103,7 +103,7 @@ export class SearchSpaceError extends Error {
  * Throws SearchSpaceError naming the field (`space[i].min`…).
  */
 export function buildSearchSpace(requests: RangeRequest[] | undefined, current: Partial<Record<string, unknown>> = DEFAULT_AUTO_BOT_CONFIG): SearchSpace {
-  const keys = requests && requests.length > 0 ? requests : DEFAULT_SPACE_KEYS.map((key) => ({ key }));
+  const keys: RangeRequest[] = requests && requests.length > 0 ? requests : DEFAULT_SPACE_KEYS.map((key) => ({ key }));
   const seen = new Set<string>();
   return keys.map((request, i) => {
     const field = `space[${i}]`;
