@@ -36,6 +36,7 @@ export type EvaluatorName = (typeof EVALUATORS)[number];
 export function evaluatorModulePath(name: EvaluatorName): string {
   const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
   switch (name) {
-    case 'synthetic': return require.resolve(`./synthetic-evaluator${ext}`);
+    case 'synthetic':
+      return require.resolve(`./synthetic-evaluator${ext}`);
   }
 }

@@ -43,8 +43,12 @@ export function windowMetrics(trades: readonly TradeResult[]): WindowMetrics {
   const ordered = [...trades].sort((a, b) => a.exitTime - b.exitTime);
   for (const { pnlPercent } of ordered) {
     sum += pnlPercent;
-    if (pnlPercent > 0) (grossProfit += pnlPercent), wins++;
-    else grossLoss -= pnlPercent;
+    if (pnlPercent > 0) {
+      grossProfit += pnlPercent;
+      wins++;
+    } else {
+      grossLoss -= pnlPercent;
+    }
     equity += pnlPercent;
     peak = Math.max(peak, equity);
     maxDrawdown = Math.max(maxDrawdown, peak > 0 ? ((peak - equity) / peak) * 100 : 100);
@@ -63,7 +67,8 @@ export function windowMetrics(trades: readonly TradeResult[]): WindowMetrics {
   return {
     trades: n,
     netPnlPercent: sum,
-    profitFactor: grossLoss > 0 ? Math.min(PROFIT_FACTOR_CAP, grossProfit / grossLoss) : grossProfit > 0 ? PROFIT_FACTOR_CAP : 0,
+    profitFactor:
+      grossLoss > 0 ? Math.min(PROFIT_FACTOR_CAP, grossProfit / grossLoss) : grossProfit > 0 ? PROFIT_FACTOR_CAP : 0,
     sharpe: ratio(mean, std),
     sortino: ratio(mean, downsideDev),
     calmar: ratio(sum, maxDrawdown),
@@ -74,11 +79,16 @@ export function windowMetrics(trades: readonly TradeResult[]): WindowMetrics {
 
 export function objectiveValue(metrics: WindowMetrics, objective: Objective): number {
   switch (objective) {
-    case 'net_pnl': return metrics.netPnlPercent;
-    case 'profit_factor': return metrics.profitFactor;
-    case 'sharpe': return metrics.sharpe;
-    case 'sortino': return metrics.sortino;
-    case 'calmar': return metrics.calmar;
+    case 'net_pnl':
+      return metrics.netPnlPercent;
+    case 'profit_factor':
+      return metrics.profitFactor;
+    case 'sharpe':
+      return metrics.sharpe;
+    case 'sortino':
+      return metrics.sortino;
+    case 'calmar':
+      return metrics.calmar;
   }
 }
 

@@ -9,7 +9,14 @@ import { buildDataset, datasetTimeRange, type DatasetSpec } from './shared-candl
 import { SYNTHETIC_OPTIMUM } from './synthetic-evaluator';
 import { foldWindows } from './walk-forward';
 
-const dataset: DatasetSpec = { kind: 'synthetic', symbols: 4, candles: 400, seed: 7, timeframeMs: 6 * 3600_000, startTime: Date.UTC(2026, 0, 1) };
+const dataset: DatasetSpec = {
+  kind: 'synthetic',
+  symbols: 4,
+  candles: 400,
+  seed: 7,
+  timeframeMs: 6 * 3600_000,
+  startTime: Date.UTC(2026, 0, 1),
+};
 const candles = buildDataset(dataset);
 
 function spec(overrides: Partial<RunSpec> = {}): RunSpec {
@@ -38,10 +45,19 @@ function spec(overrides: Partial<RunSpec> = {}): RunSpec {
 }
 
 function executor(s: RunSpec): InlineExecutor {
-  return InlineExecutor.synthetic({ candles, windows: foldWindows(datasetTimeRange(candles), s.walkForward), objective: s.objective, constraints: s.constraints });
+  return InlineExecutor.synthetic({
+    candles,
+    windows: foldWindows(datasetTimeRange(candles), s.walkForward),
+    objective: s.objective,
+    constraints: s.constraints,
+  });
 }
 
-const hooks = (save: (state: RunState) => Promise<void> = async () => undefined, cancelled = () => false) => ({ save, now: () => 0, cancelled });
+const hooks = (save: (state: RunState) => Promise<void> = async () => undefined, cancelled = () => false) => ({
+  save,
+  now: () => 0,
+  cancelled,
+});
 
 describe('optimization run (synthetic objective with a known optimum)', () => {
   let dir: string;
@@ -57,7 +73,9 @@ describe('optimization run (synthetic objective with a known optimum)', () => {
     expect(ex.evaluations).toBe(480);
     const best = rankResults(state.results)[0].params;
     expect(Math.abs(Number(best.rsi_long_threshold) - Number(SYNTHETIC_OPTIMUM.rsi_long_threshold))).toBeLessThan(1.5);
-    expect(Math.abs(Number(best.rsi_short_threshold) - Number(SYNTHETIC_OPTIMUM.rsi_short_threshold))).toBeLessThan(1.5);
+    expect(Math.abs(Number(best.rsi_short_threshold) - Number(SYNTHETIC_OPTIMUM.rsi_short_threshold))).toBeLessThan(
+      1.5,
+    );
     expect(Math.abs(Number(best.max_loss_percent) - Number(SYNTHETIC_OPTIMUM.max_loss_percent))).toBeLessThan(1.5);
     expect(Math.abs(Number(best.take_profit_percent) - Number(SYNTHETIC_OPTIMUM.take_profit_percent))).toBeLessThan(1);
     expect(Math.abs(Number(best.leverage) - Number(SYNTHETIC_OPTIMUM.leverage))).toBeLessThanOrEqual(1);
@@ -82,17 +100,29 @@ describe('optimization run (synthetic objective with a known optimum)', () => {
 
     // First process: stops (as if killed) after 37 evaluations, mid-generation; saves go to disk.
     const first = executor(s);
-    await driveRun(newRunState(s, 0), first, hooks((state) => store.save(state), () => first.evaluations >= 37));
+    await driveRun(
+      newRunState(s, 0),
+      first,
+      hooks(
+        (state) => store.save(state),
+        () => first.evaluations >= 37,
+      ),
+    );
     const saved = await store.load(s.id);
     expect(saved?.results.length).toBe(37);
     expect(saved?.generation?.firstIndex).toBe(24);
 
     // Second process: loads the file and continues; only the missing evaluations run.
     const second = executor(s);
-    const resumed = await driveRun({ ...(saved as RunState), status: 'running' }, second, hooks((state) => store.save(state)));
+    const resumed = await driveRun(
+      { ...(saved as RunState), status: 'running' },
+      second,
+      hooks((state) => store.save(state)),
+    );
     expect(second.evaluations).toBe(120 - 37);
     expect(resumed.status).toBe('completed');
-    const byIndex = (state: RunState) => [...state.results].sort((x, y) => x.index - y.index).map((r) => [r.index, r.params, r.inSampleScore]);
+    const byIndex = (state: RunState) =>
+      [...state.results].sort((x, y) => x.index - y.index).map((r) => [r.index, r.params, r.inSampleScore]);
     expect(byIndex(resumed)).toEqual(byIndex(reference));
     expect((await store.load(s.id))?.status).toBe('completed');
   });

@@ -1,6 +1,13 @@
 import type { Constraints, Objective } from './objective';
 import type { EvaluationExecutor } from './pool-executor';
-import { DEFAULT_SAMPLER_OPTIONS, drawGeneration, initialSamplerState, refit, type SamplerOptions, type SamplerState } from './sampler';
+import {
+  DEFAULT_SAMPLER_OPTIONS,
+  drawGeneration,
+  initialSamplerState,
+  refit,
+  type SamplerOptions,
+  type SamplerState,
+} from './sampler';
 import { decodeCandidate, type CandidateParams, type SearchSpace } from './search-space';
 import type { DatasetSpec } from './shared-candles';
 import type { EvaluatorName } from './evaluation-port';
@@ -70,7 +77,9 @@ export function newRunState(spec: RunSpec, now: number): RunState {
 /** Best first: in-sample score (the only thing the search may look at), invalid last, then lower index. */
 export function rankResults(results: readonly CandidateSummary[]): CandidateSummary[] {
   return [...results].sort((a, b) => {
-    if (a.inSampleScore === null || b.inSampleScore === null) return a.inSampleScore === null ? (b.inSampleScore === null ? a.index - b.index : 1) : -1;
+    if (a.inSampleScore === null || b.inSampleScore === null) {
+      return a.inSampleScore === null ? (b.inSampleScore === null ? a.index - b.index : 1) : -1;
+    }
     return b.inSampleScore - a.inSampleScore || a.index - b.index;
   });
 }
@@ -94,7 +103,11 @@ function record(state: RunState, index: number, unit: number[], params: Candidat
     outOfSampleTrades: score.outOfSampleTrades,
   });
   state.details[index] = score;
-  const keep = new Set(rankResults(state.results).slice(0, state.spec.topN).map((r) => r.index));
+  const keep = new Set(
+    rankResults(state.results)
+      .slice(0, state.spec.topN)
+      .map((r) => r.index),
+  );
   for (const key of Object.keys(state.details)) if (!keep.has(Number(key))) delete state.details[Number(key)];
 }
 
@@ -102,7 +115,12 @@ function record(state: RunState, index: number, unit: number[], params: Candidat
  * Drives a run to its budget: draw a generation, evaluate its missing candidates through the executor, record each
  * result once, refit, repeat. Starting from a loaded state continues where the last save left off.
  */
-export async function driveRun(state: RunState, executor: EvaluationExecutor, hooks: RunHooks, options: SamplerOptions = { ...DEFAULT_SAMPLER_OPTIONS, batchSize: state.spec.batchSize }): Promise<RunState> {
+export async function driveRun(
+  state: RunState,
+  executor: EvaluationExecutor,
+  hooks: RunHooks,
+  options: SamplerOptions = { ...DEFAULT_SAMPLER_OPTIONS, batchSize: state.spec.batchSize },
+): Promise<RunState> {
   const { spec } = state;
   let saving: Promise<void> | null = null;
   let dirty = false;

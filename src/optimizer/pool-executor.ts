@@ -15,7 +15,10 @@ export interface EvaluationExecutor {
 /** Under ts-jest or the swc loader the worker is TypeScript: the worker thread needs the same loader. */
 function workerFile(): { filename: string; execArgv: string[] } {
   const ts = __filename.endsWith('.ts');
-  return { filename: path.join(__dirname, `eval-worker${ts ? '.ts' : '.js'}`), execArgv: ts ? ['-r', '@swc-node/register'] : [] };
+  return {
+    filename: path.join(__dirname, `eval-worker${ts ? '.ts' : '.js'}`),
+    execArgv: ts ? ['-r', '@swc-node/register'] : [],
+  };
 }
 
 /**
@@ -27,7 +30,14 @@ export class PoolExecutor implements EvaluationExecutor {
 
   constructor(init: EvalWorkerData, threads = availableParallelism()) {
     const { filename, execArgv } = workerFile();
-    this.pool = new Piscina({ filename, execArgv, workerData: init, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+    this.pool = new Piscina({
+      filename,
+      execArgv,
+      workerData: init,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+    });
   }
 
   get threads(): number {

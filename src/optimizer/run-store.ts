@@ -38,6 +38,10 @@ export class RunStore {
 
   async list(): Promise<string[]> {
     const names = await fs.readdir(this.dir).catch(() => [] as string[]);
-    return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).filter((id) => RUN_ID_PATTERN.test(id)).sort();
+    return names
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -5))
+      .filter((id) => RUN_ID_PATTERN.test(id))
+      .sort();
   }
 }

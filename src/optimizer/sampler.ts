@@ -16,13 +16,23 @@ export type SamplerState = {
 };
 
 export type SamplerOptions = { batchSize: number; eliteFraction: number; smoothing: number; minSigma: number };
-export const DEFAULT_SAMPLER_OPTIONS: SamplerOptions = { batchSize: 32, eliteFraction: 0.2, smoothing: 0.7, minSigma: 0.01 };
+export const DEFAULT_SAMPLER_OPTIONS: SamplerOptions = {
+  batchSize: 32,
+  eliteFraction: 0.2,
+  smoothing: 0.7,
+  minSigma: 0.01,
+};
 
 export function initialSamplerState(seed: number, dims: number): SamplerState {
-  return { generation: 0, mean: Array(dims).fill(0.5), sigma: Array(dims).fill(0.3), rng: SeededRng.fromSeed(seed).state() };
+  return {
+    generation: 0,
+    mean: Array(dims).fill(0.5),
+    sigma: Array(dims).fill(0.3),
+    rng: SeededRng.fromSeed(seed).state(),
+  };
 }
 
-/** Folds a value back into [0, 1] (reflection keeps the distribution's mass near the edges instead of piling it on them). */
+/** Folds a value back into [0, 1] (reflection keeps mass near the edges instead of piling it on them). */
 function reflect(value: number): number {
   let v = value;
   for (let i = 0; i < 4 && (v < 0 || v > 1); i++) v = v < 0 ? -v : 2 - v;
@@ -45,7 +55,9 @@ export type ScoredUnit = { unit: number[]; score: number | null; index: number }
  * are never elites). Ties break on the candidate index so the result never depends on arrival order.
  */
 export function refit(state: SamplerState, history: readonly ScoredUnit[], options: SamplerOptions): SamplerState {
-  const valid = history.filter((h) => h.score !== null).sort((a, b) => (b.score as number) - (a.score as number) || a.index - b.index);
+  const valid = history
+    .filter((h) => h.score !== null)
+    .sort((a, b) => (b.score as number) - (a.score as number) || a.index - b.index);
   const next = { ...state, generation: state.generation + 1 };
   if (valid.length === 0) return next;
   const eliteCount = Math.max(2, Math.ceil(options.batchSize * options.eliteFraction));

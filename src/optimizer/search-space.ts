@@ -2,8 +2,7 @@ import { AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG } from '../config/defaults';
 
 /** One tunable setting: a numeric range (integer or real) or an on/off switch. Keys are auto-bot setting keys. */
 export type ParameterRange =
-  | { key: TunableKey; type: 'int' | 'number'; min: number; max: number }
-  | { key: TunableKey; type: 'bool' };
+  { key: TunableKey; type: 'int' | 'number'; min: number; max: number } | { key: TunableKey; type: 'bool' };
 
 export type SearchSpace = ParameterRange[];
 /** A candidate: one value per parameter of the space, typed like the setting it tunes. */
@@ -72,7 +71,8 @@ export function defaultRange(key: TunableKey, current: unknown = DEFAULT_AUTO_BO
   const spec = AUTO_BOT_SPECS[key];
   if (spec.type === 'bool') return { key, type: 'bool' };
   if (spec.type !== 'int' && spec.type !== 'number') throw new Error(`${key} is not numeric`);
-  const value = typeof current === 'number' && Number.isFinite(current) ? current : Number(DEFAULT_AUTO_BOT_CONFIG[key]);
+  const value =
+    typeof current === 'number' && Number.isFinite(current) ? current : Number(DEFAULT_AUTO_BOT_CONFIG[key]);
   const half = DEFAULT_HALF_WIDTH[key];
   let min: number;
   let max: number;
@@ -102,12 +102,17 @@ export class SearchSpaceError extends Error {
  * allowed range, min ≤ max. `current` is the configuration the defaults are centred on.
  * Throws SearchSpaceError naming the field (`space[i].min`…).
  */
-export function buildSearchSpace(requests: RangeRequest[] | undefined, current: Partial<Record<string, unknown>> = DEFAULT_AUTO_BOT_CONFIG): SearchSpace {
+export function buildSearchSpace(
+  requests: RangeRequest[] | undefined,
+  current: Partial<Record<string, unknown>> = DEFAULT_AUTO_BOT_CONFIG,
+): SearchSpace {
   const keys: RangeRequest[] = requests && requests.length > 0 ? requests : DEFAULT_SPACE_KEYS.map((key) => ({ key }));
   const seen = new Set<string>();
   return keys.map((request, i) => {
     const field = `space[${i}]`;
-    if (!isTunableKey(request.key)) throw new SearchSpaceError(`${field}.key`, `${field}.key must be one of ${TUNABLE_KEYS.join(', ')}`);
+    if (!isTunableKey(request.key)) {
+      throw new SearchSpaceError(`${field}.key`, `${field}.key must be one of ${TUNABLE_KEYS.join(', ')}`);
+    }
     if (seen.has(request.key)) throw new SearchSpaceError(`${field}.key`, `${field}.key ${request.key} appears twice`);
     seen.add(request.key);
     const range = defaultRange(request.key, current[request.key]);
@@ -115,9 +120,20 @@ export function buildSearchSpace(requests: RangeRequest[] | undefined, current: 
     const spec = AUTO_BOT_SPECS[request.key] as { type: 'int' | 'number'; min: number; max: number };
     const min = request.min ?? range.min;
     const max = request.max ?? range.max;
-    for (const [name, bound] of [['min', min], ['max', max]] as const) {
-      if (!Number.isFinite(bound) || bound < spec.min || bound > spec.max || (range.type === 'int' && !Number.isInteger(bound))) {
-        throw new SearchSpaceError(`${field}.${name}`, `${field}.${name} must be ${range.type === 'int' ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max}`);
+    for (const [name, bound] of [
+      ['min', min],
+      ['max', max],
+    ] as const) {
+      if (
+        !Number.isFinite(bound) ||
+        bound < spec.min ||
+        bound > spec.max ||
+        (range.type === 'int' && !Number.isInteger(bound))
+      ) {
+        throw new SearchSpaceError(
+          `${field}.${name}`,
+          `${field}.${name} must be ${range.type === 'int' ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max}`,
+        );
       }
     }
     if (min > max) throw new SearchSpaceError(`${field}.min`, `${field}.min must not exceed ${field}.max`);

@@ -14,7 +14,11 @@ export type SharedCandles = {
 
 const COLUMNS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
-export function allocateSharedCandles(symbols: string[], candles: number, timeframeMs: number): { shared: SharedCandles; columns: CandleColumns } {
+export function allocateSharedCandles(
+  symbols: string[],
+  candles: number,
+  timeframeMs: number,
+): { shared: SharedCandles; columns: CandleColumns } {
   const size = symbols.length * candles * Float64Array.BYTES_PER_ELEMENT;
   const buffers = {
     time: new SharedArrayBuffer(candles * Float64Array.BYTES_PER_ELEMENT),
@@ -41,7 +45,14 @@ export function attachSharedCandles(shared: SharedCandles): CandleColumns {
 }
 
 /** Where a run's candles come from; a descriptor small enough to put in a Redis job so any machine can rebuild it. */
-export type DatasetSpec = { kind: 'synthetic'; symbols: number; candles: number; seed: number; timeframeMs: number; startTime: number };
+export type DatasetSpec = {
+  kind: 'synthetic';
+  symbols: number;
+  candles: number;
+  seed: number;
+  timeframeMs: number;
+  startTime: number;
+};
 
 /** Deterministic random-walk candles (the synthetic data set used by tests and the bench). */
 export function buildDataset(spec: DatasetSpec): SharedCandles {

@@ -7,7 +7,10 @@ describe('walk-forward', () => {
       { inSample: { start: 0, end: 100 }, outOfSample: { start: 100, end: 200 } },
       { inSample: { start: 100, end: 200 }, outOfSample: { start: 200, end: 300 } },
     ]);
-    expect(foldWindows({ start: 0, end: 300 }, { folds: 2, mode: 'anchored' })[1]).toEqual({ inSample: { start: 0, end: 200 }, outOfSample: { start: 200, end: 300 } });
+    expect(foldWindows({ start: 0, end: 300 }, { folds: 2, mode: 'anchored' })[1]).toEqual({
+      inSample: { start: 0, end: 200 },
+      outOfSample: { start: 200, end: 300 },
+    });
   });
 
   // Hand-computed: segments [0,100) [100,200) [200,300); trades by exit time.
@@ -29,7 +32,10 @@ describe('walk-forward', () => {
 
   it('scores net PnL per fold, in-sample and out-of-sample, by hand', () => {
     const score = scoreCandidate(trades, windows, 'net_pnl', { minTrades: 2, maxDrawdownPercent: 50 });
-    expect(score.folds.map((f) => [f.inSample.score, f.outOfSample.score])).toEqual([[1, 2], [2, 3]]);
+    expect(score.folds.map((f) => [f.inSample.score, f.outOfSample.score])).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
     expect(score.inSampleScore).toBe(1.5);
     expect(score.outOfSampleScore).toBe(2.5);
     expect(score.holdoutScore).toBe(3);
@@ -37,9 +43,17 @@ describe('walk-forward', () => {
   });
 
   it('scores profit factor by hand, and anchored in-sample pools the earlier segments', () => {
-    const score = scoreCandidate(trades, foldWindows({ start: 0, end: 300 }, { folds: 2, mode: 'anchored' }), 'profit_factor', { minTrades: 1, maxDrawdownPercent: 50 });
+    const score = scoreCandidate(
+      trades,
+      foldWindows({ start: 0, end: 300 }, { folds: 2, mode: 'anchored' }),
+      'profit_factor',
+      { minTrades: 1, maxDrawdownPercent: 50 },
+    );
     // fold 2 anchored IS = seg0 + seg1: profit 2+3+1 = 6, loss 1+2 = 3 -> 2
-    expect(score.folds.map((f) => [f.inSample.score, f.outOfSample.score])).toEqual([[2, 2], [2, 4]]);
+    expect(score.folds.map((f) => [f.inSample.score, f.outOfSample.score])).toEqual([
+      [2, 2],
+      [2, 4],
+    ]);
     expect(score.outOfSampleScore).toBe(3);
   });
 
@@ -71,18 +85,30 @@ describe('walk-forward', () => {
       expect(applyDecision(score, { minOutOfSampleScore: 2.5, minOutOfSampleTrades: 5 })).toEqual({ apply: true });
     });
     it('refuses below the floor, with the score and the floor', () => {
-      expect(applyDecision(score, { minOutOfSampleScore: 2.6, minOutOfSampleTrades: 1 })).toEqual({ apply: false, reason: 'out-of-sample score 2.5 < floor 2.6' });
+      expect(applyDecision(score, { minOutOfSampleScore: 2.6, minOutOfSampleTrades: 1 })).toEqual({
+        apply: false,
+        reason: 'out-of-sample score 2.5 < floor 2.6',
+      });
     });
     it('refuses when the holdout alone is below the floor', () => {
       const weakHoldout = { ...score, holdoutScore: 0.5 };
-      expect(applyDecision(weakHoldout, { minOutOfSampleScore: 1, minOutOfSampleTrades: 1 })).toEqual({ apply: false, reason: 'holdout score 0.5 < floor 1' });
+      expect(applyDecision(weakHoldout, { minOutOfSampleScore: 1, minOutOfSampleTrades: 1 })).toEqual({
+        apply: false,
+        reason: 'holdout score 0.5 < floor 1',
+      });
     });
     it('refuses too few out-of-sample trades', () => {
-      expect(applyDecision(score, { minOutOfSampleScore: 0, minOutOfSampleTrades: 6 })).toEqual({ apply: false, reason: 'out-of-sample trades 5 < minimum 6' });
+      expect(applyDecision(score, { minOutOfSampleScore: 0, minOutOfSampleTrades: 6 })).toEqual({
+        apply: false,
+        reason: 'out-of-sample trades 5 < minimum 6',
+      });
     });
     it('refuses an out-of-sample window that breaks a constraint', () => {
       const broken = scoreCandidate(trades, windows, 'net_pnl', { minTrades: 3, maxDrawdownPercent: 50 });
-      expect(applyDecision(broken, { minOutOfSampleScore: 0, minOutOfSampleTrades: 0 })).toEqual({ apply: false, reason: 'fold 2 out-of-sample breaks a constraint: 2 trades < min 3' });
+      expect(applyDecision(broken, { minOutOfSampleScore: 0, minOutOfSampleTrades: 0 })).toEqual({
+        apply: false,
+        reason: 'fold 2 out-of-sample breaks a constraint: 2 trades < min 3',
+      });
     });
   });
 });

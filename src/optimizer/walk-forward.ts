@@ -1,4 +1,12 @@
-import { constraintViolation, objectiveValue, windowMetrics, type Constraints, type Objective, type TradeResult, type WindowMetrics } from './objective';
+import {
+  constraintViolation,
+  objectiveValue,
+  windowMetrics,
+  type Constraints,
+  type Objective,
+  type TradeResult,
+  type WindowMetrics,
+} from './objective';
 
 /**
  * Walk-forward validation (docs/optimizer.md, "Walk-forward"). The time range is cut into `folds + 1` equal
@@ -12,7 +20,8 @@ export type FoldWindow = { inSample: TimeRange; outOfSample: TimeRange };
 
 export function foldWindows(range: TimeRange, config: WalkForwardConfig): FoldWindow[] {
   const segments = config.folds + 1;
-  const edge = (i: number): number => (i === segments ? range.end : range.start + Math.floor(((range.end - range.start) * i) / segments));
+  const edge = (i: number): number =>
+    i === segments ? range.end : range.start + Math.floor(((range.end - range.start) * i) / segments);
   return Array.from({ length: config.folds }, (_, k) => ({
     inSample: { start: edge(config.mode === 'anchored' ? 0 : k), end: edge(k + 1) },
     outOfSample: { start: edge(k + 1), end: edge(k + 2) },
@@ -32,7 +41,12 @@ export type CandidateScore = {
   outOfSampleTrades: number;
 };
 
-function scoreWindow(trades: readonly TradeResult[], window: TimeRange, objective: Objective, constraints: Constraints): WindowScore {
+function scoreWindow(
+  trades: readonly TradeResult[],
+  window: TimeRange,
+  objective: Objective,
+  constraints: Constraints,
+): WindowScore {
   // A trade belongs to the window its exit falls in (its PnL is realised there).
   const metrics = windowMetrics(trades.filter((t) => t.exitTime >= window.start && t.exitTime < window.end));
   const violation = constraintViolation(metrics, constraints);
@@ -40,9 +54,16 @@ function scoreWindow(trades: readonly TradeResult[], window: TimeRange, objectiv
 }
 
 const meanOrNull = (scores: (number | null)[]): number | null =>
-  scores.length === 0 || scores.some((s) => s === null) ? null : (scores as number[]).reduce((a, b) => a + b, 0) / scores.length;
+  scores.length === 0 || scores.some((s) => s === null)
+    ? null
+    : (scores as number[]).reduce((a, b) => a + b, 0) / scores.length;
 
-export function scoreCandidate(trades: readonly TradeResult[], windows: readonly FoldWindow[], objective: Objective, constraints: Constraints): CandidateScore {
+export function scoreCandidate(
+  trades: readonly TradeResult[],
+  windows: readonly FoldWindow[],
+  objective: Objective,
+  constraints: Constraints,
+): CandidateScore {
   const folds = windows.map((w) => ({
     inSample: scoreWindow(trades, w.inSample, objective, constraints),
     outOfSample: scoreWindow(trades, w.outOfSample, objective, constraints),
@@ -62,13 +83,27 @@ export type ApplyDecision = { apply: true } | { apply: false; reason: string };
 /** Whether a candidate may be written to the settings: out-of-sample evidence only, never the in-sample score. */
 export function applyDecision(score: CandidateScore, policy: ApplyPolicy): ApplyDecision {
   if (score.outOfSampleTrades < policy.minOutOfSampleTrades) {
-    return { apply: false, reason: `out-of-sample trades ${score.outOfSampleTrades} < minimum ${policy.minOutOfSampleTrades}` };
+    return {
+      apply: false,
+      reason: `out-of-sample trades ${score.outOfSampleTrades} < minimum ${policy.minOutOfSampleTrades}`,
+    };
   }
   const broken = score.folds.findIndex((f) => f.outOfSample.violation !== null);
-  if (broken >= 0) return { apply: false, reason: `fold ${broken + 1} out-of-sample breaks a constraint: ${score.folds[broken].outOfSample.violation}` };
-  for (const [name, value] of [['out-of-sample score', score.outOfSampleScore], ['holdout score', score.holdoutScore]] as const) {
+  if (broken >= 0) {
+    return {
+      apply: false,
+      reason: `fold ${broken + 1} out-of-sample breaks a constraint: ${score.folds[broken].outOfSample.violation}`,
+    };
+  }
+  for (const [name, value] of [
+    ['out-of-sample score', score.outOfSampleScore],
+    ['holdout score', score.holdoutScore],
+  ] as const) {
     if (value === null || value < policy.minOutOfSampleScore) {
-      return { apply: false, reason: `${name} ${value === null ? 'missing' : round(value)} < floor ${policy.minOutOfSampleScore}` };
+      return {
+        apply: false,
+        reason: `${name} ${value === null ? 'missing' : round(value)} < floor ${policy.minOutOfSampleScore}`,
+      };
     }
   }
   return { apply: true };
