@@ -28,6 +28,8 @@ export type RunSpec = {
   dataset: DatasetSpec;
   /** Candidates kept with their per-fold details. */
   topN: number;
+  /** This run's apply floor (the configured one, or stricter); absent: the configured one. */
+  minOutOfSampleScore?: number;
 };
 
 /** One evaluated candidate, compact: the per-fold details are kept for the top N only (RunState.details). */
@@ -89,6 +91,8 @@ export type RunHooks = {
   save(state: RunState): Promise<void>;
   now(): number;
   cancelled(): boolean;
+  /** The process is stopping: leave the run `running` on disk so the next start continues it. */
+  stopping?(): boolean;
 };
 
 function record(state: RunState, index: number, unit: number[], params: CandidateParams, score: CandidateScore): void {
@@ -143,6 +147,7 @@ export async function driveRun(
 
   try {
     while (state.status === 'running') {
+      if (hooks.stopping?.()) break;
       if (hooks.cancelled()) {
         state.status = 'cancelled';
         break;
@@ -163,14 +168,14 @@ export async function driveRun(
       await Promise.all(
         units.map(async (unit, offset) => {
           const index = firstIndex + offset;
-          if (done.has(index) || hooks.cancelled()) return;
+          if (done.has(index) || hooks.cancelled() || hooks.stopping?.()) return;
           const params = decodeCandidate(spec.space, unit);
           const score = await executor.evaluate(index, params);
           record(state, index, unit, params, score);
           saveSoon();
         }),
       );
-      if (hooks.cancelled()) continue;
+      if (hooks.cancelled() || hooks.stopping?.()) continue;
       state.sampler = refit(
         state.sampler,
         state.results.map((r) => ({ unit: r.unit, score: r.inSampleScore, index: r.index })),

@@ -80,3 +80,8 @@ export function datasetTimeRange(shared: SharedCandles): { start: number; end: n
   const time = new Float64Array(shared.buffers.time);
   return { start: time[0], end: time[shared.candles - 1] + shared.timeframeMs };
 }
+
+/** The time range a data set spans, from its descriptor alone (a coordinator need not build the candles). */
+export function datasetSpecRange(spec: DatasetSpec): { start: number; end: number } {
+  return { start: spec.startTime, end: spec.startTime + spec.candles * spec.timeframeMs };
+}
