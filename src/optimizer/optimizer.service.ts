@@ -37,14 +37,12 @@ import { PoolExecutor, type EvaluationExecutor } from './pool-executor';
 import { QueueExecutor } from './queue-executor';
 import { RunStore } from './run-store';
 import { buildSearchSpace, SearchSpaceError } from './search-space';
-import { buildDataset, datasetSpecRange, type DatasetSpec } from './shared-candles';
+import { buildRunSpec } from './run-request';
+import { buildDataset, datasetSpecRange } from './shared-candles';
 import { applyDecision, foldWindows, type ApplyPolicy, type CandidateScore, type WindowScore } from './walk-forward';
 
 /** Runs kept (in memory and listed); DELETE removes a finished one to make room. */
 export const MAX_RUNS = 20;
-const SIX_HOURS_MS = 6 * 3600_000;
-/** The synthetic data set's fixed start, so a run's candles depend on its request alone. */
-const SYNTHETIC_START = Date.UTC(2025, 0, 1);
 
 type RunControl = { cancel: boolean; done: Promise<void> };
 
@@ -110,32 +108,13 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
     if (this.runs.size >= MAX_RUNS) {
       throw new ConflictException(`${MAX_RUNS} optimizations are kept; delete a finished one first`);
     }
-    const dataset: DatasetSpec = {
-      kind: 'synthetic',
-      symbols: symbol ? 1 : (dto.data?.symbols ?? 20),
-      candles: dto.data?.candles ?? 1000,
-      seed: dto.data?.seed ?? 1,
-      timeframeMs: SIX_HOURS_MS,
-      startTime: SYNTHETIC_START,
-    };
-    const spec: RunSpec = {
+    const spec = buildRunSpec(dto, {
       id: randomBytes(8).toString('hex'),
-      space,
-      objective: dto.objective ?? 'sharpe',
-      constraints: {
-        minTrades: dto.constraints?.min_trades ?? 30,
-        maxDrawdownPercent: dto.constraints?.max_drawdown_percent ?? 50,
-      },
-      walkForward: { folds: dto.folds ?? 4, mode: dto.fold_mode ?? 'rolling' },
-      budget: dto.budget ?? 500,
       seed: dto.seed ?? randomInt(2 ** 31 - 1),
-      batchSize: dto.batch_size ?? 32,
-      scope: symbol ? { kind: 'coin', symbol } : { kind: 'global' },
-      evaluator: 'synthetic',
-      dataset,
-      topN: dto.top_n ?? 10,
-      minOutOfSampleScore: Math.max(this.settings.applyMinOutOfSampleScore, dto.min_out_of_sample_score ?? -Infinity),
-    };
+      space,
+      symbol,
+      configuredFloor: this.settings.applyMinOutOfSampleScore,
+    });
     const state = newRunState(spec, this.clock.now());
     // Acknowledged means durable: the run exists on disk before its id is answered.
     await this.store.save(state);
