@@ -159,9 +159,10 @@ export async function driveRun(
           break;
         }
         const { units, state: sampler } = drawGeneration(state.sampler, Math.min(spec.batchSize, spec.budget - drawn));
+        // Not saved here: until a result of this generation is saved, the file holds the sampler before the draw,
+        // and drawing again from it gives the same candidates.
         state.sampler = sampler;
         state.generation = { firstIndex: drawn, units };
-        await saveNow();
       }
       const { firstIndex, units } = state.generation;
       const done = new Set(state.results.map((r) => r.index));
@@ -182,7 +183,7 @@ export async function driveRun(
         options,
       );
       state.generation = null;
-      await saveNow();
+      saveSoon();
     }
   } catch (error) {
     state.status = 'failed';
