@@ -4,7 +4,8 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import request from 'supertest';
 import { configureApp } from '../src/bootstrap';
 import { OptimizerModule } from '../src/optimizer/optimizer.module';
@@ -48,6 +49,17 @@ type Candidate = {
 };
 type Run = { status: string; evaluated: number; folds: number; scope: string; best: Candidate; top: Candidate[] };
 
+/** The production AppModule plus OptimizerModule (not in AppModule yet), with the production HTTP stack. */
+async function startApp(): Promise<INestApplication> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AppModule } = require('../src/app.module') as typeof import('../src/app.module');
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule, OptimizerModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  configureApp(app);
+  await app.init();
+  return app;
+}
+
 describe('optimizer API (synthetic evaluator)', () => {
   let app: INestApplication;
   let http: ReturnType<INestApplication['getHttpServer']>;
@@ -59,12 +71,7 @@ describe('optimizer API (synthetic evaluator)', () => {
       saved[key] = process.env[key];
       process.env[key] = value;
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { AppModule } = require('../src/app.module') as typeof import('../src/app.module');
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule, OptimizerModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    configureApp(app);
-    await app.init();
+    app = await startApp();
     http = app.getHttpServer();
   }, 60_000);
 
@@ -184,5 +191,36 @@ describe('optimizer API (synthetic evaluator)', () => {
     const run = await finished(started.body.id);
     expect(run.status).toBe('cancelled');
     expect(run.evaluated).toBeLessThan(5000);
+    await request(http).delete(`/api/bots/optimize/${started.body.id}`).expect(200);
+  }, 60_000);
+
+  it('a run going when the service stops continues on the next start from its last saved evaluation', async () => {
+    const body = { ...RUN, budget: 400, data: { symbols: 40, candles: 1000 } };
+    const started = await request(http).post('/api/bots/optimize').send(body).expect(202);
+    const id = started.body.id as string;
+    for (;;) {
+      const res = await request(http).get(`/api/bots/optimize/${id}`).expect(200);
+      if (res.body.optimization.evaluated >= 40) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await app.close();
+    const file = JSON.parse(readFileSync(path.join(dataDir, 'optimizations', `${id}.json`), 'utf8')) as {
+      status: string;
+      results: unknown[];
+    };
+    expect(file.status).toBe('running');
+    expect(file.results.length).toBeGreaterThanOrEqual(40);
+    expect(file.results.length).toBeLessThan(400);
+
+    app = await startApp();
+    http = app.getHttpServer();
+    const resumed = await finished(id);
+    expect(resumed).toMatchObject({ status: 'completed', evaluated: 400 });
+    // Same seed, same candidates: the resumed run's best equals a fresh uninterrupted run's.
+    const fresh = await request(http).post('/api/bots/optimize').send(body).expect(202);
+    const reference = await finished(fresh.body.id);
+    expect(resumed.best.index).toBe(reference.best.index);
+    expect(resumed.best.params).toEqual(reference.best.params);
+    expect(resumed.best.in_sample_score).toBe(reference.best.in_sample_score);
   }, 60_000);
 });
