@@ -6,11 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import IORedis from 'ioredis';
 import { evaluatorModulePath } from '../src/optimizer/evaluation-port';
 import { driveRun, newRunState, rankResults, type RunSpec, type RunState } from '../src/optimizer/optimization-run';
 import { PoolExecutor } from '../src/optimizer/pool-executor';
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { executionsKey, OPTIMIZER_QUEUE, QueueExecutor, resultsKey } from '../src/optimizer/queue-executor';
 import { buildSearchSpace } from '../src/optimizer/search-space';
 import { buildDataset, datasetTimeRange, type DatasetSpec } from '../src/optimizer/shared-candles';
@@ -101,7 +100,9 @@ function stop(child: ChildProcess): Promise<void> {
 describeWithRedis('optimizer across processes on Redis', () => {
   let redis: ChildProcess;
   let redisUrl: string;
-  let client: IORedis;
+  // Redis reads go through a BullMQ queue's own client (ioredis is BullMQ's dependency, not ours).
+  let inspector: Queue;
+  let client: Awaited<Queue['client']>;
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
@@ -118,7 +119,8 @@ describeWithRedis('optimizer across processes on Redis', () => {
       });
       redis.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
     });
-    client = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+    inspector = new Queue(OPTIMIZER_QUEUE, { connection: { url: redisUrl } });
+    client = await inspector.client;
   }, 30_000);
 
   afterEach(async () => {
@@ -126,7 +128,7 @@ describeWithRedis('optimizer across processes on Redis', () => {
   });
 
   afterAll(async () => {
-    client?.disconnect();
+    await inspector?.close();
     if (redis) await stop(redis);
   });
 
@@ -154,7 +156,25 @@ describeWithRedis('optimizer across processes on Redis', () => {
     expect(local.status).toBe('completed');
     expect(rankResults(remote.results)[0]).toEqual(rankResults(local.results)[0]);
     expect(byIndex(remote)).toEqual(byIndex(local));
-    expect(await client.hlen(resultsKey(s.id))).toBe(64);
+    expect(Object.keys(await client.hgetall(resultsKey(s.id)))).toHaveLength(64);
+
+    // A second job for an index already recorded (a retry, a duplicate) answers the recorded result, not a new one.
+    const events = new QueueEvents(OPTIMIZER_QUEUE, { connection: { url: redisUrl } });
+    await events.waitUntilReady();
+    const duplicate = await inspector.add(
+      'evaluate',
+      {
+        runId: s.id,
+        index: 0,
+        params: { rsi_long_threshold: 11 },
+        task: { evaluator: 'synthetic', dataset, windows, objective, constraints },
+      },
+      { jobId: `${s.id}-dup0` },
+    );
+    const answered = (await duplicate.waitUntilFinished(events)) as { inSampleScore: number | null };
+    await events.close();
+    expect(answered.inSampleScore).toBe(remote.results.find((r) => r.index === 0)?.inSampleScore);
+    expect(await client.hget(executionsKey(s.id), '0')).toBe('1');
   }, 60_000);
 
   it('kill -9 of one of two workers mid-run loses no evaluation and duplicates none', async () => {
@@ -193,7 +213,7 @@ describeWithRedis('optimizer across processes on Redis', () => {
     expect(remote.status).toBe('completed');
     const indices = remote.results.map((r) => r.index).sort((a, b) => a - b);
     expect(indices).toEqual(Array.from({ length: 160 }, (_, i) => i));
-    expect(await client.hlen(resultsKey(s.id))).toBe(160);
+    expect(Object.keys(await client.hgetall(resultsKey(s.id)))).toHaveLength(160);
 
     // Same results as an uninterrupted run on the calling thread: nothing lost, nothing counted twice.
     const pool = new PoolExecutor({ ...task(s), evaluatorModule: evaluatorModulePath('synthetic') }, 2);
