@@ -98,6 +98,20 @@ describe('optimization run (synthetic objective with a known optimum)', () => {
     expect(random).toBeLessThan(0.9);
   });
 
+  it('a failed save stops the run as failed, naming the cause (no unhandled rejection)', async () => {
+    const s = spec({ budget: 96 });
+    const ex = executor(s);
+    const state = newRunState(s, 0);
+    let saves = 0;
+    const failing = async () => {
+      if (++saves > 2) throw new Error('no space left on device');
+    };
+    await expect(driveRun(state, ex, hooks(failing))).rejects.toThrow('no space left on device');
+    expect(state.status).toBe('failed');
+    expect(state.error).toBe('no space left on device');
+    expect(ex.evaluations).toBeLessThan(96);
+  });
+
   it('is deterministic: same seed, same candidates; another seed, others', async () => {
     const a = await driveRun(newRunState(spec({ budget: 72 }), 0), executor(spec()), hooks());
     const b = await driveRun(newRunState(spec({ budget: 72 }), 0), executor(spec()), hooks());

@@ -128,6 +128,8 @@ export async function driveRun(
   const { spec } = state;
   let saving: Promise<void> | null = null;
   let dirty = false;
+  // A background save that failed: the run stops at the next step and reports it (never an unhandled rejection).
+  let saveError: unknown = null;
   const saveSoon = (): void => {
     dirty = true;
     if (saving) return;
@@ -137,7 +139,9 @@ export async function driveRun(
         state.updatedAt = hooks.now();
         await hooks.save(state);
       }
-    })().finally(() => (saving = null));
+    })()
+      .catch((error: unknown) => void (saveError ??= error))
+      .finally(() => (saving = null));
   };
   const saveNow = async (): Promise<void> => {
     while (saving) await saving;
@@ -147,6 +151,7 @@ export async function driveRun(
 
   try {
     while (state.status === 'running') {
+      if (saveError) throw saveError;
       if (hooks.stopping?.()) break;
       if (hooks.cancelled()) {
         state.status = 'cancelled';

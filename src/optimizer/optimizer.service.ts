@@ -15,6 +15,7 @@ import { appConfig } from '../config/app.config';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { ConfigValidationError } from '../config/config-validation.error';
 import { IndividualSettingsService } from '../config/individual-settings.service';
+import { PersistenceError } from '../persistence/persistence.error';
 import { requireSymbol } from '../rsi/symbol-input';
 import type { ApplyOptimizationDto, StartOptimizationDto } from './dto/start-optimization.dto';
 import type {
@@ -116,8 +117,12 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
       configuredFloor: this.settings.applyMinOutOfSampleScore,
     });
     const state = newRunState(spec, this.clock.now());
-    // Acknowledged means durable: the run exists on disk before its id is answered.
-    await this.store.save(state);
+    // Acknowledged means durable: the run exists on disk before its id is answered (else 507/503 naming the cause).
+    try {
+      await this.store.save(state);
+    } catch (error) {
+      throw new PersistenceError(this.store.file(spec.id), error);
+    }
     this.runs.set(spec.id, state);
     this.launch(state);
     return { id: spec.id, seed: spec.seed, status: state.status };
