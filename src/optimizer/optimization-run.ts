@@ -93,6 +93,11 @@ export type RunHooks = {
   cancelled(): boolean;
   /** The process is stopping: leave the run `running` on disk so the next start continues it. */
   stopping?(): boolean;
+  /**
+   * Least real time between two background saves (default 0). Each save serialises the whole run on the main
+   * thread, so the service spaces them out to keep its API latency; a restart then redoes at most this much work.
+   */
+  saveIntervalMs?: number;
 };
 
 function record(state: RunState, index: number, unit: number[], params: CandidateParams, score: CandidateScore): void {
@@ -138,6 +143,7 @@ export async function driveRun(
         dirty = false;
         state.updatedAt = hooks.now();
         await hooks.save(state);
+        if (dirty && hooks.saveIntervalMs) await new Promise((resolve) => setTimeout(resolve, hooks.saveIntervalMs));
       }
     })()
       .catch((error: unknown) => void (saveError ??= error))

@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     now: () => Date.now(),
     cancelled: () => false,
     stopping: () => interrupted,
+    saveIntervalMs: 250,
   });
   await executor.close();
   if (tty) process.stderr.write('\n');

@@ -44,6 +44,8 @@ import { applyDecision, foldWindows, type ApplyPolicy, type CandidateScore, type
 
 /** Runs kept (in memory and listed); DELETE removes a finished one to make room. */
 export const MAX_RUNS = 20;
+/** Background saves at most 4 times a second: each serialises the run on the main thread (docs/optimizer.md). */
+const SAVE_INTERVAL_MS = 250;
 
 type RunControl = { cancel: boolean; done: Promise<void> };
 
@@ -157,6 +159,7 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
           now: () => this.clock.now(),
           cancelled: () => control.cancel,
           stopping: () => this.stopping,
+          saveIntervalMs: SAVE_INTERVAL_MS,
         });
       } catch (error) {
         // driveRun records evaluation failures itself; this is a failed final save or executor set-up.
