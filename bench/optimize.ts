@@ -1,0 +1,226 @@
+/**
+ * `npm run bench:optimize` (not part of npm test; docs/optimizer.md, "Benchmark"). The synthetic evaluator over the
+ * full universe (583 symbols × 1000 6h candles, in SharedArrayBuffers), 1000 evaluations:
+ *   1. in-process: the piscina pool on every core vs one thread; evaluations/s and CPU utilisation
+ *      (process CPU time, all threads, over wall time × cores);
+ *   2. over Redis: a redis-server on a free 127.0.0.1 port, 1 then 2 `optimizer-worker` processes; evaluations/s,
+ *      the ratio, and whether the best candidate equals the in-process run's (same seed).
+ * Runs go through driveRun with the run file written as in production. Marks each target OK or MISS.
+ * BENCH_SYMBOLS, BENCH_EVALS and BENCH_REDIS_EVALS shrink it for a quick check.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { evaluatorModulePath } from '../src/optimizer/evaluation-port';
+import { InlineExecutor } from '../src/optimizer/inline-executor';
+import { driveRun, newRunState, rankResults, type RunSpec, type RunState } from '../src/optimizer/optimization-run';
+import { PoolExecutor, type EvaluationExecutor } from '../src/optimizer/pool-executor';
+import { QueueExecutor } from '../src/optimizer/queue-executor';
+import { RunStore } from '../src/optimizer/run-store';
+import { buildSearchSpace } from '../src/optimizer/search-space';
+import { buildDataset, datasetSpecRange, type DatasetSpec } from '../src/optimizer/shared-candles';
+import { foldWindows } from '../src/optimizer/walk-forward';
+
+const ROOT = path.resolve(__dirname, '..');
+const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 583);
+const EVALS = Number(process.env.BENCH_EVALS ?? 1000);
+const REDIS_EVALS = Number(process.env.BENCH_REDIS_EVALS ?? 300);
+const REDIS = '/usr/bin/redis-server';
+const TARGETS = { fullRunS: 60, redisRatio: 1.8 };
+const CORES = availableParallelism();
+
+const dataset: DatasetSpec = {
+  kind: 'synthetic',
+  symbols: SYMBOLS,
+  candles: 1000,
+  seed: 1,
+  timeframeMs: 6 * 3600_000,
+  startTime: Date.UTC(2025, 0, 1),
+};
+
+function spec(id: string, budget: number): RunSpec {
+  return {
+    id,
+    space: buildSearchSpace(undefined),
+    objective: 'sharpe',
+    constraints: { minTrades: 30, maxDrawdownPercent: 50 },
+    walkForward: { folds: 4, mode: 'rolling' },
+    budget,
+    seed: 12345,
+    batchSize: 32,
+    scope: { kind: 'global' },
+    evaluator: 'synthetic',
+    dataset,
+    topN: 10,
+  };
+}
+
+const candles = buildDataset(dataset);
+const scoring = (s: RunSpec) => ({
+  windows: foldWindows(datasetSpecRange(s.dataset), s.walkForward),
+  objective: s.objective,
+  constraints: s.constraints,
+});
+
+type Measured = { evals: number; seconds: number; perSecond: number; cpuPercent: number; state: RunState };
+
+async function measure(s: RunSpec, executor: EvaluationExecutor, store: RunStore): Promise<Measured> {
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const state = await driveRun(newRunState(s, Date.now()), executor, {
+    save: (st) => store.save(st),
+    now: () => Date.now(),
+    cancelled: () => false,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  await executor.close();
+  if (state.status !== 'completed') throw new Error(`run ${s.id} ${state.status}: ${state.error}`);
+  return {
+    evals: state.results.length,
+    seconds,
+    perSecond: state.results.length / seconds,
+    cpuPercent: ((used.user + used.system) / 1e6 / (seconds * CORES)) * 100,
+    state,
+  };
+}
+
+const mark = (ok: boolean): string => (ok ? 'OK' : 'MISS');
+const best = (state: RunState) => rankResults(state.results)[0];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function waitFor(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes(text)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+const stop = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM')));
+
+async function redisRuns(store: RunStore, reference: RunState): Promise<void> {
+  if (!existsSync(REDIS)) return void console.log(`Redis: skipped, ${REDIS} is not installed`);
+  const port = await freePort();
+  const redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitFor(redis, 'Ready to accept connections');
+  const url = `redis://127.0.0.1:${port}`;
+  const results: Measured[] = [];
+  try {
+    for (const count of [1, 2]) {
+      const workers = Array.from({ length: count }, () =>
+        spawn(
+          process.execPath,
+          ['-r', '@swc-node/register', path.join(ROOT, 'src/optimizer/optimizer-worker.cli.ts')],
+          {
+            cwd: ROOT,
+            env: { ...process.env, OPTIMIZER_REDIS_URL: url },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        ),
+      );
+      await Promise.all(workers.map((w) => waitFor(w, 'ready')));
+      const s = spec(`benchredis${count}`, REDIS_EVALS);
+      const { windows, objective, constraints } = scoring(s);
+      // Warm-up run (its own id): every worker builds the data set once before the timed run.
+      const warmUp = spec(`benchwarm${count}`, 8 * count);
+      await driveRun(
+        newRunState(warmUp, 0),
+        new QueueExecutor(url, warmUp.id, { evaluator: 'synthetic', dataset, windows, objective, constraints }),
+        {
+          save: async () => undefined,
+          now: () => 0,
+          cancelled: () => false,
+        },
+      );
+      results.push(
+        await measure(
+          s,
+          new QueueExecutor(url, s.id, { evaluator: 'synthetic', dataset, windows, objective, constraints }),
+          store,
+        ),
+      );
+      await Promise.all(workers.map(stop));
+    }
+  } finally {
+    await stop(redis);
+  }
+  const [one, two] = results;
+  const ratio = two.perSecond / one.perSecond;
+  console.log(
+    `Redis, 1 worker process:  ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(1)}/s`,
+  );
+  console.log(
+    `Redis, 2 worker processes: ${two.evals} evaluations in ${two.seconds.toFixed(1)} s = ${two.perSecond.toFixed(1)}/s`,
+  );
+  console.log(`  2 vs 1: ×${ratio.toFixed(2)} (target ≥ ×${TARGETS.redisRatio}) ${mark(ratio >= TARGETS.redisRatio)}`);
+  const inProcessBest = rankResults(reference.results.filter((r) => r.index < REDIS_EVALS))[0];
+  // The reference ran a longer budget: compare with its own first REDIS_EVALS candidates (same seed, same sequence).
+  const same =
+    JSON.stringify(best(two.state)) === JSON.stringify(best(one.state)) &&
+    best(two.state).index === inProcessBest?.index;
+  console.log(`  best candidate equals the in-process run's (same seed): ${same ? 'yes' : 'NO'} ${mark(same)}`);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-optimize-'));
+  const store = new RunStore(dir);
+  console.log(`Conditions: ${cpus()[0]?.model ?? '?'}, ${CORES} cores (availableParallelism), node ${process.version}`);
+  console.log(
+    `Data: ${SYMBOLS} symbols × 1000 6h candles (${((SYMBOLS * 1000 * 8 * 5) / 1e6).toFixed(0)} MB shared), synthetic evaluator, 4 folds, sharpe`,
+  );
+  try {
+    const single = spec('benchinline', Math.min(EVALS, 200));
+    const one = await measure(single, InlineExecutor.synthetic({ candles, ...scoring(single) }), store);
+    console.log(
+      `One thread (inline):   ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(1)}/s, CPU ${one.cpuPercent.toFixed(0)}% of ${CORES} cores`,
+    );
+    const full = spec('benchpool', EVALS);
+    const poolExecutor = new PoolExecutor(
+      { evaluatorModule: evaluatorModulePath('synthetic'), candles, ...scoring(full) },
+      CORES,
+    );
+    // Thread start and the TS loader in each worker are paid once per run, not per evaluation: timed apart.
+    const warm = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: CORES * 2 }, (_, i) => poolExecutor.evaluate(-1 - i, {})));
+    console.log(
+      `Pool start-up (${CORES} threads, first evaluations): ${(Number(process.hrtime.bigint() - warm) / 1e6).toFixed(0)} ms`,
+    );
+    const pool = await measure(full, poolExecutor, store);
+    console.log(
+      `Pool (${CORES} threads):      ${pool.evals} evaluations in ${pool.seconds.toFixed(1)} s = ${pool.perSecond.toFixed(1)}/s, CPU ${pool.cpuPercent.toFixed(0)}% of ${CORES} cores, ×${(pool.perSecond / one.perSecond).toFixed(2)} vs one thread`,
+    );
+    const projected = (1000 / pool.perSecond).toFixed(1);
+    console.log(
+      `  1000 evaluations: ${projected} s (target ≤ ${TARGETS.fullRunS} s) ${mark(1000 / pool.perSecond <= TARGETS.fullRunS)}`,
+    );
+    await redisRuns(store, pool.state);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import { workerData } from 'node:worker_threads';
+import type { EvaluatorModule } from './evaluation-port';
+import type { Constraints, Objective } from './objective';
+import type { CandidateParams } from './search-space';
+import { attachSharedCandles, type SharedCandles } from './shared-candles';
+import { scoreCandidate, type CandidateScore, type FoldWindow } from './walk-forward';
+
+/** What a pool worker is given once, at start: the shared candles and how to score; tasks carry parameters only. */
+export type EvalWorkerData = {
+  evaluatorModule: string;
+  candles: SharedCandles;
+  windows: FoldWindow[];
+  objective: Objective;
+  constraints: Constraints;
+};
+
+let evaluate: ((params: CandidateParams) => CandidateScore) | null = null;
+
+function setUp(init: EvalWorkerData): (params: CandidateParams) => CandidateScore {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const evaluator = require(init.evaluatorModule) as EvaluatorModule;
+  const run = evaluator.createEvaluator(attachSharedCandles(init.candles));
+  return (params) => scoreCandidate(run(params), init.windows, init.objective, init.constraints);
+}
+
+/** Piscina task handler. */
+export default function evaluateTask(params: CandidateParams): CandidateScore {
+  evaluate ??= setUp(workerData as EvalWorkerData);
+  return evaluate(params);
+}

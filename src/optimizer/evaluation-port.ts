@@ -1,0 +1,42 @@
+import type { TradeResult } from './objective';
+import type { CandidateParams } from './search-space';
+
+/**
+ * The evaluation port (docs/optimizer.md, "Plugging in the backtest engine"). An evaluator module exports
+ * `createEvaluator(data)`, called once per worker with the shared candle columns; the returned function runs one
+ * candidate over the whole time range and returns its closed trades. Walk-forward scoring is done by the optimizer
+ * from those trades, so an evaluator knows nothing of folds or objectives.
+ */
+export type CandleColumns = {
+  symbols: string[];
+  /** Candles per symbol; every symbol has the same open times. */
+  candles: number;
+  timeframeMs: number;
+  /** Open times, `candles` long. */
+  time: Float64Array;
+  /** Row-major per symbol: symbol s, candle i is at s * candles + i. */
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+};
+
+export type EvaluateCandidate = (params: CandidateParams) => TradeResult[];
+export type EvaluatorModule = { createEvaluator(data: CandleColumns): EvaluateCandidate };
+
+/**
+ * Evaluators a run may name. A name, not a path, travels in requests and Redis jobs, so nothing a caller sends
+ * chooses which code a worker loads. The backtest engine registers here when it lands (docs/optimizer.md).
+ */
+export const EVALUATORS = ['synthetic'] as const;
+export type EvaluatorName = (typeof EVALUATORS)[number];
+
+/** The module path of a named evaluator, in the same flavour (.ts under jest/swc, .js in dist/) as this file. */
+export function evaluatorModulePath(name: EvaluatorName): string {
+  const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
+  switch (name) {
+    case 'synthetic':
+      return require.resolve(`./synthetic-evaluator${ext}`);
+  }
+}

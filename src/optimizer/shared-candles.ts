@@ -1,0 +1,87 @@
+import type { CandleColumns } from './evaluation-port';
+import { SeededRng } from './rng';
+
+/**
+ * Candle columns in SharedArrayBuffers: built once, handed to every worker at start (workerData), read in place.
+ * A worker never receives a copy per task (docs/optimizer.md, "Every core").
+ */
+export type SharedCandles = {
+  symbols: string[];
+  candles: number;
+  timeframeMs: number;
+  buffers: Record<'time' | 'open' | 'high' | 'low' | 'close' | 'volume', SharedArrayBuffer>;
+};
+
+const COLUMNS = ['open', 'high', 'low', 'close', 'volume'] as const;
+
+export function allocateSharedCandles(
+  symbols: string[],
+  candles: number,
+  timeframeMs: number,
+): { shared: SharedCandles; columns: CandleColumns } {
+  const size = symbols.length * candles * Float64Array.BYTES_PER_ELEMENT;
+  const buffers = {
+    time: new SharedArrayBuffer(candles * Float64Array.BYTES_PER_ELEMENT),
+    ...Object.fromEntries(COLUMNS.map((c) => [c, new SharedArrayBuffer(size)])),
+  } as SharedCandles['buffers'];
+  const shared = { symbols, candles, timeframeMs, buffers };
+  return { shared, columns: attachSharedCandles(shared) };
+}
+
+/** Views over the shared buffers (no copy). */
+export function attachSharedCandles(shared: SharedCandles): CandleColumns {
+  const { buffers } = shared;
+  return {
+    symbols: shared.symbols,
+    candles: shared.candles,
+    timeframeMs: shared.timeframeMs,
+    time: new Float64Array(buffers.time),
+    open: new Float64Array(buffers.open),
+    high: new Float64Array(buffers.high),
+    low: new Float64Array(buffers.low),
+    close: new Float64Array(buffers.close),
+    volume: new Float64Array(buffers.volume),
+  };
+}
+
+/** Where a run's candles come from; a descriptor small enough to put in a Redis job so any machine can rebuild it. */
+export type DatasetSpec = {
+  kind: 'synthetic';
+  symbols: number;
+  candles: number;
+  seed: number;
+  timeframeMs: number;
+  startTime: number;
+};
+
+/** Deterministic random-walk candles (the synthetic data set used by tests and the bench). */
+export function buildDataset(spec: DatasetSpec): SharedCandles {
+  const symbols = Array.from({ length: spec.symbols }, (_, i) => `SYN${i}`);
+  const { shared, columns } = allocateSharedCandles(symbols, spec.candles, spec.timeframeMs);
+  for (let i = 0; i < spec.candles; i++) columns.time[i] = spec.startTime + i * spec.timeframeMs;
+  const rng = SeededRng.fromSeed(spec.seed);
+  for (let s = 0; s < symbols.length; s++) {
+    let price = 1 + rng.next() * 100;
+    for (let i = 0; i < spec.candles; i++) {
+      const at = s * spec.candles + i;
+      const open = price;
+      price = Math.max(1e-6, price * (1 + rng.normal() * 0.02));
+      columns.open[at] = open;
+      columns.close[at] = price;
+      columns.high[at] = Math.max(open, price) * (1 + rng.next() * 0.01);
+      columns.low[at] = Math.min(open, price) * (1 - rng.next() * 0.01);
+      columns.volume[at] = 1000 + rng.next() * 1000;
+    }
+  }
+  return shared;
+}
+
+export function datasetTimeRange(shared: SharedCandles): { start: number; end: number } {
+  const time = new Float64Array(shared.buffers.time);
+  return { start: time[0], end: time[shared.candles - 1] + shared.timeframeMs };
+}
+
+/** The time range a data set spans, from its descriptor alone (a coordinator need not build the candles). */
+export function datasetSpecRange(spec: DatasetSpec): { start: number; end: number } {
+  return { start: spec.startTime, end: spec.startTime + spec.candles * spec.timeframeMs };
+}
