@@ -16,7 +16,7 @@ import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { ConfigValidationError } from '../config/config-validation.error';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { PersistenceError } from '../persistence/persistence.error';
-import { requireSymbol } from '../rsi/symbol-input';
+import { requireSymbol } from '../common/symbol';
 import type { ApplyOptimizationDto, StartOptimizationDto } from './dto/start-optimization.dto';
 import type {
   CandidateDto,
