@@ -87,7 +87,11 @@ describe('BotManager', () => {
     expect(t.exchange.orders[0]).toMatchObject({ stopLoss: 95, takeProfit: 110 });
     expect(t.exchange.stops).toEqual([{ symbol: 'BTC', stopLoss: 95.95, takeProfit: 111.1 }]);
     expect(bot.record).toMatchObject({ entry_price: 101, stop_loss: 95.95, take_profit: 111.1 });
-    expect(bot.record.entry_decision).toMatchObject({ decision_price: 100, stop_loss_set: 95.95, take_profit_set: 111.1 });
+    expect(bot.record.entry_decision).toMatchObject({
+      decision_price: 100,
+      stop_loss_set: 95.95,
+      take_profit_set: 111.1,
+    });
   });
 
   it('a refused stop move after the fill keeps the quoted levels the exchange holds, on the record and the decision', async () => {

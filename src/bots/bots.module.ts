@@ -30,7 +30,13 @@ import { BotRegistry } from './registry/bot-registry.service';
  */
 @Module({
   imports: [RsiModule, FiltersModule, MaturityModule],
-  controllers: [BotsController, BotsConfigController, IndividualSettingsController, HistoryController, MaintenanceController],
+  controllers: [
+    BotsController,
+    BotsConfigController,
+    IndividualSettingsController,
+    HistoryController,
+    MaintenanceController,
+  ],
   providers: [
     BotHistoryService,
     HistoryReportService,

@@ -41,7 +41,12 @@ export class DelistingWorker implements OnApplicationBootstrap, OnApplicationShu
   }
 
   state() {
-    return { active: this.scheduler.doesExist('interval', JOB), scans: this.scans, last_scan: this.delisting.snapshot().last_scan, last_error: this.lastError };
+    return {
+      active: this.scheduler.doesExist('interval', JOB),
+      scans: this.scans,
+      last_scan: this.delisting.snapshot().last_scan,
+      last_error: this.lastError,
+    };
   }
 
   private intervalMs(): number {

@@ -22,7 +22,10 @@ export class ProbesController {
   @ApiOkResponse({ type: ProbeResponseDto })
   async live(): Promise<ProbeResponseDto> {
     const result = await this.health.check([
-      () => this.indicators.check('process').up({ pid: process.pid, uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000) }),
+      () =>
+        this.indicators
+          .check('process')
+          .up({ pid: process.pid, uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000) }),
     ]);
     return { success: true, status: result.status, details: result.details };
   }
@@ -37,7 +40,9 @@ export class ProbesController {
       const result = await this.health.check([
         () => {
           const session = this.indicators.check('state');
-          return state.checks.state_loaded && !state.checks.shutting_down ? session.up() : session.down({ shutting_down: state.checks.shutting_down });
+          return state.checks.state_loaded && !state.checks.shutting_down
+            ? session.up()
+            : session.down({ shutting_down: state.checks.shutting_down });
         },
         () => {
           const session = this.indicators.check('exchange');
@@ -53,7 +58,12 @@ export class ProbesController {
       // Answered here, not thrown: a 503 from a probe is an expected state, not a server error to log.
       const details = (error as ServiceUnavailableException).getResponse?.() as { details?: unknown } | undefined;
       response.status(HttpStatus.SERVICE_UNAVAILABLE);
-      return { success: false, status: 'error', error: `Not ready: ${state.reason ?? 'a check failed'}`, details: details?.details };
+      return {
+        success: false,
+        status: 'error',
+        error: `Not ready: ${state.reason ?? 'a check failed'}`,
+        details: details?.details,
+      };
     }
   }
 }

@@ -51,7 +51,16 @@ export class StatusService {
   }
 
   progress(): LoadProgress {
-    return this.rsiProvider?.getLoadProgress() ?? { total: 0, done: 0, failed: 0, inProgress: false, lastUpdate: null, durationMs: 0 };
+    return (
+      this.rsiProvider?.getLoadProgress() ?? {
+        total: 0,
+        done: 0,
+        failed: 0,
+        inProgress: false,
+        lastUpdate: null,
+        durationMs: 0,
+      }
+    );
   }
 
   coinsLoaded(): number {

@@ -35,7 +35,12 @@ export interface OutboxLimits {
   compactAfterRecords: number;
 }
 
-export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = { maxPending: 5_000, maxFailed: 200, maxRememberedKeys: 10_000, compactAfterRecords: 2_000 };
+export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = {
+  maxPending: 5_000,
+  maxFailed: 200,
+  maxRememberedKeys: 10_000,
+  compactAfterRecords: 2_000,
+};
 
 type LogRecord =
   | { op: 'add'; e: Omit<OutboxEntry, 'attempts' | 'nextAttemptAt' | 'lastError' | 'failed' | 'inFlight'> }
@@ -123,7 +128,14 @@ export class OutboxLog {
     switch (record.op) {
       case 'add': {
         const e = record.e;
-        this.entries.set(e.id, { ...e, attempts: 0, nextAttemptAt: 0, lastError: null, failed: false, inFlight: false });
+        this.entries.set(e.id, {
+          ...e,
+          attempts: 0,
+          nextAttemptAt: 0,
+          lastError: null,
+          failed: false,
+          inFlight: false,
+        });
         this.nextId = Math.max(this.nextId, e.id + 1);
         return;
       }
@@ -283,7 +295,12 @@ export class OutboxLog {
 
   /** Rewrites the log as one state record (what is still needed), atomically. */
   private async compactNow(): Promise<void> {
-    const state: LogRecord = { op: 'state', entries: [...this.entries.values()], seen: [...this.seen], next_id: this.nextId };
+    const state: LogRecord = {
+      op: 'state',
+      entries: [...this.entries.values()],
+      seen: [...this.seen],
+      next_id: this.nextId,
+    };
     await this.handle?.close().catch(() => undefined);
     this.handle = null;
     await atomicWrite(this.file, JSON.stringify(state) + '\n');

@@ -42,7 +42,12 @@ export class GroupCommit<T> {
    */
   submit<R>(apply: (draft: T) => R, changed: (result: R) => boolean = () => true): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.waiting.push({ apply, changed: changed as (result: unknown) => boolean, resolve: resolve as (value: unknown) => void, reject });
+      this.waiting.push({
+        apply,
+        changed: changed as (result: unknown) => boolean,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       if (!this.running) void this.drain();
     });
   }

@@ -49,8 +49,12 @@ export class SmartRsiWorker implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationShutdown(): void {
     this.stopped = true;
-    for (const [type, name] of [['interval', INTERVAL_JOB], ['timeout', CLOSE_JOB]] as const) {
-      if (this.scheduler.doesExist(type, name)) type === 'interval' ? this.scheduler.deleteInterval(name) : this.scheduler.deleteTimeout(name);
+    for (const [type, name] of [
+      ['interval', INTERVAL_JOB],
+      ['timeout', CLOSE_JOB],
+    ] as const) {
+      if (this.scheduler.doesExist(type, name))
+        type === 'interval' ? this.scheduler.deleteInterval(name) : this.scheduler.deleteTimeout(name);
     }
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }

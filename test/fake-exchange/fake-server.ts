@@ -77,7 +77,9 @@ export class FakeFaults {
 
   /** @internal consumes and returns the fault for this request, if any. */
   take(method: string, path: string): FaultSpec | undefined {
-    const index = this.queue.findIndex((f) => f.left > 0 && pathMatches(f.path, path) && (!f.method || f.method === method));
+    const index = this.queue.findIndex(
+      (f) => f.left > 0 && pathMatches(f.path, path) && (!f.method || f.method === method),
+    );
     if (index >= 0) {
       const fault = this.queue[index];
       fault.left--;
@@ -259,7 +261,13 @@ export abstract class FakeExchangeServer {
   }
 
   /** The exchange's answer to a request that got through the rate limit and the faults. */
-  protected abstract route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer>;
+  protected abstract route(
+    method: string,
+    path: string,
+    rawQuery: string,
+    body: string,
+    headers: http.IncomingHttpHeaders,
+  ): Promise<Answer>;
 
   /** Whether the request carries this exchange's API key or signature (counted in stats.signedRequests). */
   protected abstract isSigned(rawQuery: string, body: string, headers: http.IncomingHttpHeaders): boolean;
@@ -280,7 +288,15 @@ export abstract class FakeExchangeServer {
         resolve();
       });
     });
-    return { url: this.url, port: this.port, apiKey: this.apiKey, secret: this.secret, faults: this.faults, stats: this.stats, close: () => this.close() };
+    return {
+      url: this.url,
+      port: this.port,
+      apiKey: this.apiKey,
+      secret: this.secret,
+      faults: this.faults,
+      stats: this.stats,
+      close: () => this.close(),
+    };
   }
 
   async close(): Promise<void> {
@@ -394,14 +410,23 @@ export abstract class FakeExchangeServer {
   }
 
   private malformedAnswer(variant: MalformedVariant, path: string): Answer {
-    if (variant === 'garbage') return { status: 200, body: '<html><body>Service temporarily busy</body></html>', headers: { 'Content-Type': 'text/html' } };
+    if (variant === 'garbage')
+      return {
+        status: 200,
+        body: '<html><body>Service temporarily busy</body></html>',
+        headers: { 'Content-Type': 'text/html' },
+      };
     if (variant === 'empty') return { status: 200, body: '' };
     return { status: 200, body: this.dialect.malformedBody(variant, path) };
   }
 
   private send(res: http.ServerResponse, answer: Answer): void {
     if (res.destroyed || res.writableEnded) return;
-    res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
+    res.writeHead(answer.status, {
+      'Content-Type': 'application/json',
+      ...answer.headers,
+      'Content-Length': Buffer.byteLength(answer.body),
+    });
     res.end(answer.body);
   }
 }

@@ -16,7 +16,8 @@ function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -30,14 +31,27 @@ async function main(): Promise<void> {
   });
   await backend.init();
   const kind = (process.env.FAKE_EXCHANGE ?? 'bybit').trim().toLowerCase();
-  if (kind !== 'bybit' && kind !== 'binance' && kind !== 'okx') throw new Error(`FAKE_EXCHANGE must be bybit, binance or okx, got ${JSON.stringify(process.env.FAKE_EXCHANGE)}`);
+  if (kind !== 'bybit' && kind !== 'binance' && kind !== 'okx')
+    throw new Error(`FAKE_EXCHANGE must be bybit, binance or okx, got ${JSON.stringify(process.env.FAKE_EXCHANGE)}`);
   const latencyMs = intEnv('FAKE_EXCHANGE_LATENCY_MS', 0);
   const starters = {
-    bybit: async () => ({ fake: await startFakeBybit({ backend, port, latencyMs, rateLimit: { mode } }), title: `Fake Bybit v5 (paper backend, rate limit 600 per 5 s, mode ${mode})`, passphrase: undefined }),
-    binance: async () => ({ fake: await startFakeBinance({ backend, port, latencyMs }), title: 'Fake Binance USDⓈ-M (paper backend, rate limit 2400 per minute)', passphrase: undefined }),
+    bybit: async () => ({
+      fake: await startFakeBybit({ backend, port, latencyMs, rateLimit: { mode } }),
+      title: `Fake Bybit v5 (paper backend, rate limit 600 per 5 s, mode ${mode})`,
+      passphrase: undefined,
+    }),
+    binance: async () => ({
+      fake: await startFakeBinance({ backend, port, latencyMs }),
+      title: 'Fake Binance USDⓈ-M (paper backend, rate limit 2400 per minute)',
+      passphrase: undefined,
+    }),
     okx: async () => {
       const fake = await startFakeOkx({ backend, port, latencyMs });
-      return { fake, title: 'Fake OKX v5 USDT swaps (paper backend, rate limit 600 per 5 s)', passphrase: fake.passphrase };
+      return {
+        fake,
+        title: 'Fake OKX v5 USDT swaps (paper backend, rate limit 600 per 5 s)',
+        passphrase: fake.passphrase,
+      };
     },
   };
   const { fake, title, passphrase } = await starters[kind]();
@@ -49,7 +63,9 @@ async function main(): Promise<void> {
   if (passphrase) console.log(`  passphrase: ${passphrase}`);
   const password = passphrase ? ` EXCHANGE_API_PASSWORD=${passphrase}` : '';
   console.log(`Run the service against it with:`);
-  console.log(`  EXCHANGE=${kind} EXCHANGE_API_URL=${fake.url} EXCHANGE_API_KEY=${fake.apiKey} EXCHANGE_API_SECRET=${fake.secret}${password} npm start`);
+  console.log(
+    `  EXCHANGE=${kind} EXCHANGE_API_URL=${fake.url} EXCHANGE_API_KEY=${fake.apiKey} EXCHANGE_API_SECRET=${fake.secret}${password} npm start`,
+  );
   if (kind !== 'okx') {
     console.log(`or as a dry run (the paper account on its public prices, no keys; docs/dry-run.md):`);
     console.log(`  PAPER_MARKET=${kind} EXCHANGE_API_URL=${fake.url} npm start`);

@@ -68,7 +68,13 @@ export class BotRegistry implements OnModuleInit {
   /** Re-reads bots_state.json; the caller holds the gate exclusive. */
   async loadLocked(): Promise<void> {
     const file = await this.store.load<BotsStateFile>(BOTS_STATE_FILE, {
-      defaults: () => ({ bots: {}, auto_bot_config: {}, global_stats: { active_bots: 0, bots_in_position: 0, total_pnl: 0 }, last_saved: '', version: '1.0' }),
+      defaults: () => ({
+        bots: {},
+        auto_bot_config: {},
+        global_stats: { active_bots: 0, bots_in_position: 0, total_pnl: 0 },
+        last_saved: '',
+        version: '1.0',
+      }),
       validate: validateBotsStateFile,
     });
     const restored = restoreBots(file, this.clock.now());

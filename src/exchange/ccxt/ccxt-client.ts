@@ -17,7 +17,14 @@ export interface CcxtInternals {
   getExceptionsByUrl?: (url: string, exactOrBroad: string) => unknown;
   fetchDispatcher?: { destroy?: () => Promise<void> };
   has: Record<string, unknown>;
-  createOrder(symbol: string, type: string, side: string, amount: number | undefined, price?: number, params?: object): ReturnType<Exchange['createOrder']>;
+  createOrder(
+    symbol: string,
+    type: string,
+    side: string,
+    amount: number | undefined,
+    price?: number,
+    params?: object,
+  ): ReturnType<Exchange['createOrder']>;
 }
 
 /** The one view of a client's internals (a structural cast: these members exist on every ccxt exchange object). */
@@ -80,7 +87,12 @@ function keepErrorMappingByHost(client: Exchange, before: Map<string, string>, a
   }
   pairs.sort((a, b) => b[0].length - a[0].length);
   target.getExceptionsByUrl = (url: string, exactOrBroad: string) => {
-    const pair = typeof url === 'string' ? pairs.find(([replaced]) => url === replaced || url.startsWith(`${replaced}/`) || url.startsWith(`${replaced}?`)) : undefined;
+    const pair =
+      typeof url === 'string'
+        ? pairs.find(
+            ([replaced]) => url === replaced || url.startsWith(`${replaced}/`) || url.startsWith(`${replaced}?`),
+          )
+        : undefined;
     return lookup(pair ? pair[1] + url.slice(pair[0].length) : url, exactOrBroad);
   };
 }
@@ -121,5 +133,7 @@ export function createCcxtClient(ExchangeClass: CcxtExchangeClass, settings: Cli
 /** Closes the client and its sockets at once (close alone would wait for a stalled answer until undici's body timeout). */
 export async function destroyCcxtClient(client: Exchange): Promise<void> {
   await client.close();
-  await internals(client).fetchDispatcher?.destroy?.().catch(() => undefined);
+  await internals(client)
+    .fetchDispatcher?.destroy?.()
+    .catch(() => undefined);
 }

@@ -1,4 +1,11 @@
-import { formatHours, newestFirst, resetOf, type ClosedTradeFact, type ResetTimes, type RuleDecision } from './rule.types';
+import {
+  formatHours,
+  newestFirst,
+  resetOf,
+  type ClosedTradeFact,
+  type ResetTimes,
+  type RuleDecision,
+} from './rule.types';
 
 export interface LowProfitParams {
   /** How many of the coin's last trades are summed. */
@@ -36,8 +43,17 @@ export function checkLowProfit(input: LowProfitInput, params: LowProfitParams): 
     if (!(roi < -params.maxLossPercent)) continue;
     const until = list[0].closedAt + params.lockMs;
     if (until <= input.now) continue;
-    locks.push({ rule, symbol, until, reason: `low profit: the last ${count} trades of ${symbol} returned ${roi.toFixed(2)} % (limit -${params.maxLossPercent} %); locked ${formatHours(params.lockMs)}` });
+    locks.push({
+      rule,
+      symbol,
+      until,
+      reason: `low profit: the last ${count} trades of ${symbol} returned ${roi.toFixed(2)} % (limit -${params.maxLossPercent} %); locked ${formatHours(params.lockMs)}`,
+    });
   }
   locks.sort((a, b) => a.symbol.localeCompare(b.symbol));
-  return { rule, locks, reason: `${locks.length} coins below -${params.maxLossPercent} % over their last ${count} trades` };
+  return {
+    rule,
+    locks,
+    reason: `${locks.length} coins below -${params.maxLossPercent} % over their last ${count} trades`,
+  };
 }

@@ -58,7 +58,11 @@ export interface RsiSeriesOptions {
 }
 
 /** RSI, its history and the state needed for O(1) updates of the last close, in one pass. */
-export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD, options: RsiSeriesOptions = {}): RsiSeriesResult {
+export function computeRsiSeries(
+  closes: ArrayLike<number>,
+  period = RSI_PERIOD,
+  options: RsiSeriesOptions = {},
+): RsiSeriesResult {
   const finish = options.round === false ? (v: number) => v : round2;
   const n = closes.length;
   if (n < period + 1) return { rsi: null, history: EMPTY, state: null };
@@ -132,7 +136,10 @@ export function rawRsiWithLastClose(state: WilderState, lastClose: number): numb
   const loss = delta < 0 ? -delta : 0;
   const { period } = state;
   if (state.lastIsSeed) {
-    return rsiFromAverages((state.seedGainSumBeforeLast + gain) / period, (state.seedLossSumBeforeLast + loss) / period);
+    return rsiFromAverages(
+      (state.seedGainSumBeforeLast + gain) / period,
+      (state.seedLossSumBeforeLast + loss) / period,
+    );
   }
   const avgGain = (state.avgGainBeforeLast * (period - 1) + gain) / period;
   const avgLoss = (state.avgLossBeforeLast * (period - 1) + loss) / period;

@@ -32,7 +32,13 @@ const STATUS: Record<string, InstrumentStatus> = {
 export class BybitDialect extends BaseDialect {
   readonly id = 'bybit';
   readonly ccxtClassId = 'bybit';
-  readonly capabilities = { stopsOnOrder: true, stopsAsOrders: false, numbersAsStrings: true, needsPassword: false, maxCandlesPerRequest: 1000 };
+  readonly capabilities = {
+    stopsOnOrder: true,
+    stopsAsOrders: false,
+    numbersAsStrings: true,
+    needsPassword: false,
+    maxCandlesPerRequest: 1000,
+  };
   protected override readonly duplicateClientIdCodes: ReadonlySet<number> = new Set([110072, 12141]);
 
   clientOptions(): Record<string, unknown> {
@@ -93,7 +99,12 @@ export class BybitDialect extends BaseDialect {
   async setTradingStop(context: DialectContext, symbol: string, request: TradingStopRequest): Promise<void> {
     await context.call('setTradingStop', async (client) => {
       const unified = context.unifiedSymbol(symbol, 'setTradingStop');
-      const body: Record<string, unknown> = { category: 'linear', symbol: client.market(unified).id, tpslMode: 'Full', positionIdx: 0 };
+      const body: Record<string, unknown> = {
+        category: 'linear',
+        symbol: client.market(unified).id,
+        tpslMode: 'Full',
+        positionIdx: 0,
+      };
       if (request.stopLoss !== undefined) body.stopLoss = priceString(client, unified, request.stopLoss);
       if (request.takeProfit !== undefined) body.takeProfit = priceString(client, unified, request.takeProfit);
       try {
@@ -130,8 +141,12 @@ export function bybitBalanceFigures(info: unknown): BalanceFigures | undefined {
   const account = (info as { result?: { list?: Array<Record<string, any>> } })?.result?.list?.[0];
   if (!account) return undefined;
   // An account that holds no USDT has no USDT row at all: that is a zero balance, not a broken answer.
-  const coin = (Array.isArray(account.coin) ? account.coin : []).find((c: Record<string, unknown>) => c?.coin === 'USDT') ?? {
-    equity: '0', walletBalance: '0', unrealisedPnl: '0',
+  const coin = (Array.isArray(account.coin) ? account.coin : []).find(
+    (c: Record<string, unknown>) => c?.coin === 'USDT',
+  ) ?? {
+    equity: '0',
+    walletBalance: '0',
+    unrealisedPnl: '0',
   };
   return {
     equity: num(coin.equity),
@@ -168,7 +183,15 @@ export function fastBybitOhlcv(row: unknown, volumeIndex: 5 | 6): OHLCV | undefi
   const low = plainNumber(row[3]);
   const close = plainNumber(row[4]);
   const volume = plainNumber(row[volumeIndex]);
-  if (time === undefined || open === undefined || high === undefined || low === undefined || close === undefined || volume === undefined) return undefined;
+  if (
+    time === undefined ||
+    open === undefined ||
+    high === undefined ||
+    low === undefined ||
+    close === undefined ||
+    volume === undefined
+  )
+    return undefined;
   if (!Number.isFinite(time)) return undefined;
   return [Math.trunc(time), open, high, low, close, volume];
 }

@@ -68,7 +68,13 @@ describe('RateLimiter', () => {
 
   it('caps concurrency separately from the window', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ requestsPerWindow: 100, windowMs: 1000, maxConcurrent: 2, now: clock.now, schedule: clock.schedule });
+    const limiter = new RateLimiter({
+      requestsPerWindow: 100,
+      windowMs: 1000,
+      maxConcurrent: 2,
+      now: clock.now,
+      schedule: clock.schedule,
+    });
     const log: Array<{ granted: number; release: ReleaseSlot }> = [];
     for (let i = 0; i < 3; i++) request(limiter, clock, log);
     await flush();
@@ -82,7 +88,12 @@ describe('RateLimiter', () => {
 
   it('holds every request back during a pause', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ requestsPerWindow: 10, windowMs: 1000, now: clock.now, schedule: clock.schedule });
+    const limiter = new RateLimiter({
+      requestsPerWindow: 10,
+      windowMs: 1000,
+      now: clock.now,
+      schedule: clock.schedule,
+    });
     limiter.pause(700);
     const log: Array<{ granted: number; release: ReleaseSlot }> = [];
     request(limiter, clock, log);
@@ -112,7 +123,7 @@ describe('RateLimiter', () => {
     const windowMs = 500;
     const limiter = new RateLimiter({ requestsPerWindow: limit, windowMs, now: clock.now, schedule: clock.schedule });
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const arrivals: number[] = [];
     let done = 0;
     const total = 300;
@@ -143,15 +154,26 @@ describe('RateLimiter', () => {
 
   it('rejects a nonsensical configuration', () => {
     const clock = new FakeClock();
-    expect(() => new RateLimiter({ requestsPerWindow: 0, windowMs: 1000, now: clock.now, schedule: clock.schedule })).toThrow();
-    expect(() => new RateLimiter({ requestsPerWindow: 5, windowMs: 0, now: clock.now, schedule: clock.schedule })).toThrow();
+    expect(
+      () => new RateLimiter({ requestsPerWindow: 0, windowMs: 1000, now: clock.now, schedule: clock.schedule }),
+    ).toThrow();
+    expect(
+      () => new RateLimiter({ requestsPerWindow: 5, windowMs: 0, now: clock.now, schedule: clock.schedule }),
+    ).toThrow();
   });
 
   it('trading requests pass queued analysis reads and find the reserved slots free', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ requestsPerWindow: 10, windowMs: 1000, maxConcurrent: 10, now: clock.now, schedule: clock.schedule });
+    const limiter = new RateLimiter({
+      requestsPerWindow: 10,
+      windowMs: 1000,
+      maxConcurrent: 10,
+      now: clock.now,
+      schedule: clock.schedule,
+    });
     const reads: Array<{ granted: number; release: ReleaseSlot }> = [];
-    for (let i = 0; i < 100; i++) void limiter.acquire('analysis').then((release) => reads.push({ granted: clock.time, release }));
+    for (let i = 0; i < 100; i++)
+      void limiter.acquire('analysis').then((release) => reads.push({ granted: clock.time, release }));
     await flush();
     // 10 % of the window (1 slot) is kept for trading: 9 reads go, 91 wait.
     expect(reads).toHaveLength(9);
@@ -174,7 +196,12 @@ describe('RateLimiter', () => {
 
   it('with no reads waiting, trading may use the whole window', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ requestsPerWindow: 10, windowMs: 1000, now: clock.now, schedule: clock.schedule });
+    const limiter = new RateLimiter({
+      requestsPerWindow: 10,
+      windowMs: 1000,
+      now: clock.now,
+      schedule: clock.schedule,
+    });
     const granted: ReleaseSlot[] = [];
     for (let i = 0; i < 10; i++) void limiter.acquire().then((release) => granted.push(release));
     await flush();

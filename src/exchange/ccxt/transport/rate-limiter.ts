@@ -45,7 +45,10 @@ export class RateLimiter {
   private head = 0;
   private inFlight = 0;
   private pausedUntil = 0;
-  private readonly waiting: Record<RequestPriority, Array<(release: ReleaseSlot) => void>> = { trading: [], analysis: [] };
+  private readonly waiting: Record<RequestPriority, Array<(release: ReleaseSlot) => void>> = {
+    trading: [],
+    analysis: [],
+  };
   private wakeAt: number | null = null;
 
   constructor(private readonly options: RateLimiterOptions) {
@@ -56,8 +59,14 @@ export class RateLimiter {
     this.windowMs = options.windowMs;
     this.maxConcurrent = Math.max(1, Math.floor(options.maxConcurrent ?? this.requestsPerWindow));
     const tenth = (n: number) => (n >= 2 ? Math.max(1, Math.ceil(n / 10)) : 0);
-    this.reserved = Math.min(this.requestsPerWindow - 1, Math.max(0, Math.floor(options.reserved ?? tenth(this.requestsPerWindow))));
-    this.reservedConcurrent = Math.min(this.maxConcurrent - 1, Math.max(0, Math.floor(options.reservedConcurrent ?? tenth(this.maxConcurrent))));
+    this.reserved = Math.min(
+      this.requestsPerWindow - 1,
+      Math.max(0, Math.floor(options.reserved ?? tenth(this.requestsPerWindow))),
+    );
+    this.reservedConcurrent = Math.min(
+      this.maxConcurrent - 1,
+      Math.max(0, Math.floor(options.reservedConcurrent ?? tenth(this.maxConcurrent))),
+    );
   }
 
   /** Resolves when a request may be sent; call the returned function once its answer (or failure) arrived. */
@@ -112,7 +121,8 @@ export class RateLimiter {
   private pump(): void {
     for (;;) {
       // Trading first; analysis limits are stricter, so when a trading request cannot go, no read can either.
-      const priority: RequestPriority | null = this.waiting.trading.length > 0 ? 'trading' : this.waiting.analysis.length > 0 ? 'analysis' : null;
+      const priority: RequestPriority | null =
+        this.waiting.trading.length > 0 ? 'trading' : this.waiting.analysis.length > 0 ? 'analysis' : null;
       if (priority === null) return;
       const now = this.options.now();
       const delay = this.delayBeforeNext(now, priority);
