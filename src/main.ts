@@ -24,8 +24,9 @@ async function main(): Promise<void> {
   parseExchangeSettings(process.env);
   // Every store lives in DATA_DIR: a folder that cannot be written stops start-up with one line.
   const folderProblem = await dataFolderProblem(path.resolve(settings.dataDir));
-  if (folderProblem)
+  if (folderProblem) {
     throw new StartupError(`data folder ${path.resolve(settings.dataDir)} (DATA_DIR) ${folderProblem}`);
+  }
   await preflightSettings(settings);
   const { AppModule } = require('./app.module') as { AppModule: Type<unknown> };
   const appLogger = new AppLogger({

@@ -153,10 +153,11 @@ describe('api-contract coverage', () => {
       let call = request(t.http)[route.method](route.path);
       if (route.body !== undefined) call = call.send(route.body as object);
       const res = await call;
-      if (res.status < 200 || res.status >= 300)
+      if (res.status < 200 || res.status >= 300) {
         failures.push(
           `${route.method.toUpperCase()} ${route.path}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`,
         );
+      }
     }
     expect(failures).toEqual([]);
   });

@@ -145,8 +145,9 @@ describe('auto-bot on the paper exchange', () => {
       expect(onExchange!.exitPrice).toBe(trade.exit_price);
       expect(trade.net_pnl).toBeCloseTo(onExchange!.pnl, 6);
       if (trade.close_reason === 'STOP_LOSS') expect(trade.pnl_percent).toBeLessThanOrEqual(-1.5 + 0.05);
-      if (trade.close_reason === 'TRAILING_STOP')
+      if (trade.close_reason === 'TRAILING_STOP') {
         expect(trade.exit_price >= trade.entry_price === (trade.direction === 'LONG')).toBe(true);
+      }
     }
     const stats = (await request(t.http).get('/api/bots/statistics').expect(200)).body.statistics;
     const total = trades.reduce((s: number, x: any) => s + x.pnl, 0);

@@ -38,10 +38,11 @@ function shapeErrors(value: unknown, shape: Record<string, Kind>, where: string)
   for (const [path, kind] of Object.entries(shape)) {
     for (const [at, v, present] of resolve(value, path.split('.'))) {
       if (!present) errors.push(`${where}: ${path} missing`);
-      else if (!matches(v, kind))
+      else if (!matches(v, kind)) {
         errors.push(
           `${where}: ${at || path} is ${kindOf(v)} (${JSON.stringify(v)?.slice(0, 60)}), client expects ${kind}`,
         );
+      }
     }
   }
   return errors;
@@ -64,8 +65,9 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
     else if (opts.rawJson !== undefined) req = req.set('Content-Type', 'application/json').send(opts.rawJson);
     else if (opts.jsonHeaderNoBody) req = req.set('Content-Type', 'application/json');
     const res = await req;
-    if (res.status < 200 || res.status >= 300)
+    if (res.status < 200 || res.status >= 300) {
       problems.push(`${method.toUpperCase()} ${path} -> ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    }
     return res;
   }
   function check(value: unknown, shape: Record<string, Kind>, where: string) {
@@ -882,8 +884,9 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
       { success: 'boolean', count: 'number' },
       'manual-positions/refresh',
     );
-    for (const symbol of [two, three])
+    for (const symbol of [two, three]) {
       check((await call('post', '/api/bots/delete', { json: { symbol } })).body, { success: 'boolean' }, 'delete');
+    }
     await call('post', '/api/bots/close-position', { json: { symbol: one } });
     await call('post', '/api/bots/delete', { json: { symbol: one } });
   });

@@ -23,8 +23,9 @@ async function waitForLoad(
   const started = Date.now();
   for (;;) {
     const body = (await request(t.http).get('/api/bots/coins-with-rsi').expect(200)).body;
-    if (body.total > 0 && !body.update_in_progress && body.cache_info.data_source === 'live' && predicate(body))
+    if (body.total > 0 && !body.update_in_progress && body.cache_info.data_source === 'live' && predicate(body)) {
       return body;
+    }
     if (Date.now() - started > timeoutMs) throw new Error(`coin table not loaded after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -123,8 +123,9 @@ describe('notifications across kill -9: 0 lost, 0 duplicated', () => {
           if (bot?.position_side) {
             requests++;
             const res = await http(`${url}/api/bots/close-position`, 'POST', { symbol }, 5_000);
-            if (res.status === 200 && res.body.closed_positions?.length)
+            if (res.status === 200 && res.body.closed_positions?.length) {
               ackedCloses.set(symbol, (ackedCloses.get(symbol) ?? 0) + 1);
+            }
             if (res.status === 0) inFlightAtKill++;
           } else if (!bot) {
             requests++;
@@ -179,12 +180,14 @@ describe('notifications across kill -9: 0 lost, 0 duplicated', () => {
     }
     const exitsBySymbol = new Map<string, number>();
     for (const r of webhook.processed.values()) {
-      if (r.body.event === 'exit' && r.body.data.reason === 'MANUAL_CLOSE')
+      if (r.body.event === 'exit' && r.body.data.reason === 'MANUAL_CLOSE') {
         exitsBySymbol.set(r.body.data.symbol, (exitsBySymbol.get(r.body.data.symbol) ?? 0) + 1);
+      }
     }
     for (const [symbol, count] of ackedCloses) {
-      if ((exitsBySymbol.get(symbol) ?? 0) < count)
+      if ((exitsBySymbol.get(symbol) ?? 0) < count) {
         lost.push(`exit ${symbol}: ${exitsBySymbol.get(symbol) ?? 0} of ${count}`);
+      }
       const onTelegram = telegramTexts.filter((x) => x.startsWith(`Exit LONG ${symbol} (MANUAL_CLOSE)`)).length;
       if (onTelegram < count) lost.push(`telegram exit ${symbol}: ${onTelegram} of ${count}`);
     }

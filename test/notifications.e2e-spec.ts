@@ -176,8 +176,9 @@ describe('notifications through local fake channels', () => {
       if (
         hooks('stop_moved').some((h) => h.data.kind === 'trailing') &&
         hooks('stop_moved').some((h) => h.data.kind === 'break_even')
-      )
+      ) {
         break;
+      }
       await step(t, clock, 5);
       await new Promise((r) => setTimeout(r, 0));
     }
@@ -346,8 +347,9 @@ describe('notifications through local fake channels', () => {
     const before = telegram.messages().length;
     telegram.fault({ kind: 'rateLimit', retryAfterSec: 2 });
     const texts = ['t-1', 't-2', 't-3', 't-4'];
-    for (const text of texts)
+    for (const text of texts) {
       await request(t.http).post('/api/bots/notifications/test').send({ channel: 'telegram', text }).expect(200);
+    }
     await eventually(async () => telegram.messages().filter((m) => texts.includes(m.text)).length === 4, 30_000);
     const limited = telegram.received.find((r) => r.body?.text === 't-1' && !r.accepted)!;
     const sent = telegram.messages().slice(before);
@@ -360,8 +362,9 @@ describe('notifications through local fake channels', () => {
   it('outage and recovery: a channel down (refused, 5xx, slow, dropped) gets everything afterwards, in order, once', async () => {
     await webhook.stop();
     const texts = Array.from({ length: 6 }, (_, i) => `outage-${i}`);
-    for (const text of texts.slice(0, 3))
+    for (const text of texts.slice(0, 3)) {
       await request(t.http).post('/api/bots/notifications/test').send({ channel: 'webhook', text }).expect(200);
+    }
     const pending = await eventually(async () => {
       const outbox = (await request(t.http).get('/api/bots/notifications/outbox')).body;
       const head = outbox.pending.find((e: any) => e.text === 'outage-0');
@@ -373,8 +376,9 @@ describe('notifications through local fake channels', () => {
     );
     const metrics = (await request(t.http).get('/metrics')).text;
     expect(metrics).toMatch(/bots_notifications_pending\{channel="webhook"\} 3/);
-    for (const text of texts.slice(3))
+    for (const text of texts.slice(3)) {
       await request(t.http).post('/api/bots/notifications/test').send({ channel: 'webhook', text }).expect(200);
+    }
     await new Promise((r) => setTimeout(r, 2_500));
     webhook
       .fault({ kind: 'status', status: 503 })

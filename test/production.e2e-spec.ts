@@ -72,8 +72,9 @@ async function startProduction(cwd: string, env: Record<string, string>): Promis
   const deadline = Date.now() + 20_000;
   while (alive && Date.now() < deadline) {
     try {
-      if ((await fetch(`${url}/health/ready`)).status === 200)
+      if ((await fetch(`${url}/health/ready`)).status === 200) {
         return { child, url, port, output: () => output, exited };
+      }
     } catch {
       /* not up yet */
     }
@@ -183,8 +184,9 @@ describe('Docker files have the required parts', () => {
     expect(users.at(-1)).toBe('USER node');
     expect(runtime).toContain('VOLUME ["/app/data"]');
     const env = runtime.filter((l) => l.startsWith('ENV ')).join(' ');
-    for (const pair of ['NODE_ENV=production', 'DATA_DIR=/app/data', 'PORT=5001', 'HOST=0.0.0.0'])
+    for (const pair of ['NODE_ENV=production', 'DATA_DIR=/app/data', 'PORT=5001', 'HOST=0.0.0.0']) {
       expect(env).toContain(pair);
+    }
     expect(runtime).toContain('EXPOSE 5001');
   });
 

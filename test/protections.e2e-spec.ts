@@ -31,8 +31,9 @@ describe('account protections on the paper exchange', () => {
     await workers(app).stop();
     await app.app.get(ProtectionService).stop();
     const events = app.app.get(EventEmitter2);
-    for (const name of [DomainEvent.LockSet, DomainEvent.LockLifted])
+    for (const name of [DomainEvent.LockSet, DomainEvent.LockLifted]) {
       events.on(name, (event: LockEvent) => lockEvents.push({ name, event }));
+    }
     return app;
   }
   const protections = () => t!.app.get(ProtectionService);
@@ -150,8 +151,9 @@ describe('account protections on the paper exchange', () => {
     });
 
     const table = (await request(t!.http).get('/api/bots/coins-with-rsi').expect(200)).body.coins;
-    for (const coin of Object.values(table) as any[])
+    for (const coin of Object.values(table) as any[]) {
       expect(coin.protection_lock).toMatchObject({ rule: 'max_drawdown', lock_id: lock.id });
+    }
 
     await request(t!.http).post('/api/bots/auto-bot').send({ enabled: true }).expect(200);
     await workers(t!).runNow('auto_bot_worker');

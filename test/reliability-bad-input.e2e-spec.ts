@@ -174,9 +174,10 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
       ].map(async (p) => {
         const res = await http(`${service.url}${p}`, 'GET');
         const body = res.body && typeof res.body === 'object' ? { ...res.body } : res.body;
-        if (body && typeof body === 'object')
+        if (body && typeof body === 'object') {
           for (const volatile of ['timestamp', 'last_update']) delete (body as Record<string, unknown>)[volatile];
-        if (Array.isArray(body?.bots))
+        }
+        if (Array.isArray(body?.bots)) {
           body.bots = body.bots.map((b: Record<string, unknown>) => [
             b.symbol,
             b.status,
@@ -184,6 +185,7 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
             b.volume_value,
             b.leverage,
           ]);
+        }
         return [res.status, body];
       }),
     );
@@ -229,10 +231,12 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
       counts.requests++;
       byStatus.set(res.status, (byStatus.get(res.status) ?? 0) + 1);
       const where = `${op.method} ${op.path} [${label}] → ${res.status}`;
-      if (res.status >= 500 || res.status === 0)
+      if (res.status >= 500 || res.status === 0) {
         serverErrors.push(`${where}: ${JSON.stringify(res.body).slice(0, 200)}`);
-      if (res.status >= 400 && !(res.body && res.body.success === false && typeof res.body.error === 'string'))
+      }
+      if (res.status >= 400 && !(res.body && res.body.success === false && typeof res.body.error === 'string')) {
         notEnvelope.push(`${where}: ${JSON.stringify(res.body).slice(0, 200)}`);
+      }
       if (res.status >= 400) counts.refused++;
       else counts.accepted++;
       if (!mutating) return;
@@ -250,23 +254,26 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
       const pathParams = op.params.filter((p) => p.in === 'path');
       const queryParams = op.params.filter((p) => p.in === 'query');
       // Odd path values (for a mutating route, with an otherwise harmless body).
-      if (pathParams.length)
-        for (const value of ODD_STRINGS)
+      if (pathParams.length) {
+        for (const value of ODD_STRINGS) {
           await send(
             op,
             `path ${JSON.stringify(value.slice(0, 20))}`,
             pathWith(op, value),
             op.method === 'GET' ? undefined : '{}',
           );
+        }
+      }
       // Odd query values, one parameter at a time, and a repeated parameter.
       for (const q of queryParams) {
-        for (const value of ODD_QUERY)
+        for (const value of ODD_QUERY) {
           await send(
             op,
             `query ${q.name}=${JSON.stringify(value.slice(0, 20))}`,
             `${basePath(op)}?${q.name}=${encodeURIComponent(value)}`,
             op.method === 'GET' ? undefined : '{}',
           );
+        }
         await send(
           op,
           `query ${q.name} twice`,

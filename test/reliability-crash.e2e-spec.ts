@@ -124,24 +124,28 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     for (const [symbol, expected] of model.bots) {
       const bot = stored[symbol];
       if ((expected === 'paused' || expected === 'active') && closedByService(model, symbol, bot, trades)) continue;
-      if (expected === 'paused' && bot?.status !== 'paused')
+      if (expected === 'paused' && bot?.status !== 'paused') {
         violations.push(
           `cycle ${cycle}: ${symbol} acknowledged paused, file has ${bot?.status ?? 'no bot'} ${describe_(symbol)}`,
         );
+      }
       if (expected === 'active' && !['running', 'in_position_long', 'in_position_short'].includes(bot?.status)) {
         violations.push(
           `cycle ${cycle}: ${symbol} acknowledged active, file has ${bot?.status ?? 'no bot'} ${describe_(symbol)}`,
         );
       }
-      if (expected === 'deleted' && bot)
+      if (expected === 'deleted' && bot) {
         violations.push(`cycle ${cycle}: ${symbol} acknowledged deleted, file still has it (${bot.status})`);
-      if (expected === 'idle' && bot && bot.status !== 'idle')
+      }
+      if (expected === 'idle' && bot && bot.status !== 'idle') {
         violations.push(`cycle ${cycle}: ${symbol} acknowledged closed, file has ${bot.status}`);
+      }
     }
     for (const [symbol, count] of model.closes) {
       const onDisk = trades.filter((t) => t.symbol === symbol).length;
-      if (onDisk < count)
+      if (onDisk < count) {
         violations.push(`cycle ${cycle}: ${symbol} has ${count} acknowledged closes, ${onDisk} trades on disk`);
+      }
     }
     const autoBot = readJson(dataDir, 'auto_bot_config.json');
     if (
@@ -157,8 +161,9 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     for (const [symbol, value] of model.coin) {
       if (value.acked === null) continue;
       const onDisk = coins[symbol]?.rsi_long_threshold;
-      if (onDisk !== value.acked && !value.pending.has(onDisk))
+      if (onDisk !== value.acked && !value.pending.has(onDisk)) {
         violations.push(`cycle ${cycle}: ${symbol} rsi_long_threshold ${onDisk} on disk, acknowledged ${value.acked}`);
+      }
     }
   }
 
@@ -182,17 +187,19 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
         model.bots.set(symbol, status ? 'active' : 'none');
         continue;
       }
-      if (expected === 'paused' && status !== 'paused')
+      if (expected === 'paused' && status !== 'paused') {
         violations.push(
           `cycle ${cycle}: after restart ${symbol} is ${status ?? 'gone'}, acknowledged paused ${describe_(symbol)}`,
         );
+      }
       if (expected === 'active' && !['running', 'in_position_long', 'in_position_short'].includes(status ?? '')) {
         violations.push(
           `cycle ${cycle}: after restart ${symbol} is ${status ?? 'gone'}, acknowledged active ${describe_(symbol)}`,
         );
       }
-      if ((expected === 'deleted' || expected === 'idle') && status)
+      if ((expected === 'deleted' || expected === 'idle') && status) {
         violations.push(`cycle ${cycle}: after restart ${symbol} is ${status}, acknowledged ${expected}`);
+      }
     }
     for (const symbol of symbols) {
       if (model.bots.get(symbol) !== 'unknown') continue;
@@ -202,21 +209,24 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     }
     for (const [symbol, count] of model.closes) {
       const trades = await http(`${service.url}/api/bots/trades?symbol=${symbol}&limit=1000`, 'GET');
-      if ((trades.body?.count ?? 0) < count)
+      if ((trades.body?.count ?? 0) < count) {
         violations.push(
           `cycle ${cycle}: after restart ${symbol} shows ${trades.body?.count} trades, ${count} acknowledged`,
         );
+      }
     }
     const autoBot = (await http(`${service.url}/api/bots/auto-bot`, 'GET')).body?.config?.rsi_long_threshold;
-    if (autoBot !== model.autoBot.acked && !model.autoBot.pending.has(autoBot))
+    if (autoBot !== model.autoBot.acked && !model.autoBot.pending.has(autoBot)) {
       violations.push(`cycle ${cycle}: after restart auto-bot rsi_long_threshold ${autoBot}`);
+    }
     model.autoBot = { acked: autoBot, pending: new Set() };
     for (const [symbol, value] of model.coin) {
       if (value.pending.size === 0 && value.acked === null) continue;
       const settings = await http(`${service.url}/api/bots/individual-settings/${symbol}`, 'GET');
       const current = settings.status === 200 ? (settings.body.settings?.rsi_long_threshold ?? null) : null;
-      if (value.acked !== null && current !== value.acked && !value.pending.has(current))
+      if (value.acked !== null && current !== value.acked && !value.pending.has(current)) {
         violations.push(`cycle ${cycle}: after restart ${symbol} rsi_long_threshold ${current}`);
+      }
       model.coin.set(symbol, { acked: current, pending: new Set() });
     }
   }
@@ -252,8 +262,9 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
             stats.acknowledged++;
           } else if (res.status === 0) stats.inFlightAtKill++;
           else model.autoBot.pending.delete(value);
-          if (res.status >= 500)
+          if (res.status >= 500) {
             serverErrors.push(`POST /api/bots/auto-bot → ${res.status} ${JSON.stringify(res.body)}`);
+          }
           configBusy = false;
           continue;
         }
@@ -317,8 +328,9 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     } else if (roll < 0.6) {
       const res = await send('POST', '/api/bots/stop', { symbol });
       if (res.status === 200) model.bots.set(symbol, 'paused');
-      else if (res.status === 404 && ['paused', 'active'].includes(before))
+      else if (res.status === 404 && ['paused', 'active'].includes(before)) {
         violations.push(`${symbol}: stop answered 404 for a bot acknowledged ${before}`);
+      }
     } else if (roll < 0.75) {
       // Only a bot seen holding a position must leave a trade when its close is acknowledged.
       const status = await send('GET', `/api/bots/status/${symbol}`);

@@ -112,10 +112,11 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
       if (i % 3 === 2) {
         // A manual close in the middle of the storm: it may fail, but never with a crash.
         const holder = (await bots(t)).find((b) => b.position_side !== null);
-        if (holder)
+        if (holder) {
           closeAnswers.push(
             (await request(t.http).post('/api/bots/close-position').send({ symbol: holder.symbol })).status,
           );
+        }
       }
     }
 
@@ -162,8 +163,9 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
     expect(closeAnswers.every((s) => s < 600 && s !== 0)).toBe(true);
 
     // Retries bounded: never more than attempts−1 per call, for every method.
-    for (const [method, n] of retries)
+    for (const [method, n] of retries) {
       expect([method, n <= (ATTEMPTS - 1) * (calls.get(method) ?? 0)]).toEqual([method, true]);
+    }
     // A worker tick cannot hang on a dead exchange: each is bounded by the per-request timeout and the retries.
     expect(sortedTicks.at(-1)!).toBeLessThan(60_000);
 
@@ -188,11 +190,13 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
         );
       }
     }
-    for (const b of holding)
-      if (!positions.some((p) => p.symbol === b.symbol))
+    for (const b of holding) {
+      if (!positions.some((p) => p.symbol === b.symbol)) {
         inconsistencies.push(
           `bot ${b.symbol} holds ${b.position_side} ${b.position_size_coins}, the exchange has no position`,
         );
+      }
+    }
     expect(inconsistencies).toEqual([]);
     // Every executed order is one the bots account for: each entry once, plus at most one close per trade.
     const trades = (await request(t.http).get('/api/bots/trades?limit=5000').expect(200)).body.trades as unknown[];

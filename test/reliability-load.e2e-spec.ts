@@ -78,20 +78,22 @@ describe(`load: ${RATE} requests/s for ${SECONDS} s, reads and writes mixed`, ()
       const r = random();
       if (r < 0.2) return { kind: 'read', label: 'GET list', method: 'GET', path: '/api/bots/list' };
       if (r < 0.38) return { kind: 'read', label: 'GET status', method: 'GET', path: '/api/bots/status' };
-      if (r < 0.5)
+      if (r < 0.5) {
         return { kind: 'read', label: 'GET coins-with-rsi', method: 'GET', path: '/api/bots/coins-with-rsi' };
+      }
       if (r < 0.6) return { kind: 'read', label: 'GET auto-bot', method: 'GET', path: '/api/bots/auto-bot' };
       if (r < 0.68) return { kind: 'read', label: 'GET health', method: 'GET', path: '/api/bots/health' };
-      if (r < 0.78)
+      if (r < 0.78) {
         return {
           kind: 'read',
           label: 'GET status/{symbol}',
           method: 'GET',
           path: `/api/bots/status/${pick(botSymbols)}`,
         };
+      }
       if (r < 0.9) return { kind: 'read', label: 'GET history', method: 'GET', path: '/api/bots/history?limit=50' };
       // 10 % writes, each a durable (fsynced) save of its file: 20 per second per file at 500 requests/s.
-      if (r < 0.94)
+      if (r < 0.94) {
         return {
           kind: 'write',
           label: 'POST individual-settings',
@@ -99,7 +101,8 @@ describe(`load: ${RATE} requests/s for ${SECONDS} s, reads and writes mixed`, ()
           path: `/api/bots/individual-settings/${pick(symbols)}`,
           body: { rsi_long_threshold: 20 + Math.floor(random() * 10) },
         };
-      if (r < 0.97)
+      }
+      if (r < 0.97) {
         return {
           kind: 'write',
           label: 'POST stop',
@@ -107,6 +110,7 @@ describe(`load: ${RATE} requests/s for ${SECONDS} s, reads and writes mixed`, ()
           path: '/api/bots/stop',
           body: { symbol: pick(botSymbols) },
         };
+      }
       return {
         kind: 'write',
         label: 'POST auto-bot',

@@ -26,9 +26,11 @@ interface Operation {
 function operations(doc: { paths: Record<string, Record<string, unknown>> }): Operation[] {
   const ops: Operation[] = [];
   for (const [p, item] of Object.entries(doc.paths)) {
-    for (const method of Object.keys(item))
-      if (['get', 'post', 'put', 'patch', 'delete'].includes(method))
+    for (const method of Object.keys(item)) {
+      if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) {
         ops.push({ method: method.toUpperCase(), path: p });
+      }
+    }
   }
   return ops;
 }
@@ -76,8 +78,9 @@ describe('secrets never appear in logs, responses, exported configs or data file
       BOTS_API_KEY,
     });
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (await fetch(`${service.url}/health/ready`)).status !== 200)
+    while (Date.now() < deadline && (await fetch(`${service.url}/health/ready`)).status !== 200) {
       await new Promise((r) => setTimeout(r, 200));
+    }
   }, 180_000);
 
   afterAll(async () => {

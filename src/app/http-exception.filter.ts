@@ -26,8 +26,9 @@ function messageOf(body: unknown, fallback: string): string {
 
 /** Maps an exchange failure to the status a caller can act on. */
 function exchangeStatus(error: ExchangeError): number {
-  if (error instanceof ExchangeNotReadyError || error instanceof ExchangeUnavailableError)
+  if (error instanceof ExchangeNotReadyError || error instanceof ExchangeUnavailableError) {
     return HttpStatus.SERVICE_UNAVAILABLE;
+  }
   if (error instanceof ExchangeRateLimitError) return HttpStatus.TOO_MANY_REQUESTS;
   if (error instanceof UnknownSymbolError) return HttpStatus.NOT_FOUND;
   if (error instanceof InsufficientFundsError || error instanceof InvalidOrderError) return HttpStatus.BAD_REQUEST;
@@ -83,12 +84,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const allowed = status === HttpStatus.NOT_FOUND ? allowedMethods(request) : [];
       if (allowed.length > 0) {
         response.setHeader('Allow', allowed.join(', ').toUpperCase());
-        response
-          .status(HttpStatus.METHOD_NOT_ALLOWED)
-          .json({
-            success: false,
-            error: `Method ${request.method} not allowed for ${request.path}; use ${allowed.join(' or ').toUpperCase()}`,
-          });
+        response.status(HttpStatus.METHOD_NOT_ALLOWED).json({
+          success: false,
+          error: `Method ${request.method} not allowed for ${request.path}; use ${allowed.join(' or ').toUpperCase()}`,
+        });
         return;
       }
       const raw = exception.getResponse();
@@ -136,8 +135,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private describe(status: number, message: string, request: Request): string {
-    if (status === HttpStatus.NOT_FOUND && /^Cannot (GET|POST|PUT|DELETE|PATCH)/.test(message))
+    if (status === HttpStatus.NOT_FOUND && /^Cannot (GET|POST|PUT|DELETE|PATCH)/.test(message)) {
       return 'Endpoint not found';
+    }
     if (status === HttpStatus.METHOD_NOT_ALLOWED) return `Method ${request.method} not allowed for ${request.path}`;
     // Nest turns body-parser's SyntaxError into a bare 400; say what it is, as the original did.
     if (

@@ -120,8 +120,9 @@ export class AutoBotService {
       const { symbol, direction, rsi, coinConfig, filtersPassed } = screened.pass;
       const outcome = await this.manager.withLock(symbol, async () => {
         const current = this.manager.find(symbol);
-        if (current && current.status !== 'idle')
+        if (current && current.status !== 'idle') {
           return { ok: false as const, reason: `a bot already exists (${current.status})` };
+        }
         const bot =
           current ??
           TradingBot.create({
@@ -244,10 +245,11 @@ export class AutoBotService {
         });
       },
     });
-    if (!verdict.ok)
+    if (!verdict.ok) {
       return {
         skip: { symbol, direction, rsi, action: 'skipped', filter: verdict.skip.filter, reason: verdict.skip.reason },
       };
+    }
     return {
       pass: {
         symbol,

@@ -61,8 +61,9 @@ export class BotMonitorService {
             !this.entryGuard?.lockFor(symbol)
           ) {
             const direction = this.manager.rsiDirection(symbol, bot);
-            if (direction && (await this.manager.enterPosition(bot, direction, 'manual')).ok)
+            if (direction && (await this.manager.enterPosition(bot, direction, 'manual')).ok) {
               report.entered.push(symbol);
+            }
           }
         } catch (error) {
           const message = (error as Error).message;
@@ -161,12 +162,13 @@ export class BotMonitorService {
     );
     report.stops_moved.push({ symbol: bot.symbol, stop });
     const kind = trailing ? 'trailing' : r.break_even_activated ? 'break_even' : null;
-    if (kind)
+    if (kind) {
       await publishEvent(
         this.events,
         DomainEvent.StopMoved,
         { at: now, botId: r.id, symbol: bot.symbol, kind, stopLoss: stop },
         this.logger,
       );
+    }
   }
 }

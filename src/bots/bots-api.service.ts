@@ -127,16 +127,19 @@ export class BotsApiService {
 
   async closePosition(body: SymbolActionDto, query: SymbolQueryDto): Promise<ClosePositionResponseDto> {
     const symbol = requireSymbol(firstGiven(body.symbol, query.symbol));
-    if (!this.exchange.isReady)
+    if (!this.exchange.isReady) {
       throw new OperationFailedError('Exchange not initialized', { message: 'Exchange not initialized' });
+    }
     const result = await this.manager.closePositionManually(symbol);
-    if (!result)
+    if (!result) {
       throw new NotFoundError(`No open position for ${symbol}`, { message: `No open position for ${symbol}` });
-    if (result.closed.length === 0)
+    }
+    if (result.closed.length === 0) {
       throw new OperationFailedError(`Closing ${symbol} failed`, {
         message: `Closing ${symbol} failed`,
         errors: result.errors,
       });
+    }
     return {
       success: true,
       message: `Closed ${result.closed.length} position(s) of ${symbol}`,

@@ -108,8 +108,9 @@ export class BotsConfigService {
     if (body === undefined || body === null || (isPlainObject(body) && Object.keys(body).length === 0)) {
       return { config: this.autoBotView(), changes: [] as SettingChange[], changed_params: [] as string[] };
     }
-    if (!isPlainObject(body))
+    if (!isPlainObject(body)) {
       throw new ValidationError(null, 'Request body must be a JSON object of auto-bot settings');
+    }
     const changes = await this.applyAutoBotBlock(body, {});
     return { config: this.autoBotView(), changes, changed_params: changes.map(describeChange) };
   }
@@ -138,8 +139,9 @@ export class BotsConfigService {
       // All or nothing (docs/reliability.md): the system half saved first is put back.
       if (systemChanges.length > 0) {
         await this.system.update(systemBefore).catch((restoreError: Error) => {
-          if (error instanceof Error)
+          if (error instanceof Error) {
             error.message += ` (and restoring the system settings failed too: ${restoreError.message})`;
+          }
         });
       }
       throw error;
@@ -191,8 +193,9 @@ export class BotsConfigService {
    */
   async importConfig(body: unknown): Promise<ImportResult> {
     const root = isPlainObject(body) && isPlainObject(body.config) ? body.config : body;
-    if (!isPlainObject(root))
+    if (!isPlainObject(root)) {
       throw new ValidationError(null, 'No configuration provided (expected {config:{autoBot, system, ai}})');
+    }
     const blocks = { autoBot: root.autoBot, system: root.system, ai: root.ai };
     if (blocks.autoBot === undefined && blocks.system === undefined && blocks.ai === undefined) {
       throw new ValidationError(null, 'Nothing to import: the body has none of the blocks autoBot, system, ai');
@@ -236,10 +239,12 @@ export class BotsConfigService {
       }
     } catch (error) {
       // Nothing was applied: the refusal names the field and says so.
-      if (error instanceof ConfigValidationError)
+      if (error instanceof ConfigValidationError) {
         throw new ValidationError(error.key, error.message, { applied: result.applied });
-      if (error instanceof TimeframeError)
+      }
+      if (error instanceof TimeframeError) {
         throw new ValidationError('timeframe', error.message, { applied: result.applied });
+      }
       throw error;
     }
 

@@ -90,14 +90,16 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
         changes.some((c) =>
           ['bot_status_update_interval', 'position_sync_interval', 'inactive_bot_cleanup_interval'].includes(c.key),
         )
-      )
+      ) {
         this.armAll();
+      }
     });
     this.autoBotConfig.onChange((_c, changes) => {
       if (this.started && changes.some((c) => c.key === 'check_interval')) this.arm('auto_bot_worker');
       // Switching the auto-bot on runs a pass now instead of waiting up to check_interval (180 s) for the first one.
-      if (this.started && changes.some((c) => c.key === 'enabled' && c.to === true))
+      if (this.started && changes.some((c) => c.key === 'enabled' && c.to === true)) {
         void this.runNow('auto_bot_worker');
+      }
     });
   }
 

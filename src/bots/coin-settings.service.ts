@@ -123,8 +123,9 @@ export class CoinSettingsService {
       if (samples.length < 10) samples.push({ symbol, ...fit.params });
     }
     const updated = Object.keys(updates);
-    if (updated.length === 0)
+    if (updated.length === 0) {
       throw new ValidationError(null, `No coin has enough candles on ${timeframe} to learn from`);
+    }
     await this.settings.setMany(updates);
     return {
       updated_count: updated.length,

@@ -241,8 +241,9 @@ export class MaintenanceService implements OnModuleInit {
 
   /** With the auto-bot on: mature coins not verified for 5 minutes are re-verified. */
   async activateTradingRules(): Promise<ActivateTradingRulesResponseDto> {
-    if (!this.autoBotConfig.get().enabled)
+    if (!this.autoBotConfig.get().enabled) {
       return { success: true, message: 'Auto-bot is disabled; nothing to activate', activated: false };
+    }
     const touched = await this.maturity.touchVerified(300_000);
     return {
       success: true,

@@ -89,8 +89,9 @@ export class PositionSyncService {
       }
       bot.applyExchangePosition(position, now, this.manager.coinTrend(bot.symbol), this.manager.timeframe);
       report.updated.push(bot.symbol);
-      if (bot.inPosition && position.stopLoss === null && (await this.restoreStop(bot, position)))
+      if (bot.inPosition && position.stopLoss === null && (await this.restoreStop(bot, position))) {
         report.stops_restored.push(bot.symbol);
+      }
       return;
     }
     if (!position) return;

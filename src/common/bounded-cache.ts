@@ -13,8 +13,9 @@ export class BoundedCache<K, V> {
   private readonly entries = new Map<K, { value: V; setAt: number }>();
 
   constructor(private readonly options: BoundedCacheOptions) {
-    if (!(options.maxEntries >= 1) || !(options.maxAgeMs > 0))
+    if (!(options.maxEntries >= 1) || !(options.maxAgeMs > 0)) {
       throw new Error('BoundedCache needs maxEntries >= 1 and maxAgeMs > 0');
+    }
   }
 
   get size(): number {

@@ -18,8 +18,9 @@ export const MAX_SYMBOL_LIST = 2000;
 export function normalizeSymbol(input: unknown): string | null {
   if (typeof input !== 'string' || input.length > SYMBOL_INPUT_MAX_LENGTH + 64) return null;
   let symbol = input.trim().toUpperCase();
-  if (symbol.length > QUOTE_SUFFIX.length && symbol.endsWith(QUOTE_SUFFIX))
+  if (symbol.length > QUOTE_SUFFIX.length && symbol.endsWith(QUOTE_SUFFIX)) {
     symbol = symbol.slice(0, -QUOTE_SUFFIX.length);
+  }
   return SYMBOL_PATTERN.test(symbol) ? symbol : null;
 }
 
@@ -33,8 +34,9 @@ export function firstGiven(...candidates: unknown[]): unknown {
  * malformed → 400 naming the field (both as ValidationError, mapped by the exception filter).
  */
 export function requireSymbol(raw: unknown, field = 'symbol'): string {
-  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === ''))
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
     throw new ValidationError(field, 'Symbol required');
+  }
   const symbol = normalizeSymbol(raw);
   if (!symbol) throw new ValidationError(field, `${field} must be a coin symbol such as BTC or BTCUSDT`);
   return symbol;

@@ -29,8 +29,9 @@ export class SystemConfigService implements OnModuleInit {
   }
 
   async setTimeframe(timeframe: string): Promise<void> {
-    if (!isTimeframe(timeframe))
+    if (!isTimeframe(timeframe)) {
       throw new ConfigValidationError('timeframe', `timeframe must be one of the supported timeframes`);
+    }
     await this.settings.update({ system_timeframe: timeframe });
   }
 

@@ -100,13 +100,14 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
 
   get mode(): ExchangeMode {
     const c = this.config;
-    if (c.name !== 'paper')
+    if (c.name !== 'paper') {
       return {
         exchange: c.name,
         paper_market: null,
         dry_run: false,
         description: `real ${c.name} account${c.testnet ? ' (testnet)' : ''}`,
       };
+    }
     return {
       exchange: 'paper',
       paper_market: c.paper.market,

@@ -109,8 +109,9 @@ export class DelistingService implements OnModuleInit {
       this.data = next;
       this.lastScanAt = now;
       if (added.length > 0) this.logger.warn(`Delisting detected: ${added.join(', ')}`);
-      if (added.length > 0)
+      if (added.length > 0) {
         await publishEvent(this.events, DomainEvent.DelistingDetected, { at: now, symbols: added }, this.logger);
+      }
       return { added, removed };
     });
   }
@@ -142,13 +143,14 @@ export class DelistingService implements OnModuleInit {
       const coins: Record<string, DelistedEntry> = {};
       for (const entry of raw) {
         const symbol = normalizeSymbol(entry);
-        if (symbol)
+        if (symbol) {
           coins[symbol] = {
             reason: 'Imported from the legacy list',
             delisting_date: null,
             detected_at: isoLocal(this.clock.now()),
             source: 'legacy',
           };
+        }
       }
       return { delisted_coins: coins, last_scan: null, scan_enabled: true };
     }

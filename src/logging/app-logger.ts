@@ -97,8 +97,9 @@ export class AppLogger implements LoggerService {
 
   /** Prints the summaries of every held-back run (at exit, so no count is lost). */
   flushRepeats(): void {
-    for (const summary of this.suppressor.flushAll())
+    for (const summary of this.suppressor.flushAll()) {
       this.print({ ...summary.entry, time: this.now(), repeated: summary.count });
+    }
   }
 
   close(): void {
@@ -107,8 +108,9 @@ export class AppLogger implements LoggerService {
   }
 
   private printDueSummaries(): void {
-    for (const summary of this.suppressor.flushExpired())
+    for (const summary of this.suppressor.flushExpired()) {
       this.print({ ...summary.entry, time: this.now(), repeated: summary.count });
+    }
   }
 
   private entry(level: LogLevelName, message: unknown, params: unknown[]): void {

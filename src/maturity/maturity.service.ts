@@ -213,10 +213,11 @@ export class MaturityService implements OnModuleInit {
       }
       flags.set(symbol, enabled ? mature : true);
     }
-    if (added > 0)
+    if (added > 0) {
       void this.flush().catch((error: Error) =>
         this.logger.warn(`Saving ${MATURE_COINS_FILE} failed: ${error.message}`),
       );
+    }
     return flags;
   }
 

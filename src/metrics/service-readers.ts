@@ -71,8 +71,9 @@ export function botFigures(bots: BotLike[]): BotFigures {
   for (const bot of bots) {
     const status = typeof bot.status === 'string' ? bot.status : 'unknown';
     byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-    if (bot.position_side === 'LONG' || bot.position_side === 'SHORT' || status.startsWith('in_position'))
+    if (bot.position_side === 'LONG' || bot.position_side === 'SHORT' || status.startsWith('in_position')) {
       openPositions++;
+    }
     unrealizedPnl += finite(bot.unrealized_pnl_usdt) ?? 0;
   }
   return { byStatus, openPositions, unrealizedPnl };

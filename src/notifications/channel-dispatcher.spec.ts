@@ -59,8 +59,9 @@ describe('ChannelDispatcher', () => {
         })),
       );
     const settled = async () => {
-      for (let i = 0; i < 400 && (outbox.pendingOf('webhook').length > 0 || !dispatcher.idle); i++)
+      for (let i = 0; i < 400 && (outbox.pendingOf('webhook').length > 0 || !dispatcher.idle); i++) {
         await new Promise((r) => setTimeout(r, 10));
+      }
     };
     return { outbox, channel, dispatcher, add, settled, gaveUp };
   }

@@ -38,8 +38,9 @@ async function postJson(
     });
   } catch (error) {
     const e = error as Error & { cause?: { code?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError')
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
       throw new DeliveryError(`no answer within ${timeoutMs} ms`);
+    }
     throw new DeliveryError(`network error${e.cause?.code ? ` (${e.cause.code})` : ''}`);
   }
 }
@@ -65,13 +66,14 @@ async function classify(response: Response, retryAfterFromBody: (body: any) => n
     body = null;
   }
   if (response.status >= 200 && response.status < 300) {
-    if (body && body.ok === false)
+    if (body && body.ok === false) {
       return {
         ok: false,
         error: `refused: ${String(body.description ?? 'ok=false').slice(0, 200)}`,
         permanent: true,
         retryAfterMs: null,
       };
+    }
     return { ok: true };
   }
   const description =
@@ -88,15 +90,17 @@ async function classify(response: Response, retryAfterFromBody: (body: any) => n
       retryAfterMs: retryAfterFromBody(body) ?? retryAfterHeader(response),
     };
   }
-  if (response.status >= 300 && response.status < 400)
+  if (response.status >= 300 && response.status < 400) {
     return { ok: false, error: `HTTP ${response.status} redirect (not followed)`, permanent: true, retryAfterMs: null };
-  if (response.status >= 500 || response.status === 408)
+  }
+  if (response.status >= 500 || response.status === 408) {
     return {
       ok: false,
       error: `HTTP ${response.status}${description}`,
       permanent: false,
       retryAfterMs: retryAfterHeader(response),
     };
+  }
   return { ok: false, error: `HTTP ${response.status}${description}`, permanent: true, retryAfterMs: null };
 }
 

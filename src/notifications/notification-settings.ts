@@ -65,8 +65,9 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
+  if (!Number.isInteger(value) || value < min || value > max) {
     throw new NotifyEnvError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
   return value;
 }
 
@@ -182,8 +183,9 @@ export function validateNotificationsFile(value: unknown): string | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'expected a JSON object';
   const v = value as Partial<NotificationSettingsFile>;
   if (v.mode !== undefined && !NOTIFY_MODES.includes(v.mode)) return 'mode must be on, off or quiet';
-  if (v.channels !== undefined && (typeof v.channels !== 'object' || v.channels === null))
+  if (v.channels !== undefined && (typeof v.channels !== 'object' || v.channels === null)) {
     return 'channels must be an object';
+  }
   return null;
 }
 
@@ -210,10 +212,12 @@ export function normalizeNotificationsFile(raw: unknown): NotificationSettingsFi
     if (!c || typeof c !== 'object') continue;
     const target = out.channels[id] as unknown as Record<string, unknown>;
     if (typeof c.enabled === 'boolean' || c.enabled === null) target.enabled = c.enabled;
-    if (Array.isArray(c.events))
+    if (Array.isArray(c.events)) {
       target.events = c.events.filter((e): e is NotificationKind => NOTIFICATION_KINDS.includes(e as NotificationKind));
-    for (const key of ['chat_id', 'bot_token', 'url', 'secret'])
+    }
+    for (const key of ['chat_id', 'bot_token', 'url', 'secret']) {
       if (key in target && typeof c[key] === 'string' && c[key]) target[key] = c[key];
+    }
   }
   return out;
 }

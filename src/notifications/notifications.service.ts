@@ -81,10 +81,11 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
     this.settings = normalizeNotificationsFile(raw);
     this.channels = resolveChannels(this.settings, this.env);
     this.outbox = await OutboxLog.open(this.store.filePath(OUTBOX_FILE), { maxPending: this.env.outboxMaxEntries });
-    if (this.outbox.skippedLines)
+    if (this.outbox.skippedLines) {
       this.logger.warn(
         `${OUTBOX_FILE}: ${this.outbox.skippedLines} torn or unreadable line(s) skipped (writes never acknowledged)`,
       );
+    }
     if (this.outbox.counters.resentInDoubt) {
       this.logger.warn(
         `${this.outbox.counters.resentInDoubt} notification(s) were being sent at the last stop; they are sent again with the same idempotency key`,
@@ -236,8 +237,9 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
   private act(decision: HealthDecision): void {
     if (!decision) return;
     const payload = { at: this.clock.now(), since: decision.since, lastError: decision.lastError };
-    if (decision.kind === 'failing')
+    if (decision.kind === 'failing') {
       this.logger.warn(`Exchange failing since ${new Date(decision.since).toISOString()}`);
+    }
     void publishEvent(
       this.events,
       decision.kind === 'failing' ? DomainEvent.ExchangeFailing : DomainEvent.ExchangeRecovered,
@@ -324,16 +326,18 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
         field: 'channel',
       });
     }
-    if (this.settings.mode === 'off')
+    if (this.settings.mode === 'off') {
       throw new BadRequestException({ success: false, error: 'mode: notifications are off', field: 'mode' });
+    }
     const id = randomUUID();
     const added = await this.enqueue(
       'test',
       { at: this.clock.now(), id, text: dto.text?.trim() || `Test notification from bots-service (${id.slice(0, 8)})` },
       dto.channel ?? null,
     );
-    if (targets.length > 0 && added.length === 0)
+    if (targets.length > 0 && added.length === 0) {
       throw new Error('the test notification could not be written to the outbox');
+    }
     return added.map((a) => ({ channel: a.channel, id: a.id, key: a.key }));
   }
 
@@ -389,13 +393,14 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
       labelNames: ['channel'] as const,
       registers,
       collect() {
-        for (const id of CHANNEL_IDS)
+        for (const id of CHANNEL_IDS) {
           this.set(
             { channel: id },
             outbox()
               .all()
               .filter((e) => e.failed && e.channel === id).length,
           );
+        }
       },
     });
     new Gauge({

@@ -71,8 +71,9 @@ export class JsonStore {
   }
 
   filePath(file: string): string {
-    if (file.includes('/') || file.includes('\\') || file.startsWith('.'))
+    if (file.includes('/') || file.includes('\\') || file.startsWith('.')) {
       throw new Error(`Invalid data file name: ${file}`);
+    }
     return path.join(this.dataDir, file);
   }
 
@@ -105,8 +106,9 @@ export class JsonStore {
         this.cleaned = true;
         await fs.mkdir(this.dataDir, { recursive: true });
         const skipped = await removeStaleTempFiles(this.dataDir);
-        for (const name of skipped)
+        for (const name of skipped) {
           this.logger.warn(`${name} in the data folder looks like a temp file but is not a regular file; left alone`);
+        }
       }
       const target = this.filePath(file);
       const main = await this.readCandidate(target, options.validate);
@@ -148,8 +150,9 @@ export class JsonStore {
           () => true,
           () => false,
         )
-      )
+      ) {
         continue;
+      }
       await fs
         .rename(file, aside)
         .catch((error: Error) => this.logger.error(`Could not set ${path.basename(file)} aside: ${error.message}`));

@@ -74,10 +74,11 @@ export function proposeLocks(input: ProposeInput, settings: ProtectionSettings):
       ).locks,
     );
   }
-  if (settings.stoplossGuard.enabled)
+  if (settings.stoplossGuard.enabled) {
     proposals.push(
       ...checkStoplossGuard({ now, trades, resets: book.resets.stoploss_guard }, settings.stoplossGuard).locks,
     );
+  }
   if (settings.dailyLoss.enabled && balance) {
     proposals.push(
       ...checkDailyLoss(
@@ -86,10 +87,12 @@ export function proposeLocks(input: ProposeInput, settings: ProtectionSettings):
       ).locks,
     );
   }
-  if (settings.cooldown.enabled)
+  if (settings.cooldown.enabled) {
     proposals.push(...checkCooldown({ now, trades, resets: book.resets.cooldown }, settings.cooldown).locks);
-  if (settings.lowProfit.enabled)
+  }
+  if (settings.lowProfit.enabled) {
     proposals.push(...checkLowProfit({ now, trades, resets: book.resets.low_profit }, settings.lowProfit).locks);
+  }
   return proposals;
 }
 

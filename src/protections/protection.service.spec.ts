@@ -33,8 +33,9 @@ function setup(
   const balance = { wallet: options.walletBalance ?? 1_000 };
   const events = new EventEmitter2();
   const heard: Array<{ name: string; event: LockEvent }> = [];
-  for (const name of [DomainEvent.LockSet, DomainEvent.LockLifted])
+  for (const name of [DomainEvent.LockSet, DomainEvent.LockLifted]) {
     events.on(name, (event: LockEvent) => heard.push({ name, event }));
+  }
   const service = new ProtectionService(
     { workersEnabled: false } as never,
     clock,

@@ -52,8 +52,9 @@ export class CandleSeries {
     const sorted = columnsValidAndAscending(columns, false);
     if (!sorted) {
       const candles: Candle[] = [];
-      for (let i = 0; i < length; i++)
+      for (let i = 0; i < length; i++) {
         candles.push({ time: time[i], open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i] });
+      }
       series.merge(candles);
       return series;
     }
@@ -176,8 +177,9 @@ export class CandleSeries {
 
   private dropOldest(count: number): void {
     const n = Math.min(count, this.length);
-    for (const column of [this.time, this.open, this.high, this.low, this.close, this.volume])
+    for (const column of [this.time, this.open, this.high, this.low, this.close, this.volume]) {
       column.copyWithin(0, n, this.length);
+    }
     this.length -= n;
   }
 }

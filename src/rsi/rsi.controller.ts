@@ -115,8 +115,9 @@ export class RsiController {
   @ApiOperation({ summary: 'Reload one coin from the exchange and recompute it' })
   @ApiOkResponse({ type: RefreshRsiResponseDto })
   async refreshOne(@Param() params: SymbolParamDto): Promise<RefreshRsiResponseDto> {
-    if (params.symbol.toLowerCase() === 'all')
+    if (params.symbol.toLowerCase() === 'all') {
       throw new BadRequestException('Use POST /api/bots/refresh-rsi-all to refresh every coin');
+    }
     const symbol = this.knownSymbol(params.symbol);
     const record = await this.rsi.refreshOnRequest(symbol);
     return { success: true, message: `RSI of ${symbol} refreshed`, coin_data: record };

@@ -88,8 +88,9 @@ describe('RsiService', () => {
     expect(h.rsi.symbolsWithClosedCandle().sort()).toEqual(['ALT', 'WAVE', 'YOUNG']);
     await h.rsi.runCycle('test');
     expect(h.exchange.candleCalls).toHaveLength(3);
-    for (const call of h.exchange.candleCalls)
+    for (const call of h.exchange.candleCalls) {
       expect(call.options).toEqual({ since: lastTimes.get(call.symbol), limit: 1000 });
+    }
     const candles = h.rsi.getCandles('WAVE');
     expect(candles).toHaveLength(1000);
     expect(candles.at(-1)!.time).toBe(lastTimes.get('WAVE')! + SIX_HOURS);
@@ -212,8 +213,9 @@ describe('RsiService', () => {
   it("candles of other timeframes are dropped once older than the cache's age bound", async () => {
     await h.rsi.requestFullLoad();
     const timeframes = ['1m', '5m', '15m', '30m', '1h', '2h', '4h', '12h', '1d'] as const;
-    for (const timeframe of timeframes)
+    for (const timeframe of timeframes) {
       for (const symbol of ['WAVE', 'ALT']) await h.rsi.fetchCandlesFor(symbol, timeframe);
+    }
     expect(h.rsi.otherTimeframeCacheSize).toBe(timeframes.length * 2);
     h.clock.advance(OTHER_TIMEFRAME_CACHE_AGE_MS + 1);
     await h.rsi.fetchCandlesFor('WAVE', '1h');

@@ -53,8 +53,9 @@ export class SmartRsiWorker implements OnApplicationBootstrap, OnApplicationShut
       ['interval', INTERVAL_JOB],
       ['timeout', CLOSE_JOB],
     ] as const) {
-      if (this.scheduler.doesExist(type, name))
+      if (this.scheduler.doesExist(type, name)) {
         type === 'interval' ? this.scheduler.deleteInterval(name) : this.scheduler.deleteTimeout(name);
+      }
     }
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }

@@ -51,10 +51,12 @@ export function effectiveSignal(input: EffectiveSignalInput, settings: Effective
   if (settings.rsiTimeFilterEnabled && input.blockedByRsiTime) return wait('blocked by the RSI time filter');
   if (settings.lossReentryEnabled && input.blockedByLossReentry) return wait('blocked by loss re-entry protection');
   if (settings.maturityCheckEnabled && !input.isMature) return wait('coin is not mature');
-  if (signal === 'ENTER_LONG' && input.rsi > settings.longThreshold)
+  if (signal === 'ENTER_LONG' && input.rsi > settings.longThreshold) {
     return wait(`RSI ${input.rsi} above the long threshold ${settings.longThreshold}`);
-  if (signal === 'ENTER_SHORT' && input.rsi < settings.shortThreshold)
+  }
+  if (signal === 'ENTER_SHORT' && input.rsi < settings.shortThreshold) {
     return wait(`RSI ${input.rsi} below the short threshold ${settings.shortThreshold}`);
+  }
   const trend = input.trend ?? 'NEUTRAL';
   if (settings.avoidUpTrend && signal === 'ENTER_SHORT' && trend === 'UP') return wait('no SHORT in an UP trend');
   if (settings.avoidDownTrend && signal === 'ENTER_LONG' && trend === 'DOWN') return wait('no LONG in a DOWN trend');
@@ -110,12 +112,15 @@ export function exitSignal(
       ? thresholds.shortWithTrend
       : thresholds.shortAgainstTrend;
   const label = withTrend ? 'with trend' : 'against trend';
-  if (rsi === null || !Number.isFinite(rsi))
+  if (rsi === null || !Number.isFinite(rsi)) {
     return { signal: 'WAIT', exit: false, rsi: null, threshold, reason: 'no RSI on the entry timeframe' };
-  if (isLong && rsi >= threshold)
+  }
+  if (isLong && rsi >= threshold) {
     return { signal: 'EXIT_LONG', exit: true, rsi, threshold, reason: `RSI ${rsi} >= ${threshold} (${label})` };
-  if (!isLong && rsi <= threshold)
+  }
+  if (!isLong && rsi <= threshold) {
     return { signal: 'EXIT_SHORT', exit: true, rsi, threshold, reason: `RSI ${rsi} <= ${threshold} (${label})` };
+  }
   return { signal: 'WAIT', exit: false, rsi, threshold, reason: `RSI ${rsi} has not reached ${threshold} (${label})` };
 }
 

@@ -241,8 +241,9 @@ class FakeBinanceServer extends FakeExchangeServer {
   private verifySignature(rawQuery: string, body: string, headers: http.IncomingHttpHeaders): void {
     const key = String(headers['x-mbx-apikey'] ?? '');
     if (!key) throw new BinanceError(-2014, 'API-key format invalid.', 401);
-    if (key !== this.apiKey)
+    if (key !== this.apiKey) {
       throw new BinanceError(-2015, 'Invalid API-key, IP, or permissions for action, request ip: 127.0.0.1', 401);
+    }
     const stripSignature = (raw: string) => {
       const match = /(^|&)signature=([^&]*)/.exec(raw);
       return {
@@ -257,10 +258,12 @@ class FakeBinanceServer extends FakeExchangeServer {
     const timestamp = Number(params.get('timestamp'));
     const recvWindow = Number(params.get('recvWindow') ?? 5000);
     const now = Date.now();
-    if (!Number.isFinite(timestamp))
+    if (!Number.isFinite(timestamp)) {
       throw new BinanceError(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
-    if (timestamp < now - recvWindow || timestamp > now + 1000)
+    }
+    if (timestamp < now - recvWindow || timestamp > now + 1000) {
       throw new BinanceError(-1021, 'Timestamp for this request is outside of the recvWindow.');
+    }
     const expected = createHmac('sha256', this.secret)
       .update(query.rest + form.rest)
       .digest('hex');
@@ -276,22 +279,26 @@ class FakeBinanceServer extends FakeExchangeServer {
     if (error instanceof InsufficientFundsError) return json(400, { code: -2019, msg: 'Margin is insufficient.' });
     if (error instanceof UnknownSymbolError) return json(400, { code: -1121, msg: 'Invalid symbol.' });
     if (error instanceof InvalidOrderError) {
-      if (path === '/fapi/v1/algoOrder')
+      if (path === '/fapi/v1/algoOrder') {
         return json(400, { code: -2021, msg: `Order would immediately trigger. (${message})` });
+      }
       if (path === '/fapi/v1/leverage') return json(400, { code: -4028, msg: `Leverage is not valid (${message})` });
       if (/reduce/i.test(message)) return json(400, { code: -2022, msg: 'ReduceOnly Order is rejected.' });
-      if (/USDT is below the minimum/.test(message))
+      if (/USDT is below the minimum/.test(message)) {
         return json(400, {
           code: -4164,
           msg: `Order's notional must be no smaller than 5 (unless you choose reduce only). (${message})`,
         });
-      if (/qty .* below the minimum/.test(message))
+      }
+      if (/qty .* below the minimum/.test(message)) {
         return json(400, { code: -4003, msg: 'Quantity less than or equal to zero.' });
+      }
       return json(400, { code: -1111, msg: `Precision is over the maximum defined for this asset. (${message})` });
     }
     if (error instanceof ExchangeRateLimitError) return this.rateLimitAnswer(Date.now(), Date.now() + 1000);
-    if (error instanceof ExchangeAuthError)
+    if (error instanceof ExchangeAuthError) {
       return json(401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+    }
     if (error instanceof ExchangeUnavailableError) return this.htmlAnswer(503);
     return json(500, { code: -1000, msg: `An unknown error occurred while processing the request. (${message})` });
   }
@@ -303,8 +310,9 @@ class FakeBinanceServer extends FakeExchangeServer {
   }
 
   private async market(exchangeSymbol: string | undefined): Promise<MarketInfo> {
-    if (!exchangeSymbol)
+    if (!exchangeSymbol) {
       throw new BinanceError(-1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+    }
     const found = this.delisted.has(exchangeSymbol)
       ? undefined
       : (await this.markets()).byExchangeSymbol.get(exchangeSymbol);
@@ -514,8 +522,9 @@ class FakeBinanceServer extends FakeExchangeServer {
 
   private async createOrder(p: Record<string, string>): Promise<unknown> {
     const market = await this.market(p.symbol);
-    if (p.side !== 'BUY' && p.side !== 'SELL')
+    if (p.side !== 'BUY' && p.side !== 'SELL') {
       throw new BinanceError(-1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
+    }
     if (p.type !== 'MARKET') {
       if (['STOP_MARKET', 'TAKE_PROFIT_MARKET', 'STOP', 'TAKE_PROFIT', 'TRAILING_STOP_MARKET'].includes(p.type ?? '')) {
         // Since December 2025 Binance takes conditional orders on the algo service only.
@@ -528,11 +537,13 @@ class FakeBinanceServer extends FakeExchangeServer {
     }
     const qty = Number(p.quantity);
     if (!(qty > 0)) throw new BinanceError(-4003, 'Quantity less than or equal to zero.');
-    if (decimals(qty) > decimals(market.qtyStep))
+    if (decimals(qty) > decimals(market.qtyStep)) {
       throw new BinanceError(-1111, 'Precision is over the maximum defined for this asset.');
+    }
     const clientOrderId = p.newClientOrderId ?? '';
-    if (clientOrderId && !/^[.A-Za-z0-9:/_-]{1,36}$/.test(clientOrderId))
+    if (clientOrderId && !/^[.A-Za-z0-9:/_-]{1,36}$/.test(clientOrderId)) {
       throw new BinanceError(-4015, 'Client order id is not valid.');
+    }
     if (clientOrderId && (this.orderIdByClientId.has(clientOrderId) || this.pendingClientIds.has(clientOrderId))) {
       this.stats.duplicateOrderLinks++;
       throw new BinanceError(-4116, 'ClientOrderId is duplicated.');
@@ -570,8 +581,9 @@ class FakeBinanceServer extends FakeExchangeServer {
   private async queryOrder(p: Record<string, string>): Promise<unknown> {
     await this.market(p.symbol);
     const id = p.orderId !== undefined ? Number(p.orderId) : this.orderIdByClientId.get(p.origClientOrderId ?? '');
-    if (p.orderId === undefined && p.origClientOrderId === undefined)
+    if (p.orderId === undefined && p.origClientOrderId === undefined) {
       throw new BinanceError(-1102, "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!");
+    }
     const record = id !== undefined ? this.orders.get(id) : undefined;
     if (!record || record.symbol !== p.symbol) throw new BinanceError(-2013, 'Order does not exist.');
     return orderRow(record);
@@ -586,23 +598,29 @@ class FakeBinanceServer extends FakeExchangeServer {
   /** STOP_MARKET / TAKE_PROFIT_MARKET with closePosition=true, kept on the backend as the position's stop-loss / take-profit. */
   private async createAlgoOrder(p: Record<string, string>): Promise<unknown> {
     const market = await this.market(p.symbol);
-    if (p.algoType !== 'CONDITIONAL')
+    if (p.algoType !== 'CONDITIONAL') {
       throw new BinanceError(-1102, "Mandatory parameter 'algoType' was not sent, was empty/null, or malformed.");
-    if (p.side !== 'BUY' && p.side !== 'SELL')
+    }
+    if (p.side !== 'BUY' && p.side !== 'SELL') {
       throw new BinanceError(-1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
-    if (p.type !== 'STOP_MARKET' && p.type !== 'TAKE_PROFIT_MARKET')
+    }
+    if (p.type !== 'STOP_MARKET' && p.type !== 'TAKE_PROFIT_MARKET') {
       throw new BinanceError(-1116, 'Invalid orderType. (this fake keeps STOP_MARKET / TAKE_PROFIT_MARKET only)');
-    if (p.closePosition !== 'true')
+    }
+    if (p.closePosition !== 'true') {
       throw new BinanceError(
         -1106,
         "Parameter 'closePosition' is required by this fake (only close-all conditional orders are kept).",
       );
+    }
     if (p.quantity !== undefined) throw new BinanceError(-1106, "Parameter 'quantity' sent when not required.");
     const trigger = Number(p.triggerPrice);
-    if (!(trigger > 0))
+    if (!(trigger > 0)) {
       throw new BinanceError(-1102, "Mandatory parameter 'triggerPrice' was not sent, was empty/null, or malformed.");
-    if (decimals(trigger) > decimals(market.tickSize))
+    }
+    if (decimals(trigger) > decimals(market.tickSize)) {
       throw new BinanceError(-1111, 'Precision is over the maximum defined for this asset.');
+    }
     const clientAlgoId = p.clientAlgoId ?? `fake-algo-${this.nextAlgoId}`;
     if (this.algos.some((o) => o.clientAlgoId === clientAlgoId)) {
       this.stats.duplicateOrderLinks++;
@@ -659,8 +677,9 @@ class FakeBinanceServer extends FakeExchangeServer {
   private async setLeverage(p: Record<string, string>): Promise<unknown> {
     const market = await this.market(p.symbol);
     const leverage = Number(p.leverage);
-    if (!Number.isInteger(leverage) || leverage < 1 || leverage > market.maxLeverage)
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > market.maxLeverage) {
       throw new BinanceError(-4028, `Leverage ${p.leverage} is not valid`);
+    }
     await this.options.backend.setLeverage(market.symbol, leverage);
     this.leverage.set(market.exchangeSymbol, leverage);
     return { leverage, maxNotionalValue: '1000000000', symbol: market.exchangeSymbol };

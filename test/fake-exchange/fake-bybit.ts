@@ -122,8 +122,9 @@ class FakeBybitServer extends FakeExchangeServer {
       'X-Bapi-Limit-Status': '0',
       'X-Bapi-Limit-Reset-Timestamp': String(resetAt),
     };
-    if (this.mode === 'http429')
+    if (this.mode === 'http429') {
       return { status: 429, body: 'Too Many Requests', headers: { ...headers, 'Content-Type': 'text/plain' } };
+    }
     return json(200, { retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: now }, headers);
   }
 
@@ -251,8 +252,9 @@ class FakeBybitServer extends FakeExchangeServer {
     if (error instanceof UnknownSymbolError) return fail(10001, 'Not supported symbols');
     if (error instanceof InvalidOrderError) {
       if (path === '/v5/order/cancel') return fail(110001, 'Order does not exist');
-      if (path === '/v5/position/trading-stop')
+      if (path === '/v5/position/trading-stop') {
         return fail(10001, `can not set tp/sl/ts for zero position (${message})`);
+      }
       return fail(/reduce/i.test(message) ? 110017 : 110003, message);
     }
     if (error instanceof ExchangeRateLimitError) return fail(10006, 'Too many visits!');
@@ -265,16 +267,18 @@ class FakeBybitServer extends FakeExchangeServer {
   // ------------------------------------------------------------------ market data
 
   private async market(exchangeSymbol: unknown): Promise<MarketInfo> {
-    if (typeof exchangeSymbol !== 'string' || exchangeSymbol.length === 0)
+    if (typeof exchangeSymbol !== 'string' || exchangeSymbol.length === 0) {
       throw new BybitError(10001, 'params error: symbol is required');
+    }
     const found = (await this.markets()).byExchangeSymbol.get(exchangeSymbol);
     if (!found) throw new BybitError(10001, 'Not supported symbols');
     return found;
   }
 
   private requireLinear(category: unknown): void {
-    if (category !== 'linear')
+    if (category !== 'linear') {
       throw new BybitError(10001, `params error: this fake only serves category=linear (got ${String(category)})`);
+    }
   }
 
   private async instruments(q: Record<string, string>): Promise<unknown> {
@@ -367,8 +371,9 @@ class FakeBybitServer extends FakeExchangeServer {
   // ------------------------------------------------------------------ account
 
   private async walletBalance(q: Record<string, string>): Promise<unknown> {
-    if (q.accountType !== 'UNIFIED' && q.accountType !== 'CONTRACT')
+    if (q.accountType !== 'UNIFIED' && q.accountType !== 'CONTRACT') {
       throw new BybitError(10001, 'accountType only support UNIFIED.');
+    }
     const balance: Balance = await this.options.backend.fetchBalance();
     const positionIM = Math.max(0, balance.totalEquity - balance.availableBalance);
     return {
@@ -412,8 +417,9 @@ class FakeBybitServer extends FakeExchangeServer {
 
   private async positions(q: Record<string, string>): Promise<unknown> {
     this.requireLinear(q.category);
-    if (!q.symbol && !q.settleCoin)
+    if (!q.symbol && !q.settleCoin) {
       throw new BybitError(10001, 'Missing some parameters that must be filled in, symbol or settleCoin');
+    }
     const market = q.symbol ? await this.market(q.symbol) : undefined;
     const { list } = await this.markets();
     const exchangeSymbolOf = new Map(list.map((m) => [m.symbol, m.exchangeSymbol]));
@@ -523,10 +529,12 @@ class FakeBybitServer extends FakeExchangeServer {
     const market = await this.market(b.symbol);
     const buy = Number(b.buyLeverage);
     const sell = Number(b.sellLeverage);
-    if (!(buy >= 1) || buy !== sell)
+    if (!(buy >= 1) || buy !== sell) {
       throw new BybitError(10001, 'params error: buyLeverage must equal sellLeverage in one-way mode');
-    if (buy > market.maxLeverage)
+    }
+    if (buy > market.maxLeverage) {
       throw new BybitError(110013, `cannot set leverage [${buy}] gt maxLeverage [${market.maxLeverage}] by risk limit`);
+    }
     if (this.leverage.get(market.exchangeSymbol) === buy) throw new BybitError(110043, 'leverage not modified');
     await this.options.backend.setLeverage(market.symbol, buy);
     this.leverage.set(market.exchangeSymbol, buy);

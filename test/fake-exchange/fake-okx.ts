@@ -174,8 +174,9 @@ class FakeOkxServer extends FakeExchangeServer {
     headers: http.IncomingHttpHeaders,
   ): Promise<Answer> {
     try {
-      if (path.startsWith('/api/v5/account/') || path.startsWith('/api/v5/trade/'))
+      if (path.startsWith('/api/v5/account/') || path.startsWith('/api/v5/trade/')) {
         this.verifySignature(method, path, rawQuery, body, headers);
+      }
       const query = Object.fromEntries(new URLSearchParams(rawQuery));
       const parsed: unknown = body ? JSON.parse(body) : {};
       const handler = this.handlerFor(method, path);
@@ -184,12 +185,13 @@ class FakeOkxServer extends FakeExchangeServer {
     } catch (error) {
       if (error instanceof OkxError) {
         if (['50111', '50113', '50105', '50104', '50102'].includes(error.code)) this.stats.authFailures++;
-        if (error.perOrder)
+        if (error.perOrder) {
           return json(error.status, {
             code: '1',
             msg: 'All operations failed',
             data: [{ ordId: '', clOrdId: '', sCode: error.code, sMsg: error.msg }],
           });
+        }
         return json(error.status, { code: error.code, msg: error.msg, data: [] });
       }
       return this.backendFailure(error, path);
@@ -229,13 +231,16 @@ class FakeOkxServer extends FakeExchangeServer {
     headers: http.IncomingHttpHeaders,
   ): void {
     const header = (name: string) => String(headers[name] ?? '');
-    if (!header('ok-access-key'))
+    if (!header('ok-access-key')) {
       throw new OkxError('50103', 'Request header "OK-ACCESS-KEY" cannot be empty.', false, 401);
+    }
     if (header('ok-access-key') !== this.apiKey) throw new OkxError('50111', 'Invalid OK-ACCESS-KEY.', false, 401);
-    if (!header('ok-access-passphrase'))
+    if (!header('ok-access-passphrase')) {
       throw new OkxError('50104', 'Request header "OK-ACCESS-PASSPHRASE" cannot be empty.', false, 401);
-    if (header('ok-access-passphrase') !== this.passphrase)
+    }
+    if (header('ok-access-passphrase') !== this.passphrase) {
       throw new OkxError('50105', 'Request header "OK-ACCESS-PASSPHRASE" incorrect.', false, 401);
+    }
     const timestamp = header('ok-access-timestamp');
     const sentAt = Date.parse(timestamp);
     if (!Number.isFinite(sentAt) || sentAt < Date.now() - RECEIVE_WINDOW_MS || sentAt > Date.now() + 1000) {
@@ -245,8 +250,9 @@ class FakeOkxServer extends FakeExchangeServer {
       .update(timestamp + method + path + (rawQuery ? `?${rawQuery}` : '') + body)
       .digest('base64');
     const given = Buffer.from(header('ok-access-sign'), 'utf8');
-    if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected, 'utf8')))
+    if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected, 'utf8'))) {
       throw new OkxError('50113', 'Invalid Sign.', false, 401);
+    }
   }
 
   /** Backend exceptions as OKX would report them (per order where OKX does). */
@@ -258,23 +264,28 @@ class FakeOkxServer extends FakeExchangeServer {
         msg: 'All operations failed',
         data: [{ ordId: '', clOrdId: '', sCode: code, sMsg: msg }],
       });
-    if (error instanceof InsufficientFundsError)
+    if (error instanceof InsufficientFundsError) {
       return perOrder('51008', 'Order failed. Insufficient USDT margin in account');
-    if (error instanceof UnknownSymbolError)
+    }
+    if (error instanceof UnknownSymbolError) {
       return json(200, { code: '51001', msg: "Instrument ID doesn't exist.", data: [] });
+    }
     if (error instanceof InvalidOrderError) {
-      if (path === '/api/v5/account/set-leverage')
+      if (path === '/api/v5/account/set-leverage') {
         return json(200, { code: '51000', msg: `Parameter lever error (${message})`, data: [] });
-      if (/reduce/i.test(message))
+      }
+      if (/reduce/i.test(message)) {
         return perOrder(
           '51169',
           "Order failed because you don't have any positions in this direction for this contract to reduce or close.",
         );
+      }
       return perOrder('51000', `Parameter sz error (${message})`);
     }
     if (error instanceof ExchangeRateLimitError) return this.rateLimitAnswer();
-    if (error instanceof ExchangeAuthError)
+    if (error instanceof ExchangeAuthError) {
       return json(401, { code: '50111', msg: 'Invalid OK-ACCESS-KEY.', data: [] });
+    }
     if (error instanceof ExchangeUnavailableError) return this.htmlAnswer(503);
     return json(500, { code: '50000', msg: `Body cannot be empty. (${message})`, data: [] });
   }
@@ -463,8 +474,9 @@ class FakeOkxServer extends FakeExchangeServer {
     const market = await this.market(b.instId);
     if (b.mgnMode !== 'cross' && b.mgnMode !== 'isolated') throw new OkxError('51000', 'Parameter mgnMode error');
     const lever = Number(b.lever);
-    if (!Number.isFinite(lever) || lever < 1 || lever > market.maxLeverage)
+    if (!Number.isFinite(lever) || lever < 1 || lever > market.maxLeverage) {
       throw new OkxError('51000', `Parameter lever error`);
+    }
     await this.options.backend.setLeverage(market.symbol, lever);
     return [{ instId: b.instId, lever: String(b.lever), mgnMode: b.mgnMode, posSide: 'net' }];
   }
@@ -474,10 +486,12 @@ class FakeOkxServer extends FakeExchangeServer {
   private async createOrder(b: Record<string, any>): Promise<unknown[]> {
     const market = await this.market(b.instId);
     if (b.side !== 'buy' && b.side !== 'sell') throw new OkxError('51000', 'Parameter side error', true);
-    if (b.ordType !== 'market')
+    if (b.ordType !== 'market') {
       throw new OkxError('51000', 'Parameter ordType error (this fake executes market orders only)', true);
-    if (b.tdMode !== 'cross')
+    }
+    if (b.tdMode !== 'cross') {
       throw new OkxError('51000', 'Parameter tdMode error (this fake trades cross margin)', true);
+    }
     const contracts = Number(b.sz);
     if (!(contracts > 0) || !Number.isInteger(contracts)) throw new OkxError('51000', 'Parameter sz error', true);
     const clOrdId = typeof b.clOrdId === 'string' ? b.clOrdId : '';
@@ -566,8 +580,9 @@ class FakeOkxServer extends FakeExchangeServer {
 
   private async pendingAlgos(q: Record<string, string>): Promise<unknown[]> {
     const types = new Set((q.ordType ?? '').split(','));
-    if (![...types].every((t) => t === 'conditional' || t === 'oco'))
+    if (![...types].every((t) => t === 'conditional' || t === 'oco')) {
       throw new OkxError('51000', 'Parameter ordType error (this fake keeps conditional and oco)');
+    }
     if (q.instId) await this.market(q.instId);
     await this.openPositions();
     return this.algos
@@ -578,10 +593,12 @@ class FakeOkxServer extends FakeExchangeServer {
   /** A close-position TP/SL (closeFraction 1) kept on the backend as the position's stops. */
   private async placeAlgo(b: Record<string, any>): Promise<unknown[]> {
     const market = await this.market(b.instId);
-    if (b.ordType !== 'conditional' && b.ordType !== 'oco')
+    if (b.ordType !== 'conditional' && b.ordType !== 'oco') {
       throw new OkxError('51000', 'Parameter ordType error', true);
-    if (String(b.closeFraction) !== '1')
+    }
+    if (String(b.closeFraction) !== '1') {
       throw new OkxError('51000', 'Parameter closeFraction error (this fake keeps close-position TP/SL only)', true);
+    }
     if (b.tdMode !== 'cross') throw new OkxError('51000', 'Parameter tdMode error', true);
     const algo = await this.addAlgo(market, b.side, b.slTriggerPx, b.tpTriggerPx);
     return [{ algoId: algo.algoId, clOrdId: '', algoClOrdId: String(b.algoClOrdId ?? ''), sCode: '0', sMsg: '' }];
@@ -602,8 +619,9 @@ class FakeOkxServer extends FakeExchangeServer {
         true,
       );
     }
-    if (this.algos.some((a) => a.instId === instIdOf(market.symbol)))
+    if (this.algos.some((a) => a.instId === instIdOf(market.symbol))) {
       throw new OkxError('51088', 'You can only place 1 TP/SL order to close an entire position', true);
+    }
     const sl = Number(slTriggerPx ?? 0);
     const tp = Number(tpTriggerPx ?? 0);
     await this.options.backend.setTradingStop(market.symbol, {
@@ -629,8 +647,9 @@ class FakeOkxServer extends FakeExchangeServer {
     await this.openPositions();
     const algo = this.algos.find((a) => a.algoId === b.algoId && a.instId === b.instId);
     if (!algo) throw new OkxError('51603', 'Order does not exist', true);
-    if (b.newSlTriggerPx === undefined && b.newTpTriggerPx === undefined)
+    if (b.newSlTriggerPx === undefined && b.newTpTriggerPx === undefined) {
       throw new OkxError('51000', 'Parameter newSlTriggerPx error', true);
+    }
     const stops: { stopLoss?: number; takeProfit?: number } = {};
     if (b.newSlTriggerPx !== undefined) {
       const sl = Number(b.newSlTriggerPx);

@@ -410,12 +410,13 @@ export abstract class FakeExchangeServer {
   }
 
   private malformedAnswer(variant: MalformedVariant, path: string): Answer {
-    if (variant === 'garbage')
+    if (variant === 'garbage') {
       return {
         status: 200,
         body: '<html><body>Service temporarily busy</body></html>',
         headers: { 'Content-Type': 'text/html' },
       };
+    }
     if (variant === 'empty') return { status: 200, body: '' };
     return { status: 200, body: this.dialect.malformedBody(variant, path) };
   }

@@ -16,8 +16,9 @@ function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0)
+  if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  }
   return value;
 }
 
@@ -31,8 +32,9 @@ async function main(): Promise<void> {
   });
   await backend.init();
   const kind = (process.env.FAKE_EXCHANGE ?? 'bybit').trim().toLowerCase();
-  if (kind !== 'bybit' && kind !== 'binance' && kind !== 'okx')
+  if (kind !== 'bybit' && kind !== 'binance' && kind !== 'okx') {
     throw new Error(`FAKE_EXCHANGE must be bybit, binance or okx, got ${JSON.stringify(process.env.FAKE_EXCHANGE)}`);
+  }
   const latencyMs = intEnv('FAKE_EXCHANGE_LATENCY_MS', 0);
   const starters = {
     bybit: async () => ({

@@ -153,10 +153,12 @@ export class FakeTelegram extends FakeNotifyServer {
   }
 
   protected answer(record: Received): { status: number; body: unknown } {
-    if (record.path !== `/bot${this.token}/sendMessage`)
+    if (record.path !== `/bot${this.token}/sendMessage`) {
       return { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } };
-    if (!record.body?.chat_id || typeof record.body.text !== 'string')
+    }
+    if (!record.body?.chat_id || typeof record.body.text !== 'string') {
       return { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message text is empty' } };
+    }
     return {
       status: 200,
       body: {

@@ -20,8 +20,9 @@ export function schemaViolations(schemas: Record<string, Schema>, schema: Schema
   if (schema.$ref) return schemaViolations(schemas, schemas[schema.$ref.split('/').pop()!], value, at);
   if (value === null) return schema.nullable ? [] : [`${at}: null but not nullable`];
   if (schema.allOf) return schema.allOf.flatMap((part) => schemaViolations(schemas, part, value, at));
-  if (schema.enum && !schema.enum.includes(value))
+  if (schema.enum && !schema.enum.includes(value)) {
     return [`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`];
+  }
   switch (schema.type) {
     case 'string':
     case 'boolean':
@@ -43,9 +44,9 @@ export function schemaViolations(schemas: Record<string, Schema>, schema: Schema
       for (const [key, field] of Object.entries(record)) {
         const declared = schema.properties?.[key];
         if (declared) problems.push(...schemaViolations(schemas, declared, field, `${at}.${key}`));
-        else if (typeof schema.additionalProperties === 'object')
+        else if (typeof schema.additionalProperties === 'object') {
           problems.push(...schemaViolations(schemas, schema.additionalProperties, field, `${at}.${key}`));
-        else if (schema.additionalProperties !== true) problems.push(`${at}.${key}: not in the schema`);
+        } else if (schema.additionalProperties !== true) problems.push(`${at}.${key}: not in the schema`);
       }
       return problems;
     }

@@ -117,8 +117,9 @@ export class BotCommands {
         config: skipMaturity ? { ...SKIPPED_FILTERS } : {},
       });
       if (c.status === 'paused') created.pause(this.clock.now(), 'created paused');
-      if (position)
+      if (position) {
         created.applyExchangePosition(position, this.clock.now(), this.market.coinTrend(symbol), this.market.timeframe);
+      }
       // Registered only once it is on disk: a failed save answers the error and leaves no bot behind.
       await this.registry.commitChange(symbol, created.record, () => this.registry.applyRecord(symbol, created));
       this.history.log(
@@ -218,11 +219,12 @@ export class BotCommands {
   /** Removes a bot (cleanup); the caller holds the lock. */
   removeLocked(symbol: string, reason: string): void {
     const bot = this.registry.remove(symbol);
-    if (bot)
+    if (bot) {
       this.history.log('BOT_STOP', symbol, bot.record.id, `Bot removed: ${reason}`, {
         reason,
         pnl: bot.record.realized_pnl,
       });
+    }
   }
 
   /**

@@ -15,15 +15,17 @@ function settingsSchema(
   description: string,
 ): ApiPropertyOptions {
   const typeOf = (value: unknown): ApiPropertyOptions => {
-    if (Array.isArray(value))
+    if (Array.isArray(value)) {
       return { type: 'array', items: { type: typeof value[0] === 'number' ? 'number' : 'string' } };
+    }
     if (typeof value === 'boolean') return { type: 'boolean' };
     if (typeof value === 'number') return { type: 'number' };
     return { type: 'string' };
   };
   const properties: Record<string, ApiPropertyOptions> = {};
-  for (const key of Object.keys(defaults).sort())
+  for (const key of Object.keys(defaults).sort()) {
     properties[key] = { ...typeOf(defaults[key]), example: defaults[key] };
+  }
   return {
     type: 'object',
     description,

@@ -43,11 +43,13 @@ export function screenCandidate(input: CandidateInput): CandidateVerdict {
   if (input.lock) return skip(`protection:${input.lock.rule}`, input.lock.reason);
   // In an entry zone but blocked at signal level (scope, time filter, exit-scam, loss re-entry, maturity, trend).
   if (input.effectiveSignal.signal === 'WAIT') return skip('effective_signal', input.effectiveSignal.reason);
-  if (input.activeBots >= input.maxConcurrent)
+  if (input.activeBots >= input.maxConcurrent) {
     return skip('max_concurrent', `max_concurrent reached (${input.activeBots}/${input.maxConcurrent})`);
+  }
   if (input.busyBotStatus !== null) return skip('bot_exists', `a bot already exists (${input.busyBotStatus})`);
-  if (input.exchangeHoldsPosition)
+  if (input.exchangeHoldsPosition) {
     return skip('exchange_position', 'the exchange already holds a position (manual position)');
+  }
   const check = input.entryCheck();
   if (!check.allowed) return skip(check.blockedBy ?? 'filters', check.reason);
   if (input.cooldownLeftMs > 0) {

@@ -212,8 +212,9 @@ export function evaluateProtections(
       const candidate = breakEvenStopPrice(side, entryPrice, price, input.cumRealisedPnl, input.quantity);
       state.breakEvenStop = ratchetStop(side, state.breakEvenStop, candidate);
       // Back at entry (within the band), or already through the break-even stop between two ticks.
-      if (Math.abs(profit) <= BREAK_EVEN_CLOSE_BAND + 1e-9 || stopHit(side, price, state.breakEvenStop))
+      if (Math.abs(profit) <= BREAK_EVEN_CLOSE_BAND + 1e-9 || stopHit(side, price, state.breakEvenStop)) {
         return result('BREAK_EVEN');
+      }
     }
   }
 

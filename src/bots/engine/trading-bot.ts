@@ -185,8 +185,9 @@ export class TradingBot {
 
   openPosition(fill: EntryFill): void {
     if (!this.canEnter()) throw new BotStateError(`Bot ${this.symbol} cannot enter from status ${this.status}`);
-    if (!(fill.entryPrice > 0) || !(fill.quantity > 0))
+    if (!(fill.entryPrice > 0) || !(fill.quantity > 0)) {
       throw new BotStateError('Entry fill needs a positive price and quantity');
+    }
     const r = this.record;
     const iso = isoLocal(fill.nowMs);
     r.status = statusFor(fill.direction);
@@ -312,8 +313,9 @@ export class TradingBot {
   stopPlaced(stop: number, nowMs: number, trailing: boolean): void {
     this.record.stop_loss_price = stop;
     if (trailing) this.record.trailing_last_update_ts = Math.floor(nowMs / 1000);
-    if (this.record.break_even_activated && this.record.break_even_stop_price !== null)
+    if (this.record.break_even_activated && this.record.break_even_stop_price !== null) {
       this.record.break_even_stop_set = true;
+    }
     this.touch(nowMs);
   }
 

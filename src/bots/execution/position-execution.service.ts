@@ -58,8 +58,9 @@ export class PositionExecution {
     const symbol = bot.symbol;
     const fail = (reason: string): EntryOutcome => {
       this.logger.warn(`Entry ${direction} ${symbol} refused: ${reason}`);
-      if (this.registry.isRegistered(bot))
+      if (this.registry.isRegistered(bot)) {
         this.history.log('ERROR', symbol, bot.record.id, `Entry ${direction} failed: ${reason}`, { direction });
+      }
       return { ok: false, reason };
     };
     if (!bot.canEnter()) return fail(`bot is ${bot.status}`);
@@ -194,12 +195,14 @@ export class PositionExecution {
           is_simulated: this.exchange.isPaper,
         },
       );
-      if (stopLoss !== undefined)
+      if (stopLoss !== undefined) {
         this.history.log('STOP_LOSS_SET', symbol, bot.record.id, `Stop-loss at ${stopLoss}`, { stop_loss: stopLoss });
-      if (takeProfit !== undefined)
+      }
+      if (takeProfit !== undefined) {
         this.history.log('TAKE_PROFIT_SET', symbol, bot.record.id, `Take-profit at ${takeProfit}`, {
           take_profit: takeProfit,
         });
+      }
       this.registry.markDirty();
       // Durable in the notifications outbox before the entry is acknowledged (docs/notifications.md).
       await publishEvent(
@@ -374,10 +377,11 @@ export class PositionExecution {
     let recorded = false;
     try {
       recorded = await this.history.recordTrade(trade);
-      if (!recorded)
+      if (!recorded) {
         this.logger.warn(
           `${bot.symbol}: trade of the position opened at ${trade.entry_timestamp} was already recorded; not counted twice`,
         );
+      }
     } catch (error) {
       // Kept in memory: the trade is there and is announced; its save is retried.
       recorded = true;

@@ -85,8 +85,9 @@ export class BotHistoryService implements OnModuleInit, TradeHistoryPort {
     this.history = file.history.filter((e) => e && typeof e === 'object');
     for (const e of this.history) if (typeof e.time_ms !== 'number') e.time_ms = Date.parse(e.timestamp) || 0;
     this.trades = (file.trades ?? []).filter((t) => t && typeof t === 'object');
-    for (const t of this.trades)
+    for (const t of this.trades) {
       if (typeof t.close_time_ms !== 'number') t.close_time_ms = Date.parse(t.close_timestamp) || 0;
+    }
     this.lastUpdate = file.last_update ?? null;
     this.dirty = false;
   }

@@ -55,8 +55,9 @@ export class HistoryReportService {
 
   trades(q: TradesQueryDto): TradesResponseDto {
     // An action type as trade_type (the UI's shared filter) matches no trade direction.
-    if (q.trade_type && !['LONG', 'SHORT', 'ALL'].includes(q.trade_type))
+    if (q.trade_type && !['LONG', 'SHORT', 'ALL'].includes(q.trade_type)) {
       return { success: true, trades: [], count: 0 };
+    }
     const trades = this.history.closedTrades({
       symbol: optionalSymbol(q.symbol),
       direction: q.trade_type === 'LONG' || q.trade_type === 'SHORT' ? q.trade_type : null,

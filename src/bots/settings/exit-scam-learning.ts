@@ -58,8 +58,9 @@ export function fitExitScam(
   const n = Math.max(2, Math.min(Math.floor(current.multiCount), usable.length));
   const bodies = usable.map((c) => (Math.abs(c.close - c.open) / c.open) * 100);
   const moves: number[] = [];
-  for (let i = 0; i + n <= usable.length; i++)
+  for (let i = 0; i + n <= usable.length; i++) {
     moves.push((Math.abs(usable[i + n - 1].close - usable[i].open) / usable[i].open) * 100);
+  }
   const single = percentile(bodies, p);
   const multi = percentile(moves, p);
   return {

@@ -110,8 +110,9 @@ export function mapCcxtError(error: unknown, context: MapErrorContext): Exchange
     if (ErrorClass) return new ErrorClass(message, context.method);
   }
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && TRANSPORT_ERROR_CODES.has(code))
+  if (typeof code === 'string' && TRANSPORT_ERROR_CODES.has(code)) {
     return new ExchangeUnavailableError(message, context.method);
+  }
   return new ExchangeError(message, context.method);
 }
 
@@ -191,8 +192,9 @@ export function bybitMalformedReason(
   const result = answer.result;
   if (typeof result !== 'object' || result === null) return 'result missing';
   const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0];
-  if (LIST_PATHS.some((p) => path.endsWith(p)) && !Array.isArray((result as { list?: unknown }).list))
+  if (LIST_PATHS.some((p) => path.endsWith(p)) && !Array.isArray((result as { list?: unknown }).list)) {
     return 'result.list missing';
+  }
   if (ORDER_ID_PATHS.some((p) => path.endsWith(p))) {
     const id = (result as { orderId?: unknown }).orderId;
     if (typeof id !== 'string' || id.length === 0) return 'result.orderId missing';

@@ -123,8 +123,9 @@ export class CcxtExchange implements ExchangeAdapter {
 
   constructor(private readonly options: CcxtExchangeOptions) {
     const dialect = dialectFor(options.exchangeId);
-    if (!dialect)
+    if (!dialect) {
       throw new Error(`unsupported exchange "${String(options.exchangeId)}" (${CCXT_EXCHANGE_IDS.join(', ')})`);
+    }
     this.dialect = dialect;
     this.name = dialect.id;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -156,8 +157,9 @@ export class CcxtExchange implements ExchangeAdapter {
 
   async init(): Promise<void> {
     if (!this.client) {
-      if (this.options.apiKey && !this.options.secret)
+      if (this.options.apiKey && !this.options.secret) {
         throw new ExchangeError('init: an API key needs its secret', 'init');
+      }
       if (this.options.apiKey && this.dialect.capabilities.needsPassword && !this.options.password) {
         throw new ExchangeError(`init: a ${this.name} API key needs its passphrase (EXCHANGE_API_PASSWORD)`, 'init');
       }
@@ -194,8 +196,9 @@ export class CcxtExchange implements ExchangeAdapter {
     return this.call(
       'listMarkets',
       async (client) => {
-        if (!this.marketsReady || performance.now() - this.marketsLoadedAt > MARKETS_FRESH_MS)
+        if (!this.marketsReady || performance.now() - this.marketsLoadedAt > MARKETS_FRESH_MS) {
           await this.loadMarkets(client);
+        }
         const markets: MarketInfo[] = [];
         for (const market of Object.values(client.markets ?? {})) {
           if (!market || !isUsdtPerpetual(market)) continue;
@@ -287,8 +290,9 @@ export class CcxtExchange implements ExchangeAdapter {
     return this.call('fetchPositions', async (client) => {
       const positions = await this.openPositions(client, undefined);
       // Only the full list needs them: closing, moving a stop and the balance figures do not.
-      if (this.dialect.capabilities.stopsAsOrders && positions.length > 0)
+      if (this.dialect.capabilities.stopsAsOrders && positions.length > 0) {
         await this.dialect.readStops(this.context, client, positions);
+      }
       return positions;
     });
   }
@@ -315,15 +319,17 @@ export class CcxtExchange implements ExchangeAdapter {
       const contractSize = client.market(unified).contractSize ?? 1;
       const contracts = Number(client.amountToPrecision(unified, request.amount / contractSize));
       amount = contractSize === 1 ? contracts : Number((contracts * contractSize).toPrecision(12));
-      if (!(amount > 0))
+      if (!(amount > 0)) {
         throw new InvalidOrderError(`createMarketOrder: amount ${request.amount} rounds to 0`, 'createMarketOrder');
+      }
       const params: Record<string, unknown> = { clientOrderId };
       if (request.reduceOnly) params.reduceOnly = true;
       if (stopsOnOrder && hasStops) Object.assign(params, this.dialect.attachedStopParams(client, unified, stops));
       try {
         const order = await client.createOrder(unified, 'market', request.side, contracts, undefined, params);
-        if (!order?.id)
+        if (!order?.id) {
           throw new ExchangeUnavailableError('createMarketOrder: malformed answer (no order id)', 'createMarketOrder');
+        }
         return String(order.id);
       } catch (error) {
         if (!this.dialect.isDuplicateClientOrderId(error)) throw error;
@@ -408,8 +414,9 @@ export class CcxtExchange implements ExchangeAdapter {
       const balance = balanceResult.value;
       const usdt = balance.USDT as UnifiedUsdt | undefined;
       const mapped = toBalance(this.dialect.balanceFigures(balance.info), usdt, positionsResult.value);
-      if (!mapped)
+      if (!mapped) {
         throw new ExchangeUnavailableError('fetchBalance: malformed answer (no USDT balance)', 'fetchBalance');
+      }
       return mapped;
     });
   }
@@ -461,8 +468,9 @@ export class CcxtExchange implements ExchangeAdapter {
       symbolByBare.set(bare, market.symbol);
       bareBySymbol.set(market.symbol, bare);
     }
-    if (symbolByBare.size === 0)
+    if (symbolByBare.size === 0) {
       throw new ExchangeUnavailableError('loadMarkets: malformed answer (no USDT perpetuals listed)');
+    }
     this.symbolByBare = symbolByBare;
     this.bareBySymbol = bareBySymbol;
   }

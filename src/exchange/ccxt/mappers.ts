@@ -174,8 +174,9 @@ export function ohlcvColumns(
       Number.isFinite(Number(row[3])) &&
       Number.isFinite(Number(row[4])) &&
       Number.isFinite(Number(row[5] ?? 0))
-    ))
+    )) {
       continue;
+    }
     if ((since !== undefined && time < since) || (until !== undefined && time >= until)) continue;
     if (kept.length > 0 && time <= Number(kept[kept.length - 1][0])) sorted = false;
     kept.push(row);

@@ -100,8 +100,13 @@ export class BinanceDialect extends BaseDialect {
         const resting = await client.fetchOpenOrders(unified, undefined, undefined, { trigger: true });
         for (const order of resting) {
           const info = (order.info ?? {}) as Record<string, unknown>;
-          if (info.orderType !== type || String(info.closePosition) !== 'true' || order.clientOrderId === clientOrderId)
+          if (
+            info.orderType !== type ||
+            String(info.closePosition) !== 'true' ||
+            order.clientOrderId === clientOrderId
+          ) {
             continue;
+          }
           try {
             await client.cancelOrder(String(order.id), unified, { trigger: true });
           } catch (error) {

@@ -190,8 +190,9 @@ export function fastBybitOhlcv(row: unknown, volumeIndex: 5 | 6): OHLCV | undefi
     low === undefined ||
     close === undefined ||
     volume === undefined
-  )
+  ) {
     return undefined;
+  }
   if (!Number.isFinite(time)) return undefined;
   return [Math.trunc(time), open, high, low, close, volume];
 }

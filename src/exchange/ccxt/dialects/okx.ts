@@ -145,10 +145,12 @@ export class OkxDialect extends BaseDialect {
       }
       if (current) {
         const amend: Record<string, unknown> = { instId, algoId: current.algoId };
-        if (request.stopLoss !== undefined)
+        if (request.stopLoss !== undefined) {
           Object.assign(amend, { newSlTriggerPx: priceString(client, unified, request.stopLoss), newSlOrdPx: '-1' });
-        if (request.takeProfit !== undefined)
+        }
+        if (request.takeProfit !== undefined) {
           Object.assign(amend, { newTpTriggerPx: priceString(client, unified, request.takeProfit), newTpOrdPx: '-1' });
+        }
         await okx.privatePostTradeAmendAlgos(amend);
         return;
       }
@@ -161,8 +163,9 @@ export class OkxDialect extends BaseDialect {
         reduceOnly: 'true',
       };
       if (stopLoss > 0) Object.assign(order, { slTriggerPx: priceString(client, unified, stopLoss), slOrdPx: '-1' });
-      if (takeProfit > 0)
+      if (takeProfit > 0) {
         Object.assign(order, { tpTriggerPx: priceString(client, unified, takeProfit), tpOrdPx: '-1' });
+      }
       await okx.privatePostTradeOrderAlgo(order);
     });
   }

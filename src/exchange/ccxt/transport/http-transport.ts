@@ -146,8 +146,9 @@ export class HttpTransport {
         reusable &&
         (text[0] === '{' || text[0] === '[') &&
         !(client.quoteJsonNumbers && client.hasUnsafeInteger(parsed))
-      )
+      ) {
         return parsed;
+      }
       return originalParseJson(text);
     };
   }
@@ -165,8 +166,9 @@ export class HttpTransport {
     if (rules.isRateLimitAnswer(status, parsed)) {
       const pauseMs = rateLimitPauseMs(headers, Date.now());
       // One line per pause, not one per refused request of a mass load.
-      if (!this.limiter.isPaused())
+      if (!this.limiter.isPaused()) {
         logger?.warn(`${exchangeName} rate limit answer on ${urlPath(url)}: holding requests for ${pauseMs} ms`);
+      }
       this.limiter.pause(pauseMs);
       return parsed;
     }

@@ -172,8 +172,9 @@ describe('RateLimiter', () => {
       schedule: clock.schedule,
     });
     const reads: Array<{ granted: number; release: ReleaseSlot }> = [];
-    for (let i = 0; i < 100; i++)
+    for (let i = 0; i < 100; i++) {
       void limiter.acquire('analysis').then((release) => reads.push({ granted: clock.time, release }));
+    }
     await flush();
     // 10 % of the window (1 slot) is kept for trading: 9 reads go, 91 wait.
     expect(reads).toHaveLength(9);
