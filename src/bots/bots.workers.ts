@@ -98,7 +98,7 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
       if (this.started && changes.some((c) => c.key === 'check_interval')) this.arm('auto_bot_worker');
       // Switching the auto-bot on runs a pass now instead of waiting up to check_interval (180 s) for the first one.
       if (this.started && changes.some((c) => c.key === 'enabled' && c.to === true)) {
-        void this.runNow('auto_bot_worker');
+        this.runDetached('auto_bot_worker');
       }
     });
   }
@@ -107,7 +107,7 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
     if (!this.app.workersEnabled) return;
     this.start();
     // Re-sync restored positions with the exchange right away instead of after the first interval.
-    void this.runNow('position_sync_worker');
+    this.runDetached('position_sync_worker');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -161,7 +161,7 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
 
   private arm(name: WorkerName): void {
     const seconds = this.intervalSeconds(name);
-    armInterval(this.scheduler, name, this.clock.realDelay(seconds * 1000), () => void this.runNow(name));
+    armInterval(this.scheduler, name, this.clock.realDelay(seconds * 1000), () => this.runDetached(name));
     const state = this.states.get(name)!;
     state.active = true;
     state.interval_seconds = seconds;
@@ -177,6 +177,12 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
     const run = this.execute(name).finally(() => this.inFlight.delete(name));
     this.inFlight.set(name, run);
     return run;
+  }
+
+  /** Starts a tick nobody waits for (timer, config switch, startup). */
+  private runDetached(name: WorkerName): void {
+    // execute() records and logs every failure of the work itself; this handler only catches a bug in that bookkeeping.
+    void this.runNow(name).catch((error: Error) => this.logger.error(`${name} tick crashed: ${error.message}`));
   }
 
   private async execute(name: WorkerName): Promise<void> {

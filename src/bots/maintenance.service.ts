@@ -244,7 +244,7 @@ export class MaintenanceService implements OnModuleInit {
     if (!this.autoBotConfig.get().enabled) {
       return { success: true, message: 'Auto-bot is disabled; nothing to activate', activated: false };
     }
-    const touched = await this.maturity.touchVerified(300_000);
+    const touched = this.maturity.touchVerified(300_000);
     return {
       success: true,
       message: `Trading rules active; ${touched} mature coins re-verified`,

@@ -188,6 +188,8 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       );
       return paper;
     }
+    // Lazy: the ccxt adapter is loaded only when a real exchange is configured; its type is an `import type` above.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
     const { CcxtExchange } = require('./ccxt/ccxt-exchange') as { CcxtExchange: typeof CcxtExchangeClass };
     this.logger.log(`Real exchange: ${c.name}${c.testnet ? ' (testnet)' : ''}${c.apiUrl ? ` via ${c.apiUrl}` : ''}`);
     return new CcxtExchange({

@@ -56,7 +56,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
       this.scheduler,
       AUTO_SAVE,
       this.systemConfig.get().auto_save_interval * 1000,
-      () => void this.autoSave(),
+      () => void this.autoSave().catch((error: Error) => this.logger.error(`Auto-save failed: ${error.message}`)),
     );
   }
 

@@ -114,7 +114,13 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
   onApplicationBootstrap(): void {
     this.kickAll();
     const everyMs = Math.max(250, Math.min(30_000, this.clock.realDelay(CHECK_INTERVAL_MS)));
-    this.checkTimer = setInterval(() => void this.periodicCheck(), everyMs);
+    this.checkTimer = setInterval(
+      () =>
+        void this.periodicCheck().catch((error: Error) =>
+          this.logger.warn(`Notification check failed: ${error.message}`),
+        ),
+      everyMs,
+    );
     this.checkTimer.unref();
   }
 
@@ -240,12 +246,13 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
     if (decision.kind === 'failing') {
       this.logger.warn(`Exchange failing since ${new Date(decision.since).toISOString()}`);
     }
+    // Not awaited: listeners must not hold up the health check. publishEvent logs a listener's failure itself.
     void publishEvent(
       this.events,
       decision.kind === 'failing' ? DomainEvent.ExchangeFailing : DomainEvent.ExchangeRecovered,
       payload,
       this.logger,
-    );
+    ).catch((error: Error) => this.logger.error(`Exchange health event not published: ${error.message}`));
   }
 
   /** The timer's work; also called by tests on a manual clock. */

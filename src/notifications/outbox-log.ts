@@ -1,7 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { atomicWrite } from '../persistence/atomic-write';
 import type { ChannelId, NotificationKind } from './notification-kinds';
+
+const logger = new Logger('NotificationOutbox');
 
 /** One message for one channel. `key` is its idempotency key: the event's key and the channel. */
 export interface OutboxEntry {
@@ -265,7 +268,10 @@ export class OutboxLog {
     if (this.closed) return Promise.reject(new Error('notifications outbox is closed'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ records, resolve, reject });
-      if (!this.writing) void this.drain();
+      // Write failures reach each writer's reject(); this handler only catches a bug in the loop itself.
+      if (!this.writing) {
+        void this.drain().catch((error: Error) => logger.error(`Outbox write loop failed: ${error.message}`));
+      }
     });
   }
 

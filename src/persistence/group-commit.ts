@@ -1,4 +1,7 @@
+import { Logger } from '@nestjs/common';
 import type { Mutex } from 'async-mutex';
+
+const logger = new Logger('GroupCommit');
 
 interface PendingChange<T> {
   apply: (draft: T) => unknown;
@@ -48,7 +51,10 @@ export class GroupCommit<T> {
         resolve: resolve as (value: unknown) => void,
         reject,
       });
-      if (!this.running) void this.drain();
+      // Each change's outcome reaches its own resolve/reject; this handler only catches a bug in the loop itself.
+      if (!this.running) {
+        void this.drain().catch((error: Error) => logger.error(`Group commit loop failed: ${error.message}`));
+      }
     });
   }
 

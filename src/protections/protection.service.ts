@@ -155,7 +155,10 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
       this.running = this.exchange.isReady
         ? this.evaluate().catch((error: Error) => this.logger.warn(`Protection check failed: ${error.message}`))
         : Promise.resolve();
-      void this.running.finally(() => this.schedule());
+      // running never rejects (the check's failure is logged above); the handler covers a throwing re-arm.
+      void this.running
+        .finally(() => this.schedule())
+        .catch((error: Error) => this.logger.error(`Protection check not re-armed: ${error.message}`));
     }, realMs);
     this.timer.unref();
   }

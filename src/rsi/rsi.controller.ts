@@ -4,6 +4,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  Logger,
   NotFoundException,
   Param,
   Post,
@@ -21,7 +22,6 @@ import { CoinsWithRsiQueryDto } from './dto/coins-with-rsi-query.dto';
 import { SymbolParamDto } from './dto/symbol-param.dto';
 import { SetTimeframeDto } from './dto/timeframe.dto';
 import { RsiService, TimeframeError } from './rsi.service';
-import type { CoinRecord } from './rsi.types';
 import { requireSymbol } from '../common/symbol';
 import { MessageResponseDto } from '../common/dto/envelope.dto';
 import {
@@ -43,6 +43,8 @@ const RSI_HISTORY_POINTS = 56;
 @ApiTags('rsi')
 @Controller('api/bots')
 export class RsiController {
+  private readonly logger = new Logger('RsiController');
+
   constructor(
     private readonly rsi: RsiService,
     private readonly clock: Clock,
@@ -142,7 +144,10 @@ export class RsiController {
   @ApiOperation({ summary: 'Start a full reload in the background' })
   @ApiOkResponse({ type: MessageResponseDto })
   forceUpdate(): MessageResponseDto {
-    void this.rsi.requestFullLoad('force-rsi-update');
+    // Answered before the load ends (the client polls the loader state); a failed load is logged here.
+    void this.rsi
+      .requestFullLoad('force-rsi-update')
+      .catch((error: Error) => this.logger.warn(`Forced RSI reload failed: ${error.message}`));
     return { success: true, message: 'Full RSI reload started in the background' };
   }
 

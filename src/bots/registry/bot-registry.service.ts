@@ -156,7 +156,12 @@ export class BotRegistry implements OnModuleInit {
   commitChange(symbol: string, record: BotRecord | null, apply: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pendingCommits.push({ symbol, record, apply, resolve, reject });
-      if (!this.committing) void this.drainCommits();
+      // Write failures reach each change's reject(); this handler only catches a throwing apply().
+      if (!this.committing) {
+        void this.drainCommits().catch((error: Error) =>
+          this.logger.error(`Registry commit loop failed: ${error.message}`),
+        );
+      }
     });
   }
 

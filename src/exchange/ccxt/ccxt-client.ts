@@ -37,6 +37,8 @@ export function internals(client: Exchange): CcxtInternals {
  * `require('ccxt')` loads and compiles (~40 MB of RSS and ~0.4 s at start-up). The files are the same ones the
  * full entry point loads (same module cache, same classes); if ccxt's layout ever differs, the full entry point is used.
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- the path is computed at run time and the point is to
+   load one file lazily; the types are declared above. */
 export function loadCcxtClass(id: CcxtClassId): CcxtExchangeClass {
   try {
     const root = join(dirname(require.resolve('ccxt')), 'cjs');
@@ -50,6 +52,7 @@ export function loadCcxtClass(id: CcxtClassId): CcxtExchangeClass {
   }
   return (require('ccxt') as CcxtModule)[id] as unknown as CcxtExchangeClass;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export type UrlTree = { [key: string]: string | UrlTree };
 
