@@ -8,7 +8,6 @@ import type { CcxtExchange, CcxtExchangeOptions } from '../src/exchange/ccxt/ccx
 import {
   ExchangeAuthError,
   ExchangeError,
-  ExchangeUnavailableError,
   InsufficientFundsError,
   InvalidOrderError,
   UnknownSymbolError,

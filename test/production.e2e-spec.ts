@@ -67,7 +67,8 @@ async function startProduction(cwd: string, env: Record<string, string>): Promis
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let alive = true;
-  void exited.then(() => (alive = false));
+  // exited only ever resolves (with the exit code): nothing to handle.
+  void exited.then(() => (alive = false)).catch(() => undefined);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   while (alive && Date.now() < deadline) {

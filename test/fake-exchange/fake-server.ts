@@ -252,7 +252,14 @@ export abstract class FakeExchangeServer {
       windowMs: options.rateLimit?.windowMs ?? defaults.windowMs,
       enabled: options.rateLimit?.enabled ?? true,
     };
-    this.http = http.createServer((req, res) => void this.handle(req, res));
+    this.http = http.createServer(
+      (req, res) =>
+        // A bug in the fake must show, not hang the client: log it and drop the connection.
+        void this.handle(req, res).catch((error: Error) => {
+          console.error(`fake exchange: ${req.method} ${req.url} failed: ${error.stack ?? error.message}`);
+          res.destroy();
+        }),
+    );
     this.http.keepAliveTimeout = 30_000;
     this.http.on('connection', (socket) => {
       this.sockets.add(socket);

@@ -81,8 +81,13 @@ async function main(): Promise<void> {
     await backend.close();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  const stopOrDie = () =>
+    void stop().catch((error: Error) => {
+      console.error(`fake exchange: shutdown failed: ${error.message}`);
+      process.exit(1);
+    });
+  process.on('SIGINT', stopOrDie);
+  process.on('SIGTERM', stopOrDie);
 }
 
 main().catch((error: unknown) => {

@@ -51,7 +51,14 @@ abstract class FakeNotifyServer {
   }
 
   async start(port = 0): Promise<this> {
-    const server = http.createServer((req, res) => void this.handle(req, res));
+    const server = http.createServer(
+      (req, res) =>
+        // A bug in the fake must show, not hang the client: log it and drop the connection.
+        void this.handle(req, res).catch((error: Error) => {
+          console.error(`fake notify: ${req.method} ${req.url} failed: ${error.stack ?? error.message}`);
+          res.destroy();
+        }),
+    );
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));

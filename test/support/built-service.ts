@@ -81,7 +81,8 @@ export async function startService(env: Record<string, string>, timeoutMs = 20_0
   const exited = exit.then(({ code }) => code);
   const deadline = Date.now() + timeoutMs;
   let alive = true;
-  void exited.then(() => (alive = false));
+  // exited only ever resolves (with the exit code): nothing to handle.
+  void exited.then(() => (alive = false)).catch(() => undefined);
   while (Date.now() < deadline && alive) {
     try {
       const res = await fetch(`${url}/api/bots/health`);

@@ -28,9 +28,15 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
 
+/** For the grants awaited by nobody: acquire() never rejects, and a grant that never comes fails the expectations. */
+const grantsNeverFail = (): undefined => undefined;
+
 /** Acquires without awaiting; records when each slot was granted. */
 function request(limiter: RateLimiter, clock: FakeClock, log: Array<{ granted: number; release: ReleaseSlot }>) {
-  void limiter.acquire().then((release) => log.push({ granted: clock.time, release }));
+  void limiter
+    .acquire()
+    .then((release) => log.push({ granted: clock.time, release }))
+    .catch(grantsNeverFail);
 }
 
 describe('RateLimiter', () => {
@@ -128,16 +134,19 @@ describe('RateLimiter', () => {
     let done = 0;
     const total = 300;
     for (let i = 0; i < total; i++) {
-      void limiter.acquire().then((release) => {
-        const sent = clock.time;
-        const latency = Math.floor(random() * 200);
-        const arrival = sent + Math.floor(random() * latency); // the server sees it somewhere on the way
-        arrivals.push(arrival);
-        clock.schedule(() => {
-          release();
-          done++;
-        }, latency);
-      });
+      void limiter
+        .acquire()
+        .then((release) => {
+          const sent = clock.time;
+          const latency = Math.floor(random() * 200);
+          const arrival = sent + Math.floor(random() * latency); // the server sees it somewhere on the way
+          arrivals.push(arrival);
+          clock.schedule(() => {
+            release();
+            done++;
+          }, latency);
+        })
+        .catch(grantsNeverFail);
     }
     for (let t = 0; t < 60_000 && done < total; t += 10) await clock.advance(10);
     expect(done).toBe(total);
@@ -173,7 +182,10 @@ describe('RateLimiter', () => {
     });
     const reads: Array<{ granted: number; release: ReleaseSlot }> = [];
     for (let i = 0; i < 100; i++) {
-      void limiter.acquire('analysis').then((release) => reads.push({ granted: clock.time, release }));
+      void limiter
+        .acquire('analysis')
+        .then((release) => reads.push({ granted: clock.time, release }))
+        .catch(grantsNeverFail);
     }
     await flush();
     // 10 % of the window (1 slot) is kept for trading: 9 reads go, 91 wait.
@@ -186,10 +198,13 @@ describe('RateLimiter', () => {
     // The next trading request goes first too, once the window frees a slot: before any of the 91 reads.
     reads.forEach((r) => r.release());
     let balanceAt = -1;
-    void limiter.acquire('trading').then((release) => {
-      balanceAt = clock.time;
-      release();
-    });
+    void limiter
+      .acquire('trading')
+      .then((release) => {
+        balanceAt = clock.time;
+        release();
+      })
+      .catch(grantsNeverFail);
     await clock.advance(1000);
     expect(balanceAt).toBe(1010);
     expect(reads.filter((r) => r.granted > 10).every((r) => r.granted >= balanceAt)).toBe(true);
@@ -204,7 +219,12 @@ describe('RateLimiter', () => {
       schedule: clock.schedule,
     });
     const granted: ReleaseSlot[] = [];
-    for (let i = 0; i < 10; i++) void limiter.acquire().then((release) => granted.push(release));
+    for (let i = 0; i < 10; i++) {
+      void limiter
+        .acquire()
+        .then((release) => granted.push(release))
+        .catch(grantsNeverFail);
+    }
     await flush();
     expect(granted).toHaveLength(10);
   });
