@@ -56,10 +56,23 @@ function retryAfterHeader(response: Response): number | null {
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : null;
 }
 
+/** The fields of a channel's JSON answer we read (Telegram, Discord, webhooks); any of them may be missing. */
+interface ChannelAnswer {
+  ok?: unknown;
+  description?: unknown;
+  message?: unknown;
+  retry_after?: unknown;
+  parameters?: { retry_after?: unknown };
+}
+
 /** Common classification: 2xx ok, 429 / 5xx / network retried, redirects and other 4xx permanent. */
-async function classify(response: Response, retryAfterFromBody: (body: any) => number | null): Promise<SendResult> {
+async function classify(
+  response: Response,
+  retryAfterFromBody: (body: ChannelAnswer | null) => number | null,
+): Promise<SendResult> {
+  // An unreadable body is classified by the status alone.
   const text = await response.text().catch(() => '');
-  let body: any = null;
+  let body: ChannelAnswer | null = null;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {

@@ -129,8 +129,8 @@ export class BinanceDialect extends BaseDialect {
 }
 
 export function binanceMarketInfo(market: Market): MarketInfo {
-  const info = (market.info ?? {}) as Record<string, any>;
-  const filters: Array<Record<string, string>> = Array.isArray(info.filters) ? info.filters : [];
+  const info = (market.info ?? {}) as Record<string, unknown>;
+  const filters = Array.isArray(info.filters) ? (info.filters as Array<Record<string, string>>) : [];
   const filter = (type: string) => filters.find((f) => f.filterType === type) ?? {};
   return {
     symbol: bareCoin(market),
@@ -149,11 +149,10 @@ export function binanceMarketInfo(market: Market): MarketInfo {
 
 /** Binance /fapi account: assets[] with a USDT row, totals at the top. */
 export function binanceBalanceFigures(info: unknown): BalanceFigures | undefined {
-  const account = info as Record<string, any> | undefined;
+  const account = info as Record<string, unknown> | undefined;
   if (!account || typeof account !== 'object') return undefined;
-  const asset =
-    (Array.isArray(account.assets) ? account.assets : []).find((a: Record<string, unknown>) => a?.asset === 'USDT') ??
-    {};
+  const assets = Array.isArray(account.assets) ? (account.assets as Array<Record<string, unknown>>) : [];
+  const asset: Record<string, unknown> = assets.find((a) => a?.asset === 'USDT') ?? {};
   return {
     equity: num(asset.marginBalance) ?? num(account.totalMarginBalance),
     walletBalance: num(asset.walletBalance) ?? num(account.totalWalletBalance),

@@ -121,29 +121,30 @@ export class BybitDialect extends BaseDialect {
 }
 
 export function bybitMarketInfo(market: Market): MarketInfo {
-  const info = (market.info ?? {}) as Record<string, any>;
-  const lot = info.lotSizeFilter ?? {};
+  const info = (market.info ?? {}) as Record<string, unknown>;
+  const lot = (info.lotSizeFilter ?? {}) as Record<string, unknown>;
+  const priceFilter = info.priceFilter as Record<string, unknown> | undefined;
+  const leverageFilter = info.leverageFilter as Record<string, unknown> | undefined;
   return {
     symbol: bareCoin(market),
     exchangeSymbol: String(market.id),
     status: STATUS[String(info.status)] ?? (market.active === false ? 'Closed' : 'Trading'),
-    tickSize: num(info.priceFilter?.tickSize) ?? num(market.precision?.price) ?? 0,
+    tickSize: num(priceFilter?.tickSize) ?? num(market.precision?.price) ?? 0,
     qtyStep: num(lot.qtyStep) ?? num(market.precision?.amount) ?? 0,
     minOrderQty: num(lot.minOrderQty) ?? num(market.limits?.amount?.min) ?? 0,
     minNotional: num(lot.minNotionalValue) ?? num(info.minNotionalValue) ?? DEFAULT_MIN_NOTIONAL,
-    maxLeverage: num(info.leverageFilter?.maxLeverage) ?? num(market.limits?.leverage?.max) ?? DEFAULT_MAX_LEVERAGE,
+    maxLeverage: num(leverageFilter?.maxLeverage) ?? num(market.limits?.leverage?.max) ?? DEFAULT_MAX_LEVERAGE,
     launchTime: positiveOrUndefined(info.launchTime),
   };
 }
 
 /** Bybit UTA wallet-balance: result.list[0] with a USDT coin row. */
 export function bybitBalanceFigures(info: unknown): BalanceFigures | undefined {
-  const account = (info as { result?: { list?: Array<Record<string, any>> } })?.result?.list?.[0];
+  const account = (info as { result?: { list?: Array<Record<string, unknown>> } })?.result?.list?.[0];
   if (!account) return undefined;
   // An account that holds no USDT has no USDT row at all: that is a zero balance, not a broken answer.
-  const coin = (Array.isArray(account.coin) ? account.coin : []).find(
-    (c: Record<string, unknown>) => c?.coin === 'USDT',
-  ) ?? {
+  const coins = Array.isArray(account.coin) ? (account.coin as Array<Record<string, unknown>>) : [];
+  const coin: Record<string, unknown> = coins.find((c) => c?.coin === 'USDT') ?? {
     equity: '0',
     walletBalance: '0',
     unrealisedPnl: '0',

@@ -207,12 +207,11 @@ export function okxMarketInfo(market: Market): MarketInfo {
 
 /** /api/v5/account/balance: data[0] with totals and a details[] row per currency. */
 export function okxBalanceFigures(info: unknown): BalanceFigures | undefined {
-  const account = (info as { data?: Array<Record<string, any>> } | undefined)?.data?.[0];
+  const account = (info as { data?: Array<Record<string, unknown>> } | undefined)?.data?.[0];
   if (!account || typeof account !== 'object') return undefined;
   // An account without USDT has no USDT row: a zero balance, not a broken answer.
-  const usdt = (Array.isArray(account.details) ? account.details : []).find(
-    (d: Record<string, unknown>) => d?.ccy === 'USDT',
-  ) ?? { eq: '0', cashBal: '0', upl: '0' };
+  const details = Array.isArray(account.details) ? (account.details as Array<Record<string, unknown>>) : [];
+  const usdt: Record<string, unknown> = details.find((d) => d?.ccy === 'USDT') ?? { eq: '0', cashBal: '0', upl: '0' };
   const equity = num(usdt.eq) ?? num(account.totalEq);
   return {
     equity,
