@@ -42,6 +42,7 @@ describe('market analysis (paper exchange)', () => {
   }, 30_000);
 
   afterAll(async () => {
+    // Teardown of a test that may have failed half-way: a close error must not hide the real failure.
     await t?.close().catch(() => undefined);
   });
 

@@ -147,6 +147,7 @@ describeBrowser('Swagger UI in headless Chromium', () => {
     await dialog.locator('input[type="text"], input[type="password"]').first().fill(KEY);
     await dialog.locator('button.authorize').first().click();
     await dialog.locator('button.btn-done, button.close-modal').first().click();
+    // Clearing the previous answer is cosmetic; some Swagger UI versions have no Clear button.
     await block
       .locator('button.btn-clear')
       .click()

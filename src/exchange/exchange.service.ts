@@ -240,7 +240,9 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.adapter?.close().catch(() => undefined);
+    await this.adapter
+      ?.close()
+      .catch((error: Error) => this.logger.warn(`Exchange ${this.name} did not close cleanly: ${error.message}`));
   }
 
   async refreshMarkets(): Promise<MarketInfo[]> {

@@ -172,6 +172,7 @@ export class MaturityService implements OnModuleInit {
 
   /** Writes the store when it changed; also waits for a write already under way (so callers see it on disk). */
   async flush(): Promise<void> {
+    // Only waits for it: a failed write leaves the store dirty, and the write below tries again.
     if (this.pendingSave) await this.pendingSave.catch(() => undefined);
     if (!this.dirty) return;
     this.dirty = false;

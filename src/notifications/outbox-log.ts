@@ -307,6 +307,7 @@ export class OutboxLog {
       seen: [...this.seen],
       next_id: this.nextId,
     };
+    // The appends were synced already; a handle that fails to close holds nothing unsaved.
     await this.handle?.close().catch(() => undefined);
     this.handle = null;
     await atomicWrite(this.file, JSON.stringify(state) + '\n');
@@ -318,6 +319,7 @@ export class OutboxLog {
   async close(): Promise<void> {
     while (this.writing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
+    // The appends were synced already; a handle that fails to close holds nothing unsaved.
     await this.handle?.close().catch(() => undefined);
     this.handle = null;
   }

@@ -52,6 +52,7 @@ export class DataFolderHealth {
       this.writeProblem = `data folder ${this.store.dataDir} is not writable: ${describeFsError(error)}`;
     } finally {
       this.probedAt = Date.now();
+      // The verdict is the write above; a probe file that will not go is overwritten by the next probe.
       await fs.rm(file, { force: true }).catch(() => undefined);
     }
   }

@@ -144,6 +144,7 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // Only waits for the check to end; its failure was logged where it ran.
     await this.running?.catch(() => undefined);
   }
 

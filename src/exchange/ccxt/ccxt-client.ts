@@ -136,6 +136,7 @@ export function createCcxtClient(ExchangeClass: CcxtExchangeClass, settings: Cli
 /** Closes the client and its sockets at once (close alone would wait for a stalled answer until undici's body timeout). */
 export async function destroyCcxtClient(client: Exchange): Promise<void> {
   await client.close();
+  // The client is closed already; destroying the sockets only hurries them, a failure leaves them to time out.
   await internals(client)
     .fetchDispatcher?.destroy?.()
     .catch(() => undefined);
