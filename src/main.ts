@@ -28,7 +28,8 @@ async function main(): Promise<void> {
     throw new StartupError(`data folder ${path.resolve(settings.dataDir)} (DATA_DIR) ${folderProblem}`);
   }
   await preflightSettings(settings);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app (and ccxt) loads only after the checks pass
+  // The app (and ccxt) loads only after the checks above pass.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
   const { AppModule } = require('./app.module') as { AppModule: Type<unknown> };
   const appLogger = new AppLogger({
     format: settings.logFormat,

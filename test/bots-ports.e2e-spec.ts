@@ -10,7 +10,9 @@ import { createTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(120_000);
 
-/** The ports the bots module fills for filters and health come from Nest DI at construction, not from setters at init. */
+/**
+ * The ports the bots module fills for filters and health come from Nest DI at construction, not from setters at init.
+ */
 describe('ports from bots to the modules below it', () => {
   let t: TestApp;
 

@@ -115,7 +115,8 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       const since = all[all.length - 10].time;
       const recent = await exchange.fetchCandles(market.symbol, '1h', { since, limit: 10 });
       expect(recent.map((c) => c.time)).toEqual(all.slice(-10).map((c) => c.time));
-      // ccxt picks /market/history-candles for a `since` older than 1440 candles before the wall clock (the paper clock is)
+      // ccxt picks /market/history-candles for a `since` older than 1440 candles before the wall clock (the paper clock
+      // is)
       const sinceRequest = [
         ...fake.stats.sent('/api/v5/market/candles'),
         ...fake.stats.sent('/api/v5/market/history-candles'),

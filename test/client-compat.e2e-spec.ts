@@ -437,7 +437,8 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
       limit_orders_margin_amounts: [5, 5, 5],
     });
 
-    // "Reset to defaults" posts a hard-coded default object to both endpoints (with UI-only keys such as auto_refresh_ui).
+    // "Reset to defaults" posts a hard-coded default object to both endpoints (with UI-only keys such as
+    // auto_refresh_ui).
     const uiDefaults = {
       enabled: false,
       max_concurrent: 5,
@@ -619,7 +620,8 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
       volume_mode: 'usdt',
     });
 
-    // Buttons: learn for the coin (UI sends the exit-scam timeframe select), learn for all, reset, copy (no body, no header).
+    // Buttons: learn for the coin (UI sends the exit-scam timeframe select), learn for all, reset, copy (no body, no
+    // header).
     const learned = (
       await call('post', `/api/bots/individual-settings/${symbol}/learn-exit-scam`, {
         json: { aggressiveness: 'normal', timeframe: '6h' },
@@ -920,7 +922,8 @@ describe('original clients (web UI, app.py proxy, python helpers) against our AP
       'history SIGNAL entry',
     );
 
-    // The trades tab shares the action filter: trade_type can be any action type (BOT_START, SIGNAL, ...) or "all" omitted.
+    // The trades tab shares the action filter: trade_type can be any action type (BOT_START, SIGNAL, ...) or "all"
+    // omitted.
     for (const tradeType of ['BOT_START', 'POSITION_OPENED', 'POSITION_CLOSED', 'SIGNAL', 'BOT_STOP']) {
       check(
         (await call('get', `/api/bots/trades?trade_type=${tradeType}&period=week&limit=100`)).body,

@@ -7,7 +7,10 @@ import { tempDataDir } from './support/test-app';
 
 jest.setTimeout(90_000);
 
-/** The built service (node dist/main): start-up over odd data folders, one-line start-up errors, exit codes (docs/reliability.md). */
+/**
+ * The built service (node dist/main): start-up over odd data folders, one-line start-up errors, exit codes
+ * (docs/reliability.md).
+ */
 describe('durability at start-up and shutdown (node dist/main)', () => {
   beforeAll(() => ensureBuilt(), 120_000);
 

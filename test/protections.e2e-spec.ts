@@ -86,7 +86,8 @@ describe('account protections on the paper exchange', () => {
     for (const coin of entries) {
       const decision = signals.find((d: any) => d.symbol === coin.symbol);
       expect(decision).toMatchObject({ action: 'skipped', filter: 'protection:risk_cap' });
-      // default size 5 % of 10 000 USDT = 500 USDT at 10x = 50 USDT of margin; the cap is 0.01 % of 10 000 USDT = 1 USDT
+      // default size 5 % of 10 000 USDT = 500 USDT at 10x = 50 USDT of margin; the cap is 0.01 % of 10 000 USDT = 1
+      // USDT
       expect(decision.reason).toBe(
         'risk cap: open margin 0.00 USDT + entry 50.00 USDT = 50.00 USDT would exceed 0.01 % of 10000.00 USDT = 1.00 USDT',
       );

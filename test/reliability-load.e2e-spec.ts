@@ -1,8 +1,9 @@
 /**
  * Load: the built service on the paper exchange (workers running) gets 500 requests per second for 30 s on
  * loopback, open loop (requests leave on schedule whatever the answers do), 90 % reads of the endpoints the web
- * UI polls and 10 % writes (per-coin settings, auto-bot config, bot pause; each one an fsynced file save). Proves: every request is answered
- * 2xx, none times out; prints the latency percentiles (no timing is asserted: targets belong in `npm run bench`).
+ * UI polls and 10 % writes (per-coin settings, auto-bot config, bot pause; each one an fsynced file save). Proves:
+ * every request is answered 2xx, none times out; prints the latency percentiles (no timing is asserted: targets belong
+ * in `npm run bench`).
  * MUTATION_RATE_LIMIT is raised for the run: at the default 600 per minute the writes would be throttled (429).
  */
 import { ensureBuilt } from './support/built-service';

@@ -89,7 +89,8 @@ export class BotsConfigService {
 
   /**
    * The auto-bot config plus the keys the original computed for the UI. The system-owned keys the auto-bot page shows
-   * carry the system config's values (docs/settings.md), also over stale copies an old auto_bot_config.json still holds.
+   * carry the system config's values (docs/settings.md), also over stale copies an old auto_bot_config.json still
+   * holds.
    */
   autoBotView(config: AutoBotConfig = this.autoBot.get()): Record<string, unknown> {
     return {

@@ -63,7 +63,9 @@ export class CoinSettingsService {
     return { copied_count: count };
   }
 
-  /** A copy target is a coin key in the settings file: only well-formed symbols the service knows (docs/security.md). */
+  /**
+   * A copy target is a coin key in the settings file: only well-formed symbols the service knows (docs/security.md).
+   */
   private knownTarget(raw: string): string {
     const target = normalizeSymbol(raw);
     if (target === null || !this.rsi.isKnownSymbol(target)) {

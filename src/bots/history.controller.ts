@@ -20,7 +20,10 @@ import {
 } from './dto/history-responses.dto';
 import { HistoryReportService } from './history/history-report.service';
 
-/** Action log, closed trades, statistics, stops and analytics (docs/api-contract.md §2.8); answers from HistoryReportService. */
+/**
+ * Action log, closed trades, statistics, stops and analytics (docs/api-contract.md §2.8); answers from
+ * HistoryReportService.
+ */
 @ApiTags('history')
 @Controller('api/bots')
 export class HistoryController {

@@ -13,7 +13,10 @@ import {
 } from './dto/maintenance-responses.dto';
 import { MaintenanceService } from './maintenance.service';
 
-/** Process state, worker control, reloads and restarts (docs/api-contract.md §2.1, §2.5, §2.10); the answers come from MaintenanceService. */
+/**
+ * Process state, worker control, reloads and restarts (docs/api-contract.md §2.1, §2.5, §2.10); the answers come from
+ * MaintenanceService.
+ */
 @ApiTags('maintenance')
 @Controller()
 export class MaintenanceController {

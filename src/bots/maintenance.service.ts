@@ -174,7 +174,10 @@ export class MaintenanceService implements OnModuleInit {
     };
   }
 
-  /** async-control: start / stop / restart the workers; starting running workers (or stopping stopped ones) answers success false. */
+  /**
+   * async-control: start / stop / restart the workers; starting running workers (or stopping stopped ones) answers
+   * success false.
+   */
   async asyncControl(action: string): Promise<MessageResponseDto> {
     const running = this.workers.isRunning;
     switch (action) {
@@ -202,7 +205,10 @@ export class MaintenanceService implements OnModuleInit {
     };
   }
 
-  /** system/reload-modules: a soft restart; each part's failure is reported in the answer (the original's shape), not thrown. */
+  /**
+   * system/reload-modules: a soft restart; each part's failure is reported in the answer (the original's shape), not
+   * thrown.
+   */
   async systemReloadModules(forceRestart: boolean): Promise<SystemReloadResponseDto> {
     const reloaded: string[] = [];
     const failed: Array<{ module: string; error: string }> = [];

@@ -122,7 +122,9 @@ export class PositionSyncService {
     }
   }
 
-  /** Places the bot's stop again: the tightest of its fixed, break-even and trailing stops (never through the price). */
+  /**
+   * Places the bot's stop again: the tightest of its fixed, break-even and trailing stops (never through the price).
+   */
   private async restoreStop(bot: TradingBot, position: Position): Promise<boolean> {
     const r = bot.record;
     const side = bot.side as Direction;

@@ -51,7 +51,9 @@ export class BoundedCache<K, V> {
     this.entries.clear();
   }
 
-  /** Drops expired entries from the least recently used end (which holds the oldest reads, not always the oldest sets). */
+  /**
+   * Drops expired entries from the least recently used end (which holds the oldest reads, not always the oldest sets).
+   */
   private dropExpired(now: number): void {
     for (const [key, entry] of this.entries) {
       if (now - entry.setAt <= this.options.maxAgeMs) break;

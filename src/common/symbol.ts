@@ -24,7 +24,9 @@ export function normalizeSymbol(input: unknown): string | null {
   return SYMBOL_PATTERN.test(symbol) ? symbol : null;
 }
 
-/** The first of `candidates` that is a non-blank string (body before query, as the clients send them), else undefined. */
+/**
+ * The first of `candidates` that is a non-blank string (body before query, as the clients send them), else undefined.
+ */
 export function firstGiven(...candidates: unknown[]): unknown {
   return candidates.find((c) => typeof c === 'string' && c.trim() !== '');
 }

@@ -7,7 +7,8 @@ import type { AutoBotConfig } from '../config/defaults';
 /**
  * The filter and maturity decorators on a scripted market:
  * SLIDE  – a long wave, then 12 candles falling 2 % each: RSI deep in the long zone for many candles; mature.
- * PUMP   – the wave, a calm stretch, then the forming candle jumps 20 %: RSI in the short zone, but an exit-scam candle.
+ * PUMP   – the wave, a calm stretch, then the forming candle jumps 20 %: RSI in the short zone, but an exit-scam
+ *        candle.
  * YOUNG  – 150 candles only, sliding like SLIDE: in the long zone but not mature.
  * WAVE   – the plain wave, ending just past a top: mature, RSI between the zones.
  * GONE   – an instrument in status Closed.

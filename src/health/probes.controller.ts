@@ -5,7 +5,9 @@ import type { Response } from 'express';
 import { ReadinessService } from './readiness.service';
 import { ProbeResponseDto } from './dto/status-responses.dto';
 
-/** Probes for Docker, Kubernetes and load balancers (terminus); the contract's /health answers stay in StatusController. */
+/**
+ * Probes for Docker, Kubernetes and load balancers (terminus); the contract's /health answers stay in StatusController.
+ */
 @ApiTags('health')
 @Controller('health')
 export class ProbesController {

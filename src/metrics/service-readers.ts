@@ -119,7 +119,10 @@ export interface WorkerFigures {
   running: boolean | null;
 }
 
-/** Per-worker counts a BotsWorkers-like service keeps (allStates(): {name: {runs, failures, last_duration_ms, running}}). */
+/**
+ * Per-worker counts a BotsWorkers-like service keeps (allStates(): {name: {runs, failures, last_duration_ms,
+ * running}}).
+ */
 export function readWorkers(workers: unknown): WorkerFigures[] {
   const states = call(workers, ['allStates']);
   if (!states || typeof states !== 'object') return [];

@@ -1,4 +1,6 @@
-/** Retry schedule of a failed delivery: doubling from `baseMs`, capped at `maxMs`, never below the server's own wait. */
+/**
+ * Retry schedule of a failed delivery: doubling from `baseMs`, capped at `maxMs`, never below the server's own wait.
+ */
 export interface BackoffPolicy {
   baseMs: number;
   maxMs: number;

@@ -193,7 +193,9 @@ export function sendDiscord(
   });
 }
 
-/** Least spacing between two messages of a channel: Telegram allows 1 message/s per chat, Discord 5 per 2 s per webhook. */
+/**
+ * Least spacing between two messages of a channel: Telegram allows 1 message/s per chat, Discord 5 per 2 s per webhook.
+ */
 export function minIntervalMs(channel: ResolvedChannel): number {
   if (channel.id === 'telegram') return 1_000;
   if (channel.id === 'discord') return 400;

@@ -4,7 +4,9 @@ import { targetUrlProblem } from './url-validation';
 
 export const NOTIFICATIONS_FILE = 'notifications.json';
 export const NOTIFY_MODES = ['on', 'off', 'quiet'] as const;
-/** on: send; off: nothing is queued; quiet: sent without a sound (Telegram disable_notification, Discord silent flag). */
+/**
+ * on: send; off: nothing is queued; quiet: sent without a sound (Telegram disable_notification, Discord silent flag).
+ */
 export type NotifyMode = (typeof NOTIFY_MODES)[number];
 
 export interface ChannelSettings {

@@ -205,7 +205,8 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
     );
     if (targets.length === 0) return [];
     const message = formatNotification(kind, payload);
-    // Queue time on the wall clock (shown in the outbox, sent as the webhook's `at`); the event's own time is in its payload.
+    // Queue time on the wall clock (shown in the outbox, sent as the webhook's `at`); the event's own time is in its
+    // payload.
     const createdAt = Date.now();
     try {
       const added = await this.outbox.add(

@@ -18,7 +18,10 @@ export interface ProtectionLock {
 export interface ProtectionLocksFile {
   version: 1;
   locks: ProtectionLock[];
-  /** Per rule and scope (coin, or "*" for the account): facts at or before this time no longer count (docs/protections.md). */
+  /**
+   * Per rule and scope (coin, or "*" for the account): facts at or before this time no longer count
+   * (docs/protections.md).
+   */
   resets: Partial<Record<ProtectionRule, Record<string, number>>>;
   /** Bounded equity history of the drawdown rule. */
   equity: EquityPoint[];

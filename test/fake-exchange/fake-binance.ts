@@ -595,7 +595,10 @@ class FakeBinanceServer extends FakeExchangeServer {
     throw new BinanceError(-2011, 'Unknown order sent.');
   }
 
-  /** STOP_MARKET / TAKE_PROFIT_MARKET with closePosition=true, kept on the backend as the position's stop-loss / take-profit. */
+  /**
+   * STOP_MARKET / TAKE_PROFIT_MARKET with closePosition=true, kept on the backend as the position's stop-loss /
+   * take-profit.
+   */
   private async createAlgoOrder(p: Record<string, string>): Promise<unknown> {
     const market = await this.market(p.symbol);
     if (p.algoType !== 'CONDITIONAL') {

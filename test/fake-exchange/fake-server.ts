@@ -1,8 +1,8 @@
 /**
- * What the fake exchange servers (fake-bybit.ts, fake-binance.ts, fake-okx.ts) have in common: the HTTP plumbing (listen, close,
- * held sockets and timers), the request skeleton (request log, IP rate-limit window, latency, injected faults), the
- * fault vocabulary and the request statistics. Each fake keeps what is its exchange's own: routes, signatures, answer
- * shapes, error codes and the form of a rate-limit refusal.
+ * What the fake exchange servers (fake-bybit.ts, fake-binance.ts, fake-okx.ts) have in common: the HTTP plumbing
+ * (listen, close, held sockets and timers), the request skeleton (request log, IP rate-limit window, latency, injected
+ * faults), the fault vocabulary and the request statistics. Each fake keeps what is its exchange's own: routes,
+ * signatures, answer shapes, error codes and the form of a rate-limit refusal.
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -205,7 +205,10 @@ export interface FaultDialect {
   errorPage(status: number): string;
   /** What a 'stall' fault writes before it stops writing. */
   stallStart: string;
-  /** The body of a 'malformed' answer that looks like the exchange's own but is broken ('garbage' and 'empty' are alike everywhere). */
+  /**
+   * The body of a 'malformed' answer that looks like the exchange's own but is broken ('garbage' and 'empty' are alike
+   * everywhere).
+   */
   malformedBody(variant: Exclude<MalformedVariant, 'garbage' | 'empty'>, path: string): string;
 }
 

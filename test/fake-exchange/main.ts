@@ -3,8 +3,9 @@
  * or OKX v5 server) on its own, backed by the paper exchange, so the service can run in real-exchange mode
  * (EXCHANGE=bybit / binance / okx) with no network and no real keys.
  *
- * Env: FAKE_EXCHANGE (bybit | binance | okx), FAKE_EXCHANGE_PORT (5099), FAKE_EXCHANGE_SEED (42), FAKE_EXCHANGE_SYMBOLS (50),
- * FAKE_EXCHANGE_LATENCY_MS (0), FAKE_EXCHANGE_RATE_LIMIT_MODE (retCode | http429; Bybit only).
+ * Env: FAKE_EXCHANGE (bybit | binance | okx), FAKE_EXCHANGE_PORT (5099), FAKE_EXCHANGE_SEED (42),
+ * FAKE_EXCHANGE_SYMBOLS (50), FAKE_EXCHANGE_LATENCY_MS (0), FAKE_EXCHANGE_RATE_LIMIT_MODE (retCode | http429; Bybit
+ * only).
  */
 import { SystemClock } from '../../src/common/clock';
 import { PaperExchange } from '../../src/exchange/paper/paper-exchange';

@@ -100,7 +100,8 @@ export class BotCommands {
         throw new ValidationError(null, `Coin ${symbol} did not pass the maturity check (${this.market.timeframe})`);
       }
       const c = req.config ?? {};
-      // Request overrides first, then the coin's saved volume (the UI stores it in its individual settings), then the defaults.
+      // Request overrides first, then the coin's saved volume (the UI stores it in its individual settings), then the
+      // defaults.
       const isMode = (m: unknown): m is VolumeMode => VOLUME_MODES.includes(m as VolumeMode);
       const volumeMode = isMode(c.volume_mode)
         ? c.volume_mode
@@ -156,7 +157,9 @@ export class BotCommands {
     return { bot: bot.record, existing_position: existingPosition };
   }
 
-  /** The forced direction (force_manual_entry + a LONG/SHORT signal), else the one RSI is in, else none (the bot waits). */
+  /**
+   * The forced direction (force_manual_entry + a LONG/SHORT signal), else the one RSI is in, else none (the bot waits).
+   */
   private createDirection(req: CreateBotRequest, symbol: string, bot: TradingBot): Direction | null {
     const signal = (req.signal ?? '').toUpperCase();
     if (req.forceManualEntry && signal.includes('LONG')) return 'LONG';

@@ -5,8 +5,8 @@ import { stopLossPercentWithinLiquidation, type ProtectionSettings } from './pro
 import type { RsiExitDelaySettings } from './rsi-exit';
 
 /**
- * The engine's settings read out of a bot's effective config (src/config/effective-bot-config.ts builds it per docs/trading-logic.md §5.3, typed and
- * complete, so nothing here restates a default).
+ * The engine's settings read out of a bot's effective config (src/config/effective-bot-config.ts builds it per
+ * docs/trading-logic.md §5.3, typed and complete, so nothing here restates a default).
  */
 
 export function protectionSettings(config: EffectiveBotConfig): ProtectionSettings {

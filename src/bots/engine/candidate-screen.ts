@@ -33,8 +33,9 @@ export interface CandidateInput {
 export type CandidateVerdict = { ok: false; skip: ScreenSkip } | { ok: true; check: EntryCheck };
 
 /**
- * The auto-bot's per-coin pipeline after the base signal (docs/trading-logic.md §6.C), in order: account lock, effective
- * signal, max_concurrent, existing bot, exchange position, the entry filters, cooldown, RSI re-check, risk caps.
+ * The auto-bot's per-coin pipeline after the base signal (docs/trading-logic.md §6.C), in order: account lock,
+ * effective signal, max_concurrent, existing bot, exchange position, the entry filters, cooldown, RSI re-check, risk
+ * caps.
  * Live (AutoBotService) and the backtest both decide through it.
  */
 export function screenCandidate(input: CandidateInput): CandidateVerdict {

@@ -30,7 +30,9 @@ import { analyticsReport, statistics, totalsByReason, tradeTotals } from './hist
 import type { Period } from './history.types';
 import { rsiAuditReport } from './rsi-audit';
 
-/** The history endpoints' answers (docs/api-contract.md §2.8): the action log, trades, statistics, stops and analytics. */
+/**
+ * The history endpoints' answers (docs/api-contract.md §2.8): the action log, trades, statistics, stops and analytics.
+ */
 @Injectable()
 export class HistoryReportService {
   constructor(

@@ -103,7 +103,9 @@ export class BotRegistry implements OnModuleInit {
     await this.saveLock.runExclusive(() => this.writeState(new Map()));
   }
 
-  /** Writes bots_state.json: the registry with `overrides` (symbol → its record after a pending change, null = removed). */
+  /**
+   * Writes bots_state.json: the registry with `overrides` (symbol → its record after a pending change, null = removed).
+   */
   private async writeState(overrides: ReadonlyMap<string, BotRecord | null>): Promise<void> {
     const wasDirty = this.dirty;
     // With overrides the write carries changes applied only after it succeeded (commitChange): refused on failure.

@@ -34,7 +34,8 @@ describe('exit-scam fit', () => {
     expect(fit.params.exit_scam_single_candle_percent).toBe(4.95);
     expect(fit.params.exit_scam_multi_candle_count).toBe(4);
     expect(fit.params.exit_scam_candles).toBe(8);
-    // 4-candle moves run from open 100 to close 100 + (i+4)/10: 0.4 … 5.0 % over 47 windows; rank 0.99·46 = 45.54 → 4.9 + 0.054 = 4.954
+    // 4-candle moves run from open 100 to close 100 + (i+4)/10: 0.4 … 5.0 % over 47 windows; rank 0.99·46 = 45.54 → 4.9
+    // + 0.054 = 4.954
     expect(fit.stats.multi_per_n).toBe(4.95);
     expect(fit.stats).toMatchObject({
       aggressiveness: 'normal',

@@ -35,7 +35,8 @@ export function internals(client: Exchange): CcxtInternals {
 /**
  * The one ccxt exchange class we use, loaded from ccxt's CommonJS build without the other ~140 exchanges that
  * `require('ccxt')` loads and compiles (~40 MB of RSS and ~0.4 s at start-up). The files are the same ones the
- * full entry point loads (same module cache, same classes); if ccxt's layout ever differs, the full entry point is used.
+ * full entry point loads (same module cache, same classes); if ccxt's layout ever differs, the full entry point is
+ * used.
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- the path is computed at run time and the point is to
    load one file lazily; the types are declared above. */
@@ -133,7 +134,9 @@ export function createCcxtClient(ExchangeClass: CcxtExchangeClass, settings: Cli
   return client;
 }
 
-/** Closes the client and its sockets at once (close alone would wait for a stalled answer until undici's body timeout). */
+/**
+ * Closes the client and its sockets at once (close alone would wait for a stalled answer until undici's body timeout).
+ */
 export async function destroyCcxtClient(client: Exchange): Promise<void> {
   await client.close();
   // The client is closed already; destroying the sockets only hurries them, a failure leaves them to time out.

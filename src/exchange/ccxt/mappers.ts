@@ -153,8 +153,8 @@ export function toBalance(
 }
 
 /**
- * ccxt OHLCV rows to columns: rows with a non-finite field, before `since` or from `until` on are dropped, the rest sorted by time
- * (the later of two equal times wins), the newest `limit` kept.
+ * ccxt OHLCV rows to columns: rows with a non-finite field, before `since` or from `until` on are dropped, the rest
+ * sorted by time (the later of two equal times wins), the newest `limit` kept.
  */
 export function ohlcvColumns(
   rows: readonly OHLCV[],
@@ -224,7 +224,9 @@ export function columnsToCandles(columns: CandleColumns): Candle[] {
   return candles;
 }
 
-/** Number(value) for a non-empty string without 'e' or a finite number; undefined (= ask ccxt) for anything else or NaN. */
+/**
+ * Number(value) for a non-empty string without 'e' or a finite number; undefined (= ask ccxt) for anything else or NaN.
+ */
 export function plainNumber(value: unknown): number | undefined {
   let n: number;
   if (typeof value === 'string') {

@@ -22,9 +22,9 @@ export const DEFAULT_EXIT_SCAM_PARAMS: ExitScamParams = {
 };
 
 /**
- * Exit-scam / anti-pump filter: blocks a coin that just pumped or dumped. Any of the last `candles` candles (the forming
- * one included) with |close - open| / open above the single limit blocks; else a move of |last close - first open|
- * over the last `multiCandleCount` candles above the multi limit blocks. Too few candles block.
+ * Exit-scam / anti-pump filter: blocks a coin that just pumped or dumped. Any of the last `candles` candles (the
+ * forming one included) with |close - open| / open above the single limit blocks; else a move of |last close - first
+ * open| over the last `multiCandleCount` candles above the multi limit blocks. Too few candles block.
  */
 export function checkExitScam(
   candles: { open: ArrayLike<number>; close: ArrayLike<number> },

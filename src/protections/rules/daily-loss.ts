@@ -24,7 +24,8 @@ export function utcDayStart(time: number): number {
 
 /**
  * Daily loss limit: the net PnL of trades closed since 00:00 UTC is a loss of `limitUsdt` or more, or of `limitPercent`
- * % or more of the balance the day started with (balance now minus today's PnL) → no new entries until the next UTC day.
+ * % or more of the balance the day started with (balance now minus today's PnL) → no new entries until the next UTC
+ * day.
  */
 export function checkDailyLoss(input: DailyLossInput, params: DailyLossParams): RuleDecision {
   const rule = 'daily_loss' as const;

@@ -24,7 +24,8 @@ export interface LowProfitInput {
 
 /**
  * Low-profit pairs: a coin whose last `tradeCount` trades together lost more than `maxLossPercent` % (sum of their
- * ROI, % of margin) gets no new entry until `lockMs` after the newest of them. Fewer trades than `tradeCount` never lock.
+ * ROI, % of margin) gets no new entry until `lockMs` after the newest of them. Fewer trades than `tradeCount` never
+ * lock.
  */
 export function checkLowProfit(input: LowProfitInput, params: LowProfitParams): RuleDecision {
   const rule = 'low_profit' as const;

@@ -73,7 +73,9 @@ describe('enhanced RSI building blocks', () => {
 });
 
 describe('analyzeEnhancedRsi', () => {
-  /** 60 calm candles; RSI history rising from 22 to 25 over the lookback while the price slips: a bullish divergence. */
+  /**
+   * 60 calm candles; RSI history rising from 22 to 25 over the lookback while the price slips: a bullish divergence.
+   */
   type Setup = EnhancedRsiInput & {
     high: number[];
     low: number[];

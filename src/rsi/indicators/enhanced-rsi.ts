@@ -113,7 +113,9 @@ export function adaptiveLevels(
   return { low: longThreshold, high: shortThreshold };
 }
 
-/** BULLISH: price fell (by more than 0.01 absolute) while RSI rose by more than 1 over the lookback; BEARISH mirrors. */
+/**
+ * BULLISH: price fell (by more than 0.01 absolute) while RSI rose by more than 1 over the lookback; BEARISH mirrors.
+ */
 export function detectDivergence(
   close: ArrayLike<number>,
   rsiHistory: ArrayLike<number>,

@@ -153,7 +153,10 @@ export class HttpTransport {
     };
   }
 
-  /** Pauses the limiter on a rate-limit answer, throws on a malformed one; returns the parsed body (undefined if not JSON). */
+  /**
+   * Pauses the limiter on a rate-limit answer, throws on a malformed one; returns the parsed body (undefined if not
+   * JSON).
+   */
   private inspectAnswer(
     status: number,
     url: string,

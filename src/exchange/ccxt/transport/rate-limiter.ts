@@ -22,7 +22,9 @@ export interface RateLimiterOptions {
   windowMs: number;
   /** Cap on requests in flight at once (sockets); default: requestsPerWindow. */
   maxConcurrent?: number;
-  /** Window slots analysis reads may not use; default: 10 % of requestsPerWindow (at least 1 when the window allows 2). */
+  /**
+   * Window slots analysis reads may not use; default: 10 % of requestsPerWindow (at least 1 when the window allows 2).
+   */
   reserved?: number;
   /** Concurrent sockets analysis reads may not use; default: 10 % of maxConcurrent (at least 1 when it allows 2). */
   reservedConcurrent?: number;
@@ -88,7 +90,9 @@ export class RateLimiter {
     return now < this.pausedUntil;
   }
 
-  /** Milliseconds until the next request of this class could go; 0 = now, Infinity = when an in-flight request finishes. */
+  /**
+   * Milliseconds until the next request of this class could go; 0 = now, Infinity = when an in-flight request finishes.
+   */
   delayBeforeNext(now = this.options.now(), priority: RequestPriority = 'trading'): number {
     if (now < this.pausedUntil) return this.pausedUntil - now;
     this.dropExpired(now);
