@@ -79,7 +79,7 @@ describe('JsonStore', () => {
 
   it('coalesces a burst of saves of one file into few writes, the newest content winning', async () => {
     // require gives the module's own exports object, which the store calls through; an `import * as` copy would not be.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the line above
     const writes = jest.spyOn(require('./atomic-write'), 'atomicWrite');
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.save('bots_state.json', { bots: {}, n: i })));
     expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json'), 'utf8'))).toEqual({ bots: {}, n: 49 });

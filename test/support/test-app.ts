@@ -44,7 +44,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     saved[key] = process.env[key];
     process.env[key] = value;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the env above is set
   const { AppModule } = require('../../src/app.module') as typeof import('../../src/app.module');
   let builder = Test.createTestingModule({ imports: [AppModule] });
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
