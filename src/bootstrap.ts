@@ -26,7 +26,10 @@ export function logLevels(level: string): LogLevel[] {
  */
 export function securityHeaders() {
   const common = { crossOriginResourcePolicy: { policy: 'cross-origin' as const }, strictTransportSecurity: false };
-  const api = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  const api = helmet({
+    ...common,
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  });
   const docs = helmet({
     ...common,
     contentSecurityPolicy: {
@@ -45,7 +48,8 @@ export function securityHeaders() {
       },
     },
   });
-  return (req: Request, res: Response, next: NextFunction) => (/^\/api\/docs(\/|$)/i.test(req.path) ? docs : api)(req, res, next);
+  return (req: Request, res: Response, next: NextFunction) =>
+    (/^\/api\/docs(\/|$)/i.test(req.path) ? docs : api)(req, res, next);
 }
 
 /**
@@ -70,7 +74,9 @@ export function configureApp(app: INestApplication): INestApplication {
     maxAge: 600,
   });
   // Registered before Nest's default JSON parser, which then stands aside: same 100 kB limit, plus a depth check.
-  const express = app as INestApplication & { useBodyParser?: (type: 'json', options: { verify: typeof rejectDeepJson }) => unknown };
+  const express = app as INestApplication & {
+    useBodyParser?: (type: 'json', options: { verify: typeof rejectDeepJson }) => unknown;
+  };
   express.useBodyParser?.('json', { verify: rejectDeepJson });
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(createValidationPipe());

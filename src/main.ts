@@ -24,8 +24,12 @@ async function main(): Promise<void> {
   parseExchangeSettings(process.env);
   // Every store lives in DATA_DIR: a folder that cannot be written stops start-up with one line.
   const folderProblem = await dataFolderProblem(path.resolve(settings.dataDir));
-  if (folderProblem) throw new StartupError(`data folder ${path.resolve(settings.dataDir)} (DATA_DIR) ${folderProblem}`);
+  if (folderProblem) {
+    throw new StartupError(`data folder ${path.resolve(settings.dataDir)} (DATA_DIR) ${folderProblem}`);
+  }
   await preflightSettings(settings);
+  // The app (and ccxt) loads only after the checks above pass.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
   const { AppModule } = require('./app.module') as { AppModule: Type<unknown> };
   const appLogger = new AppLogger({
     format: settings.logFormat,
@@ -33,8 +37,15 @@ async function main(): Promise<void> {
     // Every secret the environment may hold: exchange keys and passphrase, notification tokens and webhook URLs.
     secrets: [
       settings.apiKey,
-      ...['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET', 'EXCHANGE_API_PASSWORD', 'NOTIFY_TELEGRAM_BOT_TOKEN', 'NOTIFY_WEBHOOK_URL',
-        'NOTIFY_WEBHOOK_SECRET', 'NOTIFY_DISCORD_WEBHOOK_URL'].map((name) => process.env[name]?.trim()),
+      ...[
+        'EXCHANGE_API_KEY',
+        'EXCHANGE_API_SECRET',
+        'EXCHANGE_API_PASSWORD',
+        'NOTIFY_TELEGRAM_BOT_TOKEN',
+        'NOTIFY_WEBHOOK_URL',
+        'NOTIFY_WEBHOOK_SECRET',
+        'NOTIFY_DISCORD_WEBHOOK_URL',
+      ].map((name) => process.env[name]?.trim()),
     ],
   });
   // Held-back repeat counts are printed even when the process ends (stdout/stderr are synchronous on files and pipes).
@@ -66,7 +77,10 @@ async function main(): Promise<void> {
     exitAfter().then(
       () => {
         // A shutdown that could not save everything is a failure: a supervisor must see it (docs/reliability.md).
-        const unsaved = lifecycle.unsavedAtShutdown.length > 0 ? lifecycle.unsavedAtShutdown : store.unsavedFiles().map((u) => u.error);
+        const unsaved =
+          lifecycle.unsavedAtShutdown.length > 0
+            ? lifecycle.unsavedAtShutdown
+            : store.unsavedFiles().map((u) => u.error);
         if (unsaved.length > 0) {
           logger.error(`Exiting with unsaved state: ${unsaved.join('; ')}`);
           process.exit(EXIT_UNSAVED);

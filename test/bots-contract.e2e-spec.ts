@@ -32,7 +32,13 @@ describe('api-contract coverage', () => {
     // State the symbol routes need: a bot in a position, per-coin settings, a mature coin.
     await request(t.http)
       .post('/api/bots/create')
-      .send({ symbol: held, config: { volume_mode: 'usdt', volume_value: 50, leverage: 2 }, signal: 'ENTER_LONG', skip_maturity_check: true, force_manual_entry: true })
+      .send({
+        symbol: held,
+        config: { volume_mode: 'usdt', volume_value: 50, leverage: 2 },
+        signal: 'ENTER_LONG',
+        skip_maturity_check: true,
+        force_manual_entry: true,
+      })
       .expect(200);
     await eventually(async () => (await bot(t, held))?.status === 'in_position_long');
     const mature = (await request(t.http).get('/api/bots/mature-coins-list').expect(200)).body.mature_coins as string[];
@@ -133,16 +139,25 @@ describe('api-contract coverage', () => {
       { method: 'post', path: '/api/bots/mature-coins/clear' },
     ];
 
-    const docs = (await request(t.http).get('/api/docs-json').expect(200)).body.paths as Record<string, Record<string, unknown>>;
+    const docs = (await request(t.http).get('/api/docs-json').expect(200)).body.paths as Record<
+      string,
+      Record<string, unknown>
+    >;
     const failures: string[] = [];
     for (const route of routes) {
       const bare = route.path.split('?')[0];
-      const documented = Object.entries(docs).some(([template, ops]) => ops[route.method] && new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare));
+      const documented = Object.entries(docs).some(
+        ([template, ops]) => ops[route.method] && new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare),
+      );
       if (!documented) failures.push(`${route.method.toUpperCase()} ${route.path}: not in /api/docs-json`);
       let call = request(t.http)[route.method](route.path);
       if (route.body !== undefined) call = call.send(route.body as object);
       const res = await call;
-      if (res.status < 200 || res.status >= 300) failures.push(`${route.method.toUpperCase()} ${route.path}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      if (res.status < 200 || res.status >= 300) {
+        failures.push(
+          `${route.method.toUpperCase()} ${route.path}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`,
+        );
+      }
     }
     expect(failures).toEqual([]);
   });

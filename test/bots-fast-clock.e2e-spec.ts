@@ -21,7 +21,13 @@ describe('workers on an accelerated paper clock', () => {
     await waitForCoins(t);
     await request(t.http)
       .post('/api/bots/auto-bot')
-      .send({ enabled: true, check_interval: 60, max_loss_percent: 2, trailing_stop_activation: 1, trailing_stop_distance: 0.5 })
+      .send({
+        enabled: true,
+        check_interval: 60,
+        max_loss_percent: 2,
+        trailing_stop_activation: 1,
+        trailing_stop_distance: 0.5,
+      })
       .expect(200);
 
     const trades = await eventually(async () => {
@@ -32,7 +38,11 @@ describe('workers on an accelerated paper clock', () => {
       expect(trade.pnl).toBeCloseTo(expectedPnl(trade), 6);
       expect(trade.decision_source).toBe('SCRIPT');
       // What the entry was decided on (docs/backtest-engine.md): the auto-bot's filters, and a 2 % stop from the fill.
-      expect(trade.decision).toMatchObject({ decision_time_ms: expect.any(Number), decision_rsi: expect.any(Number), filters_passed: ['maturity', 'rsi_time_filter', 'exit_scam', 'scope', 'delisted'] });
+      expect(trade.decision).toMatchObject({
+        decision_time_ms: expect.any(Number),
+        decision_rsi: expect.any(Number),
+        filters_passed: ['maturity', 'rsi_time_filter', 'exit_scam', 'scope', 'delisted'],
+      });
       const stopFromFill = trade.entry_price * (trade.direction === 'LONG' ? 0.98 : 1.02);
       expect(Math.abs(trade.decision.stop_loss_set - stopFromFill) / stopFromFill).toBeLessThan(1e-3);
     }
@@ -47,7 +57,9 @@ describe('workers on an accelerated paper clock', () => {
     // Every exchange position belongs to a bot (none opened behind the bots' back). The clock keeps running, so a
     // stop may still fire between two reads: only this direction is stable.
     const positions = await t.app.get(ExchangeService).fetchPositions();
-    const bots = (await request(t.http).get('/api/bots/list')).body.bots.filter((b: any) => b.position_side).map((b: any) => b.symbol);
+    const bots = (await request(t.http).get('/api/bots/list')).body.bots
+      .filter((b: any) => b.position_side)
+      .map((b: any) => b.symbol);
     for (const p of positions) expect(bots).toContain(p.symbol);
   });
 });

@@ -10,7 +10,9 @@ import { createTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(120_000);
 
-/** The ports the bots module fills for filters and health come from Nest DI at construction, not from setters at init. */
+/**
+ * The ports the bots module fills for filters and health come from Nest DI at construction, not from setters at init.
+ */
 describe('ports from bots to the modules below it', () => {
   let t: TestApp;
 
@@ -30,7 +32,18 @@ describe('ports from bots to the modules below it', () => {
     expect(t.app.get(BOT_COUNTS, { strict: false })).toBe(registry);
     expect((t.app.get(StatusService) as unknown as { botCounts: unknown }).botCounts).toBe(registry);
     const before = (await request(t.http).get('/api/bots/status').expect(200)).body.bots;
-    await registry.withLock('PORTX', () => registry.add(TradingBot.create({ symbol: 'PORTX', nowMs: Date.UTC(2026, 0, 1), volumeMode: 'usdt', volumeValue: 10, leverage: 5, autoManaged: false })));
+    await registry.withLock('PORTX', () =>
+      registry.add(
+        TradingBot.create({
+          symbol: 'PORTX',
+          nowMs: Date.UTC(2026, 0, 1),
+          volumeMode: 'usdt',
+          volumeValue: 10,
+          leverage: 5,
+          autoManaged: false,
+        }),
+      ),
+    );
     const after = (await request(t.http).get('/api/bots/status').expect(200)).body.bots;
     expect(after).toEqual({ total: before.total + 1, active: before.active + 1 });
   });

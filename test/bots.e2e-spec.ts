@@ -47,14 +47,24 @@ describe('auto-bot on the paper exchange', () => {
     for (const coin of entries) {
       const b = list.find((x) => x.symbol === coin.symbol);
       expect(b.status).toBe(coin.effective_signal === 'ENTER_LONG' ? 'in_position_long' : 'in_position_short');
-      expect(b).toMatchObject({ auto_managed: true, opened_by_autobot: true, entry_timeframe: '6h', bot_status: 'Активен' });
+      expect(b).toMatchObject({
+        auto_managed: true,
+        opened_by_autobot: true,
+        entry_timeframe: '6h',
+        bot_status: 'Активен',
+      });
       expect(b.entry_rsi).toBe(coin.rsi);
     }
 
     const round = (await request(t.http).get('/api/bots/process-state')).body.process_state.auto_bot_signals;
     expect(round.created.sort()).toEqual(entries.map((c) => c.symbol).sort());
     const skipped = round.decisions.filter((d: any) => d.action === 'skipped');
-    expect(skipped.map((d: any) => d.symbol).sort()).toEqual(inZone.filter((c) => !entries.includes(c)).map((c) => c.symbol).sort());
+    expect(skipped.map((d: any) => d.symbol).sort()).toEqual(
+      inZone
+        .filter((c) => !entries.includes(c))
+        .map((c) => c.symbol)
+        .sort(),
+    );
     for (const d of skipped) expect(d.reason).toEqual(expect.any(String));
   });
 
@@ -69,7 +79,8 @@ describe('auto-bot on the paper exchange', () => {
       // 15 % (max_loss_percent) would lie beyond liquidation at 10x (~10 %): the stop uses 80 % of that distance.
       const percent = Math.min(15, (100 / b.leverage) * 0.8);
       expect(b.leverage).toBe(10);
-      const expected = b.position_side === 'LONG' ? b.entry_price * (1 - percent / 100) : b.entry_price * (1 + percent / 100);
+      const expected =
+        b.position_side === 'LONG' ? b.entry_price * (1 - percent / 100) : b.entry_price * (1 + percent / 100);
       expect(p.stopLoss).not.toBeNull();
       expect(Math.abs(p.stopLoss! - expected)).toBeLessThanOrEqual(tick);
       expect(p.size).toBe(b.position_size_coins);
@@ -99,7 +110,14 @@ describe('auto-bot on the paper exchange', () => {
     // Tight protections so that the positions end within simulated days; auto-bot off so none reopens.
     await request(t.http)
       .post('/api/bots/auto-bot')
-      .send({ enabled: false, max_loss_percent: 1.5, trailing_stop_activation: 1, trailing_stop_distance: 0.5, close_at_profit_enabled: false, break_even_protection: false })
+      .send({
+        enabled: false,
+        max_loss_percent: 1.5,
+        trailing_stop_activation: 1,
+        trailing_stop_distance: 0.5,
+        close_at_profit_enabled: false,
+        break_even_protection: false,
+      })
       .expect(200);
     const opened = await bots(t);
     for (let i = 0; i < 2000 && (await bots(t)).some((b) => b.position_side !== null); i++) await step(t, clock, 10);
@@ -110,7 +128,13 @@ describe('auto-bot on the paper exchange', () => {
     const exchangeTrades = await t.app.get(ExchangeService).fetchClosedTrades(0);
     for (const trade of trades) {
       const b = opened.find((x) => x.symbol === trade.symbol);
-      expect(trade).toMatchObject({ direction: b.position_side, entry_price: b.entry_price, size: b.position_size_coins, status: 'CLOSED', is_simulated: true });
+      expect(trade).toMatchObject({
+        direction: b.position_side,
+        entry_price: b.entry_price,
+        size: b.position_size_coins,
+        status: 'CLOSED',
+        is_simulated: true,
+      });
       expect(['STOP_LOSS', 'TRAILING_STOP', 'RSI_EXIT', 'BREAKEVEN_WAIT_EXIT']).toContain(trade.close_reason);
       expect(trade.pnl).toBeCloseTo(expectedPnl(trade), 6);
       expect(trade.roi).toBeCloseTo((trade.pnl / ((trade.entry_price * trade.size) / trade.leverage)) * 100, 2);
@@ -121,7 +145,9 @@ describe('auto-bot on the paper exchange', () => {
       expect(onExchange!.exitPrice).toBe(trade.exit_price);
       expect(trade.net_pnl).toBeCloseTo(onExchange!.pnl, 6);
       if (trade.close_reason === 'STOP_LOSS') expect(trade.pnl_percent).toBeLessThanOrEqual(-1.5 + 0.05);
-      if (trade.close_reason === 'TRAILING_STOP') expect(trade.exit_price >= trade.entry_price === (trade.direction === 'LONG')).toBe(true);
+      if (trade.close_reason === 'TRAILING_STOP') {
+        expect(trade.exit_price >= trade.entry_price === (trade.direction === 'LONG')).toBe(true);
+      }
     }
     const stats = (await request(t.http).get('/api/bots/statistics').expect(200)).body.statistics;
     const total = trades.reduce((s: number, x: any) => s + x.pnl, 0);
@@ -137,8 +163,18 @@ describe('bot exits and position sync', () => {
   let t: TestApp;
   let coins: CoinView[];
   let exchange: ExchangeService;
-  const neutralRsiExit = { rsi_exit_long_with_trend: 99, rsi_exit_long_against_trend: 99, rsi_exit_short_with_trend: 1, rsi_exit_short_against_trend: 1 };
-  const quiet = { close_at_profit_enabled: false, break_even_protection: false, trailing_stop_distance: 0, ...neutralRsiExit };
+  const neutralRsiExit = {
+    rsi_exit_long_with_trend: 99,
+    rsi_exit_long_against_trend: 99,
+    rsi_exit_short_with_trend: 1,
+    rsi_exit_short_against_trend: 1,
+  };
+  const quiet = {
+    close_at_profit_enabled: false,
+    break_even_protection: false,
+    trailing_stop_distance: 0,
+    ...neutralRsiExit,
+  };
   let pick = 0;
 
   /** The next coin without a bot or position. */
@@ -146,11 +182,21 @@ describe('bot exits and position sync', () => {
     return coins[pick++].symbol;
   }
 
-  async function openManual(symbol: string, direction: 'LONG' | 'SHORT', settings: Record<string, unknown>): Promise<any> {
+  async function openManual(
+    symbol: string,
+    direction: 'LONG' | 'SHORT',
+    settings: Record<string, unknown>,
+  ): Promise<any> {
     await request(t.http).post(`/api/bots/individual-settings/${symbol}`).send(settings).expect(200);
     const res = await request(t.http)
       .post('/api/bots/create')
-      .send({ symbol, config: { volume_mode: 'usdt', volume_value: 200, leverage: 5 }, signal: `ENTER_${direction}`, skip_maturity_check: true, force_manual_entry: true })
+      .send({
+        symbol,
+        config: { volume_mode: 'usdt', volume_value: 200, leverage: 5 },
+        signal: `ENTER_${direction}`,
+        skip_maturity_check: true,
+        force_manual_entry: true,
+      })
       .expect(200);
     expect(res.body).toMatchObject({ success: true, existing_position: false });
     return eventually(async () => {
@@ -193,11 +239,19 @@ describe('bot exits and position sync', () => {
 
   it('trailing stop: a short arms at +0.4 %, the stop follows the price down, and it closes TRAILING_STOP', async () => {
     const symbol = nextCoin();
-    await openManual(symbol, 'SHORT', { ...quiet, max_loss_percent: 20, trailing_stop_activation: 0.4, trailing_stop_distance: 0.3, trailing_update_interval: 0 });
+    await openManual(symbol, 'SHORT', {
+      ...quiet,
+      max_loss_percent: 20,
+      trailing_stop_activation: 0.4,
+      trailing_stop_distance: 0.3,
+      trailing_update_interval: 0,
+    });
     const trade = await runUntilClosed(symbol, 5, 5000);
     expect(trade.close_reason).toBe('TRAILING_STOP');
     expect(trade.pnl).toBeCloseTo(expectedPnl(trade), 6);
-    const moves = (await request(t.http).get(`/api/bots/history?symbol=${symbol}&action_type=STOP_LOSS_UPDATED&limit=1000`)).body.history;
+    const moves = (
+      await request(t.http).get(`/api/bots/history?symbol=${symbol}&action_type=STOP_LOSS_UPDATED&limit=1000`)
+    ).body.history;
     expect(moves.length).toBeGreaterThan(0);
     // Oldest first: a short's stop only ever moves down.
     const stops = moves.map((m: any) => m.stop_loss).reverse();
@@ -208,7 +262,12 @@ describe('bot exits and position sync', () => {
   it('RSI exit: with the long exit level below the current RSI the position closes RSI_EXIT', async () => {
     const symbol = nextCoin();
     const rsi = coins.find((c) => c.symbol === symbol)!.rsi;
-    await openManual(symbol, 'LONG', { ...quiet, rsi_exit_long_with_trend: 1, rsi_exit_long_against_trend: 1, exit_wait_breakeven_when_loss: false });
+    await openManual(symbol, 'LONG', {
+      ...quiet,
+      rsi_exit_long_with_trend: 1,
+      rsi_exit_long_against_trend: 1,
+      exit_wait_breakeven_when_loss: false,
+    });
     const pass = await request(t.http).post('/api/bots/process-trading-signals').expect(200);
     expect(pass.body.closed).toEqual([{ symbol, reason: 'RSI_EXIT' }]);
     const trade = (await request(t.http).get(`/api/bots/trades?symbol=${symbol}`)).body.trades[0];
@@ -218,7 +277,13 @@ describe('bot exits and position sync', () => {
 
   it('RSI exit in a loss waits for break-even when exit_wait_breakeven_when_loss is on', async () => {
     const symbol = nextCoin();
-    await openManual(symbol, 'LONG', { ...quiet, rsi_exit_long_with_trend: 1, rsi_exit_long_against_trend: 1, exit_wait_breakeven_when_loss: true, max_loss_percent: 30 });
+    await openManual(symbol, 'LONG', {
+      ...quiet,
+      rsi_exit_long_with_trend: 1,
+      rsi_exit_long_against_trend: 1,
+      exit_wait_breakeven_when_loss: true,
+      max_loss_percent: 30,
+    });
     // Bought at the ask: marked at the price the position is a little in loss, so the RSI exit turns into a wait.
     await request(t.http).post('/api/bots/process-trading-signals').expect(200);
     const b = await bot(t, symbol);
@@ -272,7 +337,9 @@ describe('bot exits and position sync', () => {
     expect(sync.body.closed).toEqual([symbolA]);
     const trade = (await request(t.http).get(`/api/bots/trades?symbol=${symbolA}`)).body.trades[0];
     expect(trade.close_reason).toBe('CLOSED_ON_EXCHANGE');
-    expect(trade.exit_price).toBe((await exchange.fetchClosedTrades(0)).filter((e) => e.symbol === symbolA).at(-1)!.exitPrice);
+    expect(trade.exit_price).toBe(
+      (await exchange.fetchClosedTrades(0)).filter((e) => e.symbol === symbolA).at(-1)!.exitPrice,
+    );
 
     const symbolB = nextCoin();
     const opened = await openManual(symbolB, 'SHORT', { ...quiet, max_loss_percent: 10 });
@@ -288,7 +355,11 @@ describe('bot exits and position sync', () => {
     const symbol = nextCoin();
     const market = exchange.market(symbol)!;
     const price = (await exchange.fetchTickers()).get(symbol)!.last;
-    await exchange.createMarketOrder({ symbol, side: 'buy', amount: Math.max(market.minOrderQty, Math.ceil(20 / price / market.qtyStep) * market.qtyStep) });
+    await exchange.createMarketOrder({
+      symbol,
+      side: 'buy',
+      amount: Math.max(market.minOrderQty, Math.ceil(20 / price / market.qtyStep) * market.qtyStep),
+    });
     const manual = (await request(t.http).post('/api/bots/manual-positions/refresh').expect(200)).body;
     expect(manual.positions).toContain(symbol);
     expect((await request(t.http).get('/api/bots/coins-with-rsi')).body.manual_positions).toContain(symbol);

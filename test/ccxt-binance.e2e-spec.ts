@@ -19,7 +19,11 @@ import { amountFor, ccxtSpecKit, newBackend, tradableMarket } from './support/cc
 const SECRET = 'e2e-binance-secret-do-not-leak-5c2e';
 const API_KEY = 'e2e-binance-key-81d4';
 
-const { seenText, outcomes, expectFailure, newAdapter, useFakeServer } = ccxtSpecKit({ exchangeId: 'binance', apiKey: API_KEY, secret: SECRET });
+const { seenText, outcomes, expectFailure, newAdapter, useFakeServer } = ccxtSpecKit({
+  exchangeId: 'binance',
+  apiKey: API_KEY,
+  secret: SECRET,
+});
 
 async function startFake(backend: ExchangeAdapter, options: Partial<FakeBinanceOptions> = {}): Promise<FakeBinance> {
   return startFakeBinance({ backend, apiKey: API_KEY, secret: SECRET, ...options });
@@ -27,7 +31,10 @@ async function startFake(backend: ExchangeAdapter, options: Partial<FakeBinanceO
 
 /** The request parameters (query string and form body together), signature left out. */
 function paramsOf(request: { query: string; body: string }): Record<string, string> {
-  const params = { ...Object.fromEntries(new URLSearchParams(request.query)), ...Object.fromEntries(new URLSearchParams(request.body)) };
+  const params = {
+    ...Object.fromEntries(new URLSearchParams(request.query)),
+    ...Object.fromEntries(new URLSearchParams(request.body)),
+  };
   delete params.signature;
   return params;
 }
@@ -47,7 +54,7 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
   useFakeServer(startFake, (suite) => ({ backend, fake, exchange } = suite));
 
   describe('adapter methods', () => {
-    it('selects ccxt binanceusdm: every request goes to the fake\'s /fapi/ paths, markets from one exchangeInfo', async () => {
+    it("selects ccxt binanceusdm: every request goes to the fake's /fapi/ paths, markets from one exchangeInfo", async () => {
       const fresh = adapter();
       await fresh.init();
       expect(fresh.name).toBe('binance');
@@ -68,7 +75,8 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
         expect(new Set(expected.map((m) => m.status)).size).toBeGreaterThan(1);
         const bySymbol = (list: MarketInfo[]) => [...list].sort((a, b) => a.symbol.localeCompare(b.symbol));
         // exchangeInfo carries no maximum leverage (that is /fapi/v1/leverageBracket): compare everything else
-        const withoutLeverage = (list: MarketInfo[]) => bySymbol(list).map(({ maxLeverage: _ignored, ...rest }) => rest);
+        const withoutLeverage = (list: MarketInfo[]) =>
+          bySymbol(list).map(({ maxLeverage: _ignored, ...rest }) => rest);
         expect(withoutLeverage(markets)).toEqual(withoutLeverage(expected));
         expect(markets.every((m) => m.maxLeverage > 0)).toBe(true);
       } finally {
@@ -89,7 +97,9 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
         expect(c.close).toBeCloseTo(expected[i].close, 8);
         expect(c.volume).toBeCloseTo(expected[i].volume, 6);
       });
-      expect(fake.stats.sent('/fapi/v1/klines').map(paramsOf)).toEqual([{ interval: '6h', limit: '50', symbol: market.exchangeSymbol }]);
+      expect(fake.stats.sent('/fapi/v1/klines').map(paramsOf)).toEqual([
+        { interval: '6h', limit: '50', symbol: market.exchangeSymbol },
+      ]);
     });
 
     it('honours since (startTime) and gives the same candles as columns', async () => {
@@ -127,25 +137,57 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
     it('opens a position with stop-loss and take-profit, reads it back, moves the stop, closes it', async () => {
       const { market, price } = await tradable();
       const amount = amountFor(market, price, 50);
-      const order = await exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount, stopLoss: price * 0.9, takeProfit: price * 1.2 });
+      const order = await exchange.createMarketOrder({
+        symbol: market.symbol,
+        side: 'buy',
+        amount,
+        stopLoss: price * 0.9,
+        takeProfit: price * 1.2,
+      });
       expect(order).toEqual(expect.objectContaining({ symbol: market.symbol, side: 'buy', amount }));
       expect(order.orderId).toMatch(/^\d+$/);
-      const [create] = fake.stats.sent('/fapi/v1/order').filter((r) => r.method === 'POST').map(paramsOf);
-      expect(create).toEqual(expect.objectContaining({ symbol: market.exchangeSymbol, side: 'BUY', type: 'MARKET', quantity: String(amount) }));
+      const [create] = fake.stats
+        .sent('/fapi/v1/order')
+        .filter((r) => r.method === 'POST')
+        .map(paramsOf);
+      expect(create).toEqual(
+        expect.objectContaining({
+          symbol: market.exchangeSymbol,
+          side: 'BUY',
+          type: 'MARKET',
+          quantity: String(amount),
+        }),
+      );
       expect(create.newClientOrderId).toMatch(/^[A-Za-z0-9_-]{1,36}$/);
 
       // stops are close-position conditional orders on the algo service
-      const stops = fake.stats.sent('/fapi/v1/algoOrder').filter((r) => r.method === 'POST').map(paramsOf);
+      const stops = fake.stats
+        .sent('/fapi/v1/algoOrder')
+        .filter((r) => r.method === 'POST')
+        .map(paramsOf);
       expect(stops).toEqual([
-        expect.objectContaining({ algoType: 'CONDITIONAL', type: 'STOP_MARKET', side: 'SELL', closePosition: 'true', symbol: market.exchangeSymbol }),
-        expect.objectContaining({ algoType: 'CONDITIONAL', type: 'TAKE_PROFIT_MARKET', side: 'SELL', closePosition: 'true' }),
+        expect.objectContaining({
+          algoType: 'CONDITIONAL',
+          type: 'STOP_MARKET',
+          side: 'SELL',
+          closePosition: 'true',
+          symbol: market.exchangeSymbol,
+        }),
+        expect.objectContaining({
+          algoType: 'CONDITIONAL',
+          type: 'TAKE_PROFIT_MARKET',
+          side: 'SELL',
+          closePosition: 'true',
+        }),
       ]);
       expect(Math.abs(Number(stops[0].triggerPrice) - price * 0.9)).toBeLessThanOrEqual(market.tickSize);
       expect(Math.abs(Number(stops[1].triggerPrice) - price * 1.2)).toBeLessThanOrEqual(market.tickSize);
 
       const [position] = (await exchange.fetchPositions()).filter((p) => p.symbol === market.symbol);
       const [truth] = (await backend.fetchPositions()).filter((p) => p.symbol === market.symbol);
-      expect(position).toEqual(expect.objectContaining({ symbol: market.symbol, side: 'Long', size: truth.size, leverage: truth.leverage }));
+      expect(position).toEqual(
+        expect.objectContaining({ symbol: market.symbol, side: 'Long', size: truth.size, leverage: truth.leverage }),
+      );
       expect(position.entryPrice).toBeCloseTo(truth.entryPrice, 8);
       expect(position.markPrice).toBeCloseTo(truth.markPrice, 8);
       expect(position.unrealizedPnl).toBeCloseTo(truth.unrealizedPnl, 6);
@@ -171,7 +213,9 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
       const closed = await exchange.closePosition(market.symbol);
       expect(closed).toEqual(expect.objectContaining({ symbol: market.symbol, side: 'sell', amount: truth.size }));
       const [closeParams] = fake.stats.sent('/fapi/v1/order').map(paramsOf);
-      expect(closeParams).toEqual(expect.objectContaining({ side: 'SELL', reduceOnly: 'true', quantity: String(truth.size) }));
+      expect(closeParams).toEqual(
+        expect.objectContaining({ side: 'SELL', reduceOnly: 'true', quantity: String(truth.size) }),
+      );
       expect((await backend.fetchPositions()).filter((p) => p.symbol === market.symbol)).toEqual([]);
       expect(fake.algoOrders(market.exchangeSymbol)).toEqual([]);
       expect(await exchange.closePosition(market.symbol)).toBeNull();
@@ -201,7 +245,14 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
       const balance = await exchange.fetchBalance();
       const truth = await backend.fetchBalance();
       expect(balance.currency).toBe('USDT');
-      for (const key of ['totalEquity', 'walletBalance', 'availableBalance', 'unrealizedPnl', 'marginBalance', 'positionValue'] as const) {
+      for (const key of [
+        'totalEquity',
+        'walletBalance',
+        'availableBalance',
+        'unrealizedPnl',
+        'marginBalance',
+        'positionValue',
+      ] as const) {
         expect(balance[key]).toBeCloseTo(truth[key], 4);
       }
       expect(balance.activePositions).toBe(truth.activePositions);
@@ -214,7 +265,9 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
       const { market, price } = await tradable(2);
       const leverage = Math.min(7, market.maxLeverage);
       await exchange.setLeverage(market.symbol, leverage);
-      expect(fake.stats.sent('/fapi/v1/leverage').map(paramsOf)).toEqual([expect.objectContaining({ symbol: market.exchangeSymbol, leverage: String(leverage) })]);
+      expect(fake.stats.sent('/fapi/v1/leverage').map(paramsOf)).toEqual([
+        expect.objectContaining({ symbol: market.exchangeSymbol, leverage: String(leverage) }),
+      ]);
       await exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount: amountFor(market, price, 30) });
       const [position] = (await exchange.fetchPositions()).filter((p) => p.symbol === market.symbol);
       const [truth] = (await backend.fetchPositions()).filter((p) => p.symbol === market.symbol);
@@ -263,7 +316,10 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
       const balance = await backend.fetchBalance();
       fake.stats.reset();
       const amount = amountFor(market, price, balance.totalEquity * 100);
-      const error = await expectFailure(exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount }), InsufficientFundsError);
+      const error = await expectFailure(
+        exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount }),
+        InsufficientFundsError,
+      );
       expect(error.message).toMatch(/-2019/);
       expect(fake.stats.count('/fapi/v1/order')).toBe(1);
       expect(fake.stats.ordersCreated).toBe(0);
@@ -271,7 +327,10 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
 
     it('an unknown symbol is an UnknownSymbolError: without a request, or -1121 from the exchange after a delisting', async () => {
       await expectFailure(exchange.fetchCandles('NOSUCHCOIN', '6h'), UnknownSymbolError);
-      await expectFailure(exchange.createMarketOrder({ symbol: 'NOSUCHCOIN', side: 'buy', amount: 1 }), UnknownSymbolError);
+      await expectFailure(
+        exchange.createMarketOrder({ symbol: 'NOSUCHCOIN', side: 'buy', amount: 1 }),
+        UnknownSymbolError,
+      );
       expect(fake.stats.total).toBe(0);
 
       const wide = newBackend(12);
@@ -295,10 +354,21 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
       const { market, price } = await tradable(4);
       const tooSmall = Math.max(market.minOrderQty, market.qtyStep);
       expect(tooSmall * price).toBeLessThan(market.minNotional); // the backend's rules make it a refused order
-      let error = await expectFailure(exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount: tooSmall }), InvalidOrderError);
+      let error = await expectFailure(
+        exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount: tooSmall }),
+        InvalidOrderError,
+      );
       expect(error.message).toMatch(/-4164/);
       expect(fake.stats.count('/fapi/v1/order')).toBe(1);
-      error = await expectFailure(exchange.createMarketOrder({ symbol: market.symbol, side: 'sell', amount: amountFor(market, price, 20), reduceOnly: true }), InvalidOrderError);
+      error = await expectFailure(
+        exchange.createMarketOrder({
+          symbol: market.symbol,
+          side: 'sell',
+          amount: amountFor(market, price, 20),
+          reduceOnly: true,
+        }),
+        InvalidOrderError,
+      );
       expect(error.message).toMatch(/-2022/);
       expect(fake.stats.count('/fapi/v1/order')).toBe(2);
       expect(fake.stats.ordersCreated).toBe(0);
@@ -311,7 +381,11 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
       const tickers = await exchange.fetchTickers();
       expect(tickers.size).toBe((await backend.fetchTickers()).size);
       expect(fake.stats.count('/fapi/v1/ticker/24hr')).toBe(3);
-      expect(outcomes).toEqual([['fetchTickers', 'retry'], ['fetchTickers', 'retry'], ['fetchTickers', 'ok']]);
+      expect(outcomes).toEqual([
+        ['fetchTickers', 'retry'],
+        ['fetchTickers', 'retry'],
+        ['fetchTickers', 'ok'],
+      ]);
     });
 
     it('gives up with ExchangeUnavailableError after exactly 3 requests', async () => {
@@ -328,18 +402,26 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
       fake.faults.add({ kind: 'timeout', path: '/fapi/v1/klines' });
       const { market } = await tradable();
       const candles = await quick.fetchCandles(market.symbol, '6h', { limit: 10 });
-      expect(candles.map((c) => c.time)).toEqual((await backend.fetchCandles(market.symbol, '6h', { limit: 10 })).map((c) => c.time));
+      expect(candles.map((c) => c.time)).toEqual(
+        (await backend.fetchCandles(market.symbol, '6h', { limit: 10 })).map((c) => c.time),
+      );
       expect(fake.stats.count('/fapi/v1/klines')).toBe(2);
     });
 
-    it.each<MalformedVariant>(['garbage', 'empty', 'truncated'])('a malformed answer (%s) is detected and retried', async (variant) => {
-      const { market } = await tradable();
-      fake.faults.add({ kind: 'malformed', path: '/fapi/v1/klines', variant });
-      const candles = await exchange.fetchCandles(market.symbol, '6h', { limit: 20 });
-      expect(candles).toHaveLength(20);
-      expect(fake.stats.count('/fapi/v1/klines')).toBe(2);
-      expect(outcomes).toEqual([['fetchCandles', 'retry'], ['fetchCandles', 'ok']]);
-    });
+    it.each<MalformedVariant>(['garbage', 'empty', 'truncated'])(
+      'a malformed answer (%s) is detected and retried',
+      async (variant) => {
+        const { market } = await tradable();
+        fake.faults.add({ kind: 'malformed', path: '/fapi/v1/klines', variant });
+        const candles = await exchange.fetchCandles(market.symbol, '6h', { limit: 20 });
+        expect(candles).toHaveLength(20);
+        expect(fake.stats.count('/fapi/v1/klines')).toBe(2);
+        expect(outcomes).toEqual([
+          ['fetchCandles', 'retry'],
+          ['fetchCandles', 'ok'],
+        ]);
+      },
+    );
 
     it('a rate-limit answer (429, -1003, Retry-After) pauses the requests and the call recovers', async () => {
       fake.faults.add({ kind: 'rateLimit', path: '/fapi/v3/positionRisk', times: 2, retryAfterMs: 100 });
@@ -347,10 +429,14 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
       expect(positions).toHaveLength((await backend.fetchPositions()).length);
       expect(fake.stats.count('/fapi/v3/positionRisk')).toBe(3);
       expect(fake.stats.rateLimited).toBe(2);
-      expect(outcomes).toEqual([['fetchPositions', 'retry'], ['fetchPositions', 'retry'], ['fetchPositions', 'ok']]);
+      expect(outcomes).toEqual([
+        ['fetchPositions', 'retry'],
+        ['fetchPositions', 'retry'],
+        ['fetchPositions', 'ok'],
+      ]);
     });
 
-    it('the fake\'s own IP limit refuses with 429 and the adapter waits for the window to pass', async () => {
+    it("the fake's own IP limit refuses with 429 and the adapter waits for the window to pass", async () => {
       const strict = await startFake(backend, { rateLimit: { requestsPerWindow: 4, windowMs: 300 } });
       try {
         const client = adapter({}, strict);
@@ -370,35 +456,56 @@ describe('CcxtExchange (binance) against the fake Binance USDⓈ-M server', () =
     it.each([
       ['the answer never comes', { kind: 'timeout' as const }],
       ['the answer is a 502', { kind: 'http5xx' as const, status: 502 }],
-    ])('%s after the exchange executed the order: the retry is refused (-4116) and the order is looked up', async (_label, fault) => {
-      const quick = adapter({ timeoutMs: 400 });
-      await quick.init();
-      const { market, price } = await tradable();
-      const before = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)?.size ?? 0;
-      fake.stats.reset();
-      fake.faults.add({ ...fault, path: '/fapi/v1/order', method: 'POST', afterProcessing: true });
-      const amount = amountFor(market, price, 30);
-      const order = await quick.createMarketOrder({ symbol: market.symbol, side: 'buy', amount });
+    ])(
+      '%s after the exchange executed the order: the retry is refused (-4116) and the order is looked up',
+      async (_label, fault) => {
+        const quick = adapter({ timeoutMs: 400 });
+        await quick.init();
+        const { market, price } = await tradable();
+        const before = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)?.size ?? 0;
+        fake.stats.reset();
+        fake.faults.add({ ...fault, path: '/fapi/v1/order', method: 'POST', afterProcessing: true });
+        const amount = amountFor(market, price, 30);
+        const order = await quick.createMarketOrder({ symbol: market.symbol, side: 'buy', amount });
 
-      const posts = fake.stats.sent('/fapi/v1/order').filter((r) => r.method === 'POST').map(paramsOf);
-      expect(posts).toHaveLength(2);
-      expect(posts[0].newClientOrderId).toBe(posts[1].newClientOrderId);
-      expect(fake.stats.ordersCreated).toBe(1);
-      expect(fake.stats.duplicateOrderLinks).toBe(1);
-      const lookups = fake.stats.sent('/fapi/v1/order').filter((r) => r.method === 'GET').map(paramsOf);
-      expect(lookups).toEqual([expect.objectContaining({ symbol: market.exchangeSymbol, origClientOrderId: posts[0].newClientOrderId })]);
-      const after = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)!.size;
-      expect(after - before).toBeCloseTo(amount, 10);
-      expect(order.orderId).toMatch(/^\d+$/);
-      await quick.closePosition(market.symbol);
-    });
+        const posts = fake.stats
+          .sent('/fapi/v1/order')
+          .filter((r) => r.method === 'POST')
+          .map(paramsOf);
+        expect(posts).toHaveLength(2);
+        expect(posts[0].newClientOrderId).toBe(posts[1].newClientOrderId);
+        expect(fake.stats.ordersCreated).toBe(1);
+        expect(fake.stats.duplicateOrderLinks).toBe(1);
+        const lookups = fake.stats
+          .sent('/fapi/v1/order')
+          .filter((r) => r.method === 'GET')
+          .map(paramsOf);
+        expect(lookups).toEqual([
+          expect.objectContaining({ symbol: market.exchangeSymbol, origClientOrderId: posts[0].newClientOrderId }),
+        ]);
+        const after = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)!.size;
+        expect(after - before).toBeCloseTo(amount, 10);
+        expect(order.orderId).toMatch(/^\d+$/);
+        await quick.closePosition(market.symbol);
+      },
+    );
 
-    it('keeps the caller\'s client order id across attempts', async () => {
+    it("keeps the caller's client order id across attempts", async () => {
       const { market, price } = await tradable();
       fake.faults.add({ kind: 'http5xx', path: '/fapi/v1/order', method: 'POST' });
       const clientOrderId = 'bots-e2e-binance-fixed-1';
-      await exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount: amountFor(market, price, 20), clientOrderId });
-      expect(fake.stats.sent('/fapi/v1/order').filter((r) => r.method === 'POST').map((r) => paramsOf(r).newClientOrderId)).toEqual([clientOrderId, clientOrderId]);
+      await exchange.createMarketOrder({
+        symbol: market.symbol,
+        side: 'buy',
+        amount: amountFor(market, price, 20),
+        clientOrderId,
+      });
+      expect(
+        fake.stats
+          .sent('/fapi/v1/order')
+          .filter((r) => r.method === 'POST')
+          .map((r) => paramsOf(r).newClientOrderId),
+      ).toEqual([clientOrderId, clientOrderId]);
       expect(fake.stats.ordersCreated).toBe(1);
       await exchange.closePosition(market.symbol);
     });

@@ -20,7 +20,11 @@ import { amountFor, ccxtSpecKit, newBackend, tradableMarket } from './support/cc
 const SECRET = 'e2e-secret-do-not-leak-7d1f';
 const API_KEY = 'e2e-key-3b9a';
 
-const { seenText, outcomes, expectFailure, newAdapter, useFakeServer } = ccxtSpecKit({ exchangeId: 'bybit', apiKey: API_KEY, secret: SECRET });
+const { seenText, outcomes, expectFailure, newAdapter, useFakeServer } = ccxtSpecKit({
+  exchangeId: 'bybit',
+  apiKey: API_KEY,
+  secret: SECRET,
+});
 
 async function startFake(backend: ExchangeAdapter, options: Partial<FakeBybitOptions> = {}): Promise<FakeBybit> {
   return startFakeBybit({ backend, apiKey: API_KEY, secret: SECRET, ...options });
@@ -55,7 +59,9 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
         const bySymbol = (list: MarketInfo[]) => [...list].sort((a, b) => a.symbol.localeCompare(b.symbol));
         expect(bySymbol(markets)).toEqual(bySymbol(expected));
         const queries = wideFake.stats.sent('/v5/market/instruments-info').map((r) => r.query);
-        expect(queries).toEqual(expect.arrayContaining(['category=linear&limit=1000', 'category=linear&limit=1000&status=PreLaunch']));
+        expect(queries).toEqual(
+          expect.arrayContaining(['category=linear&limit=1000', 'category=linear&limit=1000&status=PreLaunch']),
+        );
       } finally {
         await wideFake.close();
       }
@@ -72,7 +78,9 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
         expect(c.high).toBeCloseTo(expected[i].high, 8);
         expect(c.volume).toBeCloseTo(expected[i].volume, 6);
       });
-      expect(fake.stats.sent('/v5/market/kline').map((r) => r.query)).toEqual([`symbol=${market.exchangeSymbol}&limit=50&interval=360&category=linear`]);
+      expect(fake.stats.sent('/v5/market/kline').map((r) => r.query)).toEqual([
+        `symbol=${market.exchangeSymbol}&limit=50&interval=360&category=linear`,
+      ]);
     });
 
     it('fetches the same candles as columns', async () => {
@@ -118,12 +126,26 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
     it('opens a position with stop-loss and take-profit, reads it back, moves the stop, closes it', async () => {
       const { market, price } = await tradable();
       const amount = amountFor(market, price, 50);
-      const order = await exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount, stopLoss: price * 0.9, takeProfit: price * 1.2 });
+      const order = await exchange.createMarketOrder({
+        symbol: market.symbol,
+        side: 'buy',
+        amount,
+        stopLoss: price * 0.9,
+        takeProfit: price * 1.2,
+      });
       expect(order).toEqual(expect.objectContaining({ symbol: market.symbol, side: 'buy', amount }));
       expect(order.orderId).toEqual(expect.any(String));
       const [create] = fake.stats.sent('/v5/order/create');
       const body = JSON.parse(create.body);
-      expect(body).toEqual(expect.objectContaining({ symbol: market.exchangeSymbol, side: 'Buy', orderType: 'Market', category: 'linear', qty: String(amount) }));
+      expect(body).toEqual(
+        expect.objectContaining({
+          symbol: market.exchangeSymbol,
+          side: 'Buy',
+          orderType: 'Market',
+          category: 'linear',
+          qty: String(amount),
+        }),
+      );
       expect(body.orderLinkId).toMatch(/^[A-Za-z0-9_-]{1,36}$/);
       expect(Math.abs(Number(body.stopLoss) - price * 0.9)).toBeLessThanOrEqual(market.tickSize);
       expect(Math.abs(Number(body.takeProfit) - price * 1.2)).toBeLessThanOrEqual(market.tickSize);
@@ -138,7 +160,14 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
       const newStop = Number((price * 0.95).toFixed(6));
       await exchange.setTradingStop(market.symbol, { stopLoss: newStop });
       const stopBody = JSON.parse(fake.stats.sent('/v5/position/trading-stop')[0].body);
-      expect(stopBody).toEqual(expect.objectContaining({ symbol: market.exchangeSymbol, tpslMode: 'Full', positionIdx: 0, category: 'linear' }));
+      expect(stopBody).toEqual(
+        expect.objectContaining({
+          symbol: market.exchangeSymbol,
+          tpslMode: 'Full',
+          positionIdx: 0,
+          category: 'linear',
+        }),
+      );
       const [moved] = (await backend.fetchPositions()).filter((p) => p.symbol === market.symbol);
       expect(moved.stopLoss).toBeCloseTo(Number(stopBody.stopLoss), 8);
       expect(Math.abs(moved.stopLoss! - newStop)).toBeLessThanOrEqual(market.tickSize);
@@ -157,7 +186,14 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
       const balance = await exchange.fetchBalance();
       const truth = await backend.fetchBalance();
       expect(balance.currency).toBe('USDT');
-      for (const key of ['totalEquity', 'walletBalance', 'availableBalance', 'unrealizedPnl', 'marginBalance', 'positionValue'] as const) {
+      for (const key of [
+        'totalEquity',
+        'walletBalance',
+        'availableBalance',
+        'unrealizedPnl',
+        'marginBalance',
+        'positionValue',
+      ] as const) {
         expect(balance[key]).toBeCloseTo(truth[key], 4);
       }
       expect(balance.activePositions).toBe(truth.activePositions);
@@ -172,7 +208,11 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
       await exchange.setLeverage(market.symbol, leverage);
       const sent = fake.stats.sent('/v5/position/set-leverage').map((r) => JSON.parse(r.body));
       expect(sent).toEqual([
-        expect.objectContaining({ symbol: market.exchangeSymbol, buyLeverage: String(leverage), sellLeverage: String(leverage) }),
+        expect.objectContaining({
+          symbol: market.exchangeSymbol,
+          buyLeverage: String(leverage),
+          sellLeverage: String(leverage),
+        }),
         expect.objectContaining({ buyLeverage: String(leverage) }),
       ]);
     });
@@ -185,7 +225,10 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
 
     it('an unknown symbol is an UnknownSymbolError without any request', async () => {
       await expectFailure(exchange.fetchCandles('NOSUCHCOIN', '6h'), UnknownSymbolError);
-      await expectFailure(exchange.createMarketOrder({ symbol: 'NOSUCHCOIN', side: 'buy', amount: 1 }), UnknownSymbolError);
+      await expectFailure(
+        exchange.createMarketOrder({ symbol: 'NOSUCHCOIN', side: 'buy', amount: 1 }),
+        UnknownSymbolError,
+      );
       expect(fake.stats.total).toBe(0);
     });
   });
@@ -199,7 +242,11 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
       expect(tickers.size).toBeGreaterThan(0);
       expect(fake.stats.count('/v5/market/tickers')).toBe(3);
       expect(elapsed).toBeGreaterThanOrEqual(300); // both backoffs were waited out
-      expect(outcomes).toEqual([['fetchTickers', 'retry'], ['fetchTickers', 'retry'], ['fetchTickers', 'ok']]);
+      expect(outcomes).toEqual([
+        ['fetchTickers', 'retry'],
+        ['fetchTickers', 'retry'],
+        ['fetchTickers', 'ok'],
+      ]);
     });
 
     it('gives up with ExchangeUnavailableError after exactly 3 requests', async () => {
@@ -245,7 +292,10 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
         const candles = await exchange.fetchCandles(market.symbol, '6h', { limit: 20 });
         expect(candles).toHaveLength(20);
         expect(fake.stats.count('/v5/market/kline')).toBe(2);
-        expect(outcomes).toEqual([['fetchCandles', 'retry'], ['fetchCandles', 'ok']]);
+        expect(outcomes).toEqual([
+          ['fetchCandles', 'retry'],
+          ['fetchCandles', 'ok'],
+        ]);
       },
     );
 
@@ -266,7 +316,13 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
     });
 
     it('under a seeded random mix of faults every call ends in success or a retryable error, after at most 3 requests', async () => {
-      fake.faults.chaos({ seed: 11, probability: 0.35, kinds: ['http5xx', 'malformed', 'rateLimit', 'latency'], path: '/v5/position/list', latencyMs: 50 });
+      fake.faults.chaos({
+        seed: 11,
+        probability: 0.35,
+        kinds: ['http5xx', 'malformed', 'rateLimit', 'latency'],
+        path: '/v5/position/list',
+        latencyMs: 50,
+      });
       let succeeded = 0;
       for (let call = 0; call < 10; call++) {
         const before = fake.stats.count('/v5/position/list');
@@ -326,17 +382,31 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
       const balance = await backend.fetchBalance();
       fake.stats.reset();
       const amount = amountFor(market, price, balance.totalEquity * 100);
-      await expectFailure(exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount }), InsufficientFundsError);
+      await expectFailure(
+        exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount }),
+        InsufficientFundsError,
+      );
       expect(fake.stats.count('/v5/order/create')).toBe(1);
       expect(fake.stats.ordersCreated).toBe(0);
     });
 
     it('an invalid quantity is an InvalidOrderError: below the minimum without a request, rejected by the exchange after one', async () => {
       const { market } = await tradable();
-      await expectFailure(exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount: market.minOrderQty / 10 }), InvalidOrderError);
+      await expectFailure(
+        exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount: market.minOrderQty / 10 }),
+        InvalidOrderError,
+      );
       expect(fake.stats.count('/v5/order/create')).toBe(0);
       // reduce-only with no position to reduce: the exchange refuses (110017)
-      await expectFailure(exchange.createMarketOrder({ symbol: market.symbol, side: 'sell', amount: market.minOrderQty, reduceOnly: true }), InvalidOrderError);
+      await expectFailure(
+        exchange.createMarketOrder({
+          symbol: market.symbol,
+          side: 'sell',
+          amount: market.minOrderQty,
+          reduceOnly: true,
+        }),
+        InvalidOrderError,
+      );
       expect(fake.stats.count('/v5/order/create')).toBe(1);
       expect(fake.stats.ordersCreated).toBe(0);
     });
@@ -346,43 +416,54 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
     it.each([
       ['the answer never comes', { kind: 'timeout' as const }],
       ['the answer is a 502', { kind: 'http5xx' as const, status: 502 }],
-    ])('%s after the exchange executed the order: the retry finds it (110072) and returns its id', async (_label, fault) => {
-      const quick = adapter({ timeoutMs: 400 });
-      await quick.init();
-      const { market, price } = await tradable();
-      const before = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)?.size ?? 0;
-      fake.stats.reset();
-      fake.faults.add({ ...fault, path: '/v5/order/create', afterProcessing: true });
-      const amount = amountFor(market, price, 30);
-      const order = await quick.createMarketOrder({ symbol: market.symbol, side: 'buy', amount });
+    ])(
+      '%s after the exchange executed the order: the retry finds it (110072) and returns its id',
+      async (_label, fault) => {
+        const quick = adapter({ timeoutMs: 400 });
+        await quick.init();
+        const { market, price } = await tradable();
+        const before = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)?.size ?? 0;
+        fake.stats.reset();
+        fake.faults.add({ ...fault, path: '/v5/order/create', afterProcessing: true });
+        const amount = amountFor(market, price, 30);
+        const order = await quick.createMarketOrder({ symbol: market.symbol, side: 'buy', amount });
 
-      expect(fake.stats.count('/v5/order/create')).toBe(2);
-      expect(fake.stats.ordersCreated).toBe(1);
-      expect(fake.stats.duplicateOrderLinks).toBe(1);
-      const links = fake.stats.sent('/v5/order/create').map((r) => JSON.parse(r.body).orderLinkId);
-      expect(links[0]).toBe(links[1]);
-      const realtime = fake.stats.sent('/v5/order/realtime');
-      expect(realtime).toHaveLength(1);
-      expect(realtime[0].query).toContain(`orderLinkId=${links[0]}`);
-      const after = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)!.size;
-      expect(after - before).toBeCloseTo(amount, 10);
-      expect(order.orderId).toEqual(expect.any(String));
-      expect(order.orderId.length).toBeGreaterThan(0);
-      await quick.closePosition(market.symbol);
-    });
+        expect(fake.stats.count('/v5/order/create')).toBe(2);
+        expect(fake.stats.ordersCreated).toBe(1);
+        expect(fake.stats.duplicateOrderLinks).toBe(1);
+        const links = fake.stats.sent('/v5/order/create').map((r) => JSON.parse(r.body).orderLinkId);
+        expect(links[0]).toBe(links[1]);
+        const realtime = fake.stats.sent('/v5/order/realtime');
+        expect(realtime).toHaveLength(1);
+        expect(realtime[0].query).toContain(`orderLinkId=${links[0]}`);
+        const after = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)!.size;
+        expect(after - before).toBeCloseTo(amount, 10);
+        expect(order.orderId).toEqual(expect.any(String));
+        expect(order.orderId.length).toBeGreaterThan(0);
+        await quick.closePosition(market.symbol);
+      },
+    );
 
-    it('keeps the caller\'s client order id across attempts', async () => {
+    it("keeps the caller's client order id across attempts", async () => {
       const { market, price } = await tradable();
       fake.faults.add({ kind: 'http5xx', path: '/v5/order/create' });
       const clientOrderId = 'bots-e2e-fixed-id-1';
-      await exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount: amountFor(market, price, 20), clientOrderId });
-      expect(fake.stats.sent('/v5/order/create').map((r) => JSON.parse(r.body).orderLinkId)).toEqual([clientOrderId, clientOrderId]);
+      await exchange.createMarketOrder({
+        symbol: market.symbol,
+        side: 'buy',
+        amount: amountFor(market, price, 20),
+        clientOrderId,
+      });
+      expect(fake.stats.sent('/v5/order/create').map((r) => JSON.parse(r.body).orderLinkId)).toEqual([
+        clientOrderId,
+        clientOrderId,
+      ]);
       expect(fake.stats.ordersCreated).toBe(1);
       await exchange.closePosition(market.symbol);
     });
   });
 
-  describe('rate limiter against the fake\'s own IP limit', () => {
+  describe("rate limiter against the fake's own IP limit", () => {
     it('a burst of requests never goes past the server window (no 10006)', async () => {
       const limited = await startFake(backend, { rateLimit: { requestsPerWindow: 40, windowMs: 1000 } });
       try {
@@ -403,7 +484,9 @@ describe('CcxtExchange (bybit) against the fake Bybit server', () => {
     });
 
     it('a server with a lower limit than ours answers 429: everyone waits for its reset, and the load gets through', async () => {
-      const strict = await startFake(backend, { rateLimit: { requestsPerWindow: 10, windowMs: 1500, mode: 'http429' } });
+      const strict = await startFake(backend, {
+        rateLimit: { requestsPerWindow: 10, windowMs: 1500, mode: 'http429' },
+      });
       try {
         const client = adapter({}, strict); // our limiter allows 600 per 5 s: more than this server takes
         await client.init(); // 2 requests of the server's 10

@@ -24,7 +24,14 @@ describe('exchange limiter: trading before analysis reads (fake Bybit)', () => {
     backend = newBackend();
     await backend.init();
     fake = await startFakeBybit({ backend, apiKey: API_KEY, secret: SECRET, rateLimit: WINDOW });
-    client = new CcxtExchange({ exchangeId: 'bybit', apiKey: API_KEY, secret: SECRET, apiUrl: fake.url, rateLimit: WINDOW, retry: { attempts: 1 } });
+    client = new CcxtExchange({
+      exchangeId: 'bybit',
+      apiKey: API_KEY,
+      secret: SECRET,
+      apiUrl: fake.url,
+      rateLimit: WINDOW,
+      retry: { attempts: 1 },
+    });
     await client.init();
   });
 
@@ -49,7 +56,8 @@ describe('exchange limiter: trading before analysis reads (fake Bybit)', () => {
     expect(balance.walletBalance).toBeGreaterThan(0);
     // Requests the exchange saw before each trading request: they all fit in the first window.
     const log = fake.stats.log.map((r) => r.path);
-    const klinesBefore = (path: string) => log.slice(0, log.indexOf(path)).filter((p) => p === '/v5/market/kline').length;
+    const klinesBefore = (path: string) =>
+      log.slice(0, log.indexOf(path)).filter((p) => p === '/v5/market/kline').length;
     for (const path of ['/v5/order/create', '/v5/account/wallet-balance', '/v5/position/list']) {
       expect([path, log.indexOf(path) >= 0]).toEqual([path, true]);
       expect(klinesBefore(path)).toBeLessThan(WINDOW.requestsPerWindow);

@@ -8,7 +8,6 @@ import type { CcxtExchange, CcxtExchangeOptions } from '../src/exchange/ccxt/ccx
 import {
   ExchangeAuthError,
   ExchangeError,
-  ExchangeUnavailableError,
   InsufficientFundsError,
   InvalidOrderError,
   UnknownSymbolError,
@@ -50,7 +49,11 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
   }
 
   const tradable = (index = 0) => tradableMarket(backend, index);
-  const posts = (path: string) => fake.stats.sent(path).filter((r) => r.method === 'POST').map(bodyOf);
+  const posts = (path: string) =>
+    fake.stats
+      .sent(path)
+      .filter((r) => r.method === 'POST')
+      .map(bodyOf);
 
   useFakeServer(startFake, (suite) => ({ backend, fake, exchange } = suite));
 
@@ -101,7 +104,9 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
         expect(c.low).toBeCloseTo(expected[i].low, 8);
         expect(c.close).toBeCloseTo(expected[i].close, 8);
       });
-      expect(fake.stats.sent('/api/v5/market/candles').map(queryOf)).toEqual([{ instId: fake.instId(market.symbol), bar: '6Hutc', limit: '50' }]);
+      expect(fake.stats.sent('/api/v5/market/candles').map(queryOf)).toEqual([
+        { instId: fake.instId(market.symbol), bar: '6Hutc', limit: '50' },
+      ]);
     });
 
     it('honours since and gives the same candles as columns', async () => {
@@ -110,8 +115,14 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       const since = all[all.length - 10].time;
       const recent = await exchange.fetchCandles(market.symbol, '1h', { since, limit: 10 });
       expect(recent.map((c) => c.time)).toEqual(all.slice(-10).map((c) => c.time));
-      // ccxt picks /market/history-candles for a `since` older than 1440 candles before the wall clock (the paper clock is)
-      const sinceRequest = [...fake.stats.sent('/api/v5/market/candles'), ...fake.stats.sent('/api/v5/market/history-candles')].map(queryOf).find((q) => q.before);
+      // ccxt picks /market/history-candles for a `since` older than 1440 candles before the wall clock (the paper clock
+      // is)
+      const sinceRequest = [
+        ...fake.stats.sent('/api/v5/market/candles'),
+        ...fake.stats.sent('/api/v5/market/history-candles'),
+      ]
+        .map(queryOf)
+        .find((q) => q.before);
       expect(sinceRequest?.before).toBe(String(since - 1));
       const columns = await exchange.fetchCandleColumns(market.symbol, '1h', { limit: 200 });
       expect(Array.from(columns.close)).toEqual(all.map((c) => c.close));
@@ -124,7 +135,10 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       const many = await exchange.fetchCandles(market.symbol, '1h', { limit: 1000 });
       expect(many.map((c) => c.time)).toEqual(expected.map((c) => c.time));
       expect(many.map((c) => c.close)).toEqual(expected.map((c) => c.close));
-      const pages = [...fake.stats.sent('/api/v5/market/candles'), ...fake.stats.sent('/api/v5/market/history-candles')];
+      const pages = [
+        ...fake.stats.sent('/api/v5/market/candles'),
+        ...fake.stats.sent('/api/v5/market/history-candles'),
+      ];
       expect(pages).toHaveLength(4); // 300 + 300 + 300 + 100
       expect(pages.every((r) => Number(queryOf(r).limit) <= 300)).toBe(true);
 
@@ -132,7 +146,9 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       const until = expected[900].time;
       const since = until - 1000 * 3_600_000;
       const window = await exchange.fetchCandleColumns(market.symbol, '1h', { since, until, limit: 1000 });
-      const inWindow = (await backend.fetchCandles(market.symbol, '1h', { since, until, limit: 1000 })).map((c) => c.time);
+      const inWindow = (await backend.fetchCandles(market.symbol, '1h', { since, until, limit: 1000 })).map(
+        (c) => c.time,
+      );
       expect(inWindow.length).toBeGreaterThan(300);
       expect(Array.from(window.time)).toEqual(inWindow);
     });
@@ -156,16 +172,38 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
     it('opens a position with attached SL/TP in contracts, reads the stops back, moves the stop, closes it', async () => {
       const { market, price } = await tradable();
       const amount = amountFor(market, price, 50);
-      const order = await exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount, stopLoss: price * 0.9, takeProfit: price * 1.2 });
+      const order = await exchange.createMarketOrder({
+        symbol: market.symbol,
+        side: 'buy',
+        amount,
+        stopLoss: price * 0.9,
+        takeProfit: price * 1.2,
+      });
       expect(order).toEqual(expect.objectContaining({ symbol: market.symbol, side: 'buy', amount }));
       expect(order.orderId).toMatch(/^\d+$/);
       const [create] = posts('/api/v5/trade/order');
-      expect(create).toEqual(expect.objectContaining({ instId: fake.instId(market.symbol), side: 'buy', ordType: 'market', tdMode: 'cross' }));
+      expect(create).toEqual(
+        expect.objectContaining({
+          instId: fake.instId(market.symbol),
+          side: 'buy',
+          ordType: 'market',
+          tdMode: 'cross',
+        }),
+      );
       // sz is in contracts of one qty step each
       expect(Number(create.sz)).toBe(Math.round(amount / market.qtyStep));
       expect(create.clOrdId).toMatch(/^[A-Za-z0-9]{1,32}$/);
-      expect(create.attachAlgoOrds).toEqual([expect.objectContaining({ slTriggerPx: expect.any(String), tpTriggerPx: expect.any(String), slOrdPx: '-1', tpOrdPx: '-1' })]);
-      expect(fake.algoOrders(fake.instId(market.symbol))).toEqual([expect.objectContaining({ side: 'sell', ordType: 'oco' })]);
+      expect(create.attachAlgoOrds).toEqual([
+        expect.objectContaining({
+          slTriggerPx: expect.any(String),
+          tpTriggerPx: expect.any(String),
+          slOrdPx: '-1',
+          tpOrdPx: '-1',
+        }),
+      ]);
+      expect(fake.algoOrders(fake.instId(market.symbol))).toEqual([
+        expect.objectContaining({ side: 'sell', ordType: 'oco' }),
+      ]);
 
       const [position] = (await exchange.fetchPositions()).filter((p) => p.symbol === market.symbol);
       const held = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)!;
@@ -173,12 +211,17 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       expect(position.entryPrice).toBeCloseTo(held.entryPrice, 8);
       expect(position.stopLoss).toBeCloseTo(price * 0.9, -Math.log10(market.tickSize) - 1);
       expect(position.takeProfit).toBeCloseTo(price * 1.2, -Math.log10(market.tickSize) - 1);
-      expect(queryOf(fake.stats.sent('/api/v5/trade/orders-algo-pending')[0])).toEqual({ instType: 'SWAP', ordType: 'conditional,oco' });
+      expect(queryOf(fake.stats.sent('/api/v5/trade/orders-algo-pending')[0])).toEqual({
+        instType: 'SWAP',
+        ordType: 'conditional,oco',
+      });
 
       // moving the stop amends the resting algo order: the take profit stays
       fake.stats.reset();
       await exchange.setTradingStop(market.symbol, { stopLoss: price * 0.95 });
-      expect(posts('/api/v5/trade/amend-algos')).toEqual([expect.objectContaining({ instId: fake.instId(market.symbol), newSlTriggerPx: expect.any(String) })]);
+      expect(posts('/api/v5/trade/amend-algos')).toEqual([
+        expect.objectContaining({ instId: fake.instId(market.symbol), newSlTriggerPx: expect.any(String) }),
+      ]);
       expect(posts('/api/v5/trade/order-algo')).toEqual([]);
       const moved = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)!;
       expect(moved.stopLoss).toBeCloseTo(price * 0.95, -Math.log10(market.tickSize) - 1);
@@ -199,10 +242,19 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       fake.stats.reset();
       await exchange.setTradingStop(market.symbol, { stopLoss: price * 1.1 });
       expect(posts('/api/v5/trade/order-algo')).toEqual([
-        expect.objectContaining({ instId: fake.instId(market.symbol), side: 'buy', ordType: 'conditional', closeFraction: '1', tdMode: 'cross', slOrdPx: '-1' }),
+        expect.objectContaining({
+          instId: fake.instId(market.symbol),
+          side: 'buy',
+          ordType: 'conditional',
+          closeFraction: '1',
+          tdMode: 'cross',
+          slOrdPx: '-1',
+        }),
       ]);
       await exchange.setTradingStop(market.symbol, { takeProfit: price * 0.8 });
-      expect(fake.algoOrders(fake.instId(market.symbol))).toEqual([expect.objectContaining({ side: 'buy', ordType: 'oco' })]);
+      expect(fake.algoOrders(fake.instId(market.symbol))).toEqual([
+        expect.objectContaining({ side: 'buy', ordType: 'oco' }),
+      ]);
       await exchange.setTradingStop(market.symbol, { takeProfit: 0 });
       let held = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)!;
       expect(held.takeProfit).toBeNull();
@@ -232,7 +284,9 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
     it('sets leverage in cross margin (POST /api/v5/account/set-leverage); a position opened afterwards carries it', async () => {
       const { market, price } = await tradable(3);
       await exchange.setLeverage(market.symbol, 7);
-      expect(posts('/api/v5/account/set-leverage')).toEqual([{ instId: fake.instId(market.symbol), lever: 7, mgnMode: 'cross' }]);
+      expect(posts('/api/v5/account/set-leverage')).toEqual([
+        { instId: fake.instId(market.symbol), lever: 7, mgnMode: 'cross' },
+      ]);
       await exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount: amountFor(market, price, 20) });
       expect((await exchange.fetchPositions()).find((p) => p.symbol === market.symbol)?.leverage).toBe(7);
       await exchange.closePosition(market.symbol);
@@ -277,7 +331,14 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       const { market, price } = await tradable();
       const balance = await backend.fetchBalance();
       fake.stats.reset();
-      const error = await expectFailure(exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount: amountFor(market, price, balance.totalEquity * 100) }), InsufficientFundsError);
+      const error = await expectFailure(
+        exchange.createMarketOrder({
+          symbol: market.symbol,
+          side: 'buy',
+          amount: amountFor(market, price, balance.totalEquity * 100),
+        }),
+        InsufficientFundsError,
+      );
       expect(error.message).toMatch(/51008/);
       expect(fake.stats.count('/api/v5/trade/order')).toBe(1);
       expect(fake.stats.ordersCreated).toBe(0);
@@ -285,13 +346,24 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
 
     it('an unknown symbol is an UnknownSymbolError without a request', async () => {
       await expectFailure(exchange.fetchCandles('NOSUCHCOIN', '6h'), UnknownSymbolError);
-      await expectFailure(exchange.createMarketOrder({ symbol: 'NOSUCHCOIN', side: 'buy', amount: 1 }), UnknownSymbolError);
+      await expectFailure(
+        exchange.createMarketOrder({ symbol: 'NOSUCHCOIN', side: 'buy', amount: 1 }),
+        UnknownSymbolError,
+      );
       expect(fake.stats.total).toBe(0);
     });
 
     it('reduce-only without a position is refused (51169) after one request', async () => {
       const { market, price } = await tradable(4);
-      const error = await expectFailure(exchange.createMarketOrder({ symbol: market.symbol, side: 'sell', amount: amountFor(market, price, 20), reduceOnly: true }), ExchangeError);
+      const error = await expectFailure(
+        exchange.createMarketOrder({
+          symbol: market.symbol,
+          side: 'sell',
+          amount: amountFor(market, price, 20),
+          reduceOnly: true,
+        }),
+        ExchangeError,
+      );
       expect(error.message).toMatch(/51169/);
       expect(error.retryable).toBe(false);
       expect(fake.stats.count('/api/v5/trade/order')).toBe(1);
@@ -305,7 +377,11 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       const tickers = await exchange.fetchTickers();
       expect(tickers.size).toBe((await backend.fetchTickers()).size);
       expect(fake.stats.count('/api/v5/market/tickers')).toBe(3);
-      expect(outcomes).toEqual([['fetchTickers', 'retry'], ['fetchTickers', 'retry'], ['fetchTickers', 'ok']]);
+      expect(outcomes).toEqual([
+        ['fetchTickers', 'retry'],
+        ['fetchTickers', 'retry'],
+        ['fetchTickers', 'ok'],
+      ]);
     });
 
     it('a request that is never answered times out and is retried', async () => {
@@ -315,18 +391,26 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       fake.faults.add({ kind: 'timeout', path: '/api/v5/market/candles' });
       const { market } = await tradable();
       const candles = await quick.fetchCandles(market.symbol, '6h', { limit: 10 });
-      expect(candles.map((c) => c.time)).toEqual((await backend.fetchCandles(market.symbol, '6h', { limit: 10 })).map((c) => c.time));
+      expect(candles.map((c) => c.time)).toEqual(
+        (await backend.fetchCandles(market.symbol, '6h', { limit: 10 })).map((c) => c.time),
+      );
       expect(fake.stats.count('/api/v5/market/candles')).toBe(2);
     });
 
-    it.each<MalformedVariant>(['garbage', 'empty', 'truncated', 'nullResult', 'noRetCode'])('a malformed answer (%s) is detected and retried', async (variant) => {
-      const { market } = await tradable();
-      fake.faults.add({ kind: 'malformed', path: '/api/v5/market/candles', variant });
-      const candles = await exchange.fetchCandles(market.symbol, '6h', { limit: 20 });
-      expect(candles).toHaveLength(20);
-      expect(fake.stats.count('/api/v5/market/candles')).toBe(2);
-      expect(outcomes).toEqual([['fetchCandles', 'retry'], ['fetchCandles', 'ok']]);
-    });
+    it.each<MalformedVariant>(['garbage', 'empty', 'truncated', 'nullResult', 'noRetCode'])(
+      'a malformed answer (%s) is detected and retried',
+      async (variant) => {
+        const { market } = await tradable();
+        fake.faults.add({ kind: 'malformed', path: '/api/v5/market/candles', variant });
+        const candles = await exchange.fetchCandles(market.symbol, '6h', { limit: 20 });
+        expect(candles).toHaveLength(20);
+        expect(fake.stats.count('/api/v5/market/candles')).toBe(2);
+        expect(outcomes).toEqual([
+          ['fetchCandles', 'retry'],
+          ['fetchCandles', 'ok'],
+        ]);
+      },
+    );
 
     it('a rate-limit answer (429, 50011) pauses the requests and the call recovers', async () => {
       fake.faults.add({ kind: 'rateLimit', path: '/api/v5/account/positions', times: 1 });
@@ -334,7 +418,10 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
       expect(positions).toHaveLength((await backend.fetchPositions()).length);
       expect(fake.stats.count('/api/v5/account/positions')).toBe(2);
       expect(fake.stats.rateLimited).toBe(1);
-      expect(outcomes).toEqual([['fetchPositions', 'retry'], ['fetchPositions', 'ok']]);
+      expect(outcomes).toEqual([
+        ['fetchPositions', 'retry'],
+        ['fetchPositions', 'ok'],
+      ]);
     });
   });
 
@@ -342,33 +429,44 @@ describe('CcxtExchange (okx) against the fake OKX v5 server', () => {
     it.each([
       ['the answer never comes', { kind: 'timeout' as const }],
       ['the answer is a 502', { kind: 'http5xx' as const, status: 502 }],
-    ])('%s after the exchange executed the order: the retry is refused (51016) and the order is looked up', async (_label, fault) => {
-      const quick = adapter({ timeoutMs: 400 });
-      await quick.init();
-      const { market, price } = await tradable();
-      const before = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)?.size ?? 0;
-      fake.stats.reset();
-      fake.faults.add({ ...fault, path: '/api/v5/trade/order', method: 'POST', afterProcessing: true });
-      const amount = amountFor(market, price, 30);
-      const order = await quick.createMarketOrder({ symbol: market.symbol, side: 'buy', amount });
+    ])(
+      '%s after the exchange executed the order: the retry is refused (51016) and the order is looked up',
+      async (_label, fault) => {
+        const quick = adapter({ timeoutMs: 400 });
+        await quick.init();
+        const { market, price } = await tradable();
+        const before = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)?.size ?? 0;
+        fake.stats.reset();
+        fake.faults.add({ ...fault, path: '/api/v5/trade/order', method: 'POST', afterProcessing: true });
+        const amount = amountFor(market, price, 30);
+        const order = await quick.createMarketOrder({ symbol: market.symbol, side: 'buy', amount });
 
-      const sent = posts('/api/v5/trade/order');
-      expect(sent).toHaveLength(2);
-      expect(sent[0].clOrdId).toBe(sent[1].clOrdId);
-      expect(fake.stats.ordersCreated).toBe(1);
-      expect(fake.stats.duplicateOrderLinks).toBe(1);
-      const lookups = fake.stats.sent('/api/v5/trade/order').filter((r) => r.method === 'GET').map(queryOf);
-      expect(lookups).toEqual([{ instId: fake.instId(market.symbol), clOrdId: sent[0].clOrdId }]);
-      const after = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)!.size;
-      expect(after - before).toBeCloseTo(amount, 10);
-      expect(order.orderId).toMatch(/^\d+$/);
-      await quick.closePosition(market.symbol);
-    });
+        const sent = posts('/api/v5/trade/order');
+        expect(sent).toHaveLength(2);
+        expect(sent[0].clOrdId).toBe(sent[1].clOrdId);
+        expect(fake.stats.ordersCreated).toBe(1);
+        expect(fake.stats.duplicateOrderLinks).toBe(1);
+        const lookups = fake.stats
+          .sent('/api/v5/trade/order')
+          .filter((r) => r.method === 'GET')
+          .map(queryOf);
+        expect(lookups).toEqual([{ instId: fake.instId(market.symbol), clOrdId: sent[0].clOrdId }]);
+        const after = (await backend.fetchPositions()).find((p) => p.symbol === market.symbol)!.size;
+        expect(after - before).toBeCloseTo(amount, 10);
+        expect(order.orderId).toMatch(/^\d+$/);
+        await quick.closePosition(market.symbol);
+      },
+    );
 
-    it('keeps the caller\'s client order id across attempts, in OKX\'s alphabet', async () => {
+    it("keeps the caller's client order id across attempts, in OKX's alphabet", async () => {
       const { market, price } = await tradable();
       fake.faults.add({ kind: 'http5xx', path: '/api/v5/trade/order', method: 'POST' });
-      await exchange.createMarketOrder({ symbol: market.symbol, side: 'buy', amount: amountFor(market, price, 20), clientOrderId: 'bot-7-1764892800000' });
+      await exchange.createMarketOrder({
+        symbol: market.symbol,
+        side: 'buy',
+        amount: amountFor(market, price, 20),
+        clientOrderId: 'bot-7-1764892800000',
+      });
       expect(posts('/api/v5/trade/order').map((b) => b.clOrdId)).toEqual(['bot71764892800000', 'bot71764892800000']);
       expect(fake.stats.ordersCreated).toBe(1);
       await exchange.closePosition(market.symbol);

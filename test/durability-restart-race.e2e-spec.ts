@@ -26,7 +26,11 @@ describe('restart-service racing creates, deletes and closes', () => {
   let symbols: string[];
 
   beforeAll(async () => {
-    t = await createTestApp({ clock, dataDir: tempDataDir('durability-race-'), env: { PAPER_SYMBOLS: '80', MUTATION_RATE_LIMIT: '1000000' } });
+    t = await createTestApp({
+      clock,
+      dataDir: tempDataDir('durability-race-'),
+      env: { PAPER_SYMBOLS: '80', MUTATION_RATE_LIMIT: '1000000' },
+    });
     await workers(t).stop();
     const coins = (await waitForCoins(t)).filter((c) => c.trading_status === 'Trading' && !c.is_delisting);
     symbols = coins.map((c) => c.symbol).slice(0, CREATES + DELETES + CLOSES);
@@ -35,12 +39,16 @@ describe('restart-service racing creates, deletes and closes', () => {
   afterAll(async () => t?.close());
 
   const post = (url: string, body: object) => request(t.http).post(url).send(body);
-  const fileBots = () => Object.keys(JSON.parse(readFileSync(path.join(t.dataDir, 'bots_state.json'), 'utf8')).bots as object).sort();
+  const fileBots = () =>
+    Object.keys(JSON.parse(readFileSync(path.join(t.dataDir, 'bots_state.json'), 'utf8')).bots as object).sort();
 
   it(`loses nothing acknowledged and counts no trade twice over ${ROUNDS} rounds`, async () => {
     const totals = { created: 0, deleted: 0, closed: 0, lost: 0, undone: 0, doubleTrades: 0, restarts: 0 };
     const countDoubleTrades = async () => {
-      const trades = (await request(t.http).get('/api/bots/trades?limit=1000').expect(200)).body.trades as Array<{ bot_id: string; entry_timestamp: number }>;
+      const trades = (await request(t.http).get('/api/bots/trades?limit=1000').expect(200)).body.trades as Array<{
+        bot_id: string;
+        entry_timestamp: number;
+      }>;
       const keys = trades.map((tr) => `${tr.bot_id}|${tr.entry_timestamp}`);
       return keys.length - new Set(keys).size;
     };
@@ -54,17 +62,46 @@ describe('restart-service racing creates, deletes and closes', () => {
         await post('/api/bots/create', { symbol, config: { status: 'paused' }, skip_maturity_check: true }).expect(200);
       }
       for (const symbol of toClose) {
-        await post('/api/bots/create', { symbol, config: { volume_mode: 'usdt', volume_value: 50, leverage: 2 }, signal: 'ENTER_LONG', force_manual_entry: true }).expect(200);
+        await post('/api/bots/create', {
+          symbol,
+          config: { volume_mode: 'usdt', volume_value: 50, leverage: 2 },
+          signal: 'ENTER_LONG',
+          force_manual_entry: true,
+        }).expect(200);
       }
-      await eventually(async () => (await bots(t)).filter((b) => toClose.includes(b.symbol) && b.status === 'in_position_long').length === CLOSES);
+      await eventually(
+        async () =>
+          (await bots(t)).filter((b) => toClose.includes(b.symbol) && b.status === 'in_position_long').length ===
+          CLOSES,
+      );
 
       // The race: every action at once, restarts 0 to 40 ms in.
       const acts = [
-        ...toCreate.map((symbol) => post('/api/bots/create', { symbol, config: { status: 'paused' }, skip_maturity_check: true }).then((r) => ({ kind: 'create', symbol, ok: r.status === 200 && r.body.success === true }))),
-        ...toDelete.map((symbol) => post('/api/bots/delete', { symbol }).then((r) => ({ kind: 'delete', symbol, ok: r.status === 200 && r.body.success === true }))),
-        ...toClose.map((symbol) => post('/api/bots/close-position', { symbol }).then((r) => ({ kind: 'close', symbol, ok: r.status === 200 && r.body.success === true }))),
+        ...toCreate.map((symbol) =>
+          post('/api/bots/create', { symbol, config: { status: 'paused' }, skip_maturity_check: true }).then((r) => ({
+            kind: 'create',
+            symbol,
+            ok: r.status === 200 && r.body.success === true,
+          })),
+        ),
+        ...toDelete.map((symbol) =>
+          post('/api/bots/delete', { symbol }).then((r) => ({
+            kind: 'delete',
+            symbol,
+            ok: r.status === 200 && r.body.success === true,
+          })),
+        ),
+        ...toClose.map((symbol) =>
+          post('/api/bots/close-position', { symbol }).then((r) => ({
+            kind: 'close',
+            symbol,
+            ok: r.status === 200 && r.body.success === true,
+          })),
+        ),
       ];
-      const restarts = RESTARTS_AT_MS.map((ms) => sleep(ms).then(() => post('/api/bots/restart-service', {}).expect(200)));
+      const restarts = RESTARTS_AT_MS.map((ms) =>
+        sleep(ms).then(() => post('/api/bots/restart-service', {}).expect(200)),
+      );
       const results = await Promise.all(acts);
       await Promise.all(restarts);
       totals.restarts += restarts.length;
@@ -96,7 +133,13 @@ describe('restart-service racing creates, deletes and closes', () => {
     totals.doubleTrades = await countDoubleTrades();
     // Every action was acknowledged (the restart waits for running actions; actions wait for the restart).
     expect(totals).toEqual({
-      created: ROUNDS * CREATES, deleted: ROUNDS * DELETES, closed: ROUNDS * CLOSES, lost: 0, undone: 0, doubleTrades: 0, restarts: ROUNDS * RESTARTS_AT_MS.length,
+      created: ROUNDS * CREATES,
+      deleted: ROUNDS * DELETES,
+      closed: ROUNDS * CLOSES,
+      lost: 0,
+      undone: 0,
+      doubleTrades: 0,
+      restarts: ROUNDS * RESTARTS_AT_MS.length,
     });
     const trades = (await request(t.http).get('/api/bots/trades?limit=1000').expect(200)).body.trades as unknown[];
     expect(trades).toHaveLength(ROUNDS * CLOSES);

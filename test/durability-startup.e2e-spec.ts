@@ -7,7 +7,10 @@ import { tempDataDir } from './support/test-app';
 
 jest.setTimeout(90_000);
 
-/** The built service (node dist/main): start-up over odd data folders, one-line start-up errors, exit codes (docs/reliability.md). */
+/**
+ * The built service (node dist/main): start-up over odd data folders, one-line start-up errors, exit codes
+ * (docs/reliability.md).
+ */
 describe('durability at start-up and shutdown (node dist/main)', () => {
   beforeAll(() => ensureBuilt(), 120_000);
 
@@ -34,15 +37,30 @@ describe('durability at start-up and shutdown (node dist/main)', () => {
     const service = await startService({ DATA_DIR: dataDir });
     // However the test ends, the service does not outlive it.
     const killer = setTimeout(() => service.process.kill('SIGKILL'), 60_000);
-    void service.exited.then(() => clearTimeout(killer));
+    // exited only ever resolves (with the exit code): nothing to handle.
+    void service.exited.then(() => clearTimeout(killer)).catch(() => undefined);
     const post = (url: string, body: object) =>
-      fetch(`${service.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const coins = (await (await fetch(`${service.url}/api/bots/coins-with-rsi`)).json()) as { coins: Record<string, { symbol: string; trading_status: string; is_delisting?: boolean }> };
-    const symbol = Object.values(coins.coins).find((c) => c.trading_status === 'Trading' && !c.is_delisting)?.symbol ?? 'BTC';
-    const create = await post('/api/bots/create', { symbol, config: { volume_mode: 'usdt', volume_value: 50, leverage: 2 }, signal: 'ENTER_LONG', force_manual_entry: true });
+      fetch(`${service.url}${url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const coins = (await (await fetch(`${service.url}/api/bots/coins-with-rsi`)).json()) as {
+      coins: Record<string, { symbol: string; trading_status: string; is_delisting?: boolean }>;
+    };
+    const symbol =
+      Object.values(coins.coins).find((c) => c.trading_status === 'Trading' && !c.is_delisting)?.symbol ?? 'BTC';
+    const create = await post('/api/bots/create', {
+      symbol,
+      config: { volume_mode: 'usdt', volume_value: 50, leverage: 2 },
+      signal: 'ENTER_LONG',
+      force_manual_entry: true,
+    });
     expect(create.status).toBe(200);
     for (let i = 0; i < 100; i++) {
-      const list = (await (await fetch(`${service.url}/api/bots/list`)).json()) as { bots: Array<{ symbol: string; status: string }> };
+      const list = (await (await fetch(`${service.url}/api/bots/list`)).json()) as {
+        bots: Array<{ symbol: string; status: string }>;
+      };
       if (list.bots.some((b) => b.symbol === symbol && b.status === 'in_position_long')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -56,11 +74,16 @@ describe('durability at start-up and shutdown (node dist/main)', () => {
     // A refused change answers the error and leaves nothing unsaved...
     const stop = await post('/api/bots/stop', { symbol });
     expect(stop.status).toBe(503);
-    expect(await stop.json()).toEqual({ success: false, error: 'bots_state.json could not be saved: a directory is in the way' });
+    expect(await stop.json()).toEqual({
+      success: false,
+      error: 'bots_state.json could not be saved: a directory is in the way',
+    });
     // ...a close the exchange made cannot be refused: it is kept in memory, and the service is not ready.
     const close = await post('/api/bots/close-position', { symbol });
     expect(close.status).toBe(503);
-    expect(((await close.json()) as { error: string }).error).toMatch(/^bots_state\.json could not be saved: a directory is in the way \(the exchange action happened/);
+    expect(((await close.json()) as { error: string }).error).toMatch(
+      /^bots_state\.json could not be saved: a directory is in the way \(the exchange action happened/,
+    );
     const ready = await fetch(`${service.url}/health/ready`);
     expect(ready.status).toBe(503);
 
@@ -76,7 +99,9 @@ describe('durability at start-up and shutdown (node dist/main)', () => {
     const dataDir = path.join(parent, 'a-file', 'data');
     const { code, output } = await runExpectingFailure({ DATA_DIR: dataDir });
     expect(code).toBe(1);
-    expect(output.trim()).toBe(`Start-up failed: data folder ${dataDir} (DATA_DIR) cannot be created: a part of the path is not a directory`);
+    expect(output.trim()).toBe(
+      `Start-up failed: data folder ${dataDir} (DATA_DIR) cannot be created: a part of the path is not a directory`,
+    );
   });
 
   it('a port in use stops start-up with one line', async () => {
@@ -88,7 +113,9 @@ describe('durability at start-up and shutdown (node dist/main)', () => {
       const { code } = await launched.exit;
       expect(code).toBe(1);
       const lines = launched.output().trim().split('\n');
-      expect(lines[lines.length - 1]).toBe(`Start-up failed: port ${port} on 127.0.0.1 is already in use (another bots-service? set PORT)`);
+      expect(lines[lines.length - 1]).toBe(
+        `Start-up failed: port ${port} on 127.0.0.1 is already in use (another bots-service? set PORT)`,
+      );
       expect(launched.output()).not.toMatch(/\n\s+at /);
     } finally {
       blocker.close();

@@ -35,7 +35,17 @@ describe('HTTP foundation (status, docs, envelope, CORS, validation)', () => {
 
   it('GET /api/bots/status has the contract fields', async () => {
     const res = await request(t.http).get('/api/bots/status').expect(200);
-    for (const key of ['status', 'service', 'timestamp', 'last_update', 'update_in_progress', 'coins_loaded', 'total_coins', 'successful_coins', 'failed_coins']) {
+    for (const key of [
+      'status',
+      'service',
+      'timestamp',
+      'last_update',
+      'update_in_progress',
+      'coins_loaded',
+      'total_coins',
+      'successful_coins',
+      'failed_coins',
+    ]) {
       expect(res.body).toHaveProperty(key);
     }
     expect(res.body.bots).toEqual({ total: expect.any(Number), active: expect.any(Number) });
@@ -45,7 +55,9 @@ describe('HTTP foundation (status, docs, envelope, CORS, validation)', () => {
     const doc = (await request(t.http).get('/api/docs-json').expect(200)).body;
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.info.title).toBe('bots-service');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/status', '/health', '/api/bots/health', '/api/bots/status']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/status', '/health', '/api/bots/health', '/api/bots/status']),
+    );
     const ui = await request(t.http).get('/api/docs/').expect(200);
     expect(ui.text).toContain('swagger-ui');
   });
@@ -69,7 +81,10 @@ describe('HTTP foundation (status, docs, envelope, CORS, validation)', () => {
   });
 
   it('a huge body is refused with 413 in the envelope', async () => {
-    const res = await request(t.http).post('/api/bots/status').set('Content-Type', 'application/json').send(JSON.stringify({ x: 'y'.repeat(2_000_000) }));
+    const res = await request(t.http)
+      .post('/api/bots/status')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ x: 'y'.repeat(2_000_000) }));
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ success: false, error: 'Request body too large' });
   });

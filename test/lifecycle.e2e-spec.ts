@@ -47,15 +47,26 @@ describe('the built service (node dist/main): start-up, shutdown, configuration 
     const dataDir = tempDataDir();
     const first = await startService({ DATA_DIR: dataDir });
     const post = (url: string, body: unknown) =>
-      fetch(`${first.url}${url}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${first.url}${url}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     for (const symbol of ['BTC', 'ETH']) {
-      const res = await post('/api/bots/create', { symbol, config: { volume_mode: 'usdt', volume_value: 20, leverage: 5 }, signal: 'WAIT', skip_maturity_check: true });
+      const res = await post('/api/bots/create', {
+        symbol,
+        config: { volume_mode: 'usdt', volume_value: 20, leverage: 5 },
+        signal: 'WAIT',
+        skip_maturity_check: true,
+      });
       expect(res.status).toBe(200);
     }
     first.process.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
-    const goodCopy = JSON.parse(readFileSync(path.join(dataDir, 'bots_state.json.bak'), 'utf8')) as { bots: Record<string, unknown> };
+    const goodCopy = JSON.parse(readFileSync(path.join(dataDir, 'bots_state.json.bak'), 'utf8')) as {
+      bots: Record<string, unknown>;
+    };
     expect(Object.keys(goodCopy.bots).length).toBeGreaterThan(0);
     writeFileSync(path.join(dataDir, 'bots_state.json'), '{"bots": {"BTC": {"symbol": "BTC", "sta'); // a half-written file
 
@@ -73,16 +84,26 @@ describe('the built service (node dist/main): start-up, shutdown, configuration 
   it('refuses to start on an invalid environment value, with one clear line', async () => {
     const { code, output } = await runExpectingFailure({ DATA_DIR: tempDataDir(), PAPER_TIME_SCALE: '-3' });
     expect(code).toBe(1);
-    expect(output.trim()).toBe('Configuration error: Invalid PAPER_TIME_SCALE="-3": must be a number from 0.001 to 1000000');
+    expect(output.trim()).toBe(
+      'Configuration error: Invalid PAPER_TIME_SCALE="-3": must be a number from 0.001 to 1000000',
+    );
   }, 30_000);
 
   it('refuses to start on an out-of-range value in data/system_config.json', async () => {
     const dataDir = tempDataDir();
-    writeFileSync(path.join(dataDir, 'system_config.json'), JSON.stringify({ rsi_update_interval: 300, position_sync_interval: -1 }));
+    writeFileSync(
+      path.join(dataDir, 'system_config.json'),
+      JSON.stringify({ rsi_update_interval: 300, position_sync_interval: -1 }),
+    );
     const { code, output } = await runExpectingFailure({ DATA_DIR: dataDir });
     expect(code).toBe(1);
-    expect(output).toContain('Configuration error: Invalid value in system_config.json: position_sync_interval must be an integer from 1 to 86400 (got -1)');
+    expect(output).toContain(
+      'Configuration error: Invalid value in system_config.json: position_sync_interval must be an integer from 1 to 86400 (got -1)',
+    );
     // The file is the operator's: it is left exactly as it was.
-    expect(JSON.parse(readFileSync(path.join(dataDir, 'system_config.json'), 'utf8'))).toEqual({ rsi_update_interval: 300, position_sync_interval: -1 });
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'system_config.json'), 'utf8'))).toEqual({
+      rsi_update_interval: 300,
+      position_sync_interval: -1,
+    });
   }, 30_000);
 });

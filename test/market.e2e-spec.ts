@@ -15,11 +15,17 @@ const ENV = { EXCHANGE: 'paper', PAPER_TIME_SCALE: '1', PAPER_SYMBOLS: '200' };
 
 type Coin = Record<string, any>;
 
-async function waitForLoad(t: TestApp, predicate: (body: any) => boolean = () => true, timeoutMs = 45_000): Promise<any> {
+async function waitForLoad(
+  t: TestApp,
+  predicate: (body: any) => boolean = () => true,
+  timeoutMs = 45_000,
+): Promise<any> {
   const started = Date.now();
   for (;;) {
     const body = (await request(t.http).get('/api/bots/coins-with-rsi').expect(200)).body;
-    if (body.total > 0 && !body.update_in_progress && body.cache_info.data_source === 'live' && predicate(body)) return body;
+    if (body.total > 0 && !body.update_in_progress && body.cache_info.data_source === 'live' && predicate(body)) {
+      return body;
+    }
     if (Date.now() - started > timeoutMs) throw new Error(`coin table not loaded after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -36,6 +42,7 @@ describe('market analysis (paper exchange)', () => {
   }, 30_000);
 
   afterAll(async () => {
+    // Teardown of a test that may have failed half-way: a close error must not hide the real failure.
     await t?.close().catch(() => undefined);
   });
 
@@ -43,7 +50,9 @@ describe('market analysis (paper exchange)', () => {
     // (How fast HTTP answers during the load is measured by the benchmark, not asserted here.)
     const status = (await request(t.http).get('/api/bots/status').expect(200)).body;
     expect(status).toHaveProperty('update_in_progress');
-    expect(status.load_progress).toEqual(expect.objectContaining({ total: expect.any(Number), done: expect.any(Number), failed: expect.any(Number) }));
+    expect(status.load_progress).toEqual(
+      expect.objectContaining({ total: expect.any(Number), done: expect.any(Number), failed: expect.any(Number) }),
+    );
     await waitForLoad(t);
     const after = (await request(t.http).get('/api/bots/status').expect(200)).body;
     expect(after).toMatchObject({ update_in_progress: false, failed_coins: 0 });
@@ -83,7 +92,9 @@ describe('market analysis (paper exchange)', () => {
     for (const coin of coins) {
       const expected = coin.rsi <= 29 ? 'ENTER_LONG' : coin.rsi >= 71 ? 'ENTER_SHORT' : 'WAIT';
       expect(coin.signal).toBe(expected);
-      expect(coin.rsi_zone).toBe(expected === 'ENTER_LONG' ? 'BUY_ZONE' : expected === 'ENTER_SHORT' ? 'SELL_ZONE' : 'NEUTRAL');
+      expect(coin.rsi_zone).toBe(
+        expected === 'ENTER_LONG' ? 'BUY_ZONE' : expected === 'ENTER_SHORT' ? 'SELL_ZONE' : 'NEUTRAL',
+      );
       if (coin.effective_signal !== 'WAIT') {
         expect(coin.effective_signal).toBe(coin.signal);
         expect(coin.is_mature).toBe(true);
@@ -134,7 +145,9 @@ describe('market analysis (paper exchange)', () => {
     const before = (await request(t.http).get('/api/bots/coins-with-rsi').expect(200)).body.data_version;
     const refreshed = await request(t.http).post(`/api/bots/refresh-rsi/${coins[0].symbol}`).expect(200);
     expect(refreshed.body.coin_data.symbol).toBe(coins[0].symbol);
-    const withRefresh = (await request(t.http).get(`/api/bots/coins-with-rsi?refresh_symbol=${coins[1].symbol}`).expect(200)).body;
+    const withRefresh = (
+      await request(t.http).get(`/api/bots/coins-with-rsi?refresh_symbol=${coins[1].symbol}`).expect(200)
+    ).body;
     expect(withRefresh.data_version).toBeGreaterThan(before);
     const flag = (await request(t.http).post('/api/bots/reset-update-flag').expect(200)).body;
     expect(flag).toMatchObject({ success: true, was_in_progress: false });
@@ -142,16 +155,27 @@ describe('market analysis (paper exchange)', () => {
 
   it('mature coins: list, details, delete one, remove many, clear, reload', async () => {
     const list = (await request(t.http).get('/api/bots/mature-coins-list').expect(200)).body;
-    const matureInTable = coins.filter((c) => c.is_mature).map((c) => c.symbol).sort();
+    const matureInTable = coins
+      .filter((c) => c.is_mature)
+      .map((c) => c.symbol)
+      .sort();
     expect(list.mature_coins).toEqual(matureInTable);
     expect(list.total_count).toBe(matureInTable.length);
     const details = (await request(t.http).get('/api/bots/mature-coins').expect(200)).body.data;
     const [first, second, third] = list.mature_coins;
-    expect(details.storage_details[first].maturity_data).toMatchObject({ is_mature: true, details: { min_required: 400, timeframe: '6h', config_min_rsi_low: 35, config_max_rsi_high: 65 } });
+    expect(details.storage_details[first].maturity_data).toMatchObject({
+      is_mature: true,
+      details: { min_required: 400, timeframe: '6h', config_min_rsi_low: 35, config_max_rsi_high: 65 },
+    });
     expect(details.storage_details[first].maturity_data.details.rsi_min).toBeLessThanOrEqual(35);
     await request(t.http).delete(`/api/bots/mature-coins/${first}`).expect(200);
     await request(t.http).delete(`/api/bots/mature-coins/${first}`).expect(404);
-    const removed = (await request(t.http).post('/api/bots/remove-mature-coins').send({ coins: [second, `${third}USDT`, 'NOTACOIN'] }).expect(200)).body;
+    const removed = (
+      await request(t.http)
+        .post('/api/bots/remove-mature-coins')
+        .send({ coins: [second, `${third}USDT`, 'NOTACOIN'] })
+        .expect(200)
+    ).body;
     expect(removed).toMatchObject({ removed_count: 2, removed_coins: [second, third], not_found: ['NOTACOIN'] });
     const onDisk = JSON.parse(readFileSync(path.join(dataDir, 'mature_coins.json'), 'utf8'));
     expect(onDisk[second]).toBeUndefined();
@@ -162,7 +186,9 @@ describe('market analysis (paper exchange)', () => {
     expect(reloaded.data.count).toBe(0);
     // The next round re-checks every coin not in the store.
     await request(t.http).post('/api/bots/refresh-rsi-all').expect(200);
-    expect((await request(t.http).get('/api/bots/mature-coins-list').expect(200)).body.total_count).toBe(list.total_count);
+    expect((await request(t.http).get('/api/bots/mature-coins-list').expect(200)).body.total_count).toBe(
+      list.total_count,
+    );
   }, 60_000);
 
   it('filter test endpoints report their decision; anti-pump is the exit-scam alias', async () => {
@@ -180,7 +206,11 @@ describe('market analysis (paper exchange)', () => {
 
   it('delisted coins: the scan finds the Closed / Delivering instruments', async () => {
     const exchange = t.app.get(ExchangeService);
-    const expected = exchange.markets().filter((m) => m.status === 'Closed' || m.status === 'Delivering').map((m) => m.symbol).sort();
+    const expected = exchange
+      .markets()
+      .filter((m) => m.status === 'Closed' || m.status === 'Delivering')
+      .map((m) => m.symbol)
+      .sort();
     expect(expected.length).toBeGreaterThan(0);
     const scan = (await request(t.http).post('/api/bots/delisted-coins/force-scan').expect(200)).body;
     expect(Object.keys(scan.delisted_coins).sort()).toEqual(expected);
@@ -188,7 +218,10 @@ describe('market analysis (paper exchange)', () => {
     const list = (await request(t.http).get('/api/bots/delisted-coins').expect(200)).body;
     expect(list).toMatchObject({ scan_enabled: true, total_count: expected.length });
     expect(list.last_scan).toEqual(expect.any(String));
-    expect(list.delisted_coins[expected[0]]).toMatchObject({ source: 'exchange_scan', detected_at: expect.any(String) });
+    expect(list.delisted_coins[expected[0]]).toMatchObject({
+      source: 'exchange_scan',
+      detected_at: expect.any(String),
+    });
     const file = JSON.parse(readFileSync(path.join(dataDir, 'delisted.json'), 'utf8'));
     expect(Object.keys(file.delisted_coins).sort()).toEqual(expected);
     // A delisted (non-trading) coin is known but not in the coin table.
@@ -196,13 +229,25 @@ describe('market analysis (paper exchange)', () => {
   });
 
   it('unknown symbols are 404, malformed ones 400, both {success:false,error}', async () => {
-    for (const url of ['/api/bots/rsi-history/ZZZNOPE', '/api/bots/candles/ZZZNOPE', '/api/bots/test-exit-scam/ZZZNOPE', '/api/bots/test-rsi-time-filter/ZZZNOPE', '/api/bots/coins-with-rsi?refresh_symbol=ZZZNOPE']) {
+    for (const url of [
+      '/api/bots/rsi-history/ZZZNOPE',
+      '/api/bots/candles/ZZZNOPE',
+      '/api/bots/test-exit-scam/ZZZNOPE',
+      '/api/bots/test-rsi-time-filter/ZZZNOPE',
+      '/api/bots/coins-with-rsi?refresh_symbol=ZZZNOPE',
+    ]) {
       const res = await request(t.http).get(url).expect(404);
       expect(res.body).toEqual({ success: false, error: expect.stringContaining('ZZZNOPE') });
     }
     await request(t.http).post('/api/bots/refresh-rsi/ZZZNOPE').expect(404);
     await request(t.http).delete('/api/bots/mature-coins/ZZZNOPE').expect(404);
-    for (const url of ['/api/bots/rsi-history/BT-C', '/api/bots/candles/B%24TC', '/api/bots/test-anti-pump/B_TC', '/api/bots/coins-with-rsi?refresh_symbol=B-TC', `/api/bots/candles/${coins[0].symbol}?period=0`]) {
+    for (const url of [
+      '/api/bots/rsi-history/BT-C',
+      '/api/bots/candles/B%24TC',
+      '/api/bots/test-anti-pump/B_TC',
+      '/api/bots/coins-with-rsi?refresh_symbol=B-TC',
+      `/api/bots/candles/${coins[0].symbol}?period=0`,
+    ]) {
       const res = await request(t.http).get(url).expect(400);
       expect(res.body.success).toBe(false);
       expect(typeof res.body.error).toBe('string');
@@ -248,7 +293,8 @@ describe('market analysis (paper exchange)', () => {
       // Served from the cache, no entry until live data is in.
       expect(Object.values(cached.coins).every((c: any) => c.effective_signal === 'WAIT')).toBe(true);
 
-      const switched = (await request(second.http).post('/api/bots/timeframe').send({ timeframe: '12h' }).expect(200)).body;
+      const switched = (await request(second.http).post('/api/bots/timeframe').send({ timeframe: '12h' }).expect(200))
+        .body;
       expect(switched).toMatchObject({ success: true, old_timeframe: '6h', new_timeframe: '12h' });
       expect((await request(second.http).get('/api/bots/timeframe').expect(200)).body.timeframe).toBe('12h');
       const config = JSON.parse(readFileSync(path.join(dataDir, 'system_config.json'), 'utf8'));

@@ -64,16 +64,23 @@ describe('notifications across kill -9: 0 lost, 0 duplicated', () => {
     const start = async () => {
       service = await spawnService(env());
       const s = service;
-      s.exited.then(() => (logs += s.output()));
+      // exited only ever resolves (with the exit code): nothing to handle.
+      void s.exited.then(() => (logs += s.output())).catch(() => undefined);
       return s;
     };
 
     // First start: Telegram hears exits and tests only (one message per second per chat), the webhook everything.
     let s = await start();
     await waitFor(s, '/health/ready');
-    expect((await http(`${s.url}/api/bots/notifications`, 'POST', { channels: { telegram: { events: ['exit', 'test'] } } })).status).toBe(200);
+    expect(
+      (await http(`${s.url}/api/bots/notifications`, 'POST', { channels: { telegram: { events: ['exit', 'test'] } } }))
+        .status,
+    ).toBe(200);
     const coins = await http(`${s.url}/api/bots/coins-with-rsi`, 'GET');
-    symbols = Object.values<any>(coins.body.coins ?? {}).filter((c) => c.trading_status === 'Trading' && !c.is_delisting).map((c) => c.symbol).slice(0, 8);
+    symbols = Object.values<any>(coins.body.coins ?? {})
+      .filter((c) => c.trading_status === 'Trading' && !c.is_delisting)
+      .map((c) => c.symbol)
+      .slice(0, 8);
 
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       if (cycle > 0) {
@@ -96,7 +103,12 @@ describe('notifications across kill -9: 0 lost, 0 duplicated', () => {
           const text = `crash-${SEED}-${n++}`;
           const everywhere = n % 8 === 0;
           requests++;
-          const res = await http(`${url}/api/bots/notifications/test`, 'POST', everywhere ? { text } : { text, channel: 'webhook' }, 5_000);
+          const res = await http(
+            `${url}/api/bots/notifications/test`,
+            'POST',
+            everywhere ? { text } : { text, channel: 'webhook' },
+            5_000,
+          );
           if (res.status === 200) ackedTests.push({ text, keys: res.body.queued.map((q: any) => q.key) });
           else if (res.status === 0) inFlightAtKill++;
           else throw new Error(`test message refused: ${res.status} ${JSON.stringify(res.body)}`);
@@ -112,13 +124,24 @@ describe('notifications across kill -9: 0 lost, 0 duplicated', () => {
           if (bot?.position_side) {
             requests++;
             const res = await http(`${url}/api/bots/close-position`, 'POST', { symbol }, 5_000);
-            if (res.status === 200 && res.body.closed_positions?.length) ackedCloses.set(symbol, (ackedCloses.get(symbol) ?? 0) + 1);
+            if (res.status === 200 && res.body.closed_positions?.length) {
+              ackedCloses.set(symbol, (ackedCloses.get(symbol) ?? 0) + 1);
+            }
             if (res.status === 0) inFlightAtKill++;
           } else if (!bot) {
             requests++;
-            await http(`${url}/api/bots/create`, 'POST', {
-              symbol, config: { volume_mode: 'usdt', volume_value: 50, leverage: 2 }, signal: 'ENTER_LONG', skip_maturity_check: true, force_manual_entry: true,
-            }, 5_000);
+            await http(
+              `${url}/api/bots/create`,
+              'POST',
+              {
+                symbol,
+                config: { volume_mode: 'usdt', volume_value: 50, leverage: 2 },
+                signal: 'ENTER_LONG',
+                skip_maturity_check: true,
+                force_manual_entry: true,
+              },
+              5_000,
+            );
           } else if (bot.status === 'idle') {
             await http(`${url}/api/bots/delete`, 'POST', { symbol }, 5_000);
           }
@@ -158,10 +181,14 @@ describe('notifications across kill -9: 0 lost, 0 duplicated', () => {
     }
     const exitsBySymbol = new Map<string, number>();
     for (const r of webhook.processed.values()) {
-      if (r.body.event === 'exit' && r.body.data.reason === 'MANUAL_CLOSE') exitsBySymbol.set(r.body.data.symbol, (exitsBySymbol.get(r.body.data.symbol) ?? 0) + 1);
+      if (r.body.event === 'exit' && r.body.data.reason === 'MANUAL_CLOSE') {
+        exitsBySymbol.set(r.body.data.symbol, (exitsBySymbol.get(r.body.data.symbol) ?? 0) + 1);
+      }
     }
     for (const [symbol, count] of ackedCloses) {
-      if ((exitsBySymbol.get(symbol) ?? 0) < count) lost.push(`exit ${symbol}: ${exitsBySymbol.get(symbol) ?? 0} of ${count}`);
+      if ((exitsBySymbol.get(symbol) ?? 0) < count) {
+        lost.push(`exit ${symbol}: ${exitsBySymbol.get(symbol) ?? 0} of ${count}`);
+      }
       const onTelegram = telegramTexts.filter((x) => x.startsWith(`Exit LONG ${symbol} (MANUAL_CLOSE)`)).length;
       if (onTelegram < count) lost.push(`telegram exit ${symbol}: ${onTelegram} of ${count}`);
     }
@@ -171,8 +198,13 @@ describe('notifications across kill -9: 0 lost, 0 duplicated', () => {
     const telegramCounts = new Map<string, number>();
     for (const text of telegramTexts) telegramCounts.set(text, (telegramCounts.get(text) ?? 0) + 1);
     // Exit texts are left out: two trades of one coin may read the same (same prices within a minute).
-    const telegramRepeats = [...telegramCounts.entries()].filter(([text]) => !text.startsWith('Exit')).reduce((sum, [, c]) => sum + (c - 1), 0);
-    const inDoubt = [...logs.matchAll(/(\d+) notification\(s\) were being sent at the last stop/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const telegramRepeats = [...telegramCounts.entries()]
+      .filter(([text]) => !text.startsWith('Exit'))
+      .reduce((sum, [, c]) => sum + (c - 1), 0);
+    const inDoubt = [...logs.matchAll(/(\d+) notification\(s\) were being sent at the last stop/g)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
 
     console.log(
       `notifications crash (seed ${SEED}): ${kills} kills (${startupKills} during start-up); ${requests} requests, ${inFlightAtKill} in flight at a kill; ` +

@@ -28,18 +28,40 @@ describe('notifications through local fake channels', () => {
   let t: TestApp;
   let coins: CoinView[];
   let pick = 0;
-  const neutralRsiExit = { rsi_exit_long_with_trend: 99, rsi_exit_long_against_trend: 99, rsi_exit_short_with_trend: 1, rsi_exit_short_against_trend: 1 };
-  const quiet = { close_at_profit_enabled: false, break_even_protection: false, trailing_stop_distance: 0, ...neutralRsiExit };
+  const neutralRsiExit = {
+    rsi_exit_long_with_trend: 99,
+    rsi_exit_long_against_trend: 99,
+    rsi_exit_short_with_trend: 1,
+    rsi_exit_short_against_trend: 1,
+  };
+  const quiet = {
+    close_at_profit_enabled: false,
+    break_even_protection: false,
+    trailing_stop_distance: 0,
+    ...neutralRsiExit,
+  };
 
   /** Webhook events of a kind (deduplicated by idempotency key, as the receiver processes them), oldest first. */
-  const hooks = (event: string) => [...webhook.processed.values()].filter((r) => r.body.event === event).map((r) => r.body);
-  const waitHook = (event: string, match: (b: any) => boolean = () => true) => eventually(async () => hooks(event).find(match), 30_000);
+  const hooks = (event: string) =>
+    [...webhook.processed.values()].filter((r) => r.body.event === event).map((r) => r.body);
+  const waitHook = (event: string, match: (b: any) => boolean = () => true) =>
+    eventually(async () => hooks(event).find(match), 30_000);
 
-  async function openManual(symbol: string, direction: 'LONG' | 'SHORT', settings: Record<string, unknown>): Promise<any> {
+  async function openManual(
+    symbol: string,
+    direction: 'LONG' | 'SHORT',
+    settings: Record<string, unknown>,
+  ): Promise<any> {
     await request(t.http).post(`/api/bots/individual-settings/${symbol}`).send(settings).expect(200);
     await request(t.http)
       .post('/api/bots/create')
-      .send({ symbol, config: { volume_mode: 'usdt', volume_value: 200, leverage: 5 }, signal: `ENTER_${direction}`, skip_maturity_check: true, force_manual_entry: true })
+      .send({
+        symbol,
+        config: { volume_mode: 'usdt', volume_value: 200, leverage: 5 },
+        signal: `ENTER_${direction}`,
+        skip_maturity_check: true,
+        force_manual_entry: true,
+      })
       .expect(200);
     return eventually(async () => {
       const b = await bot(t, symbol);
@@ -74,21 +96,34 @@ describe('notifications through local fake channels', () => {
 
   it('service started: on every channel; the webhook is signed and carries an idempotency key', async () => {
     const started = await waitHook('service_started');
-    expect(started).toMatchObject({ event: 'service_started', text: 'bots-service started (paper)', data: { mode: 'paper' } });
+    expect(started).toMatchObject({
+      event: 'service_started',
+      text: 'bots-service started (paper)',
+      data: { mode: 'paper' },
+    });
     const arrival = webhook.accepted().find((r) => r.body.event === 'service_started')!;
     expect(arrival.headers['idempotency-key']).toBe(started.id);
     expect(String(arrival.headers['x-bots-signature'])).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(webhook.badSignatures).toBe(0);
     await eventually(async () => telegram.messages().find((m) => m.text === 'bots-service started (paper)'), 60_000);
     expect(telegram.messages()[0]).toMatchObject({ chatId: CHAT, silent: false });
-    await eventually(async () => discord.accepted().find((r) => r.body.content === 'bots-service started (paper)'), 15_000);
+    await eventually(
+      async () => discord.accepted().find((r) => r.body.content === 'bots-service started (paper)'),
+      15_000,
+    );
   });
 
   it('entry and exit: the exit is in the outbox before close-position answers, then delivered once', async () => {
     const symbol = coins[pick++].symbol;
     const opened = await openManual(symbol, 'LONG', { ...quiet, max_loss_percent: 10 });
     const entry = await waitHook('entry', (b) => b.data.symbol === symbol);
-    expect(entry.data).toMatchObject({ symbol, side: 'LONG', price: opened.entry_price, leverage: 5, source: 'manual' });
+    expect(entry.data).toMatchObject({
+      symbol,
+      side: 'LONG',
+      price: opened.entry_price,
+      leverage: 5,
+      source: 'manual',
+    });
     expect(entry.data.quantity).toBeGreaterThan(0);
     expect(entry.data.stopLoss).toBeCloseTo(opened.entry_price * 0.9, 1);
 
@@ -96,23 +131,54 @@ describe('notifications through local fake channels', () => {
     await request(t.http).post('/api/bots/close-position').send({ symbol }).expect(200);
     // Acknowledged means durable: the exit is already queued (or delivered) when the answer arrives.
     const outbox = (await request(t.http).get('/api/bots/notifications/outbox').expect(200)).body;
-    const queued = [...outbox.pending, ...webhook.accepted().map((r) => ({ key: r.body.id, event: r.body.event, text: r.body.text }))];
+    const queued = [
+      ...outbox.pending,
+      ...webhook.accepted().map((r) => ({ key: r.body.id, event: r.body.event, text: r.body.text })),
+    ];
     expect(queued.some((e: any) => e.event === 'exit' && e.text.includes(symbol))).toBe(true);
     const exit = await waitHook('exit', (b) => b.data.symbol === symbol);
     const trade = (await request(t.http).get(`/api/bots/trades?symbol=${symbol}`)).body.trades[0];
-    expect(exit.data).toMatchObject({ symbol, side: 'LONG', reason: 'MANUAL_CLOSE', exitPrice: trade.exit_price, pnlUsdt: trade.pnl, roiPercent: trade.roi, holdMs: 90 * 60_000 });
-    await eventually(async () => telegram.messages().find((m) => m.text.startsWith(`Exit LONG ${symbol} (MANUAL_CLOSE)`)), 60_000);
+    expect(exit.data).toMatchObject({
+      symbol,
+      side: 'LONG',
+      reason: 'MANUAL_CLOSE',
+      exitPrice: trade.exit_price,
+      pnlUsdt: trade.pnl,
+      roiPercent: trade.roi,
+      holdMs: 90 * 60_000,
+    });
+    await eventually(
+      async () => telegram.messages().find((m) => m.text.startsWith(`Exit LONG ${symbol} (MANUAL_CLOSE)`)),
+      60_000,
+    );
   });
 
   it('stop moved to trailing and to break-even', async () => {
     const trailing = coins[pick++].symbol;
     const breakEven = [coins[pick++].symbol, coins[pick++].symbol];
-    await openManual(trailing, 'SHORT', { ...quiet, max_loss_percent: 20, trailing_stop_activation: 0.4, trailing_stop_distance: 0.3, trailing_update_interval: 0 });
-    const be = { ...quiet, max_loss_percent: 20, break_even_protection: true, break_even_trigger_percent: 0.3, trailing_stop_activation: 1000 };
+    await openManual(trailing, 'SHORT', {
+      ...quiet,
+      max_loss_percent: 20,
+      trailing_stop_activation: 0.4,
+      trailing_stop_distance: 0.3,
+      trailing_update_interval: 0,
+    });
+    const be = {
+      ...quiet,
+      max_loss_percent: 20,
+      break_even_protection: true,
+      break_even_trigger_percent: 0.3,
+      trailing_stop_activation: 1000,
+    };
     await openManual(breakEven[0], 'LONG', be);
     await openManual(breakEven[1], 'SHORT', be);
     for (let i = 0; i < 4000; i++) {
-      if (hooks('stop_moved').some((h) => h.data.kind === 'trailing') && hooks('stop_moved').some((h) => h.data.kind === 'break_even')) break;
+      if (
+        hooks('stop_moved').some((h) => h.data.kind === 'trailing') &&
+        hooks('stop_moved').some((h) => h.data.kind === 'break_even')
+      ) {
+        break;
+      }
       await step(t, clock, 5);
       await new Promise((r) => setTimeout(r, 0));
     }
@@ -150,11 +216,20 @@ describe('notifications through local fake channels', () => {
     // (The start-up scan may have reported other coins already.)
     expect((await waitHook('delisting', (b) => b.data.symbols.includes(symbol))).data.symbols).toEqual([symbol]);
 
-    const lock = { at: clock.now(), lockId: 'lock-1', symbol: null, rule: 'max_drawdown', reason: 'drawdown 12 % > 10 %', until: clock.now() + 3_600_000 };
+    const lock = {
+      at: clock.now(),
+      lockId: 'lock-1',
+      symbol: null,
+      rule: 'max_drawdown',
+      reason: 'drawdown 12 % > 10 %',
+      until: clock.now() + 3_600_000,
+    };
     await t.app.get(EventEmitter2).emitAsync(DomainEvent.LockSet, lock);
     await t.app.get(EventEmitter2).emitAsync(DomainEvent.LockLifted, { ...lock, at: clock.now() + 3_600_000 });
     const until = new Date(lock.until).toISOString().slice(0, 16).replace('T', ' ');
-    expect((await waitHook('lock_set')).text).toBe(`Protection lock on all coins (max_drawdown): drawdown 12 % > 10 %; until ${until} UTC`);
+    expect((await waitHook('lock_set')).text).toBe(
+      `Protection lock on all coins (max_drawdown): drawdown 12 % > 10 %; until ${until} UTC`,
+    );
     expect((await waitHook('lock_lifted')).data.lockId).toBe('lock-1');
     // The same lock reported again is recognised by its key and not sent twice.
     await t.app.get(EventEmitter2).emitAsync(DomainEvent.LockSet, lock);
@@ -166,13 +241,17 @@ describe('notifications through local fake channels', () => {
     const exchange = t.app.get(ExchangeService);
     const real = (exchange as unknown as { adapter: ExchangeAdapter }).adapter;
     let down = true;
-    exchange.useAdapter(new Proxy(real, {
-      get: (target, prop) => {
-        const value = Reflect.get(target, prop);
-        if (typeof value !== 'function') return value;
-        return down && prop === 'fetchTickers' ? () => Promise.reject(new Error('injected outage')) : value.bind(target);
-      },
-    }));
+    exchange.useAdapter(
+      new Proxy(real, {
+        get: (target, prop) => {
+          const value = Reflect.get(target, prop);
+          if (typeof value !== 'function') return value;
+          return down && prop === 'fetchTickers'
+            ? () => Promise.reject(new Error('injected outage'))
+            : value.bind(target);
+        },
+      }),
+    );
     try {
       await request(t.http).post('/api/bots/notifications').send({ exchange_down_minutes: 3 }).expect(200);
       await expect(exchange.fetchTickers()).rejects.toThrow('injected outage');
@@ -204,9 +283,14 @@ describe('notifications through local fake channels', () => {
     await notifications.periodicCheck();
     await notifications.periodicCheck();
     const summary = await waitHook('daily_summary');
-    const trades = (await request(t.http).get('/api/bots/trades')).body.trades.filter((tr: any) => tr.close_time_ms > clock.now() - 86_400_000);
+    const trades = (await request(t.http).get('/api/bots/trades')).body.trades.filter(
+      (tr: any) => tr.close_time_ms > clock.now() - 86_400_000,
+    );
     expect(summary.data.trades).toBe(trades.length);
-    expect(summary.data.pnlUsdt).toBeCloseTo(trades.reduce((s: number, tr: any) => s + tr.pnl, 0), 6);
+    expect(summary.data.pnlUsdt).toBeCloseTo(
+      trades.reduce((s: number, tr: any) => s + tr.pnl, 0),
+      6,
+    );
     const open = (await request(t.http).get('/api/bots/list')).body.bots.filter((b: any) => b.position_side);
     expect(summary.data.openPositions.map((o: any) => o.symbol).sort()).toEqual(open.map((b: any) => b.symbol).sort());
     await new Promise((r) => setTimeout(r, 300));
@@ -228,27 +312,44 @@ describe('notifications through local fake channels', () => {
     await bad({ mode: 'loud' }, /^mode/);
     await bad({ daily_summary_hour: 24 }, /daily_summary_hour/);
     await bad({ channels: { webhook: { events: ['exit', 'bogus'] } } }, /channels\.webhook\.events/);
-    await bad({ channels: { webhook: { url: 'ftp://127.0.0.1/x' } } }, /^channels\.webhook\.url must use http or https/);
+    await bad(
+      { channels: { webhook: { url: 'ftp://127.0.0.1/x' } } },
+      /^channels\.webhook\.url must use http or https/,
+    );
     await bad({ channels: { discord: { url: 'x'.repeat(3000) } } }, /channels\.discord\.url/);
     await bad({ channels: { telegram: { bot_token: 'nope' } } }, /bot_token/);
     await request(t.http).post('/api/bots/notifications/test').send({ channel: 'sms' }).expect(400);
 
-    await request(t.http).post('/api/bots/notifications').send({ mode: 'quiet', channels: { discord: { enabled: false } } }).expect(200);
+    await request(t.http)
+      .post('/api/bots/notifications')
+      .send({ mode: 'quiet', channels: { discord: { enabled: false } } })
+      .expect(200);
     const res = await request(t.http).post('/api/bots/notifications/test').send({ text: 'quiet hello' }).expect(200);
     expect(res.body.queued.map((q: any) => q.channel).sort()).toEqual(['telegram', 'webhook']);
     // Telegram sends one message per second: this one waits behind the events of the tests above.
     const msg = await eventually(async () => telegram.messages().find((m) => m.text === 'quiet hello'), 60_000);
     expect(msg.silent).toBe(true);
-    await request(t.http).post('/api/bots/notifications').send({ mode: 'on', channels: { discord: { enabled: null } } }).expect(200);
+    await request(t.http)
+      .post('/api/bots/notifications')
+      .send({ mode: 'on', channels: { discord: { enabled: null } } })
+      .expect(200);
   });
 
   it('Telegram: 429 retry_after honoured, one message per second per chat, nothing lost or repeated', async () => {
     // Let the backlog of the tests above leave first (one message per second).
-    await eventually(async () => (await request(t.http).get('/api/bots/notifications/outbox')).body.pending.every((e: any) => e.channel !== 'telegram'), 60_000);
+    await eventually(
+      async () =>
+        (await request(t.http).get('/api/bots/notifications/outbox')).body.pending.every(
+          (e: any) => e.channel !== 'telegram',
+        ),
+      60_000,
+    );
     const before = telegram.messages().length;
     telegram.fault({ kind: 'rateLimit', retryAfterSec: 2 });
     const texts = ['t-1', 't-2', 't-3', 't-4'];
-    for (const text of texts) await request(t.http).post('/api/bots/notifications/test').send({ channel: 'telegram', text }).expect(200);
+    for (const text of texts) {
+      await request(t.http).post('/api/bots/notifications/test').send({ channel: 'telegram', text }).expect(200);
+    }
     await eventually(async () => telegram.messages().filter((m) => texts.includes(m.text)).length === 4, 30_000);
     const limited = telegram.received.find((r) => r.body?.text === 't-1' && !r.accepted)!;
     const sent = telegram.messages().slice(before);
@@ -261,24 +362,42 @@ describe('notifications through local fake channels', () => {
   it('outage and recovery: a channel down (refused, 5xx, slow, dropped) gets everything afterwards, in order, once', async () => {
     await webhook.stop();
     const texts = Array.from({ length: 6 }, (_, i) => `outage-${i}`);
-    for (const text of texts.slice(0, 3)) await request(t.http).post('/api/bots/notifications/test').send({ channel: 'webhook', text }).expect(200);
+    for (const text of texts.slice(0, 3)) {
+      await request(t.http).post('/api/bots/notifications/test').send({ channel: 'webhook', text }).expect(200);
+    }
     const pending = await eventually(async () => {
       const outbox = (await request(t.http).get('/api/bots/notifications/outbox')).body;
       const head = outbox.pending.find((e: any) => e.text === 'outage-0');
       return head?.last_error ? outbox : undefined;
     });
     expect(pending.pending.find((e: any) => e.text === 'outage-0').last_error).toMatch(/network error/);
-    expect(pending.pending.filter((e: any) => e.channel === 'webhook').map((e: any) => e.text)).toEqual(texts.slice(0, 3));
+    expect(pending.pending.filter((e: any) => e.channel === 'webhook').map((e: any) => e.text)).toEqual(
+      texts.slice(0, 3),
+    );
     const metrics = (await request(t.http).get('/metrics')).text;
     expect(metrics).toMatch(/bots_notifications_pending\{channel="webhook"\} 3/);
-    for (const text of texts.slice(3)) await request(t.http).post('/api/bots/notifications/test').send({ channel: 'webhook', text }).expect(200);
+    for (const text of texts.slice(3)) {
+      await request(t.http).post('/api/bots/notifications/test').send({ channel: 'webhook', text }).expect(200);
+    }
     await new Promise((r) => setTimeout(r, 2_500));
-    webhook.fault({ kind: 'status', status: 503 }).fault({ kind: 'slow', delayMs: 2_000 }).fault({ kind: 'drop' }).fault({ kind: 'rateLimit', retryAfterSec: 1 });
+    webhook
+      .fault({ kind: 'status', status: 503 })
+      .fault({ kind: 'slow', delayMs: 2_000 })
+      .fault({ kind: 'drop' })
+      .fault({ kind: 'rateLimit', retryAfterSec: 1 });
     await webhook.start(webhook.port);
     await eventually(async () => texts.every((x) => hooks('test').some((h) => h.text === x)), 30_000);
-    expect(hooks('test').filter((h) => texts.includes(h.text)).map((h) => h.text)).toEqual(texts);
+    expect(
+      hooks('test')
+        .filter((h) => texts.includes(h.text))
+        .map((h) => h.text),
+    ).toEqual(texts);
     // The last delivery's mark is written just after the receiver's answer.
-    await eventually(async () => (await request(t.http).get('/api/bots/notifications/outbox')).body.pending.every((e: any) => e.channel !== 'webhook'));
+    await eventually(async () =>
+      (await request(t.http).get('/api/bots/notifications/outbox')).body.pending.every(
+        (e: any) => e.channel !== 'webhook',
+      ),
+    );
     const after = (await request(t.http).get('/metrics')).text;
     expect(after).toMatch(/bots_notifications_pending\{channel="webhook"\} 0/);
     expect(after).toMatch(/bots_notifications_delivered_total\{channel="webhook"\} \d+/);
@@ -286,11 +405,28 @@ describe('notifications through local fake channels', () => {
   });
 
   it('a permanent refusal is retried a few times, then listed as failed with its last error', async () => {
-    await request(t.http).post('/api/bots/notifications').send({ mode: 'on', channels: { discord: { enabled: null } } }).expect(200);
+    await request(t.http)
+      .post('/api/bots/notifications')
+      .send({ mode: 'on', channels: { discord: { enabled: null } } })
+      .expect(200);
     discord.fault({ kind: 'status', status: 404, times: 10 });
-    const res = await request(t.http).post('/api/bots/notifications/test').send({ channel: 'discord', text: 'gone' }).expect(200);
-    const failed = await eventually(async () => (await request(t.http).get('/api/bots/notifications/outbox')).body.failed.find((e: any) => e.key === res.body.queued[0].key), 20_000);
-    expect(failed).toMatchObject({ channel: 'discord', event: 'test', attempts: 3, last_error: 'HTTP 404: injected 404' });
+    const res = await request(t.http)
+      .post('/api/bots/notifications/test')
+      .send({ channel: 'discord', text: 'gone' })
+      .expect(200);
+    const failed = await eventually(
+      async () =>
+        (await request(t.http).get('/api/bots/notifications/outbox')).body.failed.find(
+          (e: any) => e.key === res.body.queued[0].key,
+        ),
+      20_000,
+    );
+    expect(failed).toMatchObject({
+      channel: 'discord',
+      event: 'test',
+      attempts: 3,
+      last_error: 'HTTP 404: injected 404',
+    });
     discord.clearFaults();
     await request(t.http).post('/api/bots/notifications/test').send({ channel: 'discord', text: 'after' }).expect(200);
     await eventually(async () => discord.accepted().find((r) => r.body.content === 'after'), 15_000);

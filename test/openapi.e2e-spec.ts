@@ -44,9 +44,11 @@ afterAll(async () => {
 function changedParts(served: OpenApiDoc, stored: OpenApiDoc): string[] {
   const differ = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
   const names = (x?: Record<string, unknown>) => Object.keys(x ?? {});
-  const paths = [...new Set([...names(served.paths), ...names(stored.paths)])].filter((p) => differ(served.paths[p], stored.paths[p]));
-  const schemas = [...new Set([...names(served.components?.schemas), ...names(stored.components?.schemas)])].filter((s) =>
-    differ(served.components?.schemas?.[s], stored.components?.schemas?.[s]),
+  const paths = [...new Set([...names(served.paths), ...names(stored.paths)])].filter((p) =>
+    differ(served.paths[p], stored.paths[p]),
+  );
+  const schemas = [...new Set([...names(served.components?.schemas), ...names(stored.components?.schemas)])].filter(
+    (s) => differ(served.components?.schemas?.[s], stored.components?.schemas?.[s]),
   );
   return [...paths.map((p) => `path ${p}`), ...schemas.map((s) => `schema ${s}`)];
 }
@@ -72,7 +74,12 @@ describe('committed OpenAPI document', () => {
     const ops = operations(committed);
     expect(ops.length).toBeGreaterThanOrEqual(80);
     const missing = ops
-      .filter(({ op }) => !Object.entries(op.responses ?? {}).some(([code, r]) => /^2\d\d$/.test(code) && Object.values(r.content ?? {}).some((c) => c.schema)))
+      .filter(
+        ({ op }) =>
+          !Object.entries(op.responses ?? {}).some(
+            ([code, r]) => /^2\d\d$/.test(code) && Object.values(r.content ?? {}).some((c) => c.schema),
+          ),
+      )
       .map(({ name }) => name);
     expect(missing).toEqual([]);
     const refs = [...committedText.matchAll(/"\$ref": "#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
@@ -81,16 +88,34 @@ describe('committed OpenAPI document', () => {
   });
 
   it('describes the answers clients read with their real field names (spot checks)', () => {
-    const schemas = committed.components!.schemas as Record<string, { properties?: Record<string, { type?: string; additionalProperties?: unknown }> }>;
+    const schemas = committed.components!.schemas as Record<
+      string,
+      { properties?: Record<string, { type?: string; additionalProperties?: unknown }> }
+    >;
     const responseSchema = (p: string, method: string) =>
-      (committed.paths[p][method].responses!['200'].content!['application/json'].schema as { $ref: string }).$ref.split('/').pop()!;
+      (committed.paths[p][method].responses!['200'].content!['application/json'].schema as { $ref: string }).$ref
+        .split('/')
+        .pop()!;
     expect(responseSchema('/api/bots/coins-with-rsi', 'get')).toBe('CoinsWithRsiResponseDto');
     // Coins keyed by symbol and the coin's rsi<tf> / trend<tf> keys are dynamic.
-    expect(schemas.CoinsWithRsiResponseDto.properties!.coins.additionalProperties).toEqual({ $ref: '#/components/schemas/CoinDto' });
-    expect(Object.keys(schemas.BotListEntryDto.properties!)).toEqual(expect.arrayContaining(['work_time', 'bot_status', 'rsi_data', 'exchange_position']));
-    expect(schemas.ActiveBotDto.properties!.position_side).toEqual(expect.objectContaining({ enum: ['Long', 'Short'] }));
+    expect(schemas.CoinsWithRsiResponseDto.properties!.coins.additionalProperties).toEqual({
+      $ref: '#/components/schemas/CoinDto',
+    });
+    expect(Object.keys(schemas.BotListEntryDto.properties!)).toEqual(
+      expect.arrayContaining(['work_time', 'bot_status', 'rsi_data', 'exchange_position']),
+    );
+    expect(schemas.ActiveBotDto.properties!.position_side).toEqual(
+      expect.objectContaining({ enum: ['Long', 'Short'] }),
+    );
     expect(Object.keys(schemas.AccountInfoResponseDto.properties!)).toEqual(
-      expect.arrayContaining(['total_wallet_balance', 'total_available_balance', 'total_unrealized_pnl', 'active_positions', 'active_bots', 'insufficient_funds']),
+      expect.arrayContaining([
+        'total_wallet_balance',
+        'total_available_balance',
+        'total_unrealized_pnl',
+        'active_positions',
+        'active_bots',
+        'insufficient_funds',
+      ]),
     );
     expect(responseSchema('/api/status', 'get')).toBe('PingResponseDto');
     expect(schemas.PingResponseDto.properties!.success).toBeUndefined();
@@ -98,22 +123,37 @@ describe('committed OpenAPI document', () => {
 });
 
 /** One request against the running service; the answer is checked against the operation's 200 schema. */
-async function call(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+async function call(
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
   const headers: Record<string, string> = { 'X-API-Key': KEY };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${service.url}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${service.url}${url}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, json: await res.json() };
 }
 
 /** The documented path template an URL belongs to, e.g. /api/bots/status/{symbol}. */
 function templateOf(url: string): string {
   const bare = url.split('?')[0];
-  const match = Object.keys(committed.paths).find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare));
+  const match = Object.keys(committed.paths).find((template) =>
+    new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare),
+  );
   if (!match) throw new Error(`${bare} is not in openapi.json`);
   return match;
 }
 
-async function answerViolations(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, expected = 200): Promise<string[]> {
+async function answerViolations(
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  body?: unknown,
+  expected = 200,
+): Promise<string[]> {
   const { status, json } = await call(method, url, body);
   if (status !== expected) return [`${method} ${url}: HTTP ${status} ${JSON.stringify(json).slice(0, 200)}`];
   // A success is checked against the operation's 200 schema, an error against its `default` (the error envelope).
@@ -135,24 +175,62 @@ describe('answers of the running service match their documented schemas', () => 
 
   beforeAll(async () => {
     const coins = await until(
-      async () => (await call('GET', '/api/bots/coins-with-rsi')).json as { total: number; coins: Record<string, { rsi: number | null }> },
+      async () =>
+        (await call('GET', '/api/bots/coins-with-rsi')).json as {
+          total: number;
+          coins: Record<string, { rsi: number | null }>;
+        },
       (c) => c.total > 0 && Object.values(c.coins).some((coin) => coin.rsi !== null),
     );
     symbol = Object.keys(coins.coins).sort()[0];
-    const created = await call('POST', '/api/bots/create', { symbol, signal: 'ENTER_LONG', skip_maturity_check: true, force_manual_entry: true, config: { volume_mode: 'usdt', volume_value: 20, leverage: 5 } });
+    const created = await call('POST', '/api/bots/create', {
+      symbol,
+      signal: 'ENTER_LONG',
+      skip_maturity_check: true,
+      force_manual_entry: true,
+      config: { volume_mode: 'usdt', volume_value: 20, leverage: 5 },
+    });
     expect(created.status).toBe(200);
-    await until(async () => (await call('GET', '/api/bots/active-detailed')).json as { total: number }, (a) => a.total > 0);
+    await until(
+      async () => (await call('GET', '/api/bots/active-detailed')).json as { total: number },
+      (a) => a.total > 0,
+    );
   }, 120_000);
 
   it('read endpoints, with a bot in a position', async () => {
     const urls = [
-      '/api/status', '/health', '/health/live', '/health/ready', '/api/bots/health', '/api/bots/status', '/api/bots/pairs',
-      '/api/bots/async-status', '/api/bots/smart-rsi-status', '/api/bots/list', '/api/bots/active-detailed', '/api/bots/coins-with-rsi',
-      `/api/bots/status/${symbol}`, `/api/bots/rsi-history/${symbol}`, `/api/bots/candles/${symbol}?period=2`, '/api/bots/account-info',
-      `/api/bots/exchange-info?symbol=${symbol}`, '/api/bots/auto-bot', '/api/bots/default-config', '/api/bots/system-config', '/api/bots/config',
-      '/api/bots/export-config', '/api/bots/timeframe', '/api/bots/mature-coins-list', '/api/bots/mature-coins', `/api/bots/test-exit-scam/${symbol}`,
-      `/api/bots/test-rsi-time-filter/${symbol}`, '/api/bots/delisted-coins', '/api/bots/process-state', '/api/bots/debug-init',
-      '/api/bots/history?limit=50', '/api/bots/sync-positions',
+      '/api/status',
+      '/health',
+      '/health/live',
+      '/health/ready',
+      '/api/bots/health',
+      '/api/bots/status',
+      '/api/bots/pairs',
+      '/api/bots/async-status',
+      '/api/bots/smart-rsi-status',
+      '/api/bots/list',
+      '/api/bots/active-detailed',
+      '/api/bots/coins-with-rsi',
+      `/api/bots/status/${symbol}`,
+      `/api/bots/rsi-history/${symbol}`,
+      `/api/bots/candles/${symbol}?period=2`,
+      '/api/bots/account-info',
+      `/api/bots/exchange-info?symbol=${symbol}`,
+      '/api/bots/auto-bot',
+      '/api/bots/default-config',
+      '/api/bots/system-config',
+      '/api/bots/config',
+      '/api/bots/export-config',
+      '/api/bots/timeframe',
+      '/api/bots/mature-coins-list',
+      '/api/bots/mature-coins',
+      `/api/bots/test-exit-scam/${symbol}`,
+      `/api/bots/test-rsi-time-filter/${symbol}`,
+      '/api/bots/delisted-coins',
+      '/api/bots/process-state',
+      '/api/bots/debug-init',
+      '/api/bots/history?limit=50',
+      '/api/bots/sync-positions',
     ];
     const violations: string[] = [];
     for (const url of urls) violations.push(...(await answerViolations('GET', url)));

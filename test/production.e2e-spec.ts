@@ -53,19 +53,29 @@ async function startProduction(cwd: string, env: Record<string, string>): Promis
   // --preserve-symlinks: packages resolve their dependencies inside this tree, so a devDependency is not reachable.
   const child = spawn(process.execPath, ['--preserve-symlinks', '--preserve-symlinks-main', 'dist/main'], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let alive = true;
-  void exited.then(() => (alive = false));
+  // exited only ever resolves (with the exit code): nothing to handle.
+  void exited.then(() => (alive = false)).catch(() => undefined);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   while (alive && Date.now() < deadline) {
     try {
-      if ((await fetch(`${url}/health/ready`)).status === 200) return { child, url, port, output: () => output, exited };
+      if ((await fetch(`${url}/health/ready`)).status === 200) {
+        return { child, url, port, output: () => output, exited };
+      }
     } catch {
       /* not up yet */
     }
@@ -84,7 +94,9 @@ describe('production path: node dist/main, NODE_ENV=production, production depen
 
   it('a devDependency is not reachable from the production tree', () => {
     const probe = (name: string) =>
-      spawnSync(process.execPath, ['--preserve-symlinks', '-e', `require.resolve(${JSON.stringify(name)})`], { cwd: prodRoot }).status;
+      spawnSync(process.execPath, ['--preserve-symlinks', '-e', `require.resolve(${JSON.stringify(name)})`], {
+        cwd: prodRoot,
+      }).status;
     expect(probe('@nestjs/core')).toBe(0);
     expect(probe('prom-client')).toBe(0);
     expect(probe('@nestjs/testing')).not.toBe(0);
@@ -106,14 +118,20 @@ describe('production path: node dist/main, NODE_ENV=production, production depen
 
       // The Dockerfile's own HEALTHCHECK command, run as Docker would run it.
       const argv = healthcheckArgv(read('Dockerfile'));
-      const check = spawnSync(argv[0] === 'node' ? process.execPath : argv[0], argv.slice(1), { env: { ...process.env, PORT: String(service.port) }, timeout: 10_000 });
+      const check = spawnSync(argv[0] === 'node' ? process.execPath : argv[0], argv.slice(1), {
+        env: { ...process.env, PORT: String(service.port) },
+        timeout: 10_000,
+      });
       expect(check.status).toBe(0);
     } finally {
       service.child.kill('SIGTERM');
     }
     expect(await service.exited).toBe(0);
 
-    const lines = service.output().split('\n').filter((l) => l.trim() !== '');
+    const lines = service
+      .output()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     expect(lines.length).toBeGreaterThan(3);
     for (const line of lines) {
       const entry = JSON.parse(line) as Record<string, unknown>;
@@ -128,7 +146,10 @@ describe('production path: node dist/main, NODE_ENV=production, production depen
 
     // With the service gone the HEALTHCHECK command fails.
     const argv = healthcheckArgv(read('Dockerfile'));
-    const down = spawnSync(process.execPath, argv.slice(1), { env: { ...process.env, PORT: String(service.port) }, timeout: 10_000 });
+    const down = spawnSync(process.execPath, argv.slice(1), {
+      env: { ...process.env, PORT: String(service.port) },
+      timeout: 10_000,
+    });
     expect(down.status).toBe(1);
   }, 60_000);
 });
@@ -144,9 +165,19 @@ describe('Docker files have the required parts', () => {
 
   it('is multi-stage: a build stage with dev dependencies, a slim runtime with production ones', () => {
     expect(instructions.filter((l) => l.startsWith('FROM ')).length).toBeGreaterThanOrEqual(2);
-    expect(instructions).toEqual(expect.arrayContaining([expect.stringMatching(/^RUN npm ci\b(?!.*--omit=dev)/), expect.stringMatching(/^RUN npx nest build$/)]));
+    expect(instructions).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^RUN npm ci\b(?!.*--omit=dev)/),
+        expect.stringMatching(/^RUN npx nest build$/),
+      ]),
+    );
     expect(runtime[0]).toMatch(/^FROM node:20-bookworm-slim\b/);
-    expect(runtime).toEqual(expect.arrayContaining([expect.stringMatching(/^RUN npm ci --omit=dev\b/), expect.stringMatching(/^COPY --from=build \/app\/dist \.\/dist$/)]));
+    expect(runtime).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^RUN npm ci --omit=dev\b/),
+        expect.stringMatching(/^COPY --from=build \/app\/dist \.\/dist$/),
+      ]),
+    );
   });
 
   it('runs as the non-root user node, with the data volume and the documented environment', () => {
@@ -154,7 +185,9 @@ describe('Docker files have the required parts', () => {
     expect(users.at(-1)).toBe('USER node');
     expect(runtime).toContain('VOLUME ["/app/data"]');
     const env = runtime.filter((l) => l.startsWith('ENV ')).join(' ');
-    for (const pair of ['NODE_ENV=production', 'DATA_DIR=/app/data', 'PORT=5001', 'HOST=0.0.0.0']) expect(env).toContain(pair);
+    for (const pair of ['NODE_ENV=production', 'DATA_DIR=/app/data', 'PORT=5001', 'HOST=0.0.0.0']) {
+      expect(env).toContain(pair);
+    }
     expect(runtime).toContain('EXPOSE 5001');
   });
 
@@ -167,7 +200,9 @@ describe('Docker files have the required parts', () => {
   });
 
   it('.dockerignore keeps local state, secrets and build output out of the image', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', 'data', '.env', '*.env', '.git']) expect(ignored).toContain(entry);
   });
 

@@ -22,7 +22,15 @@ describe('protections with the workers on an accelerated paper clock', () => {
     await waitForCoins(t);
     await request(t.http)
       .post('/api/bots/auto-bot')
-      .send({ enabled: true, check_interval: 60, max_loss_percent: 2, trailing_stop_activation: 1, trailing_stop_distance: 0.5, exit_cooldown_enabled: true, exit_cooldown_minutes: COOLDOWN_MINUTES })
+      .send({
+        enabled: true,
+        check_interval: 60,
+        max_loss_percent: 2,
+        trailing_stop_activation: 1,
+        trailing_stop_distance: 0.5,
+        exit_cooldown_enabled: true,
+        exit_cooldown_minutes: COOLDOWN_MINUTES,
+      })
       .expect(200);
 
     const first = await eventually(async () => {
@@ -39,7 +47,12 @@ describe('protections with the workers on an accelerated paper clock', () => {
 
     // Let the auto-bot run a while longer (several simulated days), then stop it.
     const ticksBefore = (await request(t.http).get('/api/bots/process-state')).body.process_state.auto_bot_worker.runs;
-    await eventually(async () => (await request(t.http).get('/api/bots/process-state')).body.process_state.auto_bot_worker.runs >= ticksBefore + 10, 30_000);
+    await eventually(
+      async () =>
+        (await request(t.http).get('/api/bots/process-state')).body.process_state.auto_bot_worker.runs >=
+        ticksBefore + 10,
+      30_000,
+    );
     await request(t.http).post('/api/bots/auto-bot').send({ enabled: false }).expect(200);
     await request(t.http).post('/api/bots/async-control').send({ action: 'stop' }).expect(200);
 

@@ -13,7 +13,10 @@ describe('EXCHANGE=okx settings', () => {
   it('needs key, secret and passphrase', () => {
     const env = { EXCHANGE: 'okx', EXCHANGE_API_KEY: 'k', EXCHANGE_API_SECRET: 's' };
     expect(() => parseExchangeSettings(env)).toThrow(/EXCHANGE=okx needs EXCHANGE_API_PASSWORD/);
-    expect(parseExchangeSettings({ ...env, EXCHANGE_API_PASSWORD: ' p ' })).toMatchObject({ name: 'okx', apiPassword: 'p' });
+    expect(parseExchangeSettings({ ...env, EXCHANGE_API_PASSWORD: ' p ' })).toMatchObject({
+      name: 'okx',
+      apiPassword: 'p',
+    });
   });
 });
 
@@ -24,11 +27,21 @@ describe.each([
   let fake: FakeOkx;
   let t: TestApp;
   beforeAll(async () => {
-    fake = await startFakeOkx({ backend: new StubExchange(() => Date.now()), apiKey: 'ready-okx-key-1357', secret: 'ready-okx-secret-8642', passphrase: 'ready-okx-pass-9753' });
+    fake = await startFakeOkx({
+      backend: new StubExchange(() => Date.now()),
+      apiKey: 'ready-okx-key-1357',
+      secret: 'ready-okx-secret-8642',
+      passphrase: 'ready-okx-pass-9753',
+    });
     t = await createTestApp({
       env: {
-        WORKERS_ENABLED: 'false', EXCHANGE: 'okx', EXCHANGE_API_URL: fake.url, EXCHANGE_API_KEY: fake.apiKey, EXCHANGE_API_SECRET: fake.secret,
-        EXCHANGE_API_PASSWORD: passphraseOf(fake), EXCHANGE_TIMEOUT_MS: '2000',
+        WORKERS_ENABLED: 'false',
+        EXCHANGE: 'okx',
+        EXCHANGE_API_URL: fake.url,
+        EXCHANGE_API_KEY: fake.apiKey,
+        EXCHANGE_API_SECRET: fake.secret,
+        EXCHANGE_API_PASSWORD: passphraseOf(fake),
+        EXCHANGE_TIMEOUT_MS: '2000',
       },
     });
   }, 30_000);
@@ -45,7 +58,11 @@ describe.each([
       expect(ready.body.error).toMatch(/^Not ready: exchange okx: no signed request has succeeded yet \(last: .*50105/);
       expect(JSON.stringify(ready.body)).not.toContain('wrong-passphrase-2468');
     } else {
-      expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } } });
+      expect(ready.body).toEqual({
+        success: true,
+        status: 'ok',
+        details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } },
+      });
       expect(fake.stats.signedRequests).toBeGreaterThan(0);
     }
   });

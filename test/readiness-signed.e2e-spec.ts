@@ -14,11 +14,19 @@ describe.each([
   let fake: FakeBybit;
   let t: TestApp;
   beforeAll(async () => {
-    fake = await startFakeBybit({ backend: new StubExchange(() => Date.now()), apiKey: 'ready-key-4411', secret: 'ready-secret-9932' });
+    fake = await startFakeBybit({
+      backend: new StubExchange(() => Date.now()),
+      apiKey: 'ready-key-4411',
+      secret: 'ready-secret-9932',
+    });
     t = await createTestApp({
       env: {
-        WORKERS_ENABLED: 'false', EXCHANGE: 'bybit', EXCHANGE_API_URL: fake.url,
-        EXCHANGE_API_KEY: fake.apiKey, EXCHANGE_API_SECRET: secretOf(fake), EXCHANGE_TIMEOUT_MS: '2000',
+        WORKERS_ENABLED: 'false',
+        EXCHANGE: 'bybit',
+        EXCHANGE_API_URL: fake.url,
+        EXCHANGE_API_KEY: fake.apiKey,
+        EXCHANGE_API_SECRET: secretOf(fake),
+        EXCHANGE_TIMEOUT_MS: '2000',
       },
     });
   }, 30_000);
@@ -35,7 +43,11 @@ describe.each([
       expect(ready.body.error).toMatch(/^Not ready: exchange bybit: no signed request has succeeded yet \(last: .+\)/);
       expect(JSON.stringify(ready.body)).not.toContain('wrong-secret-0000-1111');
     } else {
-      expect(ready.body).toEqual({ success: true, status: 'ok', details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } } });
+      expect(ready.body).toEqual({
+        success: true,
+        status: 'ok',
+        details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } },
+      });
     }
   });
 });

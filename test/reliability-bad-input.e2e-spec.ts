@@ -14,16 +14,57 @@ import { http, readJson, spawnService, waitFor, type ServiceProcess } from './su
 import { tempDataDir } from './support/test-app';
 
 const LONG = 'x'.repeat(10_240);
-const ODD_STRINGS = ['../', '../../etc/passwd', '..\\..\\windows', '%00', 'BTC\u0000', 'БТЦ', '比特币', '😀🚀', LONG, ' ', '', 'BTC USDT', '<script>alert(1)</script>', "' OR 1=1 --", '${jndi:ldap://x}', '__proto__', '-1', '1e309', 'NaN', 'null'];
+const ODD_STRINGS = [
+  '../',
+  '../../etc/passwd',
+  '..\\..\\windows',
+  '%00',
+  'BTC\u0000',
+  'БТЦ',
+  '比特币',
+  '😀🚀',
+  LONG,
+  ' ',
+  '',
+  'BTC USDT',
+  '<script>alert(1)</script>',
+  "' OR 1=1 --",
+  '${jndi:ldap://x}',
+  '__proto__',
+  '-1',
+  '1e309',
+  'NaN',
+  'null',
+];
 const ODD_QUERY = [...ODD_STRINGS, '[]', '{}', '-999999999999', '0x10', 'true'];
-const MALFORMED = ['{', '{"symbol":', '[1,2', 'nul', '{"symbol":"BTC",}', '{"a":1}}', "{'symbol':'BTC'}", '\u0000', '"unterminated'];
+const MALFORMED = [
+  '{',
+  '{"symbol":',
+  '[1,2',
+  'nul',
+  '{"symbol":"BTC",}',
+  '{"a":1}}',
+  "{'symbol':'BTC'}",
+  '\u0000',
+  '"unterminated',
+];
 const WRONG_TOP = ['null', '[]', '"BTC"', '123', 'true', '[{"symbol":"BTC"}]'];
 const DEEP = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`;
 const DEEP_ARRAY = `${'['.repeat(5000)}${']'.repeat(5000)}`;
-const POLLUTION = '{"__proto__":{"polluted":true,"enabled":true},"constructor":{"prototype":{"polluted":true}},"symbol":"BTC"}';
+const POLLUTION =
+  '{"__proto__":{"polluted":true,"enabled":true},"constructor":{"prototype":{"polluted":true}},"symbol":"BTC"}';
 const HUGE = JSON.stringify({ symbol: 'BTC', pad: 'y'.repeat(300_000) });
 
-type Schema = { type?: string; $ref?: string; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[]; required?: string[]; additionalProperties?: unknown; allOf?: Schema[] };
+type Schema = {
+  type?: string;
+  $ref?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  enum?: unknown[];
+  required?: string[];
+  additionalProperties?: unknown;
+  allOf?: Schema[];
+};
 interface Operation {
   method: string;
   path: string;
@@ -57,15 +98,34 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
 
   beforeAll(async () => {
     ensureBuilt();
-    service = await spawnService({ DATA_DIR: dataDir, WORKERS_ENABLED: 'false', PAPER_SYMBOLS: '40', MUTATION_RATE_LIMIT: '1000000', LOG_LEVEL: 'error' });
+    service = await spawnService({
+      DATA_DIR: dataDir,
+      WORKERS_ENABLED: 'false',
+      PAPER_SYMBOLS: '40',
+      MUTATION_RATE_LIMIT: '1000000',
+      LOG_LEVEL: 'error',
+    });
     await waitFor(service, '/health/ready');
     doc = (await http(`${service.url}/api/docs-json`, 'GET')).body;
     // Coins, a paused bot and a per-coin setting: state for the refused requests to leave alone.
     expect((await http(`${service.url}/api/bots/refresh-rsi-all`, 'POST', {}, 60_000)).status).toBe(200);
-    const coins = Object.values((await http(`${service.url}/api/bots/coins-with-rsi`, 'GET')).body.coins) as Array<{ symbol: string; trading_status: string }>;
+    const coins = Object.values((await http(`${service.url}/api/bots/coins-with-rsi`, 'GET')).body.coins) as Array<{
+      symbol: string;
+      trading_status: string;
+    }>;
     symbol = coins.find((c) => c.trading_status === 'Trading')!.symbol;
-    expect((await http(`${service.url}/api/bots/create`, 'POST', { symbol, config: { status: 'paused', volume_mode: 'usdt', volume_value: 10 }, skip_maturity_check: true })).status).toBe(200);
-    expect((await http(`${service.url}/api/bots/individual-settings/${symbol}`, 'POST', { rsi_long_threshold: 27 })).status).toBe(200);
+    expect(
+      (
+        await http(`${service.url}/api/bots/create`, 'POST', {
+          symbol,
+          config: { status: 'paused', volume_mode: 'usdt', volume_value: 10 },
+          skip_maturity_check: true,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await http(`${service.url}/api/bots/individual-settings/${symbol}`, 'POST', { rsi_long_threshold: 27 })).status,
+    ).toBe(200);
   }, 180_000);
 
   afterAll(async () => {
@@ -85,7 +145,12 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
     for (const [p, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
-        ops.push({ method: method.toUpperCase(), path: p, params: op.parameters ?? [], body: op.requestBody?.content?.['application/json']?.schema });
+        ops.push({
+          method: method.toUpperCase(),
+          path: p,
+          params: op.parameters ?? [],
+          body: op.requestBody?.content?.['application/json']?.schema,
+        });
       }
     }
     return ops;
@@ -93,21 +158,42 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
 
   /** User state: what a refused request must not touch (volatile caches and worker state left out). */
   async function snapshot(): Promise<string> {
-    const files = ['auto_bot_config.json', 'system_config.json', 'individual_coin_settings.json'].map((f) => readJson(dataDir, f) ?? null);
+    const files = ['auto_bot_config.json', 'system_config.json', 'individual_coin_settings.json'].map(
+      (f) => readJson(dataDir, f) ?? null,
+    );
     const state = readJson(dataDir, 'bots_state.json');
     const history = readJson(dataDir, 'bot_history.json');
     const api = await Promise.all(
-      ['/api/bots/list', '/api/bots/auto-bot', '/api/bots/system-config', '/api/bots/timeframe', `/api/bots/individual-settings/${symbol}`, '/api/bots/history?limit=1000'].map(
-        async (p) => {
-          const res = await http(`${service.url}${p}`, 'GET');
-          const body = res.body && typeof res.body === 'object' ? { ...res.body } : res.body;
-          if (body && typeof body === 'object') for (const volatile of ['timestamp', 'last_update']) delete (body as Record<string, unknown>)[volatile];
-          if (Array.isArray(body?.bots)) body.bots = body.bots.map((b: Record<string, unknown>) => [b.symbol, b.status, b.id, b.volume_value, b.leverage]);
-          return [res.status, body];
-        },
-      ),
+      [
+        '/api/bots/list',
+        '/api/bots/auto-bot',
+        '/api/bots/system-config',
+        '/api/bots/timeframe',
+        `/api/bots/individual-settings/${symbol}`,
+        '/api/bots/history?limit=1000',
+      ].map(async (p) => {
+        const res = await http(`${service.url}${p}`, 'GET');
+        const body = res.body && typeof res.body === 'object' ? { ...res.body } : res.body;
+        if (body && typeof body === 'object') {
+          for (const volatile of ['timestamp', 'last_update']) delete (body as Record<string, unknown>)[volatile];
+        }
+        if (Array.isArray(body?.bots)) {
+          body.bots = body.bots.map((b: Record<string, unknown>) => [
+            b.symbol,
+            b.status,
+            b.id,
+            b.volume_value,
+            b.leverage,
+          ]);
+        }
+        return [res.status, body];
+      }),
     );
-    return createHash('sha256').update(JSON.stringify([files, state?.bots ?? null, history?.trades ?? null, history?.history?.length ?? null, api])).digest('hex');
+    return createHash('sha256')
+      .update(
+        JSON.stringify([files, state?.bots ?? null, history?.trades ?? null, history?.history?.length ?? null, api]),
+      )
+      .digest('hex');
   }
 
   it('answers every malformed, mistyped, oversized or odd request without a 5xx and without side effects', async () => {
@@ -120,17 +206,37 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
     const counts = { requests: 0, refused: 0, accepted: 0 };
     const byStatus = new Map<number, number>();
     let before = await snapshot();
-    const autoBotKeys = Object.entries((await http(`${service.url}/api/bots/auto-bot`, 'GET')).body.config as Record<string, unknown>);
-    const systemKeys = Object.entries((await http(`${service.url}/api/bots/system-config`, 'GET')).body.config as Record<string, unknown>);
+    const autoBotKeys = Object.entries(
+      (await http(`${service.url}/api/bots/auto-bot`, 'GET')).body.config as Record<string, unknown>,
+    );
+    const systemKeys = Object.entries(
+      (await http(`${service.url}/api/bots/system-config`, 'GET')).body.config as Record<string, unknown>,
+    );
 
-    const send = async (op: Operation, label: string, urlPath: string, body?: string, contentType = 'application/json') => {
+    const send = async (
+      op: Operation,
+      label: string,
+      urlPath: string,
+      body?: string,
+      contentType = 'application/json',
+    ) => {
       const mutating = op.method !== 'GET';
-      const res = await http(`${service.url}${urlPath}`, op.method, body, 30_000, body === undefined ? {} : { 'Content-Type': contentType });
+      const res = await http(
+        `${service.url}${urlPath}`,
+        op.method,
+        body,
+        30_000,
+        body === undefined ? {} : { 'Content-Type': contentType },
+      );
       counts.requests++;
       byStatus.set(res.status, (byStatus.get(res.status) ?? 0) + 1);
       const where = `${op.method} ${op.path} [${label}] → ${res.status}`;
-      if (res.status >= 500 || res.status === 0) serverErrors.push(`${where}: ${JSON.stringify(res.body).slice(0, 200)}`);
-      if (res.status >= 400 && !(res.body && res.body.success === false && typeof res.body.error === 'string')) notEnvelope.push(`${where}: ${JSON.stringify(res.body).slice(0, 200)}`);
+      if (res.status >= 500 || res.status === 0) {
+        serverErrors.push(`${where}: ${JSON.stringify(res.body).slice(0, 200)}`);
+      }
+      if (res.status >= 400 && !(res.body && res.body.success === false && typeof res.body.error === 'string')) {
+        notEnvelope.push(`${where}: ${JSON.stringify(res.body).slice(0, 200)}`);
+      }
       if (res.status >= 400) counts.refused++;
       else counts.accepted++;
       if (!mutating) return;
@@ -148,11 +254,32 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
       const pathParams = op.params.filter((p) => p.in === 'path');
       const queryParams = op.params.filter((p) => p.in === 'query');
       // Odd path values (for a mutating route, with an otherwise harmless body).
-      if (pathParams.length) for (const value of ODD_STRINGS) await send(op, `path ${JSON.stringify(value.slice(0, 20))}`, pathWith(op, value), op.method === 'GET' ? undefined : '{}');
+      if (pathParams.length) {
+        for (const value of ODD_STRINGS) {
+          await send(
+            op,
+            `path ${JSON.stringify(value.slice(0, 20))}`,
+            pathWith(op, value),
+            op.method === 'GET' ? undefined : '{}',
+          );
+        }
+      }
       // Odd query values, one parameter at a time, and a repeated parameter.
       for (const q of queryParams) {
-        for (const value of ODD_QUERY) await send(op, `query ${q.name}=${JSON.stringify(value.slice(0, 20))}`, `${basePath(op)}?${q.name}=${encodeURIComponent(value)}`, op.method === 'GET' ? undefined : '{}');
-        await send(op, `query ${q.name} twice`, `${basePath(op)}?${q.name}=1&${q.name}=2`, op.method === 'GET' ? undefined : '{}');
+        for (const value of ODD_QUERY) {
+          await send(
+            op,
+            `query ${q.name}=${JSON.stringify(value.slice(0, 20))}`,
+            `${basePath(op)}?${q.name}=${encodeURIComponent(value)}`,
+            op.method === 'GET' ? undefined : '{}',
+          );
+        }
+        await send(
+          op,
+          `query ${q.name} twice`,
+          `${basePath(op)}?${q.name}=1&${q.name}=2`,
+          op.method === 'GET' ? undefined : '{}',
+        );
       }
       if (op.method === 'GET') continue;
 
@@ -168,30 +295,49 @@ describe('bad input: no 5xx, refused requests change nothing', () => {
       await send(op, 'empty object', basePath(op), '{}');
       await send(op, 'prototype pollution', basePath(op), POLLUTION);
       await send(op, 'text/plain JSON', basePath(op), `{"symbol":"${symbol}"}`, 'text/plain');
-      await send(op, 'form-encoded', basePath(op), `symbol=${symbol}&config[leverage]=abc`, 'application/x-www-form-urlencoded');
+      await send(
+        op,
+        'form-encoded',
+        basePath(op),
+        `symbol=${symbol}&config[leverage]=abc`,
+        'application/x-www-form-urlencoded',
+      );
 
       // Wrong types field by field: the DTO's properties, or for free-form config bodies the keys the GET answers with.
       const fields: Array<[string, Schema | undefined, unknown]> = schema.properties
         ? Object.entries(schema.properties).map(([k, s]) => [k, resolve(s), undefined])
         : op.path === '/api/bots/system-config'
           ? systemKeys.map(([k, v]) => [k, undefined, v])
-          : op.path.startsWith('/api/bots/individual-settings/{symbol}') || op.path === '/api/bots/auto-bot' || op.path === '/api/bots/config'
+          : op.path.startsWith('/api/bots/individual-settings/{symbol}') ||
+              op.path === '/api/bots/auto-bot' ||
+              op.path === '/api/bots/config'
             ? autoBotKeys.map(([k, v]) => [k, undefined, v])
-            : [['autoBot', { type: 'object' }, undefined], ['system', { type: 'object' }, undefined], ['config', { type: 'object' }, undefined]];
+            : [
+                ['autoBot', { type: 'object' }, undefined],
+                ['system', { type: 'object' }, undefined],
+                ['config', { type: 'object' }, undefined],
+              ];
       const valid: Record<string, unknown> = schema.properties?.symbol ? { symbol } : {};
       for (const [key, fieldSchema, sample] of fields) {
         const wrong = wrongValues(fieldSchema, sample);
         // Free-form bodies have many keys: three wrong values each keep the run short.
         for (const value of schema.properties ? wrong : wrong.slice(0, 3)) {
-          await send(op, `${key}=${JSON.stringify(value)?.slice(0, 24)}`, basePath(op), JSON.stringify({ ...valid, [key]: value }));
+          await send(
+            op,
+            `${key}=${JSON.stringify(value)?.slice(0, 24)}`,
+            basePath(op),
+            JSON.stringify({ ...valid, [key]: value }),
+          );
         }
       }
     }
 
-    const acceptedByOperation = Object.entries(acceptedOdd.reduce<Record<string, number>>((acc, w) => {
-      const key = w.slice(0, w.indexOf(' ['));
-      return { ...acc, [key]: (acc[key] ?? 0) + 1 };
-    }, {}));
+    const acceptedByOperation = Object.entries(
+      acceptedOdd.reduce<Record<string, number>>((acc, w) => {
+        const key = w.slice(0, w.indexOf(' ['));
+        return { ...acc, [key]: (acc[key] ?? 0) + 1 };
+      }, {}),
+    );
     console.log(
       `bad input: ${counts.requests} requests to ${ops.length} operations; ${counts.refused} refused, ${counts.accepted} accepted; ` +
         `by status ${JSON.stringify(Object.fromEntries([...byStatus].sort((a, b) => a[0] - b[0])))}; ` +

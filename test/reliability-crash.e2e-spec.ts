@@ -11,7 +11,16 @@ import { SystemClock } from '../src/common/clock';
 import { PaperExchange } from '../src/exchange/paper/paper-exchange';
 import { startFakeBybit, type FakeBybit } from './fake-exchange/fake-bybit';
 import { ensureBuilt } from './support/built-service';
-import { checkDataFiles, http, readJson, seededRandom, sleep, spawnService, waitFor, type ServiceProcess } from './support/reliability';
+import {
+  checkDataFiles,
+  http,
+  readJson,
+  seededRandom,
+  sleep,
+  spawnService,
+  waitFor,
+  type ServiceProcess,
+} from './support/reliability';
 import { tempDataDir } from './support/test-app';
 
 const CYCLES = 20;
@@ -34,7 +43,12 @@ interface Model {
  * A bot the service closed by itself after our acknowledgement (its position ended on the exchange, e.g. at its
  * stop-loss or take-profit, or while the service was down) is idle or gone but left a trade: not a lost bot.
  */
-function closedByService(model: Model, symbol: string, bot: { status: string; id: string } | undefined, trades: Array<{ symbol: string; bot_id: string; close_reason?: string }>): boolean {
+function closedByService(
+  model: Model,
+  symbol: string,
+  bot: { status: string; id: string } | undefined,
+  trades: Array<{ symbol: string; bot_id: string; close_reason?: string }>,
+): boolean {
   const id = model.ids.get(symbol);
   if (!id || (bot && bot.status !== 'idle') || (bot && bot.id !== id)) return false;
   const trade = trades.find((t) => t.symbol === symbol && t.bot_id === id);
@@ -65,14 +79,24 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
   let symbols: string[] = [];
   const violations: string[] = [];
   const serverErrors: string[] = [];
-  const stats = { cycles: 0, killsDuringStartup: 0, requests: 0, acknowledged: 0, inFlightAtKill: 0, restartMs: [] as number[] };
+  const stats = {
+    cycles: 0,
+    killsDuringStartup: 0,
+    requests: 0,
+    acknowledged: 0,
+    inFlightAtKill: 0,
+    restartMs: [] as number[],
+  };
 
   beforeAll(async () => {
     ensureBuilt();
     backend = new PaperExchange({ clock: new SystemClock(), seed: 42, symbolCount: 30 });
     await backend.init();
     fake = await startFakeBybit({ backend, apiKey: 'crash-test-key-0001', secret: 'crash-test-secret-0001' });
-    symbols = (await backend.listMarkets()).filter((m) => m.status === 'Trading').map((m) => m.symbol).slice(0, 10);
+    symbols = (await backend.listMarkets())
+      .filter((m) => m.status === 'Trading')
+      .map((m) => m.symbol)
+      .slice(0, 10);
   }, 180_000);
 
   afterAll(async () => {
@@ -100,46 +124,82 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     for (const [symbol, expected] of model.bots) {
       const bot = stored[symbol];
       if ((expected === 'paused' || expected === 'active') && closedByService(model, symbol, bot, trades)) continue;
-      if (expected === 'paused' && bot?.status !== 'paused') violations.push(`cycle ${cycle}: ${symbol} acknowledged paused, file has ${bot?.status ?? 'no bot'} ${describe_(symbol)}`);
-      if (expected === 'active' && !['running', 'in_position_long', 'in_position_short'].includes(bot?.status)) {
-        violations.push(`cycle ${cycle}: ${symbol} acknowledged active, file has ${bot?.status ?? 'no bot'} ${describe_(symbol)}`);
+      if (expected === 'paused' && bot?.status !== 'paused') {
+        violations.push(
+          `cycle ${cycle}: ${symbol} acknowledged paused, file has ${bot?.status ?? 'no bot'} ${describe_(symbol)}`,
+        );
       }
-      if (expected === 'deleted' && bot) violations.push(`cycle ${cycle}: ${symbol} acknowledged deleted, file still has it (${bot.status})`);
-      if (expected === 'idle' && bot && bot.status !== 'idle') violations.push(`cycle ${cycle}: ${symbol} acknowledged closed, file has ${bot.status}`);
+      if (expected === 'active' && !['running', 'in_position_long', 'in_position_short'].includes(bot?.status)) {
+        violations.push(
+          `cycle ${cycle}: ${symbol} acknowledged active, file has ${bot?.status ?? 'no bot'} ${describe_(symbol)}`,
+        );
+      }
+      if (expected === 'deleted' && bot) {
+        violations.push(`cycle ${cycle}: ${symbol} acknowledged deleted, file still has it (${bot.status})`);
+      }
+      if (expected === 'idle' && bot && bot.status !== 'idle') {
+        violations.push(`cycle ${cycle}: ${symbol} acknowledged closed, file has ${bot.status}`);
+      }
     }
     for (const [symbol, count] of model.closes) {
       const onDisk = trades.filter((t) => t.symbol === symbol).length;
-      if (onDisk < count) violations.push(`cycle ${cycle}: ${symbol} has ${count} acknowledged closes, ${onDisk} trades on disk`);
+      if (onDisk < count) {
+        violations.push(`cycle ${cycle}: ${symbol} has ${count} acknowledged closes, ${onDisk} trades on disk`);
+      }
     }
     const autoBot = readJson(dataDir, 'auto_bot_config.json');
-    if (autoBot && autoBot.rsi_long_threshold !== model.autoBot.acked && !model.autoBot.pending.has(autoBot.rsi_long_threshold)) {
-      violations.push(`cycle ${cycle}: auto-bot rsi_long_threshold ${autoBot.rsi_long_threshold}, acknowledged ${model.autoBot.acked}`);
+    if (
+      autoBot &&
+      autoBot.rsi_long_threshold !== model.autoBot.acked &&
+      !model.autoBot.pending.has(autoBot.rsi_long_threshold)
+    ) {
+      violations.push(
+        `cycle ${cycle}: auto-bot rsi_long_threshold ${autoBot.rsi_long_threshold}, acknowledged ${model.autoBot.acked}`,
+      );
     }
     const coins = readJson(dataDir, 'individual_coin_settings.json') ?? {};
     for (const [symbol, value] of model.coin) {
       if (value.acked === null) continue;
       const onDisk = coins[symbol]?.rsi_long_threshold;
-      if (onDisk !== value.acked && !value.pending.has(onDisk)) violations.push(`cycle ${cycle}: ${symbol} rsi_long_threshold ${onDisk} on disk, acknowledged ${value.acked}`);
+      if (onDisk !== value.acked && !value.pending.has(onDisk)) {
+        violations.push(`cycle ${cycle}: ${symbol} rsi_long_threshold ${onDisk} on disk, acknowledged ${value.acked}`);
+      }
     }
   }
 
   /** After a restart: the API serves what was acknowledged; symbols left uncertain by the kill are re-read. */
   async function checkApiAndResync(service: ServiceProcess, model: Model, cycle: number): Promise<void> {
     const list = await http(`${service.url}/api/bots/list`, 'GET');
-    const bots = new Map<string, string>((list.body?.bots ?? []).map((b: { symbol: string; status: string }) => [b.symbol, b.status]));
-    const ids = new Map<string, string>((list.body?.bots ?? []).map((b: { symbol: string; id: string }) => [b.symbol, b.id]));
-    const trades: Array<{ symbol: string; bot_id: string }> = (await http(`${service.url}/api/bots/trades?limit=5000`, 'GET')).body?.trades ?? [];
+    const bots = new Map<string, string>(
+      (list.body?.bots ?? []).map((b: { symbol: string; status: string }) => [b.symbol, b.status]),
+    );
+    const ids = new Map<string, string>(
+      (list.body?.bots ?? []).map((b: { symbol: string; id: string }) => [b.symbol, b.id]),
+    );
+    const trades: Array<{ symbol: string; bot_id: string }> =
+      (await http(`${service.url}/api/bots/trades?limit=5000`, 'GET')).body?.trades ?? [];
     for (const [symbol, expected] of model.bots) {
       const status = bots.get(symbol);
-      if ((expected === 'paused' || expected === 'active') && closedByService(model, symbol, status ? { status, id: ids.get(symbol)! } : undefined, trades)) {
+      if (
+        (expected === 'paused' || expected === 'active') &&
+        closedByService(model, symbol, status ? { status, id: ids.get(symbol)! } : undefined, trades)
+      ) {
         model.bots.set(symbol, status ? 'active' : 'none');
         continue;
       }
-      if (expected === 'paused' && status !== 'paused') violations.push(`cycle ${cycle}: after restart ${symbol} is ${status ?? 'gone'}, acknowledged paused ${describe_(symbol)}`);
-      if (expected === 'active' && !['running', 'in_position_long', 'in_position_short'].includes(status ?? '')) {
-        violations.push(`cycle ${cycle}: after restart ${symbol} is ${status ?? 'gone'}, acknowledged active ${describe_(symbol)}`);
+      if (expected === 'paused' && status !== 'paused') {
+        violations.push(
+          `cycle ${cycle}: after restart ${symbol} is ${status ?? 'gone'}, acknowledged paused ${describe_(symbol)}`,
+        );
       }
-      if ((expected === 'deleted' || expected === 'idle') && status) violations.push(`cycle ${cycle}: after restart ${symbol} is ${status}, acknowledged ${expected}`);
+      if (expected === 'active' && !['running', 'in_position_long', 'in_position_short'].includes(status ?? '')) {
+        violations.push(
+          `cycle ${cycle}: after restart ${symbol} is ${status ?? 'gone'}, acknowledged active ${describe_(symbol)}`,
+        );
+      }
+      if ((expected === 'deleted' || expected === 'idle') && status) {
+        violations.push(`cycle ${cycle}: after restart ${symbol} is ${status}, acknowledged ${expected}`);
+      }
     }
     for (const symbol of symbols) {
       if (model.bots.get(symbol) !== 'unknown') continue;
@@ -149,16 +209,24 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     }
     for (const [symbol, count] of model.closes) {
       const trades = await http(`${service.url}/api/bots/trades?symbol=${symbol}&limit=1000`, 'GET');
-      if ((trades.body?.count ?? 0) < count) violations.push(`cycle ${cycle}: after restart ${symbol} shows ${trades.body?.count} trades, ${count} acknowledged`);
+      if ((trades.body?.count ?? 0) < count) {
+        violations.push(
+          `cycle ${cycle}: after restart ${symbol} shows ${trades.body?.count} trades, ${count} acknowledged`,
+        );
+      }
     }
     const autoBot = (await http(`${service.url}/api/bots/auto-bot`, 'GET')).body?.config?.rsi_long_threshold;
-    if (autoBot !== model.autoBot.acked && !model.autoBot.pending.has(autoBot)) violations.push(`cycle ${cycle}: after restart auto-bot rsi_long_threshold ${autoBot}`);
+    if (autoBot !== model.autoBot.acked && !model.autoBot.pending.has(autoBot)) {
+      violations.push(`cycle ${cycle}: after restart auto-bot rsi_long_threshold ${autoBot}`);
+    }
     model.autoBot = { acked: autoBot, pending: new Set() };
     for (const [symbol, value] of model.coin) {
       if (value.pending.size === 0 && value.acked === null) continue;
       const settings = await http(`${service.url}/api/bots/individual-settings/${symbol}`, 'GET');
-      const current = settings.status === 200 ? settings.body.settings?.rsi_long_threshold ?? null : null;
-      if (value.acked !== null && current !== value.acked && !value.pending.has(current)) violations.push(`cycle ${cycle}: after restart ${symbol} rsi_long_threshold ${current}`);
+      const current = settings.status === 200 ? (settings.body.settings?.rsi_long_threshold ?? null) : null;
+      if (value.acked !== null && current !== value.acked && !value.pending.has(current)) {
+        violations.push(`cycle ${cycle}: after restart ${symbol} rsi_long_threshold ${current}`);
+      }
       model.coin.set(symbol, { acked: current, pending: new Set() });
     }
   }
@@ -167,7 +235,8 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
   async function firstPositionSync(service: ServiceProcess): Promise<void> {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const state = (await http(`${service.url}/api/bots/process-state`, 'GET')).body?.process_state?.position_sync_worker;
+      const state = (await http(`${service.url}/api/bots/process-state`, 'GET')).body?.process_state
+        ?.position_sync_worker;
       if ((state?.runs ?? 0) + (state?.failures ?? 0) >= 1) return;
       await sleep(50);
     }
@@ -193,7 +262,9 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
             stats.acknowledged++;
           } else if (res.status === 0) stats.inFlightAtKill++;
           else model.autoBot.pending.delete(value);
-          if (res.status >= 500) serverErrors.push(`POST /api/bots/auto-bot → ${res.status} ${JSON.stringify(res.body)}`);
+          if (res.status >= 500) {
+            serverErrors.push(`POST /api/bots/auto-bot → ${res.status} ${JSON.stringify(res.body)}`);
+          }
           configBusy = false;
           continue;
         }
@@ -218,7 +289,10 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     const send = async (method: string, path: string, body?: unknown) => {
       const res = await http(`${service.url}${path}`, method, body);
       stats.requests++;
-      note(symbol, `${method} ${path.replace('/api/bots/', '')}${body && typeof body === 'object' && 'signal' in body ? ' enter' : ''}${body && typeof body === 'object' && 'config' in body && (body as { config: { status?: string } }).config.status ? ' paused' : ''} → ${res.status}${res.body?.bot?.status ? ` ${res.body.bot.status}` : ''}`);
+      note(
+        symbol,
+        `${method} ${path.replace('/api/bots/', '')}${body && typeof body === 'object' && 'signal' in body ? ' enter' : ''}${body && typeof body === 'object' && 'config' in body && (body as { config: { status?: string } }).config.status ? ' paused' : ''} → ${res.status}${res.body?.bot?.status ? ` ${res.body.bot.status}` : ''}`,
+      );
       if (res.status >= 500) serverErrors.push(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
       if (res.status === 0) {
         stats.inFlightAtKill++;
@@ -229,14 +303,24 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     };
     const volume = { volume_mode: 'usdt', volume_value: 15, leverage: 2 };
     if (roll < 0.3) {
-      const res = await send('POST', '/api/bots/create', { symbol, config: { ...volume, status: 'paused' }, skip_maturity_check: true });
+      const res = await send('POST', '/api/bots/create', {
+        symbol,
+        config: { ...volume, status: 'paused' },
+        skip_maturity_check: true,
+      });
       if (res.status === 200) {
         model.bots.set(symbol, res.body.bot?.status === 'paused' ? 'paused' : 'active');
         model.ids.set(symbol, res.body.bot?.id);
       }
     } else if (roll < 0.5) {
       const signal = random() < 0.5 ? 'ENTER_LONG' : 'ENTER_SHORT';
-      const res = await send('POST', '/api/bots/create', { symbol, config: volume, signal, skip_maturity_check: true, force_manual_entry: true });
+      const res = await send('POST', '/api/bots/create', {
+        symbol,
+        config: volume,
+        signal,
+        skip_maturity_check: true,
+        force_manual_entry: true,
+      });
       if (res.status === 200) {
         model.bots.set(symbol, 'active');
         model.ids.set(symbol, res.body.bot?.id);
@@ -244,7 +328,9 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
     } else if (roll < 0.6) {
       const res = await send('POST', '/api/bots/stop', { symbol });
       if (res.status === 200) model.bots.set(symbol, 'paused');
-      else if (res.status === 404 && ['paused', 'active'].includes(before)) violations.push(`${symbol}: stop answered 404 for a bot acknowledged ${before}`);
+      else if (res.status === 404 && ['paused', 'active'].includes(before)) {
+        violations.push(`${symbol}: stop answered 404 for a bot acknowledged ${before}`);
+      }
     } else if (roll < 0.75) {
       // Only a bot seen holding a position must leave a trade when its close is acknowledged.
       const status = await send('GET', `/api/bots/status/${symbol}`);
@@ -272,7 +358,13 @@ describe('crash safety: kill -9 at random points, restart, nothing acknowledged 
 
   it(`survives ${CYCLES} kill -9 at random points without losing an acknowledged change`, async () => {
     const started = Date.now();
-    const model: Model = { bots: new Map(), ids: new Map(), closes: new Map(), autoBot: { acked: 29, pending: new Set() }, coin: new Map() };
+    const model: Model = {
+      bots: new Map(),
+      ids: new Map(),
+      closes: new Map(),
+      autoBot: { acked: 29, pending: new Set() },
+      coin: new Map(),
+    };
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const spawnedAt = Date.now();
       const service = await spawnService(env());

@@ -43,8 +43,12 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
     fake = await startFakeBybit({ backend, apiKey: 'faults-test-key-0001', secret: 'faults-test-secret-0001' });
     t = await createTestApp({
       env: {
-        EXCHANGE: 'bybit', EXCHANGE_API_URL: fake.url, EXCHANGE_API_KEY: fake.apiKey, EXCHANGE_API_SECRET: fake.secret,
-        EXCHANGE_TIMEOUT_MS: '600', MUTATION_RATE_LIMIT: '100000',
+        EXCHANGE: 'bybit',
+        EXCHANGE_API_URL: fake.url,
+        EXCHANGE_API_KEY: fake.apiKey,
+        EXCHANGE_API_SECRET: fake.secret,
+        EXCHANGE_TIMEOUT_MS: '600',
+        MUTATION_RATE_LIMIT: '100000',
       },
     });
     // The test ticks the workers itself, so that faults hit every step of a trading round.
@@ -65,7 +69,9 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
     const round = async () => {
       for (const worker of ['auto_bot_worker', 'bot_status_worker', 'position_sync_worker'] as const) {
         const started = performance.now();
-        await workers(t).runNow(worker).catch((error: Error) => healthFailures.push(`${worker} threw: ${error.message}`));
+        await workers(t)
+          .runNow(worker)
+          .catch((error: Error) => healthFailures.push(`${worker} threw: ${error.message}`));
         tickMs.push(performance.now() - started);
       }
       for (const path of ['/api/bots/health', '/health/live', '/api/bots/list']) {
@@ -85,9 +91,18 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
     await request(t.http)
       .post('/api/bots/auto-bot')
       .send({
-        enabled: true, max_concurrent: 10, rsi_long_threshold: 45, rsi_short_threshold: 55, enable_maturity_check: false,
-        rsi_time_filter_enabled: false, exit_scam_enabled: false, loss_reentry_protection: false, trend_detection_enabled: false,
-        default_position_mode: 'usdt', default_position_size: 20, leverage: 2,
+        enabled: true,
+        max_concurrent: 10,
+        rsi_long_threshold: 45,
+        rsi_short_threshold: 55,
+        enable_maturity_check: false,
+        rsi_time_filter_enabled: false,
+        exit_scam_enabled: false,
+        loss_reentry_protection: false,
+        trend_detection_enabled: false,
+        default_position_mode: 'usdt',
+        default_position_size: 20,
+        leverage: 2,
       })
       .expect(200);
 
@@ -97,7 +112,11 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
       if (i % 3 === 2) {
         // A manual close in the middle of the storm: it may fail, but never with a crash.
         const holder = (await bots(t)).find((b) => b.position_side !== null);
-        if (holder) closeAnswers.push((await request(t.http).post('/api/bots/close-position').send({ symbol: holder.symbol })).status);
+        if (holder) {
+          closeAnswers.push(
+            (await request(t.http).post('/api/bots/close-position').send({ symbol: holder.symbol })).status,
+          );
+        }
       }
     }
 
@@ -114,7 +133,9 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
     const positions = await exchange.fetchPositions();
     const list = await bots(t);
     const holding = list.filter((b) => b.position_side !== null);
-    const history = (await request(t.http).get('/api/bots/history?limit=5000').expect(200)).body.history as Array<{ action_type: string }>;
+    const history = (await request(t.http).get('/api/bots/history?limit=5000').expect(200)).body.history as Array<{
+      action_type: string;
+    }>;
     const opened = history.filter((h) => h.action_type === 'POSITION_OPENED').length;
     const metrics = (await request(t.http).get('/metrics').expect(200)).text;
     const calls = metric(metrics, 'bots_exchange_requests_total');
@@ -142,7 +163,9 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
     expect(closeAnswers.every((s) => s < 600 && s !== 0)).toBe(true);
 
     // Retries bounded: never more than attempts−1 per call, for every method.
-    for (const [method, n] of retries) expect([method, n <= (ATTEMPTS - 1) * (calls.get(method) ?? 0)]).toEqual([method, true]);
+    for (const [method, n] of retries) {
+      expect([method, n <= (ATTEMPTS - 1) * (calls.get(method) ?? 0)]).toEqual([method, true]);
+    }
     // A worker tick cannot hang on a dead exchange: each is bounded by the per-request timeout and the retries.
     expect(sortedTicks.at(-1)!).toBeLessThan(60_000);
 
@@ -151,17 +174,29 @@ describe('exchange faults during auto-bot trading (fake Bybit)', () => {
     for (const position of positions) {
       const b = holding.find((x) => x.symbol === position.symbol);
       if (!b) {
-        const h = (await request(t.http).get(`/api/bots/history?symbol=${position.symbol}&limit=50`)).body.history as Array<{ action_type: string; details?: string }>;
-        const orders = fake.stats.sent('/v5/order/create').filter((r) => r.body.includes(`"${position.symbol}USDT"`)).map((r) => /"orderLinkId":"([^"]+)"/.exec(r.body)?.[1] ?? '?');
+        const h = (await request(t.http).get(`/api/bots/history?symbol=${position.symbol}&limit=50`)).body
+          .history as Array<{ action_type: string; details?: string }>;
+        const orders = fake.stats
+          .sent('/v5/order/create')
+          .filter((r) => r.body.includes(`"${position.symbol}USDT"`))
+          .map((r) => /"orderLinkId":"([^"]+)"/.exec(r.body)?.[1] ?? '?');
         inconsistencies.push(
           `exchange holds ${position.symbol} ${position.side} ${position.size} but no bot does ` +
             `(order/create requests: ${orders.length}, order ids ${JSON.stringify([...new Set(orders)])}; history: ${h.map((x) => `${x.action_type} ${x.details ?? ''}`).join(' | ') || 'none'})`,
         );
       } else if (String(position.side).toUpperCase() !== b.position_side || position.size !== b.position_size_coins) {
-        inconsistencies.push(`${position.symbol}: exchange ${position.side} ${position.size}, bot ${b.position_side} ${b.position_size_coins}`);
+        inconsistencies.push(
+          `${position.symbol}: exchange ${position.side} ${position.size}, bot ${b.position_side} ${b.position_size_coins}`,
+        );
       }
     }
-    for (const b of holding) if (!positions.some((p) => p.symbol === b.symbol)) inconsistencies.push(`bot ${b.symbol} holds ${b.position_side} ${b.position_size_coins}, the exchange has no position`);
+    for (const b of holding) {
+      if (!positions.some((p) => p.symbol === b.symbol)) {
+        inconsistencies.push(
+          `bot ${b.symbol} holds ${b.position_side} ${b.position_size_coins}, the exchange has no position`,
+        );
+      }
+    }
     expect(inconsistencies).toEqual([]);
     // Every executed order is one the bots account for: each entry once, plus at most one close per trade.
     const trades = (await request(t.http).get('/api/bots/trades?limit=5000').expect(200)).body.trades as unknown[];

@@ -26,7 +26,11 @@ interface Operation {
 function operations(doc: { paths: Record<string, Record<string, unknown>> }): Operation[] {
   const ops: Operation[] = [];
   for (const [p, item] of Object.entries(doc.paths)) {
-    for (const method of Object.keys(item)) if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) ops.push({ method: method.toUpperCase(), path: p });
+    for (const method of Object.keys(item)) {
+      if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) {
+        ops.push({ method: method.toUpperCase(), path: p });
+      }
+    }
   }
   return ops;
 }
@@ -74,7 +78,9 @@ describe('secrets never appear in logs, responses, exported configs or data file
       BOTS_API_KEY,
     });
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (await fetch(`${service.url}/health/ready`)).status !== 200) await new Promise((r) => setTimeout(r, 200));
+    while (Date.now() < deadline && (await fetch(`${service.url}/health/ready`)).status !== 200) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }, 180_000);
 
   afterAll(async () => {
@@ -87,9 +93,17 @@ describe('secrets never appear in logs, responses, exported configs or data file
     const headers: Record<string, string> = {};
     if (key !== null) headers['X-API-Key'] = key;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(`${service.url}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
+    const res = await fetch(`${service.url}${p}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(20_000),
+    });
     const text = await res.text();
-    responses.push({ where: `${method} ${p} (${key === BOTS_API_KEY ? 'key' : key === null ? 'no key' : 'wrong key'}) → ${res.status}`, text: `${JSON.stringify([...res.headers])}\n${text}` });
+    responses.push({
+      where: `${method} ${p} (${key === BOTS_API_KEY ? 'key' : key === null ? 'no key' : 'wrong key'}) → ${res.status}`,
+      text: `${JSON.stringify([...res.headers])}\n${text}`,
+    });
     return res.status;
   }
 

@@ -23,7 +23,12 @@ const FOREIGN = 'http://evil.example';
 
 describe('cross-origin writes with CORS_ORIGINS set and no API key', () => {
   let t: TestApp;
-  beforeAll(async () => (t = await createTestApp({ env: { CORS_ORIGINS: UI, BOTS_API_KEY: '', WORKERS_ENABLED: 'false', PAPER_SYMBOLS: '40' } })));
+  beforeAll(
+    async () =>
+      (t = await createTestApp({
+        env: { CORS_ORIGINS: UI, BOTS_API_KEY: '', WORKERS_ENABLED: 'false', PAPER_SYMBOLS: '40' },
+      })),
+  );
   afterAll(() => t.close());
 
   const autoBotEnabled = async () => (await request(t.http).get('/api/bots/auto-bot').expect(200)).body.config.enabled;
@@ -31,18 +36,30 @@ describe('cross-origin writes with CORS_ORIGINS set and no API key', () => {
   it('a plain HTML form from a foreign page changes nothing', async () => {
     expect(await autoBotEnabled()).toBe(false);
     const form = 'autoBot[enabled]=true&autoBot[max_concurrent]=42';
-    const foreign = await request(t.http).post('/api/bots/import-config').set('Origin', FOREIGN).type('form').send(form);
+    const foreign = await request(t.http)
+      .post('/api/bots/import-config')
+      .set('Origin', FOREIGN)
+      .type('form')
+      .send(form);
     expect(foreign.status).toBe(403);
-    expect(foreign.body).toEqual({ success: false, error: expect.stringContaining('Origin http://evil.example is not allowed') });
+    expect(foreign.body).toEqual({
+      success: false,
+      error: expect.stringContaining('Origin http://evil.example is not allowed'),
+    });
     // The same form from the listed origin, or with no Origin at all: JSON only, never "Invalid JSON".
     for (const origin of [UI, undefined]) {
       let req = request(t.http).post('/api/bots/import-config').type('form');
       if (origin) req = req.set('Origin', origin);
       const res = await req.send(form);
       expect(res.status).toBe(415);
-      expect(res.body.error).toMatch(/^Unsupported Content-Type: application\/x-www-form-urlencoded\. Changes are accepted as JSON only/);
+      expect(res.body.error).toMatch(
+        /^Unsupported Content-Type: application\/x-www-form-urlencoded\. Changes are accepted as JSON only/,
+      );
     }
-    const text = await request(t.http).post('/api/bots/import-config').set('Content-Type', 'text/plain').send('{"autoBot":{"enabled":true}}');
+    const text = await request(t.http)
+      .post('/api/bots/import-config')
+      .set('Content-Type', 'text/plain')
+      .send('{"autoBot":{"enabled":true}}');
     expect(text.status).toBe(415);
     // An empty form (no fields) posted at a query-string action is refused too.
     await request(t.http).post('/api/bots/stop?symbol=BTC').type('form').send('').expect(415);
@@ -50,7 +67,10 @@ describe('cross-origin writes with CORS_ORIGINS set and no API key', () => {
   });
 
   it('JSON without Origin (app.py, curl, the protector) and from the listed origin works', async () => {
-    const res = await request(t.http).post('/api/bots/import-config').send({ autoBot: { max_concurrent: 7 } }).expect(200);
+    const res = await request(t.http)
+      .post('/api/bots/import-config')
+      .send({ autoBot: { max_concurrent: 7 } })
+      .expect(200);
     expect(res.body.success).toBe(true);
     await request(t.http).post('/api/bots/auto-bot').set('Origin', UI).send({ max_concurrent: 8 }).expect(200);
     expect((await request(t.http).get('/api/bots/auto-bot').expect(200)).body.config.max_concurrent).toBe(8);
@@ -59,7 +79,12 @@ describe('cross-origin writes with CORS_ORIGINS set and no API key', () => {
     await request(t.http).get('/api/bots/list').set('Origin', UI).expect(200);
     // Swagger UI on the service's own origin.
     const host = 'bots.local:5001';
-    await request(t.http).post('/api/bots/auto-bot').set('Host', host).set('Origin', `http://${host}`).send({ max_concurrent: 9 }).expect(200);
+    await request(t.http)
+      .post('/api/bots/auto-bot')
+      .set('Host', host)
+      .set('Origin', `http://${host}`)
+      .send({ max_concurrent: 9 })
+      .expect(200);
   });
 
   it('body-less POSTs the clients send keep working: no content type, or JSON with an empty body', async () => {
@@ -78,7 +103,10 @@ describe('answers that carry helmet headers, refusals and preflights included', 
   afterAll(() => t.close());
 
   it('OPTIONS and 415 answers have the security headers and no X-Powered-By', async () => {
-    const preflight = await request(t.http).options('/api/bots/create').set('Origin', UI).set('Access-Control-Request-Method', 'POST');
+    const preflight = await request(t.http)
+      .options('/api/bots/create')
+      .set('Origin', UI)
+      .set('Access-Control-Request-Method', 'POST');
     expect(preflight.status).toBe(204);
     const refused = await request(t.http).post('/api/bots/create').type('form').send('symbol=BTC');
     expect(refused.status).toBe(415);
@@ -113,16 +141,28 @@ describe('caller-chosen coin keys are bounded symbols', () => {
     const before = fileSize();
     const junk = ['../../ETC/PASSWD', '<SCRIPT>', 'A\u0000B', 'X'.repeat(SYMBOL_INPUT_MAX_LENGTH + 1), 'ZZZZQQQQ'];
     for (const target of junk) {
-      const res = await request(t.http).post(`/api/bots/individual-settings/${symbol}/copy-to-all`).send({ targets: [other, target] });
-      expect([target, res.status, res.body.field ?? res.body.error]).toEqual([target, 400, expect.stringMatching(/targets/)]);
+      const res = await request(t.http)
+        .post(`/api/bots/individual-settings/${symbol}/copy-to-all`)
+        .send({ targets: [other, target] });
+      expect([target, res.status, res.body.field ?? res.body.error]).toEqual([
+        target,
+        400,
+        expect.stringMatching(/targets/),
+      ]);
     }
     const many = Array.from({ length: 3000 }, () => other);
-    expect((await request(t.http).post(`/api/bots/individual-settings/${symbol}/copy-to-all`).send({ targets: many })).status).toBe(400);
+    expect(
+      (await request(t.http).post(`/api/bots/individual-settings/${symbol}/copy-to-all`).send({ targets: many }))
+        .status,
+    ).toBe(400);
     expect(fileSize()).toBe(before);
     const settings = (await request(t.http).get(`/api/bots/individual-settings/${other}`)).status;
     expect(settings).toBe(404);
     // Real coins are copied.
-    const ok = await request(t.http).post(`/api/bots/individual-settings/${symbol}/copy-to-all`).send({ targets: [other, `${other.toLowerCase()}usdt`] }).expect(200);
+    const ok = await request(t.http)
+      .post(`/api/bots/individual-settings/${symbol}/copy-to-all`)
+      .send({ targets: [other, `${other.toLowerCase()}usdt`] })
+      .expect(200);
     expect(ok.body.copied_count).toBe(1);
   });
 
@@ -132,9 +172,13 @@ describe('caller-chosen coin keys are bounded symbols', () => {
   });
 
   it('whitelist and blacklist entries are bounded symbols, at most 2000', async () => {
-    const bad = await request(t.http).post('/api/bots/auto-bot').send({ whitelist: ['../../ETC/PASSWD'] });
+    const bad = await request(t.http)
+      .post('/api/bots/auto-bot')
+      .send({ whitelist: ['../../ETC/PASSWD'] });
     expect(bad.status).toBe(400);
-    const long = await request(t.http).post('/api/bots/auto-bot').send({ blacklist: Array.from({ length: 2001 }, (_, i) => `C${i}`) });
+    const long = await request(t.http)
+      .post('/api/bots/auto-bot')
+      .send({ blacklist: Array.from({ length: 2001 }, (_, i) => `C${i}`) });
     expect(long.status).toBe(400);
   });
 });
@@ -154,11 +198,19 @@ describe('paper exchange: one source for the leverage limit', () => {
     expect(max).toBe(50);
     await expect(exchange.setLeverage('BTC', max)).resolves.toBeUndefined();
     await expect(exchange.setLeverage('BTC', max + 1)).rejects.toThrow(/between 1 and 50/);
-    const above = await request(t.http).post('/api/bots/create').send({ symbol: 'BTC', skip_maturity_check: true, config: { leverage: max + 1 } });
+    const above = await request(t.http)
+      .post('/api/bots/create')
+      .send({ symbol: 'BTC', skip_maturity_check: true, config: { leverage: max + 1 } });
     expect(above.status).toBe(400);
-    expect(above.body).toMatchObject({ success: false, field: 'leverage', error: expect.stringMatching(/^config\.leverage: BTC allows at most 50x/) });
+    expect(above.body).toMatchObject({
+      success: false,
+      field: 'leverage',
+      error: expect.stringMatching(/^config\.leverage: BTC allows at most 50x/),
+    });
     expect((await request(t.http).get('/api/bots/list')).body.bots).toEqual([]);
-    const at = await request(t.http).post('/api/bots/create').send({ symbol: 'BTC', skip_maturity_check: true, config: { leverage: max } });
+    const at = await request(t.http)
+      .post('/api/bots/create')
+      .send({ symbol: 'BTC', skip_maturity_check: true, config: { leverage: max } });
     expect(at.status).toBe(200);
   });
 });

@@ -18,7 +18,11 @@ const PUBLIC = ['/health', '/health/live', '/health/ready', '/api/status', '/api
 
 function stubbed(env: Record<string, string>): Promise<TestApp> {
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 3));
-  return createTestApp({ clock, adapter: new StubExchange(() => clock.now()), env: { WORKERS_ENABLED: 'false', ...env } });
+  return createTestApp({
+    clock,
+    adapter: new StubExchange(() => clock.now()),
+    env: { WORKERS_ENABLED: 'false', ...env },
+  });
 }
 
 describe('API key off (default): open like the original service', () => {
@@ -179,10 +183,16 @@ describe('JSON nesting limit', () => {
     const { app, close } = await probeApp({ BOTS_API_KEY: '' });
     try {
       const http = app.getHttpServer();
-      const deep = await request(http).post('/probe').set('Content-Type', 'application/json').send(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
+      const deep = await request(http)
+        .post('/probe')
+        .set('Content-Type', 'application/json')
+        .send(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
       expect(deep.status).toBe(400);
       expect(deep.body).toEqual({ success: false, error: 'Invalid JSON: JSON nested deeper than 32 levels' });
-      await request(http).post('/probe').send({ config: { autoBot: { whitelist: ['BTC'] }, system: {} } }).expect(201);
+      await request(http)
+        .post('/probe')
+        .send({ config: { autoBot: { whitelist: ['BTC'] }, system: {} } })
+        .expect(201);
     } finally {
       await close();
     }
@@ -199,7 +209,10 @@ describe('rate limit of mutating requests (MUTATION_RATE_LIMIT per minute per cl
       await request(http).delete('/probe').expect(200);
       const limited = await request(http).post('/probe').send({});
       expect(limited.status).toBe(429);
-      expect(limited.body).toEqual({ success: false, error: 'Too many changes: at most 3 POST/PUT/PATCH/DELETE requests per minute; try again shortly' });
+      expect(limited.body).toEqual({
+        success: false,
+        error: 'Too many changes: at most 3 POST/PUT/PATCH/DELETE requests per minute; try again shortly',
+      });
       expect(Number(limited.headers['retry-after-mutations'])).toBeGreaterThan(0);
       await request(http).delete('/probe').expect(429);
       // The refused requests did nothing; reads go on unthrottled.

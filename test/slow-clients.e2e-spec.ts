@@ -16,11 +16,24 @@ const FD_LIMIT = 512;
 const SLOW_CONNECTIONS = 700;
 const ROOT = path.resolve(__dirname, '..');
 
-function call(port: number, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }> {
+function call(
+  port: number,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
-      { host: '127.0.0.1', port, method, path: urlPath, agent: false, timeout: 10_000, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {} },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: urlPath,
+        agent: false,
+        timeout: 10_000,
+        headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {},
+      },
       (res) => {
         let text = '';
         res.on('data', (d) => (text += d));
@@ -36,7 +49,9 @@ function call(port: number, method: string, urlPath: string, body?: unknown): Pr
 function slowBody(port: number): Promise<net.Socket> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(`POST /api/bots/auto-bot HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{`);
+      socket.write(
+        `POST /api/bots/auto-bot HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{`,
+      );
       resolve(socket);
     });
     socket.on('error', () => resolve(socket));
@@ -53,15 +68,31 @@ describe('slow-body connections against the built service', () => {
   beforeAll(async () => {
     ensureBuilt();
     port = await freePort();
-    child = spawn('bash', ['-c', `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`, process.execPath, path.join(ROOT, 'dist', 'main.js')], {
-      cwd: ROOT,
-      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, EXCHANGE: 'paper', PAPER_SYMBOLS: '40', WORKERS_ENABLED: 'false', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      'bash',
+      ['-c', `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`, process.execPath, path.join(ROOT, 'dist', 'main.js')],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          DATA_DIR: dataDir,
+          EXCHANGE: 'paper',
+          PAPER_SYMBOLS: '40',
+          WORKERS_ENABLED: 'false',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     for (let i = 0; ; i++) {
-      const ok = await call(port, 'GET', '/health').then((r) => r.status === 200, () => false);
+      const ok = await call(port, 'GET', '/health').then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (i > 200) throw new Error(`service did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));

@@ -16,7 +16,9 @@ function answer(exception: unknown): { status: number; body: unknown } {
     setHeader() {},
   };
   const request = { method: 'POST', path: '/api/bots/create' };
-  const host = { switchToHttp: () => ({ getResponse: () => response, getRequest: () => request }) } as unknown as ArgumentsHost;
+  const host = {
+    switchToHttp: () => ({ getResponse: () => response, getRequest: () => request }),
+  } as unknown as ArgumentsHost;
   new HttpExceptionFilter().catch(exception, host);
   return sent;
 }
@@ -30,12 +32,22 @@ describe('HttpExceptionFilter and the domain errors', () => {
       status: 400,
       body: { success: false, error: 'config.leverage: BTC allows at most 100x (asked 125x)', field: 'leverage' },
     });
-    expect(answer(new NotFoundError('Bot not found'))).toEqual({ status: 404, body: { success: false, error: 'Bot not found' } });
-    expect(answer(new UnavailableError('Exchange not initialized'))).toEqual({ status: 503, body: { success: false, error: 'Exchange not initialized' } });
+    expect(answer(new NotFoundError('Bot not found'))).toEqual({
+      status: 404,
+      body: { success: false, error: 'Bot not found' },
+    });
+    expect(answer(new UnavailableError('Exchange not initialized'))).toEqual({
+      status: 503,
+      body: { success: false, error: 'Exchange not initialized' },
+    });
   });
 
   it('adds the details to the body', () => {
-    expect(answer(new OperationFailedError('Closing BTC failed', { message: 'Closing BTC failed', errors: ['Long: rejected'] }))).toEqual({
+    expect(
+      answer(
+        new OperationFailedError('Closing BTC failed', { message: 'Closing BTC failed', errors: ['Long: rejected'] }),
+      ),
+    ).toEqual({
       status: 500,
       body: { success: false, error: 'Closing BTC failed', message: 'Closing BTC failed', errors: ['Long: rejected'] },
     });

@@ -2,8 +2,14 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { ConfigValidationError } from '../config/config-validation.error';
 import {
-  ExchangeAuthError, ExchangeError, ExchangeNotReadyError, ExchangeRateLimitError, ExchangeUnavailableError,
-  InsufficientFundsError, InvalidOrderError, UnknownSymbolError,
+  ExchangeAuthError,
+  ExchangeError,
+  ExchangeNotReadyError,
+  ExchangeRateLimitError,
+  ExchangeUnavailableError,
+  InsufficientFundsError,
+  InvalidOrderError,
+  UnknownSymbolError,
 } from '../exchange/exchange.errors';
 import { PersistenceError } from '../persistence/persistence.error';
 import { DomainError } from '../common/errors';
@@ -20,7 +26,9 @@ function messageOf(body: unknown, fallback: string): string {
 
 /** Maps an exchange failure to the status a caller can act on. */
 function exchangeStatus(error: ExchangeError): number {
-  if (error instanceof ExchangeNotReadyError || error instanceof ExchangeUnavailableError) return HttpStatus.SERVICE_UNAVAILABLE;
+  if (error instanceof ExchangeNotReadyError || error instanceof ExchangeUnavailableError) {
+    return HttpStatus.SERVICE_UNAVAILABLE;
+  }
   if (error instanceof ExchangeRateLimitError) return HttpStatus.TOO_MANY_REQUESTS;
   if (error instanceof UnknownSymbolError) return HttpStatus.NOT_FOUND;
   if (error instanceof InsufficientFundsError || error instanceof InvalidOrderError) return HttpStatus.BAD_REQUEST;
@@ -76,7 +84,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const allowed = status === HttpStatus.NOT_FOUND ? allowedMethods(request) : [];
       if (allowed.length > 0) {
         response.setHeader('Allow', allowed.join(', ').toUpperCase());
-        response.status(HttpStatus.METHOD_NOT_ALLOWED).json({ success: false, error: `Method ${request.method} not allowed for ${request.path}; use ${allowed.join(' or ').toUpperCase()}` });
+        response.status(HttpStatus.METHOD_NOT_ALLOWED).json({
+          success: false,
+          error: `Method ${request.method} not allowed for ${request.path}; use ${allowed.join(' or ').toUpperCase()}`,
+        });
         return;
       }
       const raw = exception.getResponse();
@@ -87,7 +98,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       }
     } else if (exception instanceof DomainError) {
       status = exception.httpStatus;
-      body = { success: false, error: exception.message, ...(exception.field ? { field: exception.field } : {}), ...exception.details };
+      body = {
+        success: false,
+        error: exception.message,
+        ...(exception.field ? { field: exception.field } : {}),
+        ...exception.details,
+      };
       if (status >= 500) this.logger.error(`${request.method} ${request.path} → ${status}: ${exception.message}`);
     } else if (exception instanceof ConfigValidationError) {
       status = HttpStatus.BAD_REQUEST;
@@ -103,7 +119,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     } else if (this.isBodyParserError(exception)) {
       const e = exception as { status: number; type?: string; message: string };
       status = e.status;
-      body = { success: false, error: e.type === 'entity.too.large' ? 'Request body too large' : `Invalid JSON: ${e.message}` };
+      body = {
+        success: false,
+        error: e.type === 'entity.too.large' ? 'Request body too large' : `Invalid JSON: ${e.message}`,
+      };
     } else {
       const error = exception as Error;
       this.logger.error(`${request.method} ${request.path}: ${error?.stack ?? String(exception)}`);
@@ -116,10 +135,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private describe(status: number, message: string, request: Request): string {
-    if (status === HttpStatus.NOT_FOUND && /^Cannot (GET|POST|PUT|DELETE|PATCH)/.test(message)) return 'Endpoint not found';
+    if (status === HttpStatus.NOT_FOUND && /^Cannot (GET|POST|PUT|DELETE|PATCH)/.test(message)) {
+      return 'Endpoint not found';
+    }
     if (status === HttpStatus.METHOD_NOT_ALLOWED) return `Method ${request.method} not allowed for ${request.path}`;
     // Nest turns body-parser's SyntaxError into a bare 400; say what it is, as the original did.
-    if (status === HttpStatus.BAD_REQUEST && /JSON|^Unexpected (token|end|non-whitespace)|^Expected /.test(message) && !message.startsWith('Invalid JSON')) {
+    if (
+      status === HttpStatus.BAD_REQUEST &&
+      /JSON|^Unexpected (token|end|non-whitespace)|^Expected /.test(message) &&
+      !message.startsWith('Invalid JSON')
+    ) {
       return `Invalid JSON: ${message}`;
     }
     return message;

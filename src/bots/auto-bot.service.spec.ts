@@ -70,7 +70,8 @@ describe('AutoBotService', () => {
       ['ETH', 'sell', 0.5],
     ]);
     expect(t.manager.find('BTC')!.record).toMatchObject({ auto_managed: true, opened_by_autobot: true });
-    // The entry records the filters it passed, in the order checkEntry ran them (docs/backtest-engine.md, auditable trades).
+    // The entry records the filters it passed, in the order checkEntry ran them (docs/backtest-engine.md, auditable
+    // trades).
     expect(t.manager.find('BTC')!.record.entry_decision).toMatchObject({
       decision_price: 100,
       decision_rsi: 20,

@@ -120,15 +120,19 @@ export class AutoBotService {
       const { symbol, direction, rsi, coinConfig, filtersPassed } = screened.pass;
       const outcome = await this.manager.withLock(symbol, async () => {
         const current = this.manager.find(symbol);
-        if (current && current.status !== 'idle') return { ok: false as const, reason: `a bot already exists (${current.status})` };
-        const bot = current ?? TradingBot.create({
-          symbol,
-          nowMs: this.clock.now(),
-          volumeMode: coinConfig.default_position_mode,
-          volumeValue: coinConfig.default_position_size,
-          leverage: coinConfig.leverage,
-          autoManaged: true,
-        });
+        if (current && current.status !== 'idle') {
+          return { ok: false as const, reason: `a bot already exists (${current.status})` };
+        }
+        const bot =
+          current ??
+          TradingBot.create({
+            symbol,
+            nowMs: this.clock.now(),
+            volumeMode: coinConfig.default_position_mode,
+            volumeValue: coinConfig.default_position_size,
+            leverage: coinConfig.leverage,
+            autoManaged: true,
+          });
         if (current) {
           current.takeOverByAutobot(this.clock.now());
           current.resume(this.clock.now());
@@ -136,7 +140,10 @@ export class AutoBotService {
         const result = await this.manager.enterPosition(bot, direction, 'auto', filtersPassed);
         if (result.ok && !current) {
           this.manager.registerLocked(bot);
-          this.history.log('BOT_START', symbol, bot.record.id, `Auto-bot created a ${direction} bot (RSI ${rsi})`, { direction, config: {} });
+          this.history.log('BOT_START', symbol, bot.record.id, `Auto-bot created a ${direction} bot (RSI ${rsi})`, {
+            direction,
+            config: {},
+          });
           await this.manager.persist();
         }
         if (!result.ok && current) current.markIdle(this.clock.now());
@@ -145,7 +152,13 @@ export class AutoBotService {
       if (outcome.ok) {
         active++;
         round.created.push(symbol);
-        round.decisions.push({ symbol, direction, rsi, action: 'created', reason: `entered ${direction} at ${outcome.entryPrice}` });
+        round.decisions.push({
+          symbol,
+          direction,
+          rsi,
+          action: 'created',
+          reason: `entered ${direction} at ${outcome.entryPrice}`,
+        });
         this.logger.log(`Auto-bot: ${symbol} ${direction} entered at ${outcome.entryPrice} (RSI ${rsi})`);
       } else {
         round.decisions.push({ symbol, direction, rsi, action: 'skipped', filter: 'entry', reason: outcome.reason });
@@ -181,9 +194,23 @@ export class AutoBotService {
    * One coin through the pipeline, in order: base signal (null = not in an entry zone), effective signal,
    * max_concurrent, existing bot, exchange position, the entry filters, cooldown, RSI re-check.
    */
-  private screen(symbol: string, held: Map<string, Position>, active: number, maxConcurrent: number):
+  private screen(
+    symbol: string,
+    held: Map<string, Position>,
+    active: number,
+    maxConcurrent: number,
+  ):
     | { skip: AutoBotDecision; pass?: undefined }
-    | { skip?: undefined; pass: { symbol: string; direction: EntryDirection; rsi: number; coinConfig: EffectiveBotConfig; filtersPassed: string[] } }
+    | {
+        skip?: undefined;
+        pass: {
+          symbol: string;
+          direction: EntryDirection;
+          rsi: number;
+          coinConfig: EffectiveBotConfig;
+          filtersPassed: string[];
+        };
+      }
     | null {
     const signalVerdict = this.filters.effectiveSignal(symbol);
     const base = this.rsi.getCoin(symbol)?.signal;
@@ -210,12 +237,28 @@ export class AutoBotService {
       guard: () => {
         const config = configOf();
         return this.entryGuard?.checkEntry({
-          symbol, openPositions: [...held.values()], volumeMode: config.default_position_mode, volumeValue: config.default_position_size, leverage: config.leverage,
+          symbol,
+          openPositions: [...held.values()],
+          volumeMode: config.default_position_mode,
+          volumeValue: config.default_position_size,
+          leverage: config.leverage,
         });
       },
     });
-    if (!verdict.ok) return { skip: { symbol, direction, rsi, action: 'skipped', filter: verdict.skip.filter, reason: verdict.skip.reason } };
-    return { pass: { symbol, direction, rsi: rsi as number, coinConfig: configOf(), filtersPassed: verdict.check.decisions.map((d) => d.filter) } };
+    if (!verdict.ok) {
+      return {
+        skip: { symbol, direction, rsi, action: 'skipped', filter: verdict.skip.filter, reason: verdict.skip.reason },
+      };
+    }
+    return {
+      pass: {
+        symbol,
+        direction,
+        rsi: rsi as number,
+        coinConfig: configOf(),
+        filtersPassed: verdict.check.decisions.map((d) => d.filter),
+      },
+    };
   }
 
   /**
@@ -227,7 +270,8 @@ export class AutoBotService {
     for (const bot of this.manager.all()) {
       if (bot.status !== 'running' || bot.holdsPosition || !bot.record.auto_managed) continue;
       const rsi = this.manager.coinRsi(bot.symbol);
-      const { rsi_long_threshold: longThreshold, rsi_short_threshold: shortThreshold } = this.manager.effectiveConfig(bot);
+      const { rsi_long_threshold: longThreshold, rsi_short_threshold: shortThreshold } =
+        this.manager.effectiveConfig(bot);
       if (rsi === null || rsi <= longThreshold || rsi >= shortThreshold) continue;
       await this.manager.withLock(bot.symbol, () => {
         if (bot.markIdle(this.clock.now())) changed = true;

@@ -83,11 +83,16 @@ describe('BotManager', () => {
     const bot = t.addBot();
     t.exchange.fillSlippage = 0.01; // quote 100, the buy fills at 101
     expect(await enter(t, bot)).toEqual({ ok: true, direction: 'LONG', entryPrice: 101, quantity: 0.5 });
-    // Sent with the order from the quote, then re-anchored once on the fill (docs/backtest-engine.md, "Stops from the fill").
+    // Sent with the order from the quote, then re-anchored once on the fill (docs/backtest-engine.md, "Stops from the
+    // fill").
     expect(t.exchange.orders[0]).toMatchObject({ stopLoss: 95, takeProfit: 110 });
     expect(t.exchange.stops).toEqual([{ symbol: 'BTC', stopLoss: 95.95, takeProfit: 111.1 }]);
     expect(bot.record).toMatchObject({ entry_price: 101, stop_loss: 95.95, take_profit: 111.1 });
-    expect(bot.record.entry_decision).toMatchObject({ decision_price: 100, stop_loss_set: 95.95, take_profit_set: 111.1 });
+    expect(bot.record.entry_decision).toMatchObject({
+      decision_price: 100,
+      stop_loss_set: 95.95,
+      take_profit_set: 111.1,
+    });
   });
 
   it('a refused stop move after the fill keeps the quoted levels the exchange holds, on the record and the decision', async () => {
@@ -272,7 +277,8 @@ describe('BotManager', () => {
   it('a failed state save after a fill: the caller gets the cause, the bot stays in memory, flush retries', async () => {
     const bot = t.addBot();
     t.store.failSaves = true;
-    // The order filled, so the entry cannot be undone: it is kept in memory and the error says so (docs/reliability.md).
+    // The order filled, so the entry cannot be undone: it is kept in memory and the error says so
+    // (docs/reliability.md).
     await expect(enter(t, bot)).rejects.toMatchObject({
       name: 'PersistenceError',
       file: BOTS_STATE_FILE,

@@ -177,7 +177,12 @@ export class BotManager {
 
   // ---- the two exchange transitions (PositionExecution) ----
 
-  enterPosition(bot: TradingBot, direction: Direction, source: 'auto' | 'manual', filtersPassed: readonly string[] = []): Promise<EntryOutcome> {
+  enterPosition(
+    bot: TradingBot,
+    direction: Direction,
+    source: 'auto' | 'manual',
+    filtersPassed: readonly string[] = [],
+  ): Promise<EntryOutcome> {
     return this.execution.enterPosition(bot, direction, source, filtersPassed);
   }
 

@@ -54,9 +54,16 @@ export class BotMonitorService {
           if (bot.inPosition && !bot.record.needs_exchange_sync) {
             report.checked++;
             await this.managePosition(bot, tickers.get(symbol), report);
-          } else if (bot.status === 'running' && !bot.holdsPosition && !bot.record.auto_managed && !this.entryGuard?.lockFor(symbol)) {
+          } else if (
+            bot.status === 'running' &&
+            !bot.holdsPosition &&
+            !bot.record.auto_managed &&
+            !this.entryGuard?.lockFor(symbol)
+          ) {
             const direction = this.manager.rsiDirection(symbol, bot);
-            if (direction && (await this.manager.enterPosition(bot, direction, 'manual')).ok) report.entered.push(symbol);
+            if (direction && (await this.manager.enterPosition(bot, direction, 'manual')).ok) {
+              report.entered.push(symbol);
+            }
           }
         } catch (error) {
           const message = (error as Error).message;
@@ -82,7 +89,10 @@ export class BotMonitorService {
     const now = this.clock.now();
     const config = this.manager.effectiveConfig(bot);
     const settings = protectionSettings(config);
-    const result = bot.evaluateProtections({ price, nowMs: now, cumRealisedPnl: bot.record.exchange_position?.realized_pnl ?? 0 }, settings);
+    const result = bot.evaluateProtections(
+      { price, nowMs: now, cumRealisedPnl: bot.record.exchange_position?.realized_pnl ?? 0 },
+      settings,
+    );
     if (result.close) {
       await this.close(bot, result.close, null, report);
       return;
@@ -92,7 +102,14 @@ export class BotMonitorService {
     const timeframe = bot.record.entry_timeframe ?? this.manager.timeframe;
     const rsi = await this.manager.rsiOn(bot.symbol, timeframe);
     if (rsi === null) return;
-    const outcome = bot.evaluateRsiExit({ rsi, price, nowMs: now, thresholds: exitThresholds(config), delays: exitDelays(config), waitWhenLoss: waitBreakevenWhenLoss(config) });
+    const outcome = bot.evaluateRsiExit({
+      rsi,
+      price,
+      nowMs: now,
+      thresholds: exitThresholds(config),
+      delays: exitDelays(config),
+      waitWhenLoss: waitBreakevenWhenLoss(config),
+    });
     if (outcome.step.action === 'close') await this.close(bot, outcome.step.reason, rsi, report);
   }
 
@@ -105,24 +122,53 @@ export class BotMonitorService {
    * Moves the exchange stop to the tightest protective level when it improves on the current one. Trailing
    * moves are spaced by trailing_update_interval; a stop at or through the price is never sent.
    */
-  private async ratchetExchangeStop(bot: TradingBot, desired: number | null, price: number, spacingSec: number, report: MonitorReport): Promise<void> {
+  private async ratchetExchangeStop(
+    bot: TradingBot,
+    desired: number | null,
+    price: number,
+    spacingSec: number,
+    report: MonitorReport,
+  ): Promise<void> {
     if (desired === null) return;
     const r = bot.record;
     const now = this.clock.now();
     const move = stopRatchet({
-      side: bot.side as Direction, desired, price, tickSize: this.exchange.market(bot.symbol)?.tickSize ?? 0, currentStop: r.stop_loss_price,
-      trailingActive: r.trailing_active, trailingStop: r.trailing_stop_price, lastTrailingUpdateSec: r.trailing_last_update_ts, nowMs: now, spacingSec,
+      side: bot.side as Direction,
+      desired,
+      price,
+      tickSize: this.exchange.market(bot.symbol)?.tickSize ?? 0,
+      currentStop: r.stop_loss_price,
+      trailingActive: r.trailing_active,
+      trailingStop: r.trailing_stop_price,
+      lastTrailingUpdateSec: r.trailing_last_update_ts,
+      nowMs: now,
+      spacingSec,
     });
     if (!move) return;
     const { stop, trailing } = move;
     const previous = r.stop_loss_price;
     await this.exchange.setTradingStop(bot.symbol, { stopLoss: stop });
     bot.stopPlaced(stop, now, trailing);
-    this.history.log('STOP_LOSS_UPDATED', bot.symbol, r.id, `Stop-loss ${previous ?? 'none'} → ${stop}${trailing ? ' (trailing)' : r.break_even_activated ? ' (break-even)' : ''}`, {
-      stop_loss: stop, previous_stop_loss: previous, trailing,
-    });
+    this.history.log(
+      'STOP_LOSS_UPDATED',
+      bot.symbol,
+      r.id,
+      `Stop-loss ${previous ?? 'none'} → ${stop}${trailing ? ' (trailing)' : r.break_even_activated ? ' (break-even)' : ''}`,
+      {
+        stop_loss: stop,
+        previous_stop_loss: previous,
+        trailing,
+      },
+    );
     report.stops_moved.push({ symbol: bot.symbol, stop });
     const kind = trailing ? 'trailing' : r.break_even_activated ? 'break_even' : null;
-    if (kind) await publishEvent(this.events, DomainEvent.StopMoved, { at: now, botId: r.id, symbol: bot.symbol, kind, stopLoss: stop }, this.logger);
+    if (kind) {
+      await publishEvent(
+        this.events,
+        DomainEvent.StopMoved,
+        { at: now, botId: r.id, symbol: bot.symbol, kind, stopLoss: stop },
+        this.logger,
+      );
+    }
   }
 }

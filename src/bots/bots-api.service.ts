@@ -12,8 +12,18 @@ import type { CreateBotDto } from './dto/create-bot.dto';
 import type { ControlDto, ExchangeInfoQueryDto } from './dto/maintenance.dto';
 import type { SymbolActionDto, SymbolQueryDto } from './dto/symbol.dto';
 import type {
-  AccountInfoResponseDto, ActiveDetailedResponseDto, BotActionResponseDto, BotListResponseDto, BotStatusResponseDto, CleanupInactiveResponseDto,
-  ClosePositionResponseDto, ControlResponseDto, CreateBotResponseDto, ExchangeInfoResponseDto, ManualPositionsResponseDto, ProcessTradingSignalsResponseDto,
+  AccountInfoResponseDto,
+  ActiveDetailedResponseDto,
+  BotActionResponseDto,
+  BotListResponseDto,
+  BotStatusResponseDto,
+  CleanupInactiveResponseDto,
+  ClosePositionResponseDto,
+  ControlResponseDto,
+  CreateBotResponseDto,
+  ExchangeInfoResponseDto,
+  ManualPositionsResponseDto,
+  ProcessTradingSignalsResponseDto,
   SyncPositionsResponseDto,
 } from './dto/bots-responses.dto';
 import { decorateBot, detailedBot, NEVER } from './engine/bot-view';
@@ -38,7 +48,11 @@ export class BotsApiService {
   list(): BotListResponseDto {
     const now = this.clock.now();
     const bots = this.manager.all().map((b) => decorateBot(b.record, now, this.rsi.getCoin(b.symbol)));
-    const latest = this.manager.all().map((b) => b.record.last_update).sort().at(-1);
+    const latest = this.manager
+      .all()
+      .map((b) => b.record.last_update)
+      .sort()
+      .at(-1);
     return {
       success: true,
       bots,
@@ -56,7 +70,12 @@ export class BotsApiService {
       .map((b) => {
         const config = this.manager.effectiveConfig(b);
         const price = this.rsi.getCoin(b.symbol)?.price;
-        return detailedBot(b.record, typeof price === 'number' ? price : null, config.max_loss_percent, config.max_position_hours);
+        return detailedBot(
+          b.record,
+          typeof price === 'number' ? price : null,
+          config.max_loss_percent,
+          config.max_position_hours,
+        );
       });
     return { success: true, bots, total: bots.length };
   }
@@ -73,7 +92,9 @@ export class BotsApiService {
     });
     return {
       success: true,
-      message: result.existing_position ? `Bot for ${symbol} created on the existing exchange position` : `Bot for ${symbol} created`,
+      message: result.existing_position
+        ? `Bot for ${symbol} created on the existing exchange position`
+        : `Bot for ${symbol} created`,
       bot: result.bot,
       existing_position: result.existing_position,
     };
@@ -106,10 +127,19 @@ export class BotsApiService {
 
   async closePosition(body: SymbolActionDto, query: SymbolQueryDto): Promise<ClosePositionResponseDto> {
     const symbol = requireSymbol(firstGiven(body.symbol, query.symbol));
-    if (!this.exchange.isReady) throw new OperationFailedError('Exchange not initialized', { message: 'Exchange not initialized' });
+    if (!this.exchange.isReady) {
+      throw new OperationFailedError('Exchange not initialized', { message: 'Exchange not initialized' });
+    }
     const result = await this.manager.closePositionManually(symbol);
-    if (!result) throw new NotFoundError(`No open position for ${symbol}`, { message: `No open position for ${symbol}` });
-    if (result.closed.length === 0) throw new OperationFailedError(`Closing ${symbol} failed`, { message: `Closing ${symbol} failed`, errors: result.errors });
+    if (!result) {
+      throw new NotFoundError(`No open position for ${symbol}`, { message: `No open position for ${symbol}` });
+    }
+    if (result.closed.length === 0) {
+      throw new OperationFailedError(`Closing ${symbol} failed`, {
+        message: `Closing ${symbol} failed`,
+        errors: result.errors,
+      });
+    }
     return {
       success: true,
       message: `Closed ${result.closed.length} position(s) of ${symbol}`,
@@ -137,7 +167,10 @@ export class BotsApiService {
   /** A failed balance read is answered with success false and the bot counts (the original's shape), not thrown. */
   async accountInfo(): Promise<AccountInfoResponseDto> {
     if (!this.exchange.isReady) throw new OperationFailedError('Exchange not initialized');
-    const counts = { bots_count: this.manager.countBots().total, active_bots: this.manager.all().filter((b) => b.status !== 'paused').length };
+    const counts = {
+      bots_count: this.manager.countBots().total,
+      active_bots: this.manager.all().filter((b) => b.status !== 'paused').length,
+    };
     try {
       const b = await this.exchange.fetchBalance();
       this.manager.noteAvailableBalance(b.availableBalance);
@@ -155,7 +188,13 @@ export class BotsApiService {
         insufficient_funds: this.manager.hasInsufficientFunds,
       };
     } catch (error) {
-      return { success: false, error: 'Failed to get account info from exchange', details: (error as Error).message, ...counts, insufficient_funds: this.manager.hasInsufficientFunds };
+      return {
+        success: false,
+        error: 'Failed to get account info from exchange',
+        details: (error as Error).message,
+        ...counts,
+        insufficient_funds: this.manager.hasInsufficientFunds,
+      };
     }
   }
 
@@ -163,9 +202,19 @@ export class BotsApiService {
   async cleanupInactive(): Promise<CleanupInactiveResponseDto> {
     try {
       const r = await this.sync.cleanupInactive();
-      return { success: true, message: r.cleaned ? `Removed ${r.removed.length} inactive bots` : 'No inactive bots', cleaned: r.cleaned, removed: r.removed };
+      return {
+        success: true,
+        message: r.cleaned ? `Removed ${r.removed.length} inactive bots` : 'No inactive bots',
+        cleaned: r.cleaned,
+        removed: r.removed,
+      };
     } catch (error) {
-      return { success: false, error: `Positions unavailable: ${(error as Error).message}`, message: 'Nothing removed', cleaned: false };
+      return {
+        success: false,
+        error: `Positions unavailable: ${(error as Error).message}`,
+        message: 'Nothing removed',
+        cleaned: false,
+      };
     }
   }
 
@@ -233,7 +282,12 @@ export class BotsApiService {
       markets_count: markets.length,
       tradable_count: markets.filter((m) => m.status === 'Trading').length,
       timeframe: this.rsi.timeframe,
-      calls: Object.fromEntries([...this.exchange.stats.entries()].map(([m, s]) => [m, { calls: s.calls, errors: s.errors, avg_ms: s.calls ? Math.round((s.totalMs / s.calls) * 10) / 10 : 0 }])),
+      calls: Object.fromEntries(
+        [...this.exchange.stats.entries()].map(([m, s]) => [
+          m,
+          { calls: s.calls, errors: s.errors, avg_ms: s.calls ? Math.round((s.totalMs / s.calls) * 10) / 10 : 0 },
+        ]),
+      ),
     };
     if (!query.symbol) return base;
     const symbol = requireSymbol(query.symbol);

@@ -1,7 +1,18 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BotsConfigService } from './bots-config.service';
-import { AutoBotConfigResponseDto, AutoBotUpdateResponseDto, DefaultConfigResponseDto, ExportConfigResponseDto, FullConfigResponseDto, ImportConfigResponseDto, RestoreDefaultsResponseDto, SystemConfigResponseDto, SystemConfigUpdateResponseDto, TestSignalsResponseDto } from './dto/config-responses.dto';
+import {
+  AutoBotConfigResponseDto,
+  AutoBotUpdateResponseDto,
+  DefaultConfigResponseDto,
+  ExportConfigResponseDto,
+  FullConfigResponseDto,
+  ImportConfigResponseDto,
+  RestoreDefaultsResponseDto,
+  SystemConfigResponseDto,
+  SystemConfigUpdateResponseDto,
+  TestSignalsResponseDto,
+} from './dto/config-responses.dto';
 
 const FREE_FORM = { schema: { type: 'object', additionalProperties: true } };
 
@@ -21,7 +32,9 @@ export class BotsConfigController {
   @Post('auto-bot')
   @HttpCode(200)
   @ApiBody(FREE_FORM)
-  @ApiOperation({ summary: 'Partial update: {enabled}, {whitelist, blacklist, scope}, or the whole GET answer echoed back' })
+  @ApiOperation({
+    summary: 'Partial update: {enabled}, {whitelist, blacklist, scope}, or the whole GET answer echoed back',
+  })
   @ApiOkResponse({ type: AutoBotUpdateResponseDto })
   async postAutoBot(@Body() body: Record<string, unknown>): Promise<AutoBotUpdateResponseDto> {
     const r = await this.config.updateAutoBot(body);
@@ -40,12 +53,19 @@ export class BotsConfigController {
   @ApiOperation({ summary: 'Reset the auto-bot config to defaults, keeping enabled and trading_enabled' })
   @ApiOkResponse({ type: RestoreDefaultsResponseDto })
   async restoreDefaults(): Promise<RestoreDefaultsResponseDto> {
-    return { success: true, message: 'Auto-bot config restored to defaults', config: await this.config.restoreDefaults(), restored_to_defaults: true };
+    return {
+      success: true,
+      message: 'Auto-bot config restored to defaults',
+      config: await this.config.restoreDefaults(),
+      restored_to_defaults: true,
+    };
   }
 
   @Post('auto-bot/test-signals')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Dry run of the entry pipeline: which coins would get a bot now and why the others would not' })
+  @ApiOperation({
+    summary: 'Dry run of the entry pipeline: which coins would get a bot now and why the others would not',
+  })
   @ApiOkResponse({ type: TestSignalsResponseDto })
   testSignals(): Promise<TestSignalsResponseDto> {
     return this.config.testSignals();
@@ -111,7 +131,9 @@ export class BotsConfigController {
   @ApiOkResponse({ type: ImportConfigResponseDto })
   async importConfig(@Body() body: Record<string, unknown>): Promise<ImportConfigResponseDto> {
     const r = await this.config.importConfig(body);
-    const parts = Object.entries(r.applied).filter(([, v]) => v).map(([k]) => k);
+    const parts = Object.entries(r.applied)
+      .filter(([, v]) => v)
+      .map(([k]) => k);
     return { success: true, applied: r.applied, message: `Imported: ${parts.join(', ')}` };
   }
 }

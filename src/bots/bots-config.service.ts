@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { ValidationError } from '../common/errors';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { ConfigValidationError } from '../config/config-validation.error';
-import { AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG, DEFAULT_SYSTEM_CONFIG, SYSTEM_SPECS, type AutoBotConfig } from '../config/defaults';
+import {
+  AUTO_BOT_SPECS,
+  DEFAULT_AUTO_BOT_CONFIG,
+  DEFAULT_SYSTEM_CONFIG,
+  SYSTEM_SPECS,
+  type AutoBotConfig,
+} from '../config/defaults';
 import { splitAutoBotBody, systemOwnedValues } from '../config/setting-owners';
 import { coerceSettings } from '../config/setting-spec';
 import { SystemConfigService } from '../config/system-config.service';
@@ -14,11 +20,32 @@ import { FETCHABLE_TIMEFRAMES } from '../exchange/exchange.types';
 
 /** AI keys passed through opaquely by export / import (docs/api-contract.md §2.10). */
 export const AI_KEYS = [
-  'ai_enabled', 'ai_min_confidence', 'ai_override_original', 'ai_optimal_entry_enabled', 'anomaly_detection_enabled',
-  'anomaly_block_threshold', 'anomaly_log_enabled', 'auto_train_enabled', 'retrain_interval', 'retrain_hour', 'lstm_enabled',
-  'lstm_min_confidence', 'lstm_weight', 'pattern_enabled', 'pattern_min_confidence', 'pattern_weight', 'log_predictions',
-  'log_anomalies', 'log_patterns', 'risk_management_enabled', 'self_learning_enabled', 'smc_enabled', 'auto_update_data',
-  'auto_retrain', 'data_update_interval', 'risk_update_interval',
+  'ai_enabled',
+  'ai_min_confidence',
+  'ai_override_original',
+  'ai_optimal_entry_enabled',
+  'anomaly_detection_enabled',
+  'anomaly_block_threshold',
+  'anomaly_log_enabled',
+  'auto_train_enabled',
+  'retrain_interval',
+  'retrain_hour',
+  'lstm_enabled',
+  'lstm_min_confidence',
+  'lstm_weight',
+  'pattern_enabled',
+  'pattern_min_confidence',
+  'pattern_weight',
+  'log_predictions',
+  'log_anomalies',
+  'log_patterns',
+  'risk_management_enabled',
+  'self_learning_enabled',
+  'smc_enabled',
+  'auto_update_data',
+  'auto_retrain',
+  'data_update_interval',
+  'risk_update_interval',
 ] as const;
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -53,12 +80,17 @@ export class BotsConfigService {
   async testSignals(): Promise<TestSignalsResponseDto> {
     const decisions = await this.autoBotRounds.dryRun();
     const wouldEnter = decisions.filter((d) => d.action === 'created');
-    return { success: true, message: `${wouldEnter.length} of ${decisions.length} candidates would enter`, signals: decisions };
+    return {
+      success: true,
+      message: `${wouldEnter.length} of ${decisions.length} candidates would enter`,
+      signals: decisions,
+    };
   }
 
   /**
    * The auto-bot config plus the keys the original computed for the UI. The system-owned keys the auto-bot page shows
-   * carry the system config's values (docs/settings.md), also over stale copies an old auto_bot_config.json still holds.
+   * carry the system config's values (docs/settings.md), also over stale copies an old auto_bot_config.json still
+   * holds.
    */
   autoBotView(config: AutoBotConfig = this.autoBot.get()): Record<string, unknown> {
     return {
@@ -77,7 +109,9 @@ export class BotsConfigService {
     if (body === undefined || body === null || (isPlainObject(body) && Object.keys(body).length === 0)) {
       return { config: this.autoBotView(), changes: [] as SettingChange[], changed_params: [] as string[] };
     }
-    if (!isPlainObject(body)) throw new ValidationError(null, 'Request body must be a JSON object of auto-bot settings');
+    if (!isPlainObject(body)) {
+      throw new ValidationError(null, 'Request body must be a JSON object of auto-bot settings');
+    }
     const changes = await this.applyAutoBotBlock(body, {});
     return { config: this.autoBotView(), changes, changed_params: changes.map(describeChange) };
   }
@@ -87,7 +121,10 @@ export class BotsConfigService {
    * config, unless `systemBlock` (the same request's system settings) names the key too: the owner's spelling wins.
    * Both parts are validated before either is applied.
    */
-  private async applyAutoBotBlock(body: Record<string, unknown>, systemBlock: Record<string, unknown>): Promise<SettingChange[]> {
+  private async applyAutoBotBlock(
+    body: Record<string, unknown>,
+    systemBlock: Record<string, unknown>,
+  ): Promise<SettingChange[]> {
     const { autoBot, system } = splitAutoBotBody(body);
     // The timeframe changes only through /timeframe (and the system block of an import).
     const { system_timeframe: _timeframe, ...systemKeys } = system;
@@ -103,7 +140,9 @@ export class BotsConfigService {
       // All or nothing (docs/reliability.md): the system half saved first is put back.
       if (systemChanges.length > 0) {
         await this.system.update(systemBefore).catch((restoreError: Error) => {
-          if (error instanceof Error) error.message += ` (and restoring the system settings failed too: ${restoreError.message})`;
+          if (error instanceof Error) {
+            error.message += ` (and restoring the system settings failed too: ${restoreError.message})`;
+          }
         });
       }
       throw error;
@@ -121,20 +160,31 @@ export class BotsConfigService {
 
   systemView(): Record<string, unknown> {
     const config = this.system.get();
-    return { ...config, mini_chart_update_interval: config.position_sync_interval, auto_refresh_ui: true, timeframe: this.rsi.timeframe };
+    return {
+      ...config,
+      mini_chart_update_interval: config.position_sync_interval,
+      auto_refresh_ui: true,
+      timeframe: this.rsi.timeframe,
+    };
   }
 
   async updateSystem(body: unknown) {
     if (!isPlainObject(body) || Object.keys(body).length === 0) throw new ValidationError(null, 'No data provided');
     const { config, changed } = await this.system.update(body);
     const { system_timeframe: _t, ...rest } = config;
-    return { config: { ...rest, mini_chart_update_interval: config.position_sync_interval, auto_refresh_ui: true }, changed };
+    return {
+      config: { ...rest, mini_chart_update_interval: config.position_sync_interval, auto_refresh_ui: true },
+      changed,
+    };
   }
 
   exportConfig() {
     const autoBot = this.autoBot.get();
     const ai = Object.fromEntries(AI_KEYS.map((k) => [k, (autoBot as Record<string, unknown>)[k]]));
-    return { timeframe: this.rsi.timeframe, config: { autoBot: this.autoBotView(autoBot), system: this.systemView(), ai } };
+    return {
+      timeframe: this.rsi.timeframe,
+      config: { autoBot: this.autoBotView(autoBot), system: this.systemView(), ai },
+    };
   }
 
   /**
@@ -144,7 +194,9 @@ export class BotsConfigService {
    */
   async importConfig(body: unknown): Promise<ImportResult> {
     const root = isPlainObject(body) && isPlainObject(body.config) ? body.config : body;
-    if (!isPlainObject(root)) throw new ValidationError(null, 'No configuration provided (expected {config:{autoBot, system, ai}})');
+    if (!isPlainObject(root)) {
+      throw new ValidationError(null, 'No configuration provided (expected {config:{autoBot, system, ai}})');
+    }
     const blocks = { autoBot: root.autoBot, system: root.system, ai: root.ai };
     if (blocks.autoBot === undefined && blocks.system === undefined && blocks.ai === undefined) {
       throw new ValidationError(null, 'Nothing to import: the body has none of the blocks autoBot, system, ai');
@@ -153,11 +205,18 @@ export class BotsConfigService {
       if (value !== undefined && !isPlainObject(value)) throw new ValidationError(null, `${name} must be an object`);
     }
     const ai = isPlainObject(blocks.ai)
-      ? Object.fromEntries(Object.entries(blocks.ai).map(([k, v]): [string, unknown] => [k.toLowerCase(), v]).filter(([k]) => k in AUTO_BOT_SPECS))
+      ? Object.fromEntries(
+          Object.entries(blocks.ai)
+            .map(([k, v]): [string, unknown] => [k.toLowerCase(), v])
+            .filter(([k]) => k in AUTO_BOT_SPECS),
+        )
       : undefined;
     // ai keys win over the same keys in autoBot (they were applied last). System-owned keys sent in the autoBot block
     // go to the system config, unless the system block names them too: the owner's block wins (docs/settings.md).
-    const autoBotBody = isPlainObject(blocks.autoBot) || ai ? { ...(isPlainObject(blocks.autoBot) ? blocks.autoBot : {}), ...(ai ?? {}) } : null;
+    const autoBotBody =
+      isPlainObject(blocks.autoBot) || ai
+        ? { ...(isPlainObject(blocks.autoBot) ? blocks.autoBot : {}), ...(ai ?? {}) }
+        : null;
     const split = autoBotBody ? splitAutoBotBody(autoBotBody) : null;
     const autoBotChange = split ? split.autoBot : null;
     const { system_timeframe: _ignored, ...systemFromAutoBot } = split?.system ?? {};
@@ -181,8 +240,12 @@ export class BotsConfigService {
       }
     } catch (error) {
       // Nothing was applied: the refusal names the field and says so.
-      if (error instanceof ConfigValidationError) throw new ValidationError(error.key, error.message, { applied: result.applied });
-      if (error instanceof TimeframeError) throw new ValidationError('timeframe', error.message, { applied: result.applied });
+      if (error instanceof ConfigValidationError) {
+        throw new ValidationError(error.key, error.message, { applied: result.applied });
+      }
+      if (error instanceof TimeframeError) {
+        throw new ValidationError('timeframe', error.message, { applied: result.applied });
+      }
       throw error;
     }
 

@@ -6,7 +6,22 @@ import { BotsApiService } from './bots-api.service';
 import { CreateBotDto } from './dto/create-bot.dto';
 import { ControlDto, ExchangeInfoQueryDto } from './dto/maintenance.dto';
 import { SymbolActionDto, SymbolQueryDto } from './dto/symbol.dto';
-import { AccountInfoResponseDto, ActiveDetailedResponseDto, BotActionResponseDto, BotListResponseDto, BotStatusResponseDto, CleanupInactiveResponseDto, ClosePositionResponseDto, ControlResponseDto, CreateBotResponseDto, ExchangeInfoResponseDto, ManualPositionsResponseDto, ProcessTradingSignalsResponseDto, SyncPositionsResponseDto, TestStopResponseDto } from './dto/bots-responses.dto';
+import {
+  AccountInfoResponseDto,
+  ActiveDetailedResponseDto,
+  BotActionResponseDto,
+  BotListResponseDto,
+  BotStatusResponseDto,
+  CleanupInactiveResponseDto,
+  ClosePositionResponseDto,
+  ControlResponseDto,
+  CreateBotResponseDto,
+  ExchangeInfoResponseDto,
+  ManualPositionsResponseDto,
+  ProcessTradingSignalsResponseDto,
+  SyncPositionsResponseDto,
+  TestStopResponseDto,
+} from './dto/bots-responses.dto';
 
 /** Bot lifecycle, positions and account (docs/api-contract.md §2.2, §2.7); the answers come from BotsApiService. */
 @ApiTags('bots')
@@ -78,7 +93,7 @@ export class BotsController {
 
   @Post('close-position')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Market-close the symbol\'s position; the bot goes idle and the trade is recorded' })
+  @ApiOperation({ summary: "Market-close the symbol's position; the bot goes idle and the trade is recorded" })
   @ApiOkResponse({ type: ClosePositionResponseDto })
   closePosition(@Body() body: SymbolActionDto, @Query() query: SymbolQueryDto): Promise<ClosePositionResponseDto> {
     return this.api.closePosition(body, query);
@@ -142,7 +157,9 @@ export class BotsController {
 
   @Post('control')
   @HttpCode(200)
-  @ApiOperation({ summary: 'One action on one bot ({action, symbol}) or on the auto-bot (enable_auto_bot / disable_auto_bot)' })
+  @ApiOperation({
+    summary: 'One action on one bot ({action, symbol}) or on the auto-bot (enable_auto_bot / disable_auto_bot)',
+  })
   @ApiOkResponse({ type: ControlResponseDto })
   control(@Body() body: ControlDto): Promise<ControlResponseDto> {
     return this.api.control(body);

@@ -25,12 +25,18 @@ import { BotMarketData } from './registry/bot-market-data.service';
 import { BotRegistry } from './registry/bot-registry.service';
 
 /**
- * The bots: BotManager (the facade over BotRegistry, BotMarketData, PositionExecution and BotCommands), the trading monitor,
- * position sync, the auto-bot, history, their workers and the HTTP API around them.
+ * The bots: BotManager (the facade over BotRegistry, BotMarketData, PositionExecution and BotCommands), the trading
+ * monitor, position sync, the auto-bot, history, their workers and the HTTP API around them.
  */
 @Module({
   imports: [RsiModule, FiltersModule, MaturityModule],
-  controllers: [BotsController, BotsConfigController, IndividualSettingsController, HistoryController, MaintenanceController],
+  controllers: [
+    BotsController,
+    BotsConfigController,
+    IndividualSettingsController,
+    HistoryController,
+    MaintenanceController,
+  ],
   providers: [
     BotHistoryService,
     HistoryReportService,

@@ -1,4 +1,11 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock, isoLocal } from '../common/clock';
@@ -12,7 +19,12 @@ import { armInterval, disarmInterval } from '../scheduling/setting-interval';
 import { PositionSyncService } from './position-sync.service';
 
 export type WorkerName = 'auto_bot_worker' | 'bot_status_worker' | 'position_sync_worker' | 'inactive_cleanup_worker';
-export const WORKER_NAMES: readonly WorkerName[] = ['auto_bot_worker', 'bot_status_worker', 'position_sync_worker', 'inactive_cleanup_worker'];
+export const WORKER_NAMES: readonly WorkerName[] = [
+  'auto_bot_worker',
+  'bot_status_worker',
+  'position_sync_worker',
+  'inactive_cleanup_worker',
+];
 
 export interface WorkerState {
   name: WorkerName;
@@ -55,20 +67,39 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
   ) {
     for (const name of WORKER_NAMES) {
       this.states.set(name, {
-        name, active: false, interval_seconds: 0, running: false, runs: 0, failures: 0, skipped: 0,
-        last_run: null, last_success: null, last_error: null, last_duration_ms: null, last_result: null,
+        name,
+        active: false,
+        interval_seconds: 0,
+        running: false,
+        runs: 0,
+        failures: 0,
+        skipped: 0,
+        last_run: null,
+        last_success: null,
+        last_error: null,
+        last_duration_ms: null,
+        last_result: null,
       });
     }
   }
 
   onModuleInit(): void {
     this.systemConfig.onChange((_c, changes) => {
-      if (this.started && changes.some((c) => ['bot_status_update_interval', 'position_sync_interval', 'inactive_bot_cleanup_interval'].includes(c.key))) this.armAll();
+      if (
+        this.started &&
+        changes.some((c) =>
+          ['bot_status_update_interval', 'position_sync_interval', 'inactive_bot_cleanup_interval'].includes(c.key),
+        )
+      ) {
+        this.armAll();
+      }
     });
     this.autoBotConfig.onChange((_c, changes) => {
       if (this.started && changes.some((c) => c.key === 'check_interval')) this.arm('auto_bot_worker');
       // Switching the auto-bot on runs a pass now instead of waiting up to check_interval (180 s) for the first one.
-      if (this.started && changes.some((c) => c.key === 'enabled' && c.to === true)) void this.runNow('auto_bot_worker');
+      if (this.started && changes.some((c) => c.key === 'enabled' && c.to === true)) {
+        this.runDetached('auto_bot_worker');
+      }
     });
   }
 
@@ -76,7 +107,7 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
     if (!this.app.workersEnabled) return;
     this.start();
     // Re-sync restored positions with the exchange right away instead of after the first interval.
-    void this.runNow('position_sync_worker');
+    this.runDetached('position_sync_worker');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -90,7 +121,9 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
   start(): void {
     this.started = true;
     this.armAll();
-    this.logger.log(`Workers started: ${WORKER_NAMES.map((n) => `${n} every ${this.intervalSeconds(n)} s`).join(', ')}`);
+    this.logger.log(
+      `Workers started: ${WORKER_NAMES.map((n) => `${n} every ${this.intervalSeconds(n)} s`).join(', ')}`,
+    );
   }
 
   /** Clears every interval and waits for ticks in progress to finish. */
@@ -128,7 +161,7 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
 
   private arm(name: WorkerName): void {
     const seconds = this.intervalSeconds(name);
-    armInterval(this.scheduler, name, this.clock.realDelay(seconds * 1000), () => void this.runNow(name));
+    armInterval(this.scheduler, name, this.clock.realDelay(seconds * 1000), () => this.runDetached(name));
     const state = this.states.get(name)!;
     state.active = true;
     state.interval_seconds = seconds;
@@ -144,6 +177,12 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
     const run = this.execute(name).finally(() => this.inFlight.delete(name));
     this.inFlight.set(name, run);
     return run;
+  }
+
+  /** Starts a tick nobody waits for (timer, config switch, startup). */
+  private runDetached(name: WorkerName): void {
+    // execute() records and logs every failure of the work itself; this handler only catches a bug in that bookkeeping.
+    void this.runNow(name).catch((error: Error) => this.logger.error(`${name} tick crashed: ${error.message}`));
   }
 
   private async execute(name: WorkerName): Promise<void> {
@@ -171,15 +210,33 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
     switch (name) {
       case 'auto_bot_worker': {
         const round = await this.autoBot.tick();
-        return { enabled: round.enabled, note: round.note, candidates: round.candidates, created: round.created.length, skipped: round.decisions.filter((d) => d.action === 'skipped').length };
+        return {
+          enabled: round.enabled,
+          note: round.note,
+          candidates: round.candidates,
+          created: round.created.length,
+          skipped: round.decisions.filter((d) => d.action === 'skipped').length,
+        };
       }
       case 'bot_status_worker': {
         const r = await this.monitor.tick();
-        return { checked: r.checked, closed: r.closed.length, stops_moved: r.stops_moved.length, entered: r.entered.length, errors: r.errors.length };
+        return {
+          checked: r.checked,
+          closed: r.closed.length,
+          stops_moved: r.stops_moved.length,
+          entered: r.entered.length,
+          errors: r.errors.length,
+        };
       }
       case 'position_sync_worker': {
         const r = await this.positionSync.sync();
-        return { synced: r.synced, closed: r.closed, adopted: r.adopted, stops_restored: r.stops_restored, manual_positions: r.manual_positions.length };
+        return {
+          synced: r.synced,
+          closed: r.closed,
+          adopted: r.adopted,
+          stops_restored: r.stops_restored,
+          manual_positions: r.manual_positions.length,
+        };
       }
       case 'inactive_cleanup_worker':
         return this.positionSync.cleanupInactive();

@@ -5,9 +5,20 @@ import { IndividualSettingsService, type CoinSettings } from '../config/individu
 import { isTimeframe, type Timeframe } from '../exchange/exchange.types';
 import { RsiService } from '../rsi/rsi.service';
 import { isPlainObject } from './bots-config.service';
-import { fitExitScam, MIN_CANDLES_FOR_LEARNING, type Aggressiveness, type ExitScamFit } from './settings/exit-scam-learning';
+import {
+  fitExitScam,
+  MIN_CANDLES_FOR_LEARNING,
+  type Aggressiveness,
+  type ExitScamFit,
+} from './settings/exit-scam-learning';
 
-const EXIT_SCAM_KEYS = ['exit_scam_enabled', 'exit_scam_candles', 'exit_scam_single_candle_percent', 'exit_scam_multi_candle_count', 'exit_scam_multi_candle_percent'];
+const EXIT_SCAM_KEYS = [
+  'exit_scam_enabled',
+  'exit_scam_candles',
+  'exit_scam_single_candle_percent',
+  'exit_scam_multi_candle_count',
+  'exit_scam_multi_candle_percent',
+];
 
 /** Individual (per-coin) settings operations beyond plain get/set: copy, exit-scam learning, bulk resets. */
 @Injectable()
@@ -45,23 +56,33 @@ export class CoinSettingsService {
     const source = this.settings.get(symbol);
     if (!source) return { copied_count: 0, message: `${symbol} has no individual settings to copy` };
     const { updated_at: _u, ...overrides } = source;
-    const unique = [...new Set((targets ?? this.rsi.getCoins().map((c) => c.symbol)).map((t) => this.knownTarget(t)))].filter((t) => t !== symbol);
+    const unique = [
+      ...new Set((targets ?? this.rsi.getCoins().map((c) => c.symbol)).map((t) => this.knownTarget(t))),
+    ].filter((t) => t !== symbol);
     const count = await this.settings.setMany(Object.fromEntries(unique.map((t) => [t, { ...overrides }])));
     return { copied_count: count };
   }
 
-  /** A copy target is a coin key in the settings file: only well-formed symbols the service knows (docs/security.md). */
+  /**
+   * A copy target is a coin key in the settings file: only well-formed symbols the service knows (docs/security.md).
+   */
   private knownTarget(raw: string): string {
     const target = normalizeSymbol(raw);
     if (target === null || !this.rsi.isKnownSymbol(target)) {
-      throw new ValidationError('targets', `targets: ${JSON.stringify(String(raw).slice(0, SYMBOL_INPUT_MAX_LENGTH))} is not a listed coin`);
+      throw new ValidationError(
+        'targets',
+        `targets: ${JSON.stringify(String(raw).slice(0, SYMBOL_INPUT_MAX_LENGTH))} is not a listed coin`,
+      );
     }
     return target;
   }
 
   private fit(symbol: string, timeframe: Timeframe, aggressiveness: Aggressiveness): ExitScamFit | null {
     const config = this.settings.effectiveConfig(symbol);
-    return fitExitScam(this.rsi.getCandles(symbol, timeframe), aggressiveness, { candles: config.exit_scam_candles, multiCount: config.exit_scam_multi_candle_count });
+    return fitExitScam(this.rsi.getCandles(symbol, timeframe), aggressiveness, {
+      candles: config.exit_scam_candles,
+      multiCount: config.exit_scam_multi_candle_count,
+    });
   }
 
   private timeframeOf(value: string | undefined): Timeframe {
@@ -74,7 +95,11 @@ export class CoinSettingsService {
     const timeframe = this.timeframeOf(timeframeInput);
     const fit = this.fit(symbol, timeframe, aggressiveness);
     if (!fit) {
-      throw new ValidationError(null, `Not enough candles for ${symbol} on ${timeframe} (need at least ${MIN_CANDLES_FOR_LEARNING})`, { symbol, timeframe });
+      throw new ValidationError(
+        null,
+        `Not enough candles for ${symbol} on ${timeframe} (need at least ${MIN_CANDLES_FOR_LEARNING})`,
+        { symbol, timeframe },
+      );
     }
     const { updated_at: _u, ...current } = this.settings.get(symbol) ?? {};
     await this.settings.set(symbol, { ...current, ...fit.params });
@@ -100,9 +125,17 @@ export class CoinSettingsService {
       if (samples.length < 10) samples.push({ symbol, ...fit.params });
     }
     const updated = Object.keys(updates);
-    if (updated.length === 0) throw new ValidationError(null, `No coin has enough candles on ${timeframe} to learn from`);
+    if (updated.length === 0) {
+      throw new ValidationError(null, `No coin has enough candles on ${timeframe} to learn from`);
+    }
     await this.settings.setMany(updates);
-    return { updated_count: updated.length, failed_count: failed, timeframe, symbols_updated: updated.slice(0, 50), sample_params: samples };
+    return {
+      updated_count: updated.length,
+      failed_count: failed,
+      timeframe,
+      symbols_updated: updated.slice(0, 50),
+      sample_params: samples,
+    };
   }
 
   async resetExitScamAll(): Promise<number> {

@@ -1,10 +1,29 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AnalyticsQueryDto, HistoryClearDto, HistoryQueryDto, LimitQueryDto, RsiAuditQueryDto, StatisticsQueryDto, TradesQueryDto } from './dto/history-query.dto';
-import { AnalyticsResponseDto, HistoryCountsResponseDto, HistoryResponseDto, RsiAuditResponseDto, StatisticsResponseDto, StopsResponseDto, TradesResponseDto } from './dto/history-responses.dto';
+import {
+  AnalyticsQueryDto,
+  HistoryClearDto,
+  HistoryQueryDto,
+  LimitQueryDto,
+  RsiAuditQueryDto,
+  StatisticsQueryDto,
+  TradesQueryDto,
+} from './dto/history-query.dto';
+import {
+  AnalyticsResponseDto,
+  HistoryCountsResponseDto,
+  HistoryResponseDto,
+  RsiAuditResponseDto,
+  StatisticsResponseDto,
+  StopsResponseDto,
+  TradesResponseDto,
+} from './dto/history-responses.dto';
 import { HistoryReportService } from './history/history-report.service';
 
-/** Action log, closed trades, statistics, stops and analytics (docs/api-contract.md §2.8); answers from HistoryReportService. */
+/**
+ * Action log, closed trades, statistics, stops and analytics (docs/api-contract.md §2.8); answers from
+ * HistoryReportService.
+ */
 @ApiTags('history')
 @Controller('api/bots')
 export class HistoryController {
@@ -55,7 +74,7 @@ export class HistoryController {
   }
 
   @Get('analytics')
-  @ApiOperation({ summary: 'Trading analytics; include_exchange=1 reconciles with the exchange\'s own closed trades' })
+  @ApiOperation({ summary: "Trading analytics; include_exchange=1 reconciles with the exchange's own closed trades" })
   @ApiOkResponse({ type: AnalyticsResponseDto })
   analytics(@Query() q: AnalyticsQueryDto): Promise<AnalyticsResponseDto> {
     return this.reports.analytics(q);

@@ -3,7 +3,15 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CoinSettingsService } from './coin-settings.service';
 import { CopyToAllDto, LearnExitScamDto } from './dto/individual-settings.dto';
 import { requireSymbol } from '../common/symbol';
-import { CoinSettingsRemovedResponseDto, CoinSettingsResponseDto, CopyToAllResponseDto, LearnExitScamAllResponseDto, LearnExitScamResponseDto, ResetAllSettingsResponseDto, ResetExitScamAllResponseDto } from './dto/individual-settings-responses.dto';
+import {
+  CoinSettingsRemovedResponseDto,
+  CoinSettingsResponseDto,
+  CopyToAllResponseDto,
+  LearnExitScamAllResponseDto,
+  LearnExitScamResponseDto,
+  ResetAllSettingsResponseDto,
+  ResetExitScamAllResponseDto,
+} from './dto/individual-settings-responses.dto';
 
 /**
  * Per-coin overrides of auto-bot keys (docs/api-contract.md §2.3). The literal sub-paths are declared before `:symbol`
@@ -32,7 +40,7 @@ export class IndividualSettingsController {
   }
 
   @Delete('reset-all')
-  @ApiOperation({ summary: 'Remove every coin\'s overrides' })
+  @ApiOperation({ summary: "Remove every coin's overrides" })
   @ApiOkResponse({ type: ResetAllSettingsResponseDto })
   async resetAll(): Promise<ResetAllSettingsResponseDto> {
     const count = await this.coins.resetAll();
@@ -40,7 +48,7 @@ export class IndividualSettingsController {
   }
 
   @Get(':symbol')
-  @ApiOperation({ summary: 'The coin\'s overrides (404 when it has none)' })
+  @ApiOperation({ summary: "The coin's overrides (404 when it has none)" })
   @ApiOkResponse({ type: CoinSettingsResponseDto })
   get(@Param('symbol') raw: string): CoinSettingsResponseDto {
     const symbol = requireSymbol(raw);
@@ -50,7 +58,7 @@ export class IndividualSettingsController {
   @Post(':symbol')
   @HttpCode(200)
   @ApiBody({ schema: { type: 'object', additionalProperties: true } })
-  @ApiOperation({ summary: 'Replace the coin\'s overrides (any auto-bot key; null values dropped)' })
+  @ApiOperation({ summary: "Replace the coin's overrides (any auto-bot key; null values dropped)" })
   @ApiOkResponse({ type: CoinSettingsResponseDto })
   async set(@Param('symbol') raw: string, @Body() body: Record<string, unknown>): Promise<CoinSettingsResponseDto> {
     const symbol = requireSymbol(raw);
@@ -58,7 +66,7 @@ export class IndividualSettingsController {
   }
 
   @Delete(':symbol')
-  @ApiOperation({ summary: 'Remove the coin\'s overrides' })
+  @ApiOperation({ summary: "Remove the coin's overrides" })
   @ApiOkResponse({ type: CoinSettingsRemovedResponseDto })
   async remove(@Param('symbol') raw: string): Promise<CoinSettingsRemovedResponseDto> {
     const symbol = requireSymbol(raw);
@@ -68,7 +76,7 @@ export class IndividualSettingsController {
 
   @Post(':symbol/copy-to-all')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Copy the coin\'s overrides to `targets` or to every listed coin' })
+  @ApiOperation({ summary: "Copy the coin's overrides to `targets` or to every listed coin" })
   @ApiOkResponse({ type: CopyToAllResponseDto })
   async copyToAll(@Param('symbol') raw: string, @Body() body: CopyToAllDto): Promise<CopyToAllResponseDto> {
     const symbol = requireSymbol(raw);
@@ -77,7 +85,7 @@ export class IndividualSettingsController {
 
   @Post(':symbol/learn-exit-scam')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Fit the coin\'s exit-scam thresholds to its candles (percentile of its own moves)' })
+  @ApiOperation({ summary: "Fit the coin's exit-scam thresholds to its candles (percentile of its own moves)" })
   @ApiOkResponse({ type: LearnExitScamResponseDto })
   async learn(@Param('symbol') raw: string, @Body() body: LearnExitScamDto): Promise<LearnExitScamResponseDto> {
     const symbol = requireSymbol(raw);

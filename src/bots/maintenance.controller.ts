@@ -2,17 +2,30 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MessageResponseDto } from '../common/dto/envelope.dto';
 import { AsyncControlDto, ReloadModulesDto } from './dto/maintenance.dto';
-import { ActivateTradingRulesResponseDto, AsyncStatusResponseDto, DebugInitResponseDto, ProcessStateResponseDto, ReloadModulesResponseDto, RestartServiceResponseDto, SystemReloadResponseDto } from './dto/maintenance-responses.dto';
+import {
+  ActivateTradingRulesResponseDto,
+  AsyncStatusResponseDto,
+  DebugInitResponseDto,
+  ProcessStateResponseDto,
+  ReloadModulesResponseDto,
+  RestartServiceResponseDto,
+  SystemReloadResponseDto,
+} from './dto/maintenance-responses.dto';
 import { MaintenanceService } from './maintenance.service';
 
-/** Process state, worker control, reloads and restarts (docs/api-contract.md §2.1, §2.5, §2.10); the answers come from MaintenanceService. */
+/**
+ * Process state, worker control, reloads and restarts (docs/api-contract.md §2.1, §2.5, §2.10); the answers come from
+ * MaintenanceService.
+ */
 @ApiTags('maintenance')
 @Controller()
 export class MaintenanceController {
   constructor(private readonly maintenance: MaintenanceService) {}
 
   @Get('api/bots/process-state')
-  @ApiOperation({ summary: 'Every worker\'s state (last run, runs, failures, last error, duration) and the last auto-bot round' })
+  @ApiOperation({
+    summary: "Every worker's state (last run, runs, failures, last error, duration) and the last auto-bot round",
+  })
   @ApiOkResponse({ type: ProcessStateResponseDto })
   processState(): ProcessStateResponseDto {
     return this.maintenance.processStateResponse();
@@ -26,7 +39,7 @@ export class MaintenanceController {
   }
 
   @Get('api/bots/async-status')
-  @ApiOperation({ summary: 'The bots\' background workers' })
+  @ApiOperation({ summary: "The bots' background workers" })
   @ApiOkResponse({ type: AsyncStatusResponseDto })
   asyncStatus(): AsyncStatusResponseDto {
     return this.maintenance.asyncStatus();
@@ -34,7 +47,7 @@ export class MaintenanceController {
 
   @Post('api/bots/async-control')
   @HttpCode(200)
-  @ApiOperation({ summary: 'start / stop / restart the bots\' workers' })
+  @ApiOperation({ summary: "start / stop / restart the bots' workers" })
   @ApiOkResponse({ type: MessageResponseDto })
   asyncControl(@Body() body: AsyncControlDto): Promise<MessageResponseDto> {
     return this.maintenance.asyncControl(body.action);

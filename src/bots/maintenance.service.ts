@@ -12,7 +12,12 @@ import { BotManager } from './bot-manager.service';
 import { BotsWorkers, WORKER_NAMES } from './bots.workers';
 import type { MessageResponseDto } from '../common/dto/envelope.dto';
 import type {
-  ActivateTradingRulesResponseDto, AsyncStatusResponseDto, DebugInitResponseDto, ProcessStateResponseDto, ReloadModulesResponseDto, RestartServiceResponseDto,
+  ActivateTradingRulesResponseDto,
+  AsyncStatusResponseDto,
+  DebugInitResponseDto,
+  ProcessStateResponseDto,
+  ReloadModulesResponseDto,
+  RestartServiceResponseDto,
   SystemReloadResponseDto,
 } from './dto/maintenance-responses.dto';
 
@@ -52,7 +57,12 @@ export class MaintenanceService implements OnModuleInit {
     const workers = this.workers.allStates();
     const loader = this.rsi.loaderState();
     const round = this.autoBot.lastRound();
-    const exchangeCalls = Object.fromEntries([...this.exchange.stats.entries()].map(([method, s]) => [method, { calls: s.calls, errors: s.errors, last_error: s.lastError }]));
+    const exchangeCalls = Object.fromEntries(
+      [...this.exchange.stats.entries()].map(([method, s]) => [
+        method,
+        { calls: s.calls, errors: s.errors, last_error: s.lastError },
+      ]),
+    );
     return {
       smart_rsi_manager: {
         active: true,
@@ -148,7 +158,9 @@ export class MaintenanceService implements OnModuleInit {
 
   asyncStatus(): AsyncStatusResponseDto {
     const states = this.workers.allStates();
-    const lastRuns = WORKER_NAMES.map((n) => states[n].last_run).filter((x): x is string => x !== null).sort();
+    const lastRuns = WORKER_NAMES.map((n) => states[n].last_run)
+      .filter((x): x is string => x !== null)
+      .sort();
     return {
       success: true,
       async_status: {
@@ -162,7 +174,10 @@ export class MaintenanceService implements OnModuleInit {
     };
   }
 
-  /** async-control: start / stop / restart the workers; starting running workers (or stopping stopped ones) answers success false. */
+  /**
+   * async-control: start / stop / restart the workers; starting running workers (or stopping stopped ones) answers
+   * success false.
+   */
   async asyncControl(action: string): Promise<MessageResponseDto> {
     const running = this.workers.isRunning;
     switch (action) {
@@ -182,10 +197,18 @@ export class MaintenanceService implements OnModuleInit {
 
   async reloadModules(): Promise<ReloadModulesResponseDto> {
     const reloaded = await this.reloadConfigs();
-    return { success: true, message: `Reloaded ${reloaded.length} settings files`, reloaded_modules: reloaded.length, reloaded };
+    return {
+      success: true,
+      message: `Reloaded ${reloaded.length} settings files`,
+      reloaded_modules: reloaded.length,
+      reloaded,
+    };
   }
 
-  /** system/reload-modules: a soft restart; each part's failure is reported in the answer (the original's shape), not thrown. */
+  /**
+   * system/reload-modules: a soft restart; each part's failure is reported in the answer (the original's shape), not
+   * thrown.
+   */
   async systemReloadModules(forceRestart: boolean): Promise<SystemReloadResponseDto> {
     const reloaded: string[] = [];
     const failed: Array<{ module: string; error: string }> = [];
@@ -215,13 +238,24 @@ export class MaintenanceService implements OnModuleInit {
 
   async restartServiceResponse(): Promise<RestartServiceResponseDto> {
     await this.restartService();
-    return { success: true, message: 'Service restarted: configs and bots reloaded from disk, workers restarted', timestamp: isoLocal(this.clock.now()) };
+    return {
+      success: true,
+      message: 'Service restarted: configs and bots reloaded from disk, workers restarted',
+      timestamp: isoLocal(this.clock.now()),
+    };
   }
 
   /** With the auto-bot on: mature coins not verified for 5 minutes are re-verified. */
   async activateTradingRules(): Promise<ActivateTradingRulesResponseDto> {
-    if (!this.autoBotConfig.get().enabled) return { success: true, message: 'Auto-bot is disabled; nothing to activate', activated: false };
-    const touched = await this.maturity.touchVerified(300_000);
-    return { success: true, message: `Trading rules active; ${touched} mature coins re-verified`, activated: true, verified_count: touched };
+    if (!this.autoBotConfig.get().enabled) {
+      return { success: true, message: 'Auto-bot is disabled; nothing to activate', activated: false };
+    }
+    const touched = this.maturity.touchVerified(300_000);
+    return {
+      success: true,
+      message: `Trading rules active; ${touched} mature coins re-verified`,
+      activated: true,
+      verified_count: touched,
+    };
   }
 }

@@ -53,7 +53,14 @@ export class PositionSyncService {
     const mark = this.manager.positionChangeMark;
     const positions = await this.manager.fetchPositions();
     const bySymbol = new Map(positions.map((p) => [p.symbol, p]));
-    const report: SyncReport = { synced: false, updated: [], closed: [], adopted: [], stops_restored: [], manual_positions: [] };
+    const report: SyncReport = {
+      synced: false,
+      updated: [],
+      closed: [],
+      adopted: [],
+      stops_restored: [],
+      manual_positions: [],
+    };
 
     for (const symbol of this.manager.symbols()) {
       await this.manager.withLock(symbol, async () => {
@@ -65,7 +72,8 @@ export class PositionSyncService {
       });
     }
     report.manual_positions = this.manager.manualPositions(positions);
-    report.synced = report.updated.length + report.closed.length + report.adopted.length + report.stops_restored.length > 0;
+    report.synced =
+      report.updated.length + report.closed.length + report.adopted.length + report.stops_restored.length > 0;
     if (report.synced) await this.manager.persist();
     return report;
   }
@@ -81,17 +89,32 @@ export class PositionSyncService {
       }
       bot.applyExchangePosition(position, now, this.manager.coinTrend(bot.symbol), this.manager.timeframe);
       report.updated.push(bot.symbol);
-      if (bot.inPosition && position.stopLoss === null && (await this.restoreStop(bot, position))) report.stops_restored.push(bot.symbol);
+      if (bot.inPosition && position.stopLoss === null && (await this.restoreStop(bot, position))) {
+        report.stops_restored.push(bot.symbol);
+      }
       return;
     }
     if (!position) return;
     const wasPaused = bot.status === 'paused';
     bot.applyExchangePosition(position, now, this.manager.coinTrend(bot.symbol), this.manager.timeframe);
     if (!wasPaused) {
-      this.history.log('POSITION_OPENED', bot.symbol, bot.record.id, `Adopted the exchange's ${position.side} position`, {
-        direction: bot.side, size: position.size, entry_price: position.entryPrice, stop_loss: position.stopLoss, take_profit: position.takeProfit,
-        decision_source: 'EXCHANGE_IMPORT', rsi: this.manager.coinRsi(bot.symbol), trend: bot.record.entry_trend, is_simulated: this.exchange.isPaper,
-      });
+      this.history.log(
+        'POSITION_OPENED',
+        bot.symbol,
+        bot.record.id,
+        `Adopted the exchange's ${position.side} position`,
+        {
+          direction: bot.side,
+          size: position.size,
+          entry_price: position.entryPrice,
+          stop_loss: position.stopLoss,
+          take_profit: position.takeProfit,
+          decision_source: 'EXCHANGE_IMPORT',
+          rsi: this.manager.coinRsi(bot.symbol),
+          trend: bot.record.entry_trend,
+          is_simulated: this.exchange.isPaper,
+        },
+      );
       report.adopted.push(bot.symbol);
       if (position.stopLoss === null && (await this.restoreStop(bot, position))) report.stops_restored.push(bot.symbol);
     } else {
@@ -99,19 +122,29 @@ export class PositionSyncService {
     }
   }
 
-  /** Places the bot's stop again: the tightest of its fixed, break-even and trailing stops (never through the price). */
+  /**
+   * Places the bot's stop again: the tightest of its fixed, break-even and trailing stops (never through the price).
+   */
   private async restoreStop(bot: TradingBot, position: Position): Promise<boolean> {
     const r = bot.record;
     const side = bot.side as Direction;
     const config = this.manager.effectiveConfig(bot);
-    const fixed = r.stop_loss ?? stopLossPrice(side, r.entry_price as number, protectionSettings(config).maxLossPercent);
-    const desired = tightestStop(side, position.markPrice, [fixed, r.break_even_activated ? r.break_even_stop_price : null, r.trailing_active ? r.trailing_stop_price : null]);
+    const fixed =
+      r.stop_loss ?? stopLossPrice(side, r.entry_price as number, protectionSettings(config).maxLossPercent);
+    const desired = tightestStop(side, position.markPrice, [
+      fixed,
+      r.break_even_activated ? r.break_even_stop_price : null,
+      r.trailing_active ? r.trailing_stop_price : null,
+    ]);
     if (desired === null) return false;
     // A stop at or through the mark would fire at once; the protection tick closes such a position instead.
     if (!isTighterStop(side, position.markPrice, desired)) return false;
     const market = this.exchange.market(bot.symbol);
     const stop = roundToTick(desired, market?.tickSize ?? 0);
-    const takeProfit = r.take_profit !== null && position.takeProfit === null && isTighterStop(side, r.take_profit, position.markPrice) ? r.take_profit : undefined;
+    const takeProfit =
+      r.take_profit !== null && position.takeProfit === null && isTighterStop(side, r.take_profit, position.markPrice)
+        ? r.take_profit
+        : undefined;
     try {
       await this.exchange.setTradingStop(bot.symbol, { stopLoss: stop, takeProfit });
     } catch (error) {
@@ -121,9 +154,16 @@ export class PositionSyncService {
     }
     bot.stopPlaced(stop, this.clock.now(), false);
     if (r.stop_loss === null) r.stop_loss = stop;
-    this.history.log('STOP_LOSS_SET', bot.symbol, r.id, `Stop-loss placed again at ${stop} (missing on the exchange)`, { stop_loss: stop });
+    this.history.log('STOP_LOSS_SET', bot.symbol, r.id, `Stop-loss placed again at ${stop} (missing on the exchange)`, {
+      stop_loss: stop,
+    });
     this.logger.warn(`${bot.symbol}: stop-loss was missing on the exchange; placed at ${stop}`);
-    await publishEvent(this.events, DomainEvent.StopReplaced, { at: this.clock.now(), symbol: bot.symbol, stopLoss: stop, takeProfit: takeProfit ?? null }, this.logger);
+    await publishEvent(
+      this.events,
+      DomainEvent.StopReplaced,
+      { at: this.clock.now(), symbol: bot.symbol, stopLoss: stop, takeProfit: takeProfit ?? null },
+      this.logger,
+    );
     return true;
   }
 
@@ -152,9 +192,13 @@ export class PositionSyncService {
         const createdAt = Date.parse(bot.record.created_at) || 0;
         if (lastUpdate >= snapshotAt) return;
         const idleExpired = bot.status === 'idle' && snapshotAt - lastUpdate >= timeoutMs;
-        const autoWaitExpired = bot.status === 'running' && bot.record.auto_managed && snapshotAt - createdAt >= NEW_BOT_GRACE_MS;
+        const autoWaitExpired =
+          bot.status === 'running' && bot.record.auto_managed && snapshotAt - createdAt >= NEW_BOT_GRACE_MS;
         if (idleExpired || autoWaitExpired) {
-          this.manager.removeLocked(symbol, idleExpired ? 'inactive (idle, no position)' : 'inactive (no entry within 5 minutes)');
+          this.manager.removeLocked(
+            symbol,
+            idleExpired ? 'inactive (idle, no position)' : 'inactive (no entry within 5 minutes)',
+          );
           removed.push(symbol);
         }
       });

@@ -24,6 +24,7 @@ export async function writeCandleFile(target: string, content: Buffer): Promise<
     }
     await fs.rename(tmp, target);
   } catch (error) {
+    // Tidying only: the caller gets the write's own error.
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw error;
   }

@@ -370,6 +370,7 @@ export class CandleStoreService {
 
   private async locked<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.fileLocks.get(key) ?? Promise.resolve();
+    // The previous task's failure went to its own caller; here it only has to have ended.
     const run = previous.catch(() => undefined).then(task);
     this.fileLocks.set(key, run);
     try {

@@ -13,7 +13,9 @@ export class BoundedCache<K, V> {
   private readonly entries = new Map<K, { value: V; setAt: number }>();
 
   constructor(private readonly options: BoundedCacheOptions) {
-    if (!(options.maxEntries >= 1) || !(options.maxAgeMs > 0)) throw new Error('BoundedCache needs maxEntries >= 1 and maxAgeMs > 0');
+    if (!(options.maxEntries >= 1) || !(options.maxAgeMs > 0)) {
+      throw new Error('BoundedCache needs maxEntries >= 1 and maxAgeMs > 0');
+    }
   }
 
   get size(): number {
@@ -49,7 +51,9 @@ export class BoundedCache<K, V> {
     this.entries.clear();
   }
 
-  /** Drops expired entries from the least recently used end (which holds the oldest reads, not always the oldest sets). */
+  /**
+   * Drops expired entries from the least recently used end (which holds the oldest reads, not always the oldest sets).
+   */
   private dropExpired(now: number): void {
     for (const [key, entry] of this.entries) {
       if (now - entry.setAt <= this.options.maxAgeMs) break;

@@ -13,7 +13,10 @@ export abstract class Clock {
 /** Wall-clock time, optionally accelerated: `scale` simulated ms pass per real ms. */
 export class SystemClock extends Clock {
   private readonly startReal = Date.now();
-  constructor(private readonly scale = 1, private readonly startAt = Date.now()) {
+  constructor(
+    private readonly scale = 1,
+    private readonly startAt = Date.now(),
+  ) {
     super();
   }
   now(): number {

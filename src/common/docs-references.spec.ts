@@ -23,7 +23,9 @@ function sections(doc: string): Set<string> {
   return new Set([...text.matchAll(/^#{2,4} (\d+(?:\.[0-9A-Z]+)?)\.? /gm)].map((m) => m[1]));
 }
 
-const files = ['src', 'test', 'bench'].flatMap((dir) => sourceFiles(path.join(ROOT, dir))).filter((file) => file !== __filename);
+const files = ['src', 'test', 'bench']
+  .flatMap((dir) => sourceFiles(path.join(ROOT, dir)))
+  .filter((file) => file !== __filename);
 
 describe('references to docs/api-contract.md and docs/trading-logic.md', () => {
   it('point at sections that exist', () => {
@@ -35,9 +37,14 @@ describe('references to docs/api-contract.md and docs/trading-logic.md', () => {
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
       // A citation and the sections listed right after it: "§2.2, §2.7", "§7.1 / §8", "§7.3–7.5".
-      for (const m of text.matchAll(/docs\/(api-contract|trading-logic)\.md ((?:§[0-9A-Z.]+(?:–[0-9.]+)?(?:, | \/ | and )?)+)/g)) {
+      for (const m of text.matchAll(
+        /docs\/(api-contract|trading-logic)\.md ((?:§[0-9A-Z.]+(?:–[0-9.]+)?(?:, | \/ | and )?)+)/g,
+      )) {
         const doc = m[1] as (typeof DOCS)[number];
-        for (const token of m[2].split('§').map((t) => t.replace(/(, | \/ | and )$/, '').replace(/\.$/, '')).filter(Boolean)) {
+        for (const token of m[2]
+          .split('§')
+          .map((t) => t.replace(/(, | \/ | and )$/, '').replace(/\.$/, ''))
+          .filter(Boolean)) {
           for (const section of token.split('–')) {
             cited++;
             if (!known[doc].has(section)) missing.push(`${path.relative(ROOT, file)}: ${doc} §${section}`);

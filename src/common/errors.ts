@@ -8,7 +8,10 @@ export abstract class DomainError extends Error {
   readonly field: string | null = null;
 
   /** `details`: extra keys of the answer body (e.g. the symbol and timeframe a refusal concerns). */
-  constructor(message: string, readonly details: Readonly<Record<string, unknown>> = {}) {
+  constructor(
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
     super(message);
     this.name = new.target.name;
   }

@@ -18,7 +18,11 @@ describe('requireSymbol (the one symbol check of path, query and body values)', 
       caught = error;
     }
     expect(caught).toBeInstanceOf(ValidationError);
-    expect(caught).toMatchObject({ field: 'coin', message: 'coin must be a coin symbol such as BTC or BTCUSDT', httpStatus: 400 });
+    expect(caught).toMatchObject({
+      field: 'coin',
+      message: 'coin must be a coin symbol such as BTC or BTCUSDT',
+      httpStatus: 400,
+    });
   });
 
   it('firstGiven takes the first non-blank string (body before query)', () => {

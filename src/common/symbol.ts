@@ -17,11 +17,15 @@ export const MAX_SYMBOL_LIST = 2000;
 export function normalizeSymbol(input: unknown): string | null {
   if (typeof input !== 'string' || input.length > SYMBOL_INPUT_MAX_LENGTH + 64) return null;
   let symbol = input.trim().toUpperCase();
-  if (symbol.length > QUOTE_SUFFIX.length && symbol.endsWith(QUOTE_SUFFIX)) symbol = symbol.slice(0, -QUOTE_SUFFIX.length);
+  if (symbol.length > QUOTE_SUFFIX.length && symbol.endsWith(QUOTE_SUFFIX)) {
+    symbol = symbol.slice(0, -QUOTE_SUFFIX.length);
+  }
   return SYMBOL_PATTERN.test(symbol) ? symbol : null;
 }
 
-/** The first of `candidates` that is a non-blank string (body before query, as the clients send them), else undefined. */
+/**
+ * The first of `candidates` that is a non-blank string (body before query, as the clients send them), else undefined.
+ */
 export function firstGiven(...candidates: unknown[]): unknown {
   return candidates.find((c) => typeof c === 'string' && c.trim() !== '');
 }
@@ -31,7 +35,9 @@ export function firstGiven(...candidates: unknown[]): unknown {
  * malformed → 400 naming the field (both as ValidationError, mapped by the exception filter).
  */
 export function requireSymbol(raw: unknown, field = 'symbol'): string {
-  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) throw new ValidationError(field, 'Symbol required');
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+    throw new ValidationError(field, 'Symbol required');
+  }
   const symbol = normalizeSymbol(raw);
   if (!symbol) throw new ValidationError(field, `${field} must be a coin symbol such as BTC or BTCUSDT`);
   return symbol;

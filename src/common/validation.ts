@@ -23,6 +23,7 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: false,
     transform: true,
     validateCustomDecorators: true,
-    exceptionFactory: (errors) => new BadRequestException({ success: false, error: firstProblem(errors), field: errors[0]?.property }),
+    exceptionFactory: (errors) =>
+      new BadRequestException({ success: false, error: firstProblem(errors), field: errors[0]?.property }),
   });
 }

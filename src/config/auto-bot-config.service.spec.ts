@@ -17,21 +17,33 @@ describe('AutoBotConfigService: unsupported limit-order entry', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('a file written by an older version with limit_orders_entry_enabled on is switched off at load, with a warning, and saved', async () => {
-    writeFileSync(path.join(dir, 'auto_bot_config.json'), JSON.stringify({ limit_orders_entry_enabled: true, max_concurrent: 7, inactive_bot_cleanup_interval: 600 }));
+    writeFileSync(
+      path.join(dir, 'auto_bot_config.json'),
+      JSON.stringify({ limit_orders_entry_enabled: true, max_concurrent: 7, inactive_bot_cleanup_interval: 600 }),
+    );
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const service = new AutoBotConfigService(store);
     await service.onModuleInit();
     expect(service.get()).toMatchObject({ limit_orders_entry_enabled: false, max_concurrent: 7 });
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('limit_orders_entry_enabled was on'));
-    expect(JSON.parse(readFileSync(path.join(dir, 'auto_bot_config.json'), 'utf8'))).toMatchObject({ limit_orders_entry_enabled: false, max_concurrent: 7 });
+    expect(JSON.parse(readFileSync(path.join(dir, 'auto_bot_config.json'), 'utf8'))).toMatchObject({
+      limit_orders_entry_enabled: false,
+      max_concurrent: 7,
+    });
   });
 
   it('update and validate refuse switching it on, naming the key; nothing is applied', async () => {
     const service = new AutoBotConfigService(store);
     await service.onModuleInit();
-    await expect(service.update({ limit_orders_entry_enabled: true, max_concurrent: 9 })).rejects.toThrow(ConfigValidationError);
-    expect(() => service.validate({ limit_orders_entry_enabled: 'true' })).toThrow(/limit_orders_entry_enabled: .*not supported/);
+    await expect(service.update({ limit_orders_entry_enabled: true, max_concurrent: 9 })).rejects.toThrow(
+      ConfigValidationError,
+    );
+    expect(() => service.validate({ limit_orders_entry_enabled: 'true' })).toThrow(
+      /limit_orders_entry_enabled: .*not supported/,
+    );
     expect(service.get().max_concurrent).toBe(5);
-    await expect(service.update({ limit_orders_entry_enabled: false, max_concurrent: 9 })).resolves.toMatchObject({ config: { max_concurrent: 9 } });
+    await expect(service.update({ limit_orders_entry_enabled: false, max_concurrent: 9 })).resolves.toMatchObject({
+      config: { max_concurrent: 9 },
+    });
   });
 });

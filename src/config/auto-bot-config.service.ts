@@ -25,7 +25,9 @@ export class AutoBotConfigService implements OnModuleInit {
   private async load(): Promise<void> {
     await this.settings.load();
     if (this.settings.get().limit_orders_entry_enabled) {
-      this.logger.warn('limit_orders_entry_enabled was on in the file: limit-order entry is not supported, switched off (every entry is a market order)');
+      this.logger.warn(
+        'limit_orders_entry_enabled was on in the file: limit-order entry is not supported, switched off (every entry is a market order)',
+      );
       await this.settings.replace({ ...this.settings.get(), limit_orders_entry_enabled: false });
     }
   }
@@ -43,7 +45,9 @@ export class AutoBotConfigService implements OnModuleInit {
    * Partial update. Known keys are validated (a bad one throws ConfigValidationError and nothing is saved);
    * unknown and computed keys (echoed back by the UI) are dropped. The two break-even trigger keys are kept mirrored.
    */
-  async update(partial: Record<string, unknown>): Promise<{ config: AutoBotConfig; changes: SettingChange[]; ignored: string[] }> {
+  async update(
+    partial: Record<string, unknown>,
+  ): Promise<{ config: AutoBotConfig; changes: SettingChange[]; ignored: string[] }> {
     return this.settings.update(partial, (values, current) => {
       refuseUnsupportedSettings(values);
       const a = values.break_even_trigger_percent;
@@ -56,7 +60,11 @@ export class AutoBotConfigService implements OnModuleInit {
   /** Back to defaults, keeping `enabled` and `trading_enabled` as they are. */
   async restoreDefaults(): Promise<AutoBotConfig> {
     const current = this.settings.get();
-    await this.settings.replace({ ...structuredClone(DEFAULT_AUTO_BOT_CONFIG), enabled: current.enabled, trading_enabled: current.trading_enabled });
+    await this.settings.replace({
+      ...structuredClone(DEFAULT_AUTO_BOT_CONFIG),
+      enabled: current.enabled,
+      trading_enabled: current.trading_enabled,
+    });
     return this.settings.get();
   }
 

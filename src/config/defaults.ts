@@ -150,7 +150,19 @@ export type AutoBotConfig = {
   default_position_mode: 'usdt' | 'percent';
   limit_orders_percent_steps: number[];
   limit_orders_margin_amounts: number[];
-} & { [K in Exclude<keyof typeof AUTO_BOT_SPECS, 'scope' | 'whitelist' | 'blacklist' | 'default_position_mode' | 'limit_orders_percent_steps' | 'limit_orders_margin_amounts'>]: (typeof AUTO_BOT_SPECS)[K] extends { type: 'bool' } ? boolean : number };
+} & {
+  [
+    K in Exclude<
+      keyof typeof AUTO_BOT_SPECS,
+      | 'scope'
+      | 'whitelist'
+      | 'blacklist'
+      | 'default_position_mode'
+      | 'limit_orders_percent_steps'
+      | 'limit_orders_margin_amounts'
+    >
+  ]: (typeof AUTO_BOT_SPECS)[K] extends { type: 'bool' } ? boolean : number;
+};
 
 export const DEFAULT_AUTO_BOT_CONFIG: Readonly<AutoBotConfig> = Object.freeze({
   enabled: false,
@@ -297,7 +309,11 @@ export const SYSTEM_SPECS = {
 export type SystemConfig = {
   system_timeframe: Timeframe;
   bybit_margin_mode: 'auto' | 'cross' | 'isolated';
-} & { [K in Exclude<keyof typeof SYSTEM_SPECS, 'system_timeframe' | 'bybit_margin_mode'>]: (typeof SYSTEM_SPECS)[K] extends { type: 'bool' } ? boolean : number };
+} & {
+  [
+    K in Exclude<keyof typeof SYSTEM_SPECS, 'system_timeframe' | 'bybit_margin_mode'>
+  ]: (typeof SYSTEM_SPECS)[K] extends { type: 'bool' } ? boolean : number;
+};
 
 export const DEFAULT_SYSTEM_CONFIG: Readonly<SystemConfig> = Object.freeze({
   rsi_update_interval: 300,

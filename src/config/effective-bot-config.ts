@@ -46,8 +46,14 @@ function typedValues(layer: Readonly<Record<string, unknown>>): Record<string, u
  * Unknown keys are ignored; values are coerced by the same specs that validate writes; a value outside its range is
  * skipped. Pure.
  */
-export function effectiveBotConfig(global: Readonly<AutoBotConfig>, bot: OverrideLayer, coin: OverrideLayer): EffectiveBotConfig {
-  const layers = [bot, coin].filter((layer): layer is Readonly<Record<string, unknown>> => !!layer && Object.keys(layer).length > 0);
+export function effectiveBotConfig(
+  global: Readonly<AutoBotConfig>,
+  bot: OverrideLayer,
+  coin: OverrideLayer,
+): EffectiveBotConfig {
+  const layers = [bot, coin].filter(
+    (layer): layer is Readonly<Record<string, unknown>> => !!layer && Object.keys(layer).length > 0,
+  );
   if (layers.length === 0) return global;
   const merged: Record<string, unknown> = { ...global };
   for (const layer of layers) Object.assign(merged, typedValues(layer));

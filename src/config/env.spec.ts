@@ -2,8 +2,21 @@ import { EnvValidationError, parseAppSettings, parseExchangeSettings } from './e
 
 describe('environment settings', () => {
   it('defaults to port 5001 on all interfaces with the paper exchange', () => {
-    expect(parseAppSettings({})).toMatchObject({ port: 5001, host: '0.0.0.0', dataDir: './data', logLevel: 'log', apiKey: null, corsOrigins: '*' });
-    expect(parseExchangeSettings({})).toMatchObject({ name: 'paper', apiKey: null, testnet: false, apiUrl: null, paper: { seed: 42, timeScale: 1 } });
+    expect(parseAppSettings({})).toMatchObject({
+      port: 5001,
+      host: '0.0.0.0',
+      dataDir: './data',
+      logLevel: 'log',
+      apiKey: null,
+      corsOrigins: '*',
+    });
+    expect(parseExchangeSettings({})).toMatchObject({
+      name: 'paper',
+      apiKey: null,
+      testnet: false,
+      apiUrl: null,
+      paper: { seed: 42, timeScale: 1 },
+    });
   });
 
   it.each([
@@ -16,14 +29,24 @@ describe('environment settings', () => {
   });
 
   it('needs keys for a real exchange and never echoes them', () => {
-    expect(() => parseExchangeSettings({ EXCHANGE: 'bybit' })).toThrow('EXCHANGE=bybit needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET');
+    expect(() => parseExchangeSettings({ EXCHANGE: 'bybit' })).toThrow(
+      'EXCHANGE=bybit needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET',
+    );
     expect(() => parseExchangeSettings({ EXCHANGE: 'kraken' })).toThrow('must be one of paper, bybit, binance');
-    const real = parseExchangeSettings({ EXCHANGE: 'bybit', EXCHANGE_API_KEY: 'k', EXCHANGE_API_SECRET: 's', EXCHANGE_API_URL: 'http://127.0.0.1:5099' });
+    const real = parseExchangeSettings({
+      EXCHANGE: 'bybit',
+      EXCHANGE_API_KEY: 'k',
+      EXCHANGE_API_SECRET: 's',
+      EXCHANGE_API_URL: 'http://127.0.0.1:5099',
+    });
     expect(real).toMatchObject({ name: 'bybit', apiUrl: 'http://127.0.0.1:5099' });
     expect(() => parseExchangeSettings({ EXCHANGE_API_URL: 'ftp://x' })).toThrow('EXCHANGE_API_URL');
   });
 
   it('splits a CORS origin list', () => {
-    expect(parseAppSettings({ CORS_ORIGINS: 'http://a:5000, http://b:5000' }).corsOrigins).toEqual(['http://a:5000', 'http://b:5000']);
+    expect(parseAppSettings({ CORS_ORIGINS: 'http://a:5000, http://b:5000' }).corsOrigins).toEqual([
+      'http://a:5000',
+      'http://b:5000',
+    ]);
   });
 });

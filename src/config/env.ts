@@ -110,7 +110,13 @@ export function parseAppSettings(env: Env): AppSettings {
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', LOG_LEVELS),
     logFormat: oneOf(env, 'LOG_FORMAT', 'text', LOG_FORMATS),
     apiKey: env.BOTS_API_KEY?.trim() ? env.BOTS_API_KEY.trim() : null,
-    corsOrigins: cors === '*' ? '*' : cors.split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins:
+      cors === '*'
+        ? '*'
+        : cors
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
     mutationRateLimit: int(env, 'MUTATION_RATE_LIMIT', 600, 1, 1_000_000),
     workersEnabled: bool(env, 'WORKERS_ENABLED', true),
   };
@@ -121,7 +127,9 @@ export function parseExchangeSettings(env: Env): ExchangeSettings {
   const apiKey = env.EXCHANGE_API_KEY?.trim() || null;
   const apiSecret = env.EXCHANGE_API_SECRET?.trim() || null;
   if (name !== 'paper' && (!apiKey || !apiSecret)) {
-    throw new EnvValidationError(`EXCHANGE=${name} needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET (or use EXCHANGE=paper)`);
+    throw new EnvValidationError(
+      `EXCHANGE=${name} needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET (or use EXCHANGE=paper)`,
+    );
   }
   const apiPassword = env.EXCHANGE_API_PASSWORD?.trim() || null;
   if (EXCHANGES_WITH_PASSPHRASE.has(name) && !apiPassword) {
@@ -129,15 +137,21 @@ export function parseExchangeSettings(env: Env): ExchangeSettings {
   }
   const paperMarket = oneOf(env, 'PAPER_MARKET', 'sim', PAPER_MARKETS);
   if (paperMarket !== 'sim' && name !== 'paper') {
-    throw new EnvValidationError(`PAPER_MARKET=${paperMarket} needs EXCHANGE=paper (it runs the paper account on ${paperMarket}'s public prices)`);
+    throw new EnvValidationError(
+      `PAPER_MARKET=${paperMarket} needs EXCHANGE=paper (it runs the paper account on ${paperMarket}'s public prices)`,
+    );
   }
   const timeScale = num(env, 'PAPER_TIME_SCALE', 1, 0.001, 1_000_000);
   if (paperMarket !== 'sim' && timeScale !== 1) {
-    throw new EnvValidationError(`Invalid PAPER_TIME_SCALE=${JSON.stringify(env.PAPER_TIME_SCALE)}: must be 1 with PAPER_MARKET=${paperMarket} (real prices run in real time)`);
+    throw new EnvValidationError(
+      `Invalid PAPER_TIME_SCALE=${JSON.stringify(env.PAPER_TIME_SCALE)}: must be 1 with PAPER_MARKET=${paperMarket} (real prices run in real time)`,
+    );
   }
   const apiUrl = env.EXCHANGE_API_URL?.trim() || null;
   if (apiUrl && !/^https?:\/\/[^\s/]+/.test(apiUrl)) {
-    throw new EnvValidationError(`Invalid EXCHANGE_API_URL=${JSON.stringify(apiUrl)}: must be an http(s) origin like http://127.0.0.1:5099`);
+    throw new EnvValidationError(
+      `Invalid EXCHANGE_API_URL=${JSON.stringify(apiUrl)}: must be an http(s) origin like http://127.0.0.1:5099`,
+    );
   }
   return {
     name,

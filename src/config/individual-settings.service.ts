@@ -4,7 +4,12 @@ import { Clock, isoLocal } from '../common/clock';
 import { GroupCommit } from '../persistence/group-commit';
 import { isJsonObject, JsonStore } from '../persistence/json-store.service';
 import { AutoBotConfigService } from './auto-bot-config.service';
-import { effectiveBotConfig, OVERRIDE_SPECS, type EffectiveBotConfig, type OverrideLayer } from './effective-bot-config';
+import {
+  effectiveBotConfig,
+  OVERRIDE_SPECS,
+  type EffectiveBotConfig,
+  type OverrideLayer,
+} from './effective-bot-config';
 import { coerceSettings, type SettingSpec } from './setting-spec';
 import { refuseUnsupportedSettings } from './unsupported-settings';
 
@@ -69,7 +74,9 @@ export class IndividualSettingsService implements OnModuleInit {
   }
 
   async setMany(entries: Record<string, Record<string, unknown>>): Promise<number> {
-    const validated = Object.entries(entries).map(([symbol, overrides]) => [symbol, coerceSettings(COIN_SETTING_SPECS, overrides).values] as const);
+    const validated = Object.entries(entries).map(
+      ([symbol, overrides]) => [symbol, coerceSettings(COIN_SETTING_SPECS, overrides).values] as const,
+    );
     for (const [, values] of validated) refuseUnsupportedSettings(values);
     return this.mutate((all) => {
       for (const [symbol, values] of validated) all[symbol] = { ...values, updated_at: isoLocal(this.clock.now()) };

@@ -19,7 +19,11 @@ describe('setting owners', () => {
 
   it('shows the system values (inactive_bot_cleanup_interval 60, not the old auto-bot copy 600)', () => {
     const values = systemOwnedValues(DEFAULT_SYSTEM_CONFIG);
-    expect(values).toMatchObject({ inactive_bot_cleanup_interval: 60, rsi_update_interval: 300, system_timeframe: '6h' });
+    expect(values).toMatchObject({
+      inactive_bot_cleanup_interval: 60,
+      rsi_update_interval: 300,
+      system_timeframe: '6h',
+    });
     expect(Object.keys(values).sort()).toEqual([...SYSTEM_OWNED_AUTO_BOT_KEYS].sort());
   });
 });

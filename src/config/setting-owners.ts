@@ -35,7 +35,10 @@ export function isSystemOwnedKey(key: string): key is SystemOwnedAutoBotKey {
 }
 
 /** Splits an auto-bot body into the keys the system config owns and the rest. */
-export function splitAutoBotBody(body: Readonly<Record<string, unknown>>): { autoBot: Record<string, unknown>; system: Record<string, unknown> } {
+export function splitAutoBotBody(body: Readonly<Record<string, unknown>>): {
+  autoBot: Record<string, unknown>;
+  system: Record<string, unknown>;
+} {
   const autoBot: Record<string, unknown> = {};
   const system: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) (isSystemOwnedKey(key) ? system : autoBot)[key] = value;

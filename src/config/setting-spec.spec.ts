@@ -4,7 +4,10 @@ import { coerceSetting, coerceSettings } from './setting-spec';
 
 describe('setting specs', () => {
   it('every default is valid under its own spec', () => {
-    for (const [specs, defaults] of [[AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG], [SYSTEM_SPECS, DEFAULT_SYSTEM_CONFIG]] as const) {
+    for (const [specs, defaults] of [
+      [AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG],
+      [SYSTEM_SPECS, DEFAULT_SYSTEM_CONFIG],
+    ] as const) {
       const { values, ignored } = coerceSettings(specs, { ...defaults });
       expect(ignored).toEqual([]);
       expect(values).toEqual(defaults);
@@ -13,10 +16,18 @@ describe('setting specs', () => {
 
   it('uses the seed defaults for the auto-bot and the intervals', () => {
     expect(DEFAULT_AUTO_BOT_CONFIG).toMatchObject({
-      enabled: false, max_concurrent: 5, rsi_long_threshold: 29, rsi_short_threshold: 71,
-      rsi_exit_long_with_trend: 65, rsi_exit_short_with_trend: 35,
+      enabled: false,
+      max_concurrent: 5,
+      rsi_long_threshold: 29,
+      rsi_short_threshold: 71,
+      rsi_exit_long_with_trend: 65,
+      rsi_exit_short_with_trend: 35,
     });
-    expect(DEFAULT_SYSTEM_CONFIG).toMatchObject({ bot_status_update_interval: 30, position_sync_interval: 30, rsi_update_interval: 300 });
+    expect(DEFAULT_SYSTEM_CONFIG).toMatchObject({
+      bot_status_update_interval: 30,
+      position_sync_interval: 30,
+      rsi_update_interval: 300,
+    });
   });
 
   it('coerces the forms clients send', () => {
@@ -43,11 +54,17 @@ describe('setting specs', () => {
   });
 
   it('names the allowed range', () => {
-    expect(() => coerceSetting('leverage', AUTO_BOT_SPECS.leverage, 500)).toThrow('leverage must be an integer from 1 to 125 (got 500)');
+    expect(() => coerceSetting('leverage', AUTO_BOT_SPECS.leverage, 500)).toThrow(
+      'leverage must be an integer from 1 to 125 (got 500)',
+    );
   });
 
   it('drops unknown keys and null values, validating the rest', () => {
-    const { values, ignored } = coerceSettings(AUTO_BOT_SPECS, { enabled: true, exit_scam_timeframe: '6h', max_concurrent: null });
+    const { values, ignored } = coerceSettings(AUTO_BOT_SPECS, {
+      enabled: true,
+      exit_scam_timeframe: '6h',
+      max_concurrent: null,
+    });
     expect(values).toEqual({ enabled: true });
     expect(ignored).toEqual(['exit_scam_timeframe']);
   });

@@ -13,14 +13,22 @@ export type SettingSpec =
 
 function describe(spec: SettingSpec): string {
   switch (spec.type) {
-    case 'int': return `an integer from ${spec.min} to ${spec.max}`;
-    case 'number': return `a number from ${spec.min} to ${spec.max}`;
-    case 'bool': return 'true or false';
-    case 'enum': return `one of ${spec.values.join(', ')}`;
-    case 'string': return `a string of at most ${spec.maxLength} characters`;
-    case 'symbols': return `a list of at most ${MAX_SYMBOL_LIST} coin symbols`;
-    case 'numbers': return `a list of at most ${spec.maxItems} numbers from ${spec.min} to ${spec.max}`;
-    case 'opaque': return 'any JSON value';
+    case 'int':
+      return `an integer from ${spec.min} to ${spec.max}`;
+    case 'number':
+      return `a number from ${spec.min} to ${spec.max}`;
+    case 'bool':
+      return 'true or false';
+    case 'enum':
+      return `one of ${spec.values.join(', ')}`;
+    case 'string':
+      return `a string of at most ${spec.maxLength} characters`;
+    case 'symbols':
+      return `a list of at most ${MAX_SYMBOL_LIST} coin symbols`;
+    case 'numbers':
+      return `a list of at most ${spec.maxItems} numbers from ${spec.min} to ${spec.max}`;
+    case 'opaque':
+      return 'any JSON value';
   }
 }
 
@@ -30,7 +38,10 @@ function describe(spec: SettingSpec): string {
  */
 export function coerceSetting(key: string, spec: SettingSpec, value: unknown): unknown {
   const fail = (): never => {
-    throw new ConfigValidationError(key, `${key} must be ${describe(spec)} (got ${JSON.stringify(value)?.slice(0, 60)})`);
+    throw new ConfigValidationError(
+      key,
+      `${key} must be ${describe(spec)} (got ${JSON.stringify(value)?.slice(0, 60)})`,
+    );
   };
   switch (spec.type) {
     case 'int':

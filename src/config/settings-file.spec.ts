@@ -21,14 +21,25 @@ describe('settings files', () => {
   it('writes the defaults out on a first start', async () => {
     const service = new SystemConfigService(store);
     await service.onModuleInit();
-    expect(JSON.parse(readFileSync(path.join(dir, 'system_config.json'), 'utf8'))).toMatchObject({ position_sync_interval: 30, rsi_update_interval: 300 });
+    expect(JSON.parse(readFileSync(path.join(dir, 'system_config.json'), 'utf8'))).toMatchObject({
+      position_sync_interval: 30,
+      rsi_update_interval: 300,
+    });
   });
 
   it('merges data/system_config.json over the defaults', async () => {
-    writeFileSync(path.join(dir, 'system_config.json'), JSON.stringify({ rsi_update_interval: 60, some_future_key: 'kept' }));
+    writeFileSync(
+      path.join(dir, 'system_config.json'),
+      JSON.stringify({ rsi_update_interval: 60, some_future_key: 'kept' }),
+    );
     const service = new SystemConfigService(store);
     await service.onModuleInit();
-    expect(service.get()).toMatchObject({ rsi_update_interval: 60, position_sync_interval: 30, bot_status_update_interval: 30, some_future_key: 'kept' });
+    expect(service.get()).toMatchObject({
+      rsi_update_interval: 60,
+      position_sync_interval: 30,
+      bot_status_update_interval: 30,
+      some_future_key: 'kept',
+    });
     expect(service.timeframe).toBe('6h');
   });
 
@@ -36,7 +47,9 @@ describe('settings files', () => {
     writeFileSync(path.join(dir, 'system_config.json'), JSON.stringify({ position_sync_interval: 0 }));
     const service = new SystemConfigService(store);
     await expect(service.onModuleInit()).rejects.toThrow(SettingsFileError);
-    await expect(service.onModuleInit()).rejects.toThrow('Invalid value in system_config.json: position_sync_interval must be an integer from 1 to 86400 (got 0)');
+    await expect(service.onModuleInit()).rejects.toThrow(
+      'Invalid value in system_config.json: position_sync_interval must be an integer from 1 to 86400 (got 0)',
+    );
   });
 
   it('applies a valid partial update, reports the changes and saves', async () => {
@@ -45,9 +58,15 @@ describe('settings files', () => {
     const seen: string[] = [];
     service.onChange((_c, changes) => seen.push(...changes.map((c) => c.key)));
     const { changes } = await service.update({ enabled: true, max_concurrent: '7', exit_scam_timeframe: '6h' });
-    expect(changes).toEqual([{ key: 'enabled', from: false, to: true }, { key: 'max_concurrent', from: 5, to: 7 }]);
+    expect(changes).toEqual([
+      { key: 'enabled', from: false, to: true },
+      { key: 'max_concurrent', from: 5, to: 7 },
+    ]);
     expect(seen).toEqual(['enabled', 'max_concurrent']);
-    expect(JSON.parse(readFileSync(path.join(dir, 'auto_bot_config.json'), 'utf8'))).toMatchObject({ enabled: true, max_concurrent: 7 });
+    expect(JSON.parse(readFileSync(path.join(dir, 'auto_bot_config.json'), 'utf8'))).toMatchObject({
+      enabled: true,
+      max_concurrent: 7,
+    });
   });
 
   it('saves nothing when one value of an update is invalid', async () => {
@@ -56,7 +75,10 @@ describe('settings files', () => {
     await expect(service.update({ enabled: true, leverage: 1000 })).rejects.toThrow(ConfigValidationError);
     expect(service.get().enabled).toBe(false);
     // The file still holds the defaults written at first start.
-    expect(JSON.parse(readFileSync(path.join(dir, 'auto_bot_config.json'), 'utf8'))).toMatchObject({ enabled: false, leverage: 10 });
+    expect(JSON.parse(readFileSync(path.join(dir, 'auto_bot_config.json'), 'utf8'))).toMatchObject({
+      enabled: false,
+      leverage: 10,
+    });
   });
 
   it('mirrors the two break-even trigger keys and keeps enabled on restore', async () => {

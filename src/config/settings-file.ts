@@ -64,7 +64,10 @@ export class SettingsFile<T extends object> {
   /** Loads the file over the defaults. A value out of range stops start-up with a line naming it. */
   async load(): Promise<void> {
     await this.mutex.runExclusive(async () => {
-      const raw = await this.store.load<Record<string, unknown>>(this.file, { defaults: () => ({}), validate: isJsonObject });
+      const raw = await this.store.load<Record<string, unknown>>(this.file, {
+        defaults: () => ({}),
+        validate: isJsonObject,
+      });
       let values: Record<string, unknown>;
       try {
         ({ values } = coerceSettings(this.specs, raw));
@@ -82,7 +85,10 @@ export class SettingsFile<T extends object> {
   }
 
   /** Validates and applies a partial update; throws ConfigValidationError (nothing saved) on a bad value. */
-  async update(partial: Record<string, unknown>, transform?: (values: Record<string, unknown>, current: T) => void): Promise<{ config: T; changes: SettingChange[]; ignored: string[] }> {
+  async update(
+    partial: Record<string, unknown>,
+    transform?: (values: Record<string, unknown>, current: T) => void,
+  ): Promise<{ config: T; changes: SettingChange[]; ignored: string[] }> {
     const { changes, ignored } = await this.commits.submit(
       (draft) => {
         const { values, ignored } = coerceSettings(this.specs, partial);

@@ -14,7 +14,9 @@ export function listenError(error: NodeJS.ErrnoException, host: string, port: nu
     case 'EADDRINUSE':
       return new StartupError(`port ${port} on ${host} is already in use (another bots-service? set PORT)`);
     case 'EACCES':
-      return new StartupError(`no permission to listen on port ${port} on ${host} (ports below 1024 need privileges; set PORT)`);
+      return new StartupError(
+        `no permission to listen on port ${port} on ${host} (ports below 1024 need privileges; set PORT)`,
+      );
     case 'EADDRNOTAVAIL':
       return new StartupError(`address ${host} is not available on this machine (set HOST)`);
     default:

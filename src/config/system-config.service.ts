@@ -29,12 +29,16 @@ export class SystemConfigService implements OnModuleInit {
   }
 
   async setTimeframe(timeframe: string): Promise<void> {
-    if (!isTimeframe(timeframe)) throw new ConfigValidationError('timeframe', `timeframe must be one of the supported timeframes`);
+    if (!isTimeframe(timeframe)) {
+      throw new ConfigValidationError('timeframe', `timeframe must be one of the supported timeframes`);
+    }
     await this.settings.update({ system_timeframe: timeframe });
   }
 
   /** Partial update; the timeframe is changed only through setTimeframe (the /timeframe endpoint). */
-  async update(partial: Record<string, unknown>): Promise<{ config: SystemConfig; changed: string[]; changes: SettingChange[]; ignored: string[] }> {
+  async update(
+    partial: Record<string, unknown>,
+  ): Promise<{ config: SystemConfig; changed: string[]; changes: SettingChange[]; ignored: string[] }> {
     const { system_timeframe: _ignored, ...rest } = partial;
     const { config, changes, ignored } = await this.settings.update(rest);
     return { config, changed: changes.map((c) => c.key), changes, ignored };

@@ -9,5 +9,7 @@ export const LIMIT_ORDER_ENTRY_UNSUPPORTED =
 
 /** Throws ConfigValidationError when validated `values` switch on an unsupported setting. */
 export function refuseUnsupportedSettings(values: Readonly<Record<string, unknown>>): void {
-  if (values.limit_orders_entry_enabled === true) throw new ConfigValidationError('limit_orders_entry_enabled', LIMIT_ORDER_ENTRY_UNSUPPORTED);
+  if (values.limit_orders_entry_enabled === true) {
+    throw new ConfigValidationError('limit_orders_entry_enabled', LIMIT_ORDER_ENTRY_UNSUPPORTED);
+  }
 }

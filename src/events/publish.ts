@@ -7,7 +7,12 @@ import type { DomainEventMap, DomainEventName } from './domain-events';
  * disk), so the action that the event reports is acknowledged only after it. A listener failure is logged and
  * never turns the action itself into an error: the trade happened either way.
  */
-export async function publishEvent<K extends DomainEventName>(emitter: EventEmitter2 | undefined, name: K, payload: DomainEventMap[K], logger?: Logger): Promise<void> {
+export async function publishEvent<K extends DomainEventName>(
+  emitter: EventEmitter2 | undefined,
+  name: K,
+  payload: DomainEventMap[K],
+  logger?: Logger,
+): Promise<void> {
   if (!emitter) return;
   try {
     await emitter.emitAsync(name, payload);

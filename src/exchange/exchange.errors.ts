@@ -4,7 +4,10 @@
  */
 export class ExchangeError extends Error {
   readonly retryable: boolean = false;
-  constructor(message: string, readonly method?: string) {
+  constructor(
+    message: string,
+    readonly method?: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }

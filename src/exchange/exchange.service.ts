@@ -7,8 +7,19 @@ import { StateRegistry } from '../persistence/state-registry.service';
 import { ExchangeAuthError, ExchangeNotReadyError } from './exchange.errors';
 import { candlesToColumns } from './exchange.types';
 import type {
-  Balance, Candle, CandleColumns, ExchangeAdapter, ExchangeClosedTrade, FetchCandlesOptions, MarketInfo, MarketOrderRequest,
-  OrderResult, Position, Ticker, Timeframe, TradingStopRequest,
+  Balance,
+  Candle,
+  CandleColumns,
+  ExchangeAdapter,
+  ExchangeClosedTrade,
+  FetchCandlesOptions,
+  MarketInfo,
+  MarketOrderRequest,
+  OrderResult,
+  Position,
+  Ticker,
+  Timeframe,
+  TradingStopRequest,
 } from './exchange.types';
 import type { CcxtExchange as CcxtExchangeClass } from './ccxt/ccxt-exchange';
 import type * as CreatePaperExchangeModule from './paper/create-paper-exchange';
@@ -16,7 +27,14 @@ import { paperAccountFile, paperModeDescription } from './paper/paper-mode';
 
 /** Adapter calls that are signed with the account's key (readiness: docs/security.md). */
 const SIGNED_METHODS: ReadonlySet<string> = new Set([
-  'fetchPositions', 'fetchBalance', 'createMarketOrder', 'closePosition', 'cancelOrder', 'setTradingStop', 'setLeverage', 'fetchClosedTrades',
+  'fetchPositions',
+  'fetchBalance',
+  'createMarketOrder',
+  'closePosition',
+  'cancelOrder',
+  'setTradingStop',
+  'setLeverage',
+  'fetchClosedTrades',
 ]);
 
 /** The simulation's account file; a dry run keeps its own (paperAccountFile). */
@@ -82,8 +100,20 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
 
   get mode(): ExchangeMode {
     const c = this.config;
-    if (c.name !== 'paper') return { exchange: c.name, paper_market: null, dry_run: false, description: `real ${c.name} account${c.testnet ? ' (testnet)' : ''}` };
-    return { exchange: 'paper', paper_market: c.paper.market, dry_run: c.paper.market !== 'sim', description: paperModeDescription(c.paper.market) };
+    if (c.name !== 'paper') {
+      return {
+        exchange: c.name,
+        paper_market: null,
+        dry_run: false,
+        description: `real ${c.name} account${c.testnet ? ' (testnet)' : ''}`,
+      };
+    }
+    return {
+      exchange: 'paper',
+      paper_market: c.paper.market,
+      dry_run: c.paper.market !== 'sim',
+      description: paperModeDescription(c.paper.market),
+    };
   }
 
   get isReady(): boolean {
@@ -158,6 +188,8 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       );
       return paper;
     }
+    // Lazy: the ccxt adapter is loaded only when a real exchange is configured; its type is an `import type` above.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
     const { CcxtExchange } = require('./ccxt/ccxt-exchange') as { CcxtExchange: typeof CcxtExchangeClass };
     this.logger.log(`Real exchange: ${c.name}${c.testnet ? ' (testnet)' : ''}${c.apiUrl ? ` via ${c.apiUrl}` : ''}`);
     return new CcxtExchange({
@@ -190,10 +222,14 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       this.ready = true;
       this.initError = null;
       const mode = this.mode.dry_run ? ` (${this.mode.description})` : '';
-      this.logger.log(`Exchange ${this.name}${mode} ready: ${this.marketList.filter((m) => m.status === 'Trading').length} tradable USDT perpetuals`);
+      this.logger.log(
+        `Exchange ${this.name}${mode} ready: ${this.marketList.filter((m) => m.status === 'Trading').length} tradable USDT perpetuals`,
+      );
       // Public market data works without valid keys: one signed read proves them (readiness waits for it).
       if (!this.signedCallSucceeded) {
-        await this.fetchPositions().catch((error: Error) => this.logger.error(`Exchange ${this.name}: signed request failed: ${error.message}`));
+        await this.fetchPositions().catch((error: Error) =>
+          this.logger.error(`Exchange ${this.name}: signed request failed: ${error.message}`),
+        );
       }
     } catch (error) {
       this.ready = false;
@@ -204,7 +240,9 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.adapter?.close().catch(() => undefined);
+    await this.adapter
+      ?.close()
+      .catch((error: Error) => this.logger.warn(`Exchange ${this.name} did not close cleanly: ${error.message}`));
   }
 
   async refreshMarkets(): Promise<MarketInfo[]> {
@@ -255,7 +293,9 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
 
   /** Paper mode: a stop, take-profit or liquidation closed a position during this call; keep it on disk. */
   private async saveTriggeredCloses(): Promise<void> {
-    await this.afterTriggers?.().catch((error: Error) => this.logger.error(`Saving the paper account failed: ${error.message}`));
+    await this.afterTriggers?.().catch((error: Error) =>
+      this.logger.error(`Saving the paper account failed: ${error.message}`),
+    );
   }
 
   /** Waits for the account save (paper mode) after a call that changes the account, success or failure. */
@@ -264,7 +304,9 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
       return await call;
     } finally {
       // A failed save must not turn a filled order into an error (the caller would retry and double it).
-      await this.afterAccountChange?.().catch((error: Error) => this.logger.error(`Saving the paper account failed: ${error.message}`));
+      await this.afterAccountChange?.().catch((error: Error) =>
+        this.logger.error(`Saving the paper account failed: ${error.message}`),
+      );
     }
   }
 
@@ -313,7 +355,9 @@ export class ExchangeService implements ExchangeAdapter, OnModuleInit, OnApplica
   }
   /** Trades the exchange closed by itself (stop-loss, take-profit, liquidation), when the adapter can tell. */
   async fetchClosedTrades(since: number): Promise<ExchangeClosedTrade[]> {
-    const adapter = this.adapter as ExchangeAdapter & { fetchClosedTrades?: (since: number) => Promise<ExchangeClosedTrade[]> };
+    const adapter = this.adapter as ExchangeAdapter & {
+      fetchClosedTrades?: (since: number) => Promise<ExchangeClosedTrade[]>;
+    };
     if (!adapter.fetchClosedTrades) return [];
     return this.track('fetchClosedTrades', () => adapter.fetchClosedTrades!(since));
   }

@@ -3,17 +3,59 @@
  * adapters translate to the exchange's own ids ("BTCUSDT", "BTC/USDT:USDT").
  */
 
-export const SUPPORTED_TIMEFRAMES = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M'] as const;
+export const SUPPORTED_TIMEFRAMES = [
+  '1m',
+  '3m',
+  '5m',
+  '15m',
+  '30m',
+  '1h',
+  '2h',
+  '4h',
+  '6h',
+  '8h',
+  '12h',
+  '1d',
+  '3d',
+  '1w',
+  '1M',
+] as const;
 export type Timeframe = (typeof SUPPORTED_TIMEFRAMES)[number];
 
 /** Timeframes every adapter can actually fetch (Bybit's kline intervals; 8h/3d are not among them). */
-export const FETCHABLE_TIMEFRAMES: readonly Timeframe[] = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d', '1w', '1M'];
+export const FETCHABLE_TIMEFRAMES: readonly Timeframe[] = [
+  '1m',
+  '3m',
+  '5m',
+  '15m',
+  '30m',
+  '1h',
+  '2h',
+  '4h',
+  '6h',
+  '12h',
+  '1d',
+  '1w',
+  '1M',
+];
 
 const MINUTE = 60_000;
 export const TIMEFRAME_MS: Record<Timeframe, number> = {
-  '1m': MINUTE, '3m': 3 * MINUTE, '5m': 5 * MINUTE, '15m': 15 * MINUTE, '30m': 30 * MINUTE,
-  '1h': 60 * MINUTE, '2h': 120 * MINUTE, '4h': 240 * MINUTE, '6h': 360 * MINUTE, '8h': 480 * MINUTE,
-  '12h': 720 * MINUTE, '1d': 1440 * MINUTE, '3d': 3 * 1440 * MINUTE, '1w': 7 * 1440 * MINUTE, '1M': 30 * 1440 * MINUTE,
+  '1m': MINUTE,
+  '3m': 3 * MINUTE,
+  '5m': 5 * MINUTE,
+  '15m': 15 * MINUTE,
+  '30m': 30 * MINUTE,
+  '1h': 60 * MINUTE,
+  '2h': 120 * MINUTE,
+  '4h': 240 * MINUTE,
+  '6h': 360 * MINUTE,
+  '8h': 480 * MINUTE,
+  '12h': 720 * MINUTE,
+  '1d': 1440 * MINUTE,
+  '3d': 3 * 1440 * MINUTE,
+  '1w': 7 * 1440 * MINUTE,
+  '1M': 30 * 1440 * MINUTE,
 };
 
 export function isTimeframe(value: unknown): value is Timeframe {
@@ -50,7 +92,13 @@ export function candlesToColumns(candles: readonly Candle[]): CandleColumns {
   const unique = sorted.filter((c, i) => i === sorted.length - 1 || sorted[i + 1].time !== c.time);
   const n = unique.length;
   const columns: CandleColumns = {
-    length: n, time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n),
+    length: n,
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
   };
   unique.forEach((c, i) => {
     columns.time[i] = c.time;

@@ -33,7 +33,9 @@ export function validateDelistedFile(value: unknown): string | null {
   if (value === null || typeof value !== 'object') return 'expected an object';
   const coins = (value as { delisted_coins?: unknown }).delisted_coins;
   if (coins === undefined) return null;
-  return coins !== null && typeof coins === 'object' && !Array.isArray(coins) ? null : 'delisted_coins must be an object';
+  return coins !== null && typeof coins === 'object' && !Array.isArray(coins)
+    ? null
+    : 'delisted_coins must be an object';
 }
 
 /**
@@ -87,7 +89,12 @@ export class DelistingService implements OnModuleInit {
         const listed = coins[market.symbol];
         if (DELISTING_STATUSES.has(market.status)) {
           if (!listed) {
-            coins[market.symbol] = { reason: `Instrument status ${market.status}`, delisting_date: null, detected_at: isoLocal(now), source: SCAN_SOURCE };
+            coins[market.symbol] = {
+              reason: `Instrument status ${market.status}`,
+              delisting_date: null,
+              detected_at: isoLocal(now),
+              source: SCAN_SOURCE,
+            };
             added.push(market.symbol);
           }
         } else if (listed?.source === SCAN_SOURCE && market.status === 'Trading') {
@@ -102,7 +109,9 @@ export class DelistingService implements OnModuleInit {
       this.data = next;
       this.lastScanAt = now;
       if (added.length > 0) this.logger.warn(`Delisting detected: ${added.join(', ')}`);
-      if (added.length > 0) await publishEvent(this.events, DomainEvent.DelistingDetected, { at: now, symbols: added }, this.logger);
+      if (added.length > 0) {
+        await publishEvent(this.events, DomainEvent.DelistingDetected, { at: now, symbols: added }, this.logger);
+      }
       return { added, removed };
     });
   }
@@ -113,11 +122,19 @@ export class DelistingService implements OnModuleInit {
       if (this.data.delisted_coins[symbol]) return;
       const next = {
         ...this.data,
-        delisted_coins: { ...this.data.delisted_coins, [symbol]: { reason, delisting_date: null, detected_at: isoLocal(this.clock.now()), source } },
+        delisted_coins: {
+          ...this.data.delisted_coins,
+          [symbol]: { reason, delisting_date: null, detected_at: isoLocal(this.clock.now()), source },
+        },
       };
       await this.store.save(DELISTED_FILE, next, { onFailure: 'refused' });
       this.data = next;
-      await publishEvent(this.events, DomainEvent.DelistingDetected, { at: this.clock.now(), symbols: [symbol] }, this.logger);
+      await publishEvent(
+        this.events,
+        DomainEvent.DelistingDetected,
+        { at: this.clock.now(), symbols: [symbol] },
+        this.logger,
+      );
     });
   }
 
@@ -126,7 +143,14 @@ export class DelistingService implements OnModuleInit {
       const coins: Record<string, DelistedEntry> = {};
       for (const entry of raw) {
         const symbol = normalizeSymbol(entry);
-        if (symbol) coins[symbol] = { reason: 'Imported from the legacy list', delisting_date: null, detected_at: isoLocal(this.clock.now()), source: 'legacy' };
+        if (symbol) {
+          coins[symbol] = {
+            reason: 'Imported from the legacy list',
+            delisting_date: null,
+            detected_at: isoLocal(this.clock.now()),
+            source: 'legacy',
+          };
+        }
       }
       return { delisted_coins: coins, last_scan: null, scan_enabled: true };
     }

@@ -33,7 +33,7 @@ export class DelistingWorker implements OnApplicationBootstrap, OnApplicationShu
     });
     const interval = this.intervalMs();
     const last = this.delisting.lastScanTime;
-    if (last === null || this.clock.now() - last >= interval) setTimeout(() => void this.tick(), 0).unref?.();
+    if (last === null || this.clock.now() - last >= interval) setTimeout(() => this.tickDetached(), 0).unref?.();
   }
 
   onApplicationShutdown(): void {
@@ -41,7 +41,12 @@ export class DelistingWorker implements OnApplicationBootstrap, OnApplicationShu
   }
 
   state() {
-    return { active: this.scheduler.doesExist('interval', JOB), scans: this.scans, last_scan: this.delisting.snapshot().last_scan, last_error: this.lastError };
+    return {
+      active: this.scheduler.doesExist('interval', JOB),
+      scans: this.scans,
+      last_scan: this.delisting.snapshot().last_scan,
+      last_error: this.lastError,
+    };
   }
 
   private intervalMs(): number {
@@ -49,7 +54,12 @@ export class DelistingWorker implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private arm(): void {
-    armInterval(this.scheduler, JOB, this.clock.realDelay(this.intervalMs()), () => void this.tick());
+    armInterval(this.scheduler, JOB, this.clock.realDelay(this.intervalMs()), () => this.tickDetached());
+  }
+
+  /** A timer's tick: tick() logs and records scan failures itself; this handler only catches a bug in that. */
+  private tickDetached(): void {
+    void this.tick().catch((error: Error) => this.logger.error(`Delisting tick crashed: ${error.message}`));
   }
 
   async tick(): Promise<void> {

@@ -7,7 +7,8 @@ import type { AutoBotConfig } from '../config/defaults';
 /**
  * The filter and maturity decorators on a scripted market:
  * SLIDE  – a long wave, then 12 candles falling 2 % each: RSI deep in the long zone for many candles; mature.
- * PUMP   – the wave, a calm stretch, then the forming candle jumps 20 %: RSI in the short zone, but an exit-scam candle.
+ * PUMP   – the wave, a calm stretch, then the forming candle jumps 20 %: RSI in the short zone, but an exit-scam
+ *        candle.
  * YOUNG  – 150 candles only, sliding like SLIDE: in the long zone but not mature.
  * WAVE   – the plain wave, ending just past a top: mature, RSI between the zones.
  * GONE   – an instrument in status Closed.
@@ -36,13 +37,25 @@ describe('FilterService and MaturityService on the coin table', () => {
   it('sets signal, zone, flags and the effective signal of every coin', () => {
     const slide = h.rsi.getCoin('SLIDE')!;
     expect(slide.rsi!).toBeLessThanOrEqual(29);
-    expect(slide).toMatchObject({ signal: 'ENTER_LONG', rsi_zone: 'BUY_ZONE', is_mature: true, blocked_by_exit_scam: false, blocked_by_rsi_time: false, effective_signal: 'ENTER_LONG' });
+    expect(slide).toMatchObject({
+      signal: 'ENTER_LONG',
+      rsi_zone: 'BUY_ZONE',
+      is_mature: true,
+      blocked_by_exit_scam: false,
+      blocked_by_rsi_time: false,
+      effective_signal: 'ENTER_LONG',
+    });
     expect(slide.time_filter_info).toMatchObject({ filter: 'rsi_time_filter', allowed: true });
     expect(h.filters.effectiveSignal('SLIDE')).toEqual({ signal: 'ENTER_LONG', reason: expect.any(String) });
 
     const pump = h.rsi.getCoin('PUMP')!;
     expect(pump.rsi!).toBeGreaterThanOrEqual(71);
-    expect(pump).toMatchObject({ signal: 'ENTER_SHORT', rsi_zone: 'SELL_ZONE', blocked_by_exit_scam: true, effective_signal: 'WAIT' });
+    expect(pump).toMatchObject({
+      signal: 'ENTER_SHORT',
+      rsi_zone: 'SELL_ZONE',
+      blocked_by_exit_scam: true,
+      effective_signal: 'WAIT',
+    });
     expect(pump.exit_scam_info).toMatchObject({ filter: 'exit_scam', allowed: false });
     expect(h.filters.effectiveSignal('PUMP')).toEqual({ signal: 'WAIT', reason: 'blocked by the exit-scam filter' });
 
@@ -61,7 +74,13 @@ describe('FilterService and MaturityService on the coin table', () => {
   it('checkEntry runs maturity, RSI time, exit-scam, scope, delisted in order and stops at the first refusal', () => {
     const ok = h.filters.checkEntry('SLIDE', 'LONG', config);
     expect(ok.allowed).toBe(true);
-    expect(ok.decisions.map((d) => d.filter)).toEqual(['maturity', 'rsi_time_filter', 'exit_scam', 'scope', 'delisted']);
+    expect(ok.decisions.map((d) => d.filter)).toEqual([
+      'maturity',
+      'rsi_time_filter',
+      'exit_scam',
+      'scope',
+      'delisted',
+    ]);
 
     const young = h.filters.checkEntry('YOUNG', 'LONG', config);
     expect(young).toMatchObject({ allowed: false, blockedBy: 'maturity' });
@@ -69,18 +88,29 @@ describe('FilterService and MaturityService on the coin table', () => {
 
     const pump = h.filters.checkEntry('PUMP', 'SHORT', { ...config, rsi_time_filter_enabled: false });
     expect(pump).toMatchObject({ allowed: false, blockedBy: 'exit_scam' });
-    expect(pump.decisions.map((d) => [d.filter, d.allowed])).toEqual([['maturity', true], ['rsi_time_filter', true], ['exit_scam', false]]);
+    expect(pump.decisions.map((d) => [d.filter, d.allowed])).toEqual([
+      ['maturity', true],
+      ['rsi_time_filter', true],
+      ['exit_scam', false],
+    ]);
     expect(pump.decisions[1].reason).toBe('filter disabled');
     // With the time filter on, the single pump candle has not held the zone for 7 candles: refused there first.
     expect(h.filters.checkEntry('PUMP', 'SHORT', config).blockedBy).toBe('rsi_time_filter');
     // Each filter respects its flag.
-    expect(h.filters.checkEntry('PUMP', 'SHORT', { ...config, rsi_time_filter_enabled: false, exit_scam_enabled: false }).allowed).toBe(true);
-    expect(h.filters.checkEntry('YOUNG', 'LONG', { ...config, enable_maturity_check: false }).decisions[0].reason).toBe('filter disabled');
+    expect(
+      h.filters.checkEntry('PUMP', 'SHORT', { ...config, rsi_time_filter_enabled: false, exit_scam_enabled: false })
+        .allowed,
+    ).toBe(true);
+    expect(h.filters.checkEntry('YOUNG', 'LONG', { ...config, enable_maturity_check: false }).decisions[0].reason).toBe(
+      'filter disabled',
+    );
 
     const listed = h.filters.checkEntry('SLIDE', 'LONG', { ...config, blacklist: ['slideusdt'] });
     expect(listed).toMatchObject({ allowed: false, blockedBy: 'scope' });
     expect(listed.decisions).toHaveLength(4);
-    expect(h.filters.checkEntry('SLIDE', 'LONG', { ...config, scope: 'whitelist', whitelist: ['WAVE'] }).blockedBy).toBe('scope');
+    expect(
+      h.filters.checkEntry('SLIDE', 'LONG', { ...config, scope: 'whitelist', whitelist: ['WAVE'] }).blockedBy,
+    ).toBe('scope');
   });
 
   it('the scope rule blocks in the table too, after a config change', async () => {
@@ -100,7 +130,10 @@ describe('FilterService and MaturityService on the coin table', () => {
     // The last round saw no trades: the record says allowed.
     const before = h.rsi.getCoin('SLIDE')!.loss_reentry_info;
     expect(before).toMatchObject({ allowed: true });
-    expect(h.filters.effectiveSignal('SLIDE')).toEqual({ signal: 'WAIT', reason: 'blocked by loss re-entry protection' });
+    expect(h.filters.effectiveSignal('SLIDE')).toEqual({
+      signal: 'WAIT',
+      reason: 'blocked by loss re-entry protection',
+    });
     // A query: the coin table (RsiService's) is neither written nor versioned by it.
     expect(h.rsi.getCoin('SLIDE')!.loss_reentry_info).toEqual(before);
     expect(h.rsi.getCoin('SLIDE')!.effective_signal).toBe('ENTER_LONG');
@@ -121,7 +154,11 @@ describe('FilterService and MaturityService on the coin table', () => {
     const scan = await h.delisting.scan();
     expect(scan.added).toEqual(['GONE']);
     const file = JSON.parse(readFileSync(path.join(h.dataDir, 'delisted.json'), 'utf8'));
-    expect(file).toMatchObject({ delisted_coins: { GONE: { source: 'exchange_scan' } }, scan_enabled: true, last_scan: expect.any(String) });
+    expect(file).toMatchObject({
+      delisted_coins: { GONE: { source: 'exchange_scan' } },
+      scan_enabled: true,
+      last_scan: expect.any(String),
+    });
     await h.delisting.markDelisted('SLIDE', 'order rejected: 30228');
     expect(h.filters.effectiveSignal('SLIDE')).toEqual({ signal: 'WAIT', reason: 'coin is being delisted' });
     expect(h.filters.checkEntry('SLIDE', 'LONG', config)).toMatchObject({ allowed: false, blockedBy: 'delisted' });
@@ -133,7 +170,13 @@ describe('FilterService and MaturityService on the coin table', () => {
     await h.maturity.flush();
     const stored = JSON.parse(readFileSync(path.join(h.dataDir, 'mature_coins.json'), 'utf8'));
     expect(Object.keys(stored).sort()).toEqual(['PUMP', 'SLIDE', 'WAVE']);
-    expect(stored.WAVE.maturity_data.details).toMatchObject({ candles_count: 1000, min_required: 400, timeframe: '6h', config_min_rsi_low: 35, config_max_rsi_high: 65 });
+    expect(stored.WAVE.maturity_data.details).toMatchObject({
+      candles_count: 1000,
+      min_required: 400,
+      timeframe: '6h',
+      config_min_rsi_low: 35,
+      config_max_rsi_high: 65,
+    });
     const rsiMin = stored.WAVE.maturity_data.details.rsi_min as number;
     // Just below WAVE's lowest RSI: WAVE never reached it, so it is not mature under the new setting.
     await h.autoBot.update({ min_rsi_low: Math.floor((rsiMin - 0.01) * 100) / 100 });

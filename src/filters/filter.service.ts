@@ -11,12 +11,23 @@ import { DelistingService, DELISTING_STATUSES } from './delisting.service';
 import type { EntryCheck, EntryDirection, FilterDecision } from './filter.types';
 import { checkExitScam, EXIT_SCAM_FILTER, type ExitScamParams } from './rules/exit-scam';
 import { checkLossReentry, LOSS_REENTRY_FILTER, type LossReentryParams } from './rules/loss-reentry';
-import { checkRsiTimeFilter, RSI_TIME_FILTER, RSI_TIME_FILTER_MIN_CANDLES, type RsiTimeFilterParams } from './rules/rsi-time-filter';
+import {
+  checkRsiTimeFilter,
+  RSI_TIME_FILTER,
+  RSI_TIME_FILTER_MIN_CANDLES,
+  type RsiTimeFilterParams,
+} from './rules/rsi-time-filter';
 import { checkScope, compileScope, SCOPE_FILTER, type CompiledScope } from './rules/scope';
 import { TRADE_HISTORY, type TradeHistoryPort } from './trade-history.port';
 import { DELISTED_FILTER, MATURITY_FILTER, runEntryFilters } from './rules/entry-chain';
 import { FLAG_MIN_CANDLES, exitScamParams, lossReentryParams, rsiTimeFilterParams } from './rules/filter-params';
-import { baseSignal, effectiveSignal, rsiZone, type EffectiveSignalSettings, type SignalVerdict } from '../rules/signal';
+import {
+  baseSignal,
+  effectiveSignal,
+  rsiZone,
+  type EffectiveSignalSettings,
+  type SignalVerdict,
+} from '../rules/signal';
 
 export { MATURITY_FILTER, DELISTED_FILTER };
 // Pure parameter mappers shared with the backtest replay (src/filters/rules/filter-params.ts).
@@ -52,7 +63,13 @@ export class FilterService implements CoinRecordEnricher {
     const view = this.rsi.getMarketView(symbol);
     if (!view) return { signal: 'WAIT', reason: 'waiting for live market data' };
     // Re-run the record's filters so settings changed since the last round count (a query: the record is not written).
-    const fields = this.filterFields(record, view, this.individualSettings.effectiveConfig(symbol), new Map(), this.tradeHistory ?? null);
+    const fields = this.filterFields(
+      record,
+      view,
+      this.individualSettings.effectiveConfig(symbol),
+      new Map(),
+      this.tradeHistory ?? null,
+    );
     return { signal: fields.effective_signal ?? 'WAIT', reason: String(fields.effective_signal_reason ?? '') };
   }
 
@@ -62,13 +79,22 @@ export class FilterService implements CoinRecordEnricher {
    */
   checkEntry(symbol: string, direction: EntryDirection, config: AutoBotConfig): EntryCheck {
     const view = this.rsi.getMarketView(symbol);
-    return runEntryFilters(symbol, direction, { maturity: config.enable_maturity_check, rsiTime: config.rsi_time_filter_enabled, exitScam: config.exit_scam_enabled }, {
-      maturity: () => this.maturityDecision(symbol, config),
-      rsiTime: () => this.rsiTimeDecision(view, direction, config),
-      exitScam: () => this.exitScamDecision(view, config),
-      scope: () => checkScope(symbol, compileScope(config)),
-      delisted: () => this.delistedDecision(symbol),
-    });
+    return runEntryFilters(
+      symbol,
+      direction,
+      {
+        maturity: config.enable_maturity_check,
+        rsiTime: config.rsi_time_filter_enabled,
+        exitScam: config.exit_scam_enabled,
+      },
+      {
+        maturity: () => this.maturityDecision(symbol, config),
+        rsiTime: () => this.rsiTimeDecision(view, direction, config),
+        exitScam: () => this.exitScamDecision(view, config),
+        scope: () => checkScope(symbol, compileScope(config)),
+        delisted: () => this.delistedDecision(symbol),
+      },
+    );
   }
 
   /** Exit-scam verdict on the cached candles with the coin's effective settings (test endpoints). */
@@ -78,7 +104,11 @@ export class FilterService implements CoinRecordEnricher {
   }
 
   /** RSI time filter for both directions, plus the one matching the coin's current zone (test endpoint). */
-  testRsiTimeFilter(symbol: string): { direction: EntryDirection; decision: FilterDecision; decisions: Record<EntryDirection, FilterDecision> } {
+  testRsiTimeFilter(symbol: string): {
+    direction: EntryDirection;
+    decision: FilterDecision;
+    decisions: Record<EntryDirection, FilterDecision>;
+  } {
     const config = this.individualSettings.effectiveConfig(symbol);
     const view = this.rsi.getMarketView(symbol);
     const decisions = {
@@ -116,7 +146,10 @@ export class FilterService implements CoinRecordEnricher {
         patch.effective_signal = 'WAIT';
         patch.effective_signal_reason = 'waiting for live market data';
       } else {
-        Object.assign(patch, this.filterFields(record, view, this.individualSettings.effectiveConfig(record.symbol), scopes, trades));
+        Object.assign(
+          patch,
+          this.filterFields(record, view, this.individualSettings.effectiveConfig(record.symbol), scopes, trades),
+        );
       }
       patches.set(record.symbol, patch);
     }
@@ -178,7 +211,12 @@ export class FilterService implements CoinRecordEnricher {
   }
 
   /** The effective signal from the record's indicator fields and the filter fields just computed for it. */
-  private verdictFor(record: CoinRecord, fields: RecordPatch, view: CoinMarketView, config: AutoBotConfig): SignalVerdict {
+  private verdictFor(
+    record: CoinRecord,
+    fields: RecordPatch,
+    view: CoinMarketView,
+    config: AutoBotConfig,
+  ): SignalVerdict {
     if (!view.live) return { signal: 'WAIT', reason: 'waiting for live market data' };
     if (fields.is_delisting) return { signal: 'WAIT', reason: 'coin is being delisted' };
     const enhanced = record.enhanced_rsi;
@@ -223,7 +261,11 @@ export class FilterService implements CoinRecordEnricher {
     };
   }
 
-  private rsiTimeDecision(view: CoinMarketView | undefined, direction: EntryDirection, config: AutoBotConfig): FilterDecision {
+  private rsiTimeDecision(
+    view: CoinMarketView | undefined,
+    direction: EntryDirection,
+    config: AutoBotConfig,
+  ): FilterDecision {
     if (!view) return { filter: RSI_TIME_FILTER, allowed: false, reason: 'no cached candles' };
     return checkRsiTimeFilter(
       { candlesCount: view.series.length, rsiHistory: view.analysis.history, currentRsi: view.analysis.rsi, direction },
@@ -236,14 +278,26 @@ export class FilterService implements CoinRecordEnricher {
     return checkExitScam({ open: view.series.opens(), close: view.series.closes() }, exitScamParams(config));
   }
 
-  private lossReentryDecision(symbol: string, view: CoinMarketView, config: AutoBotConfig, history: TradeHistoryPort): FilterDecision {
+  private lossReentryDecision(
+    symbol: string,
+    view: CoinMarketView,
+    config: AutoBotConfig,
+    history: TradeHistoryPort,
+  ): FilterDecision {
     try {
       const trades = [...history.closedTradesOf(symbol)].sort((a, b) => b.exitTime - a.exitTime);
-      return checkLossReentry({ trades, candleTimes: view.series.times(), timeframeMs: TIMEFRAME_MS[view.timeframe] }, lossReentryParams(config));
+      return checkLossReentry(
+        { trades, candleTimes: view.series.times(), timeframeMs: TIMEFRAME_MS[view.timeframe] },
+        lossReentryParams(config),
+      );
     } catch (error) {
       // The rule says an error allows the entry.
       this.logger.warn(`Loss re-entry check for ${symbol} failed: ${(error as Error).message}`);
-      return { filter: LOSS_REENTRY_FILTER, allowed: true, reason: `check failed (${(error as Error).message}); allowed` };
+      return {
+        filter: LOSS_REENTRY_FILTER,
+        allowed: true,
+        reason: `check failed (${(error as Error).message}); allowed`,
+      };
     }
   }
 
@@ -253,7 +307,9 @@ export class FilterService implements CoinRecordEnricher {
     return {
       filter: DELISTED_FILTER,
       allowed: !delisted,
-      reason: delisted ? (entry?.reason ?? `instrument status ${this.exchange.market(symbol)?.status}`) : 'not delisted',
+      reason: delisted
+        ? (entry?.reason ?? `instrument status ${this.exchange.market(symbol)?.status}`)
+        : 'not delisted',
     };
   }
 }

@@ -5,7 +5,12 @@ import { RsiService } from '../rsi/rsi.service';
 import { requireSymbol } from '../common/symbol';
 import { DelistingService } from './delisting.service';
 import { FilterService } from './filter.service';
-import { DelistedCoinsResponseDto, ExitScamTestResponseDto, ForceScanResponseDto, RsiTimeFilterTestResponseDto } from './dto/filter-responses.dto';
+import {
+  DelistedCoinsResponseDto,
+  ExitScamTestResponseDto,
+  ForceScanResponseDto,
+  RsiTimeFilterTestResponseDto,
+} from './dto/filter-responses.dto';
 
 @ApiTags('filters')
 @Controller('api/bots')

@@ -12,7 +12,12 @@ import { FiltersController } from './filters.controller';
   imports: [RsiModule, MaturityModule],
   controllers: [FiltersController],
   // The coin table's derived fields (src/rsi/ports.ts): RsiService looks this port up, it does not import us.
-  providers: [FilterService, DelistingService, DelistingWorker, { provide: COIN_RECORD_ENRICHER, useExisting: FilterService }],
+  providers: [
+    FilterService,
+    DelistingService,
+    DelistingWorker,
+    { provide: COIN_RECORD_ENRICHER, useExisting: FilterService },
+  ],
   exports: [FilterService, DelistingService],
 })
 export class FiltersModule {}

@@ -5,7 +5,9 @@ import type { Response } from 'express';
 import { ReadinessService } from './readiness.service';
 import { ProbeResponseDto } from './dto/status-responses.dto';
 
-/** Probes for Docker, Kubernetes and load balancers (terminus); the contract's /health answers stay in StatusController. */
+/**
+ * Probes for Docker, Kubernetes and load balancers (terminus); the contract's /health answers stay in StatusController.
+ */
 @ApiTags('health')
 @Controller('health')
 export class ProbesController {
@@ -22,7 +24,10 @@ export class ProbesController {
   @ApiOkResponse({ type: ProbeResponseDto })
   async live(): Promise<ProbeResponseDto> {
     const result = await this.health.check([
-      () => this.indicators.check('process').up({ pid: process.pid, uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000) }),
+      () =>
+        this.indicators
+          .check('process')
+          .up({ pid: process.pid, uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000) }),
     ]);
     return { success: true, status: result.status, details: result.details };
   }
@@ -37,7 +42,9 @@ export class ProbesController {
       const result = await this.health.check([
         () => {
           const session = this.indicators.check('state');
-          return state.checks.state_loaded && !state.checks.shutting_down ? session.up() : session.down({ shutting_down: state.checks.shutting_down });
+          return state.checks.state_loaded && !state.checks.shutting_down
+            ? session.up()
+            : session.down({ shutting_down: state.checks.shutting_down });
         },
         () => {
           const session = this.indicators.check('exchange');
@@ -53,7 +60,12 @@ export class ProbesController {
       // Answered here, not thrown: a 503 from a probe is an expected state, not a server error to log.
       const details = (error as ServiceUnavailableException).getResponse?.() as { details?: unknown } | undefined;
       response.status(HttpStatus.SERVICE_UNAVAILABLE);
-      return { success: false, status: 'error', error: `Not ready: ${state.reason ?? 'a check failed'}`, details: details?.details };
+      return {
+        success: false,
+        status: 'error',
+        error: `Not ready: ${state.reason ?? 'a check failed'}`,
+        details: details?.details,
+      };
     }
   }
 }

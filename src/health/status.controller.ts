@@ -2,7 +2,12 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isoLocal } from '../common/clock';
 import { StatusService } from './status.service';
-import { BotsHealthResponseDto, BotsStatusResponseDto, HealthResponseDto, PingResponseDto } from './dto/status-responses.dto';
+import {
+  BotsHealthResponseDto,
+  BotsStatusResponseDto,
+  HealthResponseDto,
+  PingResponseDto,
+} from './dto/status-responses.dto';
 
 @ApiTags('status')
 @Controller()

@@ -3,7 +3,9 @@ import { Clock, isoLocal } from '../common/clock';
 import { ExchangeService, type ExchangeMode } from '../exchange/exchange.service';
 import { BOT_COUNTS, type BotCountsPort } from './bot-counts.port';
 
-/** What the status endpoints need from the market-data module (it registers itself; the bots fill the BOT_COUNTS port). */
+/**
+ * What the status endpoints need from the market-data module (it registers itself; the bots fill the BOT_COUNTS port).
+ */
 export interface LoadProgress {
   total: number;
   done: number;
@@ -51,7 +53,16 @@ export class StatusService {
   }
 
   progress(): LoadProgress {
-    return this.rsiProvider?.getLoadProgress() ?? { total: 0, done: 0, failed: 0, inProgress: false, lastUpdate: null, durationMs: 0 };
+    return (
+      this.rsiProvider?.getLoadProgress() ?? {
+        total: 0,
+        done: 0,
+        failed: 0,
+        inProgress: false,
+        lastUpdate: null,
+        durationMs: 0,
+      }
+    );
   }
 
   coinsLoaded(): number {

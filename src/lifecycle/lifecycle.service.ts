@@ -37,7 +37,12 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await publishEvent(this.events, DomainEvent.ServiceStarted, { at: this.clock.now(), mode: this.exchange.name }, this.logger);
+    await publishEvent(
+      this.events,
+      DomainEvent.ServiceStarted,
+      { at: this.clock.now(), mode: this.exchange.name },
+      this.logger,
+    );
     if (!this.app.workersEnabled) return;
     this.armAutoSave();
     this.systemConfig.onChange((_config, changes) => {
@@ -47,7 +52,12 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
 
   private armAutoSave(): void {
     // Counted in real seconds (the paper clock's speed does not apply to saving).
-    armInterval(this.scheduler, AUTO_SAVE, this.systemConfig.get().auto_save_interval * 1000, () => void this.autoSave());
+    armInterval(
+      this.scheduler,
+      AUTO_SAVE,
+      this.systemConfig.get().auto_save_interval * 1000,
+      () => void this.autoSave().catch((error: Error) => this.logger.error(`Auto-save failed: ${error.message}`)),
+    );
   }
 
   async autoSave(): Promise<void> {
@@ -59,17 +69,30 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   state() {
-    return { active: this.scheduler.doesExist('interval', AUTO_SAVE), saves: this.saves, last_save: this.lastSave, last_error: this.lastError };
+    return {
+      active: this.scheduler.doesExist('interval', AUTO_SAVE),
+      saves: this.saves,
+      last_save: this.lastSave,
+      last_error: this.lastError,
+    };
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
-    await publishEvent(this.events, DomainEvent.ServiceStopping, { at: this.clock.now(), mode: signal ?? this.exchange.name }, this.logger);
+    await publishEvent(
+      this.events,
+      DomainEvent.ServiceStopping,
+      { at: this.clock.now(), mode: signal ?? this.exchange.name },
+      this.logger,
+    );
     disarmInterval(this.scheduler, AUTO_SAVE);
     const results = await this.registry.flushAll();
     await this.store.drain();
     const failed = results.filter((r) => !r.ok);
     const unsaved = this.store.unsavedFiles();
-    this.shutdownFailures = [...failed.map((f) => `${f.name}: ${f.error}`), ...unsaved.filter((u) => !failed.some((f) => f.error === u.error)).map((u) => u.error)];
+    this.shutdownFailures = [
+      ...failed.map((f) => `${f.name}: ${f.error}`),
+      ...unsaved.filter((u) => !failed.some((f) => f.error === u.error)).map((u) => u.error),
+    ];
     const summary = `State saved before exit${signal ? ` (${signal})` : ''}: ${results.length - failed.length}/${results.length} stores`;
     if (this.shutdownFailures.length === 0) this.logger.log(summary);
     else this.logger.error(`${summary}; NOT saved: ${this.shutdownFailures.join('; ')}`);

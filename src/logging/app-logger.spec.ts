@@ -19,7 +19,9 @@ describe('AppLogger', () => {
   it('prints one readable line with time, level, context and structured fields', () => {
     const { logger, text } = capture();
     logger.log({ message: 'opened LONG', symbol: 'BTC', botId: 'BTC_1', size: 0.5 }, 'BotManager');
-    expect(text()).toEqual(['2026-01-02T03:04:05.006Z INFO    [BotManager] opened LONG symbol=BTC size=0.5 bot_id=BTC_1']);
+    expect(text()).toEqual([
+      '2026-01-02T03:04:05.006Z INFO    [BotManager] opened LONG symbol=BTC size=0.5 bot_id=BTC_1',
+    ]);
   });
 
   it('prints one JSON object per line when LOG_FORMAT=json', () => {
@@ -27,8 +29,20 @@ describe('AppLogger', () => {
     logger.warn({ message: 'slow answer', symbol: 'ETH' }, 'Exchange');
     logger.error('order failed', 'Error: boom\n    at x (y.ts:1:1)', 'Bots');
     const [warn, error] = text().map((l) => JSON.parse(l));
-    expect(warn).toEqual({ time: '2026-01-02T03:04:05.006Z', level: 'warn', context: 'Exchange', message: 'slow answer', symbol: 'ETH' });
-    expect(error).toEqual({ time: '2026-01-02T03:04:05.006Z', level: 'error', context: 'Bots', message: 'order failed', stack: 'Error: boom\n    at x (y.ts:1:1)' });
+    expect(warn).toEqual({
+      time: '2026-01-02T03:04:05.006Z',
+      level: 'warn',
+      context: 'Exchange',
+      message: 'slow answer',
+      symbol: 'ETH',
+    });
+    expect(error).toEqual({
+      time: '2026-01-02T03:04:05.006Z',
+      level: 'error',
+      context: 'Bots',
+      message: 'order failed',
+      stack: 'Error: boom\n    at x (y.ts:1:1)',
+    });
     expect(text().every((l) => !l.includes('\n'))).toBe(true);
   });
 
@@ -85,7 +99,13 @@ describe('AppLogger', () => {
     expect(text()).toHaveLength(2);
     logger.close();
     const summary = JSON.parse(text()[2]);
-    expect(summary).toMatchObject({ level: 'error', context: 'Rsi', message: 'no price (repeated 1 times)', symbol: 'SOL', repeated: 1 });
+    expect(summary).toMatchObject({
+      level: 'error',
+      context: 'Rsi',
+      message: 'no price (repeated 1 times)',
+      symbol: 'SOL',
+      repeated: 1,
+    });
   });
 
   it('never prints a known secret, whatever the caller passes', () => {

@@ -56,7 +56,11 @@ export class AppLogger implements LoggerService {
     this.now = options.now ?? Date.now;
     this.write = options.write ?? defaultWrite;
     this.suppressor = new RepeatSuppressor<LogEntry>({ windowMs: options.repeatWindowMs ?? 60_000, now: this.now });
-    this.secrets = [...new Set((options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH))]
+    this.secrets = [
+      ...new Set(
+        (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH),
+      ),
+    ]
       .flatMap((s) => [s, JSON.stringify(s).slice(1, -1)])
       .sort((a, b) => b.length - a.length);
     const sweepMs = options.sweepIntervalMs ?? 5000;
@@ -93,7 +97,9 @@ export class AppLogger implements LoggerService {
 
   /** Prints the summaries of every held-back run (at exit, so no count is lost). */
   flushRepeats(): void {
-    for (const summary of this.suppressor.flushAll()) this.print({ ...summary.entry, time: this.now(), repeated: summary.count });
+    for (const summary of this.suppressor.flushAll()) {
+      this.print({ ...summary.entry, time: this.now(), repeated: summary.count });
+    }
   }
 
   close(): void {
@@ -102,7 +108,9 @@ export class AppLogger implements LoggerService {
   }
 
   private printDueSummaries(): void {
-    for (const summary of this.suppressor.flushExpired()) this.print({ ...summary.entry, time: this.now(), repeated: summary.count });
+    for (const summary of this.suppressor.flushExpired()) {
+      this.print({ ...summary.entry, time: this.now(), repeated: summary.count });
+    }
   }
 
   private entry(level: LogLevelName, message: unknown, params: unknown[]): void {
@@ -119,7 +127,11 @@ export class AppLogger implements LoggerService {
     let context: string | undefined;
     if (rest.length > 0 && typeof rest[rest.length - 1] === 'string') context = rest.pop() as string;
     let stack: string | undefined;
-    if ((level === 'error' || level === 'fatal') && rest.length > 0 && (typeof rest[0] === 'string' || rest[0] === undefined)) {
+    if (
+      (level === 'error' || level === 'fatal') &&
+      rest.length > 0 &&
+      (typeof rest[0] === 'string' || rest[0] === undefined)
+    ) {
       stack = rest.shift() as string | undefined;
     }
     const fields: Record<string, unknown> = {};

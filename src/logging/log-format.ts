@@ -17,7 +17,12 @@ export interface LogEntry {
 
 /** Collectors know "info", not Nest's "log". */
 const LEVEL_NAME: Record<LogLevelName, string> = {
-  fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'verbose',
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'verbose',
 };
 
 function oneLine(text: string): string {
@@ -47,7 +52,9 @@ export function formatText(entry: LogEntry): string {
     .map(([k, v]) => ` ${k}=${fieldValue(v)}`)
     .join('');
   const stack = entry.stack ? ` ↵ ${entry.stack}` : '';
-  return oneLine(`${new Date(entry.time).toISOString()} ${level} ${context}${messageWithRepeats(entry)}${fields}${stack}`);
+  return oneLine(
+    `${new Date(entry.time).toISOString()} ${level} ${context}${messageWithRepeats(entry)}${fields}${stack}`,
+  );
 }
 
 /** `{"time":"…","level":"info","context":"Exchange","message":"…","symbol":"BTC"}` */

@@ -36,7 +36,10 @@ describe('RepeatSuppressor (fake clock)', () => {
     expect(s.offer('a', 'A')).toBe(false);
     expect(s.offer('b', 'B')).toBe(false);
     now += 60_000;
-    expect(s.flushExpired()).toEqual([{ entry: 'A', count: 2 }, { entry: 'B', count: 1 }]);
+    expect(s.flushExpired()).toEqual([
+      { entry: 'A', count: 2 },
+      { entry: 'B', count: 1 },
+    ]);
   });
 
   it('a repeat arriving after the window closes the old window itself (no summary lost without a sweep)', () => {

@@ -72,7 +72,9 @@ export class RepeatSuppressor<T> {
   /** Every pending summary, windows still open included (at exit). */
   flushAll(): RepeatSummary<T>[] {
     const due = this.closedEarly.splice(0);
-    for (const window of this.windows.values()) if (window.count > 0) due.push({ entry: window.entry, count: window.count });
+    for (const window of this.windows.values()) {
+      if (window.count > 0) due.push({ entry: window.entry, count: window.count });
+    }
     this.windows.clear();
     return due;
   }

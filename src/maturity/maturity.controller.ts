@@ -6,7 +6,13 @@ import { requireSymbol } from '../common/symbol';
 import { RemoveMatureCoinsDto } from './dto/remove-mature-coins.dto';
 import { MaturityService } from './maturity.service';
 import { MessageResponseDto } from '../common/dto/envelope.dto';
-import { MatureCoinsClearResponseDto, MatureCoinsListResponseDto, MatureCoinsReloadResponseDto, MatureCoinsResponseDto, RemoveMatureCoinsResponseDto } from './dto/maturity-responses.dto';
+import {
+  MatureCoinsClearResponseDto,
+  MatureCoinsListResponseDto,
+  MatureCoinsReloadResponseDto,
+  MatureCoinsResponseDto,
+  RemoveMatureCoinsResponseDto,
+} from './dto/maturity-responses.dto';
 
 @ApiTags('maturity')
 @Controller('api/bots')
@@ -26,7 +32,10 @@ export class MaturityController {
   @ApiOkResponse({ type: MatureCoinsResponseDto })
   details(): MatureCoinsResponseDto {
     const coins = this.maturity.matureSymbols();
-    return { success: true, data: { mature_coins: coins, count: coins.length, storage_details: this.maturity.storageDetails() } };
+    return {
+      success: true,
+      data: { mature_coins: coins, count: coins.length, storage_details: this.maturity.storageDetails() },
+    };
   }
 
   @Post('mature-coins/reload')
@@ -36,7 +45,11 @@ export class MaturityController {
   async reload(): Promise<MatureCoinsReloadResponseDto> {
     await this.maturity.reload();
     const coins = this.maturity.matureSymbols();
-    return { success: true, message: `Reloaded ${coins.length} mature coins`, data: { mature_coins: coins, count: coins.length } };
+    return {
+      success: true,
+      message: `Reloaded ${coins.length} mature coins`,
+      data: { mature_coins: coins, count: coins.length },
+    };
   }
 
   @Post('mature-coins/clear')

@@ -21,7 +21,13 @@ describe('coin maturity (400 candles, RSI <= 35 and >= 65 over the last 400)', (
     expect(verdict.is_mature).toBe(true);
     expect(verdict.details.rsi_min!).toBeLessThanOrEqual(35);
     expect(verdict.details.rsi_max!).toBeGreaterThanOrEqual(65);
-    expect(verdict.details).toMatchObject({ candles_count: 400, min_required: 400, config_min_rsi_low: 35, config_max_rsi_high: 65, timeframe: '6h' });
+    expect(verdict.details).toMatchObject({
+      candles_count: 400,
+      min_required: 400,
+      config_min_rsi_low: 35,
+      config_max_rsi_high: 65,
+      timeframe: '6h',
+    });
   });
 
   it('399 candles are not enough', () => {
@@ -32,8 +38,12 @@ describe('coin maturity (400 candles, RSI <= 35 and >= 65 over the last 400)', (
     const closes = series(400, 100, 250);
     const { rsi_min, rsi_max } = checkMaturity(closes, params).details;
     expect(checkMaturity(closes, { ...params, minRsiLow: rsi_min!, maxRsiHigh: rsi_max! }).is_mature).toBe(true);
-    expect(checkMaturity(closes, { ...params, minRsiLow: rsi_min! - 0.01, maxRsiHigh: rsi_max! }).is_mature).toBe(false);
-    expect(checkMaturity(closes, { ...params, minRsiLow: rsi_min!, maxRsiHigh: rsi_max! + 0.01 }).is_mature).toBe(false);
+    expect(checkMaturity(closes, { ...params, minRsiLow: rsi_min! - 0.01, maxRsiHigh: rsi_max! }).is_mature).toBe(
+      false,
+    );
+    expect(checkMaturity(closes, { ...params, minRsiLow: rsi_min!, maxRsiHigh: rsi_max! + 0.01 }).is_mature).toBe(
+      false,
+    );
   });
 
   it('a one-sided swing is not a full oscillation', () => {

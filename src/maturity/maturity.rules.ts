@@ -54,7 +54,9 @@ export function checkMaturity(closes: ArrayLike<number>, params: MaturityParams)
   }
   const window = Math.max(params.minCandles, RSI_PERIOD + 2);
   const start = Math.max(0, count - window);
-  const tail = ArrayBuffer.isView(closes) ? (closes as Float64Array).subarray(start) : Array.prototype.slice.call(closes, start);
+  const tail = ArrayBuffer.isView(closes)
+    ? (closes as Float64Array).subarray(start)
+    : Array.prototype.slice.call(closes, start);
   const { history } = computeRsiSeries(tail as ArrayLike<number>);
   if (history.length === 0) {
     return { is_mature: false, details, reason: 'not enough closes for an RSI history' };
@@ -97,7 +99,13 @@ export function validateMatureCoinsFile(value: unknown): string | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'mature_coins.json must be an object';
   for (const [symbol, record] of Object.entries(value as Record<string, unknown>)) {
     const r = record as Partial<MatureCoinRecord> | null;
-    if (!r || typeof r !== 'object' || typeof r.timestamp !== 'number' || !r.maturity_data || typeof r.maturity_data !== 'object') {
+    if (
+      !r ||
+      typeof r !== 'object' ||
+      typeof r.timestamp !== 'number' ||
+      !r.maturity_data ||
+      typeof r.maturity_data !== 'object'
+    ) {
       return `mature_coins.json: bad record for ${symbol}`;
     }
   }

@@ -7,8 +7,13 @@ import { StateRegistry } from '../persistence/state-registry.service';
 import { RsiService } from '../rsi/rsi.service';
 import type { CoinRecord } from '../rsi/rsi.types';
 import {
-  checkMaturity, isRecordValid, validateMatureCoinsFile,
-  type MatureCoinRecord, type MatureCoinsFile, type MaturityParams, type MaturityVerdict,
+  checkMaturity,
+  isRecordValid,
+  validateMatureCoinsFile,
+  type MatureCoinRecord,
+  type MatureCoinsFile,
+  type MaturityParams,
+  type MaturityVerdict,
 } from './maturity.rules';
 
 export const MATURE_COINS_FILE = 'mature_coins.json';
@@ -43,7 +48,9 @@ export class MaturityService implements OnModuleInit {
     this.autoBotConfig.onChange((_config, changes) => {
       if (changes.some((c) => MATURITY_KEYS.includes(c.key))) {
         this.logger.log('Maturity settings changed: the mature-coin store is cleared');
-        void this.clear().catch((error: Error) => this.logger.warn(`Clearing ${MATURE_COINS_FILE} failed: ${error.message}`));
+        void this.clear().catch((error: Error) =>
+          this.logger.warn(`Clearing ${MATURE_COINS_FILE} failed: ${error.message}`),
+        );
       }
     });
   }
@@ -117,7 +124,10 @@ export class MaturityService implements OnModuleInit {
   /** Reloads data/mature_coins.json and drops records made under other settings. */
   async reload(): Promise<void> {
     await this.mutex.runExclusive(async () => {
-      this.store = await this.json.load<MatureCoinsFile>(MATURE_COINS_FILE, { defaults: () => ({}), validate: validateMatureCoinsFile });
+      this.store = await this.json.load<MatureCoinsFile>(MATURE_COINS_FILE, {
+        defaults: () => ({}),
+        validate: validateMatureCoinsFile,
+      });
       const dropped = this.dropInvalid();
       if (dropped > 0) {
         this.logger.log(`${dropped} stored mature coins were made under other settings and were dropped`);
@@ -162,6 +172,7 @@ export class MaturityService implements OnModuleInit {
 
   /** Writes the store when it changed; also waits for a write already under way (so callers see it on disk). */
   async flush(): Promise<void> {
+    // Only waits for it: a failed write leaves the store dirty, and the write below tries again.
     if (this.pendingSave) await this.pendingSave.catch(() => undefined);
     if (!this.dirty) return;
     this.dirty = false;
@@ -203,7 +214,11 @@ export class MaturityService implements OnModuleInit {
       }
       flags.set(symbol, enabled ? mature : true);
     }
-    if (added > 0) void this.flush().catch((error: Error) => this.logger.warn(`Saving ${MATURE_COINS_FILE} failed: ${error.message}`));
+    if (added > 0) {
+      void this.flush().catch((error: Error) =>
+        this.logger.warn(`Saving ${MATURE_COINS_FILE} failed: ${error.message}`),
+      );
+    }
     return flags;
   }
 

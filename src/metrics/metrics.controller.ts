@@ -10,7 +10,10 @@ export class MetricsController {
 
   @Get()
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string', example: 'bots_active 3\n' } })
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format',
+    schema: { type: 'string', example: 'bots_active 3\n' },
+  })
   @ApiOperation({ summary: 'Prometheus metrics: exchange calls, RSI load, bots, positions, PnL, worker ticks, HTTP' })
   async scrape(@Res() response: Response): Promise<void> {
     const body = await this.metrics.text();

@@ -21,7 +21,12 @@ export class MetricsModule implements NestModule {
         res.once('finish', () => {
           // The route pattern, not the URL: /api/bots/{symbol} stays one series however many symbols are asked for.
           const route = (req.route as { path?: unknown } | undefined)?.path;
-          this.metrics.observeHttp(req.method, typeof route === 'string' ? route : 'unmatched', res.statusCode, performance.now() - started);
+          this.metrics.observeHttp(
+            req.method,
+            typeof route === 'string' ? route : 'unmatched',
+            res.statusCode,
+            performance.now() - started,
+          );
         });
         next();
       })

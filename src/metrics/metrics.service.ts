@@ -132,32 +132,57 @@ export class MetricsService {
     };
     const exchange = this.exchange;
     new Gauge({
-      name: `${PREFIX}exchange_ready`, help: '1 when the exchange adapter is initialised and its markets are loaded', registers,
-      collect() { safely('exchange_ready', () => this.set(exchange.isReady ? 1 : 0)); },
+      name: `${PREFIX}exchange_ready`,
+      help: '1 when the exchange adapter is initialised and its markets are loaded',
+      registers,
+      collect() {
+        safely('exchange_ready', () => this.set(exchange.isReady ? 1 : 0));
+      },
     });
 
     const rsi = () => readRsi(this.service('RsiService'));
     const status = this.status;
     new Gauge({
-      name: `${PREFIX}rsi_coins_loaded`, help: 'Coins with RSI data', registers,
-      collect() { safely('rsi_coins_loaded', () => this.set(rsi().coinsLoaded ?? status.coinsLoaded())); },
+      name: `${PREFIX}rsi_coins_loaded`,
+      help: 'Coins with RSI data',
+      registers,
+      collect() {
+        safely('rsi_coins_loaded', () => this.set(rsi().coinsLoaded ?? status.coinsLoaded()));
+      },
     });
     new Gauge({
-      name: `${PREFIX}rsi_load_duration_seconds`, help: 'Duration of the last full RSI load of all coins', registers,
-      collect() { safely('rsi_load_duration_seconds', () => this.set((rsi().loadDurationMs ?? status.progress().durationMs) / 1000)); },
+      name: `${PREFIX}rsi_load_duration_seconds`,
+      help: 'Duration of the last full RSI load of all coins',
+      registers,
+      collect() {
+        safely('rsi_load_duration_seconds', () =>
+          this.set((rsi().loadDurationMs ?? status.progress().durationMs) / 1000),
+        );
+      },
     });
     new Gauge({
-      name: `${PREFIX}rsi_load_in_progress`, help: '1 while an RSI load runs', registers,
-      collect() { safely('rsi_load_in_progress', () => this.set((rsi().loadInProgress ?? status.progress().inProgress) ? 1 : 0)); },
+      name: `${PREFIX}rsi_load_in_progress`,
+      help: '1 while an RSI load runs',
+      registers,
+      collect() {
+        safely('rsi_load_in_progress', () => this.set((rsi().loadInProgress ?? status.progress().inProgress) ? 1 : 0));
+      },
     });
     new Gauge({
-      name: `${PREFIX}rsi_failed_coins`, help: 'Coins that failed in the last RSI load', registers,
-      collect() { safely('rsi_failed_coins', () => this.set(rsi().failedCoins ?? status.progress().failed)); },
+      name: `${PREFIX}rsi_failed_coins`,
+      help: 'Coins that failed in the last RSI load',
+      registers,
+      collect() {
+        safely('rsi_failed_coins', () => this.set(rsi().failedCoins ?? status.progress().failed));
+      },
     });
 
     const bots = () => readBots(this.service('BotManager'));
     new Gauge({
-      name: `${PREFIX}bots`, help: 'Bots by status', labelNames: ['status'] as const, registers,
+      name: `${PREFIX}bots`,
+      help: 'Bots by status',
+      labelNames: ['status'] as const,
+      registers,
       collect() {
         safely('bots', () => {
           this.reset();
@@ -167,21 +192,46 @@ export class MetricsService {
       },
     });
     new Gauge({
-      name: `${PREFIX}open_positions`, help: 'Bots holding a position', registers,
-      collect() { safely('open_positions', () => this.set(bots()?.openPositions ?? status.bots().inPosition)); },
+      name: `${PREFIX}open_positions`,
+      help: 'Bots holding a position',
+      registers,
+      collect() {
+        safely('open_positions', () => this.set(bots()?.openPositions ?? status.bots().inPosition));
+      },
     });
     const trades = () => readTrades(this.service('BotHistoryService'));
     new Gauge({
-      name: `${PREFIX}realized_pnl_usdt`, help: 'Realised PnL of the closed trades in the bot history (demo trades excluded), USDT', registers,
-      collect() { safely('realized_pnl_usdt', () => { const f = trades(); if (f) this.set(f.realizedPnl); }); },
+      name: `${PREFIX}realized_pnl_usdt`,
+      help: 'Realised PnL of the closed trades in the bot history (demo trades excluded), USDT',
+      registers,
+      collect() {
+        safely('realized_pnl_usdt', () => {
+          const f = trades();
+          if (f) this.set(f.realizedPnl);
+        });
+      },
     });
     new Gauge({
-      name: `${PREFIX}closed_trades`, help: 'Closed trades in the bot history (demo trades excluded)', registers,
-      collect() { safely('closed_trades', () => { const f = trades(); if (f) this.set(f.closedTrades); }); },
+      name: `${PREFIX}closed_trades`,
+      help: 'Closed trades in the bot history (demo trades excluded)',
+      registers,
+      collect() {
+        safely('closed_trades', () => {
+          const f = trades();
+          if (f) this.set(f.closedTrades);
+        });
+      },
     });
     new Gauge({
-      name: `${PREFIX}unrealized_pnl_usdt`, help: 'Unrealised PnL of the open positions, USDT', registers,
-      collect() { safely('unrealized_pnl_usdt', () => { const f = bots(); if (f) this.set(f.unrealizedPnl); }); },
+      name: `${PREFIX}unrealized_pnl_usdt`,
+      help: 'Unrealised PnL of the open positions, USDT',
+      registers,
+      collect() {
+        safely('unrealized_pnl_usdt', () => {
+          const f = bots();
+          if (f) this.set(f.unrealizedPnl);
+        });
+      },
     });
   }
 
@@ -194,9 +244,16 @@ export class MetricsService {
         return [];
       }
     };
-    const perWorker = (name: string, help: string, value: (w: ReturnType<typeof readWorkers>[number]) => number | null) =>
+    const perWorker = (
+      name: string,
+      help: string,
+      value: (w: ReturnType<typeof readWorkers>[number]) => number | null,
+    ) =>
       new Gauge({
-        name: `${PREFIX}${name}`, help, labelNames: ['worker'] as const, registers,
+        name: `${PREFIX}${name}`,
+        help,
+        labelNames: ['worker'] as const,
+        registers,
         collect() {
           this.reset();
           for (const w of workers()) {
@@ -208,8 +265,12 @@ export class MetricsService {
     // What the bots' workers record about themselves (also when they do not call observeWorkerTick).
     perWorker('worker_runs', 'Ticks run by each bots worker since start', (w) => w.runs);
     perWorker('worker_failures', 'Ticks that failed, by bots worker, since start', (w) => w.failures);
-    perWorker('worker_last_duration_seconds', 'Duration of the last tick of each bots worker', (w) => (w.lastDurationMs === null ? null : w.lastDurationMs / 1000));
-    perWorker('worker_running', '1 while a tick of the worker runs', (w) => (w.running === null ? null : w.running ? 1 : 0));
+    perWorker('worker_last_duration_seconds', 'Duration of the last tick of each bots worker', (w) =>
+      w.lastDurationMs === null ? null : w.lastDurationMs / 1000,
+    );
+    perWorker('worker_running', '1 while a tick of the worker runs', (w) =>
+      w.running === null ? null : w.running ? 1 : 0,
+    );
   }
 
   /** A provider of another module by class name, found once and remembered (null while it does not exist). */
@@ -217,7 +278,10 @@ export class MetricsService {
     if (this.lookups.has(className)) return this.lookups.get(className);
     const wrapper = this.discovery
       .getProviders()
-      .find((w) => w.instance && (w.metatype as { name?: string } | undefined)?.name === className && w.isDependencyTreeStatic());
+      .find(
+        (w) =>
+          w.instance && (w.metatype as { name?: string } | undefined)?.name === className && w.isDependencyTreeStatic(),
+      );
     const instance = wrapper?.instance ?? null;
     if (instance) this.lookups.set(className, instance);
     return instance;

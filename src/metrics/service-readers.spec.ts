@@ -11,7 +11,12 @@ describe('metrics: reading other services', () => {
 
   it('counts bots by status, open positions (paused ones holding a position included) and unrealised PnL', () => {
     const f = botFigures(bots);
-    expect(Object.fromEntries(f.byStatus)).toEqual({ in_position_long: 1, in_position_short: 1, running: 2, paused: 1 });
+    expect(Object.fromEntries(f.byStatus)).toEqual({
+      in_position_long: 1,
+      in_position_short: 1,
+      running: 2,
+      paused: 1,
+    });
     expect(f.openPositions).toBe(3);
     expect(f.unrealizedPnl).toBe(2.5);
   });
@@ -44,12 +49,24 @@ describe('metrics: reading other services', () => {
   it('reads RSI load figures, null where a number is missing', () => {
     const rsi = { coinsCount: () => 530, getLoadProgress: () => ({ durationMs: 4200, inProgress: false, failed: 3 }) };
     expect(readRsi(rsi)).toEqual({ coinsLoaded: 530, loadDurationMs: 4200, loadInProgress: false, failedCoins: 3 });
-    expect(readRsi(undefined)).toEqual({ coinsLoaded: null, loadDurationMs: null, loadInProgress: null, failedCoins: null });
+    expect(readRsi(undefined)).toEqual({
+      coinsLoaded: null,
+      loadDurationMs: null,
+      loadInProgress: null,
+      failedCoins: null,
+    });
   });
 
   it('reads the per-worker counts of a BotsWorkers-like service', () => {
-    const workers = { allStates: () => ({ position_sync_worker: { runs: 4, failures: 1, last_duration_ms: 12.5, running: false }, broken: null }) };
-    expect(readWorkers(workers)).toEqual([{ name: 'position_sync_worker', runs: 4, failures: 1, lastDurationMs: 12.5, running: false }]);
+    const workers = {
+      allStates: () => ({
+        position_sync_worker: { runs: 4, failures: 1, last_duration_ms: 12.5, running: false },
+        broken: null,
+      }),
+    };
+    expect(readWorkers(workers)).toEqual([
+      { name: 'position_sync_worker', runs: 4, failures: 1, lastDurationMs: 12.5, running: false },
+    ]);
     expect(readWorkers({})).toEqual([]);
   });
 });

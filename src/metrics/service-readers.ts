@@ -57,7 +57,9 @@ export function botList(value: unknown): BotLike[] | null {
   if (value && typeof value === 'object') {
     const bots = (value as AnyObject).bots;
     if (bots !== undefined) return botList(bots);
-    return Object.values(value as AnyObject).filter((v) => v && typeof v === 'object').map(recordOf);
+    return Object.values(value as AnyObject)
+      .filter((v) => v && typeof v === 'object')
+      .map(recordOf);
   }
   return null;
 }
@@ -69,7 +71,9 @@ export function botFigures(bots: BotLike[]): BotFigures {
   for (const bot of bots) {
     const status = typeof bot.status === 'string' ? bot.status : 'unknown';
     byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-    if (bot.position_side === 'LONG' || bot.position_side === 'SHORT' || status.startsWith('in_position')) openPositions++;
+    if (bot.position_side === 'LONG' || bot.position_side === 'SHORT' || status.startsWith('in_position')) {
+      openPositions++;
+    }
     unrealizedPnl += finite(bot.unrealized_pnl_usdt) ?? 0;
   }
   return { byStatus, openPositions, unrealizedPnl };
@@ -115,7 +119,10 @@ export interface WorkerFigures {
   running: boolean | null;
 }
 
-/** Per-worker counts a BotsWorkers-like service keeps (allStates(): {name: {runs, failures, last_duration_ms, running}}). */
+/**
+ * Per-worker counts a BotsWorkers-like service keeps (allStates(): {name: {runs, failures, last_duration_ms,
+ * running}}).
+ */
 export function readWorkers(workers: unknown): WorkerFigures[] {
   const states = call(workers, ['allStates']);
   if (!states || typeof states !== 'object') return [];

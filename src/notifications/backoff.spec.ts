@@ -4,7 +4,9 @@ describe('retryDelayMs', () => {
   const policy = { baseMs: 1_000, maxMs: 60_000 };
 
   it('doubles from the base and stops at the cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => retryDelayMs(n, policy))).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => retryDelayMs(n, policy))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000,
+    ]);
     expect(retryDelayMs(0, policy)).toBe(1_000);
     expect(retryDelayMs(1_000, policy)).toBe(60_000);
   });

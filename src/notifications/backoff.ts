@@ -1,4 +1,6 @@
-/** Retry schedule of a failed delivery: doubling from `baseMs`, capped at `maxMs`, never below the server's own wait. */
+/**
+ * Retry schedule of a failed delivery: doubling from `baseMs`, capped at `maxMs`, never below the server's own wait.
+ */
 export interface BackoffPolicy {
   baseMs: number;
   maxMs: number;
@@ -11,7 +13,12 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 300_000 };
  * `retryAfterMs` (a 429's retry_after / Retry-After) wins when it is longer.
  * `jitter` in [0, 1) spreads retries of many entries by up to 20 % (0 for a fixed schedule).
  */
-export function retryDelayMs(attempts: number, policy: BackoffPolicy = DEFAULT_BACKOFF, retryAfterMs: number | null = null, jitter = 0): number {
+export function retryDelayMs(
+  attempts: number,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+  retryAfterMs: number | null = null,
+  jitter = 0,
+): number {
   const exponent = Math.max(0, Math.min(attempts - 1, 30));
   const base = Math.min(policy.maxMs, policy.baseMs * 2 ** exponent);
   const spread = Math.round(base * 0.2 * Math.max(0, Math.min(jitter, 0.999)));

@@ -32,15 +32,36 @@ describe('ChannelDispatcher', () => {
 
   async function setup(enabled = true) {
     const outbox = await OutboxLog.open(path.join(mkdtempSync(path.join(tmpdir(), 'dispatch-')), 'outbox.jsonl'));
-    const channel: ResolvedChannel = { id: 'webhook', enabled, events: new Set(), webhook: { url, secret: null, minIntervalMs: 0 } };
+    const channel: ResolvedChannel = {
+      id: 'webhook',
+      enabled,
+      events: new Set(),
+      webhook: { url, secret: null, minIntervalMs: 0 },
+    };
     const gaveUp: number[] = [];
     const dispatcher = new ChannelDispatcher(outbox, () => channel, {
-      timeoutMs: 2_000, backoff: { baseMs: 20, maxMs: 50 }, permanentAttempts: 3, now: () => Date.now(),
+      timeoutMs: 2_000,
+      backoff: { baseMs: 20, maxMs: 50 },
+      permanentAttempts: 3,
+      now: () => Date.now(),
       onOutcome: (entry, _result, given) => given && gaveUp.push(entry.id),
     });
-    const add = (...texts: string[]) => outbox.add(texts.map((text) => ({ key: text, channel: 'webhook', kind: 'test', createdAt: 0, text, data: {}, silent: false })));
+    const add = (...texts: string[]) =>
+      outbox.add(
+        texts.map((text) => ({
+          key: text,
+          channel: 'webhook',
+          kind: 'test',
+          createdAt: 0,
+          text,
+          data: {},
+          silent: false,
+        })),
+      );
     const settled = async () => {
-      for (let i = 0; i < 400 && (outbox.pendingOf('webhook').length > 0 || !dispatcher.idle); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 400 && (outbox.pendingOf('webhook').length > 0 || !dispatcher.idle); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
     };
     return { outbox, channel, dispatcher, add, settled, gaveUp };
   }

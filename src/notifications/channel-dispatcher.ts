@@ -56,10 +56,13 @@ export class ChannelDispatcher {
 
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.kick();
-    }, Math.max(1, ms));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.kick();
+      },
+      Math.max(1, ms),
+    );
     this.timer.unref?.();
   }
 

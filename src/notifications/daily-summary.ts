@@ -15,7 +15,12 @@ export interface SummaryTrade {
 }
 
 /** The summary of the 24 hours before `now`: closed trades (count, won, lost, PnL sum) and the open positions. */
-export function buildDailySummary(now: number, day: string, trades: SummaryTrade[], openPositions: DailySummary['openPositions']): DailySummary {
+export function buildDailySummary(
+  now: number,
+  day: string,
+  trades: SummaryTrade[],
+  openPositions: DailySummary['openPositions'],
+): DailySummary {
   const recent = trades.filter((t) => t.closeTimeMs > now - 86_400_000 && t.closeTimeMs <= now);
   const pnl = recent.reduce((sum, t) => sum + t.pnl, 0);
   return {

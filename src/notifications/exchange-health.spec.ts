@@ -37,12 +37,17 @@ describe('daily summary', () => {
 
   it('counts the trades of the last 24 h', () => {
     const now = day + 20 * 3_600_000;
-    const s = buildDailySummary(now, '2026-01-02', [
-      { pnl: 5, closeTimeMs: now - 1_000 },
-      { pnl: -2.25, closeTimeMs: now - 23 * 3_600_000 },
-      { pnl: 0, closeTimeMs: now - 10 },
-      { pnl: 100, closeTimeMs: now - 25 * 3_600_000 },
-    ], []);
+    const s = buildDailySummary(
+      now,
+      '2026-01-02',
+      [
+        { pnl: 5, closeTimeMs: now - 1_000 },
+        { pnl: -2.25, closeTimeMs: now - 23 * 3_600_000 },
+        { pnl: 0, closeTimeMs: now - 10 },
+        { pnl: 100, closeTimeMs: now - 25 * 3_600_000 },
+      ],
+      [],
+    );
     expect(s).toEqual({ at: now, day: '2026-01-02', trades: 3, wins: 1, losses: 1, pnlUsdt: 2.75, openPositions: [] });
   });
 });

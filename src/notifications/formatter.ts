@@ -1,6 +1,13 @@
 import type {
-  ClosedOutsideEvent, DelistingDetectedEvent, ExchangeHealthEvent, LockEvent, PositionClosedEvent, PositionOpenedEvent,
-  ServiceLifecycleEvent, StopMovedEvent, StopReplacedEvent,
+  ClosedOutsideEvent,
+  DelistingDetectedEvent,
+  ExchangeHealthEvent,
+  LockEvent,
+  PositionClosedEvent,
+  PositionOpenedEvent,
+  ServiceLifecycleEvent,
+  StopMovedEvent,
+  StopReplacedEvent,
 } from '../events/domain-events';
 import type { DailySummary, NotificationKind, TestNotification } from './notification-kinds';
 
@@ -93,12 +100,18 @@ export function formatNotification<K extends NotificationKind>(kind: K, p: Paylo
       const e = p as LockEvent;
       const scope = e.symbol ?? 'all coins';
       return kind === 'lock_set'
-        ? { eventKey: `lock-set:${e.lockId}`, text: `Protection lock on ${scope} (${e.rule}): ${e.reason}; until ${utc(e.until)}` }
+        ? {
+            eventKey: `lock-set:${e.lockId}`,
+            text: `Protection lock on ${scope} (${e.rule}): ${e.reason}; until ${utc(e.until)}`,
+          }
         : { eventKey: `lock-lifted:${e.lockId}`, text: `Protection lock on ${scope} (${e.rule}) lifted` };
     }
     case 'delisting': {
       const e = p as DelistingDetectedEvent;
-      return { eventKey: `delisting:${[...e.symbols].sort().join(',')}:${e.at}`, text: `Delisting detected: ${e.symbols.join(', ')}` };
+      return {
+        eventKey: `delisting:${[...e.symbols].sort().join(',')}:${e.at}`,
+        text: `Delisting detected: ${e.symbols.join(', ')}`,
+      };
     }
     case 'exchange_failing': {
       const e = p as ExchangeHealthEvent;
@@ -109,7 +122,10 @@ export function formatNotification<K extends NotificationKind>(kind: K, p: Paylo
     }
     case 'exchange_recovered': {
       const e = p as ExchangeHealthEvent;
-      return { eventKey: `exchange-recovered:${e.since}`, text: `Exchange recovered after ${formatDuration(e.at - e.since)} of failures` };
+      return {
+        eventKey: `exchange-recovered:${e.since}`,
+        text: `Exchange recovered after ${formatDuration(e.at - e.since)} of failures`,
+      };
     }
     case 'service_started':
     case 'service_stopping': {

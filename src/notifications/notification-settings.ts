@@ -4,7 +4,9 @@ import { targetUrlProblem } from './url-validation';
 
 export const NOTIFICATIONS_FILE = 'notifications.json';
 export const NOTIFY_MODES = ['on', 'off', 'quiet'] as const;
-/** on: send; off: nothing is queued; quiet: sent without a sound (Telegram disable_notification, Discord silent flag). */
+/**
+ * on: send; off: nothing is queued; quiet: sent without a sound (Telegram disable_notification, Discord silent flag).
+ */
 export type NotifyMode = (typeof NOTIFY_MODES)[number];
 
 export interface ChannelSettings {
@@ -65,7 +67,9 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new NotifyEnvError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new NotifyEnvError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
   return value;
 }
 
@@ -116,21 +120,33 @@ export function resolveChannels(file: NotificationSettingsFile, env: NotifyEnv):
   const on = (c: ChannelSettings, ready: boolean) => ready && (c.enabled ?? true);
   return [
     {
-      id: 'telegram', enabled: on(t, Boolean(token && chatId)), events: new Set(t.events),
+      id: 'telegram',
+      enabled: on(t, Boolean(token && chatId)),
+      events: new Set(t.events),
       telegram: token && chatId ? { token, chatId, apiUrl: env.telegramApiUrl.replace(/\/+$/, '') } : undefined,
     },
     {
-      id: 'webhook', enabled: on(w, Boolean(webhookUrl)), events: new Set(w.events),
-      webhook: webhookUrl ? { url: webhookUrl, secret: w.secret ?? env.webhookSecret, minIntervalMs: env.webhookMinIntervalMs } : undefined,
+      id: 'webhook',
+      enabled: on(w, Boolean(webhookUrl)),
+      events: new Set(w.events),
+      webhook: webhookUrl
+        ? { url: webhookUrl, secret: w.secret ?? env.webhookSecret, minIntervalMs: env.webhookMinIntervalMs }
+        : undefined,
     },
-    { id: 'discord', enabled: on(d, Boolean(discordUrl)), events: new Set(d.events), discord: discordUrl ? { url: discordUrl } : undefined },
+    {
+      id: 'discord',
+      enabled: on(d, Boolean(discordUrl)),
+      events: new Set(d.events),
+      discord: discordUrl ? { url: discordUrl } : undefined,
+    },
   ];
 }
 
 /** What GET /notifications shows: every setting, and for each secret only whether it is set (and where from). */
 export function publicSettings(file: NotificationSettingsFile, env: NotifyEnv) {
   const resolved = new Map(resolveChannels(file, env).map((c) => [c.id, c]));
-  const source = (fromFile: string | null, fromEnv: string | null): 'file' | 'env' | null => (fromFile ? 'file' : fromEnv ? 'env' : null);
+  const source = (fromFile: string | null, fromEnv: string | null): 'file' | 'env' | null =>
+    fromFile ? 'file' : fromEnv ? 'env' : null;
   const t = file.channels.telegram;
   const w = file.channels.webhook;
   const d = file.channels.discord;
@@ -141,14 +157,25 @@ export function publicSettings(file: NotificationSettingsFile, env: NotifyEnv) {
     available_events: [...NOTIFICATION_KINDS],
     channels: {
       telegram: {
-        enabled: resolved.get('telegram')!.enabled, enabled_setting: t.enabled, events: t.events,
-        chat_id_set: source(t.chat_id, env.telegramChatId), bot_token_set: source(t.bot_token, env.telegramBotToken),
+        enabled: resolved.get('telegram')!.enabled,
+        enabled_setting: t.enabled,
+        events: t.events,
+        chat_id_set: source(t.chat_id, env.telegramChatId),
+        bot_token_set: source(t.bot_token, env.telegramBotToken),
       },
       webhook: {
-        enabled: resolved.get('webhook')!.enabled, enabled_setting: w.enabled, events: w.events,
-        url_set: source(w.url, env.webhookUrl), secret_set: source(w.secret, env.webhookSecret),
+        enabled: resolved.get('webhook')!.enabled,
+        enabled_setting: w.enabled,
+        events: w.events,
+        url_set: source(w.url, env.webhookUrl),
+        secret_set: source(w.secret, env.webhookSecret),
       },
-      discord: { enabled: resolved.get('discord')!.enabled, enabled_setting: d.enabled, events: d.events, url_set: source(d.url, env.discordWebhookUrl) },
+      discord: {
+        enabled: resolved.get('discord')!.enabled,
+        enabled_setting: d.enabled,
+        events: d.events,
+        url_set: source(d.url, env.discordWebhookUrl),
+      },
     },
   };
 }
@@ -158,7 +185,9 @@ export function validateNotificationsFile(value: unknown): string | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'expected a JSON object';
   const v = value as Partial<NotificationSettingsFile>;
   if (v.mode !== undefined && !NOTIFY_MODES.includes(v.mode)) return 'mode must be on, off or quiet';
-  if (v.channels !== undefined && (typeof v.channels !== 'object' || v.channels === null)) return 'channels must be an object';
+  if (v.channels !== undefined && (typeof v.channels !== 'object' || v.channels === null)) {
+    return 'channels must be an object';
+  }
   return null;
 }
 
@@ -166,12 +195,18 @@ export function validateNotificationsFile(value: unknown): string | null {
 export function normalizeNotificationsFile(raw: unknown): NotificationSettingsFile {
   const base = defaultNotificationSettings();
   if (!raw || typeof raw !== 'object') return base;
-  const v = raw as Partial<NotificationSettingsFile> & { channels?: Partial<Record<ChannelId, Record<string, unknown>>> };
+  const v = raw as Partial<NotificationSettingsFile> & {
+    channels?: Partial<Record<ChannelId, Record<string, unknown>>>;
+  };
   const hour = v.daily_summary_hour;
   const out: NotificationSettingsFile = {
     mode: NOTIFY_MODES.includes(v.mode as NotifyMode) ? (v.mode as NotifyMode) : base.mode,
-    daily_summary_hour: Number.isInteger(hour) && (hour as number) >= 0 && (hour as number) <= 23 ? (hour as number) : null,
-    exchange_down_minutes: Number.isInteger(v.exchange_down_minutes) && (v.exchange_down_minutes as number) >= 1 ? (v.exchange_down_minutes as number) : base.exchange_down_minutes,
+    daily_summary_hour:
+      Number.isInteger(hour) && (hour as number) >= 0 && (hour as number) <= 23 ? (hour as number) : null,
+    exchange_down_minutes:
+      Number.isInteger(v.exchange_down_minutes) && (v.exchange_down_minutes as number) >= 1
+        ? (v.exchange_down_minutes as number)
+        : base.exchange_down_minutes,
     channels: base.channels,
   };
   for (const id of CHANNEL_IDS) {
@@ -179,8 +214,12 @@ export function normalizeNotificationsFile(raw: unknown): NotificationSettingsFi
     if (!c || typeof c !== 'object') continue;
     const target = out.channels[id] as unknown as Record<string, unknown>;
     if (typeof c.enabled === 'boolean' || c.enabled === null) target.enabled = c.enabled;
-    if (Array.isArray(c.events)) target.events = c.events.filter((e): e is NotificationKind => NOTIFICATION_KINDS.includes(e as NotificationKind));
-    for (const key of ['chat_id', 'bot_token', 'url', 'secret']) if (key in target && typeof c[key] === 'string' && c[key]) target[key] = c[key];
+    if (Array.isArray(c.events)) {
+      target.events = c.events.filter((e): e is NotificationKind => NOTIFICATION_KINDS.includes(e as NotificationKind));
+    }
+    for (const key of ['chat_id', 'bot_token', 'url', 'secret']) {
+      if (key in target && typeof c[key] === 'string' && c[key]) target[key] = c[key];
+    }
   }
   return out;
 }

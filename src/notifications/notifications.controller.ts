@@ -15,7 +15,9 @@ export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Notification settings: mode, channels and their events; secrets show only whether they are set' })
+  @ApiOperation({
+    summary: 'Notification settings: mode, channels and their events; secrets show only whether they are set',
+  })
   @ApiOkResponse({ type: NotificationSettingsResponseDto })
   get(): NotificationSettingsResponseDto {
     return { success: true, ...this.notifications.view() };
@@ -31,7 +33,9 @@ export class NotificationsController {
 
   @Post('test')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Queue a test message to every enabled channel (or one); answered once it is in the outbox' })
+  @ApiOperation({
+    summary: 'Queue a test message to every enabled channel (or one); answered once it is in the outbox',
+  })
   @ApiOkResponse({ type: NotificationTestResponseDto })
   async test(@Body() body: TestNotificationDto): Promise<NotificationTestResponseDto> {
     return { success: true, queued: await this.notifications.sendTest(body) };

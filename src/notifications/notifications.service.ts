@@ -1,5 +1,10 @@
 import {
-  BadRequestException, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit,
+  BadRequestException,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
 } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { Mutex } from 'async-mutex';
@@ -20,8 +25,15 @@ import { ExchangeHealthRule, type HealthDecision } from './exchange-health';
 import { formatNotification, type PayloadOf } from './formatter';
 import { CHANNEL_IDS, KIND_OF_EVENT, type ChannelId, type NotificationKind } from './notification-kinds';
 import {
-  normalizeNotificationsFile, NOTIFICATIONS_FILE, parseNotifyEnv, publicSettings, resolveChannels, validateNotificationsFile,
-  type NotificationSettingsFile, type NotifyEnv, type ResolvedChannel,
+  normalizeNotificationsFile,
+  NOTIFICATIONS_FILE,
+  parseNotifyEnv,
+  publicSettings,
+  resolveChannels,
+  validateNotificationsFile,
+  type NotificationSettingsFile,
+  type NotifyEnv,
+  type ResolvedChannel,
 } from './notification-settings';
 import { OutboxLog, type OutboxEntry } from './outbox-log';
 import { targetUrlProblem } from './url-validation';
@@ -62,22 +74,34 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
 
   async onModuleInit(): Promise<void> {
     this.env = parseNotifyEnv(process.env);
-    const raw = await this.store.load<unknown>(NOTIFICATIONS_FILE, { defaults: () => null, validate: validateNotificationsFile });
+    const raw = await this.store.load<unknown>(NOTIFICATIONS_FILE, {
+      defaults: () => null,
+      validate: validateNotificationsFile,
+    });
     this.settings = normalizeNotificationsFile(raw);
     this.channels = resolveChannels(this.settings, this.env);
     this.outbox = await OutboxLog.open(this.store.filePath(OUTBOX_FILE), { maxPending: this.env.outboxMaxEntries });
-    if (this.outbox.skippedLines) this.logger.warn(`${OUTBOX_FILE}: ${this.outbox.skippedLines} torn or unreadable line(s) skipped (writes never acknowledged)`);
+    if (this.outbox.skippedLines) {
+      this.logger.warn(
+        `${OUTBOX_FILE}: ${this.outbox.skippedLines} torn or unreadable line(s) skipped (writes never acknowledged)`,
+      );
+    }
     if (this.outbox.counters.resentInDoubt) {
-      this.logger.warn(`${this.outbox.counters.resentInDoubt} notification(s) were being sent at the last stop; they are sent again with the same idempotency key`);
+      this.logger.warn(
+        `${this.outbox.counters.resentInDoubt} notification(s) were being sent at the last stop; they are sent again with the same idempotency key`,
+      );
     }
     for (const id of CHANNEL_IDS) {
-      this.dispatchers.set(id, new ChannelDispatcher(this.outbox, () => this.channel(id), {
-        timeoutMs: this.env.httpTimeoutMs,
-        backoff: { baseMs: this.env.retryBaseMs, maxMs: Math.max(this.env.retryBaseMs, this.env.retryMaxMs) },
-        permanentAttempts: 3,
-        now: () => Date.now(),
-        onOutcome: (entry, result, gaveUp) => this.noteOutcome(entry, result, gaveUp),
-      }));
+      this.dispatchers.set(
+        id,
+        new ChannelDispatcher(this.outbox, () => this.channel(id), {
+          timeoutMs: this.env.httpTimeoutMs,
+          backoff: { baseMs: this.env.retryBaseMs, maxMs: Math.max(this.env.retryBaseMs, this.env.retryMaxMs) },
+          permanentAttempts: 3,
+          now: () => Date.now(),
+          onOutcome: (entry, result, gaveUp) => this.noteOutcome(entry, result, gaveUp),
+        }),
+      );
     }
     this.defineMetrics();
     this.exchange.onCall((method, ok) => {
@@ -90,7 +114,13 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
   onApplicationBootstrap(): void {
     this.kickAll();
     const everyMs = Math.max(250, Math.min(30_000, this.clock.realDelay(CHECK_INTERVAL_MS)));
-    this.checkTimer = setInterval(() => void this.periodicCheck(), everyMs);
+    this.checkTimer = setInterval(
+      () =>
+        void this.periodicCheck().catch((error: Error) =>
+          this.logger.warn(`Notification check failed: ${error.message}`),
+        ),
+      everyMs,
+    );
     this.checkTimer.unref();
   }
 
@@ -98,7 +128,10 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
   async onApplicationShutdown(): Promise<void> {
     if (this.checkTimer) clearInterval(this.checkTimer);
     const deadline = Date.now() + 3_000;
-    while (Date.now() < deadline && this.channels.some((c) => c.enabled && this.outbox.pendingOf(c.id).some((e) => e.nextAttemptAt <= Date.now()))) {
+    while (
+      Date.now() < deadline &&
+      this.channels.some((c) => c.enabled && this.outbox.pendingOf(c.id).some((e) => e.nextAttemptAt <= Date.now()))
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await Promise.all([...this.dispatchers.values()].map((d) => d.stop()));
@@ -115,18 +148,42 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
 
   // ---- events in ----
 
-  @OnEvent(DomainEvent.PositionOpened) onPositionOpened(e: DomainEventMap['position.opened']) { return this.fromEvent(DomainEvent.PositionOpened, e); }
-  @OnEvent(DomainEvent.PositionClosed) onPositionClosed(e: DomainEventMap['position.closed']) { return this.fromEvent(DomainEvent.PositionClosed, e); }
-  @OnEvent(DomainEvent.StopMoved) onStopMoved(e: DomainEventMap['position.stop-moved']) { return this.fromEvent(DomainEvent.StopMoved, e); }
-  @OnEvent(DomainEvent.StopReplaced) onStopReplaced(e: DomainEventMap['position.stop-replaced']) { return this.fromEvent(DomainEvent.StopReplaced, e); }
-  @OnEvent(DomainEvent.ClosedOutside) onClosedOutside(e: DomainEventMap['position.closed-outside']) { return this.fromEvent(DomainEvent.ClosedOutside, e); }
-  @OnEvent(DomainEvent.LockSet) onLockSet(e: DomainEventMap['protection.lock-set']) { return this.fromEvent(DomainEvent.LockSet, e); }
-  @OnEvent(DomainEvent.LockLifted) onLockLifted(e: DomainEventMap['protection.lock-lifted']) { return this.fromEvent(DomainEvent.LockLifted, e); }
-  @OnEvent(DomainEvent.DelistingDetected) onDelisting(e: DomainEventMap['market.delisting-detected']) { return this.fromEvent(DomainEvent.DelistingDetected, e); }
-  @OnEvent(DomainEvent.ExchangeFailing) onExchangeFailing(e: DomainEventMap['exchange.failing']) { return this.fromEvent(DomainEvent.ExchangeFailing, e); }
-  @OnEvent(DomainEvent.ExchangeRecovered) onExchangeRecovered(e: DomainEventMap['exchange.recovered']) { return this.fromEvent(DomainEvent.ExchangeRecovered, e); }
-  @OnEvent(DomainEvent.ServiceStarted) onServiceStarted(e: DomainEventMap['service.started']) { return this.fromEvent(DomainEvent.ServiceStarted, e); }
-  @OnEvent(DomainEvent.ServiceStopping) onServiceStopping(e: DomainEventMap['service.stopping']) { return this.fromEvent(DomainEvent.ServiceStopping, e); }
+  @OnEvent(DomainEvent.PositionOpened) onPositionOpened(e: DomainEventMap['position.opened']) {
+    return this.fromEvent(DomainEvent.PositionOpened, e);
+  }
+  @OnEvent(DomainEvent.PositionClosed) onPositionClosed(e: DomainEventMap['position.closed']) {
+    return this.fromEvent(DomainEvent.PositionClosed, e);
+  }
+  @OnEvent(DomainEvent.StopMoved) onStopMoved(e: DomainEventMap['position.stop-moved']) {
+    return this.fromEvent(DomainEvent.StopMoved, e);
+  }
+  @OnEvent(DomainEvent.StopReplaced) onStopReplaced(e: DomainEventMap['position.stop-replaced']) {
+    return this.fromEvent(DomainEvent.StopReplaced, e);
+  }
+  @OnEvent(DomainEvent.ClosedOutside) onClosedOutside(e: DomainEventMap['position.closed-outside']) {
+    return this.fromEvent(DomainEvent.ClosedOutside, e);
+  }
+  @OnEvent(DomainEvent.LockSet) onLockSet(e: DomainEventMap['protection.lock-set']) {
+    return this.fromEvent(DomainEvent.LockSet, e);
+  }
+  @OnEvent(DomainEvent.LockLifted) onLockLifted(e: DomainEventMap['protection.lock-lifted']) {
+    return this.fromEvent(DomainEvent.LockLifted, e);
+  }
+  @OnEvent(DomainEvent.DelistingDetected) onDelisting(e: DomainEventMap['market.delisting-detected']) {
+    return this.fromEvent(DomainEvent.DelistingDetected, e);
+  }
+  @OnEvent(DomainEvent.ExchangeFailing) onExchangeFailing(e: DomainEventMap['exchange.failing']) {
+    return this.fromEvent(DomainEvent.ExchangeFailing, e);
+  }
+  @OnEvent(DomainEvent.ExchangeRecovered) onExchangeRecovered(e: DomainEventMap['exchange.recovered']) {
+    return this.fromEvent(DomainEvent.ExchangeRecovered, e);
+  }
+  @OnEvent(DomainEvent.ServiceStarted) onServiceStarted(e: DomainEventMap['service.started']) {
+    return this.fromEvent(DomainEvent.ServiceStarted, e);
+  }
+  @OnEvent(DomainEvent.ServiceStopping) onServiceStopping(e: DomainEventMap['service.stopping']) {
+    return this.fromEvent(DomainEvent.ServiceStopping, e);
+  }
 
   private fromEvent<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): Promise<OutboxEntry[]> {
     return this.enqueue(KIND_OF_EVENT[name], payload as never);
@@ -136,18 +193,33 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
    * Formats the event and writes one entry per enabled channel that subscribed to its kind; resolves once they
    * are on disk. A write failure is logged and answered as "nothing queued": the reported action stands.
    */
-  async enqueue<K extends NotificationKind>(kind: K, payload: PayloadOf[K], only: ChannelId | null = null): Promise<OutboxEntry[]> {
+  async enqueue<K extends NotificationKind>(
+    kind: K,
+    payload: PayloadOf[K],
+    only: ChannelId | null = null,
+  ): Promise<OutboxEntry[]> {
     if (this.settings.mode === 'off') return [];
     // A test message goes to every enabled channel (or the one asked for), whatever its event list.
-    const targets = this.channels.filter((c) => c.enabled && (only ? c.id === only : kind === 'test' || c.events.has(kind)));
+    const targets = this.channels.filter(
+      (c) => c.enabled && (only ? c.id === only : kind === 'test' || c.events.has(kind)),
+    );
     if (targets.length === 0) return [];
     const message = formatNotification(kind, payload);
-    // Queue time on the wall clock (shown in the outbox, sent as the webhook's `at`); the event's own time is in its payload.
+    // Queue time on the wall clock (shown in the outbox, sent as the webhook's `at`); the event's own time is in its
+    // payload.
     const createdAt = Date.now();
     try {
-      const added = await this.outbox.add(targets.map((c) => ({
-        key: `${message.eventKey}@${c.id}`, channel: c.id, kind, createdAt, text: message.text, data: payload, silent: this.settings.mode === 'quiet',
-      })));
+      const added = await this.outbox.add(
+        targets.map((c) => ({
+          key: `${message.eventKey}@${c.id}`,
+          channel: c.id,
+          kind,
+          createdAt,
+          text: message.text,
+          data: payload,
+          silent: this.settings.mode === 'quiet',
+        })),
+      );
       for (const c of new Set(added.map((a) => a.channel))) this.dispatchers.get(c)?.kick();
       return added;
     } catch (error) {
@@ -172,8 +244,16 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
   private act(decision: HealthDecision): void {
     if (!decision) return;
     const payload = { at: this.clock.now(), since: decision.since, lastError: decision.lastError };
-    if (decision.kind === 'failing') this.logger.warn(`Exchange failing since ${new Date(decision.since).toISOString()}`);
-    void publishEvent(this.events, decision.kind === 'failing' ? DomainEvent.ExchangeFailing : DomainEvent.ExchangeRecovered, payload, this.logger);
+    if (decision.kind === 'failing') {
+      this.logger.warn(`Exchange failing since ${new Date(decision.since).toISOString()}`);
+    }
+    // Not awaited: listeners must not hold up the health check. publishEvent logs a listener's failure itself.
+    void publishEvent(
+      this.events,
+      decision.kind === 'failing' ? DomainEvent.ExchangeFailing : DomainEvent.ExchangeRecovered,
+      payload,
+      this.logger,
+    ).catch((error: Error) => this.logger.error(`Exchange health event not published: ${error.message}`));
   }
 
   /** The timer's work; also called by tests on a manual clock. */
@@ -183,8 +263,14 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
     const day = dailySummaryDue(now, this.settings.daily_summary_hour, this.lastSummaryDay);
     if (!day) return;
     this.lastSummaryDay = day;
-    const trades = this.history.closedTrades({}).filter((t) => !t.is_demo).map((t) => ({ pnl: t.pnl, closeTimeMs: t.close_time_ms }));
-    const open = this.bots.all().filter((b) => b.holdsPosition).map((b) => ({ symbol: b.symbol, side: String(b.side) }));
+    const trades = this.history
+      .closedTrades({})
+      .filter((t) => !t.is_demo)
+      .map((t) => ({ pnl: t.pnl, closeTimeMs: t.close_time_ms }));
+    const open = this.bots
+      .all()
+      .filter((b) => b.holdsPosition)
+      .map((b) => ({ symbol: b.symbol, side: String(b.side) }));
     await this.enqueue('daily_summary', buildDailySummary(now, day, trades, open));
   }
 
@@ -201,7 +287,8 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
       if (dto.daily_summary_hour !== undefined) next.daily_summary_hour = dto.daily_summary_hour;
       if (dto.exchange_down_minutes !== undefined) next.exchange_down_minutes = dto.exchange_down_minutes;
       const c = dto.channels;
-      const secret = (value: string | null | undefined, current: string | null) => (value === undefined ? current : value === '' || value === null ? null : value);
+      const secret = (value: string | null | undefined, current: string | null) =>
+        value === undefined ? current : value === '' || value === null ? null : value;
       const url = (field: string, value: string | null | undefined, current: string | null) => {
         const result = secret(value, current);
         const problem = value ? targetUrlProblem(value) : null;
@@ -239,19 +326,40 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
   async sendTest(dto: TestNotificationDto): Promise<Array<{ channel: ChannelId; id: number; key: string }>> {
     const targets = this.channels.filter((c) => c.enabled && (!dto.channel || c.id === dto.channel));
     if (targets.length === 0) {
-      throw new BadRequestException({ success: false, error: dto.channel ? `channel: ${dto.channel} is not enabled or not configured` : 'channel: no channel is enabled', field: 'channel' });
+      throw new BadRequestException({
+        success: false,
+        error: dto.channel
+          ? `channel: ${dto.channel} is not enabled or not configured`
+          : 'channel: no channel is enabled',
+        field: 'channel',
+      });
     }
-    if (this.settings.mode === 'off') throw new BadRequestException({ success: false, error: 'mode: notifications are off', field: 'mode' });
+    if (this.settings.mode === 'off') {
+      throw new BadRequestException({ success: false, error: 'mode: notifications are off', field: 'mode' });
+    }
     const id = randomUUID();
-    const added = await this.enqueue('test', { at: this.clock.now(), id, text: dto.text?.trim() || `Test notification from bots-service (${id.slice(0, 8)})` }, dto.channel ?? null);
-    if (targets.length > 0 && added.length === 0) throw new Error('the test notification could not be written to the outbox');
+    const added = await this.enqueue(
+      'test',
+      { at: this.clock.now(), id, text: dto.text?.trim() || `Test notification from bots-service (${id.slice(0, 8)})` },
+      dto.channel ?? null,
+    );
+    if (targets.length > 0 && added.length === 0) {
+      throw new Error('the test notification could not be written to the outbox');
+    }
     return added.map((a) => ({ channel: a.channel, id: a.id, key: a.key }));
   }
 
   outboxView() {
     const show = (e: OutboxEntry) => ({
-      id: e.id, key: e.key, channel: e.channel, event: e.kind, created_at: new Date(e.createdAt).toISOString(), attempts: e.attempts,
-      next_attempt_at: e.nextAttemptAt ? new Date(e.nextAttemptAt).toISOString() : null, last_error: e.lastError, text: e.text,
+      id: e.id,
+      key: e.key,
+      channel: e.channel,
+      event: e.kind,
+      created_at: new Date(e.createdAt).toISOString(),
+      attempts: e.attempts,
+      next_attempt_at: e.nextAttemptAt ? new Date(e.nextAttemptAt).toISOString() : null,
+      last_error: e.lastError,
+      text: e.text,
     });
     const all = this.outbox.all();
     return {
@@ -266,19 +374,50 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
   private defineMetrics(): void {
     const registers = [this.metrics.registry];
     const outbox = () => this.outbox;
-    this.delivered = new Counter({ name: 'bots_notifications_delivered_total', help: 'Notifications delivered, by channel', labelNames: ['channel'] as const, registers });
-    this.attemptFailures = new Counter({ name: 'bots_notifications_send_failures_total', help: 'Failed delivery attempts (each retried later unless given up), by channel', labelNames: ['channel'] as const, registers });
-    new Gauge({
-      name: 'bots_notifications_pending', help: 'Notifications in the outbox waiting to be delivered, by channel', labelNames: ['channel'] as const, registers,
-      collect() { for (const id of CHANNEL_IDS) this.set({ channel: id }, outbox().pendingOf(id).length); },
+    this.delivered = new Counter({
+      name: 'bots_notifications_delivered_total',
+      help: 'Notifications delivered, by channel',
+      labelNames: ['channel'] as const,
+      registers,
+    });
+    this.attemptFailures = new Counter({
+      name: 'bots_notifications_send_failures_total',
+      help: 'Failed delivery attempts (each retried later unless given up), by channel',
+      labelNames: ['channel'] as const,
+      registers,
     });
     new Gauge({
-      name: 'bots_notifications_failed', help: 'Notifications given up after permanent refusals (kept in the outbox for inspection), by channel', labelNames: ['channel'] as const, registers,
-      collect() { for (const id of CHANNEL_IDS) this.set({ channel: id }, outbox().all().filter((e) => e.failed && e.channel === id).length); },
+      name: 'bots_notifications_pending',
+      help: 'Notifications in the outbox waiting to be delivered, by channel',
+      labelNames: ['channel'] as const,
+      registers,
+      collect() {
+        for (const id of CHANNEL_IDS) this.set({ channel: id }, outbox().pendingOf(id).length);
+      },
     });
     new Gauge({
-      name: 'bots_notifications_dropped', help: 'Notifications dropped since start because the outbox was full (NOTIFY_OUTBOX_MAX)', registers,
-      collect() { this.set(outbox().counters.dropped); },
+      name: 'bots_notifications_failed',
+      help: 'Notifications given up after permanent refusals (kept in the outbox for inspection), by channel',
+      labelNames: ['channel'] as const,
+      registers,
+      collect() {
+        for (const id of CHANNEL_IDS) {
+          this.set(
+            { channel: id },
+            outbox()
+              .all()
+              .filter((e) => e.failed && e.channel === id).length,
+          );
+        }
+      },
+    });
+    new Gauge({
+      name: 'bots_notifications_dropped',
+      help: 'Notifications dropped since start because the outbox was full (NOTIFY_OUTBOX_MAX)',
+      registers,
+      collect() {
+        this.set(outbox().counters.dropped);
+      },
     });
   }
 }

@@ -4,7 +4,13 @@ import * as path from 'node:path';
 import { OutboxLog, type NewOutboxEntry } from './outbox-log';
 
 const item = (key: string, channel: NewOutboxEntry['channel'] = 'webhook'): NewOutboxEntry => ({
-  key, channel, kind: 'test', createdAt: 1, text: key, data: { key }, silent: false,
+  key,
+  channel,
+  kind: 'test',
+  createdAt: 1,
+  text: key,
+  data: { key },
+  silent: false,
 });
 
 describe('OutboxLog', () => {
@@ -27,7 +33,9 @@ describe('OutboxLog', () => {
     await log.close();
 
     const again = await OutboxLog.open(file);
-    expect(again.pendingOf('webhook').map((e) => [e.key, e.attempts, e.lastError, e.nextAttemptAt, e.inFlight])).toEqual([['c', 1, 'HTTP 503', 5_000, false]]);
+    expect(
+      again.pendingOf('webhook').map((e) => [e.key, e.attempts, e.lastError, e.nextAttemptAt, e.inFlight]),
+    ).toEqual([['c', 1, 'HTTP 503', 5_000, false]]);
     expect(again.pendingOf('telegram').map((e) => e.key)).toEqual(['b']);
     expect(again.knows('a')).toBe(true);
     // The same event queued again is recognised: delivered ("a") and pending ("c") keys alike.
@@ -101,7 +109,12 @@ describe('OutboxLog', () => {
     await log.markTrying(a.id);
     await log.markFailed(a.id, 'HTTP 404', 0, true);
     expect(log.pendingOf('webhook').map((e) => e.key)).toEqual(['b']);
-    expect(log.all().filter((e) => e.failed).map((e) => [e.key, e.lastError])).toEqual([['a', 'HTTP 404']]);
+    expect(
+      log
+        .all()
+        .filter((e) => e.failed)
+        .map((e) => [e.key, e.lastError]),
+    ).toEqual([['a', 'HTTP 404']]);
     expect(log.counters.failed).toBe(1);
     await log.close();
   });

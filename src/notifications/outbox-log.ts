@@ -1,7 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { atomicWrite } from '../persistence/atomic-write';
 import type { ChannelId, NotificationKind } from './notification-kinds';
+
+const logger = new Logger('NotificationOutbox');
 
 /** One message for one channel. `key` is its idempotency key: the event's key and the channel. */
 export interface OutboxEntry {
@@ -35,7 +38,12 @@ export interface OutboxLimits {
   compactAfterRecords: number;
 }
 
-export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = { maxPending: 5_000, maxFailed: 200, maxRememberedKeys: 10_000, compactAfterRecords: 2_000 };
+export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = {
+  maxPending: 5_000,
+  maxFailed: 200,
+  maxRememberedKeys: 10_000,
+  compactAfterRecords: 2_000,
+};
 
 type LogRecord =
   | { op: 'add'; e: Omit<OutboxEntry, 'attempts' | 'nextAttemptAt' | 'lastError' | 'failed' | 'inFlight'> }
@@ -123,7 +131,14 @@ export class OutboxLog {
     switch (record.op) {
       case 'add': {
         const e = record.e;
-        this.entries.set(e.id, { ...e, attempts: 0, nextAttemptAt: 0, lastError: null, failed: false, inFlight: false });
+        this.entries.set(e.id, {
+          ...e,
+          attempts: 0,
+          nextAttemptAt: 0,
+          lastError: null,
+          failed: false,
+          inFlight: false,
+        });
         this.nextId = Math.max(this.nextId, e.id + 1);
         return;
       }
@@ -253,7 +268,10 @@ export class OutboxLog {
     if (this.closed) return Promise.reject(new Error('notifications outbox is closed'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ records, resolve, reject });
-      if (!this.writing) void this.drain();
+      // Write failures reach each writer's reject(); this handler only catches a bug in the loop itself.
+      if (!this.writing) {
+        void this.drain().catch((error: Error) => logger.error(`Outbox write loop failed: ${error.message}`));
+      }
     });
   }
 
@@ -283,7 +301,13 @@ export class OutboxLog {
 
   /** Rewrites the log as one state record (what is still needed), atomically. */
   private async compactNow(): Promise<void> {
-    const state: LogRecord = { op: 'state', entries: [...this.entries.values()], seen: [...this.seen], next_id: this.nextId };
+    const state: LogRecord = {
+      op: 'state',
+      entries: [...this.entries.values()],
+      seen: [...this.seen],
+      next_id: this.nextId,
+    };
+    // The appends were synced already; a handle that fails to close holds nothing unsaved.
     await this.handle?.close().catch(() => undefined);
     this.handle = null;
     await atomicWrite(this.file, JSON.stringify(state) + '\n');
@@ -295,6 +319,7 @@ export class OutboxLog {
   async close(): Promise<void> {
     while (this.writing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
+    // The appends were synced already; a handle that fails to close holds nothing unsaved.
     await this.handle?.close().catch(() => undefined);
     this.handle = null;
   }

@@ -1,10 +1,13 @@
 import { MAX_TARGET_URL_LENGTH, targetUrlProblem } from './url-validation';
 
 describe('targetUrlProblem', () => {
-  it.each(['https://hooks.example.com/x?y=1', 'http://127.0.0.1:8080/hook', 'http://10.0.0.5/hook', 'http://[::1]:9000/', 'http://receiver.local/a'])(
-    'accepts %s (loopback and private networks included)',
-    (url) => expect(targetUrlProblem(url)).toBeNull(),
-  );
+  it.each([
+    'https://hooks.example.com/x?y=1',
+    'http://127.0.0.1:8080/hook',
+    'http://10.0.0.5/hook',
+    'http://[::1]:9000/',
+    'http://receiver.local/a',
+  ])('accepts %s (loopback and private networks included)', (url) => expect(targetUrlProblem(url)).toBeNull());
 
   it.each([
     ['', 'must be a non-empty URL'],
@@ -18,6 +21,8 @@ describe('targetUrlProblem', () => {
   it('bounds the length', () => {
     const base = 'https://example.com/';
     expect(targetUrlProblem(base + 'a'.repeat(MAX_TARGET_URL_LENGTH - base.length))).toBeNull();
-    expect(targetUrlProblem(base + 'a'.repeat(MAX_TARGET_URL_LENGTH - base.length + 1))).toBe(`must be at most ${MAX_TARGET_URL_LENGTH} characters`);
+    expect(targetUrlProblem(base + 'a'.repeat(MAX_TARGET_URL_LENGTH - base.length + 1))).toBe(
+      `must be at most ${MAX_TARGET_URL_LENGTH} characters`,
+    );
   });
 });

@@ -26,7 +26,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   );
   // One error shape for every operation (the exception filter's), as the `default` response.
   const errorResponse = {
-    description: 'Any error: {success:false, error} with a 4xx status for the caller\'s mistake, 5xx otherwise',
+    description: "Any error: {success:false, error} with a 4xx status for the caller's mistake, 5xx otherwise",
     content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
   };
   for (const [path, item] of Object.entries(document.paths)) {

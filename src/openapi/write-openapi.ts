@@ -14,6 +14,7 @@ const OPENAPI_FILE = path.resolve(__dirname, '../../openapi.json');
 async function main(): Promise<void> {
   // The document does not depend on the exchange; the paper one needs no keys, whatever the shell or .env sets.
   process.env.EXCHANGE = 'paper';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after EXCHANGE is set above
   const { AppModule } = require('../app.module') as { AppModule: Type<unknown> };
   const app = await NestFactory.create(AppModule, { preview: true, logger: ['error'], abortOnError: false });
   const text = canonicalOpenApiJson(buildOpenApiDocument(app));

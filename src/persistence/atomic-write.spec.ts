@@ -33,7 +33,9 @@ describe('atomicWrite', () => {
   it('copies the previous content where the file system refuses hard links', async () => {
     const target = path.join(dir, 'state.json');
     await atomicWrite(target, '{"v":1}', `${target}.bak`);
-    const link = jest.spyOn(fs, 'link').mockRejectedValue(Object.assign(new Error('operation not permitted'), { code: 'EPERM' }));
+    const link = jest
+      .spyOn(fs, 'link')
+      .mockRejectedValue(Object.assign(new Error('operation not permitted'), { code: 'EPERM' }));
     try {
       await atomicWrite(target, '{"v":2}', `${target}.bak`);
       expect(link).toHaveBeenCalledTimes(1);
@@ -91,7 +93,9 @@ describe('atomicWrite', () => {
       })();
     `;
     for (let round = 0; round < 3; round++) {
-      const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       await new Promise((r) => setTimeout(r, 20 + Math.random() * 200));
       child.kill('SIGKILL');

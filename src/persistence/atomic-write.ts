@@ -12,6 +12,7 @@ async function fsyncDir(dir: string): Promise<void> {
   } catch {
     /* best effort */
   } finally {
+    // Best effort like the sync: a folder handle that will not close loses nothing.
     await handle?.close().catch(() => undefined);
   }
 }
@@ -64,6 +65,7 @@ export async function atomicWrite(target: string, content: string, backup?: stri
     await fs.rename(tmp, target);
     await fsyncDir(dir);
   } catch (error) {
+    // Tidying only: the caller gets the write's own error below, not a failure to remove the leftovers.
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     await fs.rm(`${tmp}.bak`, { force: true }).catch(() => undefined);
     throw error;

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { JsonStore } from './json-store.service';
@@ -23,12 +23,16 @@ export class DataFolderHealth {
   private writeProblem: string | null = null;
   private probedAt = 0;
   private probing: Promise<void> | null = null;
+  private readonly logger = new Logger('DataFolderHealth');
 
   constructor(private readonly store: JsonStore) {}
 
   /** The last known state; starts a new probe in the background when the last one is older than a second. */
   current(): StorageState {
-    if (Date.now() - this.probedAt >= PROBE_EVERY_MS) void this.refresh();
+    if (Date.now() - this.probedAt >= PROBE_EVERY_MS) {
+      // Not awaited: health answers from the last probe. probe() records its own failures; this catches a bug.
+      void this.refresh().catch((error: Error) => this.logger.error(`Write probe failed: ${error.message}`));
+    }
     const unsaved = this.store.unsavedFiles().map((u) => u.error);
     return { problem: this.writeProblem ?? unsaved[0] ?? null, unsaved };
   }
@@ -48,6 +52,7 @@ export class DataFolderHealth {
       this.writeProblem = `data folder ${this.store.dataDir} is not writable: ${describeFsError(error)}`;
     } finally {
       this.probedAt = Date.now();
+      // The verdict is the write above; a probe file that will not go is overwritten by the next probe.
       await fs.rm(file, { force: true }).catch(() => undefined);
     }
   }

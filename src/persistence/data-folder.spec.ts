@@ -15,7 +15,9 @@ describe('dataFolderProblem', () => {
 
   it('names the cause when the folder cannot be created', async () => {
     writeFileSync(path.join(dir, 'file'), '');
-    expect(await dataFolderProblem(path.join(dir, 'file', 'data'))).toBe('cannot be created: a part of the path is not a directory');
+    expect(await dataFolderProblem(path.join(dir, 'file', 'data'))).toBe(
+      'cannot be created: a part of the path is not a directory',
+    );
   });
 
   it('names the cause when the path is a file, not a folder', async () => {

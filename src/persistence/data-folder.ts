@@ -23,6 +23,7 @@ export async function dataFolderProblem(dir: string): Promise<string | null> {
   } catch (error) {
     return `is not writable: ${describeFsError(error)}`;
   } finally {
+    // Tidying after the probe: the answer is already decided above, a failed close or removal does not change it.
     await handle?.close().catch(() => undefined);
     await fs.rm(probe, { force: true }).catch(() => undefined);
   }

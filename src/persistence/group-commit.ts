@@ -1,4 +1,7 @@
+import { Logger } from '@nestjs/common';
 import type { Mutex } from 'async-mutex';
+
+const logger = new Logger('GroupCommit');
 
 interface PendingChange<T> {
   apply: (draft: T) => unknown;
@@ -42,8 +45,16 @@ export class GroupCommit<T> {
    */
   submit<R>(apply: (draft: T) => R, changed: (result: R) => boolean = () => true): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.waiting.push({ apply, changed: changed as (result: unknown) => boolean, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.running) void this.drain();
+      this.waiting.push({
+        apply,
+        changed: changed as (result: unknown) => boolean,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      // Each change's outcome reaches its own resolve/reject; this handler only catches a bug in the loop itself.
+      if (!this.running) {
+        void this.drain().catch((error: Error) => logger.error(`Group commit loop failed: ${error.message}`));
+      }
     });
   }
 

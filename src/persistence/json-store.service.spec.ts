@@ -34,8 +34,12 @@ describe('JsonStore', () => {
   it('saves and loads back, keeping the previous version as .bak', async () => {
     await store.save('bots_state.json', { bots: { BTC: { status: 'running' } } });
     await store.save('bots_state.json', { bots: { ETH: { status: 'paused' } } });
-    expect(await store.load('bots_state.json', { defaults: () => ({}), validate: hasBots })).toEqual({ bots: { ETH: { status: 'paused' } } });
-    expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json.bak'), 'utf8'))).toEqual({ bots: { BTC: { status: 'running' } } });
+    expect(await store.load('bots_state.json', { defaults: () => ({}), validate: hasBots })).toEqual({
+      bots: { ETH: { status: 'paused' } },
+    });
+    expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json.bak'), 'utf8'))).toEqual({
+      bots: { BTC: { status: 'running' } },
+    });
   });
 
   it('keeps a corrupt file aside and recovers the last good copy', async () => {
@@ -59,7 +63,9 @@ describe('JsonStore', () => {
     await store.save('bots_state.json', { bots: {} });
     await store.save('bots_state.json', { bots: { ETH: 2 } });
     writeFileSync(path.join(dir, 'bots_state.json'), '[1,2,3]');
-    expect(await store.load('bots_state.json', { defaults: () => ({ bots: { X: 1 } }), validate: hasBots })).toEqual({ bots: {} });
+    expect(await store.load('bots_state.json', { defaults: () => ({ bots: { X: 1 } }), validate: hasBots })).toEqual({
+      bots: {},
+    });
     expect(errors.join('\n')).toMatch(/bad shape/);
   });
 
@@ -72,6 +78,8 @@ describe('JsonStore', () => {
   });
 
   it('coalesces a burst of saves of one file into few writes, the newest content winning', async () => {
+    // require gives the module's own exports object, which the store calls through; an `import * as` copy would not be.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the line above
     const writes = jest.spyOn(require('./atomic-write'), 'atomicWrite');
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.save('bots_state.json', { bots: {}, n: i })));
     expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json'), 'utf8'))).toEqual({ bots: {}, n: 49 });
@@ -94,19 +102,28 @@ describe('JsonStore', () => {
   it('keeps both bad copies aside when the file and its .bak are bad, and the next saves overwrite neither', async () => {
     writeFileSync(path.join(dir, 'bots_state.json'), '{"bots": {"BTC": {"stat');
     writeFileSync(path.join(dir, 'bots_state.json.bak'), 'not json either');
-    expect(await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots })).toEqual({ bots: {} });
+    expect(await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots })).toEqual({
+      bots: {},
+    });
     await store.save('bots_state.json', { bots: { A: 1 } });
     await store.save('bots_state.json', { bots: { B: 2 } });
     const names = readdirSync(dir);
-    const aside = names.filter((n) => n.includes('.corrupt-')).map((n) => readFileSync(path.join(dir, n), 'utf8')).sort();
+    const aside = names
+      .filter((n) => n.includes('.corrupt-'))
+      .map((n) => readFileSync(path.join(dir, n), 'utf8'))
+      .sort();
     expect(aside).toEqual(['not json either', '{"bots": {"BTC": {"stat'].sort());
     expect(names.filter((n) => n.startsWith('bots_state.json.bak.corrupt-'))).toHaveLength(1);
-    expect(errors.join('\n')).toMatch(/bots_state\.json\.bak is unreadable too .*kept aside as bots_state\.json\.bak\.corrupt-/);
+    expect(errors.join('\n')).toMatch(
+      /bots_state\.json\.bak is unreadable too .*kept aside as bots_state\.json\.bak\.corrupt-/,
+    );
   });
 
   it('sets aside a data file that is a directory, without failing the load', async () => {
     mkdirSync(path.join(dir, 'bots_state.json'));
-    expect(await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots })).toEqual({ bots: {} });
+    expect(await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots })).toEqual({
+      bots: {},
+    });
     expect(errors.join('\n')).toMatch(/not a regular file \(a directory\)/);
     await store.save('bots_state.json', { bots: { A: 1 } });
     expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json'), 'utf8'))).toEqual({ bots: { A: 1 } });
@@ -123,7 +140,9 @@ describe('JsonStore', () => {
   it('leaves a directory with a temp file name alone at start-up instead of failing', async () => {
     mkdirSync(path.join(dir, '.bots_state.json.1.2.3.tmp'));
     writeFileSync(path.join(dir, '.bots_state.json.9.9.9.tmp'), '{"half');
-    expect(await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots })).toEqual({ bots: {} });
+    expect(await store.load('bots_state.json', { defaults: () => ({ bots: {} }), validate: hasBots })).toEqual({
+      bots: {},
+    });
     expect(readdirSync(dir).sort()).toEqual(['.bots_state.json.1.2.3.tmp']);
   });
 
@@ -131,27 +150,41 @@ describe('JsonStore', () => {
     ['ENOSPC', 'no space left on device', 507],
     ['EROFS', 'read-only file system', 503],
     ['EACCES', 'permission denied', 503],
-  ])('a failed write (%s) throws a PersistenceError naming the file and the cause, and lists the file as unsaved until a save works', async (code, cause, status) => {
-    await store.save('bots_state.json', { bots: { A: 1 } });
-    store.writer = () => Promise.reject(fsError(code, cause));
-    const failure = await store.save('bots_state.json', { bots: { B: 2 } }).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(PersistenceError);
-    expect(failure).toMatchObject({ message: `bots_state.json could not be saved: ${cause}`, status, file: 'bots_state.json', code });
-    expect(store.unsavedFiles()).toEqual([{ file: 'bots_state.json', error: `bots_state.json could not be saved: ${cause}` }]);
-    expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json'), 'utf8'))).toEqual({ bots: { A: 1 } });
-    store.writer = jest.requireActual('./atomic-write').atomicWrite;
-    await store.save('bots_state.json', { bots: { C: 3 } });
-    expect(store.unsavedFiles()).toEqual([]);
-  });
+  ])(
+    'a failed write (%s) throws a PersistenceError naming the file and the cause, and lists the file as unsaved until a save works',
+    async (code, cause, status) => {
+      await store.save('bots_state.json', { bots: { A: 1 } });
+      store.writer = () => Promise.reject(fsError(code, cause));
+      const failure = await store.save('bots_state.json', { bots: { B: 2 } }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(PersistenceError);
+      expect(failure).toMatchObject({
+        message: `bots_state.json could not be saved: ${cause}`,
+        status,
+        file: 'bots_state.json',
+        code,
+      });
+      expect(store.unsavedFiles()).toEqual([
+        { file: 'bots_state.json', error: `bots_state.json could not be saved: ${cause}` },
+      ]);
+      expect(JSON.parse(readFileSync(path.join(dir, 'bots_state.json'), 'utf8'))).toEqual({ bots: { A: 1 } });
+      store.writer = jest.requireActual('./atomic-write').atomicWrite;
+      await store.save('bots_state.json', { bots: { C: 3 } });
+      expect(store.unsavedFiles()).toEqual([]);
+    },
+  );
 
   it("a refused change's failed write leaves nothing listed as unsaved; a kept one stays listed", async () => {
     store.writer = () => Promise.reject(fsError('ENOSPC', 'no space left on device'));
-    await expect(store.save('auto_bot_config.json', { a: 1 }, { onFailure: 'refused' })).rejects.toBeInstanceOf(PersistenceError);
+    await expect(store.save('auto_bot_config.json', { a: 1 }, { onFailure: 'refused' })).rejects.toBeInstanceOf(
+      PersistenceError,
+    );
     expect(store.unsavedFiles()).toEqual([]);
     await expect(store.save('bot_history.json', { history: [] })).rejects.toBeInstanceOf(PersistenceError);
     expect(store.unsavedFiles().map((u) => u.file)).toEqual(['bot_history.json']);
     // A later refused failure of the same file does not hide the kept change still missing from the disk.
-    await expect(store.save('bot_history.json', { history: [1] }, { onFailure: 'refused' })).rejects.toBeInstanceOf(PersistenceError);
+    await expect(store.save('bot_history.json', { history: [1] }, { onFailure: 'refused' })).rejects.toBeInstanceOf(
+      PersistenceError,
+    );
     expect(store.unsavedFiles().map((u) => u.file)).toEqual(['bot_history.json']);
   });
 });

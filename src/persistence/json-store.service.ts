@@ -71,7 +71,9 @@ export class JsonStore {
   }
 
   filePath(file: string): string {
-    if (file.includes('/') || file.includes('\\') || file.startsWith('.')) throw new Error(`Invalid data file name: ${file}`);
+    if (file.includes('/') || file.includes('\\') || file.startsWith('.')) {
+      throw new Error(`Invalid data file name: ${file}`);
+    }
     return path.join(this.dataDir, file);
   }
 
@@ -92,7 +94,10 @@ export class JsonStore {
   }
 
   async exists(file: string): Promise<boolean> {
-    return fs.access(this.filePath(file)).then(() => true, () => false);
+    return fs.access(this.filePath(file)).then(
+      () => true,
+      () => false,
+    );
   }
 
   async load<T>(file: string, options: LoadOptions<T>): Promise<T> {
@@ -101,7 +106,9 @@ export class JsonStore {
         this.cleaned = true;
         await fs.mkdir(this.dataDir, { recursive: true });
         const skipped = await removeStaleTempFiles(this.dataDir);
-        for (const name of skipped) this.logger.warn(`${name} in the data folder looks like a temp file but is not a regular file; left alone`);
+        for (const name of skipped) {
+          this.logger.warn(`${name} in the data folder looks like a temp file but is not a regular file; left alone`);
+        }
       }
       const target = this.filePath(file);
       const main = await this.readCandidate(target, options.validate);
@@ -138,8 +145,17 @@ export class JsonStore {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     for (let n = 0; ; n++) {
       const aside = `${file}.corrupt-${stamp}${n ? `-${n}` : ''}`;
-      if (await fs.lstat(aside).then(() => true, () => false)) continue;
-      await fs.rename(file, aside).catch((error: Error) => this.logger.error(`Could not set ${path.basename(file)} aside: ${error.message}`));
+      if (
+        await fs.lstat(aside).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        continue;
+      }
+      await fs
+        .rename(file, aside)
+        .catch((error: Error) => this.logger.error(`Could not set ${path.basename(file)} aside: ${error.message}`));
       return path.basename(aside);
     }
   }

@@ -34,7 +34,10 @@ export function setLockReset(book: LockBook, lock: ProtectionLock, at: number): 
   // Bounded: the oldest restart points go first (they matter least: their trades are the oldest).
   const entries = Object.entries(scopes);
   if (entries.length > MAX_RESETS_PER_RULE) {
-    entries.sort((a, b) => a[1] - b[1]).slice(0, entries.length - MAX_RESETS_PER_RULE).forEach(([key]) => delete scopes[key]);
+    entries
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, entries.length - MAX_RESETS_PER_RULE)
+      .forEach(([key]) => delete scopes[key]);
   }
 }
 
@@ -64,14 +67,32 @@ export function proposeLocks(input: ProposeInput, settings: ProtectionSettings):
   // The drawdown lock lasts its set time: the same fall does not stretch it while it holds (its end resets the peak).
   if (settings.maxDrawdown.enabled && balance && !book.locks.some((l) => l.rule === 'max_drawdown')) {
     const notBefore = book.resets.max_drawdown?.[ACCOUNT_SCOPE];
-    proposals.push(...checkMaxDrawdown({ now, history: [...input.equityHistory], current: { time: now, equity: balance.equity }, notBefore }, settings.maxDrawdown).locks);
+    proposals.push(
+      ...checkMaxDrawdown(
+        { now, history: [...input.equityHistory], current: { time: now, equity: balance.equity }, notBefore },
+        settings.maxDrawdown,
+      ).locks,
+    );
   }
-  if (settings.stoplossGuard.enabled) proposals.push(...checkStoplossGuard({ now, trades, resets: book.resets.stoploss_guard }, settings.stoplossGuard).locks);
+  if (settings.stoplossGuard.enabled) {
+    proposals.push(
+      ...checkStoplossGuard({ now, trades, resets: book.resets.stoploss_guard }, settings.stoplossGuard).locks,
+    );
+  }
   if (settings.dailyLoss.enabled && balance) {
-    proposals.push(...checkDailyLoss({ now, trades, walletBalance: balance.walletBalance, resets: book.resets.daily_loss }, settings.dailyLoss).locks);
+    proposals.push(
+      ...checkDailyLoss(
+        { now, trades, walletBalance: balance.walletBalance, resets: book.resets.daily_loss },
+        settings.dailyLoss,
+      ).locks,
+    );
   }
-  if (settings.cooldown.enabled) proposals.push(...checkCooldown({ now, trades, resets: book.resets.cooldown }, settings.cooldown).locks);
-  if (settings.lowProfit.enabled) proposals.push(...checkLowProfit({ now, trades, resets: book.resets.low_profit }, settings.lowProfit).locks);
+  if (settings.cooldown.enabled) {
+    proposals.push(...checkCooldown({ now, trades, resets: book.resets.cooldown }, settings.cooldown).locks);
+  }
+  if (settings.lowProfit.enabled) {
+    proposals.push(...checkLowProfit({ now, trades, resets: book.resets.low_profit }, settings.lowProfit).locks);
+  }
   return proposals;
 }
 
@@ -79,7 +100,12 @@ export function proposeLocks(input: ProposeInput, settings: ProtectionSettings):
  * Proposals into the book: a rule already locking the same scope is extended when the proposal ends later;
  * otherwise a new lock (id from `newId`) is added. Returns the new locks.
  */
-export function applyLockProposals(book: LockBook, proposals: readonly LockProposal[], now: number, newId: (proposal: LockProposal) => string): ProtectionLock[] {
+export function applyLockProposals(
+  book: LockBook,
+  proposals: readonly LockProposal[],
+  now: number,
+  newId: (proposal: LockProposal) => string,
+): ProtectionLock[] {
   const set: ProtectionLock[] = [];
   for (const proposal of proposals) {
     const current = book.locks.find((l) => l.rule === proposal.rule && l.symbol === proposal.symbol);
@@ -87,7 +113,14 @@ export function applyLockProposals(book: LockBook, proposals: readonly LockPropo
       if (proposal.until > current.until) Object.assign(current, { until: proposal.until, reason: proposal.reason });
       continue;
     }
-    const lock: ProtectionLock = { id: newId(proposal), rule: proposal.rule, symbol: proposal.symbol, reason: proposal.reason, locked_at: now, until: proposal.until };
+    const lock: ProtectionLock = {
+      id: newId(proposal),
+      rule: proposal.rule,
+      symbol: proposal.symbol,
+      reason: proposal.reason,
+      locked_at: now,
+      until: proposal.until,
+    };
     book.locks.push(lock);
     set.push(lock);
   }

@@ -18,7 +18,10 @@ export interface ProtectionLock {
 export interface ProtectionLocksFile {
   version: 1;
   locks: ProtectionLock[];
-  /** Per rule and scope (coin, or "*" for the account): facts at or before this time no longer count (docs/protections.md). */
+  /**
+   * Per rule and scope (coin, or "*" for the account): facts at or before this time no longer count
+   * (docs/protections.md).
+   */
   resets: Partial<Record<ProtectionRule, Record<string, number>>>;
   /** Bounded equity history of the drawdown rule. */
   equity: EquityPoint[];
@@ -33,12 +36,14 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 export function isProtectionLock(value: unknown): value is ProtectionLock {
   if (!isObject(value)) return false;
-  return typeof value.id === 'string'
-    && (PROTECTION_RULES as readonly string[]).includes(value.rule as string)
-    && (value.symbol === null || typeof value.symbol === 'string')
-    && typeof value.reason === 'string'
-    && Number.isFinite(value.locked_at)
-    && Number.isFinite(value.until);
+  return (
+    typeof value.id === 'string' &&
+    (PROTECTION_RULES as readonly string[]).includes(value.rule as string) &&
+    (value.symbol === null || typeof value.symbol === 'string') &&
+    typeof value.reason === 'string' &&
+    Number.isFinite(value.locked_at) &&
+    Number.isFinite(value.until)
+  );
 }
 
 /** Shape check for the JsonStore: a file that fails it is kept aside and the .bak is used. */
@@ -58,8 +63,13 @@ export function normalizeLocksFile(value: ProtectionLocksFile): ProtectionLocksF
   for (const rule of PROTECTION_RULES) {
     const scopes = value.resets?.[rule];
     if (!isObject(scopes)) continue;
-    resets[rule] = Object.fromEntries(Object.entries(scopes).filter(([, t]) => Number.isFinite(t))) as Record<string, number>;
+    resets[rule] = Object.fromEntries(Object.entries(scopes).filter(([, t]) => Number.isFinite(t))) as Record<
+      string,
+      number
+    >;
   }
-  const equity = (value.equity ?? []).filter((p): p is EquityPoint => isObject(p) && Number.isFinite(p.time) && Number.isFinite(p.equity));
+  const equity = (value.equity ?? []).filter(
+    (p): p is EquityPoint => isObject(p) && Number.isFinite(p.time) && Number.isFinite(p.equity),
+  );
   return { version: 1, locks: [...value.locks], resets, equity, last_saved: value.last_saved ?? null };
 }

@@ -34,7 +34,11 @@ export function protectionSettings(config: AutoBotConfig): ProtectionSettings {
       lockMs: config.stoploss_guard_lock_hours * HOUR_MS,
       perCoin: config.stoploss_guard_per_coin,
     },
-    dailyLoss: { enabled: config.daily_loss_limit_enabled, limitUsdt: config.daily_loss_limit_usdt, limitPercent: config.daily_loss_limit_percent },
+    dailyLoss: {
+      enabled: config.daily_loss_limit_enabled,
+      limitUsdt: config.daily_loss_limit_usdt,
+      limitPercent: config.daily_loss_limit_percent,
+    },
     cooldown: { enabled: config.exit_cooldown_enabled, cooldownMs: config.exit_cooldown_minutes * MINUTE_MS },
     lowProfit: {
       enabled: config.low_profit_enabled,

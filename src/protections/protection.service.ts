@@ -1,5 +1,13 @@
 import {
-  BeforeApplicationShutdown, Inject, Injectable, InternalServerErrorException, Logger, NotFoundException, OnApplicationBootstrap, OnModuleInit, Optional,
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  InternalServerErrorException,
+  Logger,
+  NotFoundException,
+  OnApplicationBootstrap,
+  OnModuleInit,
+  Optional,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
@@ -21,7 +29,12 @@ import { JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
 import { protectionSettings, type ProtectionSettings } from './protection-settings';
 import {
-  emptyLocksFile, normalizeLocksFile, PROTECTION_LOCKS_FILE, validateLocksFile, type ProtectionLock, type ProtectionLocksFile,
+  emptyLocksFile,
+  normalizeLocksFile,
+  PROTECTION_LOCKS_FILE,
+  validateLocksFile,
+  type ProtectionLock,
+  type ProtectionLocksFile,
 } from './protection-locks';
 import { activeLockFor, applyLockProposals, liftExpiredLocks, proposeLocks, setLockReset } from './lock-book';
 import { EquityHistory } from './rules/equity-history';
@@ -82,13 +95,24 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
   ) {
     if (metrics) {
       const registers = [metrics.registry];
-      this.setCounter = new Counter({ name: 'bots_protection_locks_set_total', help: 'Protection locks set, by rule', labelNames: ['rule'] as const, registers });
+      this.setCounter = new Counter({
+        name: 'bots_protection_locks_set_total',
+        help: 'Protection locks set, by rule',
+        labelNames: ['rule'] as const,
+        registers,
+      });
       this.liftedCounter = new Counter({
-        name: 'bots_protection_locks_lifted_total', help: 'Protection locks lifted, by rule and how (expired, removed)', labelNames: ['rule', 'how'] as const, registers,
+        name: 'bots_protection_locks_lifted_total',
+        help: 'Protection locks lifted, by rule and how (expired, removed)',
+        labelNames: ['rule', 'how'] as const,
+        registers,
       });
       const locks = () => this.activeLocks();
       new Gauge({
-        name: 'bots_protection_locks', help: 'Active protection locks, by rule and scope (account, coin)', labelNames: ['rule', 'scope'] as const, registers,
+        name: 'bots_protection_locks',
+        help: 'Active protection locks, by rule and scope (account, coin)',
+        labelNames: ['rule', 'scope'] as const,
+        registers,
         collect() {
           this.reset();
           for (const lock of locks()) this.inc({ rule: lock.rule, scope: lock.symbol === null ? 'account' : 'coin' });
@@ -98,7 +122,10 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
   }
 
   async onModuleInit(): Promise<void> {
-    const loaded = await this.store.load<ProtectionLocksFile>(PROTECTION_LOCKS_FILE, { defaults: emptyLocksFile, validate: validateLocksFile });
+    const loaded = await this.store.load<ProtectionLocksFile>(PROTECTION_LOCKS_FILE, {
+      defaults: emptyLocksFile,
+      validate: validateLocksFile,
+    });
     this.state = normalizeLocksFile(loaded);
     this.equity = new EquityHistory(this.state.equity);
     this.registry.register('protection locks', () => this.flush());
@@ -117,6 +144,7 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // Only waits for the check to end; its failure was logged where it ran.
     await this.running?.catch(() => undefined);
   }
 
@@ -128,7 +156,10 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
       this.running = this.exchange.isReady
         ? this.evaluate().catch((error: Error) => this.logger.warn(`Protection check failed: ${error.message}`))
         : Promise.resolve();
-      void this.running.finally(() => this.schedule());
+      // running never rejects (the check's failure is logged above); the handler covers a throwing re-arm.
+      void this.running
+        .finally(() => this.schedule())
+        .catch((error: Error) => this.logger.error(`Protection check not re-armed: ${error.message}`));
     }, realMs);
     this.timer.unref();
   }
@@ -137,14 +168,23 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
   @OnEvent(DomainEvent.PositionClosed)
   onPositionClosed(): void {
     if (this.stopped || !this.exchange.isReady) return;
-    void this.evaluate().catch((error: Error) => this.logger.warn(`Protection check after a close failed: ${error.message}`));
+    void this.evaluate().catch((error: Error) =>
+      this.logger.warn(`Protection check after a close failed: ${error.message}`),
+    );
   }
 
   // ---- the EntryGuard port ----
 
   lockFor(symbol: string): EntryBlock | null {
     const found = activeLockFor(this.state.locks, symbol, this.clock.now());
-    return found ? { rule: found.rule, reason: `${found.reason} (until ${new Date(found.until).toISOString()})`, lockId: found.id, until: found.until } : null;
+    return found
+      ? {
+          rule: found.rule,
+          reason: `${found.reason} (until ${new Date(found.until).toISOString()})`,
+          lockId: found.id,
+          until: found.until,
+        }
+      : null;
   }
 
   checkEntry(request: EntryRequest): EntryBlock | null {
@@ -155,9 +195,15 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
     const block = (reason: string): EntryBlock => ({ rule: 'risk_cap', reason, lockId: null, until: null });
     if (!this.balance) return block('risk cap: the balance is not known yet (no protection check has run)');
     const leverage = Math.max(1, request.leverage || 1);
-    const entryMargin = positionNotionalUsdt(request.volumeMode as VolumeMode, request.volumeValue, this.balance.walletBalance) / leverage;
+    const entryMargin =
+      positionNotionalUsdt(request.volumeMode as VolumeMode, request.volumeValue, this.balance.walletBalance) /
+      leverage;
     const decision = checkRiskCap(
-      { walletBalance: this.balance.walletBalance, openMarginUsdt: this.openMargin(request.openPositions), entryMarginUsdt: entryMargin },
+      {
+        walletBalance: this.balance.walletBalance,
+        openMarginUsdt: this.openMargin(request.openPositions),
+        entryMarginUsdt: entryMargin,
+      },
       { percent: riskCap.percent },
     );
     return decision.allowed ? null : block(decision.reason);
@@ -216,15 +262,23 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
         // Without a balance the equity rules wait for the next pass; the trade rules still run.
         try {
           const balance = await this.exchange.fetchBalance();
-          this.balance = { walletBalance: balance.walletBalance, equity: balance.walletBalance + balance.unrealizedPnl, at: now };
+          this.balance = {
+            walletBalance: balance.walletBalance,
+            equity: balance.walletBalance + balance.unrealizedPnl,
+            at: now,
+          };
           report.equity = this.balance.equity;
         } catch (error) {
           report.balance_error = (error as Error).message;
-          this.logger.warn(`Protection check: no balance (${report.balance_error}); drawdown and daily loss wait for the next pass`);
+          this.logger.warn(
+            `Protection check: no balance (${report.balance_error}); drawdown and daily loss wait for the next pass`,
+          );
         }
       }
 
-      report.set.push(...applyLockProposals(next, this.propose(now, settings, next), now, (proposal) => this.lockId(proposal, now)));
+      report.set.push(
+        ...applyLockProposals(next, this.propose(now, settings, next), now, (proposal) => this.lockId(proposal, now)),
+      );
 
       // Record this sample after the rule ran, so the peak it is compared with is the earlier history plus itself.
       if (this.balance && settings.maxDrawdown.enabled && this.balance.at === now) {
@@ -232,7 +286,10 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
         this.equityDirty = true;
       }
 
-      const changed = report.set.length > 0 || report.lifted.length > 0 || JSON.stringify(next.locks) !== JSON.stringify(this.state.locks);
+      const changed =
+        report.set.length > 0 ||
+        report.lifted.length > 0 ||
+        JSON.stringify(next.locks) !== JSON.stringify(this.state.locks);
       if (changed) await this.commit(next);
 
       for (const lock of report.lifted) {
@@ -253,9 +310,16 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
   }
 
   private propose(now: number, settings: ProtectionSettings, state: ProtectionLocksFile): LockProposal[] {
-    const trades = this.history.closedTrades().filter((t) => !t.is_demo).map((t): ClosedTradeFact => ({
-      symbol: t.symbol, closedAt: t.close_time_ms, pnlUsdt: t.net_pnl ?? t.pnl, roiPercent: t.roi, exitReason: t.close_reason,
-    }));
+    const trades = this.history
+      .closedTrades()
+      .filter((t) => !t.is_demo)
+      .map((t): ClosedTradeFact => ({
+        symbol: t.symbol,
+        closedAt: t.close_time_ms,
+        pnlUsdt: t.net_pnl ?? t.pnl,
+        roiPercent: t.roi,
+        exitReason: t.close_reason,
+      }));
     // The equity rules only read a balance sampled in this pass.
     const balance = this.balance?.at === now ? this.balance : null;
     return proposeLocks({ now, book: state, trades, balance, equityHistory: this.equity.all() }, settings);
@@ -317,8 +381,19 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
     await this.mutex.runExclusive(() => this.commit(this.nextState()));
   }
 
-  private announce(name: typeof DomainEvent.LockSet | typeof DomainEvent.LockLifted, lock: ProtectionLock, at: number): void {
-    const payload: LockEvent = { at, lockId: lock.id, symbol: lock.symbol, rule: lock.rule, reason: lock.reason, until: lock.until };
+  private announce(
+    name: typeof DomainEvent.LockSet | typeof DomainEvent.LockLifted,
+    lock: ProtectionLock,
+    at: number,
+  ): void {
+    const payload: LockEvent = {
+      at,
+      lockId: lock.id,
+      symbol: lock.symbol,
+      rule: lock.rule,
+      reason: lock.reason,
+      until: lock.until,
+    };
     try {
       this.events.emit(name, payload);
     } catch (error) {
@@ -326,4 +401,3 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
     }
   }
 }
-

@@ -14,7 +14,10 @@ export class ProtectionsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Protection locks in force (max drawdown, stop-loss guard, daily loss, cooldown, low profit), soonest end first' })
+  @ApiOperation({
+    summary:
+      'Protection locks in force (max drawdown, stop-loss guard, daily loss, cooldown, low profit), soonest end first',
+  })
   @ApiOkResponse({ type: LocksResponseDto })
   list(): LocksResponseDto {
     const now = this.clock.now();

@@ -17,7 +17,10 @@ export class CandleSeries {
   length = 0;
 
   /** `adopt`: full columns (length = capacity) to use as they are instead of fresh empty ones (see fromColumns). */
-  constructor(private readonly capacity = MAX_CANDLES, adopt?: CandleColumns) {
+  constructor(
+    private readonly capacity = MAX_CANDLES,
+    adopt?: CandleColumns,
+  ) {
     this.time = adopt?.time ?? new Float64Array(capacity);
     this.open = adopt?.open ?? new Float64Array(capacity);
     this.high = adopt?.high ?? new Float64Array(capacity);
@@ -40,13 +43,18 @@ export class CandleSeries {
    */
   static fromColumns(columns: CandleColumns, capacity = MAX_CANDLES): CandleSeries {
     const { length, time, open, high, low, close, volume } = columns;
-    const adoptable = length === capacity && [time, open, high, low, close, volume].every((c) => c.length === capacity) && columnsValidAndAscending(columns);
+    const adoptable =
+      length === capacity &&
+      [time, open, high, low, close, volume].every((c) => c.length === capacity) &&
+      columnsValidAndAscending(columns);
     if (adoptable) return new CandleSeries(capacity, columns);
     const series = new CandleSeries(capacity);
     const sorted = columnsValidAndAscending(columns, false);
     if (!sorted) {
       const candles: Candle[] = [];
-      for (let i = 0; i < length; i++) candles.push({ time: time[i], open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i] });
+      for (let i = 0; i < length; i++) {
+        candles.push({ time: time[i], open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i] });
+      }
       series.merge(candles);
       return series;
     }
@@ -127,7 +135,14 @@ export class CandleSeries {
   }
 
   candleAt(i: number): Candle {
-    return { time: this.time[i], open: this.open[i], high: this.high[i], low: this.low[i], close: this.close[i], volume: this.volume[i] };
+    return {
+      time: this.time[i],
+      open: this.open[i],
+      high: this.high[i],
+      low: this.low[i],
+      close: this.close[i],
+      volume: this.volume[i],
+    };
   }
 
   /** The last `count` candles (all by default) as objects. */
@@ -162,7 +177,9 @@ export class CandleSeries {
 
   private dropOldest(count: number): void {
     const n = Math.min(count, this.length);
-    for (const column of [this.time, this.open, this.high, this.low, this.close, this.volume]) column.copyWithin(0, n, this.length);
+    for (const column of [this.time, this.open, this.high, this.low, this.close, this.volume]) {
+      column.copyWithin(0, n, this.length);
+    }
     this.length -= n;
   }
 }

@@ -49,9 +49,23 @@ describe('CandleSeries', () => {
 
     const few = candles(30);
     const withInvalid = [...few.slice(0, 10), { ...few[10], close: 0 }, ...few.slice(11)];
-    const cases: Candle[][] = [few, withInvalid, [...few].reverse(), [...few, { ...few[29], close: 77 }], candles(1005)];
+    const cases: Candle[][] = [
+      few,
+      withInvalid,
+      [...few].reverse(),
+      [...few, { ...few[29], close: 77 }],
+      candles(1005),
+    ];
     for (const list of cases) {
-      const columns = { length: list.length, time: new Float64Array(list.map((c) => c.time)), open: new Float64Array(list.map((c) => c.open)), high: new Float64Array(list.map((c) => c.high)), low: new Float64Array(list.map((c) => c.low)), close: new Float64Array(list.map((c) => c.close)), volume: new Float64Array(list.map((c) => c.volume)) };
+      const columns = {
+        length: list.length,
+        time: new Float64Array(list.map((c) => c.time)),
+        open: new Float64Array(list.map((c) => c.open)),
+        high: new Float64Array(list.map((c) => c.high)),
+        low: new Float64Array(list.map((c) => c.low)),
+        close: new Float64Array(list.map((c) => c.close)),
+        volume: new Float64Array(list.map((c) => c.volume)),
+      };
       const series = CandleSeries.fromColumns(columns);
       expect(series.toCandles()).toEqual(CandleSeries.fromCandles(list).toCandles());
       expect(series.close).not.toBe(columns.close);

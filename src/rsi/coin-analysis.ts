@@ -2,8 +2,15 @@ import type { CandleSeries } from './candle-series';
 import { stochRsi } from './indicators/enhanced-rsi';
 import { computeRsiSeries, rawRsiWithLastClose, round2, RSI_PERIOD, type WilderState } from './indicators/rsi';
 import {
-  analyzeEmaTrend, analyzeTrend, emaTrendState, emaTrendWithState,
-  type EmaTrendParams, type EmaTrendResult, type EmaTrendState, type TrendParams, type TrendResult,
+  analyzeEmaTrend,
+  analyzeTrend,
+  emaTrendState,
+  emaTrendWithState,
+  type EmaTrendParams,
+  type EmaTrendResult,
+  type EmaTrendState,
+  type TrendParams,
+  type TrendResult,
 } from './indicators/trend';
 
 /** Indicator settings of one coin (trend keys of the auto-bot config, the coin's EMA pair, confirmation bars). */

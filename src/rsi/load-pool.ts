@@ -39,7 +39,11 @@ const defaultBackoff = (kind: FailureKind, attempt: number): number =>
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
 const defaultYield = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function runPool(items: readonly string[], job: (item: string) => Promise<void>, options: PoolOptions): Promise<PoolResult> {
+export async function runPool(
+  items: readonly string[],
+  job: (item: string) => Promise<void>,
+  options: PoolOptions,
+): Promise<PoolResult> {
   const maxTransient = options.maxTransientAttempts ?? 3;
   const maxRateLimit = options.maxRateLimitRetries ?? 8;
   const backoff = options.backoffMs ?? defaultBackoff;

@@ -1,4 +1,16 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Clock, isoLocal } from '../common/clock';
@@ -10,10 +22,20 @@ import { CoinsWithRsiQueryDto } from './dto/coins-with-rsi-query.dto';
 import { SymbolParamDto } from './dto/symbol-param.dto';
 import { SetTimeframeDto } from './dto/timeframe.dto';
 import { RsiService, TimeframeError } from './rsi.service';
-import type { CoinRecord } from './rsi.types';
 import { requireSymbol } from '../common/symbol';
 import { MessageResponseDto } from '../common/dto/envelope.dto';
-import { CandlesResponseDto, CoinsWithRsiResponseDto, PairsResponseDto, RefreshRsiAllResponseDto, RefreshRsiResponseDto, ResetUpdateFlagResponseDto, RsiHistoryResponseDto, SetTimeframeResponseDto, SmartRsiStatusResponseDto, TimeframeResponseDto } from './dto/rsi-responses.dto';
+import {
+  CandlesResponseDto,
+  CoinsWithRsiResponseDto,
+  PairsResponseDto,
+  RefreshRsiAllResponseDto,
+  RefreshRsiResponseDto,
+  ResetUpdateFlagResponseDto,
+  RsiHistoryResponseDto,
+  SetTimeframeResponseDto,
+  SmartRsiStatusResponseDto,
+  TimeframeResponseDto,
+} from './dto/rsi-responses.dto';
 
 /** Mini charts show this many RSI values. */
 const RSI_HISTORY_POINTS = 56;
@@ -21,6 +43,8 @@ const RSI_HISTORY_POINTS = 56;
 @ApiTags('rsi')
 @Controller('api/bots')
 export class RsiController {
+  private readonly logger = new Logger('RsiController');
+
   constructor(
     private readonly rsi: RsiService,
     private readonly clock: Clock,
@@ -28,7 +52,9 @@ export class RsiController {
   ) {}
 
   @Get('coins-with-rsi')
-  @ApiOperation({ summary: 'The coin table: RSI, trend, signals and filter flags of every tradable coin (polled by the UI)' })
+  @ApiOperation({
+    summary: 'The coin table: RSI, trend, signals and filter flags of every tradable coin (polled by the UI)',
+  })
   @ApiOkResponse({ type: CoinsWithRsiResponseDto })
   async coinsWithRsi(@Query() query: CoinsWithRsiQueryDto, @Res() res: Response): Promise<void> {
     if (query.refresh_symbol !== undefined) {
@@ -49,7 +75,15 @@ export class RsiController {
     if (!view || candles < 15) throw new BadRequestException(`Not enough candles for ${symbol} (${candles} < 15)`);
     const history = Array.from(view.analysis.history.subarray(-RSI_HISTORY_POINTS), round2);
     const current = this.rsi.getCoin(symbol)?.rsi ?? history[history.length - 1] ?? view.analysis.rsi;
-    return { success: true, symbol, rsi_history: history, current_rsi: current, candles_count: candles, timeframe: view.timeframe, source: 'cache' };
+    return {
+      success: true,
+      symbol,
+      rsi_history: history,
+      current_rsi: current,
+      candles_count: candles,
+      timeframe: view.timeframe,
+      source: 'cache',
+    };
   }
 
   @Get('candles/:symbol')
@@ -70,7 +104,12 @@ export class RsiController {
       close: String(c.close),
       volume: String(c.volume),
     }));
-    return { success: true, symbol, data: { candles, timeframe: query.timeframe ?? view.timeframe, count: candles.length }, source: 'cache' };
+    return {
+      success: true,
+      symbol,
+      data: { candles, timeframe: query.timeframe ?? view.timeframe, count: candles.length },
+      source: 'cache',
+    };
   }
 
   @Post('refresh-rsi/:symbol')
@@ -78,7 +117,9 @@ export class RsiController {
   @ApiOperation({ summary: 'Reload one coin from the exchange and recompute it' })
   @ApiOkResponse({ type: RefreshRsiResponseDto })
   async refreshOne(@Param() params: SymbolParamDto): Promise<RefreshRsiResponseDto> {
-    if (params.symbol.toLowerCase() === 'all') throw new BadRequestException('Use POST /api/bots/refresh-rsi-all to refresh every coin');
+    if (params.symbol.toLowerCase() === 'all') {
+      throw new BadRequestException('Use POST /api/bots/refresh-rsi-all to refresh every coin');
+    }
     const symbol = this.knownSymbol(params.symbol);
     const record = await this.rsi.refreshOnRequest(symbol);
     return { success: true, message: `RSI of ${symbol} refreshed`, coin_data: record };
@@ -103,7 +144,10 @@ export class RsiController {
   @ApiOperation({ summary: 'Start a full reload in the background' })
   @ApiOkResponse({ type: MessageResponseDto })
   forceUpdate(): MessageResponseDto {
-    void this.rsi.requestFullLoad('force-rsi-update');
+    // Answered before the load ends (the client polls the loader state); a failed load is logged here.
+    void this.rsi
+      .requestFullLoad('force-rsi-update')
+      .catch((error: Error) => this.logger.warn(`Forced RSI reload failed: ${error.message}`));
     return { success: true, message: 'Full RSI reload started in the background' };
   }
 
@@ -167,7 +211,9 @@ export class RsiController {
       const result = await this.rsi.setTimeframe(body.timeframe);
       return {
         success: true,
-        message: result.changed ? `Timeframe switched from ${result.old_timeframe} to ${result.new_timeframe}; reloading` : `Timeframe is already ${result.new_timeframe}`,
+        message: result.changed
+          ? `Timeframe switched from ${result.old_timeframe} to ${result.new_timeframe}; reloading`
+          : `Timeframe is already ${result.new_timeframe}`,
         ...result,
       };
     } catch (error) {

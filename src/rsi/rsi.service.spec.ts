@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { ExchangeError, UnknownSymbolError } from '../exchange/exchange.errors';
-import { OTHER_TIMEFRAME_CACHE_AGE_MS, OTHER_TIMEFRAME_CACHE_ENTRIES, REQUESTED_REFRESH_MIN_INTERVAL_MS, RsiService, TimeframeError } from './rsi.service';
+import {
+  OTHER_TIMEFRAME_CACHE_AGE_MS,
+  OTHER_TIMEFRAME_CACHE_ENTRIES,
+  REQUESTED_REFRESH_MIN_INTERVAL_MS,
+  RsiService,
+  TimeframeError,
+} from './rsi.service';
 import { calculateRsi, round2 } from './indicators/rsi';
 import { POSITIONS_VIEW, type PositionsView } from './ports';
 import { createMarketHarness, wave, type MarketHarness } from '../../test/support/market-harness';
@@ -32,13 +38,24 @@ describe('RsiService', () => {
     expect(h.exchange.candleCalls.map((c) => c.symbol).sort()).toEqual(['ALT', 'WAVE', 'YOUNG']);
     for (const call of h.exchange.candleCalls) expect(call.options).toEqual({ limit: 1000 });
     expect(h.exchange.tickerCalls).toBe(1);
-    expect(h.rsi.getCoins().map((c) => c.symbol).sort()).toEqual(['ALT', 'WAVE', 'YOUNG']);
+    expect(
+      h.rsi
+        .getCoins()
+        .map((c) => c.symbol)
+        .sort(),
+    ).toEqual(['ALT', 'WAVE', 'YOUNG']);
     const wave = h.rsi.getCoin('WAVE')!;
     expect(wave.candles_count).toBe(1000);
     expect(wave.rsi).toBe(calculateRsi(closesOf(h, 'WAVE')));
     expect(wave.rsi6h).toBe(wave.rsi);
     expect(h.rsi.getCoin('YOUNG')!.candles_count).toBe(120);
-    expect(h.rsi.getLoadProgress()).toMatchObject({ total: 3, done: 3, failed: 0, inProgress: false, lastUpdate: h.clock.now() });
+    expect(h.rsi.getLoadProgress()).toMatchObject({
+      total: 3,
+      done: 3,
+      failed: 0,
+      inProgress: false,
+      lastUpdate: h.clock.now(),
+    });
     expect(h.rsi.stats()).toEqual({ total_coins: 3, successful_coins: 3, failed_coins: 0 });
     expect(h.rsi.firstRoundComplete).toBe(true);
   });
@@ -71,7 +88,9 @@ describe('RsiService', () => {
     expect(h.rsi.symbolsWithClosedCandle().sort()).toEqual(['ALT', 'WAVE', 'YOUNG']);
     await h.rsi.runCycle('test');
     expect(h.exchange.candleCalls).toHaveLength(3);
-    for (const call of h.exchange.candleCalls) expect(call.options).toEqual({ since: lastTimes.get(call.symbol), limit: 1000 });
+    for (const call of h.exchange.candleCalls) {
+      expect(call.options).toEqual({ since: lastTimes.get(call.symbol), limit: 1000 });
+    }
     const candles = h.rsi.getCandles('WAVE');
     expect(candles).toHaveLength(1000);
     expect(candles.at(-1)!.time).toBe(lastTimes.get('WAVE')! + SIX_HOURS);
@@ -116,16 +135,39 @@ describe('RsiService', () => {
   it('a restart serves the saved cache at once, with no entry signal until live data arrives', async () => {
     await h.rsi.requestFullLoad();
     await h.rsi.flush();
-    const again = new RsiService(h.exchangeService, h.system, h.autoBot, h.individual, h.store, { register: () => undefined } as never, h.clock, { registerRsi: () => undefined } as never);
+    const again = new RsiService(
+      h.exchangeService,
+      h.system,
+      h.autoBot,
+      h.individual,
+      h.store,
+      { register: () => undefined } as never,
+      h.clock,
+      { registerRsi: () => undefined } as never,
+    );
     await again.onModuleInit();
-    expect(again.getCoins().map((c) => c.symbol).sort()).toEqual(['ALT', 'WAVE', 'YOUNG']);
+    expect(
+      again
+        .getCoins()
+        .map((c) => c.symbol)
+        .sort(),
+    ).toEqual(['ALT', 'WAVE', 'YOUNG']);
     expect(again.getCoin('WAVE')!.rsi).toBe(h.rsi.getCoin('WAVE')!.rsi);
     expect(again.getCoin('WAVE')!.effective_signal).toBe('WAIT');
     expect(again.cacheInfo()).toMatchObject({ cache_exists: true, data_source: 'cache' });
     expect(again.firstRoundComplete).toBe(false);
     // Older than 6 h: not served.
     h.clock.advance(7 * 3600_000);
-    const stale = new RsiService(h.exchangeService, h.system, h.autoBot, h.individual, h.store, { register: () => undefined } as never, h.clock, { registerRsi: () => undefined } as never);
+    const stale = new RsiService(
+      h.exchangeService,
+      h.system,
+      h.autoBot,
+      h.individual,
+      h.store,
+      { register: () => undefined } as never,
+      h.clock,
+      { registerRsi: () => undefined } as never,
+    );
     await stale.onModuleInit();
     expect(stale.coinsCount()).toBe(0);
   });
@@ -152,7 +194,7 @@ describe('RsiService', () => {
     await expect(h.rsi.refreshSymbol('NOPE')).rejects.toThrow(UnknownSymbolError);
   });
 
-  it('concurrent refreshes of a coin share one exchange request; a caller\'s refresh is served from memory for 10 s', async () => {
+  it("concurrent refreshes of a coin share one exchange request; a caller's refresh is served from memory for 10 s", async () => {
     await h.rsi.requestFullLoad();
     h.exchange.candleCalls.length = 0;
     const tickersBefore = h.exchange.tickerCalls;
@@ -168,10 +210,12 @@ describe('RsiService', () => {
     expect(h.exchange.candleCalls).toHaveLength(2);
   });
 
-  it('candles of other timeframes are dropped once older than the cache\'s age bound', async () => {
+  it("candles of other timeframes are dropped once older than the cache's age bound", async () => {
     await h.rsi.requestFullLoad();
     const timeframes = ['1m', '5m', '15m', '30m', '1h', '2h', '4h', '12h', '1d'] as const;
-    for (const timeframe of timeframes) for (const symbol of ['WAVE', 'ALT']) await h.rsi.fetchCandlesFor(symbol, timeframe);
+    for (const timeframe of timeframes) {
+      for (const symbol of ['WAVE', 'ALT']) await h.rsi.fetchCandlesFor(symbol, timeframe);
+    }
     expect(h.rsi.otherTimeframeCacheSize).toBe(timeframes.length * 2);
     h.clock.advance(OTHER_TIMEFRAME_CACHE_AGE_MS + 1);
     await h.rsi.fetchCandlesFor('WAVE', '1h');

@@ -38,14 +38,22 @@ describe('SmartRsiWorker', () => {
   let worker: SmartRsiWorker;
 
   beforeEach(async () => {
-    system = new SystemConfigService(new JsonStore({ dataDir: mkdtempSync(path.join(tmpdir(), 'smart-rsi-')) } as never));
+    system = new SystemConfigService(
+      new JsonStore({ dataDir: mkdtempSync(path.join(tmpdir(), 'smart-rsi-')) } as never),
+    );
     await system.onModuleInit();
     jest.useFakeTimers();
     scheduler = new SchedulerRegistry();
     rsi = new RecordingRsi();
     // 03:00 UTC: the 6h candle closes at 06:00.
     const clock = new ManualClock(Date.UTC(2026, 0, 10, 3, 0));
-    worker = new SmartRsiWorker({ workersEnabled: true } as never, rsi as unknown as RsiService, system, scheduler, clock);
+    worker = new SmartRsiWorker(
+      { workersEnabled: true } as never,
+      rsi as unknown as RsiService,
+      system,
+      scheduler,
+      clock,
+    );
     worker.onApplicationBootstrap();
   });
 

@@ -44,19 +44,30 @@ export class SmartRsiWorker implements OnApplicationBootstrap, OnApplicationShut
     });
     this.rsi.onTimeframeChange(() => this.armCloseTimer());
     // Not awaited: HTTP must answer while the first load runs.
-    setTimeout(() => void this.tick('start-up'), 0).unref?.();
+    setTimeout(() => this.tickDetached('start-up'), 0).unref?.();
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
-    for (const [type, name] of [['interval', INTERVAL_JOB], ['timeout', CLOSE_JOB]] as const) {
-      if (this.scheduler.doesExist(type, name)) type === 'interval' ? this.scheduler.deleteInterval(name) : this.scheduler.deleteTimeout(name);
+    for (const [type, name] of [
+      ['interval', INTERVAL_JOB],
+      ['timeout', CLOSE_JOB],
+    ] as const) {
+      if (this.scheduler.doesExist(type, name)) {
+        if (type === 'interval') this.scheduler.deleteInterval(name);
+        else this.scheduler.deleteTimeout(name);
+      }
     }
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
   state() {
     return { active: this.scheduler.doesExist('interval', INTERVAL_JOB), ...this.rsi.loaderState() };
+  }
+
+  /** A timer's tick: nobody awaits it, so a failed load is logged here. */
+  private tickDetached(reason: string): void {
+    void this.tick(reason).catch((error: Error) => this.logger.warn(`RSI load (${reason}) failed: ${error.message}`));
   }
 
   async tick(reason: string): Promise<void> {
@@ -66,7 +77,7 @@ export class SmartRsiWorker implements OnApplicationBootstrap, OnApplicationShut
       // The first load failed (exchange down?): try again soon instead of waiting a whole interval.
       this.retryTimer = setTimeout(() => {
         this.retryTimer = null;
-        void this.tick('retry');
+        this.tickDetached('retry');
       }, FIRST_LOAD_RETRY_MS);
       this.retryTimer.unref?.();
     }
@@ -76,7 +87,7 @@ export class SmartRsiWorker implements OnApplicationBootstrap, OnApplicationShut
     if (this.scheduler.doesExist('interval', INTERVAL_JOB)) this.scheduler.deleteInterval(INTERVAL_JOB);
     const seconds = this.systemConfig.get().rsi_update_interval;
     const ms = Math.max(1000, Math.min(MAX_TIMER_MS, this.clock.realDelay(seconds * 1000)));
-    const handle = setInterval(() => void this.tick('interval'), ms);
+    const handle = setInterval(() => this.tickDetached('interval'), ms);
     handle.unref?.();
     this.scheduler.addInterval(INTERVAL_JOB, handle);
   }
@@ -91,7 +102,9 @@ export class SmartRsiWorker implements OnApplicationBootstrap, OnApplicationShut
     const delay = Math.min(MAX_TIMER_MS, Math.max(1000, this.clock.realDelay(nextClose - now) + CLOSE_GRACE_MS));
     const handle = setTimeout(() => {
       if (this.scheduler.doesExist('timeout', CLOSE_JOB)) this.scheduler.deleteTimeout(CLOSE_JOB);
-      void this.tick('candle close').finally(() => this.armCloseTimer());
+      void this.tick('candle close')
+        .finally(() => this.armCloseTimer())
+        .catch((error: Error) => this.logger.warn(`RSI load (candle close) failed: ${error.message}`));
     }, delay);
     handle.unref?.();
     this.scheduler.addTimeout(CLOSE_JOB, handle);

@@ -1,4 +1,13 @@
-import { baseSignal, DEFAULT_EXIT_THRESHOLDS, effectiveSignal, exitSignal, pickLevel, rsiZone, type EffectiveSignalInput, type EffectiveSignalSettings } from './signal';
+import {
+  baseSignal,
+  DEFAULT_EXIT_THRESHOLDS,
+  effectiveSignal,
+  exitSignal,
+  pickLevel,
+  rsiZone,
+  type EffectiveSignalInput,
+  type EffectiveSignalSettings,
+} from './signal';
 
 const thresholds = { longThreshold: 29, shortThreshold: 71 };
 

@@ -51,12 +51,22 @@ export function effectiveSignal(input: EffectiveSignalInput, settings: Effective
   if (settings.rsiTimeFilterEnabled && input.blockedByRsiTime) return wait('blocked by the RSI time filter');
   if (settings.lossReentryEnabled && input.blockedByLossReentry) return wait('blocked by loss re-entry protection');
   if (settings.maturityCheckEnabled && !input.isMature) return wait('coin is not mature');
-  if (signal === 'ENTER_LONG' && input.rsi > settings.longThreshold) return wait(`RSI ${input.rsi} above the long threshold ${settings.longThreshold}`);
-  if (signal === 'ENTER_SHORT' && input.rsi < settings.shortThreshold) return wait(`RSI ${input.rsi} below the short threshold ${settings.shortThreshold}`);
+  if (signal === 'ENTER_LONG' && input.rsi > settings.longThreshold) {
+    return wait(`RSI ${input.rsi} above the long threshold ${settings.longThreshold}`);
+  }
+  if (signal === 'ENTER_SHORT' && input.rsi < settings.shortThreshold) {
+    return wait(`RSI ${input.rsi} below the short threshold ${settings.shortThreshold}`);
+  }
   const trend = input.trend ?? 'NEUTRAL';
   if (settings.avoidUpTrend && signal === 'ENTER_SHORT' && trend === 'UP') return wait('no SHORT in an UP trend');
   if (settings.avoidDownTrend && signal === 'ENTER_LONG' && trend === 'DOWN') return wait('no LONG in a DOWN trend');
-  return { signal, reason: signal === 'ENTER_LONG' ? 'RSI in the long zone, all filters passed' : 'RSI in the short zone, all filters passed' };
+  return {
+    signal,
+    reason:
+      signal === 'ENTER_LONG'
+        ? 'RSI in the long zone, all filters passed'
+        : 'RSI in the short zone, all filters passed',
+  };
 }
 
 /** rsi_exit_* keys: the level a position closes at, with or against the trend it was opened in. */
@@ -67,7 +77,12 @@ export interface ExitThresholds {
   shortAgainstTrend: number;
 }
 
-export const DEFAULT_EXIT_THRESHOLDS: ExitThresholds = { longWithTrend: 65, longAgainstTrend: 65, shortWithTrend: 35, shortAgainstTrend: 35 };
+export const DEFAULT_EXIT_THRESHOLDS: ExitThresholds = {
+  longWithTrend: 65,
+  longAgainstTrend: 65,
+  shortWithTrend: 35,
+  shortAgainstTrend: 35,
+};
 
 export interface ExitVerdict {
   signal: 'EXIT_LONG' | 'EXIT_SHORT' | 'WAIT';
@@ -81,16 +96,31 @@ export interface ExitVerdict {
  * RSI exit for a bot in position (§5.3): LONG closes at RSI >= threshold (with-trend level when it was opened in an
  * UP trend, else against-trend), SHORT at RSI <= threshold (with-trend when opened in a DOWN trend). No RSI: no exit.
  */
-export function exitSignal(rsi: number | null, side: 'LONG' | 'SHORT', entryTrend: Trend | null | undefined, thresholds: ExitThresholds): ExitVerdict {
+export function exitSignal(
+  rsi: number | null,
+  side: 'LONG' | 'SHORT',
+  entryTrend: Trend | null | undefined,
+  thresholds: ExitThresholds,
+): ExitVerdict {
   const isLong = side === 'LONG';
   const withTrend = isLong ? entryTrend === 'UP' : entryTrend === 'DOWN';
   const threshold = isLong
-    ? withTrend ? thresholds.longWithTrend : thresholds.longAgainstTrend
-    : withTrend ? thresholds.shortWithTrend : thresholds.shortAgainstTrend;
+    ? withTrend
+      ? thresholds.longWithTrend
+      : thresholds.longAgainstTrend
+    : withTrend
+      ? thresholds.shortWithTrend
+      : thresholds.shortAgainstTrend;
   const label = withTrend ? 'with trend' : 'against trend';
-  if (rsi === null || !Number.isFinite(rsi)) return { signal: 'WAIT', exit: false, rsi: null, threshold, reason: 'no RSI on the entry timeframe' };
-  if (isLong && rsi >= threshold) return { signal: 'EXIT_LONG', exit: true, rsi, threshold, reason: `RSI ${rsi} >= ${threshold} (${label})` };
-  if (!isLong && rsi <= threshold) return { signal: 'EXIT_SHORT', exit: true, rsi, threshold, reason: `RSI ${rsi} <= ${threshold} (${label})` };
+  if (rsi === null || !Number.isFinite(rsi)) {
+    return { signal: 'WAIT', exit: false, rsi: null, threshold, reason: 'no RSI on the entry timeframe' };
+  }
+  if (isLong && rsi >= threshold) {
+    return { signal: 'EXIT_LONG', exit: true, rsi, threshold, reason: `RSI ${rsi} >= ${threshold} (${label})` };
+  }
+  if (!isLong && rsi <= threshold) {
+    return { signal: 'EXIT_SHORT', exit: true, rsi, threshold, reason: `RSI ${rsi} <= ${threshold} (${label})` };
+  }
   return { signal: 'WAIT', exit: false, rsi, threshold, reason: `RSI ${rsi} has not reached ${threshold} (${label})` };
 }
 

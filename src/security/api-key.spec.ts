@@ -16,7 +16,17 @@ describe('API key check', () => {
   });
 
   it('knows the public paths the way Express matches them', () => {
-    for (const p of ['/health', '/health/', '/HEALTH', '/health/live', '/health/ready', '/api/status', '/api/bots/health', '/api/docs', '/api/docs-json']) {
+    for (const p of [
+      '/health',
+      '/health/',
+      '/HEALTH',
+      '/health/live',
+      '/health/ready',
+      '/api/status',
+      '/api/bots/health',
+      '/api/docs',
+      '/api/docs-json',
+    ]) {
       expect(isPublicPath(p)).toBe(true);
     }
     for (const p of ['/api/bots/status', '/api/bots/list', '/metrics', '/health/liveX', '/api/bots/health/x', '/']) {

@@ -14,7 +14,8 @@ const sock = () => new FakeSocket() as unknown as Socket & FakeSocket;
 
 describe('descriptor limit and connection cap', () => {
   it('reads the soft limit of /proc/self/limits; half of it is the cap', () => {
-    const text = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            20000                20000                files\n';
+    const text =
+      'Limit                     Soft Limit           Hard Limit           Units\nMax open files            20000                20000                files\n';
     expect(processFdLimit(text)).toBe(20000);
     expect(processFdLimit('nothing useful')).toBe(1024);
     expect(connectionCap(20000)).toBe(10000);
@@ -35,7 +36,12 @@ describe('ConnectionGate', () => {
 
     const fourth = sock();
     gate.admit(fourth);
-    expect([answering.destroyed, slow.destroyed, idle.destroyed, fourth.destroyed]).toEqual([false, true, false, false]);
+    expect([answering.destroyed, slow.destroyed, idle.destroyed, fourth.destroyed]).toEqual([
+      false,
+      true,
+      false,
+      false,
+    ]);
     const fifth = sock();
     gate.admit(fifth);
     expect(idle.destroyed).toBe(true);

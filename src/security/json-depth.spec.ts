@@ -18,7 +18,13 @@ describe('JSON nesting depth', () => {
   });
 
   it('the body-parser hook throws a 400 the error filter reports', () => {
-    expect(() => rejectDeepJson(null, null, Buffer.from(nested(100)))).toThrow(expect.objectContaining({ status: 400, type: 'entity.verify.failed', message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` }));
+    expect(() => rejectDeepJson(null, null, Buffer.from(nested(100)))).toThrow(
+      expect.objectContaining({
+        status: 400,
+        type: 'entity.verify.failed',
+        message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      }),
+    );
     expect(() => rejectDeepJson(null, null, Buffer.from('{"symbol":"BTC"}'))).not.toThrow();
   });
 });

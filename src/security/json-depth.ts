@@ -35,7 +35,10 @@ export function exceedsJsonDepth(bytes: Uint8Array, max = MAX_JSON_DEPTH): boole
 /** body-parser `verify` hook: refuses a too-deep body as a 400 before it is parsed. */
 export function rejectDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
   if (exceedsJsonDepth(buf)) {
-    const error = new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`) as Error & { status: number; type: string };
+    const error = new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`) as Error & {
+      status: number;
+      type: string;
+    };
     error.status = 400;
     error.type = 'entity.verify.failed';
     throw error;

@@ -21,13 +21,15 @@ describe('nonJsonReason (JSON-only changes)', () => {
     ['POST', undefined, true],
     ['POST', 'application/jsonx', true],
   ])('%s %s (body %s) is refused', (method, type, body) => {
-    expect(nonJsonReason(method, type, body)).toMatch(/^Unsupported Content-Type: .+ Changes are accepted as JSON only/);
+    expect(nonJsonReason(method, type, body)).toMatch(
+      /^Unsupported Content-Type: .+ Changes are accepted as JSON only/,
+    );
   });
 });
 
 describe('originAllowed', () => {
   const listed = ['http://ui-host:5000', 'http://10.0.0.5:5000/'];
-  it('accepts listed origins (case and trailing slash aside) and the service\'s own host', () => {
+  it("accepts listed origins (case and trailing slash aside) and the service's own host", () => {
     expect(originAllowed('http://UI-HOST:5000', listed, 'bots:5001')).toBe(true);
     expect(originAllowed('http://10.0.0.5:5000', listed, 'bots:5001')).toBe(true);
     expect(originAllowed('http://bots:5001', listed, 'bots:5001')).toBe(true);

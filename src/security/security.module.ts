@@ -20,7 +20,8 @@ const MINUTE_MS = 60_000;
       inject: [appConfig.KEY],
       useFactory: (app: ConfigType<typeof appConfig>) => ({
         throttlers: [{ name: 'mutations', ttl: MINUTE_MS, limit: app.mutationRateLimit }],
-        skipIf: (context) => context.getType() !== 'http' || !MUTATING_METHODS.has(context.switchToHttp().getRequest<Request>().method),
+        skipIf: (context) =>
+          context.getType() !== 'http' || !MUTATING_METHODS.has(context.switchToHttp().getRequest<Request>().method),
         // One budget per client across all mutating endpoints, not one per endpoint.
         generateKey: (_context, tracker, name) => `${name}:${tracker}`,
         errorMessage: `Too many changes: at most ${app.mutationRateLimit} POST/PUT/PATCH/DELETE requests per minute; try again shortly`,

@@ -18,8 +18,23 @@ import {
   InvalidOrderError,
   UnknownSymbolError,
 } from '../../src/exchange/exchange.errors';
-import { TIMEFRAME_MS, type Balance, type MarketInfo, type Position, type Ticker, type Timeframe } from '../../src/exchange/exchange.types';
-import { type Answer, dec, decimals, FakeExchangeServer, type FakeServerHandle, type FakeServerOptions, json } from './fake-server';
+import {
+  TIMEFRAME_MS,
+  type Balance,
+  type MarketInfo,
+  type Position,
+  type Ticker,
+  type Timeframe,
+} from '../../src/exchange/exchange.types';
+import {
+  type Answer,
+  dec,
+  decimals,
+  FakeExchangeServer,
+  type FakeServerHandle,
+  type FakeServerOptions,
+  json,
+} from './fake-server';
 
 export { FakeFaults, FakeStats } from './fake-server';
 export type { ChaosSpec, FaultKind, FaultSpec, LoggedRequest, MalformedVariant } from './fake-server';
@@ -60,12 +75,32 @@ interface OrderRecord {
 }
 
 class BinanceError extends Error {
-  constructor(readonly code: number, readonly msg: string, readonly status = 400) {
+  constructor(
+    readonly code: number,
+    readonly msg: string,
+    readonly status = 400,
+  ) {
     super(msg);
   }
 }
 
-const TIMEFRAMES = new Set<string>(['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M']);
+const TIMEFRAMES = new Set<string>([
+  '1m',
+  '3m',
+  '5m',
+  '15m',
+  '30m',
+  '1h',
+  '2h',
+  '4h',
+  '6h',
+  '8h',
+  '12h',
+  '1d',
+  '3d',
+  '1w',
+  '1M',
+]);
 const STATUS: Record<MarketInfo['status'], string> = {
   Trading: 'TRADING',
   PreLaunch: 'PENDING_TRADING',
@@ -74,8 +109,17 @@ const STATUS: Record<MarketInfo['status'], string> = {
   Closed: 'CLOSE',
 };
 const PRIVATE_PATHS = new Set([
-  '/fapi/v1/order', '/fapi/v1/algoOrder', '/fapi/v1/openAlgoOrders', '/fapi/v1/leverage', '/fapi/v1/leverageBracket',
-  '/fapi/v2/account', '/fapi/v3/account', '/fapi/v2/positionRisk', '/fapi/v3/positionRisk', '/fapi/v2/balance', '/fapi/v3/balance',
+  '/fapi/v1/order',
+  '/fapi/v1/algoOrder',
+  '/fapi/v1/openAlgoOrders',
+  '/fapi/v1/leverage',
+  '/fapi/v1/leverageBracket',
+  '/fapi/v2/account',
+  '/fapi/v3/account',
+  '/fapi/v2/positionRisk',
+  '/fapi/v3/positionRisk',
+  '/fapi/v2/balance',
+  '/fapi/v3/balance',
 ]);
 const FIRST_ORDER_ID = 4_100_000_001;
 const FIRST_ALGO_ID = 2_000_001;
@@ -124,7 +168,10 @@ class FakeBinanceServer extends FakeExchangeServer {
     const retryAfter = String(Math.max(0.05, (resetAt - now) / 1000));
     return json(
       429,
-      { code: -1003, msg: `Too many requests; current limit of IP(127.0.0.1) is ${this.limit.requestsPerWindow} requests per ${this.limit.windowMs / 1000} s. Please use the websocket for live updates to avoid polling the API.` },
+      {
+        code: -1003,
+        msg: `Too many requests; current limit of IP(127.0.0.1) is ${this.limit.requestsPerWindow} requests per ${this.limit.windowMs / 1000} s. Please use the websocket for live updates to avoid polling the API.`,
+      },
       { 'Retry-After': retryAfter, 'X-MBX-USED-WEIGHT-1M': String(this.windowCount) },
     );
   }
@@ -137,11 +184,20 @@ class FakeBinanceServer extends FakeExchangeServer {
 
   // ------------------------------------------------------------------ routing
 
-  protected async route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
+  protected async route(
+    method: string,
+    path: string,
+    rawQuery: string,
+    body: string,
+    headers: http.IncomingHttpHeaders,
+  ): Promise<Answer> {
     try {
       if (PRIVATE_PATHS.has(path)) this.verifySignature(rawQuery, body, headers);
       // Binance reads parameters from the query string and the form body alike.
-      const params: Record<string, string> = { ...Object.fromEntries(new URLSearchParams(rawQuery)), ...Object.fromEntries(new URLSearchParams(body)) };
+      const params: Record<string, string> = {
+        ...Object.fromEntries(new URLSearchParams(rawQuery)),
+        ...Object.fromEntries(new URLSearchParams(body)),
+      };
       delete params.signature;
       const handler = this.handlerFor(method, path);
       if (!handler) return this.htmlAnswer(404);
@@ -185,10 +241,15 @@ class FakeBinanceServer extends FakeExchangeServer {
   private verifySignature(rawQuery: string, body: string, headers: http.IncomingHttpHeaders): void {
     const key = String(headers['x-mbx-apikey'] ?? '');
     if (!key) throw new BinanceError(-2014, 'API-key format invalid.', 401);
-    if (key !== this.apiKey) throw new BinanceError(-2015, 'Invalid API-key, IP, or permissions for action, request ip: 127.0.0.1', 401);
+    if (key !== this.apiKey) {
+      throw new BinanceError(-2015, 'Invalid API-key, IP, or permissions for action, request ip: 127.0.0.1', 401);
+    }
     const stripSignature = (raw: string) => {
       const match = /(^|&)signature=([^&]*)/.exec(raw);
-      return { rest: match ? raw.slice(0, match.index) + raw.slice(match.index + match[0].length) : raw, signature: match?.[2] };
+      return {
+        rest: match ? raw.slice(0, match.index) + raw.slice(match.index + match[0].length) : raw,
+        signature: match?.[2],
+      };
     };
     const query = stripSignature(rawQuery);
     const form = stripSignature(body);
@@ -197,9 +258,15 @@ class FakeBinanceServer extends FakeExchangeServer {
     const timestamp = Number(params.get('timestamp'));
     const recvWindow = Number(params.get('recvWindow') ?? 5000);
     const now = Date.now();
-    if (!Number.isFinite(timestamp)) throw new BinanceError(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
-    if (timestamp < now - recvWindow || timestamp > now + 1000) throw new BinanceError(-1021, 'Timestamp for this request is outside of the recvWindow.');
-    const expected = createHmac('sha256', this.secret).update(query.rest + form.rest).digest('hex');
+    if (!Number.isFinite(timestamp)) {
+      throw new BinanceError(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+    }
+    if (timestamp < now - recvWindow || timestamp > now + 1000) {
+      throw new BinanceError(-1021, 'Timestamp for this request is outside of the recvWindow.');
+    }
+    const expected = createHmac('sha256', this.secret)
+      .update(query.rest + form.rest)
+      .digest('hex');
     const given = Buffer.from(sign, 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected, 'utf8'))) {
       throw new BinanceError(-1022, 'Signature for this request is not valid.');
@@ -212,15 +279,26 @@ class FakeBinanceServer extends FakeExchangeServer {
     if (error instanceof InsufficientFundsError) return json(400, { code: -2019, msg: 'Margin is insufficient.' });
     if (error instanceof UnknownSymbolError) return json(400, { code: -1121, msg: 'Invalid symbol.' });
     if (error instanceof InvalidOrderError) {
-      if (path === '/fapi/v1/algoOrder') return json(400, { code: -2021, msg: `Order would immediately trigger. (${message})` });
+      if (path === '/fapi/v1/algoOrder') {
+        return json(400, { code: -2021, msg: `Order would immediately trigger. (${message})` });
+      }
       if (path === '/fapi/v1/leverage') return json(400, { code: -4028, msg: `Leverage is not valid (${message})` });
       if (/reduce/i.test(message)) return json(400, { code: -2022, msg: 'ReduceOnly Order is rejected.' });
-      if (/USDT is below the minimum/.test(message)) return json(400, { code: -4164, msg: `Order's notional must be no smaller than 5 (unless you choose reduce only). (${message})` });
-      if (/qty .* below the minimum/.test(message)) return json(400, { code: -4003, msg: 'Quantity less than or equal to zero.' });
+      if (/USDT is below the minimum/.test(message)) {
+        return json(400, {
+          code: -4164,
+          msg: `Order's notional must be no smaller than 5 (unless you choose reduce only). (${message})`,
+        });
+      }
+      if (/qty .* below the minimum/.test(message)) {
+        return json(400, { code: -4003, msg: 'Quantity less than or equal to zero.' });
+      }
       return json(400, { code: -1111, msg: `Precision is over the maximum defined for this asset. (${message})` });
     }
     if (error instanceof ExchangeRateLimitError) return this.rateLimitAnswer(Date.now(), Date.now() + 1000);
-    if (error instanceof ExchangeAuthError) return json(401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+    if (error instanceof ExchangeAuthError) {
+      return json(401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+    }
     if (error instanceof ExchangeUnavailableError) return this.htmlAnswer(503);
     return json(500, { code: -1000, msg: `An unknown error occurred while processing the request. (${message})` });
   }
@@ -232,8 +310,12 @@ class FakeBinanceServer extends FakeExchangeServer {
   }
 
   private async market(exchangeSymbol: string | undefined): Promise<MarketInfo> {
-    if (!exchangeSymbol) throw new BinanceError(-1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
-    const found = this.delisted.has(exchangeSymbol) ? undefined : (await this.markets()).byExchangeSymbol.get(exchangeSymbol);
+    if (!exchangeSymbol) {
+      throw new BinanceError(-1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+    }
+    const found = this.delisted.has(exchangeSymbol)
+      ? undefined
+      : (await this.markets()).byExchangeSymbol.get(exchangeSymbol);
     if (!found) throw new BinanceError(-1121, 'Invalid symbol.');
     return found;
   }
@@ -282,7 +364,15 @@ class FakeBinanceServer extends FakeExchangeServer {
           { filterType: 'MIN_NOTIONAL', notional: dec(m.minNotional) },
           { filterType: 'PERCENT_PRICE', multiplierUp: '1.0500', multiplierDown: '0.9500', multiplierDecimal: '4' },
         ],
-        orderTypes: ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'],
+        orderTypes: [
+          'LIMIT',
+          'MARKET',
+          'STOP',
+          'STOP_MARKET',
+          'TAKE_PROFIT',
+          'TAKE_PROFIT_MARKET',
+          'TRAILING_STOP_MARKET',
+        ],
         timeInForce: ['GTC', 'IOC', 'FOK', 'GTX', 'GTD'],
       })),
     };
@@ -301,11 +391,23 @@ class FakeBinanceServer extends FakeExchangeServer {
       since: start,
       until: end === undefined ? undefined : end + 1, // endTime is inclusive
     });
-    const kept = candles.filter((c) => (start === undefined || c.time >= start) && (end === undefined || c.time <= end)).sort((a, b) => a.time - b.time);
+    const kept = candles
+      .filter((c) => (start === undefined || c.time >= start) && (end === undefined || c.time <= end))
+      .sort((a, b) => a.time - b.time);
     const rows = start === undefined ? kept.slice(-limit) : kept.slice(0, limit);
     return rows.map((c) => [
-      c.time, dec(c.open), dec(c.high), dec(c.low), dec(c.close), dec(c.volume), c.time + TIMEFRAME_MS[timeframe] - 1,
-      dec(c.volume * c.close), 100, dec(c.volume / 2), dec((c.volume * c.close) / 2), '0',
+      c.time,
+      dec(c.open),
+      dec(c.high),
+      dec(c.low),
+      dec(c.close),
+      dec(c.volume),
+      c.time + TIMEFRAME_MS[timeframe] - 1,
+      dec(c.volume * c.close),
+      100,
+      dec(c.volume / 2),
+      dec((c.volume * c.close) / 2),
+      '0',
     ]);
   }
 
@@ -331,14 +433,26 @@ class FakeBinanceServer extends FakeExchangeServer {
       .map((m) => ({
         symbol: m.exchangeSymbol,
         notionalCoef: 1,
-        brackets: [{ bracket: 1, initialLeverage: m.maxLeverage, notionalCap: 1_000_000_000, notionalFloor: 0, maintMarginRatio: 0.004, cum: 0 }],
+        brackets: [
+          {
+            bracket: 1,
+            initialLeverage: m.maxLeverage,
+            notionalCap: 1_000_000_000,
+            notionalFloor: 0,
+            maintMarginRatio: 0.004,
+            cum: 0,
+          },
+        ],
       }));
   }
 
   private async openPositions(): Promise<Array<{ exchangeSymbol: string; position: Position }>> {
     const { list } = await this.markets();
     const exchangeSymbolOf = new Map(list.map((m) => [m.symbol, m.exchangeSymbol]));
-    const open = (await this.options.backend.fetchPositions()).map((position) => ({ exchangeSymbol: exchangeSymbolOf.get(position.symbol) ?? `${position.symbol}USDT`, position }));
+    const open = (await this.options.backend.fetchPositions()).map((position) => ({
+      exchangeSymbol: exchangeSymbolOf.get(position.symbol) ?? `${position.symbol}USDT`,
+      position,
+    }));
     // Close-position orders go when their position goes (closed by hand, by a stop, or liquidated).
     const held = new Set(open.map((o) => o.exchangeSymbol));
     this.algos = this.algos.filter((o) => held.has(o.symbol));
@@ -347,7 +461,9 @@ class FakeBinanceServer extends FakeExchangeServer {
 
   private async positionRisk(p: Record<string, string>): Promise<unknown> {
     const open = await this.openPositions();
-    return open.filter((o) => !p.symbol || o.exchangeSymbol === p.symbol).map((o) => positionRow(o.exchangeSymbol, o.position));
+    return open
+      .filter((o) => !p.symbol || o.exchangeSymbol === p.symbol)
+      .map((o) => positionRow(o.exchangeSymbol, o.position));
   }
 
   private async account(): Promise<unknown> {
@@ -387,9 +503,16 @@ class FakeBinanceServer extends FakeExchangeServer {
       positions: open.map((o) => {
         const notional = (o.position.side === 'Long' ? 1 : -1) * o.position.positionValue;
         return {
-          symbol: o.exchangeSymbol, positionSide: 'BOTH', positionAmt: dec(signedSize(o.position)), unrealizedProfit: dec(o.position.unrealizedPnl),
-          isolatedMargin: '0', notional: dec(notional), isolatedWallet: '0', initialMargin: dec(o.position.positionValue / o.position.leverage),
-          maintMargin: '0', updateTime: o.position.updatedAt,
+          symbol: o.exchangeSymbol,
+          positionSide: 'BOTH',
+          positionAmt: dec(signedSize(o.position)),
+          unrealizedProfit: dec(o.position.unrealizedPnl),
+          isolatedMargin: '0',
+          notional: dec(notional),
+          isolatedWallet: '0',
+          initialMargin: dec(o.position.positionValue / o.position.leverage),
+          maintMargin: '0',
+          updateTime: o.position.updatedAt,
         };
       }),
     };
@@ -399,19 +522,28 @@ class FakeBinanceServer extends FakeExchangeServer {
 
   private async createOrder(p: Record<string, string>): Promise<unknown> {
     const market = await this.market(p.symbol);
-    if (p.side !== 'BUY' && p.side !== 'SELL') throw new BinanceError(-1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
+    if (p.side !== 'BUY' && p.side !== 'SELL') {
+      throw new BinanceError(-1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
+    }
     if (p.type !== 'MARKET') {
       if (['STOP_MARKET', 'TAKE_PROFIT_MARKET', 'STOP', 'TAKE_PROFIT', 'TRAILING_STOP_MARKET'].includes(p.type ?? '')) {
         // Since December 2025 Binance takes conditional orders on the algo service only.
-        throw new BinanceError(-4120, 'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.');
+        throw new BinanceError(
+          -4120,
+          'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.',
+        );
       }
       throw new BinanceError(-1116, 'Invalid orderType. (this fake executes MARKET orders only)');
     }
     const qty = Number(p.quantity);
     if (!(qty > 0)) throw new BinanceError(-4003, 'Quantity less than or equal to zero.');
-    if (decimals(qty) > decimals(market.qtyStep)) throw new BinanceError(-1111, 'Precision is over the maximum defined for this asset.');
+    if (decimals(qty) > decimals(market.qtyStep)) {
+      throw new BinanceError(-1111, 'Precision is over the maximum defined for this asset.');
+    }
     const clientOrderId = p.newClientOrderId ?? '';
-    if (clientOrderId && !/^[.A-Za-z0-9:/_-]{1,36}$/.test(clientOrderId)) throw new BinanceError(-4015, 'Client order id is not valid.');
+    if (clientOrderId && !/^[.A-Za-z0-9:/_-]{1,36}$/.test(clientOrderId)) {
+      throw new BinanceError(-4015, 'Client order id is not valid.');
+    }
     if (clientOrderId && (this.orderIdByClientId.has(clientOrderId) || this.pendingClientIds.has(clientOrderId))) {
       this.stats.duplicateOrderLinks++;
       throw new BinanceError(-4116, 'ClientOrderId is duplicated.');
@@ -449,7 +581,9 @@ class FakeBinanceServer extends FakeExchangeServer {
   private async queryOrder(p: Record<string, string>): Promise<unknown> {
     await this.market(p.symbol);
     const id = p.orderId !== undefined ? Number(p.orderId) : this.orderIdByClientId.get(p.origClientOrderId ?? '');
-    if (p.orderId === undefined && p.origClientOrderId === undefined) throw new BinanceError(-1102, "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!");
+    if (p.orderId === undefined && p.origClientOrderId === undefined) {
+      throw new BinanceError(-1102, "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!");
+    }
     const record = id !== undefined ? this.orders.get(id) : undefined;
     if (!record || record.symbol !== p.symbol) throw new BinanceError(-2013, 'Order does not exist.');
     return orderRow(record);
@@ -461,17 +595,35 @@ class FakeBinanceServer extends FakeExchangeServer {
     throw new BinanceError(-2011, 'Unknown order sent.');
   }
 
-  /** STOP_MARKET / TAKE_PROFIT_MARKET with closePosition=true, kept on the backend as the position's stop-loss / take-profit. */
+  /**
+   * STOP_MARKET / TAKE_PROFIT_MARKET with closePosition=true, kept on the backend as the position's stop-loss /
+   * take-profit.
+   */
   private async createAlgoOrder(p: Record<string, string>): Promise<unknown> {
     const market = await this.market(p.symbol);
-    if (p.algoType !== 'CONDITIONAL') throw new BinanceError(-1102, "Mandatory parameter 'algoType' was not sent, was empty/null, or malformed.");
-    if (p.side !== 'BUY' && p.side !== 'SELL') throw new BinanceError(-1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
-    if (p.type !== 'STOP_MARKET' && p.type !== 'TAKE_PROFIT_MARKET') throw new BinanceError(-1116, 'Invalid orderType. (this fake keeps STOP_MARKET / TAKE_PROFIT_MARKET only)');
-    if (p.closePosition !== 'true') throw new BinanceError(-1106, "Parameter 'closePosition' is required by this fake (only close-all conditional orders are kept).");
+    if (p.algoType !== 'CONDITIONAL') {
+      throw new BinanceError(-1102, "Mandatory parameter 'algoType' was not sent, was empty/null, or malformed.");
+    }
+    if (p.side !== 'BUY' && p.side !== 'SELL') {
+      throw new BinanceError(-1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
+    }
+    if (p.type !== 'STOP_MARKET' && p.type !== 'TAKE_PROFIT_MARKET') {
+      throw new BinanceError(-1116, 'Invalid orderType. (this fake keeps STOP_MARKET / TAKE_PROFIT_MARKET only)');
+    }
+    if (p.closePosition !== 'true') {
+      throw new BinanceError(
+        -1106,
+        "Parameter 'closePosition' is required by this fake (only close-all conditional orders are kept).",
+      );
+    }
     if (p.quantity !== undefined) throw new BinanceError(-1106, "Parameter 'quantity' sent when not required.");
     const trigger = Number(p.triggerPrice);
-    if (!(trigger > 0)) throw new BinanceError(-1102, "Mandatory parameter 'triggerPrice' was not sent, was empty/null, or malformed.");
-    if (decimals(trigger) > decimals(market.tickSize)) throw new BinanceError(-1111, 'Precision is over the maximum defined for this asset.');
+    if (!(trigger > 0)) {
+      throw new BinanceError(-1102, "Mandatory parameter 'triggerPrice' was not sent, was empty/null, or malformed.");
+    }
+    if (decimals(trigger) > decimals(market.tickSize)) {
+      throw new BinanceError(-1111, 'Precision is over the maximum defined for this asset.');
+    }
     const clientAlgoId = p.clientAlgoId ?? `fake-algo-${this.nextAlgoId}`;
     if (this.algos.some((o) => o.clientAlgoId === clientAlgoId)) {
       this.stats.duplicateOrderLinks++;
@@ -481,11 +633,23 @@ class FakeBinanceServer extends FakeExchangeServer {
     const closingSide = position ? (position.side === 'Long' ? 'SELL' : 'BUY') : undefined;
     if (!position || p.side !== closingSide) throw new BinanceError(-2022, 'ReduceOnly Order is rejected.');
     if (this.algos.some((o) => o.symbol === market.exchangeSymbol && o.orderType === p.type && o.side === p.side)) {
-      throw new BinanceError(-4130, 'An open stop or take profit order with GTE and closePosition in the direction is existing.');
+      throw new BinanceError(
+        -4130,
+        'An open stop or take profit order with GTE and closePosition in the direction is existing.',
+      );
     }
-    await this.options.backend.setTradingStop(market.symbol, p.type === 'STOP_MARKET' ? { stopLoss: trigger } : { takeProfit: trigger });
+    await this.options.backend.setTradingStop(
+      market.symbol,
+      p.type === 'STOP_MARKET' ? { stopLoss: trigger } : { takeProfit: trigger },
+    );
     const order: FakeAlgoOrder = {
-      algoId: this.nextAlgoId++, clientAlgoId, symbol: market.exchangeSymbol, side: p.side, orderType: p.type, triggerPrice: dec(trigger), createTime: Date.now(),
+      algoId: this.nextAlgoId++,
+      clientAlgoId,
+      symbol: market.exchangeSymbol,
+      side: p.side,
+      orderType: p.type,
+      triggerPrice: dec(trigger),
+      createTime: Date.now(),
     };
     this.algos.push(order);
     return algoRow(order, 'NEW');
@@ -499,19 +663,26 @@ class FakeBinanceServer extends FakeExchangeServer {
 
   private async cancelAlgoOrder(p: Record<string, string>): Promise<unknown> {
     await this.openPositions();
-    const index = this.algos.findIndex((o) => (p.algoId !== undefined ? String(o.algoId) === p.algoId : o.clientAlgoId === p.clientAlgoId));
+    const index = this.algos.findIndex((o) =>
+      p.algoId !== undefined ? String(o.algoId) === p.algoId : o.clientAlgoId === p.clientAlgoId,
+    );
     if (index < 0) throw new BinanceError(-2011, 'Unknown order sent.');
     const [order] = this.algos.splice(index, 1);
     const market = await this.market(order.symbol);
     // Lifting the order lifts the position's stop (0 = none on the backend).
-    await this.options.backend.setTradingStop(market.symbol, order.orderType === 'STOP_MARKET' ? { stopLoss: 0 } : { takeProfit: 0 });
+    await this.options.backend.setTradingStop(
+      market.symbol,
+      order.orderType === 'STOP_MARKET' ? { stopLoss: 0 } : { takeProfit: 0 },
+    );
     return { algoId: order.algoId, clientAlgoId: order.clientAlgoId, code: '200', msg: 'success' };
   }
 
   private async setLeverage(p: Record<string, string>): Promise<unknown> {
     const market = await this.market(p.symbol);
     const leverage = Number(p.leverage);
-    if (!Number.isInteger(leverage) || leverage < 1 || leverage > market.maxLeverage) throw new BinanceError(-4028, `Leverage ${p.leverage} is not valid`);
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > market.maxLeverage) {
+      throw new BinanceError(-4028, `Leverage ${p.leverage} is not valid`);
+    }
     await this.options.backend.setLeverage(market.symbol, leverage);
     this.leverage.set(market.exchangeSymbol, leverage);
     return { leverage, maxNotionalValue: '1000000000', symbol: market.exchangeSymbol };

@@ -19,7 +19,16 @@ import {
   UnknownSymbolError,
 } from '../../src/exchange/exchange.errors';
 import type { Balance, MarketInfo, Position, Ticker, Timeframe } from '../../src/exchange/exchange.types';
-import { type Answer, dec, decimals, FakeExchangeServer, type FakeServerHandle, type FakeServerOptions, json, type RateLimitWindow } from './fake-server';
+import {
+  type Answer,
+  dec,
+  decimals,
+  FakeExchangeServer,
+  type FakeServerHandle,
+  type FakeServerOptions,
+  json,
+  type RateLimitWindow,
+} from './fake-server';
 
 export { FakeFaults, FakeStats } from './fake-server';
 export type { ChaosSpec, FaultKind, FaultSpec, LoggedRequest, MalformedVariant } from './fake-server';
@@ -55,14 +64,28 @@ interface OrderRecord {
 }
 
 class BybitError extends Error {
-  constructor(readonly retCode: number, readonly retMsg: string) {
+  constructor(
+    readonly retCode: number,
+    readonly retMsg: string,
+  ) {
     super(retMsg);
   }
 }
 
 const INTERVAL_TO_TIMEFRAME: Record<string, Timeframe> = {
-  '1': '1m', '3': '3m', '5': '5m', '15': '15m', '30': '30m', '60': '1h', '120': '2h', '240': '4h', '360': '6h',
-  '720': '12h', D: '1d', W: '1w', M: '1M',
+  '1': '1m',
+  '3': '3m',
+  '5': '5m',
+  '15': '15m',
+  '30': '30m',
+  '60': '1h',
+  '120': '2h',
+  '240': '4h',
+  '360': '6h',
+  '720': '12h',
+  D: '1d',
+  W: '1w',
+  M: '1M',
 };
 
 const PRIVATE_PREFIXES = ['/v5/account/', '/v5/position/', '/v5/order/', '/v5/user/', '/v5/asset/', '/v5/execution/'];
@@ -99,7 +122,9 @@ class FakeBybitServer extends FakeExchangeServer {
       'X-Bapi-Limit-Status': '0',
       'X-Bapi-Limit-Reset-Timestamp': String(resetAt),
     };
-    if (this.mode === 'http429') return { status: 429, body: 'Too Many Requests', headers: { ...headers, 'Content-Type': 'text/plain' } };
+    if (this.mode === 'http429') {
+      return { status: 429, body: 'Too Many Requests', headers: { ...headers, 'Content-Type': 'text/plain' } };
+    }
     return json(200, { retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: now }, headers);
   }
 
@@ -110,7 +135,13 @@ class FakeBybitServer extends FakeExchangeServer {
 
   // ------------------------------------------------------------------ routing
 
-  protected async route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
+  protected async route(
+    method: string,
+    path: string,
+    rawQuery: string,
+    body: string,
+    headers: http.IncomingHttpHeaders,
+  ): Promise<Answer> {
     const isPrivate = PRIVATE_PREFIXES.some((prefix) => path.startsWith(prefix));
     try {
       if (isPrivate) this.verifySignature(method, rawQuery, body, headers);
@@ -136,7 +167,10 @@ class FakeBybitServer extends FakeExchangeServer {
     }
   }
 
-  private handlerFor(method: string, path: string): ((query: Record<string, string>, body: Record<string, unknown>) => Promise<unknown>) | undefined {
+  private handlerFor(
+    method: string,
+    path: string,
+  ): ((query: Record<string, string>, body: Record<string, unknown>) => Promise<unknown>) | undefined {
     const routes: Record<string, (query: Record<string, string>, body: Record<string, unknown>) => Promise<unknown>> = {
       'GET /v5/market/time': async () => {
         const now = Date.now();
@@ -154,10 +188,36 @@ class FakeBybitServer extends FakeExchangeServer {
       'POST /v5/position/trading-stop': (_q, b) => this.tradingStop(b),
       'POST /v5/position/set-leverage': (_q, b) => this.setLeverage(b),
       'GET /v5/user/query-api': async () => ({
-        id: '1', note: 'fake', apiKey: this.apiKey, readOnly: 0, secret: '', permissions: { ContractTrade: ['Order', 'Position'], Wallet: ['AccountTransfer'] },
-        ips: ['*'], type: 1, deadlineDay: 90, expiredAt: '', createdAt: '', unified: 0, uta: 1, userID: 1, inviterID: 0, vipLevel: 'No VIP', mktMakerLevel: '0', affiliateID: 0, isMaster: true,
+        id: '1',
+        note: 'fake',
+        apiKey: this.apiKey,
+        readOnly: 0,
+        secret: '',
+        permissions: { ContractTrade: ['Order', 'Position'], Wallet: ['AccountTransfer'] },
+        ips: ['*'],
+        type: 1,
+        deadlineDay: 90,
+        expiredAt: '',
+        createdAt: '',
+        unified: 0,
+        uta: 1,
+        userID: 1,
+        inviterID: 0,
+        vipLevel: 'No VIP',
+        mktMakerLevel: '0',
+        affiliateID: 0,
+        isMaster: true,
       }),
-      'GET /v5/account/info': async () => ({ unifiedMarginStatus: 6, marginMode: 'REGULAR_MARGIN', isMasterTrader: false, spotHedgingStatus: 'OFF', updatedTime: String(Date.now()), dcpStatus: 'OFF', timeWindow: 10, smpGroup: 0 }),
+      'GET /v5/account/info': async () => ({
+        unifiedMarginStatus: 6,
+        marginMode: 'REGULAR_MARGIN',
+        isMasterTrader: false,
+        spotHedgingStatus: 'OFF',
+        updatedTime: String(Date.now()),
+        dcpStatus: 'OFF',
+        timeWindow: 10,
+        smpGroup: 0,
+      }),
     };
     return routes[`${method} ${path}`];
   }
@@ -171,7 +231,10 @@ class FakeBybitServer extends FakeExchangeServer {
     const ts = Number(timestamp);
     const now = Date.now();
     if (!Number.isFinite(ts) || ts < now - Number(recvWindow) || ts >= now + 1000) {
-      throw new BybitError(10002, `invalid request, please check your server timestamp or recv_window param. req_timestamp[${timestamp}],server_timestamp[${now}],recv_window[${recvWindow}]`);
+      throw new BybitError(
+        10002,
+        `invalid request, please check your server timestamp or recv_window param. req_timestamp[${timestamp}],server_timestamp[${now}],recv_window[${recvWindow}]`,
+      );
     }
     const payload = timestamp + key + recvWindow + (method === 'GET' ? rawQuery : body);
     const expected = createHmac('sha256', this.secret).update(payload).digest('hex');
@@ -189,7 +252,9 @@ class FakeBybitServer extends FakeExchangeServer {
     if (error instanceof UnknownSymbolError) return fail(10001, 'Not supported symbols');
     if (error instanceof InvalidOrderError) {
       if (path === '/v5/order/cancel') return fail(110001, 'Order does not exist');
-      if (path === '/v5/position/trading-stop') return fail(10001, `can not set tp/sl/ts for zero position (${message})`);
+      if (path === '/v5/position/trading-stop') {
+        return fail(10001, `can not set tp/sl/ts for zero position (${message})`);
+      }
       return fail(/reduce/i.test(message) ? 110017 : 110003, message);
     }
     if (error instanceof ExchangeRateLimitError) return fail(10006, 'Too many visits!');
@@ -202,21 +267,27 @@ class FakeBybitServer extends FakeExchangeServer {
   // ------------------------------------------------------------------ market data
 
   private async market(exchangeSymbol: unknown): Promise<MarketInfo> {
-    if (typeof exchangeSymbol !== 'string' || exchangeSymbol.length === 0) throw new BybitError(10001, 'params error: symbol is required');
+    if (typeof exchangeSymbol !== 'string' || exchangeSymbol.length === 0) {
+      throw new BybitError(10001, 'params error: symbol is required');
+    }
     const found = (await this.markets()).byExchangeSymbol.get(exchangeSymbol);
     if (!found) throw new BybitError(10001, 'Not supported symbols');
     return found;
   }
 
   private requireLinear(category: unknown): void {
-    if (category !== 'linear') throw new BybitError(10001, `params error: this fake only serves category=linear (got ${String(category)})`);
+    if (category !== 'linear') {
+      throw new BybitError(10001, `params error: this fake only serves category=linear (got ${String(category)})`);
+    }
   }
 
   private async instruments(q: Record<string, string>): Promise<unknown> {
     if (q.category !== 'linear') return { category: q.category ?? '', list: [], nextPageCursor: '' };
     const { list } = await this.markets(true);
-    const wanted = list.filter((m) =>
-      (q.symbol ? m.exchangeSymbol === q.symbol : true) && (q.status ? m.status === q.status : m.status !== 'PreLaunch'),
+    const wanted = list.filter(
+      (m) =>
+        (q.symbol ? m.exchangeSymbol === q.symbol : true) &&
+        (q.status ? m.status === q.status : m.status !== 'PreLaunch'),
     );
     return {
       category: 'linear',
@@ -235,8 +306,12 @@ class FakeBybitServer extends FakeExchangeServer {
         leverageFilter: { minLeverage: '1', maxLeverage: dec(m.maxLeverage), leverageStep: '0.01' },
         priceFilter: { minPrice: dec(m.tickSize), maxPrice: '1999999', tickSize: dec(m.tickSize) },
         lotSizeFilter: {
-          maxOrderQty: '10000000', minOrderQty: dec(m.minOrderQty), qtyStep: dec(m.qtyStep),
-          postOnlyMaxOrderQty: '10000000', maxMktOrderQty: '10000000', minNotionalValue: dec(m.minNotional),
+          maxOrderQty: '10000000',
+          minOrderQty: dec(m.minOrderQty),
+          qtyStep: dec(m.qtyStep),
+          postOnlyMaxOrderQty: '10000000',
+          maxMktOrderQty: '10000000',
+          minNotionalValue: dec(m.minNotional),
         },
         unifiedMarginTrade: true,
         fundingInterval: 480,
@@ -258,11 +333,23 @@ class FakeBybitServer extends FakeExchangeServer {
     const since = q.start !== undefined ? Number(q.start) : undefined;
     const end = q.end !== undefined ? Number(q.end) : undefined;
     // `end` is inclusive; the backend's `until` exclusive.
-    const candles = await this.options.backend.fetchCandles(market.symbol, timeframe, { limit, since, until: end === undefined ? undefined : end + 1 });
+    const candles = await this.options.backend.fetchCandles(market.symbol, timeframe, {
+      limit,
+      since,
+      until: end === undefined ? undefined : end + 1,
+    });
     const rows = candles
       .filter((c) => (since === undefined || c.time >= since) && (end === undefined || c.time <= end))
       .sort((a, b) => b.time - a.time) // Bybit answers newest first
-      .map((c) => [String(c.time), dec(c.open), dec(c.high), dec(c.low), dec(c.close), dec(c.volume), dec(c.volume * c.close)]);
+      .map((c) => [
+        String(c.time),
+        dec(c.open),
+        dec(c.high),
+        dec(c.low),
+        dec(c.close),
+        dec(c.volume),
+        dec(c.volume * c.close),
+      ]);
     return { category: 'linear', symbol: market.exchangeSymbol, list: rows };
   }
 
@@ -284,7 +371,9 @@ class FakeBybitServer extends FakeExchangeServer {
   // ------------------------------------------------------------------ account
 
   private async walletBalance(q: Record<string, string>): Promise<unknown> {
-    if (q.accountType !== 'UNIFIED' && q.accountType !== 'CONTRACT') throw new BybitError(10001, 'accountType only support UNIFIED.');
+    if (q.accountType !== 'UNIFIED' && q.accountType !== 'CONTRACT') {
+      throw new BybitError(10001, 'accountType only support UNIFIED.');
+    }
     const balance: Balance = await this.options.backend.fetchBalance();
     const positionIM = Math.max(0, balance.totalEquity - balance.availableBalance);
     return {
@@ -328,7 +417,9 @@ class FakeBybitServer extends FakeExchangeServer {
 
   private async positions(q: Record<string, string>): Promise<unknown> {
     this.requireLinear(q.category);
-    if (!q.symbol && !q.settleCoin) throw new BybitError(10001, 'Missing some parameters that must be filled in, symbol or settleCoin');
+    if (!q.symbol && !q.settleCoin) {
+      throw new BybitError(10001, 'Missing some parameters that must be filled in, symbol or settleCoin');
+    }
     const market = q.symbol ? await this.market(q.symbol) : undefined;
     const { list } = await this.markets();
     const exchangeSymbolOf = new Map(list.map((m) => [m.symbol, m.exchangeSymbol]));
@@ -407,7 +498,12 @@ class FakeBybitServer extends FakeExchangeServer {
   private orderList(q: Record<string, string>, open: boolean): unknown {
     this.requireLinear(q.category);
     const records = [...this.orders.values()]
-      .filter((o) => (!q.symbol || o.symbol === q.symbol) && (!q.orderId || o.orderId === q.orderId) && (!q.orderLinkId || o.orderLinkId === q.orderLinkId))
+      .filter(
+        (o) =>
+          (!q.symbol || o.symbol === q.symbol) &&
+          (!q.orderId || o.orderId === q.orderId) &&
+          (!q.orderLinkId || o.orderLinkId === q.orderLinkId),
+      )
       // order/realtime lists open orders, and closed ones only when asked by id (as on Bybit)
       .filter((o) => !open || o.status === 'Pending' || q.orderId || q.orderLinkId)
       .sort((a, b) => b.createdTime - a.createdTime)
@@ -433,8 +529,12 @@ class FakeBybitServer extends FakeExchangeServer {
     const market = await this.market(b.symbol);
     const buy = Number(b.buyLeverage);
     const sell = Number(b.sellLeverage);
-    if (!(buy >= 1) || buy !== sell) throw new BybitError(10001, 'params error: buyLeverage must equal sellLeverage in one-way mode');
-    if (buy > market.maxLeverage) throw new BybitError(110013, `cannot set leverage [${buy}] gt maxLeverage [${market.maxLeverage}] by risk limit`);
+    if (!(buy >= 1) || buy !== sell) {
+      throw new BybitError(10001, 'params error: buyLeverage must equal sellLeverage in one-way mode');
+    }
+    if (buy > market.maxLeverage) {
+      throw new BybitError(110013, `cannot set leverage [${buy}] gt maxLeverage [${market.maxLeverage}] by risk limit`);
+    }
     if (this.leverage.get(market.exchangeSymbol) === buy) throw new BybitError(110043, 'leverage not modified');
     await this.options.backend.setLeverage(market.symbol, buy);
     this.leverage.set(market.exchangeSymbol, buy);
@@ -530,23 +630,78 @@ function positionRow(exchangeSymbol: string, p: Position): Record<string, unknow
 
 function emptyPositionRow(exchangeSymbol: string, leverage: number): Record<string, unknown> {
   return {
-    positionIdx: 0, riskId: 1, riskLimitValue: '2000000', symbol: exchangeSymbol, side: '', size: '0', avgPrice: '0',
-    positionValue: '0', tradeMode: 0, autoAddMargin: 0, positionStatus: 'Normal', leverage: dec(leverage), markPrice: '0',
-    liqPrice: '', bustPrice: '', positionIM: '0', positionMM: '0', positionBalance: '0', tpslMode: 'Full', takeProfit: '',
-    stopLoss: '', trailingStop: '0', unrealisedPnl: '', curRealisedPnl: '0', cumRealisedPnl: '0', adlRankIndicator: 0,
-    createdTime: '0', updatedTime: '0', seq: 0, isReduceOnly: false,
+    positionIdx: 0,
+    riskId: 1,
+    riskLimitValue: '2000000',
+    symbol: exchangeSymbol,
+    side: '',
+    size: '0',
+    avgPrice: '0',
+    positionValue: '0',
+    tradeMode: 0,
+    autoAddMargin: 0,
+    positionStatus: 'Normal',
+    leverage: dec(leverage),
+    markPrice: '0',
+    liqPrice: '',
+    bustPrice: '',
+    positionIM: '0',
+    positionMM: '0',
+    positionBalance: '0',
+    tpslMode: 'Full',
+    takeProfit: '',
+    stopLoss: '',
+    trailingStop: '0',
+    unrealisedPnl: '',
+    curRealisedPnl: '0',
+    cumRealisedPnl: '0',
+    adlRankIndicator: 0,
+    createdTime: '0',
+    updatedTime: '0',
+    seq: 0,
+    isReduceOnly: false,
   };
 }
 
 function orderRow(o: OrderRecord): Record<string, unknown> {
   return {
-    orderId: o.orderId, orderLinkId: o.orderLinkId, blockTradeId: '', symbol: o.symbol, price: '0', qty: o.qty, side: o.side,
-    isLeverage: '', positionIdx: 0, orderStatus: o.status, cancelType: 'UNKNOWN', rejectReason: 'EC_NoError',
-    avgPrice: o.avgPrice, leavesQty: '0', leavesValue: '0', cumExecQty: o.status === 'Filled' ? o.qty : '0',
-    cumExecValue: dec(Number(o.qty) * Number(o.avgPrice)), cumExecFee: o.cumExecFee, timeInForce: 'IOC', orderType: 'Market',
-    stopOrderType: '', orderIv: '', triggerPrice: '', takeProfit: o.takeProfit, stopLoss: o.stopLoss, tpTriggerBy: '',
-    slTriggerBy: '', triggerDirection: 0, triggerBy: '', lastPriceOnCreated: o.avgPrice, reduceOnly: o.reduceOnly,
-    closeOnTrigger: false, smpType: 'None', smpGroup: 0, smpOrderId: '', tpslMode: 'Full', createdTime: String(o.createdTime),
+    orderId: o.orderId,
+    orderLinkId: o.orderLinkId,
+    blockTradeId: '',
+    symbol: o.symbol,
+    price: '0',
+    qty: o.qty,
+    side: o.side,
+    isLeverage: '',
+    positionIdx: 0,
+    orderStatus: o.status,
+    cancelType: 'UNKNOWN',
+    rejectReason: 'EC_NoError',
+    avgPrice: o.avgPrice,
+    leavesQty: '0',
+    leavesValue: '0',
+    cumExecQty: o.status === 'Filled' ? o.qty : '0',
+    cumExecValue: dec(Number(o.qty) * Number(o.avgPrice)),
+    cumExecFee: o.cumExecFee,
+    timeInForce: 'IOC',
+    orderType: 'Market',
+    stopOrderType: '',
+    orderIv: '',
+    triggerPrice: '',
+    takeProfit: o.takeProfit,
+    stopLoss: o.stopLoss,
+    tpTriggerBy: '',
+    slTriggerBy: '',
+    triggerDirection: 0,
+    triggerBy: '',
+    lastPriceOnCreated: o.avgPrice,
+    reduceOnly: o.reduceOnly,
+    closeOnTrigger: false,
+    smpType: 'None',
+    smpGroup: 0,
+    smpOrderId: '',
+    tpslMode: 'Full',
+    createdTime: String(o.createdTime),
     updatedTime: String(o.createdTime),
   };
 }

@@ -1,8 +1,8 @@
 /**
- * What the fake exchange servers (fake-bybit.ts, fake-binance.ts, fake-okx.ts) have in common: the HTTP plumbing (listen, close,
- * held sockets and timers), the request skeleton (request log, IP rate-limit window, latency, injected faults), the
- * fault vocabulary and the request statistics. Each fake keeps what is its exchange's own: routes, signatures, answer
- * shapes, error codes and the form of a rate-limit refusal.
+ * What the fake exchange servers (fake-bybit.ts, fake-binance.ts, fake-okx.ts) have in common: the HTTP plumbing
+ * (listen, close, held sockets and timers), the request skeleton (request log, IP rate-limit window, latency, injected
+ * faults), the fault vocabulary and the request statistics. Each fake keeps what is its exchange's own: routes,
+ * signatures, answer shapes, error codes and the form of a rate-limit refusal.
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -77,7 +77,9 @@ export class FakeFaults {
 
   /** @internal consumes and returns the fault for this request, if any. */
   take(method: string, path: string): FaultSpec | undefined {
-    const index = this.queue.findIndex((f) => f.left > 0 && pathMatches(f.path, path) && (!f.method || f.method === method));
+    const index = this.queue.findIndex(
+      (f) => f.left > 0 && pathMatches(f.path, path) && (!f.method || f.method === method),
+    );
     if (index >= 0) {
       const fault = this.queue[index];
       fault.left--;
@@ -203,7 +205,10 @@ export interface FaultDialect {
   errorPage(status: number): string;
   /** What a 'stall' fault writes before it stops writing. */
   stallStart: string;
-  /** The body of a 'malformed' answer that looks like the exchange's own but is broken ('garbage' and 'empty' are alike everywhere). */
+  /**
+   * The body of a 'malformed' answer that looks like the exchange's own but is broken ('garbage' and 'empty' are alike
+   * everywhere).
+   */
   malformedBody(variant: Exclude<MalformedVariant, 'garbage' | 'empty'>, path: string): string;
 }
 
@@ -250,7 +255,14 @@ export abstract class FakeExchangeServer {
       windowMs: options.rateLimit?.windowMs ?? defaults.windowMs,
       enabled: options.rateLimit?.enabled ?? true,
     };
-    this.http = http.createServer((req, res) => void this.handle(req, res));
+    this.http = http.createServer(
+      (req, res) =>
+        // A bug in the fake must show, not hang the client: log it and drop the connection.
+        void this.handle(req, res).catch((error: Error) => {
+          console.error(`fake exchange: ${req.method} ${req.url} failed: ${error.stack ?? error.message}`);
+          res.destroy();
+        }),
+    );
     this.http.keepAliveTimeout = 30_000;
     this.http.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -259,7 +271,13 @@ export abstract class FakeExchangeServer {
   }
 
   /** The exchange's answer to a request that got through the rate limit and the faults. */
-  protected abstract route(method: string, path: string, rawQuery: string, body: string, headers: http.IncomingHttpHeaders): Promise<Answer>;
+  protected abstract route(
+    method: string,
+    path: string,
+    rawQuery: string,
+    body: string,
+    headers: http.IncomingHttpHeaders,
+  ): Promise<Answer>;
 
   /** Whether the request carries this exchange's API key or signature (counted in stats.signedRequests). */
   protected abstract isSigned(rawQuery: string, body: string, headers: http.IncomingHttpHeaders): boolean;
@@ -280,7 +298,15 @@ export abstract class FakeExchangeServer {
         resolve();
       });
     });
-    return { url: this.url, port: this.port, apiKey: this.apiKey, secret: this.secret, faults: this.faults, stats: this.stats, close: () => this.close() };
+    return {
+      url: this.url,
+      port: this.port,
+      apiKey: this.apiKey,
+      secret: this.secret,
+      faults: this.faults,
+      stats: this.stats,
+      close: () => this.close(),
+    };
   }
 
   async close(): Promise<void> {
@@ -394,14 +420,24 @@ export abstract class FakeExchangeServer {
   }
 
   private malformedAnswer(variant: MalformedVariant, path: string): Answer {
-    if (variant === 'garbage') return { status: 200, body: '<html><body>Service temporarily busy</body></html>', headers: { 'Content-Type': 'text/html' } };
+    if (variant === 'garbage') {
+      return {
+        status: 200,
+        body: '<html><body>Service temporarily busy</body></html>',
+        headers: { 'Content-Type': 'text/html' },
+      };
+    }
     if (variant === 'empty') return { status: 200, body: '' };
     return { status: 200, body: this.dialect.malformedBody(variant, path) };
   }
 
   private send(res: http.ServerResponse, answer: Answer): void {
     if (res.destroyed || res.writableEnded) return;
-    res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
+    res.writeHead(answer.status, {
+      'Content-Type': 'application/json',
+      ...answer.headers,
+      'Content-Length': Buffer.byteLength(answer.body),
+    });
     res.end(answer.body);
   }
 }

@@ -1,4 +1,15 @@
-import type { Balance, Candle, ExchangeAdapter, MarketInfo, MarketOrderRequest, OrderResult, Position, Ticker, Timeframe, FetchCandlesOptions } from '../../src/exchange/exchange.types';
+import type {
+  Balance,
+  Candle,
+  ExchangeAdapter,
+  MarketInfo,
+  MarketOrderRequest,
+  OrderResult,
+  Position,
+  Ticker,
+  Timeframe,
+  FetchCandlesOptions,
+} from '../../src/exchange/exchange.types';
 
 /**
  * The parts of a market-data-only fake exchange that do nothing: no positions, no-op stops and leverage, nothing to
@@ -31,5 +42,12 @@ export abstract class IdleAdapter implements ExchangeAdapter {
 
 /** The balance the fakes that take no orders report: 1000 USDT, all of it free. */
 export const IDLE_BALANCE: Readonly<Balance> = {
-  currency: 'USDT', totalEquity: 1000, walletBalance: 1000, availableBalance: 1000, unrealizedPnl: 0, marginBalance: 1000, positionValue: 0, activePositions: 0,
+  currency: 'USDT',
+  totalEquity: 1000,
+  walletBalance: 1000,
+  availableBalance: 1000,
+  unrealizedPnl: 0,
+  marginBalance: 1000,
+  positionValue: 0,
+  activePositions: 0,
 };

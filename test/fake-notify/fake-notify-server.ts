@@ -51,7 +51,14 @@ abstract class FakeNotifyServer {
   }
 
   async start(port = 0): Promise<this> {
-    const server = http.createServer((req, res) => void this.handle(req, res));
+    const server = http.createServer(
+      (req, res) =>
+        // A bug in the fake must show, not hang the client: log it and drop the connection.
+        void this.handle(req, res).catch((error: Error) => {
+          console.error(`fake notify: ${req.method} ${req.url} failed: ${error.stack ?? error.message}`);
+          res.destroy();
+        }),
+    );
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
@@ -87,7 +94,11 @@ abstract class FakeNotifyServer {
       fault.left--;
       switch (fault.kind) {
         case 'status':
-          return this.reply(res, fault.status, { ok: false, error_code: fault.status, description: `injected ${fault.status}` });
+          return this.reply(res, fault.status, {
+            ok: false,
+            error_code: fault.status,
+            description: `injected ${fault.status}`,
+          });
         case 'rateLimit':
           return this.rateLimited(res, fault.retryAfterSec);
         case 'drop':
@@ -131,17 +142,37 @@ export class FakeTelegram extends FakeNotifyServer {
   }
 
   messages(): Array<{ chatId: string; text: string; silent: boolean; at: number }> {
-    return this.accepted().map((r) => ({ chatId: String(r.body.chat_id), text: r.body.text, silent: r.body.disable_notification === true, at: r.at }));
+    return this.accepted().map((r) => ({
+      chatId: String(r.body.chat_id),
+      text: r.body.text,
+      silent: r.body.disable_notification === true,
+      at: r.at,
+    }));
   }
 
   protected override rateLimited(res: http.ServerResponse, retryAfterSec: number): void {
-    this.reply(res, 429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfterSec}`, parameters: { retry_after: retryAfterSec } });
+    this.reply(res, 429, {
+      ok: false,
+      error_code: 429,
+      description: `Too Many Requests: retry after ${retryAfterSec}`,
+      parameters: { retry_after: retryAfterSec },
+    });
   }
 
   protected answer(record: Received): { status: number; body: unknown } {
-    if (record.path !== `/bot${this.token}/sendMessage`) return { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } };
-    if (!record.body?.chat_id || typeof record.body.text !== 'string') return { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message text is empty' } };
-    return { status: 200, body: { ok: true, result: { message_id: ++this.messageId, chat: { id: record.body.chat_id }, text: record.body.text } } };
+    if (record.path !== `/bot${this.token}/sendMessage`) {
+      return { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } };
+    }
+    if (!record.body?.chat_id || typeof record.body.text !== 'string') {
+      return { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message text is empty' } };
+    }
+    return {
+      status: 200,
+      body: {
+        ok: true,
+        result: { message_id: ++this.messageId, chat: { id: record.body.chat_id }, text: record.body.text },
+      },
+    };
   }
 }
 

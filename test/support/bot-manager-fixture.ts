@@ -54,7 +54,9 @@ export class MemoryJsonStore {
     return this.files.has(file) ? (structuredClone(this.files.get(file)) as T) : options.defaults();
   }
   async save(file: string, value: unknown): Promise<void> {
-    if (this.failSaves) throw Object.assign(new Error(`ENOSPC: no space left on device, write ${file}`), { code: 'ENOSPC' });
+    if (this.failSaves) {
+      throw Object.assign(new Error(`ENOSPC: no space left on device, write ${file}`), { code: 'ENOSPC' });
+    }
     this.saves++;
     this.files.set(file, structuredClone(value));
   }

@@ -45,7 +45,10 @@ export async function bot(t: TestApp, symbol: string): Promise<any | undefined> 
 }
 
 /** Polls `check` (real time) until it returns a value. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -56,7 +59,13 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
 }
 
 /** Expected PnL of a closed trade from its own entry, exit and size. */
-export function expectedPnl(trade: { direction: string; entry_price: number; exit_price: number; size: number }): number {
-  const perCoin = trade.direction === 'LONG' ? trade.exit_price - trade.entry_price : trade.entry_price - trade.exit_price;
+export function expectedPnl(trade: {
+  direction: string;
+  entry_price: number;
+  exit_price: number;
+  size: number;
+}): number {
+  const perCoin =
+    trade.direction === 'LONG' ? trade.exit_price - trade.entry_price : trade.entry_price - trade.exit_price;
   return perCoin * trade.size;
 }

@@ -19,7 +19,10 @@ function newestMtime(dir: string): number {
 export function ensureBuilt(): void {
   if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(path.join(ROOT, 'src'))) return;
   try {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
   } catch (error) {
     const e = error as { stdout?: Buffer; stderr?: Buffer; message: string };
     throw new Error(`nest build failed: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
@@ -78,7 +81,8 @@ export async function startService(env: Record<string, string>, timeoutMs = 20_0
   const exited = exit.then(({ code }) => code);
   const deadline = Date.now() + timeoutMs;
   let alive = true;
-  void exited.then(() => (alive = false));
+  // exited only ever resolves (with the exit code): nothing to handle.
+  void exited.then(() => (alive = false)).catch(() => undefined);
   while (Date.now() < deadline && alive) {
     try {
       const res = await fetch(`${url}/api/bots/health`);
@@ -93,11 +97,16 @@ export async function startService(env: Record<string, string>, timeoutMs = 20_0
 }
 
 /** Runs `node dist/main` expecting it to fail at start-up; returns its exit code and output. */
-export async function runExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function runExpectingFailure(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   const port = await freePort();
   return new Promise((resolve) => {
     let output = '';
-    const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env } });
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+    });
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

@@ -14,7 +14,10 @@ export function newBackend(symbolCount = 12): PaperExchange {
 }
 
 /** The index-th tradable symbol with a price, chosen from what the backend lists (never hard-coded). */
-export async function tradableMarket(backend: PaperExchange, index = 0): Promise<{ market: MarketInfo; price: number }> {
+export async function tradableMarket(
+  backend: PaperExchange,
+  index = 0,
+): Promise<{ market: MarketInfo; price: number }> {
   const markets = await backend.listMarkets();
   const tickers = await backend.fetchTickers();
   const market = markets.filter((m) => m.status === 'Trading' && tickers.has(m.symbol))[index];
@@ -38,11 +41,17 @@ interface FakeServerHandle {
 export function ccxtSpecKit(base: Pick<CcxtExchangeOptions, 'exchangeId' | 'apiKey' | 'secret'>) {
   /** Every error message and log line the adapters produced: checked for the key and secret at the end. */
   const seenText: string[] = [];
-  const logger = { warn: (message: string) => seenText.push(message), debug: (message: string) => seenText.push(message) };
+  const logger = {
+    warn: (message: string) => seenText.push(message),
+    debug: (message: string) => seenText.push(message),
+  };
   const outcomes: Array<[string, RequestOutcome]> = [];
   const adapters: CcxtExchange[] = [];
 
-  async function expectFailure<T extends ExchangeError>(promise: Promise<unknown>, errorClass: new (...args: never[]) => T): Promise<T> {
+  async function expectFailure<T extends ExchangeError>(
+    promise: Promise<unknown>,
+    errorClass: new (...args: never[]) => T,
+  ): Promise<T> {
     const error = await promise.then(
       () => {
         throw new Error(`expected ${errorClass.name}, but the call succeeded`);
@@ -56,7 +65,13 @@ export function ccxtSpecKit(base: Pick<CcxtExchangeOptions, 'exchangeId' | 'apiK
 
   /** A CcxtExchange on the fake at `apiUrl`, closed after the suite. */
   function newAdapter(apiUrl: string, overrides: Partial<CcxtExchangeOptions> = {}): CcxtExchange {
-    const created = new CcxtExchange({ ...base, apiUrl, logger, onRequest: (method, outcome) => outcomes.push([method, outcome]), ...overrides });
+    const created = new CcxtExchange({
+      ...base,
+      apiUrl,
+      logger,
+      onRequest: (method, outcome) => outcomes.push([method, outcome]),
+      ...overrides,
+    });
     adapters.push(created);
     return created;
   }

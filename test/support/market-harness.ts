@@ -8,8 +8,15 @@ import { SystemConfigService } from '../../src/config/system-config.service';
 import { ExchangeError, ExchangeRateLimitError } from '../../src/exchange/exchange.errors';
 import { ExchangeService } from '../../src/exchange/exchange.service';
 import {
-  TIMEFRAME_MS, type Balance, type Candle, type FetchCandlesOptions, type InstrumentStatus, type MarketInfo,
-  type OrderResult, type Ticker, type Timeframe,
+  TIMEFRAME_MS,
+  type Balance,
+  type Candle,
+  type FetchCandlesOptions,
+  type InstrumentStatus,
+  type MarketInfo,
+  type OrderResult,
+  type Ticker,
+  type Timeframe,
 } from '../../src/exchange/exchange.types';
 import { DelistingService } from '../../src/filters/delisting.service';
 import { FilterService } from '../../src/filters/filter.service';
@@ -55,7 +62,11 @@ export class ScriptedExchange extends IdleAdapter {
   /** Candle index 999 opens at this time; later candles continue the path past 999. */
   readonly anchor: number;
 
-  constructor(private readonly clock: ManualClock, coins: ScriptedCoin[], private readonly step = TIMEFRAME_MS['6h']) {
+  constructor(
+    private readonly clock: ManualClock,
+    coins: ScriptedCoin[],
+    private readonly step = TIMEFRAME_MS['6h'],
+  ) {
     super();
     for (const coin of coins) this.coins.set(coin.symbol, coin);
     this.anchor = Math.floor(clock.now() / step) * step;
@@ -63,8 +74,14 @@ export class ScriptedExchange extends IdleAdapter {
 
   async listMarkets(): Promise<MarketInfo[]> {
     return [...this.coins.values()].map((c) => ({
-      symbol: c.symbol, exchangeSymbol: `${c.symbol}USDT`, status: c.status ?? 'Trading', tickSize: 0.0001, qtyStep: 0.001,
-      minOrderQty: 0.001, minNotional: 5, maxLeverage: 50,
+      symbol: c.symbol,
+      exchangeSymbol: `${c.symbol}USDT`,
+      status: c.status ?? 'Trading',
+      tickSize: 0.0001,
+      qtyStep: 0.001,
+      minOrderQty: 0.001,
+      minNotional: 5,
+      maxLeverage: 50,
     }));
   }
 
@@ -76,7 +93,14 @@ export class ScriptedExchange extends IdleAdapter {
   candle(coin: ScriptedCoin, i: number, step = this.step): Candle {
     const close = coin.path(i);
     const open = i > 0 ? coin.path(i - 1) : close;
-    return { time: this.anchor + (i - 999) * step, open, high: Math.max(open, close) * 1.001, low: Math.min(open, close) * 0.999, close, volume: 1000 };
+    return {
+      time: this.anchor + (i - 999) * step,
+      open,
+      high: Math.max(open, close) * 1.001,
+      low: Math.min(open, close) * 0.999,
+      close,
+      volume: 1000,
+    };
   }
 
   async fetchCandles(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions = {}): Promise<Candle[]> {
@@ -105,8 +129,17 @@ export class ScriptedExchange extends IdleAdapter {
       if ((coin.status ?? 'Trading') !== 'Trading') continue;
       const last = this.livePrice.get(coin.symbol) ?? coin.path(this.formingIndex());
       map.set(coin.symbol, {
-        symbol: coin.symbol, last, bid: last, ask: last, mark: last, high24h: last, low24h: last, change24hPercent: 1.5,
-        volume24h: 1, turnover24h: 1, timestamp: this.clock.now(),
+        symbol: coin.symbol,
+        last,
+        bid: last,
+        ask: last,
+        mark: last,
+        high24h: last,
+        low24h: last,
+        change24hPercent: 1.5,
+        volume24h: 1,
+        turnover24h: 1,
+        timestamp: this.clock.now(),
       });
     }
     return map;
@@ -120,7 +153,10 @@ export class ScriptedExchange extends IdleAdapter {
   }
 
   rateLimitOnce(symbol: string): void {
-    this.failNext.set(symbol, [...(this.failNext.get(symbol) ?? []), new ExchangeRateLimitError('10006 too many visits', 'fetchCandles')]);
+    this.failNext.set(symbol, [
+      ...(this.failNext.get(symbol) ?? []),
+      new ExchangeRateLimitError('10006 too many visits', 'fetchCandles'),
+    ]);
   }
 }
 
@@ -144,7 +180,10 @@ export interface MarketHarness {
 }
 
 /** The market-analysis services wired by hand around a scripted exchange (no Nest container, no timers). */
-export async function createMarketHarness(coins: ScriptedCoin[], clock = new ManualClock(Date.UTC(2026, 0, 10, 3, 0))): Promise<MarketHarness> {
+export async function createMarketHarness(
+  coins: ScriptedCoin[],
+  clock = new ManualClock(Date.UTC(2026, 0, 10, 3, 0)),
+): Promise<MarketHarness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'market-unit-'));
   const store = new JsonStore({ dataDir } as never);
   const system = new SystemConfigService(store);
@@ -155,12 +194,23 @@ export async function createMarketHarness(coins: ScriptedCoin[], clock = new Man
   await individual.onModuleInit();
   const registry = new StateRegistry();
   const exchange = new ScriptedExchange(clock, coins);
-  const exchangeService = new ExchangeService({ name: 'paper', paper: { market: 'sim' } } as never, clock, store, registry, exchange);
+  const exchangeService = new ExchangeService(
+    { name: 'paper', paper: { market: 'sim' } } as never,
+    clock,
+    store,
+    registry,
+    exchange,
+  );
   await exchangeService.onModuleInit();
   const status = new StatusService(exchangeService, clock);
   // Stands in for Nest's ModuleRef: the ports the modules above provide (see src/rsi/ports.ts).
   const ports = new Map<symbol, unknown>();
-  const moduleRef = { get: (token: symbol) => { if (!ports.has(token)) throw new Error('not provided'); return ports.get(token); } } as never;
+  const moduleRef = {
+    get: (token: symbol) => {
+      if (!ports.has(token)) throw new Error('not provided');
+      return ports.get(token);
+    },
+  } as never;
   const rsi = new RsiService(exchangeService, system, autoBot, individual, store, registry, clock, status, moduleRef);
   await rsi.onModuleInit();
   const maturity = new MaturityService(rsi, autoBot, store, registry, clock);
@@ -168,13 +218,33 @@ export async function createMarketHarness(coins: ScriptedCoin[], clock = new Man
   const delisting = new DelistingService(exchangeService, store, clock);
   await delisting.onModuleInit();
   const trades = new Map<string, ClosedTradeInfo[]>();
-  const filters = new FilterService(rsi, maturity, individual, exchangeService, delisting, { closedTradesOf: (symbol) => trades.get(symbol) ?? [] });
+  const filters = new FilterService(rsi, maturity, individual, exchangeService, delisting, {
+    closedTradesOf: (symbol) => trades.get(symbol) ?? [],
+  });
   ports.set(COIN_RECORD_ENRICHER, filters);
-  return { clock, exchange, exchangeService, rsi, maturity, filters, trades, delisting, autoBot, system, individual, store, dataDir, ports };
+  return {
+    clock,
+    exchange,
+    exchangeService,
+    rsi,
+    maturity,
+    filters,
+    trades,
+    delisting,
+    autoBot,
+    system,
+    individual,
+    store,
+    dataDir,
+    ports,
+  };
 }
 
 /** Price paths for tests: a slow wave that swings RSI through both maturity limits. */
-export const wave = (base: number, period = 60, amplitude = 0.2): PricePath => (i) => base * (1 + amplitude * Math.sin((2 * Math.PI * i) / period));
+export const wave =
+  (base: number, period = 60, amplitude = 0.2): PricePath =>
+  (i) =>
+    base * (1 + amplitude * Math.sin((2 * Math.PI * i) / period));
 
 /** The wave, then a steady slide of `percent` per candle over the last `candles` candles before `end`. */
 export function slideAtEnd(base: number, candles: number, percent: number, end = 999): PricePath {

@@ -47,7 +47,9 @@ export async function waitFor(service: ServiceProcess, urlPath: string, timeoutM
     }
     await sleep(50);
   }
-  throw new Error(`${urlPath} did not answer 200 within ${timeoutMs} ms (alive: ${service.alive()}):\n${service.output().slice(-4000)}`);
+  throw new Error(
+    `${urlPath} did not answer 200 within ${timeoutMs} ms (alive: ${service.alive()}):\n${service.output().slice(-4000)}`,
+  );
 }
 
 export interface DataFileReport {
@@ -86,7 +88,13 @@ export interface HttpResult {
 }
 
 /** One JSON request; a network failure (service killed) is status 0. */
-export async function http(url: string, method: string, body?: unknown, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<HttpResult> {
+export async function http(
+  url: string,
+  method: string,
+  body?: unknown,
+  timeoutMs = 10_000,
+  headers: Record<string, string> = {},
+): Promise<HttpResult> {
   const started = performance.now();
   try {
     const res = await fetch(url, {
@@ -115,7 +123,12 @@ export async function http(url: string, method: string, body?: unknown, timeoutM
  */
 export function createLoadClient(maxSockets = 128) {
   const agent = new Agent({ keepAlive: true, maxSockets });
-  const send = (url: string, method: string, body?: unknown, timeoutMs = 10_000): Promise<{ status: number; ms: number }> =>
+  const send = (
+    url: string,
+    method: string,
+    body?: unknown,
+    timeoutMs = 10_000,
+  ): Promise<{ status: number; ms: number }> =>
     new Promise((resolve) => {
       const started = performance.now();
       const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -126,11 +139,22 @@ export function createLoadClient(maxSockets = 128) {
         clearTimeout(timer);
         resolve({ status, ms: performance.now() - started });
       };
-      const req = httpRequest(url, { method, agent, headers: payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } }, (res) => {
-        res.on('end', () => finish(res.statusCode ?? 0));
-        res.on('error', () => finish(0));
-        res.resume();
-      });
+      const req = httpRequest(
+        url,
+        {
+          method,
+          agent,
+          headers:
+            payload === undefined
+              ? {}
+              : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+        },
+        (res) => {
+          res.on('end', () => finish(res.statusCode ?? 0));
+          res.on('error', () => finish(0));
+          res.resume();
+        },
+      );
       const timer = setTimeout(() => {
         req.destroy();
         finish(0);

@@ -20,7 +20,9 @@ export function schemaViolations(schemas: Record<string, Schema>, schema: Schema
   if (schema.$ref) return schemaViolations(schemas, schemas[schema.$ref.split('/').pop()!], value, at);
   if (value === null) return schema.nullable ? [] : [`${at}: null but not nullable`];
   if (schema.allOf) return schema.allOf.flatMap((part) => schemaViolations(schemas, part, value, at));
-  if (schema.enum && !schema.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`];
+  if (schema.enum && !schema.enum.includes(value)) {
+    return [`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`];
+  }
   switch (schema.type) {
     case 'string':
     case 'boolean':
@@ -30,7 +32,9 @@ export function schemaViolations(schemas: Record<string, Schema>, schema: Schema
       return typeof value === 'number' ? [] : [`${at}: expected number, got ${typeof value}`];
     case 'array':
       if (!Array.isArray(value)) return [`${at}: expected array`];
-      return schema.items ? value.flatMap((item, i) => schemaViolations(schemas, schema.items!, item, `${at}[${i}]`)) : [];
+      return schema.items
+        ? value.flatMap((item, i) => schemaViolations(schemas, schema.items!, item, `${at}[${i}]`))
+        : [];
     case 'object':
     case undefined: {
       if (!schema.properties && schema.additionalProperties === undefined) return [];
@@ -40,8 +44,9 @@ export function schemaViolations(schemas: Record<string, Schema>, schema: Schema
       for (const [key, field] of Object.entries(record)) {
         const declared = schema.properties?.[key];
         if (declared) problems.push(...schemaViolations(schemas, declared, field, `${at}.${key}`));
-        else if (typeof schema.additionalProperties === 'object') problems.push(...schemaViolations(schemas, schema.additionalProperties, field, `${at}.${key}`));
-        else if (schema.additionalProperties !== true) problems.push(`${at}.${key}: not in the schema`);
+        else if (typeof schema.additionalProperties === 'object') {
+          problems.push(...schemaViolations(schemas, schema.additionalProperties, field, `${at}.${key}`));
+        } else if (schema.additionalProperties !== true) problems.push(`${at}.${key}: not in the schema`);
       }
       return problems;
     }

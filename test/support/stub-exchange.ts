@@ -1,4 +1,12 @@
-import type { Balance, Candle, MarketInfo, MarketOrderRequest, OrderResult, Ticker, Timeframe } from '../../src/exchange/exchange.types';
+import type {
+  Balance,
+  Candle,
+  MarketInfo,
+  MarketOrderRequest,
+  OrderResult,
+  Ticker,
+  Timeframe,
+} from '../../src/exchange/exchange.types';
 import { TIMEFRAME_MS } from '../../src/exchange/exchange.types';
 import { IDLE_BALANCE, IdleAdapter } from '../fake-exchange/idle-adapter';
 
@@ -11,8 +19,15 @@ export class StubExchange extends IdleAdapter {
   }
   async listMarkets(): Promise<MarketInfo[]> {
     return this.symbols.map((symbol, i) => ({
-      symbol, exchangeSymbol: `${symbol}USDT`, status: 'Trading', tickSize: 0.01, qtyStep: 0.001, minOrderQty: 0.001,
-      minNotional: 5, maxLeverage: 50, launchTime: Date.UTC(2020, i, 1),
+      symbol,
+      exchangeSymbol: `${symbol}USDT`,
+      status: 'Trading',
+      tickSize: 0.01,
+      qtyStep: 0.001,
+      minOrderQty: 0.001,
+      minNotional: 5,
+      maxLeverage: 50,
+      launchTime: Date.UTC(2020, i, 1),
     }));
   }
   async fetchCandles(symbol: string, timeframe: Timeframe, options: { limit?: number } = {}): Promise<Candle[]> {
@@ -30,12 +45,31 @@ export class StubExchange extends IdleAdapter {
     const map = new Map<string, Ticker>();
     for (const symbol of this.symbols) {
       const [c] = (await this.fetchCandles(symbol, '6h', { limit: 1 })).slice(-1);
-      map.set(symbol, { symbol, last: c.close, bid: c.close, ask: c.close, mark: c.close, high24h: c.high, low24h: c.low, change24hPercent: 0, volume24h: 1, turnover24h: 1, timestamp: this.now() });
+      map.set(symbol, {
+        symbol,
+        last: c.close,
+        bid: c.close,
+        ask: c.close,
+        mark: c.close,
+        high24h: c.high,
+        low24h: c.low,
+        change24hPercent: 0,
+        volume24h: 1,
+        turnover24h: 1,
+        timestamp: this.now(),
+      });
     }
     return map;
   }
   async createMarketOrder(request: MarketOrderRequest): Promise<OrderResult> {
-    return { orderId: 'stub-1', symbol: request.symbol, side: request.side, amount: request.amount, price: 100, fee: 0 };
+    return {
+      orderId: 'stub-1',
+      symbol: request.symbol,
+      side: request.side,
+      amount: request.amount,
+      price: 100,
+      fee: 0,
+    };
   }
   async fetchBalance(): Promise<Balance> {
     return { ...IDLE_BALANCE };

@@ -32,13 +32,19 @@ export function tempDataDir(prefix = 'bots-e2e-'): string {
 /** The real AppModule with the production HTTP stack (configureApp), on the paper exchange unless told otherwise. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const env: Record<string, string> = { EXCHANGE: 'paper', DATA_DIR: dataDir, LOG_LEVEL: 'error', PAPER_SYMBOLS: '540', ...options.env };
+  const env: Record<string, string> = {
+    EXCHANGE: 'paper',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'error',
+    PAPER_SYMBOLS: '540',
+    ...options.env,
+  };
   const saved: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) {
     saved[key] = process.env[key];
     process.env[key] = value;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the env above is set
   const { AppModule } = require('../../src/app.module') as typeof import('../../src/app.module');
   let builder = Test.createTestingModule({ imports: [AppModule] });
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);

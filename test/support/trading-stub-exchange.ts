@@ -139,7 +139,8 @@ export class TradingStubExchange implements ExchangeAdapter {
     const failure = this.takeFailure('createMarketOrder');
     const amount = Math.round(request.amount * this.fillRatio * 1e9) / 1e9;
     const quote = this.priceOf(request.symbol);
-    const price = Math.round(quote * (request.side === 'buy' ? 1 + this.fillSlippage : 1 - this.fillSlippage) * 1e9) / 1e9;
+    const price =
+      Math.round(quote * (request.side === 'buy' ? 1 + this.fillSlippage : 1 - this.fillSlippage) * 1e9) / 1e9;
     if (!failure || this.fillDespiteFailure) {
       this.addPosition({
         symbol: request.symbol,

@@ -17,7 +17,14 @@ import { BotRegistry } from '../registry/bot-registry.service';
 /** Keys a create request may set on the bot (docs/api-contract.md §2.2). */
 export interface CreateBotRequest {
   symbol: string;
-  config?: { volume_mode?: string; volume_value?: number; leverage?: number; status?: string; auto_managed?: boolean; margin_usdt?: number };
+  config?: {
+    volume_mode?: string;
+    volume_value?: number;
+    leverage?: number;
+    status?: string;
+    auto_managed?: boolean;
+    margin_usdt?: number;
+  };
   signal?: string | null;
   skipMaturityCheck?: boolean;
   forceManualEntry?: boolean;
@@ -29,7 +36,12 @@ export interface ManualCloseResult {
 }
 
 /** Filters a manual create turns off for its bot (the user chose the coin). */
-const SKIPPED_FILTERS = { avoid_down_trend: false, avoid_up_trend: false, rsi_time_filter_enabled: false, enable_maturity_check: false };
+const SKIPPED_FILTERS = {
+  avoid_down_trend: false,
+  avoid_up_trend: false,
+  rsi_time_filter_enabled: false,
+  enable_maturity_check: false,
+};
 
 /**
  * The user's lifecycle commands on bots: create, start, pause, delete, close a position, and the reloads from disk.
@@ -64,7 +76,10 @@ export class BotCommands {
     const leverage = req.config?.leverage;
     if (leverage !== undefined && market.maxLeverage >= 1 && leverage > market.maxLeverage) {
       // A bot above the exchange's limit would stay running and fail every entry.
-      throw new ValidationError('leverage', `config.leverage: ${symbol} allows at most ${market.maxLeverage}x (asked ${leverage}x)`);
+      throw new ValidationError(
+        'leverage',
+        `config.leverage: ${symbol} allows at most ${market.maxLeverage}x (asked ${leverage}x)`,
+      );
     }
     const skipMaturity = Boolean(req.skipMaturityCheck || req.forceManualEntry);
 
@@ -76,13 +91,21 @@ export class BotCommands {
       });
       const position = positions.find((p) => p.symbol === symbol) ?? null;
       const coinConfig = this.individualSettings.effectiveConfig(symbol);
-      if (!skipMaturity && !position && coinConfig.enable_maturity_check && this.maturity.check(symbol)?.is_mature !== true) {
+      if (
+        !skipMaturity &&
+        !position &&
+        coinConfig.enable_maturity_check &&
+        this.maturity.check(symbol)?.is_mature !== true
+      ) {
         throw new ValidationError(null, `Coin ${symbol} did not pass the maturity check (${this.market.timeframe})`);
       }
       const c = req.config ?? {};
-      // Request overrides first, then the coin's saved volume (the UI stores it in its individual settings), then the defaults.
+      // Request overrides first, then the coin's saved volume (the UI stores it in its individual settings), then the
+      // defaults.
       const isMode = (m: unknown): m is VolumeMode => VOLUME_MODES.includes(m as VolumeMode);
-      const volumeMode = isMode(c.volume_mode) ? c.volume_mode : (coinConfig.volume_mode ?? coinConfig.default_position_mode);
+      const volumeMode = isMode(c.volume_mode)
+        ? c.volume_mode
+        : (coinConfig.volume_mode ?? coinConfig.default_position_mode);
       const savedValue = coinConfig.volume_value;
       const created = TradingBot.create({
         symbol,
@@ -95,25 +118,48 @@ export class BotCommands {
         config: skipMaturity ? { ...SKIPPED_FILTERS } : {},
       });
       if (c.status === 'paused') created.pause(this.clock.now(), 'created paused');
-      if (position) created.applyExchangePosition(position, this.clock.now(), this.market.coinTrend(symbol), this.market.timeframe);
+      if (position) {
+        created.applyExchangePosition(position, this.clock.now(), this.market.coinTrend(symbol), this.market.timeframe);
+      }
       // Registered only once it is on disk: a failed save answers the error and leaves no bot behind.
       await this.registry.commitChange(symbol, created.record, () => this.registry.applyRecord(symbol, created));
-      this.history.log('BOT_START', symbol, created.record.id, `Bot created${position ? ' on an existing position' : ''}`, {
-        direction: created.side, config: { volume_mode: volumeMode, volume_value: created.record.volume_value, leverage: created.record.leverage },
-      });
-      return { bot: created, existingPosition: position !== null, direction: position ? null : this.createDirection(req, symbol, created) };
+      this.history.log(
+        'BOT_START',
+        symbol,
+        created.record.id,
+        `Bot created${position ? ' on an existing position' : ''}`,
+        {
+          direction: created.side,
+          config: {
+            volume_mode: volumeMode,
+            volume_value: created.record.volume_value,
+            leverage: created.record.leverage,
+          },
+        },
+      );
+      return {
+        bot: created,
+        existingPosition: position !== null,
+        direction: position ? null : this.createDirection(req, symbol, created),
+      };
     });
 
     if (direction && bot.status === 'running') {
       // The original answered first and entered in the background; so do we.
       void this.registry
-        .withLock(symbol, () => (this.registry.isRegistered(bot) && bot.canEnter() ? this.execution.enterPosition(bot, direction, 'manual') : null))
+        .withLock(symbol, () =>
+          this.registry.isRegistered(bot) && bot.canEnter()
+            ? this.execution.enterPosition(bot, direction, 'manual')
+            : null,
+        )
         .catch((error: Error) => this.logger.error(`Background entry for ${symbol} failed: ${error.message}`));
     }
     return { bot: bot.record, existing_position: existingPosition };
   }
 
-  /** The forced direction (force_manual_entry + a LONG/SHORT signal), else the one RSI is in, else none (the bot waits). */
+  /**
+   * The forced direction (force_manual_entry + a LONG/SHORT signal), else the one RSI is in, else none (the bot waits).
+   */
   private createDirection(req: CreateBotRequest, symbol: string, bot: TradingBot): Direction | null {
     const signal = (req.signal ?? '').toUpperCase();
     if (req.forceManualEntry && signal.includes('LONG')) return 'LONG';
@@ -137,7 +183,10 @@ export class BotCommands {
       const draft = new TradingBot(structuredClone(bot.record));
       if (draft.resume(this.clock.now())) {
         await this.registry.commitChange(symbol, draft.record, () => (bot.record = draft.record));
-        this.history.log('BOT_START', symbol, bot.record.id, 'Bot started by user', { direction: bot.side, config: bot.record.config });
+        this.history.log('BOT_START', symbol, bot.record.id, 'Bot started by user', {
+          direction: bot.side,
+          config: bot.record.config,
+        });
       }
       return bot.record;
     });
@@ -150,7 +199,10 @@ export class BotCommands {
       const draft = new TradingBot(structuredClone(bot.record));
       draft.pause(this.clock.now(), reason);
       await this.registry.commitChange(symbol, draft.record, () => (bot.record = draft.record));
-      this.history.log('BOT_STOP', symbol, bot.record.id, `Bot paused: ${reason}`, { reason, pnl: bot.record.unrealized_pnl_usdt });
+      this.history.log('BOT_STOP', symbol, bot.record.id, `Bot paused: ${reason}`, {
+        reason,
+        pnl: bot.record.unrealized_pnl_usdt,
+      });
       return bot.record;
     });
   }
@@ -160,14 +212,22 @@ export class BotCommands {
     await this.registry.withLock(symbol, async () => {
       const bot = this.registry.require(symbol);
       await this.registry.commitChange(symbol, null, () => this.registry.applyRecord(symbol, null));
-      this.history.log('BOT_STOP', symbol, bot.record.id, `Bot deleted: ${reason}`, { reason, pnl: bot.record.realized_pnl });
+      this.history.log('BOT_STOP', symbol, bot.record.id, `Bot deleted: ${reason}`, {
+        reason,
+        pnl: bot.record.realized_pnl,
+      });
     });
   }
 
   /** Removes a bot (cleanup); the caller holds the lock. */
   removeLocked(symbol: string, reason: string): void {
     const bot = this.registry.remove(symbol);
-    if (bot) this.history.log('BOT_STOP', symbol, bot.record.id, `Bot removed: ${reason}`, { reason, pnl: bot.record.realized_pnl });
+    if (bot) {
+      this.history.log('BOT_STOP', symbol, bot.record.id, `Bot removed: ${reason}`, {
+        reason,
+        pnl: bot.record.realized_pnl,
+      });
+    }
   }
 
   /**
@@ -219,6 +279,8 @@ export class BotCommands {
 
   /** The three settings files re-read from disk (alone, like a reload of the bots). */
   async reloadConfigs(): Promise<void> {
-    await this.registry.exclusive(() => Promise.all([this.autoBotConfig.reload(), this.systemConfig.reload(), this.individualSettings.reload()]));
+    await this.registry.exclusive(() =>
+      Promise.all([this.autoBotConfig.reload(), this.systemConfig.reload(), this.individualSettings.reload()]),
+    );
   }
 }

@@ -159,7 +159,11 @@ export class BotRecordDto {
 /** A /list entry: the record plus the three decorations the web UI shows (docs/api-contract.md §2.2). */
 export class BotListEntryDto extends BotRecordDto {
   /** The coin's row of the coin table, or {rsi:"N/A", signal:"N/A"} when the coin has none. */
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { symbol: 'BTC', rsi6h: 31.2, trend6h: 'NEUTRAL', signal: 'WAIT' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { symbol: 'BTC', rsi6h: 31.2, trend6h: 'NEUTRAL', signal: 'WAIT' },
+  })
   rsi_data: Record<string, unknown>;
   /** Minutes and seconds since creation (Russian units, shown verbatim). @example '12м 5с' */
   work_time: string;

@@ -9,26 +9,55 @@ import type { Timeframe } from '../../exchange/exchange.types';
  * A settings block described from its defaults: one property per key, typed and exemplified by its default value.
  * The defaults are the single list of keys, so a key added there shows up in the document on regeneration.
  */
-function settingsSchema(defaults: Readonly<Record<string, unknown>>, extra: Record<string, ApiPropertyOptions>, description: string): ApiPropertyOptions {
+function settingsSchema(
+  defaults: Readonly<Record<string, unknown>>,
+  extra: Record<string, ApiPropertyOptions>,
+  description: string,
+): ApiPropertyOptions {
   const typeOf = (value: unknown): ApiPropertyOptions => {
-    if (Array.isArray(value)) return { type: 'array', items: { type: typeof value[0] === 'number' ? 'number' : 'string' } };
+    if (Array.isArray(value)) {
+      return { type: 'array', items: { type: typeof value[0] === 'number' ? 'number' : 'string' } };
+    }
     if (typeof value === 'boolean') return { type: 'boolean' };
     if (typeof value === 'number') return { type: 'number' };
     return { type: 'string' };
   };
   const properties: Record<string, ApiPropertyOptions> = {};
-  for (const key of Object.keys(defaults).sort()) properties[key] = { ...typeOf(defaults[key]), example: defaults[key] };
-  return { type: 'object', description, properties: { ...properties, ...extra }, required: [...Object.keys(defaults), ...Object.keys(extra)].sort() };
+  for (const key of Object.keys(defaults).sort()) {
+    properties[key] = { ...typeOf(defaults[key]), example: defaults[key] };
+  }
+  return {
+    type: 'object',
+    description,
+    properties: { ...properties, ...extra },
+    required: [...Object.keys(defaults), ...Object.keys(extra)].sort(),
+  };
 }
 
 const AUTO_BOT_COMPUTED: Record<string, ApiPropertyOptions> = {
   exit_scam_timeframe: { type: 'string', description: 'The current system timeframe (computed).', example: '6h' },
-  exit_scam_effective_single_pct: { type: 'number', description: 'Equal to exit_scam_single_candle_percent (computed).', example: 15 },
-  exit_scam_effective_multi_pct: { type: 'number', description: 'Equal to exit_scam_multi_candle_percent (computed).', example: 50 },
+  exit_scam_effective_single_pct: {
+    type: 'number',
+    description: 'Equal to exit_scam_single_candle_percent (computed).',
+    example: 15,
+  },
+  exit_scam_effective_multi_pct: {
+    type: 'number',
+    description: 'Equal to exit_scam_multi_candle_percent (computed).',
+    example: 50,
+  },
 };
 
-const AUTO_BOT_SCHEMA = settingsSchema(DEFAULT_AUTO_BOT_CONFIG, AUTO_BOT_COMPUTED, 'Every auto-bot key (docs/api-contract.md §4.1) plus the computed exit_scam_* keys.');
-const AUTO_BOT_DEFAULTS_SCHEMA = settingsSchema(DEFAULT_AUTO_BOT_CONFIG, {}, 'The auto-bot defaults (docs/api-contract.md §4.1).');
+const AUTO_BOT_SCHEMA = settingsSchema(
+  DEFAULT_AUTO_BOT_CONFIG,
+  AUTO_BOT_COMPUTED,
+  'Every auto-bot key (docs/api-contract.md §4.1) plus the computed exit_scam_* keys.',
+);
+const AUTO_BOT_DEFAULTS_SCHEMA = settingsSchema(
+  DEFAULT_AUTO_BOT_CONFIG,
+  {},
+  'The auto-bot defaults (docs/api-contract.md §4.1).',
+);
 
 const SYSTEM_VIEW_EXTRA: Record<string, ApiPropertyOptions> = {
   mini_chart_update_interval: { type: 'number', description: 'Equal to position_sync_interval.', example: 2 },

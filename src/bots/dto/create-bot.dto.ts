@@ -1,11 +1,25 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { SYMBOL_INPUT_MAX_LENGTH } from '../../common/symbol';
 import { VOLUME_MODES } from '../engine/bot.types';
 import { ToBoolean, ToNumber } from './transforms';
 
 export class CreateBotConfigDto {
-  /** usdt = notional in USDT; percent = % of the wallet balance; the UI's "qty" and the legacy modes are kept as sent. */
+  /**
+   * usdt = notional in USDT; percent = % of the wallet balance; the UI's "qty" and the legacy modes are kept as sent.
+   */
   @IsOptional()
   @IsIn(VOLUME_MODES)
   volume_mode?: string;
@@ -53,7 +67,9 @@ export class CreateBotDto {
   @Type(() => CreateBotConfigDto)
   config?: CreateBotConfigDto;
 
-  /** ENTER_LONG / ENTER_SHORT / WAIT (any text containing LONG or SHORT picks the direction with force_manual_entry). */
+  /**
+   * ENTER_LONG / ENTER_SHORT / WAIT (any text containing LONG or SHORT picks the direction with force_manual_entry).
+   */
   @IsOptional()
   @IsString()
   @MaxLength(40)

@@ -14,7 +14,10 @@ export class EntryDecisionDto {
   decision_candle_time: number | null;
   /** @example 'NEUTRAL' */
   decision_trend: Trend | null;
-  /** Entry filters that ran and passed, in order (empty for a manual entry). @example ['maturity', 'rsi_time_filter', 'exit_scam', 'scope', 'delisted'] */
+  /**
+   * Entry filters that ran and passed, in order (empty for a manual entry). @example ['maturity', 'rsi_time_filter',
+   * 'exit_scam', 'scope', 'delisted']
+   */
   filters_passed: string[];
   /** Stop-loss set at entry, measured from the fill price. @example 58969.3 */
   stop_loss_set: number | null;

@@ -18,16 +18,30 @@ function stacked(...decorators: PropertyDecorator[]): PropertyDecorator {
 
 /** Optional coin ("BTC"; "BTCUSDT" and lower case are accepted and normalised later), src/common/symbol.ts bounds. */
 export const OptionalSymbol = (): PropertyDecorator =>
-  stacked(ApiProperty({ required: false, maxLength: SYMBOL_INPUT_MAX_LENGTH }), IsOptional(), IsString(), MaxLength(SYMBOL_INPUT_MAX_LENGTH));
+  stacked(
+    ApiProperty({ required: false, maxLength: SYMBOL_INPUT_MAX_LENGTH }),
+    IsOptional(),
+    IsString(),
+    MaxLength(SYMBOL_INPUT_MAX_LENGTH),
+  );
 
 /** Optional free-text reason, at most 500 characters. */
-export const OptionalReason = (): PropertyDecorator => stacked(ApiProperty({ required: false, maxLength: 500 }), IsOptional(), IsString(), MaxLength(500));
+export const OptionalReason = (): PropertyDecorator =>
+  stacked(ApiProperty({ required: false, maxLength: 500 }), IsOptional(), IsString(), MaxLength(500));
 
 /** Optional positive integer count from a query string, capped at `max`. */
 export const OptionalLimit = (max = 10_000): PropertyDecorator =>
-  stacked(ApiProperty({ required: false, minimum: 1, maximum: max }), IsOptional(), ToNumber(), IsInt(), Min(1), Max(max));
+  stacked(
+    ApiProperty({ required: false, minimum: 1, maximum: max }),
+    IsOptional(),
+    ToNumber(),
+    IsInt(),
+    Min(1),
+    Max(max),
+  );
 
 export const HISTORY_PERIODS = ['today', 'week', 'month', 'all'];
 
 /** Optional history period: today / week / month / all. */
-export const OptionalPeriod = (): PropertyDecorator => stacked(ApiProperty({ required: false, enum: HISTORY_PERIODS }), IsOptional(), IsIn(HISTORY_PERIODS));
+export const OptionalPeriod = (): PropertyDecorator =>
+  stacked(ApiProperty({ required: false, enum: HISTORY_PERIODS }), IsOptional(), IsIn(HISTORY_PERIODS));

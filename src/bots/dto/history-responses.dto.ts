@@ -266,7 +266,10 @@ export class AnalyticsReportDto {
   /** @example 0 */
   exchange_total_pnl_usdt: number;
   /** Totals, streaks, drawdown, close reasons, coin and RSI-range / trend verdicts, by symbol and direction. */
-  @ApiProperty({ ...FREE_FORM, example: { total_trades: 3, total_pnl_usdt: 12.5, win_rate_pct: 66.67, win_count: 2, loss_count: 1 } })
+  @ApiProperty({
+    ...FREE_FORM,
+    example: { total_trades: 3, total_pnl_usdt: 12.5, win_rate_pct: 66.67, win_count: 2, loss_count: 1 },
+  })
   bot_analytics: Record<string, unknown>;
   /** `{included:false}` unless include_exchange was set. */
   @ApiProperty({ ...FREE_FORM, example: { included: false } })
@@ -275,7 +278,10 @@ export class AnalyticsReportDto {
   @ApiProperty({ ...FREE_FORM, example: { included: false } })
   reconciliation: Record<string, unknown>;
   /** The counts above plus trade totals (the UI reads these). */
-  @ApiProperty({ ...FREE_FORM, example: { bot_trades_count: 3, exchange_trades_count: 0, reconciliation_only_bots: 0, bot_win_rate_pct: 66.67 } })
+  @ApiProperty({
+    ...FREE_FORM,
+    example: { bot_trades_count: 3, exchange_trades_count: 0, reconciliation_only_bots: 0, bot_win_rate_pct: 66.67 },
+  })
   summary: Record<string, unknown>;
   /** @example '2026-12-05T08:00:00' */
   generated_at: string;
@@ -331,7 +337,10 @@ export class RsiAuditSummaryDto {
 
 export class RsiAuditReportDto {
   /** The global RSI entry and exit levels. */
-  @ApiProperty({ ...FREE_FORM, example: { rsi_long_threshold: 29, rsi_short_threshold: 71, rsi_exit_long_with_trend: 65 } })
+  @ApiProperty({
+    ...FREE_FORM,
+    example: { rsi_long_threshold: 29, rsi_short_threshold: 71, rsi_exit_long_with_trend: 65 },
+  })
   config: Record<string, unknown>;
   /** @example '6h' */
   timeframe: string;

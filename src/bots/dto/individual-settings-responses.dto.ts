@@ -3,7 +3,13 @@ import { MessageResponseDto, SuccessResponseDto } from '../../common/dto/envelop
 
 /** Answers of the individual-settings controller (docs/api-contract.md §2.3). */
 
-const SETTINGS_EXAMPLE = { rsi_long_threshold: 27, max_loss_percent: 10, volume_mode: 'usdt', volume_value: 20, updated_at: '2026-12-04T18:20:00' };
+const SETTINGS_EXAMPLE = {
+  rsi_long_threshold: 27,
+  max_loss_percent: 10,
+  volume_mode: 'usdt',
+  volume_value: 20,
+  updated_at: '2026-12-04T18:20:00',
+};
 
 export class CoinSettingsResponseDto extends SuccessResponseDto {
   /** @example 'BTC' */

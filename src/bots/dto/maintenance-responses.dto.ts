@@ -55,7 +55,16 @@ export class ProcessStateResponseDto extends SuccessResponseDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'object', additionalProperties: true },
-    example: { auto_bot_worker: { name: 'auto_bot_worker', active: true, runs: 12, failures: 0, last_error: null, enabled: true } },
+    example: {
+      auto_bot_worker: {
+        name: 'auto_bot_worker',
+        active: true,
+        runs: 12,
+        failures: 0,
+        last_error: null,
+        enabled: true,
+      },
+    },
   })
   process_state: Record<string, unknown>;
   system_info: SystemInfoDto;

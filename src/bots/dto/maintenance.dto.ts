@@ -16,7 +16,18 @@ export class ReloadModulesDto {
 
 /** POST /api/bots/control: one action on one bot, or on the auto-bot. */
 export class ControlDto {
-  @IsIn(['start', 'stop', 'pause', 'resume', 'delete', 'close', 'close_position', 'close-position', 'enable_auto_bot', 'disable_auto_bot'])
+  @IsIn([
+    'start',
+    'stop',
+    'pause',
+    'resume',
+    'delete',
+    'close',
+    'close_position',
+    'close-position',
+    'enable_auto_bot',
+    'disable_auto_bot',
+  ])
   action: string;
 
   @OptionalSymbol()

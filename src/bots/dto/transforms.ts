@@ -11,7 +11,9 @@ export function ToBoolean(): PropertyDecorator {
 
 /** Numeric strings read as numbers; anything else is left for the validator (which names the field). */
 export function ToNumber(): PropertyDecorator {
-  return Transform(({ value }) => (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value));
+  return Transform(({ value }) =>
+    typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value,
+  );
 }
 
 /** Upper-cases strings (case-insensitive enums such as LONG/short). */

@@ -5,8 +5,8 @@ import { stopLossPercentWithinLiquidation, type ProtectionSettings } from './pro
 import type { RsiExitDelaySettings } from './rsi-exit';
 
 /**
- * The engine's settings read out of a bot's effective config (src/config/effective-bot-config.ts builds it per docs/trading-logic.md §5.3, typed and
- * complete, so nothing here restates a default).
+ * The engine's settings read out of a bot's effective config (src/config/effective-bot-config.ts builds it per
+ * docs/trading-logic.md §5.3, typed and complete, so nothing here restates a default).
  */
 
 export function protectionSettings(config: EffectiveBotConfig): ProtectionSettings {
@@ -20,7 +20,8 @@ export function protectionSettings(config: EffectiveBotConfig): ProtectionSettin
     maxPositionHours: config.max_position_hours,
     breakEvenProtection: config.break_even_protection,
     // The two trigger keys are mirrored on every write; a 0 in the percent spelling defers to the other one.
-    breakEvenTrigger: config.break_even_trigger_percent > 0 ? config.break_even_trigger_percent : config.break_even_trigger,
+    breakEvenTrigger:
+      config.break_even_trigger_percent > 0 ? config.break_even_trigger_percent : config.break_even_trigger,
   };
 }
 
@@ -30,7 +31,13 @@ export function entryTakeProfitPercent(config: EffectiveBotConfig): number {
 }
 
 /** Exit levels (docs/settings.md); a level of 0 means "not set" and takes the default config's level. */
-export type ExitLevelSettings = Pick<EffectiveBotConfig, 'rsi_exit_long_with_trend' | 'rsi_exit_long_against_trend' | 'rsi_exit_short_with_trend' | 'rsi_exit_short_against_trend'>;
+export type ExitLevelSettings = Pick<
+  EffectiveBotConfig,
+  | 'rsi_exit_long_with_trend'
+  | 'rsi_exit_long_against_trend'
+  | 'rsi_exit_short_with_trend'
+  | 'rsi_exit_short_against_trend'
+>;
 
 export function exitThresholds(config: ExitLevelSettings): ExitThresholds {
   const d = DEFAULT_AUTO_BOT_CONFIG;

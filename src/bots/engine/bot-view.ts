@@ -35,10 +35,16 @@ export function decorateBot(record: BotRecord, nowMs: number, coin: Record<strin
 }
 
 /** An active-detailed entry (bots in a position). */
-export function detailedBot(record: BotRecord, coinPrice: number | null, maxLossPercent: number, maxPositionHours: number) {
+export function detailedBot(
+  record: BotRecord,
+  coinPrice: number | null,
+  maxLossPercent: number,
+  maxPositionHours: number,
+) {
   const side = record.position_side;
   const stop = record.stop_loss_price;
-  const stopLossPnl = side && record.entry_price && stop ? profitPercent(side, record.entry_price, stop) : -Math.abs(maxLossPercent);
+  const stopLossPnl =
+    side && record.entry_price && stop ? profitPercent(side, record.entry_price, stop) : -Math.abs(maxLossPercent);
   return {
     symbol: record.symbol,
     status: record.status,

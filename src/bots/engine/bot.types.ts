@@ -3,7 +3,13 @@ import type { Trend } from '../../rsi/rsi.types';
 
 /** Persisted bot statuses (docs/trading-logic.md §0). "Active" means neither idle nor paused. */
 export type BotStatus = 'running' | 'in_position_long' | 'in_position_short' | 'idle' | 'paused';
-export const BOT_STATUSES: readonly BotStatus[] = ['running', 'in_position_long', 'in_position_short', 'idle', 'paused'];
+export const BOT_STATUSES: readonly BotStatus[] = [
+  'running',
+  'in_position_long',
+  'in_position_short',
+  'idle',
+  'paused',
+];
 
 export type Direction = 'LONG' | 'SHORT';
 /** The web UI's volume select offers usdt / qty / percent; the rest are legacy modes found in stored bots. */

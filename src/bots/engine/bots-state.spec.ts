@@ -4,9 +4,28 @@ import { TradingBot } from './trading-bot';
 const T0 = Date.UTC(2026, 0, 1);
 
 function botIn(status: 'long' | 'paused' | 'idle' | 'running'): TradingBot {
-  const bot = TradingBot.create({ symbol: 'X', nowMs: T0, volumeMode: 'usdt', volumeValue: 50, leverage: 5, autoManaged: true });
+  const bot = TradingBot.create({
+    symbol: 'X',
+    nowMs: T0,
+    volumeMode: 'usdt',
+    volumeValue: 50,
+    leverage: 5,
+    autoManaged: true,
+  });
   if (status === 'long' || status === 'paused') {
-    bot.openPosition({ direction: 'LONG', entryPrice: 10, quantity: 3, leverage: 5, orderId: 'o', stopLoss: 8.5, takeProfit: null, entryTrend: 'NEUTRAL', entryTimeframe: '6h', entryRsi: 20, nowMs: T0 });
+    bot.openPosition({
+      direction: 'LONG',
+      entryPrice: 10,
+      quantity: 3,
+      leverage: 5,
+      orderId: 'o',
+      stopLoss: 8.5,
+      takeProfit: null,
+      entryTrend: 'NEUTRAL',
+      entryTimeframe: '6h',
+      entryRsi: 20,
+      nowMs: T0,
+    });
   }
   if (status === 'paused') bot.pause(T0, 'user');
   if (status === 'idle') bot.markIdle(T0);
@@ -42,9 +61,19 @@ describe('bots_state.json restore', () => {
   });
 
   it('fills fields an older record lacks and ignores records it cannot read', () => {
-    const r = restoreBots({ bots: { OLD: { symbol: 'OLD', status: 'running', volume_value: 20 }, BAD: { status: 'flying' }, NUL: null } }, T0);
+    const r = restoreBots(
+      { bots: { OLD: { symbol: 'OLD', status: 'running', volume_value: 20 }, BAD: { status: 'flying' }, NUL: null } },
+      T0,
+    );
     expect(r.invalid.sort()).toEqual(['BAD', 'NUL']);
-    expect(r.bots[0].record).toMatchObject({ symbol: 'OLD', status: 'running', volume_value: 20, trailing_active: false, config: {}, limit_orders: [] });
+    expect(r.bots[0].record).toMatchObject({
+      symbol: 'OLD',
+      status: 'running',
+      volume_value: 20,
+      trailing_active: false,
+      config: {},
+      limit_orders: [],
+    });
   });
 
   it('an in-position status without position data waits as running for the exchange sync', () => {
@@ -55,6 +84,10 @@ describe('bots_state.json restore', () => {
   it('global stats count active bots, bots in position and PnL', () => {
     const long = botIn('long');
     long.markPrice(11, T0); // +1 per coin × 3
-    expect(globalStats([long, botIn('paused'), botIn('running')])).toEqual({ active_bots: 2, bots_in_position: 2, total_pnl: 3 });
+    expect(globalStats([long, botIn('paused'), botIn('running')])).toEqual({
+      active_bots: 2,
+      bots_in_position: 2,
+      total_pnl: 3,
+    });
   });
 });

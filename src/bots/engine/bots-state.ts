@@ -44,7 +44,14 @@ export function restoreBots(file: { bots: Record<string, unknown> }, nowMs: numb
       out.droppedIdle.push(symbol);
       continue;
     }
-    const base = TradingBot.create({ symbol, nowMs, volumeMode: 'percent', volumeValue: 5, leverage: 10, autoManaged: false }).record;
+    const base = TradingBot.create({
+      symbol,
+      nowMs,
+      volumeMode: 'percent',
+      volumeValue: 5,
+      leverage: 10,
+      autoManaged: false,
+    }).record;
     const record = { ...base, ...stored, symbol } as BotRecord;
     if (record.config === null || typeof record.config !== 'object') record.config = {};
     const bot = new TradingBot(record);

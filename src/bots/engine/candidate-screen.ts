@@ -33,8 +33,9 @@ export interface CandidateInput {
 export type CandidateVerdict = { ok: false; skip: ScreenSkip } | { ok: true; check: EntryCheck };
 
 /**
- * The auto-bot's per-coin pipeline after the base signal (docs/trading-logic.md §6.C), in order: account lock, effective
- * signal, max_concurrent, existing bot, exchange position, the entry filters, cooldown, RSI re-check, risk caps.
+ * The auto-bot's per-coin pipeline after the base signal (docs/trading-logic.md §6.C), in order: account lock,
+ * effective signal, max_concurrent, existing bot, exchange position, the entry filters, cooldown, RSI re-check, risk
+ * caps.
  * Live (AutoBotService) and the backtest both decide through it.
  */
 export function screenCandidate(input: CandidateInput): CandidateVerdict {
@@ -43,13 +44,20 @@ export function screenCandidate(input: CandidateInput): CandidateVerdict {
   if (input.lock) return skip(`protection:${input.lock.rule}`, input.lock.reason);
   // In an entry zone but blocked at signal level (scope, time filter, exit-scam, loss re-entry, maturity, trend).
   if (input.effectiveSignal.signal === 'WAIT') return skip('effective_signal', input.effectiveSignal.reason);
-  if (input.activeBots >= input.maxConcurrent) return skip('max_concurrent', `max_concurrent reached (${input.activeBots}/${input.maxConcurrent})`);
+  if (input.activeBots >= input.maxConcurrent) {
+    return skip('max_concurrent', `max_concurrent reached (${input.activeBots}/${input.maxConcurrent})`);
+  }
   if (input.busyBotStatus !== null) return skip('bot_exists', `a bot already exists (${input.busyBotStatus})`);
-  if (input.exchangeHoldsPosition) return skip('exchange_position', 'the exchange already holds a position (manual position)');
+  if (input.exchangeHoldsPosition) {
+    return skip('exchange_position', 'the exchange already holds a position (manual position)');
+  }
   const check = input.entryCheck();
   if (!check.allowed) return skip(check.blockedBy ?? 'filters', check.reason);
   if (input.cooldownLeftMs > 0) {
-    return skip('cooldown', `closed less than one ${input.timeframe} candle ago (${Math.ceil(input.cooldownLeftMs / 60_000)} min left)`);
+    return skip(
+      'cooldown',
+      `closed less than one ${input.timeframe} candle ago (${Math.ceil(input.cooldownLeftMs / 60_000)} min left)`,
+    );
   }
   const { rsi, direction } = input;
   const thresholds = rsi === null ? null : input.thresholds();

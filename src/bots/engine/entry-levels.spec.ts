@@ -1,7 +1,12 @@
 import { DEFAULT_AUTO_BOT_CONFIG } from '../../config/defaults';
 import { entryLevels, exchangeCloseReason } from './entry-levels';
 
-const config = { ...DEFAULT_AUTO_BOT_CONFIG, max_loss_percent: 15, take_profit_percent: 5, close_at_profit_enabled: true };
+const config = {
+  ...DEFAULT_AUTO_BOT_CONFIG,
+  max_loss_percent: 15,
+  take_profit_percent: 5,
+  close_at_profit_enabled: true,
+};
 
 describe('entryLevels', () => {
   it('puts both levels at their distance from the same price, rounded to the tick', () => {
@@ -15,7 +20,9 @@ describe('entryLevels', () => {
   });
 
   it('gives no take-profit when close_at_profit is off, no stop when max_loss is 0', () => {
-    expect(entryLevels('LONG', 100, { ...config, close_at_profit_enabled: false, max_loss_percent: 0 }, 1, 0.01)).toEqual({ stopLoss: null, takeProfit: null });
+    expect(
+      entryLevels('LONG', 100, { ...config, close_at_profit_enabled: false, max_loss_percent: 0 }, 1, 0.01),
+    ).toEqual({ stopLoss: null, takeProfit: null });
   });
 });
 
@@ -23,8 +30,17 @@ describe('exchangeCloseReason', () => {
   const plain = { trailingActive: false, breakEvenActivated: false, breakEvenStopSet: false };
   it('names a stop fill after the stop the bot had placed', () => {
     expect(exchangeCloseReason('STOP_LOSS', plain)).toBe('STOP_LOSS');
-    expect(exchangeCloseReason('STOP_LOSS', { ...plain, trailingActive: true, breakEvenActivated: true, breakEvenStopSet: true })).toBe('TRAILING_STOP');
-    expect(exchangeCloseReason('STOP_LOSS', { ...plain, breakEvenActivated: true, breakEvenStopSet: true })).toBe('BREAK_EVEN');
+    expect(
+      exchangeCloseReason('STOP_LOSS', {
+        ...plain,
+        trailingActive: true,
+        breakEvenActivated: true,
+        breakEvenStopSet: true,
+      }),
+    ).toBe('TRAILING_STOP');
+    expect(exchangeCloseReason('STOP_LOSS', { ...plain, breakEvenActivated: true, breakEvenStopSet: true })).toBe(
+      'BREAK_EVEN',
+    );
     expect(exchangeCloseReason('STOP_LOSS', { ...plain, breakEvenActivated: true })).toBe('STOP_LOSS');
   });
 

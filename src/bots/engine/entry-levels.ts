@@ -16,11 +16,24 @@ export interface EntryLevels {
  * with the order from the quote and re-anchors them on the fill price once it is known; the backtest fills at the
  * quote, so both use the fill price (docs/backtest-engine.md, "Stops from the fill").
  */
-export function entryLevels(direction: Direction, referencePrice: number, config: EffectiveBotConfig, leverage: number, tickSize: number): EntryLevels {
-  const sl = stopLossPrice(direction, referencePrice, stopLossPercentWithinLiquidation(config.max_loss_percent, leverage));
+export function entryLevels(
+  direction: Direction,
+  referencePrice: number,
+  config: EffectiveBotConfig,
+  leverage: number,
+  tickSize: number,
+): EntryLevels {
+  const sl = stopLossPrice(
+    direction,
+    referencePrice,
+    stopLossPercentWithinLiquidation(config.max_loss_percent, leverage),
+  );
   // The bot's own take-profit (per-coin → bot → global), the level the protection engine also closes at.
   const tp = takeProfitPrice(direction, referencePrice, entryTakeProfitPercent(config));
-  return { stopLoss: sl === null ? null : roundToTick(sl, tickSize), takeProfit: tp === null ? null : roundToTick(tp, tickSize) };
+  return {
+    stopLoss: sl === null ? null : roundToTick(sl, tickSize),
+    takeProfit: tp === null ? null : roundToTick(tp, tickSize),
+  };
 }
 
 /** What the exchange said closed a position, as the exchange reports it. */
@@ -30,7 +43,10 @@ export type ExchangeCloseKind = 'STOP_LOSS' | 'TAKE_PROFIT' | 'LIQUIDATION' | 'O
  * Names a close the exchange made on its own after what the bot's stop was at that moment: a stop-loss fill is a
  * trailing stop while trailing was active, a break-even when the break-even stop had been placed.
  */
-export function exchangeCloseReason(kind: ExchangeCloseKind, stop: { trailingActive: boolean; breakEvenActivated: boolean; breakEvenStopSet: boolean }): CloseReason {
+export function exchangeCloseReason(
+  kind: ExchangeCloseKind,
+  stop: { trailingActive: boolean; breakEvenActivated: boolean; breakEvenStopSet: boolean },
+): CloseReason {
   switch (kind) {
     case 'STOP_LOSS':
       if (stop.trailingActive) return 'TRAILING_STOP';

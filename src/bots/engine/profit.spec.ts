@@ -1,7 +1,7 @@
 import { marginUsdt, pnlUsdt, profitPercent, roiPercent } from './profit';
 
 describe('profit, PnL and ROI', () => {
-  it('profit % is the price move in the position\'s favour', () => {
+  it("profit % is the price move in the position's favour", () => {
     expect(profitPercent('LONG', 100, 110)).toBeCloseTo(10, 10);
     expect(profitPercent('SHORT', 100, 90)).toBeCloseTo(10, 10);
     expect(profitPercent('SHORT', 100, 110)).toBeCloseTo(-10, 10);

@@ -25,10 +25,19 @@ const trailingOnly: ProtectionSettings = {
   breakEvenTrigger: 5,
 };
 
-function run(settings: ProtectionSettings, side: 'LONG' | 'SHORT', prices: number[], extra: Partial<ProtectionInput> = {}) {
+function run(
+  settings: ProtectionSettings,
+  side: 'LONG' | 'SHORT',
+  prices: number[],
+  extra: Partial<ProtectionInput> = {},
+) {
   let state: ProtectionState = initialProtectionState();
   return prices.map((price) => {
-    const r = evaluateProtections(state, { side, entryPrice: 100, price, quantity: 2, cumRealisedPnl: 0, positionStartMs: 0, nowMs: 0, ...extra }, settings);
+    const r = evaluateProtections(
+      state,
+      { side, entryPrice: 100, price, quantity: 2, cumRealisedPnl: 0, positionStartMs: 0, nowMs: 0, ...extra },
+      settings,
+    );
     state = r.state;
     return r;
   });
@@ -160,7 +169,12 @@ describe('stop-loss, take-profit, max hold', () => {
 });
 
 describe('break-even', () => {
-  const be: ProtectionSettings = { ...trailingOnly, breakEvenProtection: true, breakEvenTrigger: 5, trailingDistance: 0 };
+  const be: ProtectionSettings = {
+    ...trailingOnly,
+    breakEvenProtection: true,
+    breakEvenTrigger: 5,
+    trailingDistance: 0,
+  };
 
   it('computes the stop as entry ± 2.5×fees per coin, clamped between entry and price', () => {
     // fees 0.1 USDT on 2 coins: 0.1·2.5/2 = 0.125

@@ -59,7 +59,14 @@ export const BREAK_EVEN_CLOSE_BAND = 0.05;
 export const BREAK_EVEN_FEE_MULTIPLIER = 2.5;
 
 export function initialProtectionState(): ProtectionState {
-  return { maxProfitPercent: 0, trailingActive: false, trailingReference: null, trailingStop: null, breakEvenActive: false, breakEvenStop: null };
+  return {
+    maxProfitPercent: 0,
+    trailingActive: false,
+    trailingReference: null,
+    trailingStop: null,
+    breakEvenActive: false,
+    breakEvenStop: null,
+  };
 }
 
 /** A trigger configured in (0,1) reads as 1 %, as the original did. */
@@ -115,7 +122,13 @@ export function nextTrailingReference(side: Direction, reference: number | null,
  * Trailing stop from the reference: LONG `ref·(1−d)`, never below entry or the break-even stop;
  * SHORT `ref·(1+d)`, never above them.
  */
-export function trailingStopPrice(side: Direction, reference: number, distancePercent: number, entryPrice: number, breakEvenStop: number | null): number {
+export function trailingStopPrice(
+  side: Direction,
+  reference: number,
+  distancePercent: number,
+  entryPrice: number,
+  breakEvenStop: number | null,
+): number {
   if (side === 'LONG') {
     const raw = reference * (1 - distancePercent / 100);
     return Math.max(raw, entryPrice, breakEvenStop ?? -Infinity);
@@ -128,7 +141,13 @@ export function trailingStopPrice(side: Direction, reference: number, distancePe
  * Break-even stop: entry shifted by 2.5× the fees already paid per coin, clamped between entry and the
  * current price so it can never sit on the losing side of entry or beyond the market.
  */
-export function breakEvenStopPrice(side: Direction, entryPrice: number, price: number, cumRealisedPnl: number, quantity: number): number {
+export function breakEvenStopPrice(
+  side: Direction,
+  entryPrice: number,
+  price: number,
+  cumRealisedPnl: number,
+  quantity: number,
+): number {
   const feeShift = quantity > 0 ? (Math.abs(cumRealisedPnl) * BREAK_EVEN_FEE_MULTIPLIER) / quantity : 0;
   if (side === 'LONG') {
     const raw = entryPrice + feeShift;
@@ -155,7 +174,11 @@ export function stopHit(side: Direction, price: number, stop: number | null): bo
  * One pass of the protection engine in the documented order: stop-loss, max-profit tracking,
  * take-profit, max hold, break-even, trailing. Returns the updated state and the first exit that fires.
  */
-export function evaluateProtections(prev: ProtectionState, input: ProtectionInput, settings: ProtectionSettings): ProtectionResult {
+export function evaluateProtections(
+  prev: ProtectionState,
+  input: ProtectionInput,
+  settings: ProtectionSettings,
+): ProtectionResult {
   const { side, entryPrice, price } = input;
   const state: ProtectionState = { ...prev };
   const profit = profitPercent(side, entryPrice, price);
@@ -164,7 +187,11 @@ export function evaluateProtections(prev: ProtectionState, input: ProtectionInpu
     state,
     profitPercent: profit,
     close,
-    desiredStop: tightestStop(side, price, [fixedStop, state.breakEvenActive ? state.breakEvenStop : null, state.trailingActive ? state.trailingStop : null]),
+    desiredStop: tightestStop(side, price, [
+      fixedStop,
+      state.breakEvenActive ? state.breakEvenStop : null,
+      state.trailingActive ? state.trailingStop : null,
+    ]),
   });
 
   if (settings.maxLossPercent > 0 && profit <= -settings.maxLossPercent) return result('STOP_LOSS');
@@ -185,7 +212,9 @@ export function evaluateProtections(prev: ProtectionState, input: ProtectionInpu
       const candidate = breakEvenStopPrice(side, entryPrice, price, input.cumRealisedPnl, input.quantity);
       state.breakEvenStop = ratchetStop(side, state.breakEvenStop, candidate);
       // Back at entry (within the band), or already through the break-even stop between two ticks.
-      if (Math.abs(profit) <= BREAK_EVEN_CLOSE_BAND + 1e-9 || stopHit(side, price, state.breakEvenStop)) return result('BREAK_EVEN');
+      if (Math.abs(profit) <= BREAK_EVEN_CLOSE_BAND + 1e-9 || stopHit(side, price, state.breakEvenStop)) {
+        return result('BREAK_EVEN');
+      }
     }
   }
 
@@ -196,7 +225,13 @@ export function evaluateProtections(prev: ProtectionState, input: ProtectionInpu
     }
     if (state.trailingActive) {
       state.trailingReference = nextTrailingReference(side, state.trailingReference, price);
-      const candidate = trailingStopPrice(side, state.trailingReference, settings.trailingDistance, entryPrice, state.breakEvenActive ? state.breakEvenStop : null);
+      const candidate = trailingStopPrice(
+        side,
+        state.trailingReference,
+        settings.trailingDistance,
+        entryPrice,
+        state.breakEvenActive ? state.breakEvenStop : null,
+      );
       state.trailingStop = ratchetStop(side, state.trailingStop, candidate);
       if (stopHit(side, price, state.trailingStop)) return result('TRAILING_STOP');
     }

@@ -28,23 +28,40 @@ describe('RSI exit delays', () => {
 
 describe('break-even wait (§7.6 step 3)', () => {
   it('closes RSI_EXIT in profit', () => {
-    expect(rsiExitStep({ exitSignal: true, waitingBreakeven: false, profitPercent: 0.3, waitWhenLoss: true })).toEqual({ action: 'close', reason: 'RSI_EXIT' });
+    expect(rsiExitStep({ exitSignal: true, waitingBreakeven: false, profitPercent: 0.3, waitWhenLoss: true })).toEqual({
+      action: 'close',
+      reason: 'RSI_EXIT',
+    });
   });
 
   it('starts waiting instead of closing in a loss', () => {
-    expect(rsiExitStep({ exitSignal: true, waitingBreakeven: false, profitPercent: -1, waitWhenLoss: true })).toEqual({ action: 'keep', waitingBreakeven: true });
+    expect(rsiExitStep({ exitSignal: true, waitingBreakeven: false, profitPercent: -1, waitWhenLoss: true })).toEqual({
+      action: 'keep',
+      waitingBreakeven: true,
+    });
   });
 
   it('closes in a loss when the wait is off', () => {
-    expect(rsiExitStep({ exitSignal: true, waitingBreakeven: false, profitPercent: -1, waitWhenLoss: false })).toEqual({ action: 'close', reason: 'RSI_EXIT' });
+    expect(rsiExitStep({ exitSignal: true, waitingBreakeven: false, profitPercent: -1, waitWhenLoss: false })).toEqual({
+      action: 'close',
+      reason: 'RSI_EXIT',
+    });
   });
 
   it('leaves the wait at +0.05 % regardless of RSI', () => {
-    expect(rsiExitStep({ exitSignal: false, waitingBreakeven: true, profitPercent: 0.05, waitWhenLoss: true })).toEqual({ action: 'close', reason: 'BREAKEVEN_WAIT_EXIT' });
-    expect(rsiExitStep({ exitSignal: true, waitingBreakeven: true, profitPercent: 0.04, waitWhenLoss: true })).toEqual({ action: 'keep', waitingBreakeven: true });
+    expect(rsiExitStep({ exitSignal: false, waitingBreakeven: true, profitPercent: 0.05, waitWhenLoss: true })).toEqual(
+      { action: 'close', reason: 'BREAKEVEN_WAIT_EXIT' },
+    );
+    expect(rsiExitStep({ exitSignal: true, waitingBreakeven: true, profitPercent: 0.04, waitWhenLoss: true })).toEqual({
+      action: 'keep',
+      waitingBreakeven: true,
+    });
   });
 
   it('keeps without a signal', () => {
-    expect(rsiExitStep({ exitSignal: false, waitingBreakeven: false, profitPercent: 5, waitWhenLoss: true })).toEqual({ action: 'keep', waitingBreakeven: false });
+    expect(rsiExitStep({ exitSignal: false, waitingBreakeven: false, profitPercent: 5, waitWhenLoss: true })).toEqual({
+      action: 'keep',
+      waitingBreakeven: false,
+    });
   });
 });

@@ -24,7 +24,8 @@ export function rsiExitDelayMet(
   movePercent: number,
 ): boolean {
   const tfMs = TIMEFRAME_MS[timeframe];
-  const required = delays.minMinutes > 0 ? Math.ceil((delays.minMinutes * 60_000) / tfMs) : Math.max(0, delays.minCandles);
+  const required =
+    delays.minMinutes > 0 ? Math.ceil((delays.minMinutes * 60_000) / tfMs) : Math.max(0, delays.minCandles);
   if (required > 0 && Math.floor(heldMs / tfMs) < required) return false;
   if (delays.minMovePercent > 0 && Math.abs(movePercent) < delays.minMovePercent) return false;
   return true;
@@ -37,16 +38,22 @@ export const PERCENT_EPSILON = 1e-9;
 export const BREAKEVEN_WAIT_EXIT_PROFIT = 0.05;
 
 export type RsiExitStep =
-  | { action: 'close'; reason: 'RSI_EXIT' | 'BREAKEVEN_WAIT_EXIT' }
-  | { action: 'keep'; waitingBreakeven: boolean };
+  { action: 'close'; reason: 'RSI_EXIT' | 'BREAKEVEN_WAIT_EXIT' } | { action: 'keep'; waitingBreakeven: boolean };
 
 /**
  * §7.6 step 3: once waiting for break-even, only +0.05 % closes (the exchange stops and trailing still
  * apply); an RSI exit in a loss starts the wait instead of closing when `exit_wait_breakeven_when_loss` is on.
  */
-export function rsiExitStep(input: { exitSignal: boolean; waitingBreakeven: boolean; profitPercent: number; waitWhenLoss: boolean }): RsiExitStep {
+export function rsiExitStep(input: {
+  exitSignal: boolean;
+  waitingBreakeven: boolean;
+  profitPercent: number;
+  waitWhenLoss: boolean;
+}): RsiExitStep {
   if (input.waitingBreakeven) {
-    return input.profitPercent >= BREAKEVEN_WAIT_EXIT_PROFIT - PERCENT_EPSILON ? { action: 'close', reason: 'BREAKEVEN_WAIT_EXIT' } : { action: 'keep', waitingBreakeven: true };
+    return input.profitPercent >= BREAKEVEN_WAIT_EXIT_PROFIT - PERCENT_EPSILON
+      ? { action: 'close', reason: 'BREAKEVEN_WAIT_EXIT' }
+      : { action: 'keep', waitingBreakeven: true };
   }
   if (!input.exitSignal) return { action: 'keep', waitingBreakeven: false };
   if (!input.waitWhenLoss || input.profitPercent >= 0) return { action: 'close', reason: 'RSI_EXIT' };

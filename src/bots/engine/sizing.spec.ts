@@ -38,17 +38,41 @@ describe('order quantity', () => {
   });
 
   it('raises to minOrderQty: 10 USDT at 100 with minimum 1 coin → 1 coin', () => {
-    const r = orderQuantity({ notionalUsdt: 10, price: 100, qtyStep: 0.1, minOrderQty: 1, minNotional: 5, availableBalance: 100, leverage: 10 });
+    const r = orderQuantity({
+      notionalUsdt: 10,
+      price: 100,
+      qtyStep: 0.1,
+      minOrderQty: 1,
+      minNotional: 5,
+      availableBalance: 100,
+      leverage: 10,
+    });
     expect(r.ok && r.quantity).toBe(1);
   });
 
   it('raises a below-minimum order to 1.02×minNotional when the balance carries it: 3 USDT at 1 → 6 coins', () => {
-    const r = orderQuantity({ notionalUsdt: 3, price: 1, qtyStep: 1, minOrderQty: 1, minNotional: 5, availableBalance: 100, leverage: 10 });
+    const r = orderQuantity({
+      notionalUsdt: 3,
+      price: 1,
+      qtyStep: 1,
+      minOrderQty: 1,
+      minNotional: 5,
+      availableBalance: 100,
+      leverage: 10,
+    });
     expect(r).toEqual({ ok: true, quantity: 6, notionalUsdt: 6, marginUsdt: 0.6, raisedToMinimum: true });
   });
 
   it('fails MIN_NOTIONAL when the request is below the minimum and the balance cannot carry its margin', () => {
-    const r = orderQuantity({ notionalUsdt: 3, price: 1, qtyStep: 1, minOrderQty: 1, minNotional: 5, availableBalance: 0.3, leverage: 10 });
+    const r = orderQuantity({
+      notionalUsdt: 3,
+      price: 1,
+      qtyStep: 1,
+      minOrderQty: 1,
+      minNotional: 5,
+      availableBalance: 0.3,
+      leverage: 10,
+    });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error).toBe('MIN_NOTIONAL');
   });

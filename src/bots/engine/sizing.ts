@@ -77,7 +77,11 @@ export function orderQuantity(input: SizingInput): SizingResult {
   let raisedToMinimum = false;
   if (minNotional > 0 && quantity * price < minNotional) {
     if (input.notionalUsdt < minNotional && input.availableBalance < minNotional / Math.max(1, leverage)) {
-      return { ok: false, error: 'MIN_NOTIONAL', message: `Order value ${(quantity * price).toFixed(4)} USDT is below the exchange minimum ${minNotional} USDT and the balance cannot cover it` };
+      return {
+        ok: false,
+        error: 'MIN_NOTIONAL',
+        message: `Order value ${(quantity * price).toFixed(4)} USDT is below the exchange minimum ${minNotional} USDT and the balance cannot cover it`,
+      };
     }
     quantity = Math.max(ceilToStep((MIN_NOTIONAL_BUFFER * minNotional) / price, qtyStep), minOrderQty);
     raisedToMinimum = true;

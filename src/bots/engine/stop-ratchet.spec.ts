@@ -2,8 +2,16 @@ import { stopRatchet, type StopRatchetInput } from './stop-ratchet';
 
 const T = Date.UTC(2026, 0, 1);
 const base: StopRatchetInput = {
-  side: 'LONG', desired: 95.004, price: 100, tickSize: 0.01, currentStop: 90, trailingActive: false, trailingStop: null,
-  lastTrailingUpdateSec: 0, nowMs: T, spacingSec: 3,
+  side: 'LONG',
+  desired: 95.004,
+  price: 100,
+  tickSize: 0.01,
+  currentStop: 90,
+  trailingActive: false,
+  trailingStop: null,
+  lastTrailingUpdateSec: 0,
+  nowMs: T,
+  spacingSec: 3,
 };
 
 describe('stopRatchet', () => {
@@ -16,7 +24,10 @@ describe('stopRatchet', () => {
     expect(stopRatchet({ ...base, desired: 100 })).toBeNull();
     expect(stopRatchet({ ...base, desired: null })).toBeNull();
     // SHORT mirrors: a lower stop is tighter, and it must stay above the price.
-    expect(stopRatchet({ ...base, side: 'SHORT', desired: 104, currentStop: 110 })).toEqual({ stop: 104, trailing: false });
+    expect(stopRatchet({ ...base, side: 'SHORT', desired: 104, currentStop: 110 })).toEqual({
+      stop: 104,
+      trailing: false,
+    });
     expect(stopRatchet({ ...base, side: 'SHORT', desired: 112, currentStop: 110 })).toBeNull();
     expect(stopRatchet({ ...base, side: 'SHORT', desired: 99, currentStop: 110 })).toBeNull();
   });
@@ -26,6 +37,9 @@ describe('stopRatchet', () => {
     expect(stopRatchet({ ...trailing, lastTrailingUpdateSec: T / 1000 - 2 })).toBeNull();
     expect(stopRatchet({ ...trailing, lastTrailingUpdateSec: T / 1000 - 3 })).toEqual({ stop: 95, trailing: true });
     // A break-even stop (not the trailing one) is not spaced.
-    expect(stopRatchet({ ...trailing, trailingStop: 96, lastTrailingUpdateSec: T / 1000 })).toEqual({ stop: 95, trailing: false });
+    expect(stopRatchet({ ...trailing, trailingStop: 96, lastTrailingUpdateSec: T / 1000 })).toEqual({
+      stop: 95,
+      trailing: false,
+    });
   });
 });

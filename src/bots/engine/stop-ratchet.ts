@@ -28,7 +28,8 @@ export function stopRatchet(input: StopRatchetInput): { stop: number; trailing: 
   if (desired === null) return null;
   const stop = roundedStop(desired, input.tickSize);
   if (!isTighterStop(side, stop, input.currentStop) || !isTighterStop(side, input.price, stop)) return null;
-  const trailing = input.trailingActive && input.trailingStop !== null && Math.abs(input.trailingStop - desired) < 1e-12;
+  const trailing =
+    input.trailingActive && input.trailingStop !== null && Math.abs(input.trailingStop - desired) < 1e-12;
   if (trailing && input.nowMs - input.lastTrailingUpdateSec * 1000 < input.spacingSec * 1000) return null;
   return { stop, trailing };
 }

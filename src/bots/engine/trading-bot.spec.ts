@@ -6,7 +6,14 @@ const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 
 function newBot(): TradingBot {
-  return TradingBot.create({ symbol: 'BTC', nowMs: T0, volumeMode: 'usdt', volumeValue: 100, leverage: 10, autoManaged: true });
+  return TradingBot.create({
+    symbol: 'BTC',
+    nowMs: T0,
+    volumeMode: 'usdt',
+    volumeValue: 100,
+    leverage: 10,
+    autoManaged: true,
+  });
 }
 
 function fill(direction: 'LONG' | 'SHORT', overrides: Partial<EntryFill> = {}): EntryFill {
@@ -38,7 +45,11 @@ const settings: ProtectionSettings = {
   breakEvenTrigger: 5,
 };
 
-const exitInput = { thresholds: { longWithTrend: 65, longAgainstTrend: 60, shortWithTrend: 35, shortAgainstTrend: 40 }, delays: { minCandles: 0, minMinutes: 0, minMovePercent: 0 }, waitWhenLoss: true };
+const exitInput = {
+  thresholds: { longWithTrend: 65, longAgainstTrend: 60, shortWithTrend: 35, shortAgainstTrend: 40 },
+  delays: { minCandles: 0, minMinutes: 0, minMovePercent: 0 },
+  waitWhenLoss: true,
+};
 
 describe('TradingBot state machine', () => {
   it('a new bot is running, holds nothing and counts as active', () => {
@@ -53,7 +64,15 @@ describe('TradingBot state machine', () => {
     const bot = newBot();
     bot.openPosition(fill('LONG'));
     expect(bot.status).toBe('in_position_long');
-    expect(bot.record).toMatchObject({ position_side: 'LONG', entry_price: 100, position_size_coins: 2, margin_usdt: 20, entry_trend: 'UP', entry_timeframe: '6h', stop_loss_price: 85 });
+    expect(bot.record).toMatchObject({
+      position_side: 'LONG',
+      entry_price: 100,
+      position_size_coins: 2,
+      margin_usdt: 20,
+      entry_trend: 'UP',
+      entry_timeframe: '6h',
+      stop_loss_price: 85,
+    });
     expect(bot.record.entry_timestamp).toBe(T0 + 1000);
   });
 
@@ -114,25 +133,58 @@ describe('TradingBot state machine', () => {
   it('in_position_long → idle on close; the trade carries PnL 20 USDT, ROI 100 %, +10 %', () => {
     const bot = newBot();
     bot.openPosition(fill('LONG'));
-    const trade = bot.closePosition({ exitPrice: 110, nowMs: T0 + HOUR, reason: 'RSI_EXIT', exitRsi: 66, simulated: true });
+    const trade = bot.closePosition({
+      exitPrice: 110,
+      nowMs: T0 + HOUR,
+      reason: 'RSI_EXIT',
+      exitRsi: 66,
+      simulated: true,
+    });
     expect(bot.status).toBe('idle');
     expect(bot.record.position_side).toBeNull();
     expect(bot.record.entry_price).toBeNull();
     expect(bot.record.last_position_close_timestamp).toBe(T0 + HOUR);
     expect(bot.record.realized_pnl).toBe(20);
-    expect(trade).toMatchObject({ symbol: 'BTC', direction: 'LONG', size: 2, entry_price: 100, exit_price: 110, pnl: 20, roi: 100, pnl_percent: 10, close_reason: 'RSI_EXIT', is_successful: true, status: 'CLOSED', rsi: 25, exit_rsi: 66, decision_source: 'SCRIPT' });
+    expect(trade).toMatchObject({
+      symbol: 'BTC',
+      direction: 'LONG',
+      size: 2,
+      entry_price: 100,
+      exit_price: 110,
+      pnl: 20,
+      roi: 100,
+      pnl_percent: 10,
+      close_reason: 'RSI_EXIT',
+      is_successful: true,
+      status: 'CLOSED',
+      rsi: 25,
+      exit_rsi: 66,
+      decision_source: 'SCRIPT',
+    });
   });
 
-  it('net PnL takes off the entry and exit fees (20 − 0.11 − 0.12 = 19.77), or the exchange\'s own net figure', () => {
+  it("net PnL takes off the entry and exit fees (20 − 0.11 − 0.12 = 19.77), or the exchange's own net figure", () => {
     const bot = newBot();
     bot.openPosition(fill('LONG', { fee: 0.11 }));
-    const trade = bot.closePosition({ exitPrice: 110, nowMs: T0 + HOUR, reason: 'MANUAL_CLOSE', simulated: true, fee: 0.12 });
+    const trade = bot.closePosition({
+      exitPrice: 110,
+      nowMs: T0 + HOUR,
+      reason: 'MANUAL_CLOSE',
+      simulated: true,
+      fee: 0.12,
+    });
     expect(trade.pnl).toBe(20);
     expect(trade.fees).toBeCloseTo(0.23, 8);
     expect(trade.net_pnl).toBeCloseTo(19.77, 8);
     const other = newBot();
     other.openPosition(fill('LONG', { fee: 0.11 }));
-    const external = other.closePosition({ exitPrice: 110, nowMs: T0 + HOUR, reason: 'TAKE_PROFIT', simulated: true, netPnl: 19.7 });
+    const external = other.closePosition({
+      exitPrice: 110,
+      nowMs: T0 + HOUR,
+      reason: 'TAKE_PROFIT',
+      simulated: true,
+      netPnl: 19.7,
+    });
     expect(external.net_pnl).toBe(19.7);
     expect(external.fees).toBeCloseTo(0.3, 8);
   });
@@ -156,7 +208,9 @@ describe('TradingBot state machine', () => {
   });
 
   it('cannot close without a position', () => {
-    expect(() => newBot().closePosition({ exitPrice: 1, nowMs: T0, reason: 'MANUAL_CLOSE', simulated: true })).toThrow(BotStateError);
+    expect(() => newBot().closePosition({ exitPrice: 1, nowMs: T0, reason: 'MANUAL_CLOSE', simulated: true })).toThrow(
+      BotStateError,
+    );
   });
 
   it('protections update the trailing state on the record and ask for the ratcheted stop', () => {
@@ -193,8 +247,13 @@ describe('TradingBot state machine', () => {
     expect(first.threshold).toBe(60);
     expect(first.step).toEqual({ action: 'keep', waitingBreakeven: true });
     expect(bot.record.exit_waiting_breakeven).toBe(true);
-    expect(bot.evaluateRsiExit({ ...exitInput, rsi: 50, price: 100.04, nowMs: T0 + 2 * HOUR }).step.action).toBe('keep');
-    expect(bot.evaluateRsiExit({ ...exitInput, rsi: 50, price: 100.05, nowMs: T0 + 3 * HOUR }).step).toEqual({ action: 'close', reason: 'BREAKEVEN_WAIT_EXIT' });
+    expect(bot.evaluateRsiExit({ ...exitInput, rsi: 50, price: 100.04, nowMs: T0 + 2 * HOUR }).step.action).toBe(
+      'keep',
+    );
+    expect(bot.evaluateRsiExit({ ...exitInput, rsi: 50, price: 100.05, nowMs: T0 + 3 * HOUR }).step).toEqual({
+      action: 'close',
+      reason: 'BREAKEVEN_WAIT_EXIT',
+    });
   });
 
   it('RSI exit: SHORT closes at RSI ≤ 35 when entered in a DOWN trend, and respects the candle delay', () => {
@@ -202,20 +261,50 @@ describe('TradingBot state machine', () => {
     bot.openPosition(fill('SHORT', { entryTrend: 'DOWN', entryTimeframe: '1h' }));
     const delayed = { ...exitInput, delays: { minCandles: 2, minMinutes: 0, minMovePercent: 0 } };
     expect(bot.evaluateRsiExit({ ...delayed, rsi: 30, price: 95, nowMs: T0 + 1000 + HOUR }).step.action).toBe('keep');
-    expect(bot.evaluateRsiExit({ ...delayed, rsi: 30, price: 95, nowMs: T0 + 1000 + 2 * HOUR }).step).toEqual({ action: 'close', reason: 'RSI_EXIT' });
+    expect(bot.evaluateRsiExit({ ...delayed, rsi: 30, price: 95, nowMs: T0 + 1000 + 2 * HOUR }).step).toEqual({
+      action: 'close',
+      reason: 'RSI_EXIT',
+    });
   });
 
   const position = (side: 'Long' | 'Short'): Position => ({
-    symbol: 'BTC', side, size: 3, entryPrice: 200, markPrice: 210, leverage: 5, unrealizedPnl: 30, realizedPnl: -0.2,
-    stopLoss: 170, takeProfit: null, liquidationPrice: 160, positionValue: 630, margin: 120, createdAt: T0 + 5000, updatedAt: T0 + 6000,
+    symbol: 'BTC',
+    side,
+    size: 3,
+    entryPrice: 200,
+    markPrice: 210,
+    leverage: 5,
+    unrealizedPnl: 30,
+    realizedPnl: -0.2,
+    stopLoss: 170,
+    takeProfit: null,
+    liquidationPrice: 160,
+    positionValue: 630,
+    margin: 120,
+    createdAt: T0 + 5000,
+    updatedAt: T0 + 6000,
   });
 
   it('sync adopts an exchange position onto a running bot (running → in_position_long)', () => {
     const bot = newBot();
     bot.applyExchangePosition(position('Long'), T0 + 10_000, 'DOWN', '6h');
     expect(bot.status).toBe('in_position_long');
-    expect(bot.record).toMatchObject({ position_side: 'LONG', entry_price: 200, position_size_coins: 3, leverage: 5, stop_loss_price: 170, entry_trend: 'DOWN', entry_timestamp: T0 + 5000 });
-    expect(bot.record.exchange_position).toMatchObject({ side: 'Long', size: 3, stop_loss: '170', take_profit: '', roi: 25 });
+    expect(bot.record).toMatchObject({
+      position_side: 'LONG',
+      entry_price: 200,
+      position_size_coins: 3,
+      leverage: 5,
+      stop_loss_price: 170,
+      entry_trend: 'DOWN',
+      entry_timestamp: T0 + 5000,
+    });
+    expect(bot.record.exchange_position).toMatchObject({
+      side: 'Long',
+      size: 3,
+      stop_loss: '170',
+      take_profit: '',
+      roi: 25,
+    });
     expect(bot.record.unrealized_pnl_usdt).toBe(30);
   });
 
@@ -238,8 +327,15 @@ describe('TradingBot state machine', () => {
   it('carries the entry decision onto the trade, and forgets it once closed', () => {
     const bot = newBot();
     const decision = {
-      decision_time: '2026-01-01T00:00:00.000', decision_time_ms: T0, decision_price: 100, decision_rsi: 25, decision_candle_time: T0 - 6 * HOUR,
-      decision_trend: 'UP' as const, filters_passed: ['maturity', 'scope'], stop_loss_set: 85, take_profit_set: 110,
+      decision_time: '2026-01-01T00:00:00.000',
+      decision_time_ms: T0,
+      decision_price: 100,
+      decision_rsi: 25,
+      decision_candle_time: T0 - 6 * HOUR,
+      decision_trend: 'UP' as const,
+      filters_passed: ['maturity', 'scope'],
+      stop_loss_set: 85,
+      take_profit_set: 110,
     };
     bot.openPosition(fill('LONG', { decision }));
     expect(bot.record.entry_decision).toEqual(decision);
@@ -247,12 +343,16 @@ describe('TradingBot state machine', () => {
     expect(trade.decision).toEqual(decision);
     expect(bot.record.entry_decision).toBeNull();
     bot.openPosition(fill('LONG'));
-    expect(bot.closePosition({ exitPrice: 100, nowMs: T0 + 2 * HOUR, reason: 'RSI_EXIT', simulated: true }).decision).toBeUndefined();
+    expect(
+      bot.closePosition({ exitPrice: 100, nowMs: T0 + 2 * HOUR, reason: 'RSI_EXIT', simulated: true }).decision,
+    ).toBeUndefined();
   });
 });
 
 describe('TradingBot transitions that replaced direct status writes', () => {
-  const isoAt = (ms: number) => TradingBot.create({ symbol: 'Z', nowMs: ms, volumeMode: 'usdt', volumeValue: 1, leverage: 1, autoManaged: false }).record.last_update;
+  const isoAt = (ms: number) =>
+    TradingBot.create({ symbol: 'Z', nowMs: ms, volumeMode: 'usdt', volumeValue: 1, leverage: 1, autoManaged: false })
+      .record.last_update;
 
   it('settleAfterManualClose: a paused bot whose position was closed goes idle and records when', () => {
     const bot = newBot();
@@ -277,7 +377,14 @@ describe('TradingBot transitions that replaced direct status writes', () => {
   });
 
   it('openPosition records who opened it when told, and keeps the flag otherwise', () => {
-    const bot = TradingBot.create({ symbol: 'BTC', nowMs: T0, volumeMode: 'usdt', volumeValue: 100, leverage: 10, autoManaged: true });
+    const bot = TradingBot.create({
+      symbol: 'BTC',
+      nowMs: T0,
+      volumeMode: 'usdt',
+      volumeValue: 100,
+      leverage: 10,
+      autoManaged: true,
+    });
     bot.openPosition(fill('LONG', { openedByAutobot: false }));
     expect(bot.record.opened_by_autobot).toBe(false);
     const other = newBot();
@@ -286,7 +393,15 @@ describe('TradingBot transitions that replaced direct status writes', () => {
   });
 
   it('takeOverByAutobot marks the bot auto-managed and touches it', () => {
-    const bot = TradingBot.create({ symbol: 'BTC', nowMs: T0, volumeMode: 'usdt', volumeValue: 100, leverage: 10, autoManaged: false, marginUsdt: 12 });
+    const bot = TradingBot.create({
+      symbol: 'BTC',
+      nowMs: T0,
+      volumeMode: 'usdt',
+      volumeValue: 100,
+      leverage: 10,
+      autoManaged: false,
+      marginUsdt: 12,
+    });
     expect(bot.record.margin_usdt).toBe(12);
     bot.takeOverByAutobot(T0 + HOUR);
     expect(bot.record.auto_managed).toBe(true);
@@ -296,7 +411,13 @@ describe('TradingBot transitions that replaced direct status writes', () => {
   it('awaitExchangeSync: a position status without data waits as running; a held position is flagged for sync', () => {
     const broken = new TradingBot({ ...newBot().record, status: 'in_position_long' });
     broken.awaitExchangeSync(T0 + HOUR);
-    expect(broken.record).toMatchObject({ status: 'running', position_side: null, entry_price: null, needs_exchange_sync: true, last_update: isoAt(T0 + HOUR) });
+    expect(broken.record).toMatchObject({
+      status: 'running',
+      position_side: null,
+      entry_price: null,
+      needs_exchange_sync: true,
+      last_update: isoAt(T0 + HOUR),
+    });
     const held = newBot();
     held.openPosition(fill('LONG'));
     held.awaitExchangeSync(T0 + HOUR);

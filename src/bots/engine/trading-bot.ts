@@ -4,7 +4,12 @@ import type { Trend } from '../../rsi/rsi.types';
 import type { BotRecord, BotStatus, CloseReason, Direction, EntryDecisionAudit, TradeRecord } from './bot.types';
 import { newBotRecord, type NewBotParams } from './new-bot-record';
 import { marginUsdt, pnlUsdt, profitPercent, roiPercent, round } from './profit';
-import { evaluateProtections, type ProtectionResult, type ProtectionSettings, type ProtectionState } from './protection';
+import {
+  evaluateProtections,
+  type ProtectionResult,
+  type ProtectionSettings,
+  type ProtectionState,
+} from './protection';
 import { exitSignal, type ExitThresholds } from '../../rules/signal';
 import { rsiExitDelayMet, rsiExitStep, type RsiExitDelaySettings, type RsiExitStep } from './rsi-exit';
 
@@ -161,7 +166,8 @@ export class TradingBot {
    */
   awaitExchangeSync(nowMs: number): void {
     const r = this.record;
-    const hasPositionData = typeof r.entry_price === 'number' && (r.position_side === 'LONG' || r.position_side === 'SHORT');
+    const hasPositionData =
+      typeof r.entry_price === 'number' && (r.position_side === 'LONG' || r.position_side === 'SHORT');
     const inPosition = this.inPosition;
     if (inPosition && !hasPositionData) {
       r.status = 'running';
@@ -179,7 +185,9 @@ export class TradingBot {
 
   openPosition(fill: EntryFill): void {
     if (!this.canEnter()) throw new BotStateError(`Bot ${this.symbol} cannot enter from status ${this.status}`);
-    if (!(fill.entryPrice > 0) || !(fill.quantity > 0)) throw new BotStateError('Entry fill needs a positive price and quantity');
+    if (!(fill.entryPrice > 0) || !(fill.quantity > 0)) {
+      throw new BotStateError('Entry fill needs a positive price and quantity');
+    }
     const r = this.record;
     const iso = isoLocal(fill.nowMs);
     r.status = statusFor(fill.direction);
@@ -266,7 +274,10 @@ export class TradingBot {
    * Runs the protection engine at `price`. Updates trailing / break-even state on the record and returns
    * the exit to take (if any) and the stop the exchange should hold.
    */
-  evaluateProtections(market: { price: number; nowMs: number; cumRealisedPnl?: number }, settings: ProtectionSettings): ProtectionResult {
+  evaluateProtections(
+    market: { price: number; nowMs: number; cumRealisedPnl?: number },
+    settings: ProtectionSettings,
+  ): ProtectionResult {
     if (!this.inPosition) throw new BotStateError(`Bot ${this.symbol} is not in a position`);
     const r = this.record;
     this.markPrice(market.price, market.nowMs);
@@ -302,7 +313,9 @@ export class TradingBot {
   stopPlaced(stop: number, nowMs: number, trailing: boolean): void {
     this.record.stop_loss_price = stop;
     if (trailing) this.record.trailing_last_update_ts = Math.floor(nowMs / 1000);
-    if (this.record.break_even_activated && this.record.break_even_stop_price !== null) this.record.break_even_stop_set = true;
+    if (this.record.break_even_activated && this.record.break_even_stop_price !== null) {
+      this.record.break_even_stop_set = true;
+    }
     this.touch(nowMs);
   }
 
@@ -318,9 +331,19 @@ export class TradingBot {
     const verdict = exitSignal(input.rsi, side, r.entry_trend, input.thresholds);
     const threshold = verdict.threshold;
     const profit = profitPercent(side, entry, input.price);
-    const delayOk = rsiExitDelayMet(input.delays, r.entry_timeframe ?? '6h', input.nowMs - (r.entry_timestamp ?? input.nowMs), profit);
+    const delayOk = rsiExitDelayMet(
+      input.delays,
+      r.entry_timeframe ?? '6h',
+      input.nowMs - (r.entry_timestamp ?? input.nowMs),
+      profit,
+    );
     const signal = verdict.exit && delayOk;
-    const step = rsiExitStep({ exitSignal: signal, waitingBreakeven: r.exit_waiting_breakeven, profitPercent: profit, waitWhenLoss: input.waitWhenLoss });
+    const step = rsiExitStep({
+      exitSignal: signal,
+      waitingBreakeven: r.exit_waiting_breakeven,
+      profitPercent: profit,
+      waitWhenLoss: input.waitWhenLoss,
+    });
     if (step.action === 'keep') r.exit_waiting_breakeven = step.waitingBreakeven;
     r.last_rsi = input.rsi;
     this.markPrice(input.price, input.nowMs);
@@ -427,7 +450,10 @@ export class TradingBot {
       r.stop_loss_price = p.stopLoss;
       r.take_profit_price = p.takeProfit;
       r.liquidation_price = p.liquidationPrice;
-      r.distance_to_liquidation = p.liquidationPrice && p.markPrice > 0 ? round((Math.abs(p.markPrice - p.liquidationPrice) / p.markPrice) * 100, 4) : null;
+      r.distance_to_liquidation =
+        p.liquidationPrice && p.markPrice > 0
+          ? round((Math.abs(p.markPrice - p.liquidationPrice) / p.markPrice) * 100, 4)
+          : null;
     }
     r.exchange_position = {
       size: p.size,

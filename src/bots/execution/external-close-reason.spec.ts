@@ -4,12 +4,31 @@ import { externalCloseReason } from './position-execution.service';
 const T0 = Date.UTC(2026, 0, 1);
 
 function longBot(): TradingBot {
-  const bot = TradingBot.create({ symbol: 'BTC', nowMs: T0, volumeMode: 'usdt', volumeValue: 100, leverage: 10, autoManaged: true });
-  bot.openPosition({ direction: 'LONG', entryPrice: 100, quantity: 1, leverage: 10, orderId: 'o', stopLoss: 90, takeProfit: null, entryTrend: 'UP', entryTimeframe: '6h', entryRsi: 25, nowMs: T0 });
+  const bot = TradingBot.create({
+    symbol: 'BTC',
+    nowMs: T0,
+    volumeMode: 'usdt',
+    volumeValue: 100,
+    leverage: 10,
+    autoManaged: true,
+  });
+  bot.openPosition({
+    direction: 'LONG',
+    entryPrice: 100,
+    quantity: 1,
+    leverage: 10,
+    orderId: 'o',
+    stopLoss: 90,
+    takeProfit: null,
+    entryTrend: 'UP',
+    entryTimeframe: '6h',
+    entryRsi: 25,
+    nowMs: T0,
+  });
   return bot;
 }
 
-describe('externalCloseReason (a close the exchange made, named after the bot\'s stop at that moment)', () => {
+describe("externalCloseReason (a close the exchange made, named after the bot's stop at that moment)", () => {
   it('a stop hit is a trailing stop while trailing, a break-even once that stop is placed, else a stop-loss', () => {
     const bot = longBot();
     expect(externalCloseReason(bot, { reason: 'STOP_LOSS' })).toBe('STOP_LOSS');

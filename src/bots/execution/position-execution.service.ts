@@ -21,7 +21,8 @@ import { BOTS_STATE_FILE, BotRegistry } from '../registry/bot-registry.service';
 /** Position look-ups after an entry whose answer was lost (each already retried by the adapter). */
 const UNCERTAIN_ENTRY_LOOKUPS = 3;
 
-export type EntryOutcome = { ok: true; direction: Direction; entryPrice: number; quantity: number } | { ok: false; reason: string };
+export type EntryOutcome =
+  { ok: true; direction: Direction; entryPrice: number; quantity: number } | { ok: false; reason: string };
 
 /**
  * The two exchange-touching transitions of a bot: the market entry and the close (the trade recorded once and
@@ -48,11 +49,18 @@ export class PositionExecution {
    * Failures never throw: they answer the reason. `filtersPassed` (the entry filters that ran and passed) goes into
    * the entry's decision audit.
    */
-  async enterPosition(bot: TradingBot, direction: Direction, source: 'auto' | 'manual', filtersPassed: readonly string[] = []): Promise<EntryOutcome> {
+  async enterPosition(
+    bot: TradingBot,
+    direction: Direction,
+    source: 'auto' | 'manual',
+    filtersPassed: readonly string[] = [],
+  ): Promise<EntryOutcome> {
     const symbol = bot.symbol;
     const fail = (reason: string): EntryOutcome => {
       this.logger.warn(`Entry ${direction} ${symbol} refused: ${reason}`);
-      if (this.registry.isRegistered(bot)) this.history.log('ERROR', symbol, bot.record.id, `Entry ${direction} failed: ${reason}`, { direction });
+      if (this.registry.isRegistered(bot)) {
+        this.history.log('ERROR', symbol, bot.record.id, `Entry ${direction} failed: ${reason}`, { direction });
+      }
       return { ok: false, reason };
     };
     if (!bot.canEnter()) return fail(`bot is ${bot.status}`);
@@ -77,7 +85,10 @@ export class PositionExecution {
       if (!(price > 0)) return fail('no_price');
       const balance = await this.exchange.fetchBalance();
       this.market.noteAvailableBalance(balance.availableBalance);
-      const leverage = Math.max(1, Math.min(Math.round(bot.record.leverage || config.leverage), market.maxLeverage || 125));
+      const leverage = Math.max(
+        1,
+        Math.min(Math.round(bot.record.leverage || config.leverage), market.maxLeverage || 125),
+      );
       const sizing = orderQuantity({
         notionalUsdt: positionNotionalUsdt(bot.record.volume_mode, bot.record.volume_value, balance.walletBalance),
         price,
@@ -90,7 +101,9 @@ export class PositionExecution {
       if (!sizing.ok) return fail(`${sizing.error}: ${sizing.message}`);
       if (sizing.marginUsdt > balance.availableBalance) {
         this.market.noteInsufficientFunds();
-        return fail(`insufficient_funds: margin ${sizing.marginUsdt.toFixed(2)} USDT > available ${balance.availableBalance.toFixed(2)} USDT`);
+        return fail(
+          `insufficient_funds: margin ${sizing.marginUsdt.toFixed(2)} USDT > available ${balance.availableBalance.toFixed(2)} USDT`,
+        );
       }
 
       await this.exchange.setLeverage(symbol, leverage);
@@ -104,41 +117,111 @@ export class PositionExecution {
       const clientOrderId = `${bot.record.id}-${this.clock.now()}`;
       let order: OrderResult;
       try {
-        order = await this.exchange.createMarketOrder({ symbol, side: direction === 'LONG' ? 'buy' : 'sell', amount: sizing.quantity, stopLoss, takeProfit, clientOrderId });
+        order = await this.exchange.createMarketOrder({
+          symbol,
+          side: direction === 'LONG' ? 'buy' : 'sell',
+          amount: sizing.quantity,
+          stopLoss,
+          takeProfit,
+          clientOrderId,
+        });
       } catch (error) {
         // When every attempt lost its answer the order may still have filled: look before giving up, so a live
         // position never stays on the exchange without its bot.
-        const adopted = error instanceof ExchangeError && error.retryable ? await this.findUncertainEntry(symbol, direction, clientOrderId) : null;
+        const adopted =
+          error instanceof ExchangeError && error.retryable
+            ? await this.findUncertainEntry(symbol, direction, clientOrderId)
+            : null;
         if (!adopted) throw error;
-        this.logger.warn(`Entry ${direction} ${symbol}: the order answer was lost (${(error as Error).message}) but the position exists; taking it over`);
+        this.logger.warn(
+          `Entry ${direction} ${symbol}: the order answer was lost (${(error as Error).message}) but the position exists; taking it over`,
+        );
         order = adopted;
       }
       const entryPrice = order.price && order.price > 0 ? order.price : price;
       const quantity = order.amount > 0 ? order.amount : sizing.quantity;
-      ({ stopLoss, takeProfit } = await this.reanchorLevels(symbol, direction, entryPrice, config, leverage, market.tickSize, { stopLoss, takeProfit }));
+      ({ stopLoss, takeProfit } = await this.reanchorLevels(
+        symbol,
+        direction,
+        entryPrice,
+        config,
+        leverage,
+        market.tickSize,
+        { stopLoss, takeProfit },
+      ));
       const now = this.clock.now();
       const decision: EntryDecisionAudit = {
-        decision_time: isoLocal(decidedAt), decision_time_ms: decidedAt, decision_price: price, decision_rsi: decisionRsi,
-        decision_candle_time: this.market.decisionCandleTime(symbol), decision_trend: decisionTrend, filters_passed: [...filtersPassed],
-        stop_loss_set: stopLoss ?? null, take_profit_set: takeProfit ?? null,
+        decision_time: isoLocal(decidedAt),
+        decision_time_ms: decidedAt,
+        decision_price: price,
+        decision_rsi: decisionRsi,
+        decision_candle_time: this.market.decisionCandleTime(symbol),
+        decision_trend: decisionTrend,
+        filters_passed: [...filtersPassed],
+        stop_loss_set: stopLoss ?? null,
+        take_profit_set: takeProfit ?? null,
       };
       bot.openPosition({
-        direction, entryPrice, quantity, leverage, orderId: order.orderId, stopLoss: stopLoss ?? null, takeProfit: takeProfit ?? null,
-        entryTrend: this.market.coinTrend(symbol), entryTimeframe: this.market.timeframe, entryRsi: this.market.coinRsi(symbol), nowMs: now, fee: order.fee,
-        openedByAutobot: source === 'auto', decision,
+        direction,
+        entryPrice,
+        quantity,
+        leverage,
+        orderId: order.orderId,
+        stopLoss: stopLoss ?? null,
+        takeProfit: takeProfit ?? null,
+        entryTrend: this.market.coinTrend(symbol),
+        entryTimeframe: this.market.timeframe,
+        entryRsi: this.market.coinRsi(symbol),
+        nowMs: now,
+        fee: order.fee,
+        openedByAutobot: source === 'auto',
+        decision,
       });
       this.market.notePositionChange(symbol);
-      this.history.log('POSITION_OPENED', symbol, bot.record.id, `${direction} ${quantity} @ ${entryPrice} (${source})`, {
-        direction, size: quantity, entry_price: entryPrice, stop_loss: stopLoss ?? null, take_profit: takeProfit ?? null,
-        decision_source: source === 'auto' ? 'SCRIPT' : 'MANUAL', rsi: bot.record.entry_rsi, trend: bot.record.entry_trend, is_simulated: this.exchange.isPaper,
-      });
-      if (stopLoss !== undefined) this.history.log('STOP_LOSS_SET', symbol, bot.record.id, `Stop-loss at ${stopLoss}`, { stop_loss: stopLoss });
-      if (takeProfit !== undefined) this.history.log('TAKE_PROFIT_SET', symbol, bot.record.id, `Take-profit at ${takeProfit}`, { take_profit: takeProfit });
+      this.history.log(
+        'POSITION_OPENED',
+        symbol,
+        bot.record.id,
+        `${direction} ${quantity} @ ${entryPrice} (${source})`,
+        {
+          direction,
+          size: quantity,
+          entry_price: entryPrice,
+          stop_loss: stopLoss ?? null,
+          take_profit: takeProfit ?? null,
+          decision_source: source === 'auto' ? 'SCRIPT' : 'MANUAL',
+          rsi: bot.record.entry_rsi,
+          trend: bot.record.entry_trend,
+          is_simulated: this.exchange.isPaper,
+        },
+      );
+      if (stopLoss !== undefined) {
+        this.history.log('STOP_LOSS_SET', symbol, bot.record.id, `Stop-loss at ${stopLoss}`, { stop_loss: stopLoss });
+      }
+      if (takeProfit !== undefined) {
+        this.history.log('TAKE_PROFIT_SET', symbol, bot.record.id, `Take-profit at ${takeProfit}`, {
+          take_profit: takeProfit,
+        });
+      }
       this.registry.markDirty();
       // Durable in the notifications outbox before the entry is acknowledged (docs/notifications.md).
-      await publishEvent(this.events, DomainEvent.PositionOpened, {
-        at: now, botId: bot.record.id, symbol, side: direction, price: entryPrice, quantity, leverage, stopLoss: stopLoss ?? null, takeProfit: takeProfit ?? null, source,
-      }, this.logger);
+      await publishEvent(
+        this.events,
+        DomainEvent.PositionOpened,
+        {
+          at: now,
+          botId: bot.record.id,
+          symbol,
+          side: direction,
+          price: entryPrice,
+          quantity,
+          leverage,
+          stopLoss: stopLoss ?? null,
+          takeProfit: takeProfit ?? null,
+          source,
+        },
+        this.logger,
+      );
       if (this.registry.isRegistered(bot)) await this.registry.persist();
       return { ok: true, direction, entryPrice, quantity };
     } catch (error) {
@@ -154,7 +237,12 @@ export class PositionExecution {
    * the levels the exchange holds, and the record says so.
    */
   private async reanchorLevels(
-    symbol: string, direction: Direction, fillPrice: number, config: EffectiveBotConfig, leverage: number, tickSize: number,
+    symbol: string,
+    direction: Direction,
+    fillPrice: number,
+    config: EffectiveBotConfig,
+    leverage: number,
+    tickSize: number,
     placed: { stopLoss: number | undefined; takeProfit: number | undefined },
   ): Promise<{ stopLoss: number | undefined; takeProfit: number | undefined }> {
     const fromFill = entryLevels(direction, fillPrice, config, leverage, tickSize);
@@ -165,19 +253,32 @@ export class PositionExecution {
       await this.exchange.setTradingStop(symbol, { stopLoss, takeProfit });
       return { stopLoss, takeProfit };
     } catch (error) {
-      this.logger.warn(`${symbol}: moving the entry stops to the fill price failed (${(error as Error).message}); the quoted ones stay`);
+      this.logger.warn(
+        `${symbol}: moving the entry stops to the fill price failed (${(error as Error).message}); the quoted ones stay`,
+      );
       return placed;
     }
   }
 
   /** After an entry whose outcome is unknown: the position the order opened, if the exchange has one. */
-  private async findUncertainEntry(symbol: string, direction: Direction, clientOrderId: string): Promise<OrderResult | null> {
+  private async findUncertainEntry(
+    symbol: string,
+    direction: Direction,
+    clientOrderId: string,
+  ): Promise<OrderResult | null> {
     const side = direction === 'LONG' ? 'Long' : 'Short';
     for (let attempt = 0; attempt < UNCERTAIN_ENTRY_LOOKUPS; attempt++) {
       try {
         const position = (await this.exchange.fetchPositions()).find((p) => p.symbol === symbol && p.side === side);
         if (!position) return null;
-        return { orderId: clientOrderId, symbol, side: direction === 'LONG' ? 'buy' : 'sell', amount: position.size, price: position.entryPrice, fee: 0 };
+        return {
+          orderId: clientOrderId,
+          symbol,
+          side: direction === 'LONG' ? 'buy' : 'sell',
+          amount: position.size,
+          price: position.entryPrice,
+          fee: 0,
+        };
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
       }
@@ -212,28 +313,61 @@ export class PositionExecution {
     const side = bot.side === 'LONG' ? 'Long' : 'Short';
     let match: ExchangeClosedTrade | undefined;
     try {
-      match = (await this.exchange.fetchClosedTrades(since)).filter((t) => t.symbol === bot.symbol && t.side === side).sort((a, b) => b.closedAt - a.closedAt)[0];
+      match = (await this.exchange.fetchClosedTrades(since))
+        .filter((t) => t.symbol === bot.symbol && t.side === side)
+        .sort((a, b) => b.closedAt - a.closedAt)[0];
     } catch (error) {
       this.logger.warn(`fetchClosedTrades failed for ${bot.symbol}: ${(error as Error).message}`);
     }
     const exitPrice = match?.exitPrice ?? (await this.lastPrice(bot.symbol, bot));
     const reason = externalCloseReason(bot, match);
-    const trade = await this.finishClose(bot, { exitPrice, reason, exitRsi: null, netPnl: match?.pnl, closedAt: match?.closedAt });
-    await publishEvent(this.events, DomainEvent.ClosedOutside, {
-      at: trade.close_time_ms, symbol: bot.symbol, side: trade.direction, reason, exitPrice: trade.exit_price, pnlUsdt: trade.pnl,
-    }, this.logger);
+    const trade = await this.finishClose(bot, {
+      exitPrice,
+      reason,
+      exitRsi: null,
+      netPnl: match?.pnl,
+      closedAt: match?.closedAt,
+    });
+    await publishEvent(
+      this.events,
+      DomainEvent.ClosedOutside,
+      {
+        at: trade.close_time_ms,
+        symbol: bot.symbol,
+        side: trade.direction,
+        reason,
+        exitPrice: trade.exit_price,
+        pnlUsdt: trade.pnl,
+      },
+      this.logger,
+    );
   }
 
   private async finishClose(
     bot: TradingBot,
-    exit: { exitPrice: number; reason: CloseReason; exitRsi: number | null; fee?: number; netPnl?: number; closedAt?: number },
+    exit: {
+      exitPrice: number;
+      reason: CloseReason;
+      exitRsi: number | null;
+      fee?: number;
+      netPnl?: number;
+      closedAt?: number;
+    },
   ): Promise<TradeRecord> {
     const trade = bot.closePosition({
-      exitPrice: exit.exitPrice, nowMs: exit.closedAt ?? this.clock.now(), reason: exit.reason, exitRsi: exit.exitRsi,
-      simulated: this.exchange.isPaper, fee: exit.fee, netPnl: exit.netPnl,
+      exitPrice: exit.exitPrice,
+      nowMs: exit.closedAt ?? this.clock.now(),
+      reason: exit.reason,
+      exitRsi: exit.exitRsi,
+      simulated: this.exchange.isPaper,
+      fee: exit.fee,
+      netPnl: exit.netPnl,
     });
     if (exit.reason === 'STOP_LOSS' || exit.reason === 'TAKE_PROFIT' || exit.reason === 'TRAILING_STOP') {
-      this.history.log(exit.reason, bot.symbol, bot.record.id, `${exit.reason} at ${exit.exitPrice}`, { exit_price: exit.exitPrice, pnl: trade.pnl });
+      this.history.log(exit.reason, bot.symbol, bot.record.id, `${exit.reason} at ${exit.exitPrice}`, {
+        exit_price: exit.exitPrice,
+        pnl: trade.pnl,
+      });
     }
     this.market.notePositionChange(bot.symbol);
     this.registry.markDirty();
@@ -243,19 +377,39 @@ export class PositionExecution {
     let recorded = false;
     try {
       recorded = await this.history.recordTrade(trade);
-      if (!recorded) this.logger.warn(`${bot.symbol}: trade of the position opened at ${trade.entry_timestamp} was already recorded; not counted twice`);
+      if (!recorded) {
+        this.logger.warn(
+          `${bot.symbol}: trade of the position opened at ${trade.entry_timestamp} was already recorded; not counted twice`,
+        );
+      }
     } catch (error) {
       // Kept in memory: the trade is there and is announced; its save is retried.
       recorded = true;
       failure = PersistenceError.wrap('bot_history.json', error).kept();
     }
-    this.logger.log(`${bot.symbol} ${trade.direction} closed (${exit.reason}) at ${exit.exitPrice}: PnL ${trade.pnl.toFixed(4)} USDT`);
+    this.logger.log(
+      `${bot.symbol} ${trade.direction} closed (${exit.reason}) at ${exit.exitPrice}: PnL ${trade.pnl.toFixed(4)} USDT`,
+    );
     // Announced once per trade, like the record (the outbox has it before the close is acknowledged).
     if (recorded) {
-      await publishEvent(this.events, DomainEvent.PositionClosed, {
-        at: trade.close_time_ms, botId: trade.bot_id, symbol: trade.symbol, side: trade.direction, entryPrice: trade.entry_price, exitPrice: trade.exit_price,
-        reason: exit.reason, pnlUsdt: trade.pnl, roiPercent: trade.roi, holdMs: trade.close_time_ms - trade.entry_timestamp, entryAt: trade.entry_timestamp,
-      }, this.logger);
+      await publishEvent(
+        this.events,
+        DomainEvent.PositionClosed,
+        {
+          at: trade.close_time_ms,
+          botId: trade.bot_id,
+          symbol: trade.symbol,
+          side: trade.direction,
+          entryPrice: trade.entry_price,
+          exitPrice: trade.exit_price,
+          reason: exit.reason,
+          pnlUsdt: trade.pnl,
+          roiPercent: trade.roi,
+          holdMs: trade.close_time_ms - trade.entry_timestamp,
+          entryAt: trade.entry_timestamp,
+        },
+        this.logger,
+      );
     }
     if (this.registry.isRegistered(bot)) {
       try {
@@ -280,9 +434,17 @@ export class PositionExecution {
 }
 
 /** Names an exchange-side close after what the bot's stop was at that moment (the pure rule: exchangeCloseReason). */
-export function externalCloseReason(bot: TradingBot, trade: Pick<ExchangeClosedTrade, 'reason'> | undefined): CloseReason {
-  const kind = trade?.reason === 'STOP_LOSS' || trade?.reason === 'TAKE_PROFIT' || trade?.reason === 'LIQUIDATION' ? trade.reason : 'OTHER';
+export function externalCloseReason(
+  bot: TradingBot,
+  trade: Pick<ExchangeClosedTrade, 'reason'> | undefined,
+): CloseReason {
+  const kind =
+    trade?.reason === 'STOP_LOSS' || trade?.reason === 'TAKE_PROFIT' || trade?.reason === 'LIQUIDATION'
+      ? trade.reason
+      : 'OTHER';
   return exchangeCloseReason(kind, {
-    trailingActive: bot.record.trailing_active, breakEvenActivated: bot.record.break_even_activated, breakEvenStopSet: bot.record.break_even_stop_set,
+    trailingActive: bot.record.trailing_active,
+    breakEvenActivated: bot.record.break_even_activated,
+    breakEvenStopSet: bot.record.break_even_stop_set,
   });
 }

@@ -33,7 +33,10 @@ function group(trades: readonly StoredTrade[]): Group {
 
 const winRate = (g: Group) => (g.count ? (g.wins / g.count) * 100 : 0);
 
-function groupBy<K extends string>(trades: readonly StoredTrade[], key: (t: StoredTrade) => K | null): Map<K, StoredTrade[]> {
+function groupBy<K extends string>(
+  trades: readonly StoredTrade[],
+  key: (t: StoredTrade) => K | null,
+): Map<K, StoredTrade[]> {
   const out = new Map<K, StoredTrade[]>();
   for (const t of trades) {
     const k = key(t);
@@ -111,18 +114,36 @@ export function coinVerdicts(trades: readonly StoredTrade[]) {
   for (const [symbol, list] of [...groupBy(trades, (t) => t.symbol).entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const g = group(list);
     if (g.count < MIN_TRADES_PER_COIN) continue;
-    const row = { symbol, trades_count: g.count, pnl_usdt: r2(g.pnl), win_rate_pct: r2(winRate(g)), wins: g.wins, losses: g.losses };
+    const row = {
+      symbol,
+      trades_count: g.count,
+      pnl_usdt: r2(g.pnl),
+      win_rate_pct: r2(winRate(g)),
+      wins: g.wins,
+      losses: g.losses,
+    };
     const byRsi = groupBy(list, (t) => rsiBucket(t.rsi));
     const byTrend = groupBy(list, (t) => (t.trend ? String(t.trend).toUpperCase() : null));
-    const reasons = [...(g.pnl < 0 ? ['negative_pnl'] : []), ...(winRate(g) < BAD_COIN_WIN_RATE ? ['low_win_rate'] : [])];
+    const reasons = [
+      ...(g.pnl < 0 ? ['negative_pnl'] : []),
+      ...(winRate(g) < BAD_COIN_WIN_RATE ? ['low_win_rate'] : []),
+    ];
     if (reasons.length) {
       unsuccessful_coins.push({ ...row, reasons });
       const bad = (x: Group) => winRate(x) < BAD_GROUP_WIN_RATE || x.pnl < 0;
-      unsuccessful_settings.push({ symbol, bad_rsi_ranges: groupRows(byRsi, 'rsi_range', bad), bad_trends: groupRows(byTrend, 'trend', bad) });
+      unsuccessful_settings.push({
+        symbol,
+        bad_rsi_ranges: groupRows(byRsi, 'rsi_range', bad),
+        bad_trends: groupRows(byTrend, 'trend', bad),
+      });
     } else if (g.pnl > 0 && winRate(g) >= GOOD_WIN_RATE) {
       successful_coins.push(row);
       const good = (x: Group) => winRate(x) >= GOOD_WIN_RATE && x.pnl > 0;
-      successful_settings.push({ symbol, good_rsi_ranges: groupRows(byRsi, 'rsi_range', good), good_trends: groupRows(byTrend, 'trend', good) });
+      successful_settings.push({
+        symbol,
+        good_rsi_ranges: groupRows(byRsi, 'rsi_range', good),
+        good_trends: groupRows(byTrend, 'trend', good),
+      });
     }
   }
   unsuccessful_coins.sort((a, b) => (a.pnl_usdt as number) - (b.pnl_usdt as number));

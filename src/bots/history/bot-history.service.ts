@@ -7,7 +7,16 @@ import type { ClosedTradeInfo } from '../../filters/rules/loss-reentry';
 import type { TradeHistoryPort } from '../../filters/trade-history.port';
 import type { TradeRecord } from '../engine/bot.types';
 import { periodStart } from './history-stats';
-import { ACTION_NAMES, MAX_HISTORY_ENTRIES, MAX_TRADES, type ActionEntry, type ActionType, type HistoryFile, type Period, type StoredTrade } from './history.types';
+import {
+  ACTION_NAMES,
+  MAX_HISTORY_ENTRIES,
+  MAX_TRADES,
+  type ActionEntry,
+  type ActionType,
+  type HistoryFile,
+  type Period,
+  type StoredTrade,
+} from './history.types';
 
 export const HISTORY_FILE = 'bot_history.json';
 const NOTE = 'Action log and closed trades of the bots service';
@@ -16,7 +25,9 @@ const NOTE = 'Action log and closed trades of the bots service';
  * One position's identity: the bot, when it was entered, and the fill (direction, price, size). Two records
  * with the same key are the same position closed twice.
  */
-export function tradeKey(trade: Pick<TradeRecord, 'bot_id' | 'entry_timestamp' | 'direction' | 'entry_price' | 'size'>): string {
+export function tradeKey(
+  trade: Pick<TradeRecord, 'bot_id' | 'entry_timestamp' | 'direction' | 'entry_price' | 'size'>,
+): string {
   return `${trade.bot_id}|${trade.entry_timestamp}|${trade.direction}|${trade.entry_price}|${trade.size}`;
 }
 
@@ -74,7 +85,9 @@ export class BotHistoryService implements OnModuleInit, TradeHistoryPort {
     this.history = file.history.filter((e) => e && typeof e === 'object');
     for (const e of this.history) if (typeof e.time_ms !== 'number') e.time_ms = Date.parse(e.timestamp) || 0;
     this.trades = (file.trades ?? []).filter((t) => t && typeof t === 'object');
-    for (const t of this.trades) if (typeof t.close_time_ms !== 'number') t.close_time_ms = Date.parse(t.close_timestamp) || 0;
+    for (const t of this.trades) {
+      if (typeof t.close_time_ms !== 'number') t.close_time_ms = Date.parse(t.close_timestamp) || 0;
+    }
     this.lastUpdate = file.last_update ?? null;
     this.dirty = false;
   }
@@ -101,7 +114,13 @@ export class BotHistoryService implements OnModuleInit, TradeHistoryPort {
   }
 
   /** Appends an action to the log (docs/api-contract.md §2.8 action types; extras per type). */
-  log(type: ActionType, symbol: string, botId: string | null, details: string, extras: Record<string, unknown> = {}): ActionEntry {
+  log(
+    type: ActionType,
+    symbol: string,
+    botId: string | null,
+    details: string,
+    extras: Record<string, unknown> = {},
+  ): ActionEntry {
     const now = this.clock.now();
     const entry: ActionEntry = {
       ...extras,
@@ -132,18 +151,26 @@ export class BotHistoryService implements OnModuleInit, TradeHistoryPort {
     if (this.trades.some((t) => tradeKey(t) === key)) return false;
     this.trades.push(trade);
     if (this.trades.length > MAX_TRADES) this.trades.splice(0, this.trades.length - MAX_TRADES);
-    this.log('POSITION_CLOSED', trade.symbol, trade.bot_id, `${trade.direction} closed at ${trade.exit_price} (${trade.close_reason}), PnL ${trade.pnl.toFixed(4)} USDT`, {
-      direction: trade.direction,
-      exit_price: trade.exit_price,
-      pnl: trade.pnl,
-      roi: trade.roi,
-      reason: trade.close_reason,
-      is_successful: trade.is_successful,
-    });
+    this.log(
+      'POSITION_CLOSED',
+      trade.symbol,
+      trade.bot_id,
+      `${trade.direction} closed at ${trade.exit_price} (${trade.close_reason}), PnL ${trade.pnl.toFixed(4)} USDT`,
+      {
+        direction: trade.direction,
+        exit_price: trade.exit_price,
+        pnl: trade.pnl,
+        roi: trade.roi,
+        reason: trade.close_reason,
+        is_successful: trade.is_successful,
+      },
+    );
     try {
       await this.save();
     } catch (error) {
-      this.logger.error(`Saving ${HISTORY_FILE} failed: ${(error as Error).message}; kept in memory, retried by the auto-save`);
+      this.logger.error(
+        `Saving ${HISTORY_FILE} failed: ${(error as Error).message}; kept in memory, retried by the auto-save`,
+      );
       throw PersistenceError.wrap(HISTORY_FILE, error);
     }
     return true;
@@ -202,7 +229,11 @@ export class BotHistoryService implements OnModuleInit, TradeHistoryPort {
     const trades = symbol ? this.trades.filter((t) => t.symbol !== symbol) : [];
     const lastUpdate = isoLocal(this.clock.now());
     // Saved first, applied after: a failed save leaves memory as the disk has it.
-    await this.store.save(HISTORY_FILE, { history, trades, last_update: lastUpdate, note: NOTE } satisfies HistoryFile, { onFailure: 'refused' });
+    await this.store.save(
+      HISTORY_FILE,
+      { history, trades, last_update: lastUpdate, note: NOTE } satisfies HistoryFile,
+      { onFailure: 'refused' },
+    );
     this.history = history;
     this.trades = trades;
     this.lastUpdate = lastUpdate;
@@ -218,7 +249,14 @@ export class BotHistoryService implements OnModuleInit, TradeHistoryPort {
     const history = [...this.history];
     const trades = [...this.trades];
     const samples = [
-      { symbol: 'BTC', direction: 'LONG' as const, entry: 60_000, exit: 61_800, size: 0.01, reason: 'RSI_EXIT' as const },
+      {
+        symbol: 'BTC',
+        direction: 'LONG' as const,
+        entry: 60_000,
+        exit: 61_800,
+        size: 0.01,
+        reason: 'RSI_EXIT' as const,
+      },
       { symbol: 'ETH', direction: 'SHORT' as const, entry: 3000, exit: 3090, size: 0.2, reason: 'STOP_LOSS' as const },
       { symbol: 'SOL', direction: 'LONG' as const, entry: 150, exit: 157.5, size: 2, reason: 'TAKE_PROFIT' as const },
     ];
@@ -230,17 +268,86 @@ export class BotHistoryService implements OnModuleInit, TradeHistoryPort {
       const pnl = (s.direction === 'LONG' ? s.exit - s.entry : s.entry - s.exit) * s.size;
       const margin = (s.entry * s.size) / 10;
       const trade: StoredTrade = {
-        id: `${botId}_${closed}`, timestamp: isoLocal(opened), bot_id: botId, symbol: s.symbol, direction: s.direction, size: s.size,
-        entry_price: s.entry, exit_price: s.exit, pnl: Math.round(pnl * 1e8) / 1e8, fees: 0, net_pnl: Math.round(pnl * 1e8) / 1e8, roi: Math.round((pnl / margin) * 100 * 1e4) / 1e4,
+        id: `${botId}_${closed}`,
+        timestamp: isoLocal(opened),
+        bot_id: botId,
+        symbol: s.symbol,
+        direction: s.direction,
+        size: s.size,
+        entry_price: s.entry,
+        exit_price: s.exit,
+        pnl: Math.round(pnl * 1e8) / 1e8,
+        fees: 0,
+        net_pnl: Math.round(pnl * 1e8) / 1e8,
+        roi: Math.round((pnl / margin) * 100 * 1e4) / 1e4,
         pnl_percent: Math.round((((s.direction === 'LONG' ? 1 : -1) * (s.exit - s.entry)) / s.entry) * 100 * 1e4) / 1e4,
-        leverage: 10, status: 'CLOSED', decision_source: 'SCRIPT', rsi: s.direction === 'LONG' ? 27 : 73, trend: 'NEUTRAL', exit_rsi: null,
-        entry_timeframe: '6h', entry_time: isoLocal(opened), entry_timestamp: opened, close_timestamp: isoLocal(closed), close_time_ms: closed,
-        close_reason: s.reason, is_successful: pnl > 0, is_simulated: true, is_demo: true,
+        leverage: 10,
+        status: 'CLOSED',
+        decision_source: 'SCRIPT',
+        rsi: s.direction === 'LONG' ? 27 : 73,
+        trend: 'NEUTRAL',
+        exit_rsi: null,
+        entry_timeframe: '6h',
+        entry_time: isoLocal(opened),
+        entry_timestamp: opened,
+        close_timestamp: isoLocal(closed),
+        close_time_ms: closed,
+        close_reason: s.reason,
+        is_successful: pnl > 0,
+        is_simulated: true,
+        is_demo: true,
       };
       history.push(
-        { id: this.nextId(opened), timestamp: isoLocal(opened), time_ms: opened, action_type: 'BOT_START', action_name: ACTION_NAMES.BOT_START, bot_id: botId, symbol: s.symbol, details: 'Demo bot started', direction: s.direction, config: {}, is_demo: true },
-        { id: this.nextId(opened), timestamp: isoLocal(opened), time_ms: opened, action_type: 'POSITION_OPENED', action_name: ACTION_NAMES.POSITION_OPENED, bot_id: botId, symbol: s.symbol, details: `Demo ${s.direction} opened at ${s.entry}`, direction: s.direction, size: s.size, entry_price: s.entry, stop_loss: null, take_profit: null, decision_source: 'SCRIPT', rsi: trade.rsi, trend: 'NEUTRAL', is_simulated: true, is_demo: true },
-        { id: this.nextId(closed), timestamp: isoLocal(closed), time_ms: closed, action_type: 'POSITION_CLOSED', action_name: ACTION_NAMES.POSITION_CLOSED, bot_id: botId, symbol: s.symbol, details: `Demo ${s.direction} closed at ${s.exit}`, direction: s.direction, exit_price: s.exit, pnl: trade.pnl, roi: trade.roi, reason: s.reason, is_successful: trade.is_successful, is_demo: true },
+        {
+          id: this.nextId(opened),
+          timestamp: isoLocal(opened),
+          time_ms: opened,
+          action_type: 'BOT_START',
+          action_name: ACTION_NAMES.BOT_START,
+          bot_id: botId,
+          symbol: s.symbol,
+          details: 'Demo bot started',
+          direction: s.direction,
+          config: {},
+          is_demo: true,
+        },
+        {
+          id: this.nextId(opened),
+          timestamp: isoLocal(opened),
+          time_ms: opened,
+          action_type: 'POSITION_OPENED',
+          action_name: ACTION_NAMES.POSITION_OPENED,
+          bot_id: botId,
+          symbol: s.symbol,
+          details: `Demo ${s.direction} opened at ${s.entry}`,
+          direction: s.direction,
+          size: s.size,
+          entry_price: s.entry,
+          stop_loss: null,
+          take_profit: null,
+          decision_source: 'SCRIPT',
+          rsi: trade.rsi,
+          trend: 'NEUTRAL',
+          is_simulated: true,
+          is_demo: true,
+        },
+        {
+          id: this.nextId(closed),
+          timestamp: isoLocal(closed),
+          time_ms: closed,
+          action_type: 'POSITION_CLOSED',
+          action_name: ACTION_NAMES.POSITION_CLOSED,
+          bot_id: botId,
+          symbol: s.symbol,
+          details: `Demo ${s.direction} closed at ${s.exit}`,
+          direction: s.direction,
+          exit_price: s.exit,
+          pnl: trade.pnl,
+          roi: trade.roi,
+          reason: s.reason,
+          is_successful: trade.is_successful,
+          is_demo: true,
+        },
       );
       actions += 3;
       trades.push(trade);
@@ -249,7 +356,11 @@ export class BotHistoryService implements OnModuleInit, TradeHistoryPort {
     trades.sort((a, b) => a.close_time_ms - b.close_time_ms);
     if (history.length > MAX_HISTORY_ENTRIES) history.splice(0, history.length - MAX_HISTORY_ENTRIES);
     const lastUpdate = isoLocal(now);
-    await this.store.save(HISTORY_FILE, { history, trades, last_update: lastUpdate, note: NOTE } satisfies HistoryFile, { onFailure: 'refused' });
+    await this.store.save(
+      HISTORY_FILE,
+      { history, trades, last_update: lastUpdate, note: NOTE } satisfies HistoryFile,
+      { onFailure: 'refused' },
+    );
     this.history = history;
     this.trades = trades;
     this.lastUpdate = lastUpdate;

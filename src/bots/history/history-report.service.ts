@@ -5,9 +5,23 @@ import { AutoBotConfigService } from '../../config/auto-bot-config.service';
 import { IndividualSettingsService } from '../../config/individual-settings.service';
 import { ExchangeService } from '../../exchange/exchange.service';
 import { RsiService } from '../../rsi/rsi.service';
-import type { AnalyticsQueryDto, HistoryClearDto, HistoryQueryDto, LimitQueryDto, RsiAuditQueryDto, StatisticsQueryDto, TradesQueryDto } from '../dto/history-query.dto';
 import type {
-  AnalyticsResponseDto, HistoryCountsResponseDto, HistoryResponseDto, RsiAuditResponseDto, StatisticsResponseDto, StopsResponseDto, TradesResponseDto,
+  AnalyticsQueryDto,
+  HistoryClearDto,
+  HistoryQueryDto,
+  LimitQueryDto,
+  RsiAuditQueryDto,
+  StatisticsQueryDto,
+  TradesQueryDto,
+} from '../dto/history-query.dto';
+import type {
+  AnalyticsResponseDto,
+  HistoryCountsResponseDto,
+  HistoryResponseDto,
+  RsiAuditResponseDto,
+  StatisticsResponseDto,
+  StopsResponseDto,
+  TradesResponseDto,
 } from '../dto/history-responses.dto';
 import { BotRegistry } from '../registry/bot-registry.service';
 import { optionalSymbol } from '../symbol-param';
@@ -16,7 +30,9 @@ import { analyticsReport, statistics, totalsByReason, tradeTotals } from './hist
 import type { Period } from './history.types';
 import { rsiAuditReport } from './rsi-audit';
 
-/** The history endpoints' answers (docs/api-contract.md §2.8): the action log, trades, statistics, stops and analytics. */
+/**
+ * The history endpoints' answers (docs/api-contract.md §2.8): the action log, trades, statistics, stops and analytics.
+ */
 @Injectable()
 export class HistoryReportService {
   constructor(
@@ -41,7 +57,9 @@ export class HistoryReportService {
 
   trades(q: TradesQueryDto): TradesResponseDto {
     // An action type as trade_type (the UI's shared filter) matches no trade direction.
-    if (q.trade_type && !['LONG', 'SHORT', 'ALL'].includes(q.trade_type)) return { success: true, trades: [], count: 0 };
+    if (q.trade_type && !['LONG', 'SHORT', 'ALL'].includes(q.trade_type)) {
+      return { success: true, trades: [], count: 0 };
+    }
     const trades = this.history.closedTrades({
       symbol: optionalSymbol(q.symbol),
       direction: q.trade_type === 'LONG' || q.trade_type === 'SHORT' ? q.trade_type : null,
@@ -57,14 +75,23 @@ export class HistoryReportService {
     const open = this.registry.all().filter((b) => b.holdsPosition && (!symbol || b.symbol === symbol)).length;
     return {
       success: true,
-      statistics: statistics({ actions: this.history.actions({ symbol, period }), trades: this.history.closedTrades({ symbol, period }), openTrades: open, symbol }),
+      statistics: statistics({
+        actions: this.history.actions({ symbol, period }),
+        trades: this.history.closedTrades({ symbol, period }),
+        openTrades: open,
+        symbol,
+      }),
     };
   }
 
   async clear(body: HistoryClearDto): Promise<HistoryCountsResponseDto> {
     const symbol = optionalSymbol(body.symbol);
     const r = await this.history.clear(symbol);
-    return { success: true, message: `History cleared${symbol ? ` for ${symbol}` : ''}: ${r.actions} actions, ${r.trades} trades`, ...r };
+    return {
+      success: true,
+      message: `History cleared${symbol ? ` for ${symbol}` : ''}: ${r.actions} actions, ${r.trades} trades`,
+      ...r,
+    };
   }
 
   async demo(): Promise<HistoryCountsResponseDto> {
@@ -73,13 +100,23 @@ export class HistoryReportService {
   }
 
   stops(q: LimitQueryDto): StopsResponseDto {
-    const trades = this.history.closedTrades().filter((t) => t.close_reason.includes('STOP')).slice(0, q.limit ?? 100);
+    const trades = this.history
+      .closedTrades()
+      .filter((t) => t.close_reason.includes('STOP'))
+      .slice(0, q.limit ?? 100);
     const totals = tradeTotals(trades);
     return {
       success: true,
       trades,
       count: trades.length,
-      analysis: trades.length ? { total_pnl: totals.totalPnl, avg_pnl: totals.avgPnl, worst_trade: totals.worst, by_reason: totalsByReason(trades) } : null,
+      analysis: trades.length
+        ? {
+            total_pnl: totals.totalPnl,
+            avg_pnl: totals.avgPnl,
+            worst_trade: totals.worst,
+            by_reason: totalsByReason(trades),
+          }
+        : null,
       premium: true,
       message: `${trades.length} trades closed by a stop`,
     };
@@ -92,18 +129,33 @@ export class HistoryReportService {
     if (include && this.exchange.isReady) {
       const closed = await this.exchange.fetchClosedTrades(0);
       exchangeTrades = closed.slice(-(q.limit ?? 10_000)).map((t) => ({
-        symbol: t.symbol, direction: t.side === 'Long' ? ('LONG' as const) : ('SHORT' as const), size: t.size, entry_price: t.entryPrice,
-        exit_price: t.exitPrice, pnl: t.pnl, reason: t.reason, close_time_ms: t.closedAt,
+        symbol: t.symbol,
+        direction: t.side === 'Long' ? ('LONG' as const) : ('SHORT' as const),
+        size: t.size,
+        entry_price: t.entryPrice,
+        exit_price: t.exitPrice,
+        pnl: t.pnl,
+        reason: t.reason,
+        close_time_ms: t.closedAt,
       }));
     }
-    return { success: true, report: analyticsReport({ botTrades, exchangeTrades, generatedAt: isoLocal(this.clock.now()) }) };
+    return {
+      success: true,
+      report: analyticsReport({ botTrades, exchangeTrades, generatedAt: isoLocal(this.clock.now()) }),
+    };
   }
 
   rsiAudit(q: RsiAuditQueryDto): RsiAuditResponseDto {
     if (!this.exchange.isReady) throw new UnavailableError('Exchange not initialized');
     const limit = Math.min(2000, Math.max(1, q.limit ?? 500));
     const trades = this.history.closedTrades({ limit });
-    const report = rsiAuditReport(trades, (s) => this.individualSettings.effectiveConfig(s), this.autoBotConfig.get(), this.rsi.timeframe, isoLocal(this.clock.now()));
+    const report = rsiAuditReport(
+      trades,
+      (s) => this.individualSettings.effectiveConfig(s),
+      this.autoBotConfig.get(),
+      this.rsi.timeframe,
+      isoLocal(this.clock.now()),
+    );
     return { success: true, report };
   }
 }

@@ -61,13 +61,21 @@ export function tradeTotals(trades: readonly StoredTrade[], field: PnlField = 'p
 }
 
 /** Per-symbol win rate and PnL. */
-export function totalsBySymbol(trades: readonly StoredTrade[]): Record<string, { trades: number; wins: number; losses: number; win_rate: number; total_pnl: number }> {
+export function totalsBySymbol(
+  trades: readonly StoredTrade[],
+): Record<string, { trades: number; wins: number; losses: number; win_rate: number; total_pnl: number }> {
   const groups = new Map<string, StoredTrade[]>();
   for (const t of trades) groups.set(t.symbol, [...(groups.get(t.symbol) ?? []), t]);
   const out: Record<string, { trades: number; wins: number; losses: number; win_rate: number; total_pnl: number }> = {};
   for (const [symbol, list] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const t = tradeTotals(list);
-    out[symbol] = { trades: t.trades, wins: t.profitable, losses: t.losing, win_rate: t.winRate, total_pnl: t.totalPnl };
+    out[symbol] = {
+      trades: t.trades,
+      wins: t.profitable,
+      losses: t.losing,
+      win_rate: t.winRate,
+      total_pnl: t.totalPnl,
+    };
   }
   return out;
 }
@@ -84,10 +92,17 @@ export function totalsByReason(trades: readonly StoredTrade[]): Record<string, {
 }
 
 /** The /statistics block (docs/api-contract.md §2.8). */
-export function statistics(input: { actions: readonly ActionEntry[]; trades: readonly StoredTrade[]; openTrades: number; symbol: string | null }) {
+export function statistics(input: {
+  actions: readonly ActionEntry[];
+  trades: readonly StoredTrade[];
+  openTrades: number;
+  symbol: string | null;
+}) {
   const t = tradeTotals(input.trades);
   // The UI fills its coin filter from `symbols`, so it is the list of coins seen in the actions and trades.
-  const symbols = [...new Set([...input.actions, ...input.trades].map((x) => x.symbol).filter((s): s is string => Boolean(s)))].sort();
+  const symbols = [
+    ...new Set([...input.actions, ...input.trades].map((x) => x.symbol).filter((s): s is string => Boolean(s))),
+  ].sort();
   return {
     total_actions: input.actions.length,
     total_trades: t.trades,
@@ -124,26 +139,61 @@ export interface ExchangeTradeView {
 }
 
 /** Matches exchange closes to bot trades: same symbol and direction, closed within `toleranceMs`. */
-export function reconcile(botTrades: readonly StoredTrade[], exchangeTrades: readonly ExchangeTradeView[], toleranceMs = 120_000) {
+export function reconcile(
+  botTrades: readonly StoredTrade[],
+  exchangeTrades: readonly ExchangeTradeView[],
+  toleranceMs = 120_000,
+) {
   const used = new Set<number>();
-  const matched: Array<{ symbol: string; direction: string; bot_pnl: number; exchange_pnl: number; pnl_difference: number }> = [];
+  const matched: Array<{
+    symbol: string;
+    direction: string;
+    bot_pnl: number;
+    exchange_pnl: number;
+    pnl_difference: number;
+  }> = [];
   const onlyExchange: ExchangeTradeView[] = [];
   for (const e of exchangeTrades) {
-    const index = botTrades.findIndex((b, i) => !used.has(i) && b.symbol === e.symbol && b.direction === e.direction && Math.abs(b.close_time_ms - e.close_time_ms) <= toleranceMs);
+    const index = botTrades.findIndex(
+      (b, i) =>
+        !used.has(i) &&
+        b.symbol === e.symbol &&
+        b.direction === e.direction &&
+        Math.abs(b.close_time_ms - e.close_time_ms) <= toleranceMs,
+    );
     if (index < 0) {
       onlyExchange.push(e);
       continue;
     }
     used.add(index);
     const b = botTrades[index];
-    matched.push({ symbol: e.symbol, direction: e.direction, bot_pnl: b.pnl, exchange_pnl: e.pnl, pnl_difference: r8(b.pnl - e.pnl) });
+    matched.push({
+      symbol: e.symbol,
+      direction: e.direction,
+      bot_pnl: b.pnl,
+      exchange_pnl: e.pnl,
+      pnl_difference: r8(b.pnl - e.pnl),
+    });
   }
   const onlyBot = botTrades.filter((_, i) => !used.has(i));
-  return { matched, only_exchange: onlyExchange, only_bot: onlyBot.map((b) => ({ symbol: b.symbol, direction: b.direction, pnl: b.pnl, close_timestamp: b.close_timestamp })) };
+  return {
+    matched,
+    only_exchange: onlyExchange,
+    only_bot: onlyBot.map((b) => ({
+      symbol: b.symbol,
+      direction: b.direction,
+      pnl: b.pnl,
+      close_timestamp: b.close_timestamp,
+    })),
+  };
 }
 
 /** The /analytics report the UI renders. */
-export function analyticsReport(input: { botTrades: readonly StoredTrade[]; exchangeTrades: readonly ExchangeTradeView[] | null; generatedAt: string }) {
+export function analyticsReport(input: {
+  botTrades: readonly StoredTrade[];
+  exchangeTrades: readonly ExchangeTradeView[] | null;
+  generatedAt: string;
+}) {
   const bot = tradeTotals(input.botTrades);
   const exchange = input.exchangeTrades;
   const exchangeTotal = exchange ? r8(exchange.reduce((s, e) => s + e.pnl, 0)) : 0;
@@ -188,7 +238,12 @@ export function analyticsReport(input: { botTrades: readonly StoredTrade[]; exch
       },
     },
     exchange_analytics: exchange
-      ? { trades: exchange.length, total_pnl_usdt: exchangeTotal, win_rate_pct: exchange.length ? r2((exchangeWins / exchange.length) * 100) : 0, included: true }
+      ? {
+          trades: exchange.length,
+          total_pnl_usdt: exchangeTotal,
+          win_rate_pct: exchange.length ? r2((exchangeWins / exchange.length) * 100) : 0,
+          included: true,
+        }
       : { included: false },
     reconciliation: rec ?? { included: false },
     summary: {

@@ -11,10 +11,34 @@ import { BotHistoryService, HISTORY_FILE, tradeKey } from './bot-history.service
 
 function trade(over: Partial<TradeRecord> = {}): TradeRecord {
   return {
-    id: 'BTC_1_2', timestamp: '', bot_id: 'BTC_1767600000', symbol: 'BTC', direction: 'LONG', size: 0.01, entry_price: 60000, exit_price: 61000,
-    pnl: 10, fees: 0, net_pnl: 10, roi: 5, pnl_percent: 1.6667, leverage: 2, status: 'CLOSED', decision_source: 'MANUAL', rsi: 25, trend: 'NEUTRAL',
-    exit_rsi: null, entry_timeframe: '6h', entry_time: '', entry_timestamp: 1_767_600_000_000, close_timestamp: '', close_time_ms: 1_767_603_600_000,
-    close_reason: 'MANUAL_CLOSE', is_successful: true, is_simulated: true, ...over,
+    id: 'BTC_1_2',
+    timestamp: '',
+    bot_id: 'BTC_1767600000',
+    symbol: 'BTC',
+    direction: 'LONG',
+    size: 0.01,
+    entry_price: 60000,
+    exit_price: 61000,
+    pnl: 10,
+    fees: 0,
+    net_pnl: 10,
+    roi: 5,
+    pnl_percent: 1.6667,
+    leverage: 2,
+    status: 'CLOSED',
+    decision_source: 'MANUAL',
+    rsi: 25,
+    trend: 'NEUTRAL',
+    exit_rsi: null,
+    entry_timeframe: '6h',
+    entry_time: '',
+    entry_timestamp: 1_767_600_000_000,
+    close_timestamp: '',
+    close_time_ms: 1_767_603_600_000,
+    close_reason: 'MANUAL_CLOSE',
+    is_successful: true,
+    is_simulated: true,
+    ...over,
   };
 }
 
@@ -34,7 +58,11 @@ describe('BotHistoryService.recordTrade', () => {
 
   it('records one position once: a second close of it (another path, another reason) is not counted', async () => {
     expect(await history.recordTrade(trade())).toBe(true);
-    expect(await history.recordTrade(trade({ id: 'BTC_1_3', close_reason: 'CLOSED_ON_EXCHANGE', exit_price: 61010, pnl: 10.1 }))).toBe(false);
+    expect(
+      await history.recordTrade(
+        trade({ id: 'BTC_1_3', close_reason: 'CLOSED_ON_EXCHANGE', exit_price: 61010, pnl: 10.1 }),
+      ),
+    ).toBe(false);
     expect(history.closedTrades().map((t) => t.close_reason)).toEqual(['MANUAL_CLOSE']);
     expect(history.actions({ actionType: 'POSITION_CLOSED' })).toHaveLength(1);
     expect(JSON.parse(readFileSync(path.join(dir, HISTORY_FILE), 'utf8')).trades).toHaveLength(1);
@@ -48,7 +76,9 @@ describe('BotHistoryService.recordTrade', () => {
 
   it('throws a PersistenceError when the save fails, keeping the trade in memory for the retry', async () => {
     store.writer = () => Promise.reject(Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }));
-    await expect(history.recordTrade(trade())).rejects.toThrow(new PersistenceError(HISTORY_FILE, { code: 'ENOSPC' }).message);
+    await expect(history.recordTrade(trade())).rejects.toThrow(
+      new PersistenceError(HISTORY_FILE, { code: 'ENOSPC' }).message,
+    );
     expect(history.closedTrades()).toHaveLength(1);
     store.writer = jest.requireActual('../../persistence/atomic-write').atomicWrite;
     await history.flush();

@@ -31,7 +31,12 @@ export interface AuditedTrade {
 export function auditTrade(trade: StoredTrade, config: AuditSettings): AuditedTrade {
   const long = trade.direction === 'LONG';
   const entryThreshold = long ? config.rsi_long_threshold : config.rsi_short_threshold;
-  const entryStatus: AuditStatus = trade.rsi === null || trade.rsi === undefined ? 'no_rsi' : (long ? trade.rsi <= entryThreshold : trade.rsi >= entryThreshold) ? 'ok' : 'error';
+  const entryStatus: AuditStatus =
+    trade.rsi === null || trade.rsi === undefined
+      ? 'no_rsi'
+      : (long ? trade.rsi <= entryThreshold : trade.rsi >= entryThreshold)
+        ? 'ok'
+        : 'error';
   let exitThreshold: number | null = null;
   let exitStatus: AuditedTrade['exit_status'] = 'not_rsi_exit';
   if (trade.close_reason === 'RSI_EXIT') {
@@ -40,13 +45,28 @@ export function auditTrade(trade: StoredTrade, config: AuditSettings): AuditedTr
     exitStatus = trade.exit_rsi === null || trade.exit_rsi === undefined ? 'no_rsi' : verdict.exit ? 'ok' : 'error';
   }
   return {
-    id: trade.id, symbol: trade.symbol, direction: trade.direction, close_timestamp: trade.close_timestamp, close_reason: trade.close_reason, pnl: trade.pnl,
-    entry_rsi: trade.rsi ?? null, entry_threshold: entryThreshold, entry_status: entryStatus,
-    exit_rsi: trade.exit_rsi ?? null, exit_threshold: exitThreshold, exit_status: exitStatus,
+    id: trade.id,
+    symbol: trade.symbol,
+    direction: trade.direction,
+    close_timestamp: trade.close_timestamp,
+    close_reason: trade.close_reason,
+    pnl: trade.pnl,
+    entry_rsi: trade.rsi ?? null,
+    entry_threshold: entryThreshold,
+    entry_status: entryStatus,
+    exit_rsi: trade.exit_rsi ?? null,
+    exit_threshold: exitThreshold,
+    exit_status: exitStatus,
   };
 }
 
-export function rsiAuditReport(trades: readonly StoredTrade[], configFor: (symbol: string) => AuditSettings, global: AuditSettings, timeframe: string, generatedAt: string) {
+export function rsiAuditReport(
+  trades: readonly StoredTrade[],
+  configFor: (symbol: string) => AuditSettings,
+  global: AuditSettings,
+  timeframe: string,
+  generatedAt: string,
+) {
   const audited = trades.map((t) => auditTrade(t, configFor(t.symbol)));
   const count = (pick: (a: AuditedTrade) => boolean) => audited.filter(pick).length;
   return {

@@ -10,8 +10,21 @@ const T0 = Date.UTC(2026, 0, 1);
 
 function position(symbol: string, side: 'Long' | 'Short' = 'Long'): Position {
   return {
-    symbol, side, size: 2, entryPrice: 10, markPrice: 11, leverage: 5, unrealizedPnl: 2, realizedPnl: 0, stopLoss: 9, takeProfit: null,
-    liquidationPrice: null, positionValue: 22, margin: 4, createdAt: T0, updatedAt: T0,
+    symbol,
+    side,
+    size: 2,
+    entryPrice: 10,
+    markPrice: 11,
+    leverage: 5,
+    unrealizedPnl: 2,
+    realizedPnl: 0,
+    stopLoss: 9,
+    takeProfit: null,
+    liquidationPrice: null,
+    positionValue: 22,
+    margin: 4,
+    createdAt: T0,
+    updatedAt: T0,
   };
 }
 
@@ -28,7 +41,11 @@ describe('BotMarketData', () => {
     bots.clear();
     positions = [];
     const exchange = { fetchPositions: async () => positions } as unknown as ExchangeService;
-    const rsi = { timeframe: '6h', getCoin: (s: string) => coins[s], computeRsiFor: async () => 61.5 } as unknown as RsiService;
+    const rsi = {
+      timeframe: '6h',
+      getCoin: (s: string) => coins[s],
+      computeRsiFor: async () => 61.5,
+    } as unknown as RsiService;
     const registry = { find: (s: string) => bots.get(s) } as unknown as BotRegistry;
     market = new BotMarketData(new ManualClock(T0), exchange, rsi, registry);
   });
@@ -45,16 +62,53 @@ describe('BotMarketData', () => {
 
   it('manual positions are those no bot holds, from the last snapshot', async () => {
     expect(market.manualPositions()).toEqual([]);
-    const holder = TradingBot.create({ symbol: 'OWN', nowMs: T0, volumeMode: 'usdt', volumeValue: 10, leverage: 5, autoManaged: false });
-    holder.openPosition({ direction: 'LONG', entryPrice: 10, quantity: 2, leverage: 5, orderId: 'o', stopLoss: 9, takeProfit: null, entryTrend: 'UP', entryTimeframe: '6h', entryRsi: 25, nowMs: T0 });
+    const holder = TradingBot.create({
+      symbol: 'OWN',
+      nowMs: T0,
+      volumeMode: 'usdt',
+      volumeValue: 10,
+      leverage: 5,
+      autoManaged: false,
+    });
+    holder.openPosition({
+      direction: 'LONG',
+      entryPrice: 10,
+      quantity: 2,
+      leverage: 5,
+      orderId: 'o',
+      stopLoss: 9,
+      takeProfit: null,
+      entryTrend: 'UP',
+      entryTimeframe: '6h',
+      entryRsi: 25,
+      nowMs: T0,
+    });
     bots.set('OWN', holder);
-    bots.set('WAIT', TradingBot.create({ symbol: 'WAIT', nowMs: T0, volumeMode: 'usdt', volumeValue: 10, leverage: 5, autoManaged: false }));
+    bots.set(
+      'WAIT',
+      TradingBot.create({
+        symbol: 'WAIT',
+        nowMs: T0,
+        volumeMode: 'usdt',
+        volumeValue: 10,
+        leverage: 5,
+        autoManaged: false,
+      }),
+    );
     positions = [position('OWN'), position('WAIT', 'Short'), position('HAND')];
     await market.fetchPositions();
     expect(market.openPositionSymbols()).toEqual(['OWN', 'WAIT', 'HAND']);
     expect(market.manualPositions().map((p) => p.symbol)).toEqual(['WAIT', 'HAND']);
     expect(market.manualPositions()[0]).toEqual({
-      symbol: 'WAIT', side: 'Short', size: 2, entry_price: 10, mark_price: 11, unrealized_pnl: 2, leverage: 5, stop_loss: 9, take_profit: null,
+      symbol: 'WAIT',
+      side: 'Short',
+      size: 2,
+      entry_price: 10,
+      mark_price: 11,
+      unrealized_pnl: 2,
+      leverage: 5,
+      stop_loss: 9,
+      take_profit: null,
     });
   });
 

@@ -100,8 +100,15 @@ export class BotMarketData {
     return positions
       .filter((p) => !this.registry.find(p.symbol)?.holdsPosition)
       .map((p) => ({
-        symbol: p.symbol, side: p.side, size: p.size, entry_price: p.entryPrice, mark_price: p.markPrice,
-        unrealized_pnl: p.unrealizedPnl, leverage: p.leverage, stop_loss: p.stopLoss, take_profit: p.takeProfit,
+        symbol: p.symbol,
+        side: p.side,
+        size: p.size,
+        entry_price: p.entryPrice,
+        mark_price: p.markPrice,
+        unrealized_pnl: p.unrealizedPnl,
+        leverage: p.leverage,
+        stop_loss: p.stopLoss,
+        take_profit: p.takeProfit,
       }));
   }
 

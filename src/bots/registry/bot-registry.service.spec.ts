@@ -47,7 +47,9 @@ describe('BotRegistry', () => {
   });
 
   it('a refused save applies nothing and answers a PersistenceError naming the file', async () => {
-    jest.spyOn(store, 'save').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    jest
+      .spyOn(store, 'save')
+      .mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
     const failed = registry.commitChange('ETH', bot('ETH').record, () => registry.applyRecord('ETH', bot('ETH')));
     await expect(failed).rejects.toBeInstanceOf(PersistenceError);
     await expect(failed).rejects.toThrow(`${BOTS_STATE_FILE} could not be saved: no space left on device`);
@@ -68,7 +70,17 @@ describe('BotRegistry', () => {
   it('runs one action per symbol at a time and keeps no idle locks', async () => {
     const order: string[] = [];
     let release!: () => void;
-    const first = registry.withLock('BTC', () => new Promise<void>((resolve) => (release = () => { order.push('first'); resolve(); })));
+    const first = registry.withLock(
+      'BTC',
+      () =>
+        new Promise<void>(
+          (resolve) =>
+            (release = () => {
+              order.push('first');
+              resolve();
+            }),
+        ),
+    );
     const second = registry.withLock('BTC', () => void order.push('second'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(order).toEqual([]);
@@ -81,7 +93,9 @@ describe('BotRegistry', () => {
   it('an exclusive run waits for a running action', async () => {
     const order: string[] = [];
     let release!: () => void;
-    const action = registry.withLock('BTC', () => new Promise<void>((resolve) => (release = resolve)).then(() => void order.push('action')));
+    const action = registry.withLock('BTC', () =>
+      new Promise<void>((resolve) => (release = resolve)).then(() => void order.push('action')),
+    );
     const reload = registry.exclusive(() => void order.push('reload'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(order).toEqual([]);

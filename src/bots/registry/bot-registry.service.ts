@@ -68,7 +68,13 @@ export class BotRegistry implements OnModuleInit {
   /** Re-reads bots_state.json; the caller holds the gate exclusive. */
   async loadLocked(): Promise<void> {
     const file = await this.store.load<BotsStateFile>(BOTS_STATE_FILE, {
-      defaults: () => ({ bots: {}, auto_bot_config: {}, global_stats: { active_bots: 0, bots_in_position: 0, total_pnl: 0 }, last_saved: '', version: '1.0' }),
+      defaults: () => ({
+        bots: {},
+        auto_bot_config: {},
+        global_stats: { active_bots: 0, bots_in_position: 0, total_pnl: 0 },
+        last_saved: '',
+        version: '1.0',
+      }),
       validate: validateBotsStateFile,
     });
     const restored = restoreBots(file, this.clock.now());
@@ -97,7 +103,9 @@ export class BotRegistry implements OnModuleInit {
     await this.saveLock.runExclusive(() => this.writeState(new Map()));
   }
 
-  /** Writes bots_state.json: the registry with `overrides` (symbol → its record after a pending change, null = removed). */
+  /**
+   * Writes bots_state.json: the registry with `overrides` (symbol → its record after a pending change, null = removed).
+   */
   private async writeState(overrides: ReadonlyMap<string, BotRecord | null>): Promise<void> {
     const wasDirty = this.dirty;
     // With overrides the write carries changes applied only after it succeeded (commitChange): refused on failure.
@@ -150,7 +158,12 @@ export class BotRegistry implements OnModuleInit {
   commitChange(symbol: string, record: BotRecord | null, apply: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pendingCommits.push({ symbol, record, apply, resolve, reject });
-      if (!this.committing) void this.drainCommits();
+      // Write failures reach each change's reject(); this handler only catches a throwing apply().
+      if (!this.committing) {
+        void this.drainCommits().catch((error: Error) =>
+          this.logger.error(`Registry commit loop failed: ${error.message}`),
+        );
+      }
     });
   }
 

@@ -3,7 +3,14 @@ import { fitExitScam, percentile } from './exit-scam-learning';
 
 /** Candle i opens at 100 and closes at 100 + i/10 (a body of i/10 %), i = 1..count. */
 function candles(count: number): Candle[] {
-  return Array.from({ length: count }, (_, k) => ({ time: k * 60_000, open: 100, high: 106, low: 99, close: 100 + (k + 1) / 10, volume: 1 }));
+  return Array.from({ length: count }, (_, k) => ({
+    time: k * 60_000,
+    open: 100,
+    high: 106,
+    low: 99,
+    close: 100 + (k + 1) / 10,
+    volume: 1,
+  }));
 }
 
 describe('percentile', () => {
@@ -27,9 +34,15 @@ describe('exit-scam fit', () => {
     expect(fit.params.exit_scam_single_candle_percent).toBe(4.95);
     expect(fit.params.exit_scam_multi_candle_count).toBe(4);
     expect(fit.params.exit_scam_candles).toBe(8);
-    // 4-candle moves run from open 100 to close 100 + (i+4)/10: 0.4 … 5.0 % over 47 windows; rank 0.99·46 = 45.54 → 4.9 + 0.054 = 4.954
+    // 4-candle moves run from open 100 to close 100 + (i+4)/10: 0.4 … 5.0 % over 47 windows; rank 0.99·46 = 45.54 → 4.9
+    // + 0.054 = 4.954
     expect(fit.stats.multi_per_n).toBe(4.95);
-    expect(fit.stats).toMatchObject({ aggressiveness: 'normal', percentile_used: 99, chosen_n: 4, candles_analyzed: 50 });
+    expect(fit.stats).toMatchObject({
+      aggressiveness: 'normal',
+      percentile_used: 99,
+      chosen_n: 4,
+      candles_analyzed: 50,
+    });
   });
 
   it('aggressive uses a lower percentile (97) and so a tighter threshold', () => {

@@ -9,7 +9,11 @@ export type Aggressiveness = 'normal' | 'conservative' | 'aggressive';
 export const AGGRESSIVENESS: readonly Aggressiveness[] = ['normal', 'conservative', 'aggressive'];
 
 /** Higher percentile = looser thresholds = fewer blocked entries. "aggressive" filters hardest. */
-export const PERCENTILE_BY_AGGRESSIVENESS: Record<Aggressiveness, number> = { conservative: 99.5, normal: 99, aggressive: 97 };
+export const PERCENTILE_BY_AGGRESSIVENESS: Record<Aggressiveness, number> = {
+  conservative: 99.5,
+  normal: 99,
+  aggressive: 97,
+};
 
 export const MIN_CANDLES_FOR_LEARNING = 50;
 
@@ -43,14 +47,20 @@ export interface ExitScamFit {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Null when there are fewer than 50 usable candles. */
-export function fitExitScam(candles: readonly Candle[], aggressiveness: Aggressiveness, current: { candles: number; multiCount: number }): ExitScamFit | null {
+export function fitExitScam(
+  candles: readonly Candle[],
+  aggressiveness: Aggressiveness,
+  current: { candles: number; multiCount: number },
+): ExitScamFit | null {
   const usable = candles.filter((c) => c.open > 0);
   if (usable.length < MIN_CANDLES_FOR_LEARNING) return null;
   const p = PERCENTILE_BY_AGGRESSIVENESS[aggressiveness];
   const n = Math.max(2, Math.min(Math.floor(current.multiCount), usable.length));
   const bodies = usable.map((c) => (Math.abs(c.close - c.open) / c.open) * 100);
   const moves: number[] = [];
-  for (let i = 0; i + n <= usable.length; i++) moves.push((Math.abs(usable[i + n - 1].close - usable[i].open) / usable[i].open) * 100);
+  for (let i = 0; i + n <= usable.length; i++) {
+    moves.push((Math.abs(usable[i + n - 1].close - usable[i].open) / usable[i].open) * 100);
+  }
   const single = percentile(bodies, p);
   const multi = percentile(moves, p);
   return {
@@ -61,6 +71,13 @@ export function fitExitScam(candles: readonly Candle[], aggressiveness: Aggressi
       exit_scam_multi_candle_count: n,
       exit_scam_multi_candle_percent: Math.max(1, round2(Math.max(multi, single))),
     },
-    stats: { aggressiveness, percentile_used: p, single_raw_pct: round2(single), multi_per_n: round2(multi), chosen_n: n, candles_analyzed: usable.length },
+    stats: {
+      aggressiveness,
+      percentile_used: p,
+      single_raw_pct: round2(single),
+      multi_per_n: round2(multi),
+      chosen_n: n,
+      candles_analyzed: usable.length,
+    },
   };
 }

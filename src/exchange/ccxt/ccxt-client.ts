@@ -17,7 +17,14 @@ export interface CcxtInternals {
   getExceptionsByUrl?: (url: string, exactOrBroad: string) => unknown;
   fetchDispatcher?: { destroy?: () => Promise<void> };
   has: Record<string, unknown>;
-  createOrder(symbol: string, type: string, side: string, amount: number | undefined, price?: number, params?: object): ReturnType<Exchange['createOrder']>;
+  createOrder(
+    symbol: string,
+    type: string,
+    side: string,
+    amount: number | undefined,
+    price?: number,
+    params?: object,
+  ): ReturnType<Exchange['createOrder']>;
 }
 
 /** The one view of a client's internals (a structural cast: these members exist on every ccxt exchange object). */
@@ -28,8 +35,11 @@ export function internals(client: Exchange): CcxtInternals {
 /**
  * The one ccxt exchange class we use, loaded from ccxt's CommonJS build without the other ~140 exchanges that
  * `require('ccxt')` loads and compiles (~40 MB of RSS and ~0.4 s at start-up). The files are the same ones the
- * full entry point loads (same module cache, same classes); if ccxt's layout ever differs, the full entry point is used.
+ * full entry point loads (same module cache, same classes); if ccxt's layout ever differs, the full entry point is
+ * used.
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- the path is computed at run time and the point is to
+   load one file lazily; the types are declared above. */
 export function loadCcxtClass(id: CcxtClassId): CcxtExchangeClass {
   try {
     const root = join(dirname(require.resolve('ccxt')), 'cjs');
@@ -43,6 +53,7 @@ export function loadCcxtClass(id: CcxtClassId): CcxtExchangeClass {
   }
   return (require('ccxt') as CcxtModule)[id] as unknown as CcxtExchangeClass;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export type UrlTree = { [key: string]: string | UrlTree };
 
@@ -80,7 +91,12 @@ function keepErrorMappingByHost(client: Exchange, before: Map<string, string>, a
   }
   pairs.sort((a, b) => b[0].length - a[0].length);
   target.getExceptionsByUrl = (url: string, exactOrBroad: string) => {
-    const pair = typeof url === 'string' ? pairs.find(([replaced]) => url === replaced || url.startsWith(`${replaced}/`) || url.startsWith(`${replaced}?`)) : undefined;
+    const pair =
+      typeof url === 'string'
+        ? pairs.find(
+            ([replaced]) => url === replaced || url.startsWith(`${replaced}/`) || url.startsWith(`${replaced}?`),
+          )
+        : undefined;
     return lookup(pair ? pair[1] + url.slice(pair[0].length) : url, exactOrBroad);
   };
 }
@@ -118,8 +134,13 @@ export function createCcxtClient(ExchangeClass: CcxtExchangeClass, settings: Cli
   return client;
 }
 
-/** Closes the client and its sockets at once (close alone would wait for a stalled answer until undici's body timeout). */
+/**
+ * Closes the client and its sockets at once (close alone would wait for a stalled answer until undici's body timeout).
+ */
 export async function destroyCcxtClient(client: Exchange): Promise<void> {
   await client.close();
-  await internals(client).fetchDispatcher?.destroy?.().catch(() => undefined);
+  // The client is closed already; destroying the sockets only hurries them, a failure leaves them to time out.
+  await internals(client)
+    .fetchDispatcher?.destroy?.()
+    .catch(() => undefined);
 }

@@ -8,7 +8,14 @@ import {
   InvalidOrderError,
   UnknownSymbolError,
 } from '../exchange.errors';
-import { bybitMalformedReason, bybitRetCode, isBybitRateLimitAnswer, mapCcxtError, rateLimitPauseMs, redactSecrets } from './ccxt-errors';
+import {
+  bybitMalformedReason,
+  bybitRetCode,
+  isBybitRateLimitAnswer,
+  mapCcxtError,
+  rateLimitPauseMs,
+  redactSecrets,
+} from './ccxt-errors';
 
 const context = { method: 'createMarketOrder', secrets: ['fake-api-key-123', 'super-secret-456'] };
 
@@ -63,7 +70,9 @@ describe('mapCcxtError', () => {
   });
 
   it('never lets the key or the secret through', () => {
-    const leaky = new ccxt.AuthenticationError('bybit {"retCode":10004,"retMsg":"error sign! origin_string[1700000000000fake-api-key-1235000category=linear] super-secret-456"}');
+    const leaky = new ccxt.AuthenticationError(
+      'bybit {"retCode":10004,"retMsg":"error sign! origin_string[1700000000000fake-api-key-1235000category=linear] super-secret-456"}',
+    );
     const mapped = mapCcxtError(leaky, context);
     expect(mapped.message).not.toContain('fake-api-key-123');
     expect(mapped.message).not.toContain('super-secret-456');
@@ -123,6 +132,8 @@ describe('bybitMalformedReason', () => {
     expect(bybitMalformedReason(200, url, '{"result":{"list":[]}}')).toBe('no retCode');
     expect(bybitMalformedReason(200, url, '{"retCode":0,"result":null}')).toBe('result missing');
     expect(bybitMalformedReason(200, url, '{"retCode":0,"result":{}}')).toBe('result.list missing');
-    expect(bybitMalformedReason(200, 'http://h/v5/order/create', '{"retCode":"0","result":{"orderLinkId":"x"}}')).toBe('result.orderId missing');
+    expect(bybitMalformedReason(200, 'http://h/v5/order/create', '{"retCode":"0","result":{"orderLinkId":"x"}}')).toBe(
+      'result.orderId missing',
+    );
   });
 });

@@ -34,15 +34,30 @@ const CCXT_CLASS_MAP: Record<string, new (message: string, method?: string) => E
 
 /** Transport failures that reach us raw (e.g. undici's body timeout while reading a stalled answer). */
 const TRANSPORT_ERROR_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED',
-  'UND_ERR_SOCKET', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_ABORTED',
-  'UND_ERR_CLOSED', 'UND_ERR_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_ABORTED',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
 ]);
 
 export function ccxtClassChain(error: unknown): string[] {
   const names: string[] = [];
   if (typeof error !== 'object' || error === null) return names;
-  for (let proto = Object.getPrototypeOf(error); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(error);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     const name = proto.constructor?.name;
     if (typeof name === 'string') names.push(name);
   }
@@ -85,14 +100,19 @@ export function mapCcxtError(error: unknown, context: MapErrorContext): Exchange
   if (error instanceof ExchangeError) {
     // Already ours (e.g. a malformed answer detected in the response hook); keep its class.
     const ErrorClass = error.constructor as new (message: string, method?: string) => ExchangeError;
-    return new ErrorClass(error.message.startsWith(`${context.method}:`) ? redactSecrets(error.message, context.secrets) : message, context.method);
+    return new ErrorClass(
+      error.message.startsWith(`${context.method}:`) ? redactSecrets(error.message, context.secrets) : message,
+      context.method,
+    );
   }
   for (const name of ccxtClassChain(error)) {
     const ErrorClass = CCXT_CLASS_MAP[name];
     if (ErrorClass) return new ErrorClass(message, context.method);
   }
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && TRANSPORT_ERROR_CODES.has(code)) return new ExchangeUnavailableError(message, context.method);
+  if (typeof code === 'string' && TRANSPORT_ERROR_CODES.has(code)) {
+    return new ExchangeUnavailableError(message, context.method);
+  }
   return new ExchangeError(message, context.method);
 }
 
@@ -131,7 +151,15 @@ export function isBybitRateLimitAnswer(status: number, body: unknown): boolean {
 }
 
 /** Paths whose successful answer must carry `result.list`, and those that must carry `result.orderId`. */
-const LIST_PATHS = ['/v5/market/instruments-info', '/v5/market/kline', '/v5/market/tickers', '/v5/account/wallet-balance', '/v5/position/list', '/v5/order/realtime', '/v5/order/history'];
+const LIST_PATHS = [
+  '/v5/market/instruments-info',
+  '/v5/market/kline',
+  '/v5/market/tickers',
+  '/v5/account/wallet-balance',
+  '/v5/position/list',
+  '/v5/order/realtime',
+  '/v5/order/history',
+];
 /** JSON.parse that answers undefined for an empty or invalid body. */
 export function parseJsonOrUndefined(text: string): unknown {
   if (text.length === 0) return undefined;
@@ -149,7 +177,12 @@ const ORDER_ID_PATHS = ['/v5/order/create', '/v5/order/cancel'];
  * (it then returns empty lists / an order without id). Returns why such an answer is malformed,
  * or undefined when it looks sound (error answers are left to ccxt's own error handling).
  */
-export function bybitMalformedReason(status: number, url: string, body: string, parsed: unknown = parseJsonOrUndefined(body)): string | undefined {
+export function bybitMalformedReason(
+  status: number,
+  url: string,
+  body: string,
+  parsed: unknown = parseJsonOrUndefined(body),
+): string | undefined {
   if (status < 200 || status >= 300) return undefined;
   if (parsed === undefined) return body.length === 0 ? 'empty body' : 'body is not JSON';
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'body is not a JSON object';
@@ -159,7 +192,9 @@ export function bybitMalformedReason(status: number, url: string, body: string, 
   const result = answer.result;
   if (typeof result !== 'object' || result === null) return 'result missing';
   const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0];
-  if (LIST_PATHS.some((p) => path.endsWith(p)) && !Array.isArray((result as { list?: unknown }).list)) return 'result.list missing';
+  if (LIST_PATHS.some((p) => path.endsWith(p)) && !Array.isArray((result as { list?: unknown }).list)) {
+    return 'result.list missing';
+  }
   if (ORDER_ID_PATHS.some((p) => path.endsWith(p))) {
     const id = (result as { orderId?: unknown }).orderId;
     if (typeof id !== 'string' || id.length === 0) return 'result.orderId missing';

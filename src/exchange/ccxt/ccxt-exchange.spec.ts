@@ -31,46 +31,97 @@ describe('replaceApiOrigins', () => {
   });
 
   it('walks nested URL objects', () => {
-    const urls = { rest: { public: 'https://a.example/v1', private: 'https://b.example/v2/x' }, plain: 'https://c.example' };
+    const urls = {
+      rest: { public: 'https://a.example/v1', private: 'https://b.example/v2/x' },
+      plain: 'https://c.example',
+    };
     replaceApiOrigins(urls, 'http://localhost:1');
-    expect(urls).toEqual({ rest: { public: 'http://localhost:1/v1', private: 'http://localhost:1/v2/x' }, plain: 'http://localhost:1' });
+    expect(urls).toEqual({
+      rest: { public: 'http://localhost:1/v1', private: 'http://localhost:1/v2/x' },
+      plain: 'http://localhost:1',
+    });
   });
 });
 
 describe('market parsing', () => {
   it('reads Bybit status, filters, leverage and launch time from the raw instrument', () => {
     const market = {
-      id: '1000PEPEUSDT', symbol: '1000PEPE/USDT:USDT', base: '1000PEPE', baseId: '1000PEPE', quote: 'USDT', settle: 'USDT',
-      swap: true, linear: true, active: false, precision: { price: 0.0000001, amount: 100 }, limits: { amount: { min: 100 } },
+      id: '1000PEPEUSDT',
+      symbol: '1000PEPE/USDT:USDT',
+      base: '1000PEPE',
+      baseId: '1000PEPE',
+      quote: 'USDT',
+      settle: 'USDT',
+      swap: true,
+      linear: true,
+      active: false,
+      precision: { price: 0.0000001, amount: 100 },
+      limits: { amount: { min: 100 } },
       info: {
-        symbol: '1000PEPEUSDT', status: 'PreLaunch', launchTime: '1683187200000',
-        priceFilter: { tickSize: '0.0000001' }, lotSizeFilter: { qtyStep: '100', minOrderQty: '100', minNotionalValue: '5' },
+        symbol: '1000PEPEUSDT',
+        status: 'PreLaunch',
+        launchTime: '1683187200000',
+        priceFilter: { tickSize: '0.0000001' },
+        lotSizeFilter: { qtyStep: '100', minOrderQty: '100', minNotionalValue: '5' },
         leverageFilter: { maxLeverage: '25.00' },
       },
     };
     expect(bybitMarketInfo(market as never)).toEqual({
-      symbol: '1000PEPE', exchangeSymbol: '1000PEPEUSDT', status: 'PreLaunch', tickSize: 0.0000001, qtyStep: 100,
-      minOrderQty: 100, minNotional: 5, maxLeverage: 25, launchTime: 1683187200000,
+      symbol: '1000PEPE',
+      exchangeSymbol: '1000PEPEUSDT',
+      status: 'PreLaunch',
+      tickSize: 0.0000001,
+      qtyStep: 100,
+      minOrderQty: 100,
+      minNotional: 5,
+      maxLeverage: 25,
+      launchTime: 1683187200000,
     });
   });
 
   it('falls back to ccxt fields and defaults when Bybit leaves fields out', () => {
     const market = {
-      id: 'XUSDT', symbol: 'X/USDT:USDT', base: 'X', baseId: 'X', quote: 'USDT', settle: 'USDT', swap: true, linear: true, active: true,
-      precision: { price: 0.001, amount: 0.1 }, limits: { amount: { min: 0.1 }, leverage: {} }, info: { status: 'Trading' },
+      id: 'XUSDT',
+      symbol: 'X/USDT:USDT',
+      base: 'X',
+      baseId: 'X',
+      quote: 'USDT',
+      settle: 'USDT',
+      swap: true,
+      linear: true,
+      active: true,
+      precision: { price: 0.001, amount: 0.1 },
+      limits: { amount: { min: 0.1 }, leverage: {} },
+      info: { status: 'Trading' },
     };
     expect(bybitMarketInfo(market as never)).toEqual({
-      symbol: 'X', exchangeSymbol: 'XUSDT', status: 'Trading', tickSize: 0.001, qtyStep: 0.1, minOrderQty: 0.1,
-      minNotional: 5, maxLeverage: 20, launchTime: undefined,
+      symbol: 'X',
+      exchangeSymbol: 'XUSDT',
+      status: 'Trading',
+      tickSize: 0.001,
+      qtyStep: 0.1,
+      minOrderQty: 0.1,
+      minNotional: 5,
+      maxLeverage: 20,
+      launchTime: undefined,
     });
   });
 
   it('reads Binance filters and maps its statuses', () => {
     const market = {
-      id: 'BTCUSDT', symbol: 'BTC/USDT:USDT', base: 'BTC', baseId: 'BTC', quote: 'USDT', settle: 'USDT', swap: true, linear: true,
-      limits: { leverage: { max: 125 } }, precision: {},
+      id: 'BTCUSDT',
+      symbol: 'BTC/USDT:USDT',
+      base: 'BTC',
+      baseId: 'BTC',
+      quote: 'USDT',
+      settle: 'USDT',
+      swap: true,
+      linear: true,
+      limits: { leverage: { max: 125 } },
+      precision: {},
       info: {
-        status: 'SETTLING', onboardDate: '1569398400000',
+        status: 'SETTLING',
+        onboardDate: '1569398400000',
         filters: [
           { filterType: 'PRICE_FILTER', tickSize: '0.10' },
           { filterType: 'LOT_SIZE', stepSize: '0.001', minQty: '0.001' },
@@ -80,23 +131,55 @@ describe('market parsing', () => {
       },
     };
     expect(binanceMarketInfo(market as never)).toEqual({
-      symbol: 'BTC', exchangeSymbol: 'BTCUSDT', status: 'Settling', tickSize: 0.1, qtyStep: 0.001, minOrderQty: 0.001,
-      minNotional: 100, maxLeverage: 125, launchTime: 1569398400000,
+      symbol: 'BTC',
+      exchangeSymbol: 'BTCUSDT',
+      status: 'Settling',
+      tickSize: 0.1,
+      qtyStep: 0.001,
+      minOrderQty: 0.001,
+      minNotional: 100,
+      maxLeverage: 125,
+      launchTime: 1569398400000,
     });
   });
 });
 
 describe('toPosition', () => {
   const row = {
-    symbol: 'ETH/USDT:USDT', side: 'short', contracts: 0.5, entryPrice: 2000, markPrice: 1980, leverage: 10, unrealizedPnl: 10,
-    realizedPnl: -0.3, stopLossPrice: 0, takeProfitPrice: 1800, liquidationPrice: 2150, notional: 990, initialMargin: 100,
-    timestamp: 1700000000000, lastUpdateTimestamp: 1700000100000, info: {},
+    symbol: 'ETH/USDT:USDT',
+    side: 'short',
+    contracts: 0.5,
+    entryPrice: 2000,
+    markPrice: 1980,
+    leverage: 10,
+    unrealizedPnl: 10,
+    realizedPnl: -0.3,
+    stopLossPrice: 0,
+    takeProfitPrice: 1800,
+    liquidationPrice: 2150,
+    notional: 990,
+    initialMargin: 100,
+    timestamp: 1700000000000,
+    lastUpdateTimestamp: 1700000100000,
+    info: {},
   };
 
   it('maps a ccxt position, a zero stop becoming null', () => {
     expect(toPosition('ETH', row as never)).toEqual({
-      symbol: 'ETH', side: 'Short', size: 0.5, entryPrice: 2000, markPrice: 1980, leverage: 10, unrealizedPnl: 10, realizedPnl: -0.3,
-      stopLoss: null, takeProfit: 1800, liquidationPrice: 2150, positionValue: 990, margin: 100, createdAt: 1700000000000,
+      symbol: 'ETH',
+      side: 'Short',
+      size: 0.5,
+      entryPrice: 2000,
+      markPrice: 1980,
+      leverage: 10,
+      unrealizedPnl: 10,
+      realizedPnl: -0.3,
+      stopLoss: null,
+      takeProfit: 1800,
+      liquidationPrice: 2150,
+      positionValue: 990,
+      margin: 100,
+      createdAt: 1700000000000,
       updatedAt: 1700000100000,
     });
   });
@@ -109,10 +192,31 @@ describe('toPosition', () => {
 
 describe('toTicker', () => {
   it('maps unified fields and skips tickers without a price', () => {
-    const t = { last: 100, bid: 99.9, ask: 100.1, high: 105, low: 95, percentage: 2.5, baseVolume: 1000, quoteVolume: 100000, markPrice: 100.05, timestamp: 1700000000000, info: {} };
+    const t = {
+      last: 100,
+      bid: 99.9,
+      ask: 100.1,
+      high: 105,
+      low: 95,
+      percentage: 2.5,
+      baseVolume: 1000,
+      quoteVolume: 100000,
+      markPrice: 100.05,
+      timestamp: 1700000000000,
+      info: {},
+    };
     expect(toTicker('BTC', t as never)).toEqual({
-      symbol: 'BTC', last: 100, bid: 99.9, ask: 100.1, mark: 100.05, high24h: 105, low24h: 95, change24hPercent: 2.5, volume24h: 1000,
-      turnover24h: 100000, timestamp: 1700000000000,
+      symbol: 'BTC',
+      last: 100,
+      bid: 99.9,
+      ask: 100.1,
+      mark: 100.05,
+      high24h: 105,
+      low24h: 95,
+      change24hPercent: 2.5,
+      volume24h: 1000,
+      turnover24h: 100000,
+      timestamp: 1700000000000,
     });
     expect(toTicker('BTC', { info: {} } as never)).toBeUndefined();
   });
@@ -122,22 +226,52 @@ describe('balance figures', () => {
   it('reads the USDT row of a Bybit UTA wallet, with the account-level available balance when the coin has none', () => {
     const info = {
       result: {
-        list: [{
-          accountType: 'UNIFIED', totalMarginBalance: '1010.5', totalAvailableBalance: '900.25',
-          coin: [{ coin: 'BTC', equity: '1' }, { coin: 'USDT', equity: '1010.5', walletBalance: '1000', unrealisedPnl: '10.5', availableToWithdraw: '' }],
-        }],
+        list: [
+          {
+            accountType: 'UNIFIED',
+            totalMarginBalance: '1010.5',
+            totalAvailableBalance: '900.25',
+            coin: [
+              { coin: 'BTC', equity: '1' },
+              { coin: 'USDT', equity: '1010.5', walletBalance: '1000', unrealisedPnl: '10.5', availableToWithdraw: '' },
+            ],
+          },
+        ],
       },
     };
-    expect(bybitBalanceFigures(info)).toEqual({ equity: 1010.5, walletBalance: 1000, available: 900.25, unrealizedPnl: 10.5, marginBalance: 1010.5 });
+    expect(bybitBalanceFigures(info)).toEqual({
+      equity: 1010.5,
+      walletBalance: 1000,
+      available: 900.25,
+      unrealizedPnl: 10.5,
+      marginBalance: 1010.5,
+    });
     expect(bybitBalanceFigures({ result: { list: [] } })).toBeUndefined();
-    expect(bybitBalanceFigures({ result: { list: [{ accountType: 'UNIFIED', totalAvailableBalance: '0', coin: [] }] } })).toEqual({
-      equity: 0, walletBalance: 0, available: 0, unrealizedPnl: 0, marginBalance: undefined,
+    expect(
+      bybitBalanceFigures({ result: { list: [{ accountType: 'UNIFIED', totalAvailableBalance: '0', coin: [] }] } }),
+    ).toEqual({
+      equity: 0,
+      walletBalance: 0,
+      available: 0,
+      unrealizedPnl: 0,
+      marginBalance: undefined,
     });
   });
 
   it('reads the USDT asset of a Binance futures account', () => {
-    const info = { totalWalletBalance: '1', assets: [{ asset: 'USDT', walletBalance: '500', unrealizedProfit: '-5', marginBalance: '495', availableBalance: '400' }] };
-    expect(binanceBalanceFigures(info)).toEqual({ equity: 495, walletBalance: 500, available: 400, unrealizedPnl: -5, marginBalance: 495 });
+    const info = {
+      totalWalletBalance: '1',
+      assets: [
+        { asset: 'USDT', walletBalance: '500', unrealizedProfit: '-5', marginBalance: '495', availableBalance: '400' },
+      ],
+    };
+    expect(binanceBalanceFigures(info)).toEqual({
+      equity: 495,
+      walletBalance: 500,
+      available: 400,
+      unrealizedPnl: -5,
+      marginBalance: 495,
+    });
   });
 });
 
@@ -180,13 +314,15 @@ describe('fast Bybit kline row parsing', () => {
   const linear = { inverse: false };
   const inverse = { inverse: true };
 
-  it('gives exactly what ccxt\'s bybit parseOHLCV gives, for linear and inverse markets', () => {
+  it("gives exactly what ccxt's bybit parseOHLCV gives, for linear and inverse markets", () => {
     const reference = new ccxt.bybit();
     const fast = new ccxt.bybit();
     installFastBybitOhlcv(fast);
     for (const market of [linear, inverse, undefined]) {
       for (const row of rows) {
-        expect(fast.parseOHLCV(row as never, market as never)).toEqual(reference.parseOHLCV(row as never, market as never));
+        expect(fast.parseOHLCV(row as never, market as never)).toEqual(
+          reference.parseOHLCV(row as never, market as never),
+        );
       }
     }
   });

@@ -8,7 +8,13 @@
  * no Nest imports: ExchangeService wires it in.
  */
 import type { Exchange, OHLCV, Position as CcxtPosition } from 'ccxt';
-import { ExchangeError, ExchangeNotReadyError, ExchangeUnavailableError, InvalidOrderError, UnknownSymbolError } from '../exchange.errors';
+import {
+  ExchangeError,
+  ExchangeNotReadyError,
+  ExchangeUnavailableError,
+  InvalidOrderError,
+  UnknownSymbolError,
+} from '../exchange.errors';
 import {
   Balance,
   Candle,
@@ -26,9 +32,24 @@ import {
   TradingStopRequest,
 } from '../exchange.types';
 import { createCcxtClient, destroyCcxtClient, loadCcxtClass } from './ccxt-client';
-import { CCXT_EXCHANGE_IDS, type CcxtExchangeId, dialectFor, type DialectContext, type ExchangeDialect } from './dialects';
+import {
+  CCXT_EXCHANGE_IDS,
+  type CcxtExchangeId,
+  dialectFor,
+  type DialectContext,
+  type ExchangeDialect,
+} from './dialects';
 import { ccxtIs } from './dialects/dialect';
-import { bareCoin, bareFromTickerKey, columnsToCandles, isUsdtPerpetual, ohlcvColumns, toBalance, toTicker, type UnifiedUsdt } from './mappers';
+import {
+  bareCoin,
+  bareFromTickerKey,
+  columnsToCandles,
+  isUsdtPerpetual,
+  ohlcvColumns,
+  toBalance,
+  toTicker,
+  type UnifiedUsdt,
+} from './mappers';
 import { CallRunner, type RequestOutcome } from './transport/call-runner';
 import { HttpTransport } from './transport/http-transport';
 
@@ -102,7 +123,9 @@ export class CcxtExchange implements ExchangeAdapter {
 
   constructor(private readonly options: CcxtExchangeOptions) {
     const dialect = dialectFor(options.exchangeId);
-    if (!dialect) throw new Error(`unsupported exchange "${String(options.exchangeId)}" (${CCXT_EXCHANGE_IDS.join(', ')})`);
+    if (!dialect) {
+      throw new Error(`unsupported exchange "${String(options.exchangeId)}" (${CCXT_EXCHANGE_IDS.join(', ')})`);
+    }
     this.dialect = dialect;
     this.name = dialect.id;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -134,7 +157,9 @@ export class CcxtExchange implements ExchangeAdapter {
 
   async init(): Promise<void> {
     if (!this.client) {
-      if (this.options.apiKey && !this.options.secret) throw new ExchangeError('init: an API key needs its secret', 'init');
+      if (this.options.apiKey && !this.options.secret) {
+        throw new ExchangeError('init: an API key needs its secret', 'init');
+      }
       if (this.options.apiKey && this.dialect.capabilities.needsPassword && !this.options.password) {
         throw new ExchangeError(`init: a ${this.name} API key needs its passphrase (EXCHANGE_API_PASSWORD)`, 'init');
       }
@@ -168,15 +193,21 @@ export class CcxtExchange implements ExchangeAdapter {
 
   async listMarkets(): Promise<MarketInfo[]> {
     // A delisting scan wants the exchange's current list, not the one cached at start-up.
-    return this.call('listMarkets', async (client) => {
-      if (!this.marketsReady || performance.now() - this.marketsLoadedAt > MARKETS_FRESH_MS) await this.loadMarkets(client);
-      const markets: MarketInfo[] = [];
-      for (const market of Object.values(client.markets ?? {})) {
-        if (!market || !isUsdtPerpetual(market)) continue;
-        markets.push(this.dialect.marketInfo(market));
-      }
-      return markets.sort((a, b) => a.symbol.localeCompare(b.symbol));
-    }, { loadsMarkets: true });
+    return this.call(
+      'listMarkets',
+      async (client) => {
+        if (!this.marketsReady || performance.now() - this.marketsLoadedAt > MARKETS_FRESH_MS) {
+          await this.loadMarkets(client);
+        }
+        const markets: MarketInfo[] = [];
+        for (const market of Object.values(client.markets ?? {})) {
+          if (!market || !isUsdtPerpetual(market)) continue;
+          markets.push(this.dialect.marketInfo(market));
+        }
+        return markets.sort((a, b) => a.symbol.localeCompare(b.symbol));
+      },
+      { loadsMarkets: true },
+    );
   }
 
   async fetchCandles(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions = {}): Promise<Candle[]> {
@@ -188,9 +219,16 @@ export class CcxtExchange implements ExchangeAdapter {
     return this.candleColumns('fetchCandleColumns', symbol, timeframe, options);
   }
 
-  private candleColumns(method: string, symbol: string, timeframe: Timeframe, options: FetchCandlesOptions): Promise<CandleColumns> {
+  private candleColumns(
+    method: string,
+    symbol: string,
+    timeframe: Timeframe,
+    options: FetchCandlesOptions,
+  ): Promise<CandleColumns> {
     if (!FETCHABLE_TIMEFRAMES.includes(timeframe)) {
-      return Promise.reject(new ExchangeError(`${method}: timeframe ${timeframe} cannot be fetched from ${this.name}`, method));
+      return Promise.reject(
+        new ExchangeError(`${method}: timeframe ${timeframe} cannot be fetched from ${this.name}`, method),
+      );
     }
     const limit = Math.min(MAX_CANDLES_PER_REQUEST, Math.max(1, Math.floor(options.limit ?? MAX_CANDLES_PER_REQUEST)));
     return this.call('fetchCandles', async (client) => {
@@ -210,7 +248,14 @@ export class CcxtExchange implements ExchangeAdapter {
    * An exchange that answers fewer candles per request than asked (OKX: 300) is paged backwards from the oldest candle
    * received, one window of `perRequest` candles at a time, until `limit` candles, `since`, or an empty page.
    */
-  private async olderCandles(client: Exchange, unified: string, timeframe: Timeframe, first: OHLCV[], limit: number, since: number | undefined): Promise<OHLCV[]> {
+  private async olderCandles(
+    client: Exchange,
+    unified: string,
+    timeframe: Timeframe,
+    first: OHLCV[],
+    limit: number,
+    since: number | undefined,
+  ): Promise<OHLCV[]> {
     const perRequest = this.dialect.capabilities.maxCandlesPerRequest;
     const all = [...first];
     let oldest = oldestTime(first);
@@ -245,7 +290,9 @@ export class CcxtExchange implements ExchangeAdapter {
     return this.call('fetchPositions', async (client) => {
       const positions = await this.openPositions(client, undefined);
       // Only the full list needs them: closing, moving a stop and the balance figures do not.
-      if (this.dialect.capabilities.stopsAsOrders && positions.length > 0) await this.dialect.readStops(this.context, client, positions);
+      if (this.dialect.capabilities.stopsAsOrders && positions.length > 0) {
+        await this.dialect.readStops(this.context, client, positions);
+      }
       return positions;
     });
   }
@@ -261,7 +308,10 @@ export class CcxtExchange implements ExchangeAdapter {
     const hasStops = request.stopLoss !== undefined || request.takeProfit !== undefined;
     const { stopsOnOrder } = this.dialect.capabilities;
     // One id for every attempt: a retry of an order the exchange already took is answered "duplicate".
-    const clientOrderId = request.clientOrderId !== undefined ? this.dialect.clientOrderId(request.clientOrderId) : this.dialect.newClientOrderId();
+    const clientOrderId =
+      request.clientOrderId !== undefined
+        ? this.dialect.clientOrderId(request.clientOrderId)
+        : this.dialect.newClientOrderId();
     let amount = 0;
     const orderId = await this.call('createMarketOrder', async (client) => {
       const unified = this.unifiedSymbol(request.symbol, 'createMarketOrder');
@@ -269,17 +319,23 @@ export class CcxtExchange implements ExchangeAdapter {
       const contractSize = client.market(unified).contractSize ?? 1;
       const contracts = Number(client.amountToPrecision(unified, request.amount / contractSize));
       amount = contractSize === 1 ? contracts : Number((contracts * contractSize).toPrecision(12));
-      if (!(amount > 0)) throw new InvalidOrderError(`createMarketOrder: amount ${request.amount} rounds to 0`, 'createMarketOrder');
+      if (!(amount > 0)) {
+        throw new InvalidOrderError(`createMarketOrder: amount ${request.amount} rounds to 0`, 'createMarketOrder');
+      }
       const params: Record<string, unknown> = { clientOrderId };
       if (request.reduceOnly) params.reduceOnly = true;
       if (stopsOnOrder && hasStops) Object.assign(params, this.dialect.attachedStopParams(client, unified, stops));
       try {
         const order = await client.createOrder(unified, 'market', request.side, contracts, undefined, params);
-        if (!order?.id) throw new ExchangeUnavailableError('createMarketOrder: malformed answer (no order id)', 'createMarketOrder');
+        if (!order?.id) {
+          throw new ExchangeUnavailableError('createMarketOrder: malformed answer (no order id)', 'createMarketOrder');
+        }
         return String(order.id);
       } catch (error) {
         if (!this.dialect.isDuplicateClientOrderId(error)) throw error;
-        this.options.logger?.warn(`createMarketOrder: ${request.symbol} order ${clientOrderId} already placed (an earlier attempt got through); looking it up`);
+        this.options.logger?.warn(
+          `createMarketOrder: ${request.symbol} order ${clientOrderId} already placed (an earlier attempt got through); looking it up`,
+        );
         const found = await this.dialect.findOrderIdByClientId(client, unified, clientOrderId);
         if (found) return found;
         throw new ExchangeUnavailableError(`order ${clientOrderId} was placed but cannot be found yet`);
@@ -297,10 +353,17 @@ export class CcxtExchange implements ExchangeAdapter {
   }
 
   async closePosition(symbol: string): Promise<OrderResult | null> {
-    const positions = await this.call('closePosition', async (client) => this.openPositions(client, this.unifiedSymbol(symbol, 'closePosition')));
+    const positions = await this.call('closePosition', async (client) =>
+      this.openPositions(client, this.unifiedSymbol(symbol, 'closePosition')),
+    );
     const position = positions.find((p) => p.symbol === symbol);
     if (!position) return null;
-    return this.createMarketOrder({ symbol, side: position.side === 'Long' ? 'sell' : 'buy', amount: position.size, reduceOnly: true });
+    return this.createMarketOrder({
+      symbol,
+      side: position.side === 'Long' ? 'sell' : 'buy',
+      amount: position.size,
+      reduceOnly: true,
+    });
   }
 
   async cancelOrder(symbol: string, orderId: string): Promise<void> {
@@ -342,13 +405,18 @@ export class CcxtExchange implements ExchangeAdapter {
   async fetchBalance(): Promise<Balance> {
     return this.call('fetchBalance', async (client) => {
       // Both requests run to the end before an error surfaces: no request is left in flight behind a failure.
-      const [balanceResult, positionsResult] = await Promise.allSettled([client.fetchBalance(), this.openPositions(client, undefined)]);
+      const [balanceResult, positionsResult] = await Promise.allSettled([
+        client.fetchBalance(),
+        this.openPositions(client, undefined),
+      ]);
       if (balanceResult.status === 'rejected') throw balanceResult.reason;
       if (positionsResult.status === 'rejected') throw positionsResult.reason;
       const balance = balanceResult.value;
       const usdt = balance.USDT as UnifiedUsdt | undefined;
       const mapped = toBalance(this.dialect.balanceFigures(balance.info), usdt, positionsResult.value);
-      if (!mapped) throw new ExchangeUnavailableError('fetchBalance: malformed answer (no USDT balance)', 'fetchBalance');
+      if (!mapped) {
+        throw new ExchangeUnavailableError('fetchBalance: malformed answer (no USDT balance)', 'fetchBalance');
+      }
       return mapped;
     });
   }
@@ -356,10 +424,16 @@ export class CcxtExchange implements ExchangeAdapter {
   // ---------------------------------------------------------------- internals
 
   /** Runs one adapter method through the transport's priority class and the runner's retries. */
-  private async call<T>(method: string, task: (client: Exchange, attempt: number) => Promise<T>, how: { loadsMarkets?: boolean } = {}): Promise<T> {
+  private async call<T>(
+    method: string,
+    task: (client: Exchange, attempt: number) => Promise<T>,
+    how: { loadsMarkets?: boolean } = {},
+  ): Promise<T> {
     // Candles and tickers are analysis reads; everything else (orders, stops, positions, balance, markets) trades.
     if (this.transport.currentPriority() === undefined) {
-      return this.transport.withPriority(ANALYSIS_METHODS.has(method) ? 'analysis' : 'trading', () => this.call(method, task, how));
+      return this.transport.withPriority(ANALYSIS_METHODS.has(method) ? 'analysis' : 'trading', () =>
+        this.call(method, task, how),
+      );
     }
     const client = this.client;
     if (!client) throw new ExchangeNotReadyError(`${method}: the ${this.name} adapter is not initialised`, method);
@@ -394,7 +468,9 @@ export class CcxtExchange implements ExchangeAdapter {
       symbolByBare.set(bare, market.symbol);
       bareBySymbol.set(market.symbol, bare);
     }
-    if (symbolByBare.size === 0) throw new ExchangeUnavailableError('loadMarkets: malformed answer (no USDT perpetuals listed)');
+    if (symbolByBare.size === 0) {
+      throw new ExchangeUnavailableError('loadMarkets: malformed answer (no USDT perpetuals listed)');
+    }
     this.symbolByBare = symbolByBare;
     this.bareBySymbol = bareBySymbol;
   }

@@ -107,7 +107,9 @@ function roundQty(value: number): number {
 function impliedLeverage(row: CcxtPosition): number | undefined {
   const notional = num(row.notional);
   const margin = num(row.initialMargin);
-  return notional !== undefined && margin !== undefined && margin > 0 ? Math.max(1, Math.round(Math.abs(notional) / margin)) : undefined;
+  return notional !== undefined && margin !== undefined && margin > 0
+    ? Math.max(1, Math.round(Math.abs(notional) / margin))
+    : undefined;
 }
 
 /** The USDT figures a dialect reads from the exchange's raw balance answer; what it leaves out is derived. */
@@ -129,7 +131,11 @@ export interface UnifiedUsdt {
  * The account balance from the dialect's figures, ccxt's unified USDT row and the open positions; undefined when
  * neither the figures nor the unified row exist (a malformed answer).
  */
-export function toBalance(figures: BalanceFigures | undefined, usdt: UnifiedUsdt | undefined, positions: readonly Position[]): Balance | undefined {
+export function toBalance(
+  figures: BalanceFigures | undefined,
+  usdt: UnifiedUsdt | undefined,
+  positions: readonly Position[],
+): Balance | undefined {
   if (!figures && !usdt) return undefined;
   const walletBalance = figures?.walletBalance ?? usdt?.total ?? 0;
   const unrealizedPnl = figures?.unrealizedPnl ?? positions.reduce((sum, p) => sum + p.unrealizedPnl, 0);
@@ -147,16 +153,30 @@ export function toBalance(figures: BalanceFigures | undefined, usdt: UnifiedUsdt
 }
 
 /**
- * ccxt OHLCV rows to columns: rows with a non-finite field, before `since` or from `until` on are dropped, the rest sorted by time
- * (the later of two equal times wins), the newest `limit` kept.
+ * ccxt OHLCV rows to columns: rows with a non-finite field, before `since` or from `until` on are dropped, the rest
+ * sorted by time (the later of two equal times wins), the newest `limit` kept.
  */
-export function ohlcvColumns(rows: readonly OHLCV[], since: number | undefined, limit: number, until?: number): CandleColumns {
+export function ohlcvColumns(
+  rows: readonly OHLCV[],
+  since: number | undefined,
+  limit: number,
+  until?: number,
+): CandleColumns {
   const kept: OHLCV[] = [];
   let sorted = true;
   for (const row of rows) {
     // Field by field: this runs for every candle of a mass load, so no temporary arrays.
     const time = Number(row[0]);
-    if (!(Number.isFinite(time) && Number.isFinite(Number(row[1])) && Number.isFinite(Number(row[2])) && Number.isFinite(Number(row[3])) && Number.isFinite(Number(row[4])) && Number.isFinite(Number(row[5] ?? 0)))) continue;
+    if (!(
+      Number.isFinite(time) &&
+      Number.isFinite(Number(row[1])) &&
+      Number.isFinite(Number(row[2])) &&
+      Number.isFinite(Number(row[3])) &&
+      Number.isFinite(Number(row[4])) &&
+      Number.isFinite(Number(row[5] ?? 0))
+    )) {
+      continue;
+    }
     if ((since !== undefined && time < since) || (until !== undefined && time >= until)) continue;
     if (kept.length > 0 && time <= Number(kept[kept.length - 1][0])) sorted = false;
     kept.push(row);
@@ -169,7 +189,13 @@ export function ohlcvColumns(rows: readonly OHLCV[], since: number | undefined, 
   const start = Math.max(0, kept.length - limit);
   const n = kept.length - start;
   const columns: CandleColumns = {
-    length: n, time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n),
+    length: n,
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
     const row = kept[start + i];
@@ -186,12 +212,21 @@ export function ohlcvColumns(rows: readonly OHLCV[], since: number | undefined, 
 export function columnsToCandles(columns: CandleColumns): Candle[] {
   const candles: Candle[] = new Array(columns.length);
   for (let i = 0; i < columns.length; i++) {
-    candles[i] = { time: columns.time[i], open: columns.open[i], high: columns.high[i], low: columns.low[i], close: columns.close[i], volume: columns.volume[i] };
+    candles[i] = {
+      time: columns.time[i],
+      open: columns.open[i],
+      high: columns.high[i],
+      low: columns.low[i],
+      close: columns.close[i],
+      volume: columns.volume[i],
+    };
   }
   return candles;
 }
 
-/** Number(value) for a non-empty string without 'e' or a finite number; undefined (= ask ccxt) for anything else or NaN. */
+/**
+ * Number(value) for a non-empty string without 'e' or a finite number; undefined (= ask ccxt) for anything else or NaN.
+ */
 export function plainNumber(value: unknown): number | undefined {
   let n: number;
   if (typeof value === 'string') {

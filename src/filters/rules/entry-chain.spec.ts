@@ -15,7 +15,13 @@ describe('runEntryFilters', () => {
   it('runs maturity, RSI time filter, exit-scam, scope, delisted in that order', () => {
     const check = runEntryFilters('BTC', 'LONG', on, steps);
     expect(check.allowed).toBe(true);
-    expect(check.decisions.map((d) => d.filter)).toEqual(['maturity', 'rsi_time_filter', 'exit_scam', 'scope', 'delisted']);
+    expect(check.decisions.map((d) => d.filter)).toEqual([
+      'maturity',
+      'rsi_time_filter',
+      'exit_scam',
+      'scope',
+      'delisted',
+    ]);
   });
 
   it('stops at the first refusal and names it', () => {
@@ -34,13 +40,18 @@ describe('runEntryFilters', () => {
   });
 
   it('reports a switched-off filter as disabled without running it', () => {
-    const check = runEntryFilters('BTC', 'LONG', { maturity: false, rsiTime: false, exitScam: true }, {
-      ...steps,
-      maturity: () => {
-        throw new Error('must not run');
+    const check = runEntryFilters(
+      'BTC',
+      'LONG',
+      { maturity: false, rsiTime: false, exitScam: true },
+      {
+        ...steps,
+        maturity: () => {
+          throw new Error('must not run');
+        },
+        rsiTime: () => ({ filter: 'rsi_time_filter', allowed: false, reason: 'no' }),
       },
-      rsiTime: () => ({ filter: 'rsi_time_filter', allowed: false, reason: 'no' }),
-    });
+    );
     expect(check.allowed).toBe(true);
     expect(check.decisions[0]).toEqual({ filter: 'maturity', allowed: true, reason: 'filter disabled' });
     expect(check.decisions[1].reason).toBe('filter disabled');

@@ -30,7 +30,12 @@ export function disabledFilter(filter: string): FilterDecision {
  * delisted. Each honours its switch; the first refusal stops the chain; every decision taken is reported.
  * The live FilterService and the backtest both run it.
  */
-export function runEntryFilters(symbol: string, direction: EntryDirection, switches: EntryFilterSwitches, steps: EntryFilterSteps): EntryCheck {
+export function runEntryFilters(
+  symbol: string,
+  direction: EntryDirection,
+  switches: EntryFilterSwitches,
+  steps: EntryFilterSteps,
+): EntryCheck {
   const decisions: FilterDecision[] = [];
   const chain: Array<() => FilterDecision> = [
     () => (switches.maturity ? steps.maturity() : disabledFilter(MATURITY_FILTER)),
@@ -43,7 +48,14 @@ export function runEntryFilters(symbol: string, direction: EntryDirection, switc
     const decision = step();
     decisions.push(decision);
     if (!decision.allowed) {
-      return { symbol, direction, allowed: false, blockedBy: decision.filter, reason: `${decision.filter}: ${decision.reason}`, decisions };
+      return {
+        symbol,
+        direction,
+        allowed: false,
+        blockedBy: decision.filter,
+        reason: `${decision.filter}: ${decision.reason}`,
+        decisions,
+      };
     }
   }
   return { symbol, direction, allowed: true, reason: 'all entry filters passed', decisions };

@@ -2,7 +2,10 @@ import { checkExitScam, DEFAULT_EXIT_SCAM_PARAMS } from './exit-scam';
 
 /** Candles given as [open, close] pairs, preceded by `calm` quiet candles. */
 function candles(pairs: Array<[number, number]>, calm = 10) {
-  const all: Array<[number, number]> = [...Array.from({ length: calm }, (): [number, number] => [100, 100.5]), ...pairs];
+  const all: Array<[number, number]> = [
+    ...Array.from({ length: calm }, (): [number, number] => [100, 100.5]),
+    ...pairs,
+  ];
   return { open: all.map((p) => p[0]), close: all.map((p) => p[1]) };
 }
 
@@ -28,11 +31,21 @@ describe('exit-scam / anti-pump filter (8 candles, 15 %, 4 candles, 50 %)', () =
   });
 
   it('blocks a 4-candle move above 50 % made of candles under 15 % each', () => {
-    const under: Array<[number, number]> = [[100, 112], [112, 125], [125, 137.5], [137.5, 150.01]];
+    const under: Array<[number, number]> = [
+      [100, 112],
+      [112, 125],
+      [125, 137.5],
+      [137.5, 150.01],
+    ];
     const blocked = checkExitScam(candles(under), DEFAULT_EXIT_SCAM_PARAMS);
     expect(blocked.allowed).toBe(false);
     expect(blocked.reason).toMatch(/4 candles/);
-    const exactly50: Array<[number, number]> = [[100, 112], [112, 125], [125, 137.5], [137.5, 150]];
+    const exactly50: Array<[number, number]> = [
+      [100, 112],
+      [112, 125],
+      [125, 137.5],
+      [137.5, 150],
+    ];
     expect(checkExitScam(candles(exactly50), DEFAULT_EXIT_SCAM_PARAMS).allowed).toBe(true);
   });
 

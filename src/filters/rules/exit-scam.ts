@@ -14,12 +14,17 @@ export interface ExitScamParams {
   multiCandlePercent: number;
 }
 
-export const DEFAULT_EXIT_SCAM_PARAMS: ExitScamParams = { candles: 8, singleCandlePercent: 15, multiCandleCount: 4, multiCandlePercent: 50 };
+export const DEFAULT_EXIT_SCAM_PARAMS: ExitScamParams = {
+  candles: 8,
+  singleCandlePercent: 15,
+  multiCandleCount: 4,
+  multiCandlePercent: 50,
+};
 
 /**
- * Exit-scam / anti-pump filter: blocks a coin that just pumped or dumped. Any of the last `candles` candles (the forming
- * one included) with |close - open| / open above the single limit blocks; else a move of |last close - first open|
- * over the last `multiCandleCount` candles above the multi limit blocks. Too few candles block.
+ * Exit-scam / anti-pump filter: blocks a coin that just pumped or dumped. Any of the last `candles` candles (the
+ * forming one included) with |close - open| / open above the single limit blocks; else a move of |last close - first
+ * open| over the last `multiCandleCount` candles above the multi limit blocks. Too few candles block.
  */
 export function checkExitScam(
   candles: { open: ArrayLike<number>; close: ArrayLike<number> },
@@ -27,9 +32,19 @@ export function checkExitScam(
 ): FilterDecision {
   const count = candles.close.length;
   const window = Math.max(1, Math.floor(params.candles));
-  const base = { candles: window, single_candle_percent: params.singleCandlePercent, multi_candle_count: params.multiCandleCount, multi_candle_percent: params.multiCandlePercent };
+  const base = {
+    candles: window,
+    single_candle_percent: params.singleCandlePercent,
+    multi_candle_count: params.multiCandleCount,
+    multi_candle_percent: params.multiCandlePercent,
+  };
   if (count < window) {
-    return { filter: EXIT_SCAM_FILTER, allowed: false, reason: `not enough candles (${count} < ${window})`, details: base };
+    return {
+      filter: EXIT_SCAM_FILTER,
+      allowed: false,
+      reason: `not enough candles (${count} < ${window})`,
+      details: base,
+    };
   }
   let maxSingle = 0;
   for (let i = count - window; i < count; i++) {
@@ -66,6 +81,10 @@ export function checkExitScam(
     filter: EXIT_SCAM_FILTER,
     allowed: true,
     reason: 'no pump or dump',
-    details: { ...base, max_single_change: Math.round(maxSingle * 100) / 100, multi_candle_change: multiChange === null ? null : Math.round(multiChange * 100) / 100 },
+    details: {
+      ...base,
+      max_single_change: Math.round(maxSingle * 100) / 100,
+      multi_candle_change: multiChange === null ? null : Math.round(multiChange * 100) / 100,
+    },
   };
 }

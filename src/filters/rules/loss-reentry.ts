@@ -30,10 +30,20 @@ export function checkLossReentry(
   const base = { count: n, candles: x };
   const recent = input.trades.slice(0, n);
   if (recent.length < n) {
-    return { filter: LOSS_REENTRY_FILTER, allowed: true, reason: `only ${recent.length} closed trades (< ${n})`, details: base };
+    return {
+      filter: LOSS_REENTRY_FILTER,
+      allowed: true,
+      reason: `only ${recent.length} closed trades (< ${n})`,
+      details: base,
+    };
   }
   if (recent.some((t) => t.pnl >= 0)) {
-    return { filter: LOSS_REENTRY_FILTER, allowed: true, reason: `not all of the last ${n} trades lost`, details: base };
+    return {
+      filter: LOSS_REENTRY_FILTER,
+      allowed: true,
+      reason: `not all of the last ${n} trades lost`,
+      details: base,
+    };
   }
   const lastExit = recent[0].exitTime;
   const times = input.candleTimes;
@@ -45,7 +55,17 @@ export function checkLossReentry(
   }
   const details = { ...base, candles_passed: passed, last_exit_time: lastExit };
   if (passed < x) {
-    return { filter: LOSS_REENTRY_FILTER, allowed: false, reason: `last ${n} trades lost; ${passed} of ${x} candles since the exit`, details };
+    return {
+      filter: LOSS_REENTRY_FILTER,
+      allowed: false,
+      reason: `last ${n} trades lost; ${passed} of ${x} candles since the exit`,
+      details,
+    };
   }
-  return { filter: LOSS_REENTRY_FILTER, allowed: true, reason: `${passed} candles since the last losing exit (>= ${x})`, details };
+  return {
+    filter: LOSS_REENTRY_FILTER,
+    allowed: true,
+    reason: `${passed} candles since the last losing exit (>= ${x})`,
+    details,
+  };
 }

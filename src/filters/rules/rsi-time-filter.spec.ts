@@ -7,7 +7,10 @@ function history(tail: number[]): number[] {
 
 function check(tail: number[], direction: 'LONG' | 'SHORT' = 'LONG', candlesCount = 100, currentRsi?: number) {
   const h = history(tail);
-  return checkRsiTimeFilter({ candlesCount, rsiHistory: h, currentRsi: currentRsi ?? h[h.length - 1], direction }, DEFAULT_RSI_TIME_FILTER_PARAMS);
+  return checkRsiTimeFilter(
+    { candlesCount, rsiHistory: h, currentRsi: currentRsi ?? h[h.length - 1], direction },
+    DEFAULT_RSI_TIME_FILTER_PARAMS,
+  );
 }
 
 describe('RSI time filter (N = 7, lower 35, upper 65, thresholds 29/71)', () => {
@@ -48,8 +51,18 @@ describe('RSI time filter (N = 7, lower 35, upper 65, thresholds 29/71)', () => 
     expect(check([29, 30, 31, 33, 34, 35, 30], 'LONG', 49).allowed).toBe(false);
     expect(check([29, 30, 31, 33, 34, 35, 30], 'LONG', 50).allowed).toBe(true);
     const shortHistory = [...Array(22).fill(50), 29, 30, 31, 33, 34, 35, 30]; // 29 values
-    expect(checkRsiTimeFilter({ candlesCount: 100, rsiHistory: shortHistory, currentRsi: 30, direction: 'LONG' }, DEFAULT_RSI_TIME_FILTER_PARAMS).allowed).toBe(false);
-    expect(checkRsiTimeFilter({ candlesCount: 100, rsiHistory: [50, ...shortHistory], currentRsi: 30, direction: 'LONG' }, DEFAULT_RSI_TIME_FILTER_PARAMS).allowed).toBe(true);
+    expect(
+      checkRsiTimeFilter(
+        { candlesCount: 100, rsiHistory: shortHistory, currentRsi: 30, direction: 'LONG' },
+        DEFAULT_RSI_TIME_FILTER_PARAMS,
+      ).allowed,
+    ).toBe(false);
+    expect(
+      checkRsiTimeFilter(
+        { candlesCount: 100, rsiHistory: [50, ...shortHistory], currentRsi: 30, direction: 'LONG' },
+        DEFAULT_RSI_TIME_FILTER_PARAMS,
+      ).allowed,
+    ).toBe(true);
   });
 
   it('N defaults to 8 when missing and is at least 2', () => {

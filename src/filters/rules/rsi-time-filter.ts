@@ -16,7 +16,13 @@ export interface RsiTimeFilterParams {
   shortThreshold: number;
 }
 
-export const DEFAULT_RSI_TIME_FILTER_PARAMS: RsiTimeFilterParams = { candles: 7, lower: 35, upper: 65, longThreshold: 29, shortThreshold: 71 };
+export const DEFAULT_RSI_TIME_FILTER_PARAMS: RsiTimeFilterParams = {
+  candles: 7,
+  lower: 35,
+  upper: 65,
+  longThreshold: 29,
+  shortThreshold: 71,
+};
 
 export function normalizeTimeFilterCandles(value: unknown): number {
   const n = Number(value);
@@ -60,16 +66,28 @@ export function checkRsiTimeFilter(
   const start = history.findIndex(entered);
   const window = history;
   if (start === -1) {
-    return decision(false, `RSI did not reach ${isLong ? `<= ${params.longThreshold}` : `>= ${params.shortThreshold}`} in the last ${n} candles`, { window });
+    return decision(
+      false,
+      `RSI did not reach ${isLong ? `<= ${params.longThreshold}` : `>= ${params.shortThreshold}`} in the last ${n} candles`,
+      { window },
+    );
   }
   for (let i = start; i < history.length; i++) {
     if (left(history[i])) {
-      return decision(false, `entry missed: RSI ${history[i]} went ${isLong ? `above ${params.lower}` : `below ${params.upper}`} after the extreme`, { window, extreme_index: start });
+      return decision(
+        false,
+        `entry missed: RSI ${history[i]} went ${isLong ? `above ${params.lower}` : `below ${params.upper}`} after the extreme`,
+        { window, extreme_index: start },
+      );
     }
   }
   const held = history.length - start;
   if (held < n) {
-    return decision(false, `waiting: RSI in the zone for ${held} of ${n} candles`, { window, extreme_index: start, candles_in_zone: held });
+    return decision(false, `waiting: RSI in the zone for ${held} of ${n} candles`, {
+      window,
+      extreme_index: start,
+      candles_in_zone: held,
+    });
   }
   return decision(true, `RSI held in the zone for ${n} candles`, { window, candles_in_zone: held });
 }

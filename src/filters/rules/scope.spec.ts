@@ -9,7 +9,9 @@ describe('scope (whitelist / blacklist, docs/trading-logic.md §5.1)', () => {
 
   it('the blacklist always blocks, whatever the scope', () => {
     for (const scope of ['all', 'whitelist', 'blacklist']) {
-      expect(checkScope('BTC', compileScope({ scope, whitelist: ['BTC'], blacklist: ['btcusdt'] })).allowed).toBe(false);
+      expect(checkScope('BTC', compileScope({ scope, whitelist: ['BTC'], blacklist: ['btcusdt'] })).allowed).toBe(
+        false,
+      );
     }
   });
 

@@ -39,7 +39,12 @@ export function checkScope(symbol: string, scope: CompiledScope): FilterDecision
     return { filter: SCOPE_FILTER, allowed: false, reason: `${coin} is blacklisted`, details: { scope: scope.scope } };
   }
   if (scope.scope === 'whitelist' && scope.whitelist.size > 0 && !scope.whitelist.has(coin)) {
-    return { filter: SCOPE_FILTER, allowed: false, reason: `${coin} is not on the whitelist`, details: { scope: scope.scope } };
+    return {
+      filter: SCOPE_FILTER,
+      allowed: false,
+      reason: `${coin} is not on the whitelist`,
+      details: { scope: scope.scope },
+    };
   }
   return { filter: SCOPE_FILTER, allowed: true, reason: 'in scope', details: { scope: scope.scope } };
 }

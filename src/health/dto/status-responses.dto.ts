@@ -111,7 +111,11 @@ export class ProbeResponseDto extends SuccessResponseDto {
   /** @example 'ok' */
   status: string;
   /** Indicator results keyed by name (process, state, exchange), each with `status`. */
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'object', additionalProperties: true }, example: { state: { status: 'up' }, exchange: { status: 'up' } } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: true },
+    example: { state: { status: 'up' }, exchange: { status: 'up' } },
+  })
   details: unknown;
   /** When not ready. @example 'Not ready: exchange not initialised' */
   error?: string;

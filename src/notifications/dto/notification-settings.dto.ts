@@ -1,7 +1,19 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested,
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { CHANNEL_IDS, NOTIFICATION_KINDS, type ChannelId, type NotificationKind } from '../notification-kinds';
 import { NOTIFY_MODES, type NotifyMode } from '../notification-settings';
@@ -30,7 +42,11 @@ export class TelegramUpdateDto extends ChannelUpdateDto {
   @Matches(/^(-?\d{1,20}|@[A-Za-z0-9_]{5,64})$/, { message: 'chat_id must be a numeric chat id or @channelname' })
   chat_id?: string | null;
 
-  @ApiPropertyOptional({ description: 'bot token (write-only, never returned); "" clears it', writeOnly: true, nullable: true })
+  @ApiPropertyOptional({
+    description: 'bot token (write-only, never returned); "" clears it',
+    writeOnly: true,
+    nullable: true,
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null && v !== '')
   @IsString()
@@ -46,7 +62,11 @@ export class WebhookUpdateDto extends ChannelUpdateDto {
   @MaxLength(MAX_TARGET_URL_LENGTH)
   url?: string | null;
 
-  @ApiPropertyOptional({ description: 'HMAC-SHA256 secret (write-only); "" clears it', writeOnly: true, nullable: true })
+  @ApiPropertyOptional({
+    description: 'HMAC-SHA256 secret (write-only); "" clears it',
+    writeOnly: true,
+    nullable: true,
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null && v !== '')
   @IsString()
@@ -55,7 +75,11 @@ export class WebhookUpdateDto extends ChannelUpdateDto {
 }
 
 export class DiscordUpdateDto extends ChannelUpdateDto {
-  @ApiPropertyOptional({ description: 'Discord webhook URL (write-only); "" clears it', writeOnly: true, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Discord webhook URL (write-only); "" clears it',
+    writeOnly: true,
+    nullable: true,
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null && v !== '')
   @IsString()
@@ -90,7 +114,12 @@ export class UpdateNotificationSettingsDto {
   @IsIn(NOTIFY_MODES)
   mode?: NotifyMode;
 
-  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 23, description: 'UTC hour of the daily summary; null = none' })
+  @ApiPropertyOptional({
+    nullable: true,
+    minimum: 0,
+    maximum: 23,
+    description: 'UTC hour of the daily summary; null = none',
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsInt()

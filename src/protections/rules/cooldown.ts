@@ -23,7 +23,14 @@ export function checkCooldown(input: CooldownInput, params: CooldownParams): Rul
   const locks = [];
   for (const [symbol, closedAt] of lastExit) {
     const until = closedAt + params.cooldownMs;
-    if (until > input.now) locks.push({ rule, symbol, until, reason: `cooldown: ${symbol} closed a position ${Math.floor((input.now - closedAt) / 60_000)} min ago (cooldown ${minutes} min)` });
+    if (until > input.now) {
+      locks.push({
+        rule,
+        symbol,
+        until,
+        reason: `cooldown: ${symbol} closed a position ${Math.floor((input.now - closedAt) / 60_000)} min ago (cooldown ${minutes} min)`,
+      });
+    }
   }
   locks.sort((a, b) => a.symbol.localeCompare(b.symbol));
   return { rule, locks, reason: `${locks.length} coins in their ${minutes} min cooldown` };

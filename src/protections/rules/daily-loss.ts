@@ -24,7 +24,8 @@ export function utcDayStart(time: number): number {
 
 /**
  * Daily loss limit: the net PnL of trades closed since 00:00 UTC is a loss of `limitUsdt` or more, or of `limitPercent`
- * % or more of the balance the day started with (balance now minus today's PnL) → no new entries until the next UTC day.
+ * % or more of the balance the day started with (balance now minus today's PnL) → no new entries until the next UTC
+ * day.
  */
 export function checkDailyLoss(input: DailyLossInput, params: DailyLossParams): RuleDecision {
   const rule = 'daily_loss' as const;
@@ -36,16 +37,27 @@ export function checkDailyLoss(input: DailyLossInput, params: DailyLossParams): 
   }
   const loss = -pnl;
   const startBalance = input.walletBalance - pnl;
-  const percentLimitUsdt = params.limitPercent > 0 && startBalance > 0 ? (startBalance * params.limitPercent) / 100 : Infinity;
+  const percentLimitUsdt =
+    params.limitPercent > 0 && startBalance > 0 ? (startBalance * params.limitPercent) / 100 : Infinity;
   const usdtLimit = params.limitUsdt > 0 ? params.limitUsdt : Infinity;
   const limit = Math.min(usdtLimit, percentLimitUsdt);
   const summary = `today's net PnL ${formatUsdt(pnl)}`;
   if (!Number.isFinite(limit)) return { rule, locks: [], reason: `${summary}; no limit set` };
-  const limitText = limit === usdtLimit ? formatUsdt(usdtLimit) : `${params.limitPercent} % of ${formatUsdt(startBalance)} = ${formatUsdt(percentLimitUsdt)}`;
+  const limitText =
+    limit === usdtLimit
+      ? formatUsdt(usdtLimit)
+      : `${params.limitPercent} % of ${formatUsdt(startBalance)} = ${formatUsdt(percentLimitUsdt)}`;
   if (loss + 1e-9 < limit) return { rule, locks: [], reason: `${summary} (loss limit ${limitText})` };
   return {
     rule,
-    locks: [{ rule, symbol: null, until: dayStart + DAY_MS, reason: `daily loss limit: ${summary} reached the limit ${limitText}; entries resume at 00:00 UTC` }],
+    locks: [
+      {
+        rule,
+        symbol: null,
+        until: dayStart + DAY_MS,
+        reason: `daily loss limit: ${summary} reached the limit ${limitText}; entries resume at 00:00 UTC`,
+      },
+    ],
     reason: `${summary} (loss limit ${limitText})`,
   };
 }

@@ -22,7 +22,9 @@ describe('bounded equity history', () => {
     history.record({ time: T0 + 2 * H, equity: 2 }, H);
     expect(history.all()).toEqual([{ time: T0 + 2 * H, equity: 2 }]);
     // Sampling keeps at most lookback / bucket = 1000 points; a longer list (e.g. from a file) is cut to the cap.
-    const long = new EquityHistory(Array.from({ length: MAX_EQUITY_POINTS + 50 }, (_, i) => ({ time: T0 + i * M, equity: i })));
+    const long = new EquityHistory(
+      Array.from({ length: MAX_EQUITY_POINTS + 50 }, (_, i) => ({ time: T0 + i * M, equity: i })),
+    );
     expect(long.size).toBe(MAX_EQUITY_POINTS);
     expect(long.all()[0].equity).toBe(50);
   });

@@ -12,7 +12,9 @@ export class EquityHistory {
   private points: EquityPoint[] = [];
 
   constructor(initial: readonly EquityPoint[] = []) {
-    this.points = [...initial].filter((p) => Number.isFinite(p.time) && Number.isFinite(p.equity)).sort((a, b) => a.time - b.time);
+    this.points = [...initial]
+      .filter((p) => Number.isFinite(p.time) && Number.isFinite(p.equity))
+      .sort((a, b) => a.time - b.time);
     this.trimToCap();
   }
 

@@ -1,4 +1,11 @@
-import { formatHours, newestFirst, resetOf, type ClosedTradeFact, type ResetTimes, type RuleDecision } from './rule.types';
+import {
+  formatHours,
+  newestFirst,
+  resetOf,
+  type ClosedTradeFact,
+  type ResetTimes,
+  type RuleDecision,
+} from './rule.types';
 
 export interface LowProfitParams {
   /** How many of the coin's last trades are summed. */
@@ -17,7 +24,8 @@ export interface LowProfitInput {
 
 /**
  * Low-profit pairs: a coin whose last `tradeCount` trades together lost more than `maxLossPercent` % (sum of their
- * ROI, % of margin) gets no new entry until `lockMs` after the newest of them. Fewer trades than `tradeCount` never lock.
+ * ROI, % of margin) gets no new entry until `lockMs` after the newest of them. Fewer trades than `tradeCount` never
+ * lock.
  */
 export function checkLowProfit(input: LowProfitInput, params: LowProfitParams): RuleDecision {
   const rule = 'low_profit' as const;
@@ -36,8 +44,17 @@ export function checkLowProfit(input: LowProfitInput, params: LowProfitParams): 
     if (!(roi < -params.maxLossPercent)) continue;
     const until = list[0].closedAt + params.lockMs;
     if (until <= input.now) continue;
-    locks.push({ rule, symbol, until, reason: `low profit: the last ${count} trades of ${symbol} returned ${roi.toFixed(2)} % (limit -${params.maxLossPercent} %); locked ${formatHours(params.lockMs)}` });
+    locks.push({
+      rule,
+      symbol,
+      until,
+      reason: `low profit: the last ${count} trades of ${symbol} returned ${roi.toFixed(2)} % (limit -${params.maxLossPercent} %); locked ${formatHours(params.lockMs)}`,
+    });
   }
   locks.sort((a, b) => a.symbol.localeCompare(b.symbol));
-  return { rule, locks, reason: `${locks.length} coins below -${params.maxLossPercent} % over their last ${count} trades` };
+  return {
+    rule,
+    locks,
+    reason: `${locks.length} coins below -${params.maxLossPercent} % over their last ${count} trades`,
+  };
 }

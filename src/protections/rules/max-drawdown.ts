@@ -42,7 +42,14 @@ export function checkMaxDrawdown(input: MaxDrawdownInput, params: MaxDrawdownPar
   if (drawdown + 1e-9 < params.percent) return { rule, locks: [], reason: `${summary} (limit ${params.percent} %)` };
   return {
     rule,
-    locks: [{ rule, symbol: null, until: input.now + params.lockMs, reason: `max drawdown: ${summary} (limit ${params.percent} %, peak at ${new Date(peakTime).toISOString()})` }],
+    locks: [
+      {
+        rule,
+        symbol: null,
+        until: input.now + params.lockMs,
+        reason: `max drawdown: ${summary} (limit ${params.percent} %, peak at ${new Date(peakTime).toISOString()})`,
+      },
+    ],
     reason: `${summary} (limit ${params.percent} %)`,
   };
 }

@@ -3,7 +3,13 @@ import { checkStoplossGuard, isStopLossExit } from './stoploss-guard';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 0, 1);
-const trade = (symbol: string, hour: number, exitReason = 'STOP_LOSS', pnlUsdt = -10): ClosedTradeFact => ({ symbol, closedAt: T0 + hour * H, pnlUsdt, roiPercent: pnlUsdt, exitReason });
+const trade = (symbol: string, hour: number, exitReason = 'STOP_LOSS', pnlUsdt = -10): ClosedTradeFact => ({
+  symbol,
+  closedAt: T0 + hour * H,
+  pnlUsdt,
+  roiPercent: pnlUsdt,
+  exitReason,
+});
 const params = { tradeLimit: 3, lookbackMs: 6 * H, lockMs: 4 * H, perCoin: false };
 
 describe('stop-loss guard (3 stops within 6 h, lock 4 h)', () => {
@@ -18,13 +24,18 @@ describe('stop-loss guard (3 stops within 6 h, lock 4 h)', () => {
   it('three stops across coins within 6 h lock the account until 4 h after the newest', () => {
     const trades = [trade('A', 1), trade('B', 3), trade('C', 5), trade('D', 5, 'TAKE_PROFIT', 20)];
     const decision = checkStoplossGuard({ now: T0 + 6 * H, trades }, params);
-    expect(decision.locks).toEqual([expect.objectContaining({ rule: 'stoploss_guard', symbol: null, until: T0 + 9 * H })]);
+    expect(decision.locks).toEqual([
+      expect.objectContaining({ rule: 'stoploss_guard', symbol: null, until: T0 + 9 * H }),
+    ]);
     expect(decision.locks[0].reason).toContain('3 stop-loss exits across the account');
   });
 
   it('a stop older than the lookback does not count', () => {
     // at T0+7h the window is (T0+1h, T0+7h]: the stop at T0+1h is out, 2 remain
-    const decision = checkStoplossGuard({ now: T0 + 7 * H, trades: [trade('A', 1), trade('B', 3), trade('C', 5)] }, params);
+    const decision = checkStoplossGuard(
+      { now: T0 + 7 * H, trades: [trade('A', 1), trade('B', 3), trade('C', 5)] },
+      params,
+    );
     expect(decision.locks).toHaveLength(0);
   });
 
@@ -41,7 +52,10 @@ describe('stop-loss guard (3 stops within 6 h, lock 4 h)', () => {
 
   it('a lock that would already have ended is not set', () => {
     // lookback 10 h, lock 1 h: newest stop at T0+5h → until T0+6h, now T0+7h
-    const decision = checkStoplossGuard({ now: T0 + 7 * H, trades: [trade('A', 1), trade('B', 3), trade('C', 5)] }, { ...params, lookbackMs: 10 * H, lockMs: H });
+    const decision = checkStoplossGuard(
+      { now: T0 + 7 * H, trades: [trade('A', 1), trade('B', 3), trade('C', 5)] },
+      { ...params, lookbackMs: 10 * H, lockMs: H },
+    );
     expect(decision.locks).toHaveLength(0);
   });
 });

@@ -29,7 +29,10 @@ describe('EMA seeded with the SMA', () => {
 
   it('equals trading-signals EMA once both seeds coincide (constant first N values)', () => {
     // trading-signals seeds with the first price; with N equal prices that is also the SMA seed.
-    const values = [...Array.from({ length: 50 }, () => 100), ...Array.from({ length: 300 }, (_, i) => 100 + Math.sin(i / 7) * 10 + i / 20)];
+    const values = [
+      ...Array.from({ length: 50 }, () => 100),
+      ...Array.from({ length: 300 }, (_, i) => 100 + Math.sin(i / 7) * 10 + i / 20),
+    ];
     const reference = new EMA(50);
     const ours = emaSeries(values, 50);
     values.forEach((v, i) => {

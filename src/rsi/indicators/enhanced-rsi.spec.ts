@@ -1,6 +1,13 @@
 import {
-  adaptiveLevels, analyzeEnhancedRsi, DEFAULT_ENHANCED_RSI_SETTINGS, detectDivergence, extremeDuration, stochRsi,
-  volatilityRatio, volumeConfirmed, type EnhancedRsiInput,
+  adaptiveLevels,
+  analyzeEnhancedRsi,
+  DEFAULT_ENHANCED_RSI_SETTINGS,
+  detectDivergence,
+  extremeDuration,
+  stochRsi,
+  volatilityRatio,
+  volumeConfirmed,
+  type EnhancedRsiInput,
 } from './enhanced-rsi';
 
 /** Candles around 100 whose true range is exactly `range` (no gaps: close stays 100). */
@@ -66,8 +73,16 @@ describe('enhanced RSI building blocks', () => {
 });
 
 describe('analyzeEnhancedRsi', () => {
-  /** 60 calm candles; RSI history rising from 22 to 25 over the lookback while the price slips: a bullish divergence. */
-  type Setup = EnhancedRsiInput & { high: number[]; low: number[]; close: number[]; volume: number[]; rsiHistory: number[] };
+  /**
+   * 60 calm candles; RSI history rising from 22 to 25 over the lookback while the price slips: a bullish divergence.
+   */
+  type Setup = EnhancedRsiInput & {
+    high: number[];
+    low: number[];
+    close: number[];
+    volume: number[];
+    rsiHistory: number[];
+  };
   function longSetup(overrides: Partial<Setup> = {}): Setup {
     const n = 60;
     const close = Array.from({ length: n }, (_, i) => 100 - i * 0.01);
@@ -76,7 +91,9 @@ describe('analyzeEnhancedRsi', () => {
       low: close.map((c) => c - 0.5),
       close,
       volume: Array(n).fill(1000),
-      rsiHistory: Array.from({ length: n - 15 }, (_, i) => 40 - i * 0.3).map((v, i, all) => (i >= all.length - 11 ? 22 + (i - (all.length - 11)) * 0.3 : v)),
+      rsiHistory: Array.from({ length: n - 15 }, (_, i) => 40 - i * 0.3).map((v, i, all) =>
+        i >= all.length - 11 ? 22 + (i - (all.length - 11)) * 0.3 : v,
+      ),
       rsi: 25,
       baseSignal: 'ENTER_LONG',
       ...overrides,
@@ -85,7 +102,13 @@ describe('analyzeEnhancedRsi', () => {
 
   it('WAIT with fewer than 50 candles', () => {
     const input = longSetup();
-    const short = { ...input, high: input.high.slice(-49), low: input.low.slice(-49), close: input.close.slice(-49), volume: input.volume.slice(-49) };
+    const short = {
+      ...input,
+      high: input.high.slice(-49),
+      low: input.low.slice(-49),
+      close: input.close.slice(-49),
+      volume: input.volume.slice(-49),
+    };
     expect(analyzeEnhancedRsi(short).signal).toBe('WAIT');
     expect(analyzeEnhancedRsi(input).signal).toBe('ENTER_LONG');
   });
@@ -110,13 +133,21 @@ describe('analyzeEnhancedRsi', () => {
     expect(one.signal).toBe('ENTER_LONG');
     // Four trailing values <= 20: two confirmations are required; RSI zone alone is not enough.
     const extreme = [...base.rsiHistory.slice(0, -4), 19, 19, 19, 19];
-    const stretched = analyzeEnhancedRsi({ ...base, rsiHistory: extreme, rsi: 19 }, { ...DEFAULT_ENHANCED_RSI_SETTINGS, useStochRsi: false });
+    const stretched = analyzeEnhancedRsi(
+      { ...base, rsiHistory: extreme, rsi: 19 },
+      { ...DEFAULT_ENHANCED_RSI_SETTINGS, useStochRsi: false },
+    );
     expect(stretched.extreme_duration).toBe(4);
     expect(stretched.required_confirmations).toBe(2);
     expect(stretched.signal).toBe('WAIT');
     // Adding the volume confirmation makes two.
     const volume = [...Array(55).fill(1000), ...Array(5).fill(1300)];
-    expect(analyzeEnhancedRsi({ ...base, rsiHistory: extreme, rsi: 19, volume }, { ...DEFAULT_ENHANCED_RSI_SETTINGS, useStochRsi: false }).signal).toBe('ENTER_LONG');
+    expect(
+      analyzeEnhancedRsi(
+        { ...base, rsiHistory: extreme, rsi: 19, volume },
+        { ...DEFAULT_ENHANCED_RSI_SETTINGS, useStochRsi: false },
+      ).signal,
+    ).toBe('ENTER_LONG');
   });
 
   it('never turns WAIT into an entry', () => {

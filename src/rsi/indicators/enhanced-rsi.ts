@@ -80,7 +80,11 @@ function trueRange(high: ArrayLike<number>, low: ArrayLike<number>, close: Array
  * Volatility ratio = mean true range of the last 14 candles / mean of the same measure over every full
  * 14-candle chunk of the series (counted back from the newest). null when there is not one full chunk.
  */
-export function volatilityRatio(high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>): number | null {
+export function volatilityRatio(
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  close: ArrayLike<number>,
+): number | null {
   const n = close.length;
   const chunks = Math.floor(n / ATR_PERIOD);
   if (chunks < 1) return null;
@@ -99,14 +103,24 @@ export function volatilityRatio(high: ArrayLike<number>, low: ArrayLike<number>,
 }
 
 /** Entry levels adapted to volatility: wide (24/76) when volatile, narrow (32/68) when calm, else the thresholds. */
-export function adaptiveLevels(ratio: number | null, longThreshold = 29, shortThreshold = 71): { low: number; high: number } {
+export function adaptiveLevels(
+  ratio: number | null,
+  longThreshold = 29,
+  shortThreshold = 71,
+): { low: number; high: number } {
   if (ratio !== null && ratio > 1.5) return { low: 24, high: 76 };
   if (ratio !== null && ratio < 0.7) return { low: 32, high: 68 };
   return { low: longThreshold, high: shortThreshold };
 }
 
-/** BULLISH: price fell (by more than 0.01 absolute) while RSI rose by more than 1 over the lookback; BEARISH mirrors. */
-export function detectDivergence(close: ArrayLike<number>, rsiHistory: ArrayLike<number>, lookback: number): Divergence {
+/**
+ * BULLISH: price fell (by more than 0.01 absolute) while RSI rose by more than 1 over the lookback; BEARISH mirrors.
+ */
+export function detectDivergence(
+  close: ArrayLike<number>,
+  rsiHistory: ArrayLike<number>,
+  lookback: number,
+): Divergence {
   const n = close.length;
   const m = rsiHistory.length;
   if (lookback < 1 || n <= lookback || m <= lookback) return null;
@@ -151,7 +165,10 @@ export function stochRsi(rsiHistory: ArrayLike<number>): { k: number | null; d: 
     kSeries.push(((raw[i] + raw[i - 1] + raw[i - 2]) / 3) * 100);
   }
   const k = kSeries[kSeries.length - 1];
-  const d = kSeries.length >= STOCH_SMOOTH ? (kSeries[kSeries.length - 1] + kSeries[kSeries.length - 2] + kSeries[kSeries.length - 3]) / 3 : null;
+  const d =
+    kSeries.length >= STOCH_SMOOTH
+      ? (kSeries[kSeries.length - 1] + kSeries[kSeries.length - 2] + kSeries[kSeries.length - 3]) / 3
+      : null;
   return { k: Math.round(k * 100) / 100, d: d === null ? null : Math.round(d * 100) / 100 };
 }
 
@@ -171,7 +188,10 @@ export function extremeDuration(rsiHistory: ArrayLike<number>, oversold: number,
  * divergence in its direction. Otherwise confirmations are counted (RSI in the zone, divergence, volume, %K) and one is
  * enough, two when RSI has been extreme for longer than the zone timeout. Fewer than 50 candles gives WAIT.
  */
-export function analyzeEnhancedRsi(input: EnhancedRsiInput, settings: EnhancedRsiSettings = DEFAULT_ENHANCED_RSI_SETTINGS): EnhancedRsiResult {
+export function analyzeEnhancedRsi(
+  input: EnhancedRsiInput,
+  settings: EnhancedRsiSettings = DEFAULT_ENHANCED_RSI_SETTINGS,
+): EnhancedRsiResult {
   const n = input.close.length;
   const ratio = n >= ATR_PERIOD ? volatilityRatio(input.high, input.low, input.close) : null;
   const levels = adaptiveLevels(ratio, settings.longThreshold, settings.shortThreshold);
@@ -212,7 +232,8 @@ export function analyzeEnhancedRsi(input: EnhancedRsiInput, settings: EnhancedRs
       result.signal = input.baseSignal;
       result.reason = `strict: RSI beyond adaptive level and ${divergence} divergence`;
     } else {
-      result.reason = `strict: ${levelOk ? '' : 'RSI not beyond adaptive level; '}${divergenceOk ? '' : 'no matching divergence'}`.trim();
+      result.reason =
+        `strict: ${levelOk ? '' : 'RSI not beyond adaptive level; '}${divergenceOk ? '' : 'no matching divergence'}`.trim();
     }
     return result;
   }

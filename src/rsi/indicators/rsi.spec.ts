@@ -8,11 +8,13 @@ const STOCKCHARTS_CLOSES = [
 ];
 /** StockCharts' published RSI column (their spreadsheet rounds the averages, hence small differences). */
 const STOCKCHARTS_PUBLISHED = [
-  70.53, 66.32, 66.55, 69.41, 66.36, 57.97, 62.93, 63.26, 56.06, 62.38, 54.71, 50.42, 39.99, 41.46, 41.87, 45.46, 37.3, 33.08, 37.77,
+  70.53, 66.32, 66.55, 69.41, 66.36, 57.97, 62.93, 63.26, 56.06, 62.38, 54.71, 50.42, 39.99, 41.46, 41.87, 45.46, 37.3,
+  33.08, 37.77,
 ];
 /** The same column computed at full precision (the values most libraries publish for this series). */
 const STOCKCHARTS_EXACT = [
-  70.46, 66.25, 66.48, 69.35, 66.29, 57.92, 62.88, 63.21, 56.01, 62.34, 54.67, 50.39, 40.02, 41.49, 41.9, 45.5, 37.32, 33.09, 37.79,
+  70.46, 66.25, 66.48, 69.35, 66.29, 57.92, 62.88, 63.21, 56.01, 62.34, 54.67, 50.39, 40.02, 41.49, 41.9, 45.5, 37.32,
+  33.09, 37.79,
 ];
 
 /** A seeded pseudo-random walk, so the cross-checks are reproducible. */
@@ -51,7 +53,9 @@ describe('Wilder RSI', () => {
   });
 
   it('matches the Tulip Indicators RSI(5) test vector', () => {
-    const prices = [81.59, 81.06, 82.87, 83.0, 83.61, 83.15, 82.84, 83.99, 84.55, 84.36, 85.53, 86.54, 86.89, 87.77, 87.29];
+    const prices = [
+      81.59, 81.06, 82.87, 83.0, 83.61, 83.15, 82.84, 83.99, 84.55, 84.36, 85.53, 86.54, 86.89, 87.77, 87.29,
+    ];
     const expected = [72.034, 64.927, 75.936, 79.796, 74.713, 83.033, 87.478, 88.755, 91.483, 78.498];
     const { rsi, history } = computeRsiSeries(prices, 5, { round: false });
     const all = [computeRsiSeries(prices.slice(0, 6), 5, { round: false }).rsi!, ...history];

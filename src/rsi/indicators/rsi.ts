@@ -23,7 +23,9 @@ export interface WilderState {
   /** Averages after the step that ends at the second-to-last close (the seed when only period + 1 closes exist). */
   avgGainBeforeLast: number;
   avgLossBeforeLast: number;
-  /** True when the last value IS the seed (exactly period + 1 closes): the seed is a plain mean, not a smoothing step. */
+  /**
+   * True when the last value IS the seed (exactly period + 1 closes): the seed is a plain mean, not a smoothing step.
+   */
   lastIsSeed: boolean;
   /** Sum of gains/losses of the first period - 1 deltas (only used when lastIsSeed). */
   seedGainSumBeforeLast: number;
@@ -33,12 +35,15 @@ export interface WilderState {
 }
 
 export interface RsiSeriesResult {
-  /** RSI of the whole series (the forming candle included), rounded to 2 decimals; null with fewer than period + 1 closes. */
+  /**
+   * RSI of the whole series (the forming candle included), rounded to 2 decimals; null with fewer than period + 1
+   * closes.
+   */
   rsi: number | null;
   /**
    * One value per smoothing step after the seed, unrounded (rounding 583 x 1000 values costs as much as the RSI
-   * itself; round on read with round2, which commutes with min/max and threshold checks): length = closes - (period + 1),
-   * and round2 of the last one equals `rsi`.
+   * itself; round on read with round2, which commutes with min/max and threshold checks): length = closes - (period +
+   * 1), and round2 of the last one equals `rsi`.
    */
   history: Float64Array;
   state: WilderState | null;
@@ -52,13 +57,18 @@ export interface RsiSeriesOptions {
   /**
    * Storage to write the history into when it is long enough (`history` is then a view of its start); a fresh array
    * otherwise. Passing the previous history of the same coin keeps a recompute from allocating 8 KB per coin,
-   * which waits for a full GC to be returned (bench: +5 MB RSS per pass over 583 coins). Its old values are overwritten.
+   * which waits for a full GC to be returned (bench: +5 MB RSS per pass over 583 coins). Its old values are
+   * overwritten.
    */
   reuse?: Float64Array;
 }
 
 /** RSI, its history and the state needed for O(1) updates of the last close, in one pass. */
-export function computeRsiSeries(closes: ArrayLike<number>, period = RSI_PERIOD, options: RsiSeriesOptions = {}): RsiSeriesResult {
+export function computeRsiSeries(
+  closes: ArrayLike<number>,
+  period = RSI_PERIOD,
+  options: RsiSeriesOptions = {},
+): RsiSeriesResult {
   const finish = options.round === false ? (v: number) => v : round2;
   const n = closes.length;
   if (n < period + 1) return { rsi: null, history: EMPTY, state: null };
@@ -132,7 +142,10 @@ export function rawRsiWithLastClose(state: WilderState, lastClose: number): numb
   const loss = delta < 0 ? -delta : 0;
   const { period } = state;
   if (state.lastIsSeed) {
-    return rsiFromAverages((state.seedGainSumBeforeLast + gain) / period, (state.seedLossSumBeforeLast + loss) / period);
+    return rsiFromAverages(
+      (state.seedGainSumBeforeLast + gain) / period,
+      (state.seedLossSumBeforeLast + loss) / period,
+    );
   }
   const avgGain = (state.avgGainBeforeLast * (period - 1) + gain) / period;
   const avgLoss = (state.avgLossBeforeLast * (period - 1) + loss) / period;

@@ -1,4 +1,11 @@
-import { analyzeEmaTrend, analyzeTrend, DEFAULT_TREND_PARAMS, emaTrendMinCandles, emaTrendState, emaTrendWithState } from './trend';
+import {
+  analyzeEmaTrend,
+  analyzeTrend,
+  DEFAULT_TREND_PARAMS,
+  emaTrendMinCandles,
+  emaTrendState,
+  emaTrendWithState,
+} from './trend';
 
 /** 30 closes: 28 alternating ±1 steps around 100 (14 up, 14 down), then one step to `last`. */
 function zigzagEndingAt(last: number): number[] {
@@ -82,7 +89,7 @@ describe('analyzeEmaTrend (50/200, 3 confirmation bars)', () => {
     expect(analyzeEmaTrend(outsideWindow).trend).toBe('UP');
   });
 
-  it('honours other EMA periods (a coin\'s optimal pair)', () => {
+  it("honours other EMA periods (a coin's optimal pair)", () => {
     const result = analyzeEmaTrend(rising(80), { fast: 10, slow: 30, confirmationBars: 3 });
     expect(result.trend).toBe('UP');
     expect(result.slow_period).toBe(30);

@@ -79,7 +79,10 @@ export interface EmaTrendState {
   slowTwoBack: number;
 }
 
-export function emaTrendState(closes: ArrayLike<number>, params: EmaTrendParams = DEFAULT_EMA_TREND_PARAMS): EmaTrendState | null {
+export function emaTrendState(
+  closes: ArrayLike<number>,
+  params: EmaTrendParams = DEFAULT_EMA_TREND_PARAMS,
+): EmaTrendState | null {
   const n = closes.length;
   if (n < emaTrendMinCandles(params)) return null;
   // Scalar passes (no series arrays): only the values before the last close and two closes back are kept.
@@ -141,7 +144,10 @@ export function emaTrendWithState(closes: ArrayLike<number>, state: EmaTrendStat
 }
 
 /** EMA trend of the whole series (§2.3); NEUTRAL with fewer than emaTrendMinCandles closes. */
-export function analyzeEmaTrend(closes: ArrayLike<number>, params: EmaTrendParams = DEFAULT_EMA_TREND_PARAMS): EmaTrendResult {
+export function analyzeEmaTrend(
+  closes: ArrayLike<number>,
+  params: EmaTrendParams = DEFAULT_EMA_TREND_PARAMS,
+): EmaTrendResult {
   const state = emaTrendState(closes, params);
   if (state) return emaTrendWithState(closes, state);
   const needed = emaTrendMinCandles(params);

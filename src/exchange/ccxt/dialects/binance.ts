@@ -33,7 +33,13 @@ export class BinanceDialect extends BaseDialect {
   readonly id = 'binance';
   readonly ccxtClassId = 'binanceusdm';
   // Order ids are JSON numbers: ccxt's unsafe-integer walk stays on.
-  readonly capabilities = { stopsOnOrder: false, stopsAsOrders: true, numbersAsStrings: false, needsPassword: false, maxCandlesPerRequest: 1000 };
+  readonly capabilities = {
+    stopsOnOrder: false,
+    stopsAsOrders: true,
+    numbersAsStrings: false,
+    needsPassword: false,
+    maxCandlesPerRequest: 1000,
+  };
   protected override readonly duplicateClientIdCodes: ReadonlySet<number> = new Set([-4116]);
 
   clientOptions(): Record<string, unknown> {
@@ -74,7 +80,9 @@ export class BinanceDialect extends BaseDialect {
 
   /** No position-level SL/TP: close-position stop orders instead. */
   async setTradingStop(context: DialectContext, symbol: string, request: TradingStopRequest): Promise<void> {
-    const positions = await context.call('setTradingStop', async (client) => context.openPositions(client, context.unifiedSymbol(symbol, 'setTradingStop')));
+    const positions = await context.call('setTradingStop', async (client) =>
+      context.openPositions(client, context.unifiedSymbol(symbol, 'setTradingStop')),
+    );
     const position = positions.find((p) => p.symbol === symbol);
     if (!position) throw new InvalidOrderError(`setTradingStop: no open position on ${symbol}`, 'setTradingStop');
     const side = closeSide(position);
@@ -92,7 +100,13 @@ export class BinanceDialect extends BaseDialect {
         const resting = await client.fetchOpenOrders(unified, undefined, undefined, { trigger: true });
         for (const order of resting) {
           const info = (order.info ?? {}) as Record<string, unknown>;
-          if (info.orderType !== type || String(info.closePosition) !== 'true' || order.clientOrderId === clientOrderId) continue;
+          if (
+            info.orderType !== type ||
+            String(info.closePosition) !== 'true' ||
+            order.clientOrderId === clientOrderId
+          ) {
+            continue;
+          }
           try {
             await client.cancelOrder(String(order.id), unified, { trigger: true });
           } catch (error) {
@@ -115,16 +129,18 @@ export class BinanceDialect extends BaseDialect {
 }
 
 export function binanceMarketInfo(market: Market): MarketInfo {
-  const info = (market.info ?? {}) as Record<string, any>;
-  const filters: Array<Record<string, string>> = Array.isArray(info.filters) ? info.filters : [];
+  const info = (market.info ?? {}) as Record<string, unknown>;
+  const filters = Array.isArray(info.filters) ? (info.filters as Array<Record<string, string>>) : [];
   const filter = (type: string) => filters.find((f) => f.filterType === type) ?? {};
   return {
     symbol: bareCoin(market),
     exchangeSymbol: String(market.id),
     status: STATUS[String(info.status)] ?? (market.active === false ? 'Closed' : 'Trading'),
     tickSize: num(filter('PRICE_FILTER').tickSize) ?? num(market.precision?.price) ?? 0,
-    qtyStep: num(filter('MARKET_LOT_SIZE').stepSize) ?? num(filter('LOT_SIZE').stepSize) ?? num(market.precision?.amount) ?? 0,
-    minOrderQty: num(filter('MARKET_LOT_SIZE').minQty) ?? num(filter('LOT_SIZE').minQty) ?? num(market.limits?.amount?.min) ?? 0,
+    qtyStep:
+      num(filter('MARKET_LOT_SIZE').stepSize) ?? num(filter('LOT_SIZE').stepSize) ?? num(market.precision?.amount) ?? 0,
+    minOrderQty:
+      num(filter('MARKET_LOT_SIZE').minQty) ?? num(filter('LOT_SIZE').minQty) ?? num(market.limits?.amount?.min) ?? 0,
     minNotional: num(filter('MIN_NOTIONAL').notional) ?? num(market.limits?.cost?.min) ?? DEFAULT_MIN_NOTIONAL,
     maxLeverage: num(market.limits?.leverage?.max) ?? DEFAULT_MAX_LEVERAGE,
     launchTime: positiveOrUndefined(info.onboardDate),
@@ -133,9 +149,10 @@ export function binanceMarketInfo(market: Market): MarketInfo {
 
 /** Binance /fapi account: assets[] with a USDT row, totals at the top. */
 export function binanceBalanceFigures(info: unknown): BalanceFigures | undefined {
-  const account = info as Record<string, any> | undefined;
+  const account = info as Record<string, unknown> | undefined;
   if (!account || typeof account !== 'object') return undefined;
-  const asset = (Array.isArray(account.assets) ? account.assets : []).find((a: Record<string, unknown>) => a?.asset === 'USDT') ?? {};
+  const assets = Array.isArray(account.assets) ? (account.assets as Array<Record<string, unknown>>) : [];
+  const asset: Record<string, unknown> = assets.find((a) => a?.asset === 'USDT') ?? {};
   return {
     equity: num(asset.marginBalance) ?? num(account.totalMarginBalance),
     walletBalance: num(asset.walletBalance) ?? num(account.totalWalletBalance),

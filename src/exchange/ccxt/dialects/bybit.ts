@@ -32,7 +32,13 @@ const STATUS: Record<string, InstrumentStatus> = {
 export class BybitDialect extends BaseDialect {
   readonly id = 'bybit';
   readonly ccxtClassId = 'bybit';
-  readonly capabilities = { stopsOnOrder: true, stopsAsOrders: false, numbersAsStrings: true, needsPassword: false, maxCandlesPerRequest: 1000 };
+  readonly capabilities = {
+    stopsOnOrder: true,
+    stopsAsOrders: false,
+    numbersAsStrings: true,
+    needsPassword: false,
+    maxCandlesPerRequest: 1000,
+  };
   protected override readonly duplicateClientIdCodes: ReadonlySet<number> = new Set([110072, 12141]);
 
   clientOptions(): Record<string, unknown> {
@@ -93,7 +99,12 @@ export class BybitDialect extends BaseDialect {
   async setTradingStop(context: DialectContext, symbol: string, request: TradingStopRequest): Promise<void> {
     await context.call('setTradingStop', async (client) => {
       const unified = context.unifiedSymbol(symbol, 'setTradingStop');
-      const body: Record<string, unknown> = { category: 'linear', symbol: client.market(unified).id, tpslMode: 'Full', positionIdx: 0 };
+      const body: Record<string, unknown> = {
+        category: 'linear',
+        symbol: client.market(unified).id,
+        tpslMode: 'Full',
+        positionIdx: 0,
+      };
       if (request.stopLoss !== undefined) body.stopLoss = priceString(client, unified, request.stopLoss);
       if (request.takeProfit !== undefined) body.takeProfit = priceString(client, unified, request.takeProfit);
       try {
@@ -110,28 +121,33 @@ export class BybitDialect extends BaseDialect {
 }
 
 export function bybitMarketInfo(market: Market): MarketInfo {
-  const info = (market.info ?? {}) as Record<string, any>;
-  const lot = info.lotSizeFilter ?? {};
+  const info = (market.info ?? {}) as Record<string, unknown>;
+  const lot = (info.lotSizeFilter ?? {}) as Record<string, unknown>;
+  const priceFilter = info.priceFilter as Record<string, unknown> | undefined;
+  const leverageFilter = info.leverageFilter as Record<string, unknown> | undefined;
   return {
     symbol: bareCoin(market),
     exchangeSymbol: String(market.id),
     status: STATUS[String(info.status)] ?? (market.active === false ? 'Closed' : 'Trading'),
-    tickSize: num(info.priceFilter?.tickSize) ?? num(market.precision?.price) ?? 0,
+    tickSize: num(priceFilter?.tickSize) ?? num(market.precision?.price) ?? 0,
     qtyStep: num(lot.qtyStep) ?? num(market.precision?.amount) ?? 0,
     minOrderQty: num(lot.minOrderQty) ?? num(market.limits?.amount?.min) ?? 0,
     minNotional: num(lot.minNotionalValue) ?? num(info.minNotionalValue) ?? DEFAULT_MIN_NOTIONAL,
-    maxLeverage: num(info.leverageFilter?.maxLeverage) ?? num(market.limits?.leverage?.max) ?? DEFAULT_MAX_LEVERAGE,
+    maxLeverage: num(leverageFilter?.maxLeverage) ?? num(market.limits?.leverage?.max) ?? DEFAULT_MAX_LEVERAGE,
     launchTime: positiveOrUndefined(info.launchTime),
   };
 }
 
 /** Bybit UTA wallet-balance: result.list[0] with a USDT coin row. */
 export function bybitBalanceFigures(info: unknown): BalanceFigures | undefined {
-  const account = (info as { result?: { list?: Array<Record<string, any>> } })?.result?.list?.[0];
+  const account = (info as { result?: { list?: Array<Record<string, unknown>> } })?.result?.list?.[0];
   if (!account) return undefined;
   // An account that holds no USDT has no USDT row at all: that is a zero balance, not a broken answer.
-  const coin = (Array.isArray(account.coin) ? account.coin : []).find((c: Record<string, unknown>) => c?.coin === 'USDT') ?? {
-    equity: '0', walletBalance: '0', unrealisedPnl: '0',
+  const coins = Array.isArray(account.coin) ? (account.coin as Array<Record<string, unknown>>) : [];
+  const coin: Record<string, unknown> = coins.find((c) => c?.coin === 'USDT') ?? {
+    equity: '0',
+    walletBalance: '0',
+    unrealisedPnl: '0',
   };
   return {
     equity: num(coin.equity),
@@ -168,7 +184,16 @@ export function fastBybitOhlcv(row: unknown, volumeIndex: 5 | 6): OHLCV | undefi
   const low = plainNumber(row[3]);
   const close = plainNumber(row[4]);
   const volume = plainNumber(row[volumeIndex]);
-  if (time === undefined || open === undefined || high === undefined || low === undefined || close === undefined || volume === undefined) return undefined;
+  if (
+    time === undefined ||
+    open === undefined ||
+    high === undefined ||
+    low === undefined ||
+    close === undefined ||
+    volume === undefined
+  ) {
+    return undefined;
+  }
   if (!Number.isFinite(time)) return undefined;
   return [Math.trunc(time), open, high, low, close, volume];
 }

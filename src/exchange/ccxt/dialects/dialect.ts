@@ -27,7 +27,10 @@ export interface DialectCapabilities {
   readonly stopsOnOrder: boolean;
   /** Stops are separate conditional orders that the full position list must read back (readStops). */
   readonly stopsAsOrders: boolean;
-  /** Every JSON number of an answer is small (prices, sizes and ids come as strings): ccxt's unsafe-integer walk is skipped. */
+  /**
+   * Every JSON number of an answer is small (prices, sizes and ids come as strings): ccxt's unsafe-integer walk is
+   * skipped.
+   */
   readonly numbersAsStrings: boolean;
   /** The account API needs a passphrase besides key and secret (EXCHANGE_API_PASSWORD). */
   readonly needsPassword: boolean;

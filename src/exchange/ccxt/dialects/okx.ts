@@ -46,7 +46,13 @@ interface AlgoRow {
 export class OkxDialect extends BaseDialect {
   readonly id = 'okx';
   readonly ccxtClassId = 'okx';
-  readonly capabilities = { stopsOnOrder: true, stopsAsOrders: true, numbersAsStrings: true, needsPassword: true, maxCandlesPerRequest: 300 };
+  readonly capabilities = {
+    stopsOnOrder: true,
+    stopsAsOrders: true,
+    numbersAsStrings: true,
+    needsPassword: true,
+    maxCandlesPerRequest: 300,
+  };
   protected override readonly duplicateClientIdCodes: ReadonlySet<number> = new Set([51016]);
 
   clientOptions(): Record<string, unknown> {
@@ -114,7 +120,9 @@ export class OkxDialect extends BaseDialect {
    * answer amends what the first attempt placed instead of placing a second one.
    */
   async setTradingStop(context: DialectContext, symbol: string, request: TradingStopRequest): Promise<void> {
-    const positions = await context.call('setTradingStop', async (client) => context.openPositions(client, context.unifiedSymbol(symbol, 'setTradingStop')));
+    const positions = await context.call('setTradingStop', async (client) =>
+      context.openPositions(client, context.unifiedSymbol(symbol, 'setTradingStop')),
+    );
     const position = positions.find((p) => p.symbol === symbol);
     if (!position) throw new InvalidOrderError(`setTradingStop: no open position on ${symbol}`, 'setTradingStop');
     const side = closeSide(position);
@@ -126,7 +134,10 @@ export class OkxDialect extends BaseDialect {
       const [current, ...extra] = resting;
       const stopLoss = request.stopLoss ?? num(current?.slTriggerPx) ?? 0;
       const takeProfit = request.takeProfit ?? num(current?.tpTriggerPx) ?? 0;
-      const cancel = (rows: AlgoRow[]) => (rows.length > 0 ? okx.privatePostTradeCancelAlgos(rows.map((row) => ({ instId, algoId: row.algoId }))) : undefined);
+      const cancel = (rows: AlgoRow[]) =>
+        rows.length > 0
+          ? okx.privatePostTradeCancelAlgos(rows.map((row) => ({ instId, algoId: row.algoId })))
+          : undefined;
       await cancel(extra);
       if (!(stopLoss > 0) && !(takeProfit > 0)) {
         await cancel(current ? [current] : []);
@@ -134,16 +145,27 @@ export class OkxDialect extends BaseDialect {
       }
       if (current) {
         const amend: Record<string, unknown> = { instId, algoId: current.algoId };
-        if (request.stopLoss !== undefined) Object.assign(amend, { newSlTriggerPx: priceString(client, unified, request.stopLoss), newSlOrdPx: '-1' });
-        if (request.takeProfit !== undefined) Object.assign(amend, { newTpTriggerPx: priceString(client, unified, request.takeProfit), newTpOrdPx: '-1' });
+        if (request.stopLoss !== undefined) {
+          Object.assign(amend, { newSlTriggerPx: priceString(client, unified, request.stopLoss), newSlOrdPx: '-1' });
+        }
+        if (request.takeProfit !== undefined) {
+          Object.assign(amend, { newTpTriggerPx: priceString(client, unified, request.takeProfit), newTpOrdPx: '-1' });
+        }
         await okx.privatePostTradeAmendAlgos(amend);
         return;
       }
       const order: Record<string, unknown> = {
-        instId, tdMode: 'cross', side, ordType: stopLoss > 0 && takeProfit > 0 ? 'oco' : 'conditional', closeFraction: '1', reduceOnly: 'true',
+        instId,
+        tdMode: 'cross',
+        side,
+        ordType: stopLoss > 0 && takeProfit > 0 ? 'oco' : 'conditional',
+        closeFraction: '1',
+        reduceOnly: 'true',
       };
       if (stopLoss > 0) Object.assign(order, { slTriggerPx: priceString(client, unified, stopLoss), slOrdPx: '-1' });
-      if (takeProfit > 0) Object.assign(order, { tpTriggerPx: priceString(client, unified, takeProfit), tpOrdPx: '-1' });
+      if (takeProfit > 0) {
+        Object.assign(order, { tpTriggerPx: priceString(client, unified, takeProfit), tpOrdPx: '-1' });
+      }
       await okx.privatePostTradeOrderAlgo(order);
     });
   }
@@ -167,7 +189,8 @@ async function pendingStopAlgos(client: Exchange, instId: string | undefined): P
 export function okxMarketInfo(market: Market): MarketInfo {
   const info = (market.info ?? {}) as Record<string, unknown>;
   const contractSize = num(info.ctVal) ?? market.contractSize ?? 1;
-  const inCoins = (contracts: number | undefined) => (contracts === undefined ? undefined : Number((contracts * contractSize).toPrecision(12)));
+  const inCoins = (contracts: number | undefined) =>
+    contracts === undefined ? undefined : Number((contracts * contractSize).toPrecision(12));
   return {
     symbol: bareCoin(market),
     exchangeSymbol: String(market.id),
@@ -184,10 +207,11 @@ export function okxMarketInfo(market: Market): MarketInfo {
 
 /** /api/v5/account/balance: data[0] with totals and a details[] row per currency. */
 export function okxBalanceFigures(info: unknown): BalanceFigures | undefined {
-  const account = (info as { data?: Array<Record<string, any>> } | undefined)?.data?.[0];
+  const account = (info as { data?: Array<Record<string, unknown>> } | undefined)?.data?.[0];
   if (!account || typeof account !== 'object') return undefined;
   // An account without USDT has no USDT row: a zero balance, not a broken answer.
-  const usdt = (Array.isArray(account.details) ? account.details : []).find((d: Record<string, unknown>) => d?.ccy === 'USDT') ?? { eq: '0', cashBal: '0', upl: '0' };
+  const details = Array.isArray(account.details) ? (account.details as Array<Record<string, unknown>>) : [];
+  const usdt: Record<string, unknown> = details.find((d) => d?.ccy === 'USDT') ?? { eq: '0', cashBal: '0', upl: '0' };
   const equity = num(usdt.eq) ?? num(account.totalEq);
   return {
     equity,

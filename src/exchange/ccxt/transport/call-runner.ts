@@ -42,7 +42,9 @@ export class CallRunner {
           onRetry: (error, attempt, delayMs) => {
             onRequest?.(method, 'retry');
             const message = error instanceof Error ? error.message : String(error);
-            logger?.warn(`${exchangeName} ${method}: attempt ${attempt}/${attempts} failed (${message}); retrying in ${delayMs} ms`);
+            logger?.warn(
+              `${exchangeName} ${method}: attempt ${attempt}/${attempts} failed (${message}); retrying in ${delayMs} ms`,
+            );
           },
         },
       );

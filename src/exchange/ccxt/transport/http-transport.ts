@@ -85,13 +85,18 @@ export class HttpTransport {
     const originalFetch = client.fetch.bind(client);
     client.fetch = async (url: string, method = 'GET', headers?: unknown, body?: unknown) => {
       // A request that did not come through fetch2 still passes the limiter.
-      const release = this.slotHeld.getStore() ? undefined : await this.limiter.acquire(this.callPriority.getStore() ?? 'trading');
+      const release = this.slotHeld.getStore()
+        ? undefined
+        : await this.limiter.acquire(this.callPriority.getStore() ?? 'trading');
       let timer: NodeJS.Timeout | undefined;
       try {
         const request = originalFetch(url, method, headers, body);
         request.catch(() => undefined); // may settle after the guard fired
         const guard = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new ExchangeUnavailableError(`${method} ${urlPath(url)} timed out after ${guardMs} ms`)), guardMs);
+          timer = setTimeout(
+            () => reject(new ExchangeUnavailableError(`${method} ${urlPath(url)} timed out after ${guardMs} ms`)),
+            guardMs,
+          );
         });
         return await Promise.race([request, guard]);
       } finally {
@@ -105,9 +110,27 @@ export class HttpTransport {
     let inspectedText: string | undefined;
     let inspectedValue: unknown;
     const originalOnRestResponse = client.onRestResponse.bind(client);
-    client.onRestResponse = (status: number, statusText: string, url: string, method: string, responseHeaders: Record<string, string>, responseBody: string, requestHeaders: unknown, requestBody: unknown) => {
+    client.onRestResponse = (
+      status: number,
+      statusText: string,
+      url: string,
+      method: string,
+      responseHeaders: Record<string, string>,
+      responseBody: string,
+      requestHeaders: unknown,
+      requestBody: unknown,
+    ) => {
       inspectedText = inspectedValue = undefined;
-      const text: string = originalOnRestResponse(status, statusText, url, method, responseHeaders, responseBody, requestHeaders, requestBody);
+      const text: string = originalOnRestResponse(
+        status,
+        statusText,
+        url,
+        method,
+        responseHeaders,
+        responseBody,
+        requestHeaders,
+        requestBody,
+      );
       const parsed = this.inspectAnswer(status, url, method, responseHeaders ?? {}, text);
       inspectedText = text;
       inspectedValue = parsed;
@@ -119,19 +142,36 @@ export class HttpTransport {
       const reusable = text === inspectedText && parsed !== null && typeof parsed === 'object';
       inspectedText = inspectedValue = undefined;
       // Same result as ccxt's own parseJson: objects and arrays only, re-parsed with quoted numbers when asked to.
-      if (reusable && (text[0] === '{' || text[0] === '[') && !(client.quoteJsonNumbers && client.hasUnsafeInteger(parsed))) return parsed;
+      if (
+        reusable &&
+        (text[0] === '{' || text[0] === '[') &&
+        !(client.quoteJsonNumbers && client.hasUnsafeInteger(parsed))
+      ) {
+        return parsed;
+      }
       return originalParseJson(text);
     };
   }
 
-  /** Pauses the limiter on a rate-limit answer, throws on a malformed one; returns the parsed body (undefined if not JSON). */
-  private inspectAnswer(status: number, url: string, method: string, headers: Record<string, string>, text: string): unknown {
+  /**
+   * Pauses the limiter on a rate-limit answer, throws on a malformed one; returns the parsed body (undefined if not
+   * JSON).
+   */
+  private inspectAnswer(
+    status: number,
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    text: string,
+  ): unknown {
     const parsed = parseJsonOrUndefined(text);
     const { rules, logger, exchangeName } = this.options;
     if (rules.isRateLimitAnswer(status, parsed)) {
       const pauseMs = rateLimitPauseMs(headers, Date.now());
       // One line per pause, not one per refused request of a mass load.
-      if (!this.limiter.isPaused()) logger?.warn(`${exchangeName} rate limit answer on ${urlPath(url)}: holding requests for ${pauseMs} ms`);
+      if (!this.limiter.isPaused()) {
+        logger?.warn(`${exchangeName} rate limit answer on ${urlPath(url)}: holding requests for ${pauseMs} ms`);
+      }
       this.limiter.pause(pauseMs);
       return parsed;
     }

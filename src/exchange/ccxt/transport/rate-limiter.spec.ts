@@ -28,9 +28,15 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
 
+/** For the grants awaited by nobody: acquire() never rejects, and a grant that never comes fails the expectations. */
+const grantsNeverFail = (): undefined => undefined;
+
 /** Acquires without awaiting; records when each slot was granted. */
 function request(limiter: RateLimiter, clock: FakeClock, log: Array<{ granted: number; release: ReleaseSlot }>) {
-  void limiter.acquire().then((release) => log.push({ granted: clock.time, release }));
+  void limiter
+    .acquire()
+    .then((release) => log.push({ granted: clock.time, release }))
+    .catch(grantsNeverFail);
 }
 
 describe('RateLimiter', () => {
@@ -68,7 +74,13 @@ describe('RateLimiter', () => {
 
   it('caps concurrency separately from the window', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ requestsPerWindow: 100, windowMs: 1000, maxConcurrent: 2, now: clock.now, schedule: clock.schedule });
+    const limiter = new RateLimiter({
+      requestsPerWindow: 100,
+      windowMs: 1000,
+      maxConcurrent: 2,
+      now: clock.now,
+      schedule: clock.schedule,
+    });
     const log: Array<{ granted: number; release: ReleaseSlot }> = [];
     for (let i = 0; i < 3; i++) request(limiter, clock, log);
     await flush();
@@ -82,7 +94,12 @@ describe('RateLimiter', () => {
 
   it('holds every request back during a pause', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ requestsPerWindow: 10, windowMs: 1000, now: clock.now, schedule: clock.schedule });
+    const limiter = new RateLimiter({
+      requestsPerWindow: 10,
+      windowMs: 1000,
+      now: clock.now,
+      schedule: clock.schedule,
+    });
     limiter.pause(700);
     const log: Array<{ granted: number; release: ReleaseSlot }> = [];
     request(limiter, clock, log);
@@ -112,21 +129,24 @@ describe('RateLimiter', () => {
     const windowMs = 500;
     const limiter = new RateLimiter({ requestsPerWindow: limit, windowMs, now: clock.now, schedule: clock.schedule });
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const arrivals: number[] = [];
     let done = 0;
     const total = 300;
     for (let i = 0; i < total; i++) {
-      void limiter.acquire().then((release) => {
-        const sent = clock.time;
-        const latency = Math.floor(random() * 200);
-        const arrival = sent + Math.floor(random() * latency); // the server sees it somewhere on the way
-        arrivals.push(arrival);
-        clock.schedule(() => {
-          release();
-          done++;
-        }, latency);
-      });
+      void limiter
+        .acquire()
+        .then((release) => {
+          const sent = clock.time;
+          const latency = Math.floor(random() * 200);
+          const arrival = sent + Math.floor(random() * latency); // the server sees it somewhere on the way
+          arrivals.push(arrival);
+          clock.schedule(() => {
+            release();
+            done++;
+          }, latency);
+        })
+        .catch(grantsNeverFail);
     }
     for (let t = 0; t < 60_000 && done < total; t += 10) await clock.advance(10);
     expect(done).toBe(total);
@@ -143,15 +163,30 @@ describe('RateLimiter', () => {
 
   it('rejects a nonsensical configuration', () => {
     const clock = new FakeClock();
-    expect(() => new RateLimiter({ requestsPerWindow: 0, windowMs: 1000, now: clock.now, schedule: clock.schedule })).toThrow();
-    expect(() => new RateLimiter({ requestsPerWindow: 5, windowMs: 0, now: clock.now, schedule: clock.schedule })).toThrow();
+    expect(
+      () => new RateLimiter({ requestsPerWindow: 0, windowMs: 1000, now: clock.now, schedule: clock.schedule }),
+    ).toThrow();
+    expect(
+      () => new RateLimiter({ requestsPerWindow: 5, windowMs: 0, now: clock.now, schedule: clock.schedule }),
+    ).toThrow();
   });
 
   it('trading requests pass queued analysis reads and find the reserved slots free', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ requestsPerWindow: 10, windowMs: 1000, maxConcurrent: 10, now: clock.now, schedule: clock.schedule });
+    const limiter = new RateLimiter({
+      requestsPerWindow: 10,
+      windowMs: 1000,
+      maxConcurrent: 10,
+      now: clock.now,
+      schedule: clock.schedule,
+    });
     const reads: Array<{ granted: number; release: ReleaseSlot }> = [];
-    for (let i = 0; i < 100; i++) void limiter.acquire('analysis').then((release) => reads.push({ granted: clock.time, release }));
+    for (let i = 0; i < 100; i++) {
+      void limiter
+        .acquire('analysis')
+        .then((release) => reads.push({ granted: clock.time, release }))
+        .catch(grantsNeverFail);
+    }
     await flush();
     // 10 % of the window (1 slot) is kept for trading: 9 reads go, 91 wait.
     expect(reads).toHaveLength(9);
@@ -163,10 +198,13 @@ describe('RateLimiter', () => {
     // The next trading request goes first too, once the window frees a slot: before any of the 91 reads.
     reads.forEach((r) => r.release());
     let balanceAt = -1;
-    void limiter.acquire('trading').then((release) => {
-      balanceAt = clock.time;
-      release();
-    });
+    void limiter
+      .acquire('trading')
+      .then((release) => {
+        balanceAt = clock.time;
+        release();
+      })
+      .catch(grantsNeverFail);
     await clock.advance(1000);
     expect(balanceAt).toBe(1010);
     expect(reads.filter((r) => r.granted > 10).every((r) => r.granted >= balanceAt)).toBe(true);
@@ -174,9 +212,19 @@ describe('RateLimiter', () => {
 
   it('with no reads waiting, trading may use the whole window', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ requestsPerWindow: 10, windowMs: 1000, now: clock.now, schedule: clock.schedule });
+    const limiter = new RateLimiter({
+      requestsPerWindow: 10,
+      windowMs: 1000,
+      now: clock.now,
+      schedule: clock.schedule,
+    });
     const granted: ReleaseSlot[] = [];
-    for (let i = 0; i < 10; i++) void limiter.acquire().then((release) => granted.push(release));
+    for (let i = 0; i < 10; i++) {
+      void limiter
+        .acquire()
+        .then((release) => granted.push(release))
+        .catch(grantsNeverFail);
+    }
     await flush();
     expect(granted).toHaveLength(10);
   });

@@ -22,7 +22,9 @@ export interface RateLimiterOptions {
   windowMs: number;
   /** Cap on requests in flight at once (sockets); default: requestsPerWindow. */
   maxConcurrent?: number;
-  /** Window slots analysis reads may not use; default: 10 % of requestsPerWindow (at least 1 when the window allows 2). */
+  /**
+   * Window slots analysis reads may not use; default: 10 % of requestsPerWindow (at least 1 when the window allows 2).
+   */
   reserved?: number;
   /** Concurrent sockets analysis reads may not use; default: 10 % of maxConcurrent (at least 1 when it allows 2). */
   reservedConcurrent?: number;
@@ -45,7 +47,10 @@ export class RateLimiter {
   private head = 0;
   private inFlight = 0;
   private pausedUntil = 0;
-  private readonly waiting: Record<RequestPriority, Array<(release: ReleaseSlot) => void>> = { trading: [], analysis: [] };
+  private readonly waiting: Record<RequestPriority, Array<(release: ReleaseSlot) => void>> = {
+    trading: [],
+    analysis: [],
+  };
   private wakeAt: number | null = null;
 
   constructor(private readonly options: RateLimiterOptions) {
@@ -56,8 +61,14 @@ export class RateLimiter {
     this.windowMs = options.windowMs;
     this.maxConcurrent = Math.max(1, Math.floor(options.maxConcurrent ?? this.requestsPerWindow));
     const tenth = (n: number) => (n >= 2 ? Math.max(1, Math.ceil(n / 10)) : 0);
-    this.reserved = Math.min(this.requestsPerWindow - 1, Math.max(0, Math.floor(options.reserved ?? tenth(this.requestsPerWindow))));
-    this.reservedConcurrent = Math.min(this.maxConcurrent - 1, Math.max(0, Math.floor(options.reservedConcurrent ?? tenth(this.maxConcurrent))));
+    this.reserved = Math.min(
+      this.requestsPerWindow - 1,
+      Math.max(0, Math.floor(options.reserved ?? tenth(this.requestsPerWindow))),
+    );
+    this.reservedConcurrent = Math.min(
+      this.maxConcurrent - 1,
+      Math.max(0, Math.floor(options.reservedConcurrent ?? tenth(this.maxConcurrent))),
+    );
   }
 
   /** Resolves when a request may be sent; call the returned function once its answer (or failure) arrived. */
@@ -79,7 +90,9 @@ export class RateLimiter {
     return now < this.pausedUntil;
   }
 
-  /** Milliseconds until the next request of this class could go; 0 = now, Infinity = when an in-flight request finishes. */
+  /**
+   * Milliseconds until the next request of this class could go; 0 = now, Infinity = when an in-flight request finishes.
+   */
   delayBeforeNext(now = this.options.now(), priority: RequestPriority = 'trading'): number {
     if (now < this.pausedUntil) return this.pausedUntil - now;
     this.dropExpired(now);
@@ -112,7 +125,8 @@ export class RateLimiter {
   private pump(): void {
     for (;;) {
       // Trading first; analysis limits are stricter, so when a trading request cannot go, no read can either.
-      const priority: RequestPriority | null = this.waiting.trading.length > 0 ? 'trading' : this.waiting.analysis.length > 0 ? 'analysis' : null;
+      const priority: RequestPriority | null =
+        this.waiting.trading.length > 0 ? 'trading' : this.waiting.analysis.length > 0 ? 'analysis' : null;
       if (priority === null) return;
       const now = this.options.now();
       const delay = this.delayBeforeNext(now, priority);

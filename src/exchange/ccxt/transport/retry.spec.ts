@@ -79,11 +79,21 @@ describe('withRetry', () => {
         async () => {
           throw new Transient('down');
         },
-        { attempts: 4, baseDelayMs: 100, isRetryable, sleep, onRetry: (_e, attempt, delay) => retries.push([attempt, delay]) },
+        {
+          attempts: 4,
+          baseDelayMs: 100,
+          isRetryable,
+          sleep,
+          onRetry: (_e, attempt, delay) => retries.push([attempt, delay]),
+        },
       ),
     ).rejects.toThrow('down');
     expect(sleeps).toEqual([100, 200, 400]);
-    expect(retries).toEqual([[1, 100], [2, 200], [3, 400]]);
+    expect(retries).toEqual([
+      [1, 100],
+      [2, 200],
+      [3, 400],
+    ]);
   });
 
   it('treats attempts below 1 as a single attempt', async () => {
