@@ -9,14 +9,9 @@ import type { CoinRecordEnricher, RecordPatch } from '../rsi/ports';
 import type { CoinRecord, EntrySignal } from '../rsi/rsi.types';
 import { DelistingService, DELISTING_STATUSES } from './delisting.service';
 import type { EntryCheck, EntryDirection, FilterDecision } from './filter.types';
-import { checkExitScam, EXIT_SCAM_FILTER, type ExitScamParams } from './rules/exit-scam';
-import { checkLossReentry, LOSS_REENTRY_FILTER, type LossReentryParams } from './rules/loss-reentry';
-import {
-  checkRsiTimeFilter,
-  RSI_TIME_FILTER,
-  RSI_TIME_FILTER_MIN_CANDLES,
-  type RsiTimeFilterParams,
-} from './rules/rsi-time-filter';
+import { checkExitScam, EXIT_SCAM_FILTER } from './rules/exit-scam';
+import { checkLossReentry, LOSS_REENTRY_FILTER } from './rules/loss-reentry';
+import { checkRsiTimeFilter, RSI_TIME_FILTER, RSI_TIME_FILTER_MIN_CANDLES } from './rules/rsi-time-filter';
 import { checkScope, compileScope, SCOPE_FILTER, type CompiledScope } from './rules/scope';
 import { TRADE_HISTORY, type TradeHistoryPort } from './trade-history.port';
 import { DELISTED_FILTER, MATURITY_FILTER, runEntryFilters } from './rules/entry-chain';
