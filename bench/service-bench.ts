@@ -18,7 +18,6 @@ import { CcxtExchange } from '../src/exchange/ccxt/ccxt-exchange';
 import { ExchangeService } from '../src/exchange/exchange.service';
 import { DelistingService } from '../src/filters/delisting.service';
 import { FilterService } from '../src/filters/filter.service';
-import { StatusService } from '../src/health/status.service';
 import { MaturityService } from '../src/maturity/maturity.service';
 import { JsonStore } from '../src/persistence/json-store.service';
 import { StateRegistry } from '../src/persistence/state-registry.service';
@@ -104,11 +103,10 @@ async function main(): Promise<void> {
     await exchange.onModuleInit();
     const initMs = performance.now() - initStarted;
     if (!exchange.isReady) throw new Error(`exchange not ready: ${exchange.lastInitError}`);
-    const status = new StatusService(exchange, clock);
     // The enricher port (src/rsi/ports.ts) resolves to the filter service created below.
     let filters: FilterService | undefined;
     const moduleRef = { get: () => filters } as never;
-    const rsi = new RsiService(exchange, system, autoBot, individual, store, registry, clock, status, moduleRef);
+    const rsi = new RsiService(exchange, system, autoBot, individual, store, registry, clock, moduleRef);
     if (process.env.BENCH_CONCURRENCY) rsi.loadConcurrency = Number(process.env.BENCH_CONCURRENCY);
     await rsi.onModuleInit();
     const maturity = new MaturityService(rsi, autoBot, store, registry, clock);

@@ -1,39 +1,27 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Clock, isoLocal } from '../common/clock';
 import { ExchangeService, type ExchangeMode } from '../exchange/exchange.service';
+import { ModuleRef } from '@nestjs/core';
+import { LazyPort } from '../common/lazy-port';
 import { BOT_COUNTS, type BotCountsPort } from './bot-counts.port';
+import { MARKET_LOAD, type LoadProgress, type MarketLoadPort } from './market-load.port';
 
-/**
- * What the status endpoints need from the market-data module (it registers itself; the bots fill the BOT_COUNTS port).
- */
-export interface LoadProgress {
-  total: number;
-  done: number;
-  failed: number;
-  inProgress: boolean;
-  lastUpdate: number | null;
-  durationMs: number;
-}
-interface RsiLike {
-  getLoadProgress(): LoadProgress;
-  coinsCount(): number;
-}
+export type { LoadProgress } from './market-load.port';
 
 @Injectable()
 export class StatusService {
   private readonly startedAt: number;
-  private rsiProvider: RsiLike | null = null;
+  private readonly marketLoad: LazyPort<MarketLoadPort>;
 
   constructor(
     private readonly exchange: ExchangeService,
     private readonly clock: Clock,
     @Optional() @Inject(BOT_COUNTS) private readonly botCounts?: BotCountsPort,
+    // The market-data load is read through the MARKET_LOAD port (provided by the rsi module, looked up when used).
+    @Optional() moduleRef?: ModuleRef,
   ) {
     this.startedAt = Date.now();
-  }
-
-  registerRsi(provider: RsiLike): void {
-    this.rsiProvider = provider;
+    this.marketLoad = new LazyPort(moduleRef, MARKET_LOAD);
   }
 
   now(): string {
@@ -54,7 +42,7 @@ export class StatusService {
 
   progress(): LoadProgress {
     return (
-      this.rsiProvider?.getLoadProgress() ?? {
+      this.marketLoad.get()?.getLoadProgress() ?? {
         total: 0,
         done: 0,
         failed: 0,
@@ -66,7 +54,7 @@ export class StatusService {
   }
 
   coinsLoaded(): number {
-    return this.rsiProvider?.coinsCount() ?? 0;
+    return this.marketLoad.get()?.coinsCount() ?? 0;
   }
 
   bots(): { total: number; active: number; inPosition: number } {

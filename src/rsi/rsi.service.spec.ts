@@ -143,7 +143,6 @@ describe('RsiService', () => {
       h.store,
       { register: () => undefined } as never,
       h.clock,
-      { registerRsi: () => undefined } as never,
     );
     await again.onModuleInit();
     expect(
@@ -166,7 +165,6 @@ describe('RsiService', () => {
       h.store,
       { register: () => undefined } as never,
       h.clock,
-      { registerRsi: () => undefined } as never,
     );
     await stale.onModuleInit();
     expect(stale.coinsCount()).toBe(0);

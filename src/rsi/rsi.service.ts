@@ -8,8 +8,7 @@ import { SystemConfigService } from '../config/system-config.service';
 import { UnknownSymbolError } from '../exchange/exchange.errors';
 import { ExchangeService } from '../exchange/exchange.service';
 import { FETCHABLE_TIMEFRAMES, type Candle, type Ticker, type Timeframe } from '../exchange/exchange.types';
-import type { LoadProgress } from '../health/status.service';
-import { StatusService } from '../health/status.service';
+import type { LoadProgress, MarketLoadPort } from '../health/market-load.port';
 import { JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
 import { CandleLoader, type LoadSummary, type LoaderHost } from './candle-loader';
@@ -44,7 +43,7 @@ export const REQUESTED_REFRESH_MIN_INTERVAL_MS = 10_000;
  * (other-timeframe-cache.ts). Derived fields come from the COIN_RECORD_ENRICHER port, positions from POSITIONS_VIEW.
  */
 @Injectable()
-export class RsiService implements OnModuleInit {
+export class RsiService implements OnModuleInit, MarketLoadPort {
   private readonly logger = new Logger('RSI');
   private currentTimeframe: Timeframe = '6h';
   private readonly table = new CoinTable();
@@ -70,7 +69,6 @@ export class RsiService implements OnModuleInit {
     store: JsonStore,
     private readonly registry: StateRegistry,
     private readonly clock: Clock,
-    private readonly status: StatusService,
     @Optional() moduleRef?: ModuleRef,
   ) {
     const host: LoaderHost = {
@@ -121,7 +119,6 @@ export class RsiService implements OnModuleInit {
     this.settings.optimalEma = await this.cacheFile.loadOptimalEma();
     await this.loadCache();
     this.registry.register('rsi cache', () => this.flush());
-    this.status.registerRsi(this);
     this.systemConfig.onChange((config, changes) => {
       // A timeframe written by another path (config import) switches the same way as the endpoint.
       if (config.system_timeframe !== this.currentTimeframe && isFetchable(config.system_timeframe)) {

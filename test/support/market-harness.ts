@@ -21,7 +21,6 @@ import {
 import { DelistingService } from '../../src/filters/delisting.service';
 import { FilterService } from '../../src/filters/filter.service';
 import type { ClosedTradeInfo } from '../../src/filters/rules/loss-reentry';
-import { StatusService } from '../../src/health/status.service';
 import { MaturityService } from '../../src/maturity/maturity.service';
 import { JsonStore } from '../../src/persistence/json-store.service';
 import { StateRegistry } from '../../src/persistence/state-registry.service';
@@ -202,7 +201,6 @@ export async function createMarketHarness(
     exchange,
   );
   await exchangeService.onModuleInit();
-  const status = new StatusService(exchangeService, clock);
   // Stands in for Nest's ModuleRef: the ports the modules above provide (see src/rsi/ports.ts).
   const ports = new Map<symbol, unknown>();
   const moduleRef = {
@@ -211,7 +209,7 @@ export async function createMarketHarness(
       return ports.get(token);
     },
   } as never;
-  const rsi = new RsiService(exchangeService, system, autoBot, individual, store, registry, clock, status, moduleRef);
+  const rsi = new RsiService(exchangeService, system, autoBot, individual, store, registry, clock, moduleRef);
   await rsi.onModuleInit();
   const maturity = new MaturityService(rsi, autoBot, store, registry, clock);
   await maturity.onModuleInit();
