@@ -4,10 +4,10 @@
  *
  *   node -r @swc-node/register bench/paper-rss.ts [node flags...]     e.g. ... bench/paper-rss.ts --optimize-for-size
  *
- * Env: BENCH_SYMBOLS (583), BENCH_SAMPLES_S ("20,60"); the service's own variables pass through (e.g. PAPER_TIME_SCALE=3600
- * for accelerated workers, MALLOC_ARENA_MAX); BENCH_AUTO_BOT=1 turns the auto-bot on once the coins are loaded;
- * BENCH_REQUESTS=N ends with N reads one at a time (p50/p99, service CPU per request). Prints the conditions (node, load average). See
- * docs/whole-service-bench.md ("Where the memory goes").
+ * Env: BENCH_SYMBOLS (583), BENCH_SAMPLES_S ("20,60"); the service's own variables pass through (e.g.
+ * PAPER_TIME_SCALE=3600 for accelerated workers, MALLOC_ARENA_MAX); BENCH_AUTO_BOT=1 turns the auto-bot on once the
+ * coins are loaded; BENCH_REQUESTS=N ends with N reads one at a time (p50/p99, service CPU per request).
+ * Prints the conditions (node, load average). See docs/whole-service-bench.md ("Lean paper mode").
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -53,29 +53,45 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bots-paper-rss-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  console.log(`paper RSS: node ${process.version}, flags [${flags.join(' ')}], MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '-'}, PAPER_TIME_SCALE=${process.env.PAPER_TIME_SCALE ?? '1'}, auto-bot ${AUTO_BOT ? 'on' : 'off'}, ${SYMBOLS} symbols, load average ${loadAverage()}`);
+  console.log(
+    `paper RSS: node ${process.version}, flags [${flags.join(' ')}], MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '-'}, PAPER_TIME_SCALE=${process.env.PAPER_TIME_SCALE ?? '1'}, auto-bot ${AUTO_BOT ? 'on' : 'off'}, ${SYMBOLS} symbols, load average ${loadAverage()}`,
+  );
   const child = spawn(process.execPath, [...flags, path.join(ROOT, 'dist/main')], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, PAPER_SYMBOLS: String(SYMBOLS), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      PAPER_SYMBOLS: String(SYMBOLS),
+      LOG_LEVEL: 'warn',
+    },
     stdio: 'ignore',
   });
   try {
     const started = performance.now();
     for (;;) {
       const body = (await http(`${url}/api/bots/coins-with-rsi`, 'GET', undefined, 30_000).catch(() => null))?.body as
-        | { total?: number; update_in_progress?: boolean }
-        | undefined;
+        { total?: number; update_in_progress?: boolean } | undefined;
       if (body && (body.total ?? 0) >= Math.floor(SYMBOLS * 0.9) && !body.update_in_progress) break;
       if (performance.now() - started > 300_000) throw new Error('coins did not load within 300 s');
       await sleep(250);
     }
     if (AUTO_BOT) {
-      const body = { enabled: true, check_interval: 60, max_loss_percent: 2, trailing_stop_activation: 1, trailing_stop_distance: 0.5 };
+      const body = {
+        enabled: true,
+        check_interval: 60,
+        max_loss_percent: 2,
+        trailing_stop_activation: 1,
+        trailing_stop_distance: 0.5,
+      };
       const enabled = await http(`${url}/api/bots/auto-bot`, 'POST', body);
       if (enabled.status !== 200) throw new Error(`enabling the auto-bot answered ${enabled.status}`);
     }
     const loadedAt = performance.now();
-    console.log(`coins loaded ${((loadedAt - started) / 1000).toFixed(1)} s after start; VmHWM so far ${memoryOf(child.pid!).hwmMb.toFixed(0)} MB`);
+    console.log(
+      `coins loaded ${((loadedAt - started) / 1000).toFixed(1)} s after start; VmHWM so far ${memoryOf(child.pid!).hwmMb.toFixed(0)} MB`,
+    );
     for (const seconds of SAMPLES_S) {
       await sleep(Math.max(0, loadedAt + seconds * 1000 - performance.now()));
       const m = memoryOf(child.pid!);
@@ -85,7 +101,13 @@ async function main(): Promise<void> {
     }
     if (REQUESTS > 0) {
       // Closed loop (one request at a time): the per-request cost of the flags, not queueing.
-      const paths = ['/api/bots/coins-with-rsi', '/api/bots/list', '/api/bots/status', '/api/bots/auto-bot', '/api/bots/health'];
+      const paths = [
+        '/api/bots/coins-with-rsi',
+        '/api/bots/list',
+        '/api/bots/status',
+        '/api/bots/auto-bot',
+        '/api/bots/health',
+      ];
       const cpuBefore = cpuSecondsOf(child.pid!);
       const ms: number[] = [];
       for (let i = 0; i < REQUESTS; i++) {

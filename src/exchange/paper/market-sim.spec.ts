@@ -378,12 +378,19 @@ describe('PaperMarket', () => {
 
     it('gives exactly the candle objects\' values for every timeframe, limit, since and until', () => {
       const young = market.specs.find((s) => s.youngPhase !== null)!.symbol;
-      const queries = [{}, { limit: 37 }, { since: NOW - 40 * DAY }, { until: NOW - 3 * DAY, limit: 50 }, { since: NOW + CANDLE_MS }];
+      const queries = [
+        {},
+        { limit: 37 },
+        { since: NOW - 40 * DAY },
+        { until: NOW - 3 * DAY, limit: 50 },
+        { since: NOW + CANDLE_MS },
+      ];
       for (const symbol of ['BTC', 'DOGE', young]) {
         for (const tf of FETCHABLE_TIMEFRAMES) {
           for (const query of queries) {
             const fresh = new PaperMarket(42, 540);
-            expect(fresh.candleColumns(symbol, tf, query, NOW)).toEqual(columnsOf(market.candles(symbol, tf, query, NOW)));
+            const objects = market.candles(symbol, tf, query, NOW);
+            expect(fresh.candleColumns(symbol, tf, query, NOW)).toEqual(columnsOf(objects));
           }
         }
       }

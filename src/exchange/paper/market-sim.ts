@@ -109,7 +109,8 @@ function emptyColumns(length: number): CandleColumns {
 function columnsToCandles(columns: CandleColumns): Candle[] {
   const out: Candle[] = new Array<Candle>(columns.length);
   for (let i = 0; i < columns.length; i++) {
-    out[i] = { time: columns.time[i], open: columns.open[i], high: columns.high[i], low: columns.low[i], close: columns.close[i], volume: columns.volume[i] };
+    const { time, open, high, low, close, volume } = columns;
+    out[i] = { time: time[i], open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i] };
   }
   return out;
 }
@@ -738,9 +739,12 @@ export class PaperMarket {
    */
   candleColumns(symbol: string, tf: Timeframe, query: CandleQuery, now: number): CandleColumns {
     const until = query.until;
-    if (TIMEFRAME_MS[tf] > CANDLE_MS || (until !== undefined && until <= now)) return candlesToColumns(this.candles(symbol, tf, query, now));
+    if (TIMEFRAME_MS[tf] > CANDLE_MS || (until !== undefined && until <= now)) {
+      return candlesToColumns(this.candles(symbol, tf, query, now));
+    }
     const limit = math.min(MAX_CANDLES_PER_REQUEST, math.max(1, math.floor(query.limit ?? MAX_CANDLES_PER_REQUEST)));
-    return this.fineColumnsAt(this.symbol(symbol), tf, math.max(this.launchTime(symbol, now), query.since ?? -Infinity), limit, now);
+    const since = math.max(this.launchTime(symbol, now), query.since ?? -Infinity);
+    return this.fineColumnsAt(this.symbol(symbol), tf, since, limit, now);
   }
 
   /** Candles of a timeframe up to 6h: the newest `limit` with open time >= since, the forming one last. */
