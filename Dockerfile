@@ -33,4 +33,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 STOPSIGNAL SIGTERM
 # Exec form: node is PID 1 and receives SIGTERM itself; the service saves its state and exits 0
 # (forced exit after 15 s, inside compose's 20 s stop_grace_period).
-CMD ["node", "dist/main"]
+# --optimize-for-size: V8 keeps a tight heap (idle RSS ~140 MB instead of ~185 MB) for ~20 % more CPU per request;
+# measured in docs/whole-service-bench.md ("V8 flag").
+CMD ["node", "--optimize-for-size", "dist/main"]

@@ -1,9 +1,10 @@
-import type { Candle, Timeframe } from '../exchange.types';
-import { FETCHABLE_TIMEFRAMES, TIMEFRAME_MS } from '../exchange.types';
+import type { Candle, CandleColumns, Timeframe } from '../exchange.types';
+import { FETCHABLE_TIMEFRAMES, TIMEFRAME_MS, candlesToColumns } from '../exchange.types';
 import { CANDLE_MS, MINUTE_MS, PaperMarket, periodStart } from './market-sim';
 import { YOUNG_MAX_CANDLES, YOUNG_MIN_CANDLES, buildUniverse, tradingRules } from './symbols';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 /** Mid-candle on purpose: 2 h 17 min 30 s into the 00:00 candle of 2026-01-01. */
 const NOW = Date.UTC(2026, 0, 1) + 2 * HOUR + 17 * MINUTE_MS + 30_000;
 
@@ -369,6 +370,56 @@ describe('PaperMarket', () => {
         expect(touch?.minute ?? null).toBe(expected);
       }
       expect(s.firstTouch(from, to, null, null)).toBeNull();
+    });
+  });
+
+  describe('candle columns (the coin load path)', () => {
+    const columnsOf = (candles: Candle[]) => candlesToColumns(candles);
+
+    it('gives exactly the candle objects\' values for every timeframe, limit, since and until', () => {
+      const young = market.specs.find((s) => s.youngPhase !== null)!.symbol;
+      const queries = [
+        {},
+        { limit: 37 },
+        { since: NOW - 40 * DAY },
+        { until: NOW - 3 * DAY, limit: 50 },
+        { since: NOW + CANDLE_MS },
+      ];
+      for (const symbol of ['BTC', 'DOGE', young]) {
+        for (const tf of FETCHABLE_TIMEFRAMES) {
+          for (const query of queries) {
+            const fresh = new PaperMarket(42, 540);
+            const objects = market.candles(symbol, tf, query, NOW);
+            expect(fresh.candleColumns(symbol, tf, query, NOW)).toEqual(columnsOf(objects));
+          }
+        }
+      }
+    });
+
+    it('keeps the values the simulator served before the columnar path (reference candles, seed 42)', () => {
+      const btc = market.candleColumns('BTC', '6h', {}, NOW);
+      expect(btc.length).toBe(1000);
+      const row = (c: CandleColumns, i: number) => [c.time[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]];
+      expect(row(btc, 0)).toEqual([1745647200000, 83232.5, 83996.4, 83198.5, 83801.4, 25286.9911]);
+      expect(row(btc, 500)).toEqual([1756447200000, 77842.6, 78791.1, 77838.3, 78367.6, 20504.2324]);
+      expect(row(btc, 999)).toEqual([1767225600000, 93841.8, 93891.3, 93321.1, 93501.3, 12450.351]);
+      const quarter = market.candleColumns('BTC', '15m', { limit: 300 }, NOW);
+      expect(row(quarter, 150)).toEqual([1767099600000, 93956, 94092.2, 93931.5, 93934.5, 200.189]);
+      expect(row(quarter, 299)).toEqual([1767233700000, 93435.9, 93524.6, 93435.9, 93501.3, 256.5827]);
+      const young = market.candleColumns('HBAR', '6h', {}, NOW);
+      expect(young.length).toBe(369);
+      expect(row(young, 0)).toEqual([1759276800000, 0.15573, 0.16175, 0.15393, 0.15998, 33163222]);
+      expect(market.candles('ETH', '1d', { limit: 100 }, NOW)[50]).toEqual({
+        time: 1762992000000, open: 2967.54, high: 3053.65, low: 2927.65, close: 3052.08, volume: 1828357.112,
+      });
+    });
+
+    it('gives the same prices after a history read has dropped the old price blocks', () => {
+      const reader = new PaperMarket(42, 540);
+      const later = NOW + 5 * DAY + 17 * MINUTE_MS;
+      reader.candleColumns('SOL', '6h', {}, NOW);
+      expect(reader.ticker('SOL', later)).toEqual(market.ticker('SOL', later));
+      expect(reader.candles('SOL', '6h', {}, NOW)).toEqual(market.candles('SOL', '6h', {}, NOW));
     });
   });
 });

@@ -14,8 +14,8 @@
  *   candle's high and low are actually traded.
  * The price at a time t is the minute price of the minute containing t (a step function).
  */
-import type { Candle, MarketInfo, Ticker, Timeframe } from '../exchange.types';
-import { TIMEFRAME_MS } from '../exchange.types';
+import type { Candle, CandleColumns, MarketInfo, Ticker, Timeframe } from '../exchange.types';
+import { TIMEFRAME_MS, candlesToColumns } from '../exchange.types';
 import { deriveKey, gaussAt, hashAt, uniformAt } from './rng';
 import { MATURE_MIN_CANDLES, YOUNG_MAX_CANDLES, YOUNG_MIN_CANDLES, buildUniverse, type SymbolSpec } from './symbols';
 
@@ -92,6 +92,27 @@ function addValueNoise(out: Float64Array, offset: number, n0: number, count: num
     const value = 0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t * t + (3 * (p1 - p2) + p3 - p0) * t * t * t);
     out[offset + i] += amp * value;
   }
+}
+
+function emptyColumns(length: number): CandleColumns {
+  return {
+    length,
+    time: new Float64Array(length),
+    open: new Float64Array(length),
+    high: new Float64Array(length),
+    low: new Float64Array(length),
+    close: new Float64Array(length),
+    volume: new Float64Array(length),
+  };
+}
+
+function columnsToCandles(columns: CandleColumns): Candle[] {
+  const out: Candle[] = new Array<Candle>(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const { time, open, high, low, close, volume } = columns;
+    out[i] = { time: time[i], open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i] };
+  }
+  return out;
 }
 
 function floorDiv(a: number, b: number): number {
@@ -176,6 +197,11 @@ export class SymbolMarket {
     this.blocks.set(b, block);
     if (this.blocks.size > BLOCK_CACHE_SIZE) this.blocks.delete(this.blocks.keys().next().value as number);
     return block;
+  }
+
+  /** Forgets cached blocks older than block b (they are recomputed, identically, if asked for again). */
+  private dropBlocksBefore(b: number): void {
+    for (const cached of [...this.blocks.keys()]) if (cached < b) this.blocks.delete(cached);
   }
 
   private computeBlock(b: number): Block {
@@ -401,17 +427,15 @@ export class SymbolMarket {
   // ---- candles ---------------------------------------------------------------------------------
 
   /**
-   * 6h candles n0..k at time `now` (k = the candle containing now, still forming).
+   * 6h candles n0..k at time `now` (k = the candle containing now, still forming), oldest first, written straight
+   * into columns (a coin load asks for 1000 per symbol: no object per candle, docs/whole-service-bench.md).
    * Completed candles come straight from the boundary process; the forming one from the minute path.
    */
-  candles6h(n0: number, now: number): Candle[] {
+  candles6hColumns(n0: number, now: number): CandleColumns {
     const nowMinute = floorDiv(now, MINUTE_MS);
     const k = floorDiv(nowMinute, MINUTES_PER_CANDLE);
-    const out: Candle[] = [];
-    if (n0 >= k) {
-      if (n0 === k) out.push(this.formingCandle(k, nowMinute - k * MINUTES_PER_CANDLE));
-      return out;
-    }
+    const out = emptyColumns(n0 > k ? 0 : k - n0 + 1);
+    if (out.length === 0) return out;
     const scale = this.priceScale;
     let b = floorDiv(n0, BLOCK);
     let block = this.block(b);
@@ -430,21 +454,26 @@ export class SymbolMarket {
       close = i + 1 < BLOCK ? block.x[i + 1] : this.logOpen(n + 1);
       closePrice = math.exp(close);
       this.wicks(n, open, close, sigma);
-      out.push({
-        time: n * CANDLE_MS,
-        open: math.round(openPrice * scale) / scale,
-        high: math.round(math.exp(this.wickHigh) * scale) / scale,
-        low: math.round(math.exp(this.wickLow) * scale) / scale,
-        close: math.round(closePrice * scale) / scale,
-        volume: this.roundQty(this.candleVolume(n, open, close, sigma, math.sqrt(openPrice * closePrice))),
-      });
+      const at = n - n0;
+      out.time[at] = n * CANDLE_MS;
+      out.open[at] = math.round(openPrice * scale) / scale;
+      out.high[at] = math.round(math.exp(this.wickHigh) * scale) / scale;
+      out.low[at] = math.round(math.exp(this.wickLow) * scale) / scale;
+      out.close[at] = math.round(closePrice * scale) / scale;
+      out.volume[at] = this.roundQty(this.candleVolume(n, open, close, sigma, math.sqrt(openPrice * closePrice)));
     }
-    out.push(this.formingCandle(k, nowMinute - k * MINUTES_PER_CANDLE));
+    this.writeFormingCandle(out, out.length - 1, k, nowMinute - k * MINUTES_PER_CANDLE);
+    // A history read walks old blocks; keep only those the ticker and the forming candle read (k-4 .. k+1).
+    this.dropBlocksBefore(floorDiv(k - 4, BLOCK));
     return out;
   }
 
+  /** candles6hColumns as candle objects. */
+  candles6h(n0: number, now: number): Candle[] {
+    return columnsToCandles(this.candles6hColumns(n0, now));
+  }
 
-  private formingCandle(k: number, minute: number): Candle {
+  private writeFormingCandle(out: CandleColumns, at: number, k: number, minute: number): void {
     const path = this.minutePath(k);
     let high = path.logs[0];
     let low = path.logs[0];
@@ -455,24 +484,22 @@ export class SymbolMarket {
     }
     const open = this.logOpen(k);
     const fullVolume = this.fullCandleVolume(k);
-    return {
-      time: k * CANDLE_MS,
-      open: this.priceOfLog(open),
-      high: this.priceOfLog(high),
-      low: this.priceOfLog(low),
-      close: this.priceOfLog(path.logs[minute]),
-      volume: this.roundQty((fullVolume * path.cumWeight[minute]) / path.cumWeight[MINUTES_PER_CANDLE - 1]),
-    };
+    out.time[at] = k * CANDLE_MS;
+    out.open[at] = this.priceOfLog(open);
+    out.high[at] = this.priceOfLog(high);
+    out.low[at] = this.priceOfLog(low);
+    out.close[at] = this.priceOfLog(path.logs[minute]);
+    out.volume[at] = this.roundQty((fullVolume * path.cumWeight[minute]) / path.cumWeight[MINUTES_PER_CANDLE - 1]);
   }
 
   /**
    * Candles of `minutes` minutes (a timeframe below 6h) from absolute candle index c0 to the one
-   * containing now. Each candle spans the previous close and its own minutes.
+   * containing now, as columns. Each candle spans the previous close and its own minutes.
    */
-  minuteCandles(minutes: number, c0: number, now: number): Candle[] {
+  minuteCandleColumns(minutes: number, c0: number, now: number): CandleColumns {
     const nowMinute = floorDiv(now, MINUTE_MS);
     const cLast = floorDiv(nowMinute, minutes);
-    if (c0 > cLast) return [];
+    if (c0 > cLast) return emptyColumns(0);
     const firstMinute = c0 * minutes - 1;
     const count = nowMinute - firstMinute + 1;
     const logs = new Float64Array(count);
@@ -489,7 +516,7 @@ export class SymbolMarket {
         volumes[m - firstMinute] = (fullVolume * (path.cumWeight[j] - (j > 0 ? path.cumWeight[j - 1] : 0))) / totalWeight;
       }
     }
-    const out: Candle[] = [];
+    const out = emptyColumns(cLast - c0 + 1);
     for (let c = c0; c <= cLast; c++) {
       const from = c * minutes - firstMinute; // index of this candle's first minute; from - 1 is the previous close
       const to = math.min(from + minutes - 1, count - 1);
@@ -502,16 +529,20 @@ export class SymbolMarket {
         if (v < low) low = v;
         volume += volumes[i];
       }
-      out.push({
-        time: c * minutes * MINUTE_MS,
-        open: this.priceOfLog(logs[from - 1]),
-        high: this.priceOfLog(high),
-        low: this.priceOfLog(low),
-        close: this.priceOfLog(logs[to]),
-        volume: this.roundQty(volume),
-      });
+      const at = c - c0;
+      out.time[at] = c * minutes * MINUTE_MS;
+      out.open[at] = this.priceOfLog(logs[from - 1]);
+      out.high[at] = this.priceOfLog(high);
+      out.low[at] = this.priceOfLog(low);
+      out.close[at] = this.priceOfLog(logs[to]);
+      out.volume[at] = this.roundQty(volume);
     }
     return out;
+  }
+
+  /** minuteCandleColumns as candle objects. */
+  minuteCandles(minutes: number, c0: number, now: number): Candle[] {
+    return columnsToCandles(this.minuteCandleColumns(minutes, c0, now));
   }
 
   // ---- triggers --------------------------------------------------------------------------------
@@ -702,21 +733,37 @@ export class PaperMarket {
     return candles.slice(math.max(0, candles.length - limit));
   }
 
-  private candlesAt(symbol: string, tf: Timeframe, querySince: number | undefined, limit: number, launch: number, now: number): Candle[] {
-    const market = this.symbol(symbol);
-    const query = { since: querySince };
-    const since = math.max(launch, query.since ?? -Infinity);
+  /**
+   * candles() as columns. Timeframes up to 6h read at the current time (the coin load) are written straight into the
+   * columns; the rest go through the candle objects (same values either way).
+   */
+  candleColumns(symbol: string, tf: Timeframe, query: CandleQuery, now: number): CandleColumns {
+    const until = query.until;
+    if (TIMEFRAME_MS[tf] > CANDLE_MS || (until !== undefined && until <= now)) {
+      return candlesToColumns(this.candles(symbol, tf, query, now));
+    }
+    const limit = math.min(MAX_CANDLES_PER_REQUEST, math.max(1, math.floor(query.limit ?? MAX_CANDLES_PER_REQUEST)));
+    const since = math.max(this.launchTime(symbol, now), query.since ?? -Infinity);
+    return this.fineColumnsAt(this.symbol(symbol), tf, since, limit, now);
+  }
+
+  /** Candles of a timeframe up to 6h: the newest `limit` with open time >= since, the forming one last. */
+  private fineColumnsAt(market: SymbolMarket, tf: Timeframe, since: number, limit: number, now: number): CandleColumns {
     const size = TIMEFRAME_MS[tf];
     if (size < CANDLE_MS) {
       const minutes = size / MINUTE_MS;
       const cLast = floorDiv(floorDiv(now, MINUTE_MS), minutes);
-      const c0 = math.max(cLast - limit + 1, math.ceil(since / size));
-      return market.minuteCandles(minutes, c0, now);
+      return market.minuteCandleColumns(minutes, math.max(cLast - limit + 1, math.ceil(since / size)), now);
     }
-    if (tf === '6h') {
-      const k = floorDiv(now, CANDLE_MS);
-      return market.candles6h(math.max(k - limit + 1, math.ceil(since / CANDLE_MS)), now);
-    }
+    const k = floorDiv(now, CANDLE_MS);
+    return market.candles6hColumns(math.max(k - limit + 1, math.ceil(since / CANDLE_MS)), now);
+  }
+
+  private candlesAt(symbol: string, tf: Timeframe, querySince: number | undefined, limit: number, launch: number, now: number): Candle[] {
+    const market = this.symbol(symbol);
+    const query = { since: querySince };
+    const since = math.max(launch, query.since ?? -Infinity);
+    if (TIMEFRAME_MS[tf] <= CANDLE_MS) return columnsToCandles(this.fineColumnsAt(market, tf, since, limit, now));
     // Higher timeframes: aggregate 6h candles per period.
     const starts: number[] = [];
     for (let start = periodStart(tf, now); starts.length < limit; start = periodStart(tf, start - 1)) {

@@ -3,7 +3,7 @@
  * time. Stops are found on the minute price path, so they also fire for time that passed while the service was down.
  */
 import type { Clock } from '../../common/clock';
-import type { Candle, FetchCandlesOptions, MarketInfo, Ticker, Timeframe } from '../exchange.types';
+import type { Candle, CandleColumns, FetchCandlesOptions, MarketInfo, Ticker, Timeframe } from '../exchange.types';
 import { MINUTE_MS, PaperMarket } from './market-sim';
 import type { InstrumentRules, Quote } from './paper-account';
 import type { PaperMarketData, PriceTouch } from './paper-market-data';
@@ -38,6 +38,11 @@ export class SimMarketData implements PaperMarketData {
 
   async fetchCandles(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions): Promise<Candle[]> {
     return this.market.candles(symbol, timeframe, options, this.clock.now());
+  }
+
+  /** The coin load's path: columns written directly, the same values as fetchCandles. */
+  async fetchCandleColumns(symbol: string, timeframe: Timeframe, options: FetchCandlesOptions): Promise<CandleColumns> {
+    return this.market.candleColumns(symbol, timeframe, options, this.clock.now());
   }
 
   async fetchTickers(): Promise<Map<string, Ticker>> {
