@@ -195,7 +195,7 @@ describe('Docker files have the required parts', () => {
     const argv = healthcheckArgv(dockerfile);
     expect(argv[0]).toBe('node');
     expect(argv.join(' ')).toContain('/api/bots/health');
-    expect(runtime.at(-1)).toBe('CMD ["node", "dist/main"]');
+    expect(runtime.at(-1)).toBe('CMD ["node", "--optimize-for-size", "dist/main"]');
     expect(runtime.filter((l) => l.startsWith('ENTRYPOINT'))).toEqual([]);
   });
 
