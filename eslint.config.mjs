@@ -9,12 +9,9 @@ export default tseslint.config(
   // it is there only because all of bench/ is ignored meanwhile).
   {
     ignores: [
-      'src/exchange/paper/**',
-      'src/backtest/**',
       'src/optimizer/**',
-      'bench/**',
+      'bench/optimize.ts',
       'src/app.module.ts',
-      'test/backtest*.ts',
       'test/optimizer*.ts',
     ],
   },

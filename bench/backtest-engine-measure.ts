@@ -3,7 +3,8 @@
  *   node -r @swc-node/register bench/backtest-engine-measure.ts [symbols=583] [candles=1000] [--detail]
  * Synthetic seeded random walks on 6h, the default auto-bot config (every filter on: maturity, RSI time filter,
  * exit-scam, loss re-entry), 5 slots, 100 USDT positions; --protections turns every account protection on.
- * Prints the time per run (best and median of 5 after a warm-up), bars/s, trades. --detail adds a synthetic 1m path (360 minutes per 6h candle) while positions are open.
+ * Prints the time per run (best and median of 5 after a warm-up), bars/s, trades. --detail adds a synthetic 1m path
+ * (360 minutes per 6h candle) while positions are open.
  */
 import * as os from 'node:os';
 import { runBacktest } from '../src/backtest/engine/backtest-engine';
@@ -14,7 +15,8 @@ const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const SYMBOLS = Number(args[0] ?? 583);
 const CANDLES = Number(args[1] ?? 1000);
 const DETAIL = process.argv.includes('--detail');
-/** --protections: every account protection on too (max drawdown, stop-loss guard, daily loss, cooldown, low profit, risk cap). */
+/** --protections: every account protection on too (max drawdown, stop-loss guard, daily loss, cooldown, low profit,
+ * risk cap). */
 const PROTECTIONS = process.argv.includes('--protections');
 const TF = 6 * 3_600_000;
 const T0 = Date.UTC(2025, 0, 1);
@@ -30,8 +32,22 @@ function rng(seed: number): () => number {
   };
 }
 
-function walk(length: number, start: number, step: number, price: number, vol: number, rand: () => number): ReplayCandles {
-  const c = { length, time: new Float64Array(length), open: new Float64Array(length), high: new Float64Array(length), low: new Float64Array(length), close: new Float64Array(length) };
+function walk(
+  length: number,
+  start: number,
+  step: number,
+  price: number,
+  vol: number,
+  rand: () => number,
+): ReplayCandles {
+  const c = {
+    length,
+    time: new Float64Array(length),
+    open: new Float64Array(length),
+    high: new Float64Array(length),
+    low: new Float64Array(length),
+    close: new Float64Array(length),
+  };
   for (let k = 0; k < length; k++) {
     const open = price;
     const close = Math.max(1e-6, open * (1 + (rand() - 0.5) * vol));
@@ -48,7 +64,11 @@ function walk(length: number, start: number, step: number, price: number, vol: n
 const rand = rng(42);
 const universe: BacktestSymbol[] = [];
 for (let s = 0; s < SYMBOLS; s++) {
-  universe.push({ symbol: `S${s}USDT`, candles: walk(CANDLES, T0, TF, 10 + 100 * rand(), 0.06, rand), rules: { tickSize: 0.0001, qtyStep: 0.001, minOrderQty: 0.001, minNotional: 5, maxLeverage: 50 } });
+  universe.push({
+    symbol: `S${s}USDT`,
+    candles: walk(CANDLES, T0, TF, 10 + 100 * rand(), 0.06, rand),
+    rules: { tickSize: 0.0001, qtyStep: 0.001, minOrderQty: 0.001, minNotional: 5, maxLeverage: 50 },
+  });
 }
 const minuteCache = new Map<string, ReplayCandles>();
 const detail = DETAIL
@@ -68,10 +88,20 @@ const detail = DETAIL
 const params = {
   timeframe: '6h' as const,
   config: {
-    ...DEFAULT_AUTO_BOT_CONFIG, default_position_mode: 'usdt' as const, default_position_size: 100, max_concurrent: 5,
-    ...(PROTECTIONS ? {
-      max_drawdown_enabled: true, stoploss_guard_enabled: true, daily_loss_limit_enabled: true, exit_cooldown_enabled: true, low_profit_enabled: true, risk_cap_enabled: true,
-    } : {}),
+    ...DEFAULT_AUTO_BOT_CONFIG,
+    default_position_mode: 'usdt' as const,
+    default_position_size: 100,
+    max_concurrent: 5,
+    ...(PROTECTIONS
+      ? {
+          max_drawdown_enabled: true,
+          stoploss_guard_enabled: true,
+          daily_loss_limit_enabled: true,
+          exit_cooldown_enabled: true,
+          low_profit_enabled: true,
+          risk_cap_enabled: true,
+        }
+      : {}),
   },
   startingBalance: 10_000,
   feeRate: 0.00055,
@@ -93,8 +123,14 @@ for (let k = 0; k < 5; k++) {
 times.sort((a, b) => a - b);
 cpu.sort((a, b) => a - b);
 const median = times[2];
-console.log(`${SYMBOLS} symbols x ${CANDLES} 6h candles, all filters${PROTECTIONS ? ' and account protections' : ''}, 5 slots${DETAIL ? ', 1m detail while open (cached)' : ''}`);
-console.log(`best ${times[0].toFixed(1)} ms, median ${median.toFixed(1)} ms; ${(last.bars / (median / 1000) / 1e6).toFixed(2)} M bars/s; ${last.trades.length} trades, ${last.detailBars} 1m bars walked; final balance ${last.finalBalance.toFixed(2)}`);
+console.log(
+  `${SYMBOLS} symbols x ${CANDLES} 6h candles, all filters${PROTECTIONS ? ' and account protections' : ''}, 5 slots${DETAIL ? ', 1m detail while open (cached)' : ''}`,
+);
+console.log(
+  `best ${times[0].toFixed(1)} ms, median ${median.toFixed(1)} ms; ${(last.bars / (median / 1000) / 1e6).toFixed(2)} M bars/s; ${last.trades.length} trades, ${last.detailBars} 1m bars walked; final balance ${last.finalBalance.toFixed(2)}`,
+);
 // CPU time of the thread: the wall time above counts other processes' turns when the machine is shared.
-console.log(`CPU time per run: best ${cpu[0].toFixed(1)} ms, median ${cpu[2].toFixed(1)} ms; load average ${os.loadavg()[0].toFixed(1)}`);
+console.log(
+  `CPU time per run: best ${cpu[0].toFixed(1)} ms, median ${cpu[2].toFixed(1)} ms; load average ${os.loadavg()[0].toFixed(1)}`,
+);
 console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);

@@ -34,7 +34,9 @@ function compile(): void {
     readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) return walk(full);
-      return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
+      return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')
+        ? [full]
+        : [];
     });
   const files = ['src', 'bench', path.join('test', 'fake-exchange')].flatMap((dir) => walk(path.join(ROOT, dir)));
   for (const file of files) {
@@ -60,7 +62,11 @@ function compile(): void {
 }
 
 function start(script: string, env: Record<string, string>, execArgv: string[] = []): ChildProcess {
-  return fork(path.join(OUT, 'bench', script), [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(path.join(OUT, 'bench', script), [], {
+    env: { ...process.env, ...env },
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 function once<T>(child: ChildProcess, type: string): Promise<T> {
@@ -86,7 +92,13 @@ async function main(): Promise<void> {
   const compileStarted = performance.now();
   compile();
   const compileMs = performance.now() - compileStarted;
-  const env = { BENCH_SYMBOLS: String(SYMBOLS), BENCH_CANDLES: String(CANDLES), BENCH_LATENCY_MS: String(LATENCY_MS), BENCH_LIMIT: String(LIMIT), BENCH_WINDOW_MS: String(WINDOW_MS) };
+  const env = {
+    BENCH_SYMBOLS: String(SYMBOLS),
+    BENCH_CANDLES: String(CANDLES),
+    BENCH_LATENCY_MS: String(LATENCY_MS),
+    BENCH_LIMIT: String(LIMIT),
+    BENCH_WINDOW_MS: String(WINDOW_MS),
+  };
   const fakeChild = start('fake-server.js', env);
   let serviceChild: ChildProcess | undefined;
   try {
@@ -94,13 +106,19 @@ async function main(): Promise<void> {
     // BENCH_SERVICE_NODE_ARGS (e.g. "--cpu-prof") goes to the measured process only.
     // --expose-gc only serves the live-heap reading taken after everything else was measured.
     const serviceArgs = ['--expose-gc', ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    serviceChild = start('service-bench.js', { ...env, BENCH_FAKE_URL: info.url, BENCH_FAKE_KEY: info.apiKey, BENCH_FAKE_SECRET: info.secret }, serviceArgs);
+    serviceChild = start(
+      'service-bench.js',
+      { ...env, BENCH_FAKE_URL: info.url, BENCH_FAKE_KEY: info.apiKey, BENCH_FAKE_SECRET: info.secret },
+      serviceArgs,
+    );
     const service = serviceChild;
     // Relay the service's questions about request counts to the fake exchange.
     service.on('message', (message: { type?: string; command?: 'stats' | 'reset' }) => {
       if (message?.type !== 'fake' || !message.command) return;
       const command = message.command;
-      void once<{ reply: unknown }>(fakeChild, `fake:${command}`).then((answer) => service.send({ type: `fake:${command}`, reply: answer.reply }));
+      once<{ reply: unknown }>(fakeChild, `fake:${command}`)
+        .then((answer) => service.send({ type: `fake:${command}`, reply: answer.reply }))
+        .catch((error: Error) => console.error(`relaying fake:${command} failed: ${error.message}`));
       fakeChild.send(command);
     });
     const { result } = await once<{ result: ServiceBenchResult }>(service, 'result');
@@ -147,7 +165,9 @@ function print(r: ServiceBenchResult, compileMs: number): void {
     `  full recompute        ${ms(median(r.recomputeMs))} median (math + records + maturity and filter decorators)`,
     `memory                  peak RSS ${r.peakRssMb.toFixed(0)} MB   target <= ${TARGETS.rssMb} MB   ${mark(r.peakRssMb <= TARGETS.rssMb)}`,
     `                        RSS before the load (node + Nest pieces + ccxt + markets) ${r.rssBeforeLoadMb.toFixed(0)} MB, right after it ${r.rssAfterLoadMb.toFixed(0)} MB (heap used ${r.heapAfterLoadMb.toFixed(0)} MB)`,
-    r.liveHeapMb === null ? '' : `                        live after a full GC: heap ${r.liveHeapMb.toFixed(0)} MB, array buffers ${r.arrayBuffersMb!.toFixed(0)} MB (I/O buffers and the market data)`,
+    r.liveHeapMb === null
+      ? ''
+      : `                        live after a full GC: heap ${r.liveHeapMb.toFixed(0)} MB, array buffers ${r.arrayBuffersMb!.toFixed(0)} MB (I/O buffers and the market data)`,
     `                        market data itself (candle columns + RSI histories): ${r.marketDataMb.toFixed(1)} MB`,
     '',
   ];

@@ -95,7 +95,11 @@ async function main(): Promise<void> {
     await individual.onModuleInit();
     const registry = new StateRegistry();
     const adapter = new CcxtExchange({
-      exchangeId: 'bybit', apiKey: process.env.BENCH_FAKE_KEY, secret: process.env.BENCH_FAKE_SECRET, apiUrl: url, timeoutMs: 10_000,
+      exchangeId: 'bybit',
+      apiKey: process.env.BENCH_FAKE_KEY,
+      secret: process.env.BENCH_FAKE_SECRET,
+      apiUrl: url,
+      timeoutMs: 10_000,
       rateLimit: { requestsPerWindow: limit, windowMs },
     });
     const exchange = new ExchangeService({ name: 'bybit' } as never, clock, store, registry, adapter);
@@ -104,6 +108,8 @@ async function main(): Promise<void> {
     const initMs = performance.now() - initStarted;
     if (!exchange.isReady) throw new Error(`exchange not ready: ${exchange.lastInitError}`);
     // The enricher port (src/rsi/ports.ts) resolves to the filter service created below.
+    // Assigned once below, after the services it needs; the port lookup above reads it lazily.
+    // eslint-disable-next-line prefer-const -- the closure must capture the binding before the assignment
     let filters: FilterService | undefined;
     const moduleRef = { get: () => filters } as never;
     const rsi = new RsiService(exchange, system, autoBot, individual, store, registry, clock, moduleRef);
@@ -137,7 +143,9 @@ async function main(): Promise<void> {
       const started = performance.now();
       const result = await rsi.refreshFromTickers();
       refreshMs.push(performance.now() - started);
-      if (result.succeeded !== symbols) throw new Error(`refresh updated ${result.succeeded}/${symbols} coins (a candle closed during the run?)`);
+      if (result.succeeded !== symbols) {
+        throw new Error(`refresh updated ${result.succeeded}/${symbols} coins (a candle closed during the run?)`);
+      }
     }
     const refreshRequests = (await fake<FakeStats>('stats')).total / REPEATS;
 

@@ -3,7 +3,14 @@
  * the current 6h grid, cheap to serve, so the benchmark measures the service and not a price simulator.
  */
 import {
-  TIMEFRAME_MS, type Balance, type Candle, type FetchCandlesOptions, type MarketInfo, type OrderResult, type Ticker, type Timeframe,
+  TIMEFRAME_MS,
+  type Balance,
+  type Candle,
+  type FetchCandlesOptions,
+  type MarketInfo,
+  type OrderResult,
+  type Ticker,
+  type Timeframe,
 } from '../src/exchange/exchange.types';
 import { IDLE_BALANCE, IdleAdapter } from '../test/fake-exchange/idle-adapter';
 import { seededRandom } from '../test/fake-exchange/seeded-random';
@@ -13,7 +20,11 @@ export class SyntheticExchange extends IdleAdapter {
   private readonly symbols: string[];
   private readonly closes = new Map<string, Float64Array>();
 
-  constructor(count: number, private readonly candles = 1000, seed = 7) {
+  constructor(
+    count: number,
+    private readonly candles = 1000,
+    seed = 7,
+  ) {
     super();
     const random = seededRandom(seed);
     this.symbols = Array.from({ length: count }, (_, i) => `C${String(i).padStart(4, '0')}`);
@@ -30,7 +41,14 @@ export class SyntheticExchange extends IdleAdapter {
 
   async listMarkets(): Promise<MarketInfo[]> {
     return this.symbols.map((symbol) => ({
-      symbol, exchangeSymbol: `${symbol}USDT`, status: 'Trading', tickSize: 0.00001, qtyStep: 0.001, minOrderQty: 0.001, minNotional: 5, maxLeverage: 50,
+      symbol,
+      exchangeSymbol: `${symbol}USDT`,
+      status: 'Trading',
+      tickSize: 0.00001,
+      qtyStep: 0.001,
+      minOrderQty: 0.001,
+      minNotional: 5,
+      maxLeverage: 50,
     }));
   }
 
@@ -46,7 +64,14 @@ export class SyntheticExchange extends IdleAdapter {
       if (options.since !== undefined && time < options.since) continue;
       const close = closes[i];
       const open = i > 0 ? closes[i - 1] : close;
-      out.push({ time, open, high: Math.max(open, close) * 1.002, low: Math.min(open, close) * 0.998, close, volume: 1000 + i });
+      out.push({
+        time,
+        open,
+        high: Math.max(open, close) * 1.002,
+        low: Math.min(open, close) * 0.998,
+        close,
+        volume: 1000 + i,
+      });
     }
     return out;
   }
@@ -58,7 +83,19 @@ export class SyntheticExchange extends IdleAdapter {
       const closes = this.closes.get(symbol)!;
       // The live price wanders around the forming candle's close, so every refresh changes something.
       const last = closes[this.candles - 1] * (1 + Math.sin(now / 1000 + closes[0]) * 0.002);
-      map.set(symbol, { symbol, last, bid: last, ask: last, mark: last, high24h: last * 1.01, low24h: last * 0.99, change24hPercent: 0.5, volume24h: 1e6, turnover24h: 1e7, timestamp: now });
+      map.set(symbol, {
+        symbol,
+        last,
+        bid: last,
+        ask: last,
+        mark: last,
+        high24h: last * 1.01,
+        low24h: last * 0.99,
+        change24hPercent: 0.5,
+        volume24h: 1e6,
+        turnover24h: 1e7,
+        timestamp: now,
+      });
     }
     return map;
   }

@@ -82,7 +82,8 @@ describe('BACKTEST_MAX_JOBS', () => {
   it('defaults to 1 and accepts 1 to 16', () => {
     expect(backtestMaxJobs({})).toBe(1);
     expect(backtestMaxJobs({ BACKTEST_MAX_JOBS: '3' })).toBe(3);
-    for (const bad of ['0', '17', '1.5', 'many'])
+    for (const bad of ['0', '17', '1.5', 'many']) {
       expect(() => backtestMaxJobs({ BACKTEST_MAX_JOBS: bad })).toThrow(EnvValidationError);
+    }
   });
 });

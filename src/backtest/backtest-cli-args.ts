@@ -29,8 +29,9 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCliArgs {
     allowPositionals: false,
   });
   if (!values.from) throw new Error('--from is required');
-  if (values.detail !== undefined && values.detail !== '1m' && values.detail !== 'off')
-    {throw new Error('--detail: only 1m (or off) is supported');}
+  if (values.detail !== undefined && values.detail !== '1m' && values.detail !== 'off') {
+    throw new Error('--detail: only 1m (or off) is supported');
+  }
   const balance = values.balance === undefined ? undefined : Number(values.balance);
   return {
     request: {

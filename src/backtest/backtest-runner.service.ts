@@ -107,12 +107,14 @@ export class BacktestRunner {
     const to = Math.min(parseTime('to', request.to), now);
     if (from >= now) fieldError('from', 'from must be in the past: there is no data after now');
     if (!(from < to)) fieldError('to', 'to must be after from');
-    if ((to - from) / tfMs > MAX_RANGE_CANDLES)
-      {fieldError('to', `the range is longer than ${MAX_RANGE_CANDLES} ${timeframe} candles`);}
+    if ((to - from) / tfMs > MAX_RANGE_CANDLES) {
+      fieldError('to', `the range is longer than ${MAX_RANGE_CANDLES} ${timeframe} candles`);
+    }
 
     const overrides = this.overrides(request.overrides);
-    if (request.scope !== undefined && request.scope !== null)
-      {overrides.scope = coerceSettings(AUTO_BOT_SPECS, { scope: request.scope }).values.scope;}
+    if (request.scope !== undefined && request.scope !== null) {
+      overrides.scope = coerceSettings(AUTO_BOT_SPECS, { scope: request.scope }).values.scope;
+    }
     const config = { ...this.autoBot.get(), ...overrides } as AutoBotConfig;
 
     const detail = request.detail === undefined || request.detail === null ? false : request.detail;
@@ -174,8 +176,9 @@ export class BacktestRunner {
     const fill = await this.store.ensure(symbols, spec.timeframe, spec.loadFromMs, spec.toMs, (p) =>
       handlers.onProgress?.(p.pagesTotal > 0 ? (0.5 * p.pagesDone) / p.pagesTotal : 0.5, 'candles'),
     );
-    if (fill.failed.length === symbols.length)
-      {throw new Error(`no candles could be fetched: ${fill.failed[0]?.error ?? 'unknown error'}`);}
+    if (fill.failed.length === symbols.length) {
+      throw new Error(`no candles could be fetched: ${fill.failed[0]?.error ?? 'unknown error'}`);
+    }
     handlers.onProgress?.(0.5, 'load');
     const stageBase = { load: 0.5, replay: 0.6, assemble: 0.9 } as const;
     const stageSpan = { load: 0.1, replay: 0.3, assemble: 0.05 } as const;
@@ -199,15 +202,17 @@ export class BacktestRunner {
 
   private overrides(input: unknown): Record<string, unknown> {
     if (input === undefined || input === null) return {};
-    if (typeof input !== 'object' || Array.isArray(input))
-      {fieldError('overrides', 'overrides must be an object of auto-bot settings');}
+    if (typeof input !== 'object' || Array.isArray(input)) {
+      fieldError('overrides', 'overrides must be an object of auto-bot settings');
+    }
     try {
       const { values } = coerceSettings(AUTO_BOT_SPECS, input as Record<string, unknown>);
       refuseUnsupportedSettings(values);
       return values;
     } catch (error) {
-      if (error instanceof ConfigValidationError)
-        {throw new ConfigValidationError(`overrides.${error.key}`, `overrides.${error.message}`);}
+      if (error instanceof ConfigValidationError) {
+        throw new ConfigValidationError(`overrides.${error.key}`, `overrides.${error.message}`);
+      }
       throw error;
     }
   }
@@ -228,15 +233,17 @@ export class BacktestRunner {
       return tradable;
     }
     const list = typeof input === 'string' ? input.split(',') : input;
-    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_SYMBOL_LIST)
-      {fieldError('symbols', `symbols must be a list of 1 to ${MAX_SYMBOL_LIST} coins`);}
+    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_SYMBOL_LIST) {
+      fieldError('symbols', `symbols must be a list of 1 to ${MAX_SYMBOL_LIST} coins`);
+    }
     const known = new Set(tradable);
     const out = new Set<string>();
     for (const item of list) {
       const symbol = normalizeSymbol(typeof item === 'string' ? item.trim() : item);
       if (symbol === null) fieldError('symbols', `symbols: ${JSON.stringify(item)?.slice(0, 30)} is not a coin symbol`);
-      if (!known.has(symbol))
-        {fieldError('symbols', `symbols: ${symbol} is not a tradable symbol on ${this.exchange.name}`);}
+      if (!known.has(symbol)) {
+        fieldError('symbols', `symbols: ${symbol} is not a tradable symbol on ${this.exchange.name}`);
+      }
       out.add(symbol);
     }
     return [...out];

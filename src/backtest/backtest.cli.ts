@@ -83,8 +83,9 @@ async function main(): Promise<void> {
   const runner = app.get(BacktestRunner);
   const dataDir = app.get<ConfigType<typeof appConfig>>(appConfig.KEY).dataDir;
   try {
-    if (!exchange.isReady)
-      {throw new Error(`exchange ${exchange.name} is not available: ${exchange.lastInitError ?? 'unknown error'}`);}
+    if (!exchange.isReady) {
+      throw new Error(`exchange ${exchange.name} is not available: ${exchange.lastInitError ?? 'unknown error'}`);
+    }
     let spec;
     try {
       spec = await runner.prepare(args.request);

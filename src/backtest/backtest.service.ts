@@ -189,8 +189,9 @@ export class BacktestService implements OnModuleInit, OnApplicationShutdown {
   async report(id: string): Promise<RenderedReport> {
     const job = this.get(id);
     const result = await this.result(id);
-    if (!result)
-      {throw new ConflictException({ success: false, error: `Backtest ${id} has no result (status ${job.status})` });}
+    if (!result) {
+      throw new ConflictException({ success: false, error: `Backtest ${id} has no result (status ${job.status})` });
+    }
     return renderReportPage(result);
   }
 

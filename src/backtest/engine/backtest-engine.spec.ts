@@ -26,7 +26,14 @@ const BASE: AutoBotConfig = {
 };
 
 function params(config: Partial<AutoBotConfig> = {}, extra: Partial<BacktestParams> = {}): BacktestParams {
-  return { timeframe: '6h', config: { ...BASE, ...config }, startingBalance: 1000, feeRate: 0, spreadTicks: 1, ...extra };
+  return {
+    timeframe: '6h',
+    config: { ...BASE, ...config },
+    startingBalance: 1000,
+    feeRate: 0,
+    spreadTicks: 1,
+    ...extra,
+  };
 }
 
 interface Bar {
@@ -87,7 +94,16 @@ describe('runBacktest', () => {
     const run = runBacktest([coin('AAAUSDT', falling({ open: 86, high: 86.5, low: 70, close: 72 }))], params());
     expect(run.trades).toHaveLength(1);
     const t = run.trades[0];
-    expect(t).toMatchObject({ symbol: 'AAAUSDT', direction: 'LONG', entry_price: LONG_ENTRY, size: LONG_QTY, exit_price: 77.41, close_reason: 'STOP_LOSS', exit_by: 'exchange', exit_path: 'ohlc' });
+    expect(t).toMatchObject({
+      symbol: 'AAAUSDT',
+      direction: 'LONG',
+      entry_price: LONG_ENTRY,
+      size: LONG_QTY,
+      exit_price: 77.41,
+      close_reason: 'STOP_LOSS',
+      exit_by: 'exchange',
+      exit_path: 'ohlc',
+    });
     expect(t.entry_timestamp).toBe(ENTRY_TIME);
     // The low is the path's second point: a third of the candle in.
     expect(t.close_time_ms).toBe(ENTRY_TIME + 2 * H);
@@ -113,11 +129,21 @@ describe('runBacktest', () => {
   });
 
   it('closes a SHORT at its take-profit (5 % below the fill)', () => {
-    const run = runBacktest([coin('BBBUSDT', rising({ open: 114, high: 115, low: 100, close: 101 }))], params({ take_profit_percent: 5 }));
+    const run = runBacktest(
+      [coin('BBBUSDT', rising({ open: 114, high: 115, low: 100, close: 101 }))],
+      params({ take_profit_percent: 5 }),
+    );
     expect(run.trades).toHaveLength(1);
     const t = run.trades[0];
     // 113.99 × 0.95 = 108.2905 → 108.29
-    expect(t).toMatchObject({ direction: 'SHORT', entry_price: SHORT_ENTRY, size: SHORT_QTY, exit_price: 108.29, close_reason: 'TAKE_PROFIT', exit_by: 'exchange' });
+    expect(t).toMatchObject({
+      direction: 'SHORT',
+      entry_price: SHORT_ENTRY,
+      size: SHORT_QTY,
+      exit_price: 108.29,
+      close_reason: 'TAKE_PROFIT',
+      exit_by: 'exchange',
+    });
     // A SHORT sees its high first, then its low (two thirds in).
     expect(t.close_time_ms).toBe(ENTRY_TIME + 4 * H);
     expect(t.pnl).toBeCloseTo((113.99 - 108.29) * 0.878, 8);
@@ -133,15 +159,28 @@ describe('runBacktest', () => {
 
   it('walks the 1m detail when given: the take-profit reached first wins', () => {
     const bars = falling({ open: 86, high: 110, low: 70, close: 100 });
-    const minutes = candles([{ open: 86, high: 104, low: 85.9, close: 103 }, { open: 103, high: 103, low: 70, close: 71 }], ENTRY_TIME, 60_000);
-    const detail = (symbol: string, from: number, to: number) => (symbol === 'AAAUSDT' && from === ENTRY_TIME && to === ENTRY_TIME + TF ? minutes : null);
+    const minutes = candles(
+      [
+        { open: 86, high: 104, low: 85.9, close: 103 },
+        { open: 103, high: 103, low: 70, close: 71 },
+      ],
+      ENTRY_TIME,
+      60_000,
+    );
+    const detail = (symbol: string, from: number, to: number) =>
+      symbol === 'AAAUSDT' && from === ENTRY_TIME && to === ENTRY_TIME + TF ? minutes : null;
     const run = runBacktest([coin('AAAUSDT', bars)], params({}, { detail }));
     expect(run.trades[0]).toMatchObject({ close_reason: 'TAKE_PROFIT', exit_price: 103.21, exit_path: 'detail' });
     expect(run.detailBars).toBe(2);
   });
 
   it('trails the stop behind the high and exits on it', () => {
-    const config = { trailing_stop_activation: 10, trailing_stop_distance: 5, trailing_update_interval: 0, close_at_profit_enabled: false };
+    const config = {
+      trailing_stop_activation: 10,
+      trailing_stop_distance: 5,
+      trailing_update_interval: 0,
+      close_at_profit_enabled: false,
+    };
     const run = runBacktest([coin('AAAUSDT', falling({ open: 86, high: 100, low: 85, close: 90 }))], params(config));
     // At the high (100, +16.3 %) trailing arms: stop max(100 × 0.95, entry) = 95; the close at 90 crosses it.
     expect(run.trades[0]).toMatchObject({ close_reason: 'TRAILING_STOP', exit_price: 95, exit_by: 'exchange' });
@@ -149,19 +188,33 @@ describe('runBacktest', () => {
   });
 
   it('closes at market after max_position_hours', () => {
-    const run = runBacktest([coin('AAAUSDT', falling({ open: 86, high: 86.5, low: 85.5, close: 86 }))], params({ max_position_hours: 6 }));
+    const run = runBacktest(
+      [coin('AAAUSDT', falling({ open: 86, high: 86.5, low: 85.5, close: 86 }))],
+      params({ max_position_hours: 6 }),
+    );
     // Held 6 h at the candle's close: sold at the bid, 86 − 1 tick.
-    expect(run.trades[0]).toMatchObject({ close_reason: 'MAX_POSITION_HOURS', exit_price: 85.99, exit_by: 'monitor', close_time_ms: ENTRY_TIME + TF });
+    expect(run.trades[0]).toMatchObject({
+      close_reason: 'MAX_POSITION_HOURS',
+      exit_price: 85.99,
+      exit_by: 'monitor',
+      close_time_ms: ENTRY_TIME + TF,
+    });
   });
 
   it('liquidates a leveraged LONG without a stop', () => {
-    const run = runBacktest([coin('AAAUSDT', falling({ open: 86, high: 86.5, low: 70, close: 72 }))], params({ leverage: 10, max_loss_percent: 0 }));
+    const run = runBacktest(
+      [coin('AAAUSDT', falling({ open: 86, high: 86.5, low: 70, close: 72 }))],
+      params({ leverage: 10, max_loss_percent: 0 }),
+    );
     // 86.01 × (1 − 1/10 + 0.005) = 77.83905 → 77.84
     expect(run.trades[0]).toMatchObject({ close_reason: 'LIQUIDATION', exit_price: 77.84, leverage: 10 });
   });
 
   it('charges the taker fee on both fills', () => {
-    const run = runBacktest([coin('AAAUSDT', falling({ open: 86, high: 86.5, low: 70, close: 72 }))], params({}, { feeRate: 0.001 }));
+    const run = runBacktest(
+      [coin('AAAUSDT', falling({ open: 86, high: 86.5, low: 70, close: 72 }))],
+      params({}, { feeRate: 0.001 }),
+    );
     const fees = 1.163 * 86.01 * 0.001 + 1.163 * 77.41 * 0.001;
     expect(run.trades[0].fees).toBeCloseTo(fees, 8);
     expect(run.trades[0].net_pnl).toBeCloseTo((77.41 - 86.01) * 1.163 - fees, 8);
@@ -179,7 +232,10 @@ describe('runBacktest', () => {
   });
 
   it('waits one candle after a close before re-entering the same coin (cooldown)', () => {
-    const bars = [...falling({ open: 86, high: 86.5, low: 70, close: 72 }), { open: 72, high: 72.1, low: 71, close: 71.5 }];
+    const bars = [
+      ...falling({ open: 86, high: 86.5, low: 70, close: 72 }),
+      { open: 72, high: 72.1, low: 71, close: 71.5 },
+    ];
     const run = runBacktest([coin('AAAUSDT', bars)], params({}));
     // Stopped 2 h into candle 16; its close is 4 h later (< one candle): no entry; the next close re-enters.
     expect(run.trades).toHaveLength(1);
@@ -188,7 +244,8 @@ describe('runBacktest', () => {
 
   it('applies the live filters: maturity, RSI time filter, exit-scam, scope', () => {
     const bars = falling({ open: 86, high: 86.5, low: 70, close: 72 });
-    const trades = (config: Partial<AutoBotConfig>, data = bars) => runBacktest([coin('AAAUSDT', data)], params(config)).trades.length;
+    const trades = (config: Partial<AutoBotConfig>, data = bars) =>
+      runBacktest([coin('AAAUSDT', data)], params(config)).trades.length;
     expect(trades({})).toBe(1);
     // 16 candles: fewer than the maturity minimum (15 allowed at least), or the time filter's 50.
     expect(trades({ enable_maturity_check: true, min_candles_for_maturity: 400 })).toBe(0);
@@ -202,19 +259,35 @@ describe('runBacktest', () => {
   });
 
   it('keeps a coin out after a losing trade for loss_reentry_candles candles', () => {
-    const bars = [...falling({ open: 86, high: 86.5, low: 70, close: 72 }), { open: 72, high: 72.1, low: 71, close: 71.5 }];
+    const bars = [
+      ...falling({ open: 86, high: 86.5, low: 70, close: 72 }),
+      { open: 72, high: 72.1, low: 71, close: 71.5 },
+    ];
     // Without it the coin re-enters at the close after the stop (the cooldown test); one candle since the loss < 3.
-    const run = runBacktest([coin('AAAUSDT', bars)], params({ loss_reentry_protection: true, loss_reentry_count: 1, loss_reentry_candles: 3 }));
+    const run = runBacktest(
+      [coin('AAAUSDT', bars)],
+      params({ loss_reentry_protection: true, loss_reentry_count: 1, loss_reentry_candles: 3 }),
+    );
     expect(run.trades).toHaveLength(1);
     expect(run.openAtEnd).toBe(0);
-    const one = runBacktest([coin('AAAUSDT', bars)], params({ loss_reentry_protection: true, loss_reentry_count: 1, loss_reentry_candles: 1 }));
+    const one = runBacktest(
+      [coin('AAAUSDT', bars)],
+      params({ loss_reentry_protection: true, loss_reentry_count: 1, loss_reentry_candles: 1 }),
+    );
     expect(one.openAtEnd).toBe(1);
   });
 
   it('runs the account protections: an exit cooldown lock and the risk cap block entries', () => {
-    const bars = [...falling({ open: 86, high: 86.5, low: 70, close: 72 }), { open: 72, high: 72.1, low: 71, close: 71.5 }];
-    // Without protections the coin re-enters at the close after the stop (previous test); a 24 h exit cooldown locks it.
-    const locked = runBacktest([coin('AAAUSDT', bars)], params({ exit_cooldown_enabled: true, exit_cooldown_minutes: 24 * 60 }));
+    const bars = [
+      ...falling({ open: 86, high: 86.5, low: 70, close: 72 }),
+      { open: 72, high: 72.1, low: 71, close: 71.5 },
+    ];
+    // Without protections the coin re-enters at the close after the stop (previous test); a 24 h exit cooldown locks
+    // it.
+    const locked = runBacktest(
+      [coin('AAAUSDT', bars)],
+      params({ exit_cooldown_enabled: true, exit_cooldown_minutes: 24 * 60 }),
+    );
     expect(locked.trades).toHaveLength(1);
     expect(locked.openAtEnd).toBe(0);
     // Risk cap 5 % of 1000 USDT = 50 USDT of margin: a 100 USDT position at 1x needs 100.
@@ -228,8 +301,16 @@ describe('runBacktest', () => {
   it('closes a position on the RSI exit at the candle close', () => {
     // After 14 losses of 1 (Wilder averages: gain 0, loss 1) a close at 115 (+29) gives gain 29/14, loss 13/14:
     // RSI 100 − 100 / (1 + 29/13) = 69.05 ≥ 65, so the LONG exits at the bid of the close.
-    const run = runBacktest([coin('AAAUSDT', falling({ open: 86, high: 115.5, low: 85.9, close: 115 }))], params({ take_profit_percent: 50 }));
-    expect(run.trades[0]).toMatchObject({ close_reason: 'RSI_EXIT', exit_price: 114.99, exit_by: 'rsi_exit', exit_rsi: 69.05 });
+    const run = runBacktest(
+      [coin('AAAUSDT', falling({ open: 86, high: 115.5, low: 85.9, close: 115 }))],
+      params({ take_profit_percent: 50 }),
+    );
+    expect(run.trades[0]).toMatchObject({
+      close_reason: 'RSI_EXIT',
+      exit_price: 114.99,
+      exit_by: 'rsi_exit',
+      exit_rsi: 69.05,
+    });
   });
 
   it('does not enter a delisted coin and closes an open position when it is delisted', () => {
@@ -243,7 +324,14 @@ describe('runBacktest', () => {
 
   it('gives the same trades and equity for the same input (determinism)', () => {
     const universe = randomUniverse(12, 600, 7);
-    const config = { max_concurrent: 3, take_profit_percent: 8, trailing_stop_distance: 2, trailing_stop_activation: 4, break_even_protection: true, max_position_hours: 96 };
+    const config = {
+      max_concurrent: 3,
+      take_profit_percent: 8,
+      trailing_stop_distance: 2,
+      trailing_stop_activation: 4,
+      break_even_protection: true,
+      max_position_hours: 96,
+    };
     const a = runBacktest(universe, params(config));
     const b = runBacktest(universe, params(config));
     expect(a.trades.length).toBeGreaterThan(5);

@@ -9,7 +9,12 @@ import { ManualClock, isoLocal } from '../../common/clock';
 import type { EffectiveBotConfig } from '../../config/effective-bot-config';
 import { TIMEFRAME_MS } from '../../exchange/exchange.types';
 import { liquidationPrice } from '../../exchange/paper/paper-account';
-import { FLAG_MIN_CANDLES, exitScamParams, lossReentryParams, rsiTimeFilterParams } from '../../filters/rules/filter-params';
+import {
+  FLAG_MIN_CANDLES,
+  exitScamParams,
+  lossReentryParams,
+  rsiTimeFilterParams,
+} from '../../filters/rules/filter-params';
 import type { FilterDecision } from '../../filters/filter.types';
 import { DELISTED_FILTER, MATURITY_FILTER, runEntryFilters } from '../../filters/rules/entry-chain';
 import { checkExitScam } from '../../filters/rules/exit-scam';
@@ -19,13 +24,29 @@ import { baseSignal, effectiveSignal, type SignalVerdict } from '../../rules/sig
 import { checkMaturity } from '../../maturity/maturity.rules';
 import { computeRsiSeries, round2, RSI_PERIOD } from '../../rsi/indicators/rsi';
 import { analyzeTrend } from '../../rsi/indicators/trend';
-import { activeLockFor, applyLockProposals, liftExpiredLocks, proposeLocks, type LockBook } from '../../protections/lock-book';
-import { protectionSettings as accountProtectionSettings, type ProtectionSettings as AccountProtectionSettings } from '../../protections/protection-settings';
+import {
+  activeLockFor,
+  applyLockProposals,
+  liftExpiredLocks,
+  proposeLocks,
+  type LockBook,
+} from '../../protections/lock-book';
+import {
+  protectionSettings as accountProtectionSettings,
+  type ProtectionSettings as AccountProtectionSettings,
+} from '../../protections/protection-settings';
 import { EquityHistory } from '../../protections/rules/equity-history';
 import { checkRiskCap } from '../../protections/rules/risk-cap';
 import type { ClosedTradeFact } from '../../protections/rules/rule.types';
 import type { Trend } from '../../rsi/rsi.types';
-import type { BacktestParams, BacktestRun, BacktestSymbol, BacktestTrade, ExitPath, ReplayCandles } from './backtest.types';
+import type {
+  BacktestParams,
+  BacktestRun,
+  BacktestSymbol,
+  BacktestTrade,
+  ExitPath,
+  ReplayCandles,
+} from './backtest.types';
 import { coinSettings, timeGrid, type CoinSettings } from './replay-setup';
 
 export { timeGrid };
@@ -89,7 +110,10 @@ class Replay {
   private detailBars = 0;
   private bars = 0;
 
-  constructor(private readonly universe: readonly BacktestSymbol[], private readonly params: BacktestParams) {
+  constructor(
+    private readonly universe: readonly BacktestSymbol[],
+    private readonly params: BacktestParams,
+  ) {
     this.clock = new ManualClock(0);
     this.tfMs = TIMEFRAME_MS[params.timeframe];
     this.n = universe.length;
@@ -102,7 +126,12 @@ class Replay {
     this.present = new Uint8Array(this.n);
     this.account = accountProtectionSettings(params.config);
     const a = this.account;
-    this.accountOn = a.maxDrawdown.enabled || a.stoplossGuard.enabled || a.dailyLoss.enabled || a.cooldown.enabled || a.lowProfit.enabled;
+    this.accountOn =
+      a.maxDrawdown.enabled ||
+      a.stoplossGuard.enabled ||
+      a.dailyLoss.enabled ||
+      a.cooldown.enabled ||
+      a.lowProfit.enabled;
     this.settings = universe.map((coin) => coinSettings(params, coin));
     this.rsiAt = [];
     this.rsiHistory = [];
@@ -170,7 +199,12 @@ class Replay {
       const position = this.positions[s];
       if (!position) continue;
       const i = this.cursor[s] - 1;
-      total += pnlUsdt(position.side, position.bot.record.entry_price as number, this.universe[s].candles.close[i], position.quantity);
+      total += pnlUsdt(
+        position.side,
+        position.bot.record.entry_price as number,
+        this.universe[s].candles.close[i],
+        position.quantity,
+      );
     }
     return total;
   }
@@ -184,13 +218,38 @@ class Replay {
     const a = this.account;
     liftExpiredLocks(this.book, now);
     const equity = this.wallet + this.unrealised();
-    const proposals = proposeLocks({ now, book: this.book, trades: this.tradeFacts, balance: { walletBalance: this.wallet, equity }, equityHistory: this.equityHistory.all() }, a);
-    const set = applyLockProposals(this.book, proposals, now, (p) => `${p.rule}-${p.symbol ?? 'all'}-${now}-${++this.lockSeq}`);
+    const proposals = proposeLocks(
+      {
+        now,
+        book: this.book,
+        trades: this.tradeFacts,
+        balance: { walletBalance: this.wallet, equity },
+        equityHistory: this.equityHistory.all(),
+      },
+      a,
+    );
+    const set = applyLockProposals(
+      this.book,
+      proposals,
+      now,
+      (p) => `${p.rule}-${p.symbol ?? 'all'}-${now}-${++this.lockSeq}`,
+    );
     if (a.maxDrawdown.enabled) this.equityHistory.record({ time: now, equity }, a.maxDrawdown.lookbackMs);
     if (a.maxDrawdown.closePositions && set.some((l) => l.rule === 'max_drawdown')) {
       for (let s = 0; s < this.n; s++) {
         const position = this.positions[s];
-        if (position) this.closeAtMarket(s, position, this.universe[s].candles.close[this.cursor[s] - 1], now, 'MANUAL_CLOSE', null, 'monitor', 'close');
+        if (position) {
+          this.closeAtMarket(
+            s,
+            position,
+            this.universe[s].candles.close[this.cursor[s] - 1],
+            now,
+            'MANUAL_CLOSE',
+            null,
+            'monitor',
+            'close',
+          );
+        }
       }
     }
   }
@@ -225,8 +284,17 @@ class Replay {
     const rounded = round2(rsi);
     const close = coin.candles.close[i];
     const set = this.settings[s];
-    const outcome = position.bot.evaluateRsiExit({ rsi: rounded, price: close, nowMs: closeTime, thresholds: set.thresholds, delays: set.delays, waitWhenLoss: set.waitWhenLoss });
-    if (outcome.step.action === 'close') this.closeAtMarket(s, position, close, closeTime, outcome.step.reason, rounded, 'rsi_exit', 'close');
+    const outcome = position.bot.evaluateRsiExit({
+      rsi: rounded,
+      price: close,
+      nowMs: closeTime,
+      thresholds: set.thresholds,
+      delays: set.delays,
+      waitWhenLoss: set.waitWhenLoss,
+    });
+    if (outcome.step.action === 'close') {
+      this.closeAtMarket(s, position, close, closeTime, outcome.step.reason, rounded, 'rsi_exit', 'close');
+    }
   }
 
   /**
@@ -235,7 +303,15 @@ class Replay {
    * Between points the exchange's own stop, take-profit and liquidation fire at their price; at each point the
    * monitor runs the protections at that price and ratchets the exchange stop. Returns true when the position closed.
    */
-  private walkCandle(s: number, position: OpenPosition, c: ReplayCandles, k: number, startMs: number, endMs: number, path: ExitPath): boolean {
+  private walkCandle(
+    s: number,
+    position: OpenPosition,
+    c: ReplayCandles,
+    k: number,
+    startMs: number,
+    endMs: number,
+    path: ExitPath,
+  ): boolean {
     const order = position.side === 'LONG' ? LONG_POINTS : SHORT_POINTS;
     const step = (endMs - startMs) / 3;
     for (let p = 0; p < 4; p++) {
@@ -274,7 +350,11 @@ class Replay {
       else if (isLong && tp !== null && price >= tp) [hit, kind] = [tp, 'TAKE_PROFIT'];
     }
     if (hit === null) return false;
-    const reason = exchangeCloseReason(kind, { trailingActive: r.trailing_active, breakEvenActivated: r.break_even_activated, breakEvenStopSet: r.break_even_stop_set });
+    const reason = exchangeCloseReason(kind, {
+      trailingActive: r.trailing_active,
+      breakEvenActivated: r.break_even_activated,
+      breakEvenStopSet: r.break_even_stop_set,
+    });
     this.finish(s, position, hit, t, reason, null, 'exchange', path);
     return true;
   }
@@ -295,8 +375,15 @@ class Replay {
     }
     const r = bot.record;
     const move = stopRatchet({
-      side: position.side, desired: result.desiredStop, price, tickSize: coin.rules.tickSize, currentStop: r.stop_loss_price,
-      trailingActive: r.trailing_active, trailingStop: r.trailing_stop_price, lastTrailingUpdateSec: r.trailing_last_update_ts, nowMs: t,
+      side: position.side,
+      desired: result.desiredStop,
+      price,
+      tickSize: coin.rules.tickSize,
+      currentStop: r.stop_loss_price,
+      trailingActive: r.trailing_active,
+      trailingStop: r.trailing_stop_price,
+      lastTrailingUpdateSec: r.trailing_last_update_ts,
+      nowMs: t,
       spacingSec: set.protection.trailingUpdateIntervalSec,
     });
     if (move) bot.stopPlaced(move.stop, t, move.trailing);
@@ -304,12 +391,30 @@ class Replay {
   }
 
   /** A market close by the bot: a LONG sells at the bid, a SHORT buys at the ask (the paper fill model). */
-  private closeAtMarket(s: number, position: OpenPosition, price: number, t: number, reason: CloseReason, rsi: number | null, by: BacktestTrade['exit_by'], path: ExitPath): void {
+  private closeAtMarket(
+    s: number,
+    position: OpenPosition,
+    price: number,
+    t: number,
+    reason: CloseReason,
+    rsi: number | null,
+    by: BacktestTrade['exit_by'],
+    path: ExitPath,
+  ): void {
     const fill = this.quote(s, price, position.side === 'LONG' ? 'sell' : 'buy');
     this.finish(s, position, fill, t, reason, rsi, by, path);
   }
 
-  private finish(s: number, position: OpenPosition, exitPrice: number, t: number, reason: CloseReason, rsi: number | null, by: BacktestTrade['exit_by'], path: ExitPath): void {
+  private finish(
+    s: number,
+    position: OpenPosition,
+    exitPrice: number,
+    t: number,
+    reason: CloseReason,
+    rsi: number | null,
+    by: BacktestTrade['exit_by'],
+    path: ExitPath,
+  ): void {
     const fee = position.quantity * exitPrice * this.params.feeRate;
     const trade = position.bot.closePosition({ exitPrice, nowMs: t, reason, exitRsi: rsi, simulated: true, fee });
     this.wallet += trade.pnl - fee;
@@ -318,7 +423,13 @@ class Replay {
     this.openCount--;
     this.lastCloseMs[s] = t;
     this.closedTrades[s].unshift({ pnl: trade.pnl, exitTime: t }); // as live: the gross PnL of the trade history
-    this.tradeFacts.push({ symbol: trade.symbol, closedAt: t, pnlUsdt: trade.net_pnl, roiPercent: trade.roi, exitReason: trade.close_reason });
+    this.tradeFacts.push({
+      symbol: trade.symbol,
+      closedAt: t,
+      pnlUsdt: trade.net_pnl,
+      roiPercent: trade.roi,
+      exitReason: trade.close_reason,
+    });
     this.trades.push({ ...trade, decision: trade.decision as EntryDecisionAudit, exit_by: by, exit_path: path });
   }
 
@@ -345,7 +456,10 @@ class Replay {
       // Not in an entry zone (or out of scope): no decision at all, as live.
       if (rsi > config.rsi_long_threshold && rsi < config.rsi_short_threshold) continue;
       if (!set.scope.allowed) continue;
-      const base = baseSignal(rsi, { longThreshold: config.rsi_long_threshold, shortThreshold: config.rsi_short_threshold });
+      const base = baseSignal(rsi, {
+        longThreshold: config.rsi_long_threshold,
+        shortThreshold: config.rsi_short_threshold,
+      });
       if (base === 'WAIT') continue;
       // Holding a position already (live: bot_exists), or every slot taken (live: the round stops at max_concurrent).
       if (this.positions[s] !== null || this.openCount >= maxConcurrent) continue;
@@ -360,7 +474,15 @@ class Replay {
     if (checkMaturity(closes, this.settings[s].maturity).is_mature) this.mature[s] = 1;
   }
 
-  private screen(s: number, i: number, rsi: number, base: 'ENTER_LONG' | 'ENTER_SHORT', scope: FilterDecision, closeTime: number, maxConcurrent: number): void {
+  private screen(
+    s: number,
+    i: number,
+    rsi: number,
+    base: 'ENTER_LONG' | 'ENTER_SHORT',
+    scope: FilterDecision,
+    closeTime: number,
+    maxConcurrent: number,
+  ): void {
     const coin = this.universe[s];
     const set = this.settings[s];
     const config = set.config;
@@ -372,7 +494,11 @@ class Replay {
       close: c.close.subarray(0, m),
       history: this.rsiHistory[s].subarray(0, Math.max(0, m - RSI_PERIOD - 1)),
     };
-    const rsiTime = () => checkRsiTimeFilter({ candlesCount: m, rsiHistory: view.history, currentRsi: rsi, direction }, rsiTimeFilterParams(config));
+    const rsiTime = () =>
+      checkRsiTimeFilter(
+        { candlesCount: m, rsiHistory: view.history, currentRsi: rsi, direction },
+        rsiTimeFilterParams(config),
+      );
     const exitScam = () => checkExitScam({ open: view.open, close: view.close }, exitScamParams(config));
     const delisted = coin.delistedAtMs !== undefined && closeTime >= coin.delistedAtMs;
     if (delisted) return;
@@ -382,33 +508,40 @@ class Replay {
     if (exitScamDecision && !exitScamDecision.allowed) return;
     const rsiTimeDecision = config.rsi_time_filter_enabled && m >= RSI_TIME_FILTER_MIN_CANDLES ? rsiTime() : null;
     if (rsiTimeDecision && !rsiTimeDecision.allowed) return;
-    const lossReentry = config.loss_reentry_protection && m >= FLAG_MIN_CANDLES && this.closedTrades[s].length > 0
-      ? checkLossReentry({ trades: this.closedTrades[s], candleTimes: c.time.subarray(0, m), timeframeMs: this.tfMs }, lossReentryParams(config))
-      : null;
+    const lossReentry =
+      config.loss_reentry_protection && m >= FLAG_MIN_CANDLES && this.closedTrades[s].length > 0
+        ? checkLossReentry(
+            { trades: this.closedTrades[s], candleTimes: c.time.subarray(0, m), timeframeMs: this.tfMs },
+            lossReentryParams(config),
+          )
+        : null;
     if (lossReentry && !lossReentry.allowed) return;
     const isMature = !config.enable_maturity_check || this.mature[s] === 1;
     if (!isMature) return;
     const trend: Trend = analyzeTrend(view.close, set.trend).trend;
     const verdict: SignalVerdict = effectiveSignal(
-          {
-            rsi, signal: base, trend, enhancedSignal: null,
-            blockedByScope: false,
-            blockedByExitScam: exitScamDecision !== null && !exitScamDecision.allowed,
-            blockedByRsiTime: rsiTimeDecision !== null && !rsiTimeDecision.allowed,
-            blockedByLossReentry: lossReentry !== null && !lossReentry.allowed,
-            isMature,
-          },
-          {
-            ...{ longThreshold: config.rsi_long_threshold, shortThreshold: config.rsi_short_threshold },
-            enhancedRsiEnabled: false,
-            exitScamEnabled: config.exit_scam_enabled,
-            rsiTimeFilterEnabled: config.rsi_time_filter_enabled,
-            lossReentryEnabled: config.loss_reentry_protection,
-            maturityCheckEnabled: config.enable_maturity_check,
-            avoidDownTrend: config.avoid_down_trend,
-            avoidUpTrend: config.avoid_up_trend,
-          },
-        );
+      {
+        rsi,
+        signal: base,
+        trend,
+        enhancedSignal: null,
+        blockedByScope: false,
+        blockedByExitScam: exitScamDecision !== null && !exitScamDecision.allowed,
+        blockedByRsiTime: rsiTimeDecision !== null && !rsiTimeDecision.allowed,
+        blockedByLossReentry: lossReentry !== null && !lossReentry.allowed,
+        isMature,
+      },
+      {
+        ...{ longThreshold: config.rsi_long_threshold, shortThreshold: config.rsi_short_threshold },
+        enhancedRsiEnabled: false,
+        exitScamEnabled: config.exit_scam_enabled,
+        rsiTimeFilterEnabled: config.rsi_time_filter_enabled,
+        lossReentryEnabled: config.loss_reentry_protection,
+        maturityCheckEnabled: config.enable_maturity_check,
+        avoidDownTrend: config.avoid_down_trend,
+        avoidUpTrend: config.avoid_up_trend,
+      },
+    );
     const position = this.positions[s];
     const verdictOut = screenCandidate({
       direction,
@@ -420,32 +553,70 @@ class Replay {
       busyBotStatus: position ? position.bot.status : null,
       exchangeHoldsPosition: position !== null,
       entryCheck: () =>
-        runEntryFilters(coin.symbol, direction, { maturity: config.enable_maturity_check, rsiTime: config.rsi_time_filter_enabled, exitScam: config.exit_scam_enabled }, {
-          maturity: () => ({ filter: MATURITY_FILTER, allowed: isMature, reason: isMature ? 'coin is mature' : 'coin is not mature' }),
-          rsiTime: () => rsiTimeDecision ?? rsiTime(),
-          exitScam: () => exitScamDecision ?? exitScam(),
-          scope: () => scope,
-          delisted: () => ({ filter: DELISTED_FILTER, allowed: !delisted, reason: delisted ? 'coin is being delisted' : 'not delisted' }),
-        }),
+        runEntryFilters(
+          coin.symbol,
+          direction,
+          {
+            maturity: config.enable_maturity_check,
+            rsiTime: config.rsi_time_filter_enabled,
+            exitScam: config.exit_scam_enabled,
+          },
+          {
+            maturity: () => ({
+              filter: MATURITY_FILTER,
+              allowed: isMature,
+              reason: isMature ? 'coin is mature' : 'coin is not mature',
+            }),
+            rsiTime: () => rsiTimeDecision ?? rsiTime(),
+            exitScam: () => exitScamDecision ?? exitScam(),
+            scope: () => scope,
+            delisted: () => ({
+              filter: DELISTED_FILTER,
+              allowed: !delisted,
+              reason: delisted ? 'coin is being delisted' : 'not delisted',
+            }),
+          },
+        ),
       cooldownLeftMs: cooldownLeftMs(this.lastCloseMs[s], this.tfMs, closeTime),
       timeframe: this.params.timeframe,
       thresholds: () => ({ long: config.rsi_long_threshold, short: config.rsi_short_threshold }),
       guard: () => this.riskCap(config),
     });
     if (!verdictOut.ok) return;
-    this.enter(s, i, direction, rsi, trend, verdictOut.check.decisions.map((d) => d.filter), closeTime);
+    this.enter(
+      s,
+      i,
+      direction,
+      rsi,
+      trend,
+      verdictOut.check.decisions.map((d) => d.filter),
+      closeTime,
+    );
   }
 
   /** The risk cap of the entry guard (ProtectionService.checkEntry): open margin + this entry's within the cap. */
   private riskCap(config: EffectiveBotConfig): { rule: string; reason: string } | null {
     if (!this.account.riskCap.enabled) return null;
-    const entryMargin = positionNotionalUsdt(config.default_position_mode, config.default_position_size, this.wallet) / Math.max(1, config.leverage || 1);
-    const decision = checkRiskCap({ walletBalance: this.wallet, openMarginUsdt: this.usedMargin, entryMarginUsdt: entryMargin }, { percent: this.account.riskCap.percent });
+    const entryMargin =
+      positionNotionalUsdt(config.default_position_mode, config.default_position_size, this.wallet) /
+      Math.max(1, config.leverage || 1);
+    const decision = checkRiskCap(
+      { walletBalance: this.wallet, openMarginUsdt: this.usedMargin, entryMarginUsdt: entryMargin },
+      { percent: this.account.riskCap.percent },
+    );
     return decision.allowed ? null : { rule: 'risk_cap', reason: decision.reason };
   }
 
   /** The entry at the decision's close: a LONG buys at the ask, a SHORT sells at the bid, with the taker fee. */
-  private enter(s: number, i: number, direction: Direction, rsi: number, trend: Trend, filtersPassed: string[], closeTime: number): void {
+  private enter(
+    s: number,
+    i: number,
+    direction: Direction,
+    rsi: number,
+    trend: Trend,
+    filtersPassed: string[],
+    closeTime: number,
+  ): void {
     const coin = this.universe[s];
     const set = this.settings[s];
     const config = set.config;
@@ -470,22 +641,51 @@ class Replay {
     if (sizing.marginUsdt + fee > available) return;
     const levels = entryLevels(direction, price, config, leverage, coin.rules.tickSize);
     const bot = TradingBot.create({
-      symbol: coin.symbol, nowMs: closeTime, volumeMode: config.default_position_mode, volumeValue: config.default_position_size, leverage, autoManaged: true,
+      symbol: coin.symbol,
+      nowMs: closeTime,
+      volumeMode: config.default_position_mode,
+      volumeValue: config.default_position_size,
+      leverage,
+      autoManaged: true,
     });
     const decision: EntryDecisionAudit = {
-      decision_time: isoLocal(closeTime), decision_time_ms: closeTime, decision_price: price, decision_rsi: rsi,
-      decision_candle_time: coin.candles.time[i], decision_trend: trend, filters_passed: filtersPassed,
-      stop_loss_set: levels.stopLoss, take_profit_set: levels.takeProfit,
+      decision_time: isoLocal(closeTime),
+      decision_time_ms: closeTime,
+      decision_price: price,
+      decision_rsi: rsi,
+      decision_candle_time: coin.candles.time[i],
+      decision_trend: trend,
+      filters_passed: filtersPassed,
+      stop_loss_set: levels.stopLoss,
+      take_profit_set: levels.takeProfit,
     };
     bot.openPosition({
-      direction, entryPrice: price, quantity: sizing.quantity, leverage, orderId: null, stopLoss: levels.stopLoss, takeProfit: levels.takeProfit,
-      entryTrend: trend, entryTimeframe: this.params.timeframe, entryRsi: rsi, nowMs: closeTime, fee, decision,
+      direction,
+      entryPrice: price,
+      quantity: sizing.quantity,
+      leverage,
+      orderId: null,
+      stopLoss: levels.stopLoss,
+      takeProfit: levels.takeProfit,
+      entryTrend: trend,
+      entryTimeframe: this.params.timeframe,
+      entryRsi: rsi,
+      nowMs: closeTime,
+      fee,
+      decision,
     });
     this.wallet -= fee;
     this.usedMargin += sizing.marginUsdt;
     this.positions[s] = {
-      bot, side: direction, quantity: sizing.quantity, margin: sizing.marginUsdt, entryFee: fee,
-      liquidation: roundToTick(liquidationPrice(direction === 'LONG' ? 'Long' : 'Short', price, leverage), coin.rules.tickSize),
+      bot,
+      side: direction,
+      quantity: sizing.quantity,
+      margin: sizing.marginUsdt,
+      entryFee: fee,
+      liquidation: roundToTick(
+        liquidationPrice(direction === 'LONG' ? 'Long' : 'Short', price, leverage),
+        coin.rules.tickSize,
+      ),
       lastPrice: price,
     };
     this.openCount++;

@@ -22,7 +22,8 @@ export interface BacktestSymbol {
   rules: InstrumentRules;
   /** The coin's individual settings (the per-coin layer of the effective config). */
   overrides?: OverrideLayer;
-  /** When the coin was flagged for delisting (epoch ms); from then on it is not entered and an open position is closed. */
+  /** When the coin was flagged for delisting (epoch ms); from then on it is not entered and an open position is closed.
+   * */
   delistedAtMs?: number;
 }
 
@@ -52,7 +53,8 @@ export type ExitPath = 'detail' | 'ohlc' | 'close';
 /** A backtested trade: the live trade record plus how it was decided and closed. */
 export interface BacktestTrade extends TradeRecord {
   decision: EntryDecisionAudit;
-  /** Who closed it: the exchange's own stop / take-profit / liquidation, the bot's monitor at market, or the RSI exit. */
+  /** Who closed it: the exchange's own stop / take-profit / liquidation, the bot's monitor at market, or the RSI exit.
+   * */
   exit_by: 'exchange' | 'monitor' | 'rsi_exit';
   exit_path: ExitPath;
 }

@@ -11,7 +11,13 @@ export interface CandleSource {
 export type UniverseEntry = Omit<BacktestSymbol, 'candles'>;
 
 /** Loads every coin's candles with open time in [from, to) on `timeframe`; coins without candles are left out. */
-export async function loadUniverse(source: CandleSource, entries: readonly UniverseEntry[], timeframe: Timeframe, from: number, to: number): Promise<BacktestSymbol[]> {
+export async function loadUniverse(
+  source: CandleSource,
+  entries: readonly UniverseEntry[],
+  timeframe: Timeframe,
+  from: number,
+  to: number,
+): Promise<BacktestSymbol[]> {
   const universe: BacktestSymbol[] = [];
   for (const entry of entries) {
     const candles = await source.load(entry.symbol, timeframe, from, to);

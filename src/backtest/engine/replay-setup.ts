@@ -34,8 +34,17 @@ export function coinSettings(params: BacktestParams, coin: BacktestSymbol): Coin
     delays: exitDelays(config),
     waitWhenLoss: waitBreakevenWhenLoss(config),
     scope: checkScope(coin.symbol, compileScope(config)),
-    trend: { period: config.trend_analysis_period, priceChangeThreshold: config.trend_price_change_threshold, candlesThreshold: config.trend_candles_threshold },
-    maturity: { minCandles: config.min_candles_for_maturity, minRsiLow: config.min_rsi_low, maxRsiHigh: config.max_rsi_high, timeframe: params.timeframe },
+    trend: {
+      period: config.trend_analysis_period,
+      priceChangeThreshold: config.trend_price_change_threshold,
+      candlesThreshold: config.trend_candles_threshold,
+    },
+    maturity: {
+      minCandles: config.min_candles_for_maturity,
+      minRsiLow: config.min_rsi_low,
+      maxRsiHigh: config.max_rsi_high,
+      timeframe: params.timeframe,
+    },
     leverage: Math.max(1, Math.min(Math.round(config.leverage), coin.rules.maxLeverage || 125)),
   };
 }
@@ -60,7 +69,9 @@ export function timeGrid(universe: readonly BacktestSymbol[], stepMs: number): F
     if (n === 0 || !aligned) continue;
     // A coin without gaps only needs its first candle checked; one with gaps, every candle.
     if ((t[0] - first) % stepMs !== 0) aligned = false;
-    else if (t[n - 1] - t[0] !== (n - 1) * stepMs) for (let i = 0; aligned && i < n; i++) if ((t[i] - first) % stepMs !== 0) aligned = false;
+    else if (t[n - 1] - t[0] !== (n - 1) * stepMs) {
+      for (let i = 0; aligned && i < n; i++) if ((t[i] - first) % stepMs !== 0) aligned = false;
+    }
   }
   if (aligned) {
     const grid = new Float64Array((last - first) / stepMs + 1);

@@ -66,8 +66,9 @@ function closesInRange(universe: readonly BacktestSymbol[], fromMs: number, tfMs
   return universe.map((coin) => {
     const c = coin.candles;
     const closes: Array<[number, number]> = [];
-    for (let i = lowerBound(c.time as Float64Array, fromMs); i < c.length; i++)
-      {closes.push([c.time[i] + tfMs, c.close[i]]);}
+    for (let i = lowerBound(c.time as Float64Array, fromMs); i < c.length; i++) {
+      closes.push([c.time[i] + tfMs, c.close[i]]);
+    }
     return { symbol: coin.symbol, closes };
   });
 }
@@ -174,8 +175,9 @@ export const BACKTEST_THREAD_NICE = 10;
 function lowerThreadPriority(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid)
-      {os.setPriority(tid, Math.max(os.getPriority(tid), BACKTEST_THREAD_NICE));}
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) {
+      os.setPriority(tid, Math.max(os.getPriority(tid), BACKTEST_THREAD_NICE));
+    }
   } catch {
     /* not Linux: same priority as the service */
   }

@@ -37,10 +37,14 @@ function seriesProblems(candles: Candle[], tf: Timeframe, now: number, price: nu
   for (let i = 0; i < candles.length; i++) {
     const c = candles[i];
     const at = `${tf} #${i}`;
-    if (!(c.low <= Math.min(c.open, c.close) && c.high >= Math.max(c.open, c.close))) problems.push(`${at}: OHLC out of order ${JSON.stringify(c)}`);
+    if (!(c.low <= Math.min(c.open, c.close) && c.high >= Math.max(c.open, c.close))) {
+      problems.push(`${at}: OHLC out of order ${JSON.stringify(c)}`);
+    }
     if (!(c.low > 0) || !(c.volume >= 0)) problems.push(`${at}: non-positive low or negative volume`);
     if (i > 0 && !(c.time > candles[i - 1].time)) problems.push(`${at}: not sorted`);
-    if (i > 0 && tf !== '1M' && tf !== '1w' && c.time - candles[i - 1].time !== TIMEFRAME_MS[tf]) problems.push(`${at}: gap`);
+    if (i > 0 && tf !== '1M' && tf !== '1w' && c.time - candles[i - 1].time !== TIMEFRAME_MS[tf]) {
+      problems.push(`${at}: gap`);
+    }
   }
   const last = candles[candles.length - 1];
   if (last.time > now) problems.push('last candle opens after now');
@@ -110,8 +114,12 @@ describe('PaperMarket', () => {
       const other = new PaperMarket(43, 540);
       for (const symbol of ['BTC', 'DOGE', market.specs[333].symbol]) {
         expect(again.candles(symbol, '6h', {}, NOW)).toEqual(market.candles(symbol, '6h', {}, NOW));
-        expect(again.candles(symbol, '15m', { limit: 200 }, NOW)).toEqual(market.candles(symbol, '15m', { limit: 200 }, NOW));
-        expect(other.candles(symbol, '6h', { limit: 50 }, NOW).map((c) => c.close)).not.toEqual(market.candles(symbol, '6h', { limit: 50 }, NOW).map((c) => c.close));
+        expect(again.candles(symbol, '15m', { limit: 200 }, NOW)).toEqual(
+          market.candles(symbol, '15m', { limit: 200 }, NOW),
+        );
+        expect(other.candles(symbol, '6h', { limit: 50 }, NOW).map((c) => c.close)).not.toEqual(
+          market.candles(symbol, '6h', { limit: 50 }, NOW).map((c) => c.close),
+        );
       }
     });
 
@@ -128,7 +136,6 @@ describe('PaperMarket', () => {
       expect(busy.candles('SOL', '6h', {}, NOW)).toEqual(expected);
       expect(busy.price('SOL', later)).toBe(expectedPrice);
     });
-
   });
 
   describe('6h candles', () => {
@@ -139,8 +146,12 @@ describe('PaperMarket', () => {
         const candles = market.candles(spec.symbol, '6h', {}, NOW);
         const price = market.price(spec.symbol, NOW);
         problems.push(...seriesProblems(candles, '6h', NOW, price).map((p) => `${spec.symbol} ${p}`));
-        if (candles[candles.length - 1].time !== Math.floor(NOW / CANDLE_MS) * CANDLE_MS) problems.push(`${spec.symbol}: last candle is not the forming one`);
-        for (let i = 1; i < candles.length; i++) if (candles[i].open !== candles[i - 1].close) problems.push(`${spec.symbol} #${i}: open != previous close`);
+        if (candles[candles.length - 1].time !== Math.floor(NOW / CANDLE_MS) * CANDLE_MS) {
+          problems.push(`${spec.symbol}: last candle is not the forming one`);
+        }
+        for (let i = 1; i < candles.length; i++) {
+          if (candles[i].open !== candles[i - 1].close) problems.push(`${spec.symbol} #${i}: open != previous close`);
+        }
         if (candles.length === 1000) mature++;
       }
       expect(problems).toEqual([]);
@@ -296,7 +307,9 @@ describe('PaperMarket', () => {
           expect(Math.max(...parts.map((c) => c.high))).toBe(candle.high);
           expect(Math.min(...parts.map((c) => c.low))).toBe(candle.low);
           // Each volume is rounded to the qty step on its own.
-          expect(Math.abs(parts.reduce((sum, c) => sum + c.volume, 0) - candle.volume)).toBeLessThanOrEqual(parts.length * qtyStep);
+          expect(Math.abs(parts.reduce((sum, c) => sum + c.volume, 0) - candle.volume)).toBeLessThanOrEqual(
+            parts.length * qtyStep,
+          );
         }
       }
     });
@@ -312,7 +325,9 @@ describe('PaperMarket', () => {
         expect(day.high).toBe(Math.max(...parts.map((c) => c.high)));
         expect(day.low).toBe(Math.min(...parts.map((c) => c.low)));
       }
-      for (const week of market.candles('BNB', '1w', { limit: 20 }, NOW)) expect(new Date(week.time).getUTCDay()).toBe(1);
+      for (const week of market.candles('BNB', '1w', { limit: 20 }, NOW)) {
+        expect(new Date(week.time).getUTCDay()).toBe(1);
+      }
       for (const month of market.candles('BNB', '1M', { limit: 20 }, NOW)) {
         expect(new Date(month.time).getUTCDate()).toBe(1);
         expect(new Date(month.time).getUTCHours()).toBe(0);
@@ -357,7 +372,11 @@ describe('PaperMarket', () => {
       const from = Math.floor(NOW / MINUTE_MS) - 5000;
       const to = from + 4000;
       const start = s.priceAt(from * MINUTE_MS);
-      for (const [below, above] of [[start * 0.97, null], [null, start * 1.03], [start * 0.99, start * 1.01]] as Array<[number | null, number | null]>) {
+      for (const [below, above] of [
+        [start * 0.97, null],
+        [null, start * 1.03],
+        [start * 0.99, start * 1.01],
+      ] as Array<[number | null, number | null]>) {
         let expected: number | null = null;
         for (let m = from; m <= to; m++) {
           const price = s.priceAt(m * MINUTE_MS);
@@ -376,7 +395,7 @@ describe('PaperMarket', () => {
   describe('candle columns (the coin load path)', () => {
     const columnsOf = (candles: Candle[]) => candlesToColumns(candles);
 
-    it('gives exactly the candle objects\' values for every timeframe, limit, since and until', () => {
+    it("gives exactly the candle objects' values for every timeframe, limit, since and until", () => {
       const young = market.specs.find((s) => s.youngPhase !== null)!.symbol;
       const queries = [
         {},
@@ -410,7 +429,12 @@ describe('PaperMarket', () => {
       expect(young.length).toBe(369);
       expect(row(young, 0)).toEqual([1759276800000, 0.15573, 0.16175, 0.15393, 0.15998, 33163222]);
       expect(market.candles('ETH', '1d', { limit: 100 }, NOW)[50]).toEqual({
-        time: 1762992000000, open: 2967.54, high: 3053.65, low: 2927.65, close: 3052.08, volume: 1828357.112,
+        time: 1762992000000,
+        open: 2967.54,
+        high: 3053.65,
+        low: 2927.65,
+        close: 3052.08,
+        volume: 1828357.112,
       });
     });
 

@@ -35,9 +35,15 @@ const BLOCK_CACHE_SIZE = 2;
 const PATH_CACHE_SIZE = 3;
 
 /** Slow level waves: (spacing in candles, amplitude as a share of the symbol's levelAmplitude). */
-const LEVEL_OCTAVES: ReadonlyArray<readonly [number, number]> = [[512, 1], [128, 0.45]];
+const LEVEL_OCTAVES: ReadonlyArray<readonly [number, number]> = [
+  [512, 1],
+  [128, 0.45],
+];
 /** Volatility regimes: (spacing in candles, log amplitude). */
-const VOL_OCTAVES: ReadonlyArray<readonly [number, number]> = [[48, 0.38], [12, 0.18]];
+const VOL_OCTAVES: ReadonlyArray<readonly [number, number]> = [
+  [48, 0.38],
+  [12, 0.18],
+];
 const VOL_MEAN_CORRECTION = 0.5 * 0.8 * (0.38 * 0.38 + 0.18 * 0.18);
 
 /** Drift episodes: one chance per slot of 64 candles. */
@@ -48,7 +54,18 @@ const EPISODE_PROBABILITY = 0.33;
 const MINUTE_NOISE = 1;
 
 /** Labels of the independent random streams of a symbol. */
-const STREAM = { noise: 1, level: 2, vol: 3, episode: 4, jump: 5, jumpSize: 6, wick: 7, pivot: 8, minute: 9, volume: 10 } as const;
+const STREAM = {
+  noise: 1,
+  level: 2,
+  vol: 3,
+  episode: 4,
+  jump: 5,
+  jumpSize: 6,
+  wick: 7,
+  pivot: 8,
+  minute: 9,
+  volume: 10,
+} as const;
 
 interface Block {
   /** Log price at the open of each candle of the block. */
@@ -72,7 +89,15 @@ const scratchY = new Float64Array(MINUTES_PER_CANDLE + 1);
 const scratchZ = new Float64Array(MINUTES_PER_CANDLE + 1);
 
 /** Adds amp * (Catmull-Rom value noise) over [n0, n0 + count) to out[offset..]. */
-function addValueNoise(out: Float64Array, offset: number, n0: number, count: number, spacing: number, key: number, amp: number): void {
+function addValueNoise(
+  out: Float64Array,
+  offset: number,
+  n0: number,
+  count: number,
+  spacing: number,
+  key: number,
+  amp: number,
+): void {
   let cell = math.floor(n0 / spacing);
   let p0 = gaussAt(key, cell - 1);
   let p1 = gaussAt(key, cell);
@@ -89,7 +114,8 @@ function addValueNoise(out: Float64Array, offset: number, n0: number, count: num
       p3 = gaussAt(key, cell + 2);
     }
     const t = (n - cell * spacing) / spacing;
-    const value = 0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t * t + (3 * (p1 - p2) + p3 - p0) * t * t * t);
+    const value =
+      0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t * t + (3 * (p1 - p2) + p3 - p0) * t * t * t);
     out[offset + i] += amp * value;
   }
 }
@@ -178,7 +204,7 @@ export class SymbolMarket {
     const phase = this.spec.youngPhase;
     if (phase !== null) {
       const span = YOUNG_MAX_CANDLES - YOUNG_MIN_CANDLES + 1;
-      const available = YOUNG_MIN_CANDLES + (((k + phase) % span) + span) % span;
+      const available = YOUNG_MIN_CANDLES + ((((k + phase) % span) + span) % span);
       return k - available + 1;
     }
     return math.min(floorDiv(this.spec.listedAt, CANDLE_MS), k - MATURE_MIN_CANDLES + 1);
@@ -211,7 +237,9 @@ export class SymbolMarket {
 
     // Volatility regimes.
     scratchSigma.fill(0, 0, length);
-    for (const [spacing, amp] of VOL_OCTAVES) addValueNoise(scratchSigma, 0, start, length, spacing, deriveKey(this.volKey, spacing), amp);
+    for (const [spacing, amp] of VOL_OCTAVES) {
+      addValueNoise(scratchSigma, 0, start, length, spacing, deriveKey(this.volKey, spacing), amp);
+    }
     for (let i = 0; i < length; i++) {
       const multiplier = math.exp(scratchSigma[i] - VOL_MEAN_CORRECTION);
       scratchSigma[i] = spec.sigma * math.min(3, math.max(0.35, multiplier));
@@ -233,7 +261,8 @@ export class SymbolMarket {
       for (let d = 0; d < duration + rebound; d++) {
         const i = episodeStart + d - start;
         if (i < 0 || i >= length) continue;
-        scratchDrift[i] = d < duration ? direction * strength * scratchSigma[i] : -direction * 0.6 * strength * scratchSigma[i];
+        scratchDrift[i] =
+          d < duration ? direction * strength * scratchSigma[i] : -direction * 0.6 * strength * scratchSigma[i];
       }
     }
 
@@ -261,7 +290,15 @@ export class SymbolMarket {
 
     const level = new Float64Array(BLOCK);
     for (const [spacing, share] of LEVEL_OCTAVES) {
-      addValueNoise(level, 0, b * BLOCK, BLOCK, spacing, deriveKey(this.levelKey, spacing), share * spec.levelAmplitude);
+      addValueNoise(
+        level,
+        0,
+        b * BLOCK,
+        BLOCK,
+        spacing,
+        deriveKey(this.levelKey, spacing),
+        share * spec.levelAmplitude,
+      );
     }
     for (let i = 0; i < BLOCK; i++) x[i] += this.logBase + level[i];
     return { x, sigma };
@@ -353,8 +390,32 @@ export class SymbolMarket {
     const firstSign = highFirst ? -1 : 1; // path = extreme + sign * R
     // open -> first extreme, first extreme -> second extreme, second extreme -> close.
     this.bridgeLeg(logs, n, 0, first, firstValue, firstSign, math.abs(firstValue - open), 0, minuteSigma, low, high);
-    this.bridgeLeg(logs, n, first, second, firstValue, firstSign, 0, math.abs(secondValue - firstValue), minuteSigma, low, high);
-    this.bridgeLeg(logs, n, second, last, secondValue, -firstSign, 0, math.abs(close - secondValue), minuteSigma, low, high);
+    this.bridgeLeg(
+      logs,
+      n,
+      first,
+      second,
+      firstValue,
+      firstSign,
+      0,
+      math.abs(secondValue - firstValue),
+      minuteSigma,
+      low,
+      high,
+    );
+    this.bridgeLeg(
+      logs,
+      n,
+      second,
+      last,
+      secondValue,
+      -firstSign,
+      0,
+      math.abs(close - secondValue),
+      minuteSigma,
+      low,
+      high,
+    );
     logs[0] = open;
     logs[last] = close;
     logs[highAt] = high;
@@ -376,7 +437,19 @@ export class SymbolMarket {
    * Fills logs[from..to] with extreme + sign * R, R a Bessel(3) bridge from r0 to r1 (one of them 0),
    * reflected back inside [low, high] on the far side.
    */
-  private bridgeLeg(logs: Float64Array, n: number, from: number, to: number, extreme: number, sign: number, r0: number, r1: number, minuteSigma: number, low: number, high: number): void {
+  private bridgeLeg(
+    logs: Float64Array,
+    n: number,
+    from: number,
+    to: number,
+    extreme: number,
+    sign: number,
+    r0: number,
+    r1: number,
+    minuteSigma: number,
+    low: number,
+    high: number,
+  ): void {
     const span = to - from;
     const key = this.minuteKey;
     const base = 3 * (n * MINUTES_PER_CANDLE + from);
@@ -513,7 +586,8 @@ export class SymbolMarket {
       const jEnd = math.min(MINUTES_PER_CANDLE - 1, nowMinute - n * MINUTES_PER_CANDLE);
       for (let j = m - n * MINUTES_PER_CANDLE; j <= jEnd; j++, m++) {
         logs[m - firstMinute] = path.logs[j];
-        volumes[m - firstMinute] = (fullVolume * (path.cumWeight[j] - (j > 0 ? path.cumWeight[j - 1] : 0))) / totalWeight;
+        volumes[m - firstMinute] =
+          (fullVolume * (path.cumWeight[j] - (j > 0 ? path.cumWeight[j - 1] : 0))) / totalWeight;
       }
     }
     const out = emptyColumns(cLast - c0 + 1);
@@ -551,7 +625,12 @@ export class SymbolMarket {
    * First minute in [fromMinute, toMinute] whose price is <= below or >= above (either may be null).
    * Whole candles whose range cannot reach a level are skipped without building their minute path.
    */
-  firstTouch(fromMinute: number, toMinute: number, below: number | null, above: number | null): { minute: number; price: number; side: 'below' | 'above' } | null {
+  firstTouch(
+    fromMinute: number,
+    toMinute: number,
+    below: number | null,
+    above: number | null,
+  ): { minute: number; price: number; side: 'below' | 'above' } | null {
     if (below === null && above === null) return null;
     const lo = below ?? -Infinity;
     const hi = above ?? Infinity;
@@ -602,14 +681,26 @@ export class SymbolMarket {
       const open = this.logOpen(k - 4);
       const close = this.logOpen(k - 3);
       const full = this.fullCandleVolume(k - 4);
-      if (j < total) take(h, l, (full * (dayAgo.cumWeight[total] - dayAgo.cumWeight[j])) / dayAgo.cumWeight[total], (open + close) / 2);
+      if (j < total) {
+        take(
+          h,
+          l,
+          (full * (dayAgo.cumWeight[total] - dayAgo.cumWeight[j])) / dayAgo.cumWeight[total],
+          (open + close) / 2,
+        );
+      }
     }
     for (let n = k - 3; n < k; n++) {
       const open = this.logOpen(n);
       const close = this.logOpen(n + 1);
       const sigma = this.sigmaOf(n);
       this.wicks(n, open, close, sigma);
-      take(this.wickHigh, this.wickLow, this.candleVolume(n, open, close, sigma, math.exp((open + close) / 2)), (open + close) / 2);
+      take(
+        this.wickHigh,
+        this.wickLow,
+        this.candleVolume(n, open, close, sigma, math.exp((open + close) / 2)),
+        (open + close) / 2,
+      );
     }
     {
       let h = -Infinity;
@@ -729,7 +820,9 @@ export class PaperMarket {
     // Completed candles do not depend on the clock: build them as at the end of the period holding until - 1,
     // one more than asked (that period's successor may be forming there), and keep the newest `limit` before until.
     const evaluatedAt = math.min(now, nextPeriodStart(tf, periodStart(tf, until - 1)));
-    const candles = this.candlesAt(symbol, tf, query.since, limit + 1, launch, evaluatedAt).filter((c) => c.time < until);
+    const candles = this.candlesAt(symbol, tf, query.since, limit + 1, launch, evaluatedAt).filter(
+      (c) => c.time < until,
+    );
     return candles.slice(math.max(0, candles.length - limit));
   }
 
@@ -759,7 +852,14 @@ export class PaperMarket {
     return market.candles6hColumns(math.max(k - limit + 1, math.ceil(since / CANDLE_MS)), now);
   }
 
-  private candlesAt(symbol: string, tf: Timeframe, querySince: number | undefined, limit: number, launch: number, now: number): Candle[] {
+  private candlesAt(
+    symbol: string,
+    tf: Timeframe,
+    querySince: number | undefined,
+    limit: number,
+    launch: number,
+    now: number,
+  ): Candle[] {
     const market = this.symbol(symbol);
     const query = { since: querySince };
     const since = math.max(launch, query.since ?? -Infinity);

@@ -5,8 +5,25 @@ import type { SymbolSpec } from './symbols';
 /** A hand-made instrument: tick 0.01, qty step 0.001, min notional 5, max leverage 100. */
 function instrument(symbol = 'TEST', status: SymbolSpec['status'] = 'Trading'): InstrumentRules {
   const spec: SymbolSpec = {
-    index: 0, symbol, exchangeSymbol: `${symbol}USDT`, status, basePrice: 100, tickSize: 0.01, priceDecimals: 2, qtyStep: 0.001, qtyDecimals: 3,
-    minOrderQty: 0.001, minNotional: 5, maxLeverage: 100, sigma: 0.02, levelAmplitude: 0.2, jumpRate: 0, turnover6h: 1e6, youngPhase: null, listedAt: 0, key: 1,
+    index: 0,
+    symbol,
+    exchangeSymbol: `${symbol}USDT`,
+    status,
+    basePrice: 100,
+    tickSize: 0.01,
+    priceDecimals: 2,
+    qtyStep: 0.001,
+    qtyDecimals: 3,
+    minOrderQty: 0.001,
+    minNotional: 5,
+    maxLeverage: 100,
+    sigma: 0.02,
+    levelAmplitude: 0.2,
+    jumpRate: 0,
+    turnover6h: 1e6,
+    youngPhase: null,
+    listedAt: 0,
+    key: 1,
   };
   return {
     spec,
@@ -50,20 +67,43 @@ describe('PaperAccount', () => {
       activePositions: 1,
     });
     const view = account.view(account.position('TEST')!, 100, test);
-    expect(view).toMatchObject({ side: 'Long', size: 2, entryPrice: 100.1, leverage: 10, margin: 20.02, realizedPnl: -0.2002, unrealizedPnl: -0.2 });
+    expect(view).toMatchObject({
+      side: 'Long',
+      size: 2,
+      entryPrice: 100.1,
+      leverage: 10,
+      margin: 20.02,
+      realizedPnl: -0.2002,
+      unrealizedPnl: -0.2,
+    });
     // Liquidation estimate: 100.1 * (1 - 1/10 + 0.005) = 90.5905 -> 90.59
     expect(view.liquidationPrice).toBe(90.59);
   });
 
   it('realises long PnL net of both fees', () => {
     account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 2 }, quote(100), T);
-    const close = account.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 2, reduceOnly: true }, quote(110), T + 60_000, 'MANUAL');
+    const close = account.marketOrder(
+      test,
+      { symbol: 'TEST', side: 'sell', amount: 2, reduceOnly: true },
+      quote(110),
+      T + 60_000,
+      'MANUAL',
+    );
     expect(close).toMatchObject({ side: 'sell', amount: 2, price: 109.9, fee: 0.2198 });
     expect(account.position('TEST')).toBeUndefined();
     // gross (109.9 - 100.1) * 2 = 19.6; fees 0.2002 + 0.2198 = 0.42
     expect(account.walletBalance).toBeCloseTo(1019.18, 10);
     expect(account.closedSince(0)).toEqual([
-      { symbol: 'TEST', side: 'Long', size: 2, entryPrice: 100.1, exitPrice: 109.9, pnl: 19.18, reason: 'MANUAL', closedAt: T + 60_000 },
+      {
+        symbol: 'TEST',
+        side: 'Long',
+        size: 2,
+        entryPrice: 100.1,
+        exitPrice: 109.9,
+        pnl: 19.18,
+        reason: 'MANUAL',
+        closedAt: T + 60_000,
+      },
     ]);
   });
 
@@ -73,7 +113,14 @@ describe('PaperAccount', () => {
     account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 3 }, quote(90), T + 1);
     // gross (99.9 - 90.1) * 3 = 29.4; fees 0.2997 + 0.2703 = 0.57
     expect(account.walletBalance).toBeCloseTo(1028.83, 10);
-    expect(account.closedSince(0)[0]).toMatchObject({ side: 'Short', size: 3, entryPrice: 99.9, exitPrice: 90.1, pnl: 28.83, reason: 'REDUCE' });
+    expect(account.closedSince(0)[0]).toMatchObject({
+      side: 'Short',
+      size: 3,
+      entryPrice: 99.9,
+      exitPrice: 90.1,
+      pnl: 28.83,
+      reason: 'REDUCE',
+    });
     // A short loses when the price rises.
     account.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 1 }, quote(100), T + 2);
     expect(account.view(account.position('TEST')!, 105, test).unrealizedPnl).toBeCloseTo(-5.1, 10); // (99.9 - 105) * 1
@@ -103,24 +150,41 @@ describe('PaperAccount', () => {
     expect(account.closedSince(0)[0]).toMatchObject({ side: 'Long', size: 2, reason: 'REDUCE' });
 
     // Reduce-only never flips: it closes the 3 and stops.
-    const reduce = account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 10, reduceOnly: true }, quote(100), T + 2);
+    const reduce = account.marketOrder(
+      test,
+      { symbol: 'TEST', side: 'buy', amount: 10, reduceOnly: true },
+      quote(100),
+      T + 2,
+    );
     expect(reduce.amount).toBe(3);
     expect(account.position('TEST')).toBeUndefined();
   });
 
   it('rejects reduce-only orders that would open or increase a position', () => {
-    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 1, reduceOnly: true }, quote(100), T)).toThrow(InvalidOrderError);
+    expect(() =>
+      account.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 1, reduceOnly: true }, quote(100), T),
+    ).toThrow(InvalidOrderError);
     account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 1 }, quote(100), T);
-    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 1, reduceOnly: true }, quote(100), T)).toThrow(/reduce-only/);
+    expect(() =>
+      account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 1, reduceOnly: true }, quote(100), T),
+    ).toThrow(/reduce-only/);
     expect(account.position('TEST')!.size).toBe(1);
   });
 
   it('validates quantity and order value', () => {
-    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 0.0009 }, quote(100), T)).toThrow(InvalidOrderError);
-    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: Number.NaN }, quote(100), T)).toThrow(InvalidOrderError);
-    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: -1 }, quote(100), T)).toThrow(InvalidOrderError);
+    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 0.0009 }, quote(100), T)).toThrow(
+      InvalidOrderError,
+    );
+    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: Number.NaN }, quote(100), T)).toThrow(
+      InvalidOrderError,
+    );
+    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: -1 }, quote(100), T)).toThrow(
+      InvalidOrderError,
+    );
     // 0.049 * 100.1 = 4.9049 USDT < 5
-    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 0.049 }, quote(100), T)).toThrow(/below the minimum 5 USDT/);
+    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 0.049 }, quote(100), T)).toThrow(
+      /below the minimum 5 USDT/,
+    );
     // 0.05 * 100.1 = 5.005 passes
     expect(account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 0.05 }, quote(100), T).amount).toBe(0.05);
     // Closing a position smaller than the minimum value is allowed.
@@ -129,7 +193,9 @@ describe('PaperAccount', () => {
 
   it('refuses orders it cannot fund (margin plus fee), changing nothing', () => {
     // 99 * 100.1 = 9909.9 notional -> margin 990.99 + fee 9.9099 = 1000.8999 > 1000
-    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 99 }, quote(100), T)).toThrow(InsufficientFundsError);
+    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 99 }, quote(100), T)).toThrow(
+      InsufficientFundsError,
+    );
     expect(account.walletBalance).toBe(1000);
     expect(account.openPositions()).toHaveLength(0);
     // 98 * 100.1 = 9809.8 -> 980.98 + 9.8098 = 990.7898 fits
@@ -144,30 +210,55 @@ describe('PaperAccount', () => {
 
   it('opens nothing on a market that is not trading, but still lets positions be reduced', () => {
     const closed = instrument('GONE', 'Closed');
-    expect(() => account.marketOrder(closed, { symbol: 'GONE', side: 'buy', amount: 1 }, quote(100), T)).toThrow(/not trading/);
+    expect(() => account.marketOrder(closed, { symbol: 'GONE', side: 'buy', amount: 1 }, quote(100), T)).toThrow(
+      /not trading/,
+    );
     expect(account.openPositions()).toHaveLength(0);
     // A position opened before the delisting (restored from a saved account) can still be closed.
     const state = account.exportState();
     state.positions.push({
-      symbol: 'GONE', side: 'Long', size: 1, entryPrice: 100, leverage: 10, stopLoss: null, takeProfit: null, openFee: 0.1, realizedPnl: -0.1, createdAt: T, updatedAt: T,
+      symbol: 'GONE',
+      side: 'Long',
+      size: 1,
+      entryPrice: 100,
+      leverage: 10,
+      stopLoss: null,
+      takeProfit: null,
+      openFee: 0.1,
+      realizedPnl: -0.1,
+      createdAt: T,
+      updatedAt: T,
     });
     account.importState(state, () => true);
-    expect(() => account.marketOrder(closed, { symbol: 'GONE', side: 'buy', amount: 1 }, quote(100), T)).toThrow(/not trading/);
-    expect(account.marketOrder(closed, { symbol: 'GONE', side: 'sell', amount: 1, reduceOnly: true }, quote(100), T).amount).toBe(1);
+    expect(() => account.marketOrder(closed, { symbol: 'GONE', side: 'buy', amount: 1 }, quote(100), T)).toThrow(
+      /not trading/,
+    );
+    expect(
+      account.marketOrder(closed, { symbol: 'GONE', side: 'sell', amount: 1, reduceOnly: true }, quote(100), T).amount,
+    ).toBe(1);
     expect(account.openPositions()).toHaveLength(0);
   });
 
   it('sets stops with the order and validates their side against the current price', () => {
-    account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 1, stopLoss: 95.004, takeProfit: 110 }, quote(100), T);
+    account.marketOrder(
+      test,
+      { symbol: 'TEST', side: 'buy', amount: 1, stopLoss: 95.004, takeProfit: 110 },
+      quote(100),
+      T,
+    );
     expect(account.position('TEST')).toMatchObject({ stopLoss: 95, takeProfit: 110 });
-    expect(() => account.setTradingStop(test, { stopLoss: 101 }, 100, T)).toThrow(/must be below the current price 100/);
+    expect(() => account.setTradingStop(test, { stopLoss: 101 }, 100, T)).toThrow(
+      /must be below the current price 100/,
+    );
     expect(() => account.setTradingStop(test, { takeProfit: 99 }, 100, T)).toThrow(InvalidOrderError);
     account.setTradingStop(test, { stopLoss: 97 }, 100, T);
     expect(account.position('TEST')).toMatchObject({ stopLoss: 97, takeProfit: 110 });
     account.setTradingStop(test, { takeProfit: 0 }, 100, T);
     expect(account.position('TEST')!.takeProfit).toBeNull();
     // Shorts mirror it; an invalid stop on an order rejects the whole order.
-    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 3, stopLoss: 90 }, quote(100), T)).toThrow(/must be above/);
+    expect(() =>
+      account.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 3, stopLoss: 90 }, quote(100), T),
+    ).toThrow(/must be above/);
     expect(account.position('TEST')!.side).toBe('Long');
     expect(() => account.setTradingStop(instrument('NONE'), { stopLoss: 1 }, 100, T)).toThrow(/no open position/);
   });
@@ -188,16 +279,36 @@ describe('PaperAccount', () => {
   });
 
   it('answers a repeated clientOrderId with the original result and places nothing', () => {
-    const first = account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 1, clientOrderId: 'bot-1' }, quote(100), T);
-    const again = account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 1, clientOrderId: 'bot-1' }, quote(120), T + 5);
+    const first = account.marketOrder(
+      test,
+      { symbol: 'TEST', side: 'buy', amount: 1, clientOrderId: 'bot-1' },
+      quote(100),
+      T,
+    );
+    const again = account.marketOrder(
+      test,
+      { symbol: 'TEST', side: 'buy', amount: 1, clientOrderId: 'bot-1' },
+      quote(120),
+      T + 5,
+    );
     expect(again).toEqual(first);
     expect(account.position('TEST')!.size).toBe(1);
-    const other = account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 1, clientOrderId: 'bot-2' }, quote(100), T);
+    const other = account.marketOrder(
+      test,
+      { symbol: 'TEST', side: 'buy', amount: 1, clientOrderId: 'bot-2' },
+      quote(100),
+      T,
+    );
     expect(other.orderId).not.toBe(first.orderId);
     expect(account.position('TEST')!.size).toBe(2);
     // A failed attempt is not remembered: the retry may succeed.
-    expect(() => account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 500, clientOrderId: 'bot-3' }, quote(100), T)).toThrow(InsufficientFundsError);
-    expect(account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 1, clientOrderId: 'bot-3' }, quote(100), T).amount).toBe(1);
+    expect(() =>
+      account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 500, clientOrderId: 'bot-3' }, quote(100), T),
+    ).toThrow(InsufficientFundsError);
+    expect(
+      account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 1, clientOrderId: 'bot-3' }, quote(100), T)
+        .amount,
+    ).toBe(1);
   });
 
   it('closes at a trigger price with the fee and keeps at most the last 500 closed trades', () => {
@@ -219,7 +330,12 @@ describe('PaperAccount', () => {
 
   it('exports plain JSON and imports it back; malformed state throws and changes nothing', () => {
     account.setLeverage(test.spec, 20, T);
-    account.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 2, clientOrderId: 'c-1', stopLoss: 120 }, quote(100), T);
+    account.marketOrder(
+      test,
+      { symbol: 'TEST', side: 'sell', amount: 2, clientOrderId: 'c-1', stopLoss: 120 },
+      quote(100),
+      T,
+    );
     account.marketOrder(test, { symbol: 'TEST', side: 'buy', amount: 1 }, quote(90), T + 1);
     account.lastTriggerCheck = T + 2;
     const saved = JSON.parse(JSON.stringify(account.exportState()));
@@ -227,10 +343,12 @@ describe('PaperAccount', () => {
     const restored = new PaperAccount({ startingBalance: 1000, feeRate: 0.001, maxLeverage: 50 });
     restored.importState(saved, (s) => s === 'TEST');
     expect(restored.exportState()).toEqual(account.exportState());
-    expect(restored.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 2, clientOrderId: 'c-1' }, quote(50), T + 3)).toEqual(
-      account.processedOrder('c-1'),
+    expect(
+      restored.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 2, clientOrderId: 'c-1' }, quote(50), T + 3),
+    ).toEqual(account.processedOrder('c-1'));
+    expect(restored.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 1 }, quote(100), T).orderId).toBe(
+      'paper-3',
     );
-    expect(restored.marketOrder(test, { symbol: 'TEST', side: 'sell', amount: 1 }, quote(100), T).orderId).toBe('paper-3');
 
     const before = restored.exportState();
     for (const broken of [

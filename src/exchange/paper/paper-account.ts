@@ -5,7 +5,14 @@
  */
 import { InsufficientFundsError, InvalidOrderError } from '../exchange.errors';
 import type {
-  Balance, ExchangeClosedTrade, MarketOrderRequest, OrderResult, OrderSide, Position, PositionSide, TradingStopRequest,
+  Balance,
+  ExchangeClosedTrade,
+  MarketOrderRequest,
+  OrderResult,
+  OrderSide,
+  Position,
+  PositionSide,
+  TradingStopRequest,
 } from '../exchange.types';
 import type { SymbolSpec } from './symbols';
 
@@ -81,7 +88,9 @@ function money(value: number): number {
 
 /** Isolated-margin liquidation estimate: the price where the loss eats the margin down to maintenance. */
 export function liquidationPrice(side: PositionSide, entryPrice: number, leverage: number): number {
-  return side === 'Long' ? entryPrice * (1 - 1 / leverage + MAINTENANCE_MARGIN_RATE) : entryPrice * (1 + 1 / leverage - MAINTENANCE_MARGIN_RATE);
+  return side === 'Long'
+    ? entryPrice * (1 - 1 / leverage + MAINTENANCE_MARGIN_RATE)
+    : entryPrice * (1 + 1 / leverage - MAINTENANCE_MARGIN_RATE);
 }
 
 export function initialMargin(position: Pick<PaperPositionState, 'size' | 'entryPrice' | 'leverage'>): number {
@@ -141,18 +150,31 @@ export class PaperAccount {
    * Fills a market order at the quote (buy at ask, sell at bid). One-way mode: an order against
    * the position reduces it, closes it, or (unless reduce-only) flips it.
    */
-  marketOrder(rules: InstrumentRules, request: MarketOrderRequest, quote: Quote, now: number, closeReason: CloseReason = 'REDUCE'): OrderResult {
+  marketOrder(
+    rules: InstrumentRules,
+    request: MarketOrderRequest,
+    quote: Quote,
+    now: number,
+    closeReason: CloseReason = 'REDUCE',
+  ): OrderResult {
     if (request.clientOrderId) {
       const earlier = this.processedOrder(request.clientOrderId);
       if (earlier) return earlier;
     }
     const { spec } = rules;
     const side: OrderSide = request.side;
-    if (side !== 'buy' && side !== 'sell') throw new InvalidOrderError(`invalid order side ${String(side)}`, 'createMarketOrder');
-    if (!Number.isFinite(request.amount) || request.amount <= 0) throw new InvalidOrderError(`invalid order amount ${request.amount}`, 'createMarketOrder');
+    if (side !== 'buy' && side !== 'sell') {
+      throw new InvalidOrderError(`invalid order side ${String(side)}`, 'createMarketOrder');
+    }
+    if (!Number.isFinite(request.amount) || request.amount <= 0) {
+      throw new InvalidOrderError(`invalid order amount ${request.amount}`, 'createMarketOrder');
+    }
     const qty = rules.floorQty(request.amount);
     if (qty < spec.minOrderQty) {
-      throw new InvalidOrderError(`order qty ${request.amount} is below the minimum ${spec.minOrderQty} for ${spec.symbol}`, 'createMarketOrder');
+      throw new InvalidOrderError(
+        `order qty ${request.amount} is below the minimum ${spec.minOrderQty} for ${spec.symbol}`,
+        'createMarketOrder',
+      );
     }
 
     const price = side === 'buy' ? quote.ask : quote.bid;
@@ -160,7 +182,10 @@ export class PaperAccount {
     const existing = this.positions.get(spec.symbol);
     const reducing = existing !== undefined && existing.side !== orderSide;
     if (request.reduceOnly && !reducing) {
-      throw new InvalidOrderError(`reduce-only ${side} order on ${spec.symbol} has no ${side === 'buy' ? 'short' : 'long'} position to reduce`, 'createMarketOrder');
+      throw new InvalidOrderError(
+        `reduce-only ${side} order on ${spec.symbol} has no ${side === 'buy' ? 'short' : 'long'} position to reduce`,
+        'createMarketOrder',
+      );
     }
     const closeQty = reducing ? Math.min(qty, existing.size) : 0;
     const openQty = request.reduceOnly ? 0 : rules.roundQty(qty - closeQty);
@@ -176,7 +201,8 @@ export class PaperAccount {
     }
 
     // The side the position will have afterwards decides which stops make sense.
-    const remainingSide: PositionSide | null = openQty > 0 ? orderSide : existing && existing.size - closeQty > 0 ? existing.side : null;
+    const remainingSide: PositionSide | null =
+      openQty > 0 ? orderSide : existing && existing.size - closeQty > 0 ? existing.side : null;
     const stops = this.checkStops(rules, remainingSide, request, quote.last, 'createMarketOrder');
 
     const closeFee = closeQty * price * this.options.feeRate;
@@ -220,18 +246,51 @@ export class PaperAccount {
   }
 
   /** Closes the whole position at `price` (a stop, a take-profit or a liquidation), taker fee included. */
-  closeAt(rules: InstrumentRules, symbol: string, price: number, reason: CloseReason, time: number): ExchangeClosedTrade | null {
+  closeAt(
+    rules: InstrumentRules,
+    symbol: string,
+    price: number,
+    reason: CloseReason,
+    time: number,
+  ): ExchangeClosedTrade | null {
     const position = this.positions.get(symbol);
     if (!position) return null;
-    return this.reduce(rules, position, position.size, price, position.size * price * this.options.feeRate, reason, time);
+    return this.reduce(
+      rules,
+      position,
+      position.size,
+      price,
+      position.size * price * this.options.feeRate,
+      reason,
+      time,
+    );
   }
 
-  private open(rules: InstrumentRules, symbol: string, side: PositionSide, qty: number, price: number, fee: number, leverage: number, now: number): void {
+  private open(
+    rules: InstrumentRules,
+    symbol: string,
+    side: PositionSide,
+    qty: number,
+    price: number,
+    fee: number,
+    leverage: number,
+    now: number,
+  ): void {
     this.wallet -= fee;
     const position = this.positions.get(symbol);
     if (!position) {
       this.positions.set(symbol, {
-        symbol, side, size: qty, entryPrice: price, leverage, stopLoss: null, takeProfit: null, openFee: fee, realizedPnl: -fee, createdAt: now, updatedAt: now,
+        symbol,
+        side,
+        size: qty,
+        entryPrice: price,
+        leverage,
+        stopLoss: null,
+        takeProfit: null,
+        openFee: fee,
+        realizedPnl: -fee,
+        createdAt: now,
+        updatedAt: now,
       });
       return;
     }
@@ -243,7 +302,15 @@ export class PaperAccount {
     position.updatedAt = now;
   }
 
-  private reduce(rules: InstrumentRules, position: PaperPositionState, qty: number, price: number, fee: number, reason: CloseReason, time: number): ExchangeClosedTrade {
+  private reduce(
+    rules: InstrumentRules,
+    position: PaperPositionState,
+    qty: number,
+    price: number,
+    fee: number,
+    reason: CloseReason,
+    time: number,
+  ): ExchangeClosedTrade {
     const gross = direction(position.side) * (price - position.entryPrice) * qty;
     const openFeeShare = (position.openFee * qty) / position.size;
     this.wallet += gross - fee;
@@ -264,20 +331,28 @@ export class PaperAccount {
       closedAt: time,
     };
     this.closedTrades.push(trade);
-    if (this.closedTrades.length > MAX_CLOSED_TRADES) this.closedTrades.splice(0, this.closedTrades.length - MAX_CLOSED_TRADES);
+    if (this.closedTrades.length > MAX_CLOSED_TRADES) {
+      this.closedTrades.splice(0, this.closedTrades.length - MAX_CLOSED_TRADES);
+    }
     return { ...trade };
   }
 
   /** Validates and rounds stop-loss / take-profit for a position on `side` at the current price; 0 clears. */
   private checkStops(
-    rules: InstrumentRules, side: PositionSide | null, request: TradingStopRequest, last: number, method: string,
+    rules: InstrumentRules,
+    side: PositionSide | null,
+    request: TradingStopRequest,
+    last: number,
+    method: string,
   ): { stopLoss?: number | null; takeProfit?: number | null } | null {
     if (request.stopLoss === undefined && request.takeProfit === undefined) return null;
     if (side === null) return null; // nothing left to protect
     const result: { stopLoss?: number | null; takeProfit?: number | null } = {};
     const check = (kind: 'stopLoss' | 'takeProfit', value: number | undefined) => {
       if (value === undefined) return;
-      if (!Number.isFinite(value) || value < 0) throw new InvalidOrderError(`${kind} must be a positive price, got ${value}`, method);
+      if (!Number.isFinite(value) || value < 0) {
+        throw new InvalidOrderError(`${kind} must be a positive price, got ${value}`, method);
+      }
       if (value === 0) {
         result[kind] = null;
         return;
@@ -310,13 +385,19 @@ export class PaperAccount {
   setLeverage(spec: InstrumentSpec, leverage: number, now: number): void {
     const max = this.maxLeverage(spec);
     if (!Number.isFinite(leverage) || leverage < 1 || leverage > max) {
-      throw new InvalidOrderError(`leverage ${leverage} for ${spec.symbol} must be between 1 and ${max}`, 'setLeverage');
+      throw new InvalidOrderError(
+        `leverage ${leverage} for ${spec.symbol} must be between 1 and ${max}`,
+        'setLeverage',
+      );
     }
     const position = this.positions.get(spec.symbol);
     if (position && position.leverage !== leverage) {
       const extra = (position.size * position.entryPrice) / leverage - initialMargin(position);
       if (extra > this.availableBalance() + 1e-9) {
-        throw new InsufficientFundsError(`lowering ${spec.symbol} leverage to ${leverage}x needs ${extra.toFixed(4)} USDT more margin`, 'setLeverage');
+        throw new InsufficientFundsError(
+          `lowering ${spec.symbol} leverage to ${leverage}x needs ${extra.toFixed(4)} USDT more margin`,
+          'setLeverage',
+        );
       }
       position.leverage = leverage;
       position.updatedAt = now;
@@ -397,7 +478,9 @@ export class PaperAccount {
     this.leverage.clear();
     for (const [symbol, value] of Object.entries(parsed.leverage)) this.leverage.set(symbol, value);
     this.processed.clear();
-    for (const { clientOrderId, result } of parsed.processedOrders.slice(-MAX_PROCESSED_ORDERS)) this.processed.set(clientOrderId, { ...result });
+    for (const { clientOrderId, result } of parsed.processedOrders.slice(-MAX_PROCESSED_ORDERS)) {
+      this.processed.set(clientOrderId, { ...result });
+    }
     this.closedTrades = parsed.closedTrades.slice(-MAX_CLOSED_TRADES).map((trade) => ({ ...trade }));
     this.lastTriggerCheck = parsed.lastTriggerCheck;
     this.nextOrderId = parsed.nextOrderId;
@@ -451,11 +534,15 @@ function parseState(state: unknown, isKnownSymbol: (symbol: string) => boolean):
     const p = `positions[${i}]`;
     if (!isRecord(raw)) throw new StateError(`${p} must be an object`);
     const symbol = text(raw.symbol, `${p}.symbol`);
-    if (!isKnownSymbol(symbol)) throw new StateError(`${p}.symbol ${symbol} is not a paper market symbol (different symbolCount?)`);
+    if (!isKnownSymbol(symbol)) {
+      throw new StateError(`${p}.symbol ${symbol} is not a paper market symbol (different symbolCount?)`);
+    }
     const size = finite(raw.size, `${p}.size`);
     const entryPrice = finite(raw.entryPrice, `${p}.entryPrice`);
     const leverage = finite(raw.leverage, `${p}.leverage`);
-    if (size <= 0 || entryPrice <= 0 || leverage < 1) throw new StateError(`${p} needs size > 0, entryPrice > 0 and leverage >= 1`);
+    if (size <= 0 || entryPrice <= 0 || leverage < 1) {
+      throw new StateError(`${p} needs size > 0, entryPrice > 0 and leverage >= 1`);
+    }
     return {
       symbol,
       side: positionSide(raw.side, `${p}.side`),
@@ -470,7 +557,9 @@ function parseState(state: unknown, isKnownSymbol: (symbol: string) => boolean):
       updatedAt: finite(raw.updatedAt, `${p}.updatedAt`),
     };
   });
-  if (new Set(positions.map((p) => p.symbol)).size !== positions.length) throw new StateError('two positions on one symbol (one-way mode)');
+  if (new Set(positions.map((p) => p.symbol)).size !== positions.length) {
+    throw new StateError('two positions on one symbol (one-way mode)');
+  }
 
   const leverage: Record<string, number> = {};
   if (state.leverage !== undefined) {
@@ -503,7 +592,9 @@ function parseState(state: unknown, isKnownSymbol: (symbol: string) => boolean):
   const closedTrades = list('closedTrades').map((raw, i): ExchangeClosedTrade => {
     const p = `closedTrades[${i}]`;
     if (!isRecord(raw)) throw new StateError(`${p} must be an object`);
-    if (!CLOSE_REASONS.includes(raw.reason as CloseReason)) throw new StateError(`${p}.reason must be one of ${CLOSE_REASONS.join(', ')}`);
+    if (!CLOSE_REASONS.includes(raw.reason as CloseReason)) {
+      throw new StateError(`${p}.reason must be one of ${CLOSE_REASONS.join(', ')}`);
+    }
     return {
       symbol: text(raw.symbol, `${p}.symbol`),
       side: positionSide(raw.side, `${p}.side`),

@@ -73,5 +73,14 @@ export async function runPaperBenchmark(now = Date.UTC(2026, 0, 1, 2, 17, 30)): 
   await exchange.fetchPositions();
   const triggerWalkMs = performance.now() - t;
 
-  return { symbols: markets.length, coldCandlesMs, coldCandlesCpuMs, warmCandlesMs, fetchTickersMs, lowerTimeframeMs, triggerWalkMs, retainedMb };
+  return {
+    symbols: markets.length,
+    coldCandlesMs,
+    coldCandlesCpuMs,
+    warmCandlesMs,
+    fetchTickersMs,
+    lowerTimeframeMs,
+    triggerWalkMs,
+    retainedMb,
+  };
 }

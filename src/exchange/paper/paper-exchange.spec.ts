@@ -12,7 +12,12 @@ function newExchange(clock = new ManualClock(START), seed = 42): PaperExchange {
 }
 
 /** Advances the clock a minute at a time until tick() reports a close (or gives up). */
-function runUntilClosed(exchange: PaperExchange, clock: ManualClock, maxMinutes: number, step = MINUTE_MS): ExchangeClosedTrade | null {
+function runUntilClosed(
+  exchange: PaperExchange,
+  clock: ManualClock,
+  maxMinutes: number,
+  step = MINUTE_MS,
+): ExchangeClosedTrade | null {
   for (let i = 0; i < maxMinutes; i++) {
     clock.advance(step);
     const closed = exchange.tick();
@@ -52,7 +57,9 @@ describe('PaperExchange', () => {
     await expect(exchange.fetchCandles('BTC', '8h')).rejects.toBeInstanceOf(ExchangeError);
     await expect(exchange.fetchCandles('BTC', '6h', { limit: 0 })).rejects.toThrow(/limit/);
     await expect(exchange.fetchCandles('BTC', '6h', { since: Number.NaN })).rejects.toThrow(/since/);
-    await expect(exchange.createMarketOrder({ symbol: 'NOPE', side: 'buy', amount: 1 })).rejects.toBeInstanceOf(UnknownSymbolError);
+    await expect(exchange.createMarketOrder({ symbol: 'NOPE', side: 'buy', amount: 1 })).rejects.toBeInstanceOf(
+      UnknownSymbolError,
+    );
     await expect(exchange.setLeverage('NOPE', 5)).rejects.toBeInstanceOf(UnknownSymbolError);
     await expect(exchange.closePosition('NOPE')).rejects.toBeInstanceOf(UnknownSymbolError);
     await expect(exchange.cancelOrder('BTC', 'paper-1')).rejects.toThrow(/order not found/);
@@ -82,7 +89,14 @@ describe('PaperExchange', () => {
     expect(order.fee).toBeCloseTo(0.5 * before.ask * FEE, 8);
 
     const [position] = await exchange.fetchPositions();
-    expect(position).toMatchObject({ symbol: 'ETH', side: 'Long', size: 0.5, entryPrice: before.ask, leverage: 10, markPrice: before.last });
+    expect(position).toMatchObject({
+      symbol: 'ETH',
+      side: 'Long',
+      size: 0.5,
+      entryPrice: before.ask,
+      leverage: 10,
+      markPrice: before.last,
+    });
     expect(position.margin).toBeCloseTo((0.5 * before.ask) / 10, 6);
     expect(position.unrealizedPnl).toBeCloseTo(0.5 * (before.last - before.ask), 8);
     expect(position.liquidationPrice).toBeCloseTo(before.ask * (1 - 0.1 + 0.005), 2);
@@ -108,7 +122,10 @@ describe('PaperExchange', () => {
     const longPnl = 10 * (closeLong.price! - openLong.price!) - openLong.fee - closeLong.fee;
     const shortPnl = 1000 * (openShort.price! - closeShort.price!) - openShort.fee - closeShort.fee;
     const trades = await exchange.fetchClosedTrades(START);
-    expect(trades.map((t) => [t.symbol, t.side, t.reason])).toEqual([['SOL', 'Long', 'MANUAL'], ['XRP', 'Short', 'MANUAL']]);
+    expect(trades.map((t) => [t.symbol, t.side, t.reason])).toEqual([
+      ['SOL', 'Long', 'MANUAL'],
+      ['XRP', 'Short', 'MANUAL'],
+    ]);
     expect(trades[0].pnl).toBeCloseTo(longPnl, 6);
     expect(trades[1].pnl).toBeCloseTo(shortPnl, 6);
     expect((await exchange.fetchBalance()).walletBalance).toBeCloseTo(10_000 + longPnl + shortPnl, 6);
@@ -119,13 +136,21 @@ describe('PaperExchange', () => {
 
   it('validates orders: min qty, min value, funds, reduce-only, non-trading markets', async () => {
     const exchange = newExchange();
-    await expect(exchange.createMarketOrder({ symbol: 'BTC', side: 'buy', amount: 0.00001 })).rejects.toThrow(/below the minimum/);
+    await expect(exchange.createMarketOrder({ symbol: 'BTC', side: 'buy', amount: 0.00001 })).rejects.toThrow(
+      /below the minimum/,
+    );
     // DOGE: qty step 10, so 10 coins are worth ~1.5 USDT < 5
-    await expect(exchange.createMarketOrder({ symbol: 'DOGE', side: 'buy', amount: 10 })).rejects.toThrow(/order value/);
+    await expect(exchange.createMarketOrder({ symbol: 'DOGE', side: 'buy', amount: 10 })).rejects.toThrow(
+      /order value/,
+    );
     await expect(exchange.createMarketOrder({ symbol: 'BTC', side: 'buy', amount: 100 })).rejects.toThrow(/available/);
-    await expect(exchange.createMarketOrder({ symbol: 'BTC', side: 'sell', amount: 0.01, reduceOnly: true })).rejects.toThrow(/reduce-only/);
+    await expect(
+      exchange.createMarketOrder({ symbol: 'BTC', side: 'sell', amount: 0.01, reduceOnly: true }),
+    ).rejects.toThrow(/reduce-only/);
     const closed = (await exchange.listMarkets()).find((m) => m.status !== 'Trading')!;
-    await expect(exchange.createMarketOrder({ symbol: closed.symbol, side: 'buy', amount: 1_000_000 })).rejects.toThrow(/not trading/);
+    await expect(exchange.createMarketOrder({ symbol: closed.symbol, side: 'buy', amount: 1_000_000 })).rejects.toThrow(
+      /not trading/,
+    );
     await expect(exchange.setLeverage('BTC', 51)).rejects.toThrow(InvalidOrderError);
     await exchange.setLeverage('BTC', 50);
     expect((await exchange.fetchBalance()).walletBalance).toBe(10_000);
@@ -134,9 +159,19 @@ describe('PaperExchange', () => {
   it('is idempotent on clientOrderId', async () => {
     const clock = new ManualClock(START);
     const exchange = newExchange(clock);
-    const first = await exchange.createMarketOrder({ symbol: 'LINK', side: 'buy', amount: 5, clientOrderId: 'entry-LINK-1' });
+    const first = await exchange.createMarketOrder({
+      symbol: 'LINK',
+      side: 'buy',
+      amount: 5,
+      clientOrderId: 'entry-LINK-1',
+    });
     clock.advance(30 * MINUTE_MS);
-    const retry = await exchange.createMarketOrder({ symbol: 'LINK', side: 'buy', amount: 5, clientOrderId: 'entry-LINK-1' });
+    const retry = await exchange.createMarketOrder({
+      symbol: 'LINK',
+      side: 'buy',
+      amount: 5,
+      clientOrderId: 'entry-LINK-1',
+    });
     expect(retry).toEqual(first);
     expect((await exchange.fetchPositions())[0].size).toBe(5);
   });
@@ -145,16 +180,35 @@ describe('PaperExchange', () => {
     const clock = new ManualClock(START);
     const exchange = newExchange(clock);
     const price = exchange.currentPrice('ETH');
-    await expect(exchange.createMarketOrder({ symbol: 'ETH', side: 'buy', amount: 1, stopLoss: price + 5 })).rejects.toThrow(/below the current price/);
-    const open = await exchange.createMarketOrder({ symbol: 'ETH', side: 'buy', amount: 1, stopLoss: price * 0.9, takeProfit: price * 1.5 });
-    expect((await exchange.fetchPositions())[0]).toMatchObject({ stopLoss: Math.round(price * 90) / 100, takeProfit: Math.round(price * 150) / 100 });
+    await expect(
+      exchange.createMarketOrder({ symbol: 'ETH', side: 'buy', amount: 1, stopLoss: price + 5 }),
+    ).rejects.toThrow(/below the current price/);
+    const open = await exchange.createMarketOrder({
+      symbol: 'ETH',
+      side: 'buy',
+      amount: 1,
+      stopLoss: price * 0.9,
+      takeProfit: price * 1.5,
+    });
+    expect((await exchange.fetchPositions())[0]).toMatchObject({
+      stopLoss: Math.round(price * 90) / 100,
+      takeProfit: Math.round(price * 150) / 100,
+    });
     await expect(exchange.setTradingStop('ETH', { stopLoss: price + 1 })).rejects.toBeInstanceOf(InvalidOrderError);
     await expect(exchange.setTradingStop('BTC', { stopLoss: 1 })).rejects.toThrow(/no open position/);
 
     const stop = Math.round((price - 0.5) * 100) / 100; // just below the current price
     await exchange.setTradingStop('ETH', { stopLoss: stop });
     const trade = runUntilClosed(exchange, clock, 20_000)!;
-    expect(trade).toMatchObject({ symbol: 'ETH', side: 'Long', size: 1, entryPrice: open.price, exitPrice: stop, reason: 'STOP_LOSS', closedAt: clock.now() - (clock.now() % MINUTE_MS) });
+    expect(trade).toMatchObject({
+      symbol: 'ETH',
+      side: 'Long',
+      size: 1,
+      entryPrice: open.price,
+      exitPrice: stop,
+      reason: 'STOP_LOSS',
+      closedAt: clock.now() - (clock.now() % MINUTE_MS),
+    });
     // It fired in the first minute at or below the stop, not before.
     expect(exchange.market.price('ETH', trade.closedAt)).toBeLessThanOrEqual(stop);
     expect(exchange.market.price('ETH', trade.closedAt - MINUTE_MS)).toBeGreaterThan(stop);
@@ -186,8 +240,14 @@ describe('PaperExchange', () => {
     expect(position.leverage).toBe(50);
     // 50x short: 1/50 - 0.5 % maintenance = 1.5 % above the entry.
     expect(position.liquidationPrice).toBeCloseTo(position.entryPrice * 1.015, 5);
-    const trade = runUntilClosed(exchange, clock, 24 * 365, 60 * MINUTE_MS)!; // an hour per step; tick() walks the minutes
-    expect(trade).toMatchObject({ symbol: 'DOGE', side: 'Short', reason: 'LIQUIDATION', exitPrice: position.liquidationPrice });
+    // An hour per step; tick() walks the minutes.
+    const trade = runUntilClosed(exchange, clock, 24 * 365, 60 * MINUTE_MS)!;
+    expect(trade).toMatchObject({
+      symbol: 'DOGE',
+      side: 'Short',
+      reason: 'LIQUIDATION',
+      exitPrice: position.liquidationPrice,
+    });
     expect(exchange.market.price('DOGE', trade.closedAt)).toBeGreaterThanOrEqual(position.liquidationPrice!);
     expect(exchange.market.price('DOGE', trade.closedAt - MINUTE_MS)).toBeLessThan(position.liquidationPrice!);
     // The loss is most of the margin: 1.5 % of the notional plus fees.
@@ -200,7 +260,10 @@ describe('PaperExchange', () => {
     const exchange = newExchange(clock);
     await exchange.createMarketOrder({ symbol: 'AVAX', side: 'buy', amount: 10 });
     const price = exchange.currentPrice('AVAX');
-    await exchange.setTradingStop('AVAX', { stopLoss: Math.round(price * 0.97 * 100) / 100, takeProfit: Math.round(price * 1.03 * 100) / 100 });
+    await exchange.setTradingStop('AVAX', {
+      stopLoss: Math.round(price * 0.97 * 100) / 100,
+      takeProfit: Math.round(price * 1.03 * 100) / 100,
+    });
     const saved = JSON.parse(JSON.stringify(exchange.exportState()));
 
     const restartedClock = new ManualClock(START + 30 * 24 * 60 * MINUTE_MS);
@@ -242,7 +305,11 @@ describe('PaperExchange', () => {
     expect(await copy.fetchPositions()).toEqual(await exchange.fetchPositions());
     expect(await copy.fetchBalance()).toEqual(await exchange.fetchBalance());
     expect(await copy.fetchClosedTrades(0)).toEqual(await exchange.fetchClosedTrades(0));
-    expect(await copy.createMarketOrder({ symbol: 'BNB', side: 'sell', amount: 1, clientOrderId: 'c-1' })).toEqual(state.processedOrders[0].result);
-    expect(() => copy.importState({ ...state, positions: [{ ...state.positions[0], symbol: 'NOT_LISTED' }] })).toThrow(/not a paper market symbol/);
+    expect(await copy.createMarketOrder({ symbol: 'BNB', side: 'sell', amount: 1, clientOrderId: 'c-1' })).toEqual(
+      state.processedOrders[0].result,
+    );
+    expect(() => copy.importState({ ...state, positions: [{ ...state.positions[0], symbol: 'NOT_LISTED' }] })).toThrow(
+      /not a paper market symbol/,
+    );
   });
 });

@@ -90,7 +90,8 @@ export class PaperTradingExchange<Data extends PaperMarketData = PaperMarketData
 
   async listMarkets(): Promise<MarketInfo[]> {
     this.tick();
-    // One source for the leverage limit: what the account accepts (the symbol's and the account's cap) is what is listed.
+    // One source for the leverage limit: what the account accepts (the symbol's and the account's cap) is what is
+    // listed.
     return (await this.data.listMarkets()).map((m) => ({ ...m, maxLeverage: this.account.maxLeverage(m) }));
   }
 

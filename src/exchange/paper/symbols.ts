@@ -52,17 +52,70 @@ type Tier = 1 | 2 | 3;
 
 /** [symbol, price level, tier]; tier 1 = majors, 2 = large alts, 3 = mid caps. */
 const WELL_KNOWN: ReadonlyArray<readonly [string, number, Tier]> = [
-  ['BTC', 80000, 1], ['ETH', 3100, 1], ['SOL', 140, 2], ['XRP', 2.1, 2], ['DOGE', 0.15, 2], ['1000PEPE', 0.0055, 3],
-  ['BNB', 850, 2], ['ADA', 0.42, 2], ['LINK', 13, 2], ['AVAX', 14, 2], ['TRX', 0.28, 2], ['LTC', 85, 2],
-  ['BCH', 520, 2], ['DOT', 2.4, 2], ['TON', 1.6, 2], ['SUI', 1.6, 2], ['NEAR', 2.1, 2], ['APT', 2.8, 3],
-  ['ARB', 0.22, 3], ['OP', 0.33, 3], ['SEI', 0.14, 3], ['TIA', 0.75, 3], ['INJ', 6.5, 3], ['ATOM', 2.5, 3],
-  ['FIL', 1.6, 3], ['ETC', 13, 3], ['XLM', 0.24, 3], ['HBAR', 0.14, 3], ['ICP', 4.2, 3], ['AAVE', 175, 3],
-  ['UNI', 6.2, 3], ['LDO', 0.7, 3], ['CRV', 0.4, 3], ['SAND', 0.15, 3], ['MANA', 0.18, 3], ['AXS', 1.0, 3],
-  ['APE', 0.33, 3], ['GALA', 0.0075, 3], ['IMX', 0.32, 3], ['RENDER', 1.7, 3], ['FET', 0.24, 3], ['WLD', 0.6, 3],
-  ['JUP', 0.24, 3], ['PYTH', 0.07, 3], ['1000BONK', 0.0095, 3], ['WIF', 0.38, 3], ['1000FLOKI', 0.05, 3], ['SHIB1000', 0.0078, 3],
-  ['ORDI', 4.8, 3], ['STX', 0.3, 3], ['ENA', 0.26, 3], ['ONDO', 0.48, 3], ['TAO', 280, 3], ['KAS', 0.048, 3],
-  ['PENDLE', 2.4, 3], ['JTO', 0.45, 3], ['DYDX', 0.24, 3], ['GMX', 8.5, 3], ['RUNE', 0.7, 3], ['EGLD', 8, 3],
-  ['ALGO', 0.13, 3], ['VET', 0.014, 3], ['GRT', 0.048, 3], ['THETA', 0.32, 3],
+  ['BTC', 80000, 1],
+  ['ETH', 3100, 1],
+  ['SOL', 140, 2],
+  ['XRP', 2.1, 2],
+  ['DOGE', 0.15, 2],
+  ['1000PEPE', 0.0055, 3],
+  ['BNB', 850, 2],
+  ['ADA', 0.42, 2],
+  ['LINK', 13, 2],
+  ['AVAX', 14, 2],
+  ['TRX', 0.28, 2],
+  ['LTC', 85, 2],
+  ['BCH', 520, 2],
+  ['DOT', 2.4, 2],
+  ['TON', 1.6, 2],
+  ['SUI', 1.6, 2],
+  ['NEAR', 2.1, 2],
+  ['APT', 2.8, 3],
+  ['ARB', 0.22, 3],
+  ['OP', 0.33, 3],
+  ['SEI', 0.14, 3],
+  ['TIA', 0.75, 3],
+  ['INJ', 6.5, 3],
+  ['ATOM', 2.5, 3],
+  ['FIL', 1.6, 3],
+  ['ETC', 13, 3],
+  ['XLM', 0.24, 3],
+  ['HBAR', 0.14, 3],
+  ['ICP', 4.2, 3],
+  ['AAVE', 175, 3],
+  ['UNI', 6.2, 3],
+  ['LDO', 0.7, 3],
+  ['CRV', 0.4, 3],
+  ['SAND', 0.15, 3],
+  ['MANA', 0.18, 3],
+  ['AXS', 1.0, 3],
+  ['APE', 0.33, 3],
+  ['GALA', 0.0075, 3],
+  ['IMX', 0.32, 3],
+  ['RENDER', 1.7, 3],
+  ['FET', 0.24, 3],
+  ['WLD', 0.6, 3],
+  ['JUP', 0.24, 3],
+  ['PYTH', 0.07, 3],
+  ['1000BONK', 0.0095, 3],
+  ['WIF', 0.38, 3],
+  ['1000FLOKI', 0.05, 3],
+  ['SHIB1000', 0.0078, 3],
+  ['ORDI', 4.8, 3],
+  ['STX', 0.3, 3],
+  ['ENA', 0.26, 3],
+  ['ONDO', 0.48, 3],
+  ['TAO', 280, 3],
+  ['KAS', 0.048, 3],
+  ['PENDLE', 2.4, 3],
+  ['JTO', 0.45, 3],
+  ['DYDX', 0.24, 3],
+  ['GMX', 8.5, 3],
+  ['RUNE', 0.7, 3],
+  ['EGLD', 8, 3],
+  ['ALGO', 0.13, 3],
+  ['VET', 0.014, 3],
+  ['GRT', 0.048, 3],
+  ['THETA', 0.32, 3],
 ];
 
 /** The first coins are never young: the majors must always be tradable by the maturity rule. */
@@ -105,7 +158,12 @@ function powerOfTen(exponent: number): number {
 }
 
 /** Bybit-like rules: a tick is 1e-4 to 1e-5 of the price, one qty step is worth 1-10 USDT. */
-export function tradingRules(price: number): { tickSize: number; priceDecimals: number; qtyStep: number; qtyDecimals: number } {
+export function tradingRules(price: number): {
+  tickSize: number;
+  priceDecimals: number;
+  qtyStep: number;
+  qtyDecimals: number;
+} {
   const magnitude = Math.floor(Math.log10(price));
   const tickExponent = magnitude - (price >= 1000 ? 5 : 4);
   const qtyExponent = Math.ceil(Math.log10(1 / price));
@@ -123,7 +181,9 @@ const LATEST_LISTING = Date.UTC(2024, 11, 1);
 
 /** Builds the instrument list. Deterministic in (seed, count). */
 export function buildUniverse(seed: number, count: number): SymbolSpec[] {
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`symbolCount must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(`symbolCount must be a positive integer, got ${count}`);
+  }
   const seedKey = toUint32(seed);
   const names: Array<{ symbol: string; price: number | null; tier: Tier }> = [];
   const taken = new Set<string>();
@@ -150,13 +210,20 @@ export function buildUniverse(seed: number, count: number): SymbolSpec[] {
     const generatedPrice = entry.symbol.startsWith('1000') ? logUniform(0.001, 3) : logUniform(0.0002, 12);
     const basePrice = generated ? generatedPrice : (entry.price as number) * Math.exp((u(3) - 0.5) * 0.2);
     const rules = tradingRules(basePrice);
-    const tierSigma = entry.tier === 1 ? 0.011 + u(4) * 0.004 : entry.tier === 2 ? 0.017 + u(4) * 0.006 : 0.022 + u(4) * 0.012;
+    const tierSigma =
+      entry.tier === 1 ? 0.011 + u(4) * 0.004 : entry.tier === 2 ? 0.017 + u(4) * 0.006 : 0.022 + u(4) * 0.012;
     const sigma = generated ? tierSigma * (1 + u(5) * 0.35) : tierSigma;
     const maxLeverage = entry.tier === 1 ? 100 : entry.tier === 2 ? 75 : generated && u(6) < 0.5 ? 25 : 50;
     const levelAmplitude = entry.tier === 1 ? 0.09 : entry.tier === 2 ? 0.2 : 0.25 + u(7) * 0.15;
     const jumpRate = entry.tier === 1 ? 0.0002 : entry.tier === 2 ? 0.0008 : 0.0012 + u(8) * 0.0018;
     const turnover6h =
-      entry.tier === 1 ? (entry.symbol === 'BTC' ? 1.8e9 : 8e8) : entry.tier === 2 ? 3e7 + u(9) * 2e8 : Math.exp(Math.log(2e5) + u(9) * Math.log(3e7 / 2e5));
+      entry.tier === 1
+        ? entry.symbol === 'BTC'
+          ? 1.8e9
+          : 8e8
+        : entry.tier === 2
+          ? 3e7 + u(9) * 2e8
+          : Math.exp(Math.log(2e5) + u(9) * Math.log(3e7 / 2e5));
     const young = index >= ALWAYS_MATURE && u(10) < YOUNG_SHARE;
     const status = nonTrading.get(index) ?? 'Trading';
     return {
@@ -186,7 +253,9 @@ function nonTradingIndices(count: number): Map<number, InstrumentStatus> {
   const firstGenerated = WELL_KNOWN.length;
   if (count < firstGenerated + 20) return result;
   const candidates: Array<{ index: number; rank: number }> = [];
-  for (let index = firstGenerated; index < count; index++) candidates.push({ index, rank: hashAt(NAME_KEY ^ 0xdead, index) });
+  for (let index = firstGenerated; index < count; index++) {
+    candidates.push({ index, rank: hashAt(NAME_KEY ^ 0xdead, index) });
+  }
   candidates.sort((a, b) => a.rank - b.rank);
   NON_TRADING_STATUSES.forEach((status, i) => result.set(candidates[i].index, status));
   return result;
