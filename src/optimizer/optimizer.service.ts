@@ -10,12 +10,17 @@ import {
 import type { ConfigType } from '@nestjs/config';
 import { randomBytes, randomInt } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { BacktestRunner } from '../backtest/backtest-runner.service';
+import { CandleStoreService } from '../candles/candle-store.service';
 import { Clock } from '../common/clock';
 import { appConfig } from '../config/app.config';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { ConfigValidationError } from '../config/config-validation.error';
 import { IndividualSettingsService } from '../config/individual-settings.service';
+import { SystemConfigService } from '../config/system-config.service';
+import { ExchangeService } from '../exchange/exchange.service';
 import { PersistenceError } from '../persistence/persistence.error';
+import { fillRunCandles, prepareBacktestRunData } from './backtest-dataset';
 import { requireSymbol } from '../common/symbol';
 import type { ApplyOptimizationDto, StartOptimizationDto } from './dto/start-optimization.dto';
 import type {
@@ -39,7 +44,7 @@ import { QueueExecutor } from './queue-executor';
 import { RunStore } from './run-store';
 import { buildSearchSpace, SearchSpaceError } from './search-space';
 import { buildRunSpec } from './run-request';
-import { buildDataset, datasetSpecRange } from './shared-candles';
+import { datasetSpecRange, loadDataset } from './shared-candles';
 import { applyDecision, foldWindows, type ApplyPolicy, type CandidateScore, type WindowScore } from './walk-forward';
 
 /** Runs kept (in memory and listed); DELETE removes a finished one to make room. */
@@ -47,7 +52,8 @@ export const MAX_RUNS = 20;
 /** Background saves at most 4 times a second: each serialises the run on the main thread (docs/optimizer.md). */
 const SAVE_INTERVAL_MS = 250;
 
-type RunControl = { cancel: boolean; done: Promise<void> };
+/** What a run is doing: filling the candle store, then evaluating (docs/optimizer.md, "Data"). */
+type RunControl = { cancel: boolean; done: Promise<void>; stage: 'candles' | 'evaluating'; candlesProgress: number };
 
 /**
  * Optimization runs (docs/optimizer.md): start, follow, cancel, apply. One run evaluates at a time (it already
@@ -68,6 +74,10 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
     private readonly clock: Clock,
     private readonly autoBot: AutoBotConfigService,
     private readonly coins: IndividualSettingsService,
+    private readonly backtests: BacktestRunner,
+    private readonly candleStore: CandleStoreService,
+    private readonly exchange: ExchangeService,
+    private readonly system: SystemConfigService,
   ) {
     this.store = new RunStore(app.dataDir);
   }
@@ -111,12 +121,26 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
     if (this.runs.size >= MAX_RUNS) {
       throw new ConflictException(`${MAX_RUNS} optimizations are kept; delete a finished one first`);
     }
+    const backtest =
+      (dto.evaluator ?? 'backtest') === 'backtest'
+        ? await prepareBacktestRunData(this.backtests, dto, {
+            symbol,
+            now: this.clock.now(),
+            timeframe: this.system.timeframe,
+            tradable: this.exchange.tradableSymbols(),
+          })
+        : undefined;
+    // Checked again: preparing awaited the candle store, another start may have slipped in.
+    if (this.active.size > 0) {
+      throw new ConflictException(`optimization ${[...this.active.keys()][0]} is running; one at a time`);
+    }
     const spec = buildRunSpec(dto, {
       id: randomBytes(8).toString('hex'),
       seed: dto.seed ?? randomInt(2 ** 31 - 1),
       space,
       symbol,
       configuredFloor: this.settings.applyMinOutOfSampleScore,
+      backtest,
     });
     const state = newRunState(spec, this.clock.now());
     // Acknowledged means durable: the run exists on disk before its id is answered (else 507/503 naming the cause).
@@ -130,30 +154,38 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
     return { id: spec.id, seed: spec.seed, status: state.status };
   }
 
-  private executorFor(spec: RunSpec): EvaluationExecutor {
+  private async executorFor(spec: RunSpec): Promise<EvaluationExecutor> {
     const windows = foldWindows(datasetSpecRange(spec.dataset), spec.walkForward);
     const scoring = { windows, objective: spec.objective, constraints: spec.constraints };
     if (this.settings.redisUrl) {
       return new QueueExecutor(this.settings.redisUrl, spec.id, {
         evaluator: spec.evaluator,
         dataset: spec.dataset,
+        context: spec.context ?? null,
         ...scoring,
       });
     }
-    const candles = buildDataset(spec.dataset);
+    const candles = await loadDataset(spec.dataset);
     return new PoolExecutor(
-      { evaluatorModule: evaluatorModulePath(spec.evaluator), candles, ...scoring },
+      { evaluatorModule: evaluatorModulePath(spec.evaluator), candles, context: spec.context ?? null, ...scoring },
       this.settings.threads,
     );
   }
 
   private launch(state: RunState): RunControl {
-    const control: RunControl = { cancel: false, done: Promise.resolve() };
+    const control: RunControl = { cancel: false, done: Promise.resolve(), stage: 'evaluating', candlesProgress: 1 };
     this.active.set(state.spec.id, control);
     control.done = (async () => {
       let executor: EvaluationExecutor | null = null;
       try {
-        executor = this.executorFor(state.spec);
+        const { dataset } = state.spec;
+        if (dataset.kind === 'candle-store') {
+          control.stage = 'candles';
+          control.candlesProgress = 0;
+          await fillRunCandles(this.candleStore, dataset, (fraction) => (control.candlesProgress = fraction));
+          control.stage = 'evaluating';
+        }
+        executor = await this.executorFor(state.spec);
         await driveRun(state, executor, {
           save: (s) => this.store.save(s),
           now: () => this.clock.now(),
@@ -162,8 +194,14 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
           saveIntervalMs: SAVE_INTERVAL_MS,
         });
       } catch (error) {
-        // driveRun records evaluation failures itself; this is a failed final save or executor set-up.
-        this.logger.error(`optimization ${state.spec.id}: ${error instanceof Error ? error.message : String(error)}`);
+        // driveRun records evaluation failures itself; this is a failed final save, candle fill or executor set-up.
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.error(`optimization ${state.spec.id}: ${message}`);
+        if (state.status === 'running' && !this.stopping) {
+          state.status = 'failed';
+          state.error = message;
+          await this.store.save(state).catch(() => undefined);
+        }
       } finally {
         await executor?.close().catch(() => undefined);
         this.active.delete(state.spec.id);
@@ -260,6 +298,9 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
       id: spec.id,
       // Finished only once its pool is closed and its last save done: until then it still counts as running.
       status: this.active.has(spec.id) ? 'running' : state.status,
+      evaluator: spec.evaluator,
+      stage: this.active.get(spec.id)?.stage ?? null,
+      candles_progress: this.active.get(spec.id)?.candlesProgress ?? null,
       error: state.error,
       objective: spec.objective,
       scope: spec.scope.kind,
