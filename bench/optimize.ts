@@ -198,6 +198,7 @@ async function redisRuns(store: RunStore, reference: RunState): Promise<void> {
 }
 
 const SIX_HOURS = 6 * 3600_000;
+const WARMUP_CANDLES = DEFAULT_AUTO_BOT_CONFIG.min_candles_for_maturity + 50;
 
 /** The paper universe's 6h candles in shared memory and the replay setup the API would save (default settings). */
 async function paperUniverse(): Promise<{ spec: RunSpec; shared: SharedCandles }> {
@@ -224,16 +225,17 @@ async function paperUniverse(): Promise<{ spec: RunSpec; shared: SharedCandles }
       columns.volume[at] = c.volume[r];
     }
   }
-  // Trades from the 200th candle: the ones before warm the RSI and the maturity check up.
-  const tradeFromMs = start + 200 * SIX_HOURS;
+  const config = {
+    ...DEFAULT_AUTO_BOT_CONFIG,
+    default_position_mode: 'usdt' as const,
+    default_position_size: 100,
+    max_concurrent: 5,
+  };
+  // The warm-up a service run adds (maturity minimum + 50 candles), inside the 1000: trades are scored after it.
+  const tradeFromMs = start + WARMUP_CANDLES * SIX_HOURS;
   const context: ReplaySetup = {
     timeframe: '6h',
-    config: {
-      ...DEFAULT_AUTO_BOT_CONFIG,
-      default_position_mode: 'usdt',
-      default_position_size: 100,
-      max_concurrent: 5,
-    },
+    config,
     coins: markets.map((m) => ({
       symbol: m.symbol,
       rules: {
@@ -278,7 +280,7 @@ async function backtestRuns(store: RunStore): Promise<void> {
   console.log(
     `\nBacktest evaluator: ${shared.symbols.length} paper symbols × ${shared.candles} 6h candles (seed 42, ` +
       `${((shared.symbols.length * shared.candles * 8 * 5) / 1e6).toFixed(0)} MB shared, built in ` +
-      `${((Date.now() - loadStarted) / 1000).toFixed(1)} s), default settings, 5 slots, candle resolution, 4 folds, sharpe`,
+      `${((Date.now() - loadStarted) / 1000).toFixed(1)} s), default settings, 5 slots, candle resolution, trades scored after a ${WARMUP_CANDLES}-candle warm-up, 4 folds, sharpe`,
   );
   const init = {
     evaluatorModule: evaluatorModulePath('backtest'),
