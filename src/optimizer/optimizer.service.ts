@@ -67,6 +67,8 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
   private readonly runs = new Map<string, RunState>();
   private readonly active = new Map<string, RunControl>();
   private stopping = false;
+  /** A start is preparing its run (validation, candle probe, first save). */
+  private starting = false;
 
   constructor(
     @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
@@ -115,43 +117,47 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
       if (error instanceof SearchSpaceError) throw new ConfigValidationError(error.field, error.message);
       throw error;
     }
-    if (this.active.size > 0) {
-      throw new ConflictException(`optimization ${[...this.active.keys()][0]} is running; one at a time`);
+    if (this.active.size > 0 || this.starting) {
+      throw new ConflictException(
+        `optimization ${[...this.active.keys()][0] ?? '(starting)'} is running; one at a time`,
+      );
     }
     if (this.runs.size >= MAX_RUNS) {
       throw new ConflictException(`${MAX_RUNS} optimizations are kept; delete a finished one first`);
     }
-    const backtest =
-      (dto.evaluator ?? 'backtest') === 'backtest'
-        ? await prepareBacktestRunData(this.backtests, dto, {
-            symbol,
-            now: this.clock.now(),
-            timeframe: this.system.timeframe,
-            tradable: this.exchange.tradableSymbols(),
-          })
-        : undefined;
-    // Checked again: preparing awaited the candle store, another start may have slipped in.
-    if (this.active.size > 0) {
-      throw new ConflictException(`optimization ${[...this.active.keys()][0]} is running; one at a time`);
-    }
-    const spec = buildRunSpec(dto, {
-      id: randomBytes(8).toString('hex'),
-      seed: dto.seed ?? randomInt(2 ** 31 - 1),
-      space,
-      symbol,
-      configuredFloor: this.settings.applyMinOutOfSampleScore,
-      backtest,
-    });
-    const state = newRunState(spec, this.clock.now());
-    // Acknowledged means durable: the run exists on disk before its id is answered (else 507/503 naming the cause).
+    // Preparing awaits the candle store and the save: the slot is held meanwhile, so a second start is a 409.
+    this.starting = true;
     try {
-      await this.store.save(state);
-    } catch (error) {
-      throw new PersistenceError(this.store.file(spec.id), error);
+      const backtest =
+        (dto.evaluator ?? 'backtest') === 'backtest'
+          ? await prepareBacktestRunData(this.backtests, dto, {
+              symbol,
+              now: this.clock.now(),
+              timeframe: this.system.timeframe,
+              tradable: this.exchange.tradableSymbols(),
+            })
+          : undefined;
+      const spec = buildRunSpec(dto, {
+        id: randomBytes(8).toString('hex'),
+        seed: dto.seed ?? randomInt(2 ** 31 - 1),
+        space,
+        symbol,
+        configuredFloor: this.settings.applyMinOutOfSampleScore,
+        backtest,
+      });
+      const state = newRunState(spec, this.clock.now());
+      // Acknowledged means durable: the run exists on disk before its id is answered (else 507/503 naming the cause).
+      try {
+        await this.store.save(state);
+      } catch (error) {
+        throw new PersistenceError(this.store.file(spec.id), error);
+      }
+      this.runs.set(spec.id, state);
+      this.launch(state);
+      return { id: spec.id, seed: spec.seed, status: state.status };
+    } finally {
+      this.starting = false;
     }
-    this.runs.set(spec.id, state);
-    this.launch(state);
-    return { id: spec.id, seed: spec.seed, status: state.status };
   }
 
   private async executorFor(spec: RunSpec): Promise<EvaluationExecutor> {
