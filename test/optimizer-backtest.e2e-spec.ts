@@ -155,6 +155,14 @@ describe('optimizer with the backtest evaluator (paper exchange)', () => {
       expect(after).toEqual(before);
     }
 
+    // The report page: self-contained HTML with its own CSP, the run's candidates embedded.
+    const report = await request(http).get(`/api/bots/optimize/${started.body.id}/report`).expect(200);
+    expect(report.headers['content-type']).toContain('text/html');
+    expect(report.headers['content-security-policy']).toContain("script-src 'sha256-");
+    expect(report.text).toContain(`Optimization ${started.body.id as string}`);
+    expect(report.text).toContain('"rsi_long_threshold"');
+    await request(http).get('/api/bots/optimize/abcdef123456/report').expect(404);
+
     // Same seed, same data: the same best candidate with the same scores.
     const second = await request(http).post('/api/bots/optimize').send(RUN).expect(202);
     const rerun = await finished(second.body.id);

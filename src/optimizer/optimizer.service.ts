@@ -20,7 +20,9 @@ import { IndividualSettingsService } from '../config/individual-settings.service
 import { SystemConfigService } from '../config/system-config.service';
 import { ExchangeService } from '../exchange/exchange.service';
 import { PersistenceError } from '../persistence/persistence.error';
+import type { RenderedReport } from '../backtest/report/render-report';
 import { fillRunCandles, prepareBacktestRunData } from './backtest-dataset';
+import { renderOptimizationReport } from './report/render-optimization-report';
 import { requireSymbol } from '../common/symbol';
 import type { ApplyOptimizationDto, StartOptimizationDto } from './dto/start-optimization.dto';
 import type {
@@ -233,6 +235,29 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
       .slice(0, state.spec.topN)
       .map((r) => this.candidate(state, r));
     return { ...this.summary(state), folds: state.spec.walkForward.folds, fold_mode: state.spec.walkForward.mode, top };
+  }
+
+  /** The run as a self-contained HTML page (docs/optimizer.md, "Report"); while running, what is evaluated so far. */
+  report(id: string): RenderedReport {
+    const state = this.require(id);
+    const { spec } = state;
+    return renderOptimizationReport({
+      id: spec.id,
+      objective: spec.objective,
+      status: this.summary(state).status,
+      evaluated: state.results.length,
+      budget: spec.budget,
+      seed: spec.seed,
+      evaluator: spec.evaluator,
+      keys: spec.space.map((range) => range.key),
+      candidates: state.results.map((r) => ({
+        index: r.index,
+        params: r.params,
+        in_sample: r.inSampleScore,
+        out_of_sample: r.outOfSampleScore,
+        holdout: r.holdoutScore,
+      })),
+    });
   }
 
   /** A running run stops after the evaluations in flight; a finished one is removed with its file. */
