@@ -5,14 +5,21 @@
  *      (process CPU time, all threads, over wall time × cores);
  *   2. over Redis: a redis-server on a free 127.0.0.1 port, 1 then 2 `optimizer-worker` processes; evaluations/s,
  *      the ratio, and whether the best candidate equals the in-process run's (same seed).
+ *   3. the backtest evaluator (the replay engine, the default): 583 paper symbols × 1000 6h candles (paper seed 42)
+ *      in SharedArrayBuffers, 1000 evaluations on the pool vs a few on one thread; evaluations/s and CPU.
  * Runs go through driveRun with the run file written as in production. Marks each target OK or MISS.
- * BENCH_SYMBOLS, BENCH_EVALS and BENCH_REDIS_EVALS shrink it for a quick check.
+ * BENCH_SYMBOLS, BENCH_EVALS, BENCH_REDIS_EVALS and BENCH_BACKTEST_EVALS shrink it for a quick check;
+ * BENCH_ONLY=backtest runs part 3 alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { SystemClock } from '../src/common/clock';
+import { DEFAULT_AUTO_BOT_CONFIG } from '../src/config/defaults';
+import { PaperExchange } from '../src/exchange/paper/paper-exchange';
+import type { ReplaySetup } from '../src/optimizer/backtest-evaluator';
 import { evaluatorModulePath } from '../src/optimizer/evaluation-port';
 import { InlineExecutor } from '../src/optimizer/inline-executor';
 import { driveRun, newRunState, rankResults, type RunSpec, type RunState } from '../src/optimizer/optimization-run';
@@ -20,13 +27,21 @@ import { PoolExecutor, type EvaluationExecutor } from '../src/optimizer/pool-exe
 import { QueueExecutor } from '../src/optimizer/queue-executor';
 import { RunStore } from '../src/optimizer/run-store';
 import { buildSearchSpace } from '../src/optimizer/search-space';
-import { buildDataset, datasetSpecRange, type DatasetSpec } from '../src/optimizer/shared-candles';
+import {
+  allocateSharedCandles,
+  buildDataset,
+  datasetSpecRange,
+  type DatasetSpec,
+  type SharedCandles,
+} from '../src/optimizer/shared-candles';
 import { foldWindows } from '../src/optimizer/walk-forward';
 
 const ROOT = path.resolve(__dirname, '..');
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 583);
 const EVALS = Number(process.env.BENCH_EVALS ?? 1000);
 const REDIS_EVALS = Number(process.env.BENCH_REDIS_EVALS ?? 300);
+const BACKTEST_EVALS = Number(process.env.BENCH_BACKTEST_EVALS ?? 1000);
+const BACKTEST_ONLY = process.env.BENCH_ONLY === 'backtest';
 const REDIS = '/usr/bin/redis-server';
 const TARGETS = { fullRunS: 60, redisRatio: 1.8 };
 const CORES = availableParallelism();
@@ -57,7 +72,7 @@ function spec(id: string, budget: number): RunSpec {
   };
 }
 
-const candles = buildDataset(dataset);
+const candles = BACKTEST_ONLY ? (null as unknown as SharedCandles) : buildDataset(dataset);
 const scoring = (s: RunSpec) => ({
   windows: foldWindows(datasetSpecRange(s.dataset), s.walkForward),
   objective: s.objective,
@@ -182,10 +197,139 @@ async function redisRuns(store: RunStore, reference: RunState): Promise<void> {
   console.log(`  best candidate equals the in-process run's (same seed): ${same ? 'yes' : 'NO'} ${mark(same)}`);
 }
 
+const SIX_HOURS = 6 * 3600_000;
+const WARMUP_CANDLES = DEFAULT_AUTO_BOT_CONFIG.min_candles_for_maturity + 50;
+
+/** The paper universe's 6h candles in shared memory and the replay setup the API would save (default settings). */
+async function paperUniverse(): Promise<{ spec: RunSpec; shared: SharedCandles }> {
+  const clock = new SystemClock();
+  const paper = new PaperExchange({ clock, seed: 42, symbolCount: SYMBOLS });
+  await paper.init();
+  const markets = (await paper.listMarkets()).filter((m) => m.status === 'Trading').slice(0, SYMBOLS);
+  const candlesPerSymbol = 1000;
+  const end = Math.floor(clock.now() / SIX_HOURS) * SIX_HOURS - SIX_HOURS;
+  const start = end - candlesPerSymbol * SIX_HOURS;
+  const symbols = markets.map((m) => m.symbol);
+  const { shared, columns } = allocateSharedCandles(symbols, candlesPerSymbol, SIX_HOURS);
+  for (let i = 0; i < candlesPerSymbol; i++) columns.time[i] = start + i * SIX_HOURS;
+  for (const key of ['open', 'high', 'low', 'close', 'volume'] as const) columns[key].fill(Number.NaN);
+  for (let s = 0; s < markets.length; s++) {
+    const c = await paper.fetchCandleColumns(symbols[s], '6h', { since: start, until: end, limit: candlesPerSymbol });
+    for (let r = 0; r < c.length; r++) {
+      const at = s * candlesPerSymbol + (c.time[r] - start) / SIX_HOURS;
+      if (!Number.isInteger(at - s * candlesPerSymbol) || c.time[r] < start || c.time[r] >= end) continue;
+      columns.open[at] = c.open[r];
+      columns.high[at] = c.high[r];
+      columns.low[at] = c.low[r];
+      columns.close[at] = c.close[r];
+      columns.volume[at] = c.volume[r];
+    }
+  }
+  const config = {
+    ...DEFAULT_AUTO_BOT_CONFIG,
+    default_position_mode: 'usdt' as const,
+    default_position_size: 100,
+    max_concurrent: 5,
+  };
+  // The warm-up a service run adds (maturity minimum + 50 candles), inside the 1000: trades are scored after it.
+  const tradeFromMs = start + WARMUP_CANDLES * SIX_HOURS;
+  const context: ReplaySetup = {
+    timeframe: '6h',
+    config,
+    coins: markets.map((m) => ({
+      symbol: m.symbol,
+      rules: {
+        tickSize: m.tickSize,
+        qtyStep: m.qtyStep,
+        minOrderQty: m.minOrderQty,
+        minNotional: m.minNotional,
+        maxLeverage: m.maxLeverage,
+      },
+    })),
+    startingBalance: 10_000,
+    feeRate: 0.00055,
+    spreadTicks: 1,
+    tradeFromMs,
+  };
+  const base = spec('benchbacktest', BACKTEST_EVALS);
+  return {
+    shared,
+    spec: {
+      ...base,
+      evaluator: 'backtest',
+      constraints: { minTrades: 1, maxDrawdownPercent: 50 },
+      // Described as store candles (what a real run saves); the bench hands the columns over directly.
+      dataset: {
+        kind: 'candle-store',
+        candleRoot: '(in memory)',
+        timeframe: '6h',
+        timeframeMs: SIX_HOURS,
+        symbols,
+        startTime: start,
+        candles: candlesPerSymbol,
+        tradeFromMs,
+      },
+      context,
+    },
+  };
+}
+
+async function backtestRuns(store: RunStore): Promise<void> {
+  const loadStarted = Date.now();
+  const { spec: full, shared } = await paperUniverse();
+  console.log(
+    `\nBacktest evaluator: ${shared.symbols.length} paper symbols × ${shared.candles} 6h candles (seed 42, ` +
+      `${((shared.symbols.length * shared.candles * 8 * 5) / 1e6).toFixed(0)} MB shared, built in ` +
+      `${((Date.now() - loadStarted) / 1000).toFixed(1)} s), default settings, 5 slots, candle resolution, trades scored after a ${WARMUP_CANDLES}-candle warm-up, 4 folds, sharpe`,
+  );
+  const init = {
+    evaluatorModule: evaluatorModulePath('backtest'),
+    candles: shared,
+    context: full.context ?? null,
+    ...scoring(full),
+  };
+  const single = { ...full, id: 'benchbtinline', budget: Math.min(BACKTEST_EVALS, 2 * CORES * 4) };
+  const one = await measure(single, new InlineExecutor(init), store);
+  console.log(
+    `One thread (inline):   ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(2)}/s, CPU ${one.cpuPercent.toFixed(0)}% of ${CORES} cores`,
+  );
+  const poolExecutor = new PoolExecutor(init, CORES);
+  const warm = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CORES }, (_, i) => poolExecutor.evaluate(-1 - i, {})));
+  console.log(
+    `Pool start-up (${CORES} threads, first evaluations): ${(Number(process.hrtime.bigint() - warm) / 1e6).toFixed(0)} ms`,
+  );
+  const pool = await measure(full, poolExecutor, store);
+  const top = best(pool.state);
+  console.log(
+    `Pool (${CORES} threads):      ${pool.evals} evaluations in ${pool.seconds.toFixed(1)} s = ${pool.perSecond.toFixed(2)}/s, CPU ${pool.cpuPercent.toFixed(0)}% of ${CORES} cores, ×${(pool.perSecond / one.perSecond).toFixed(2)} vs one thread`,
+  );
+  console.log(
+    `  best: #${top.index} in-sample ${top.inSampleScore?.toFixed(4) ?? '—'} out-of-sample ${top.outOfSampleScore?.toFixed(4) ?? '—'}`,
+  );
+  const projected = 1000 / pool.perSecond;
+  console.log(
+    `  1000 evaluations: ${projected.toFixed(1)} s (target ≤ ${TARGETS.fullRunS} s) ${mark(projected <= TARGETS.fullRunS)}`,
+  );
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-optimize-'));
   const store = new RunStore(dir);
   console.log(`Conditions: ${cpus()[0]?.model ?? '?'}, ${CORES} cores (availableParallelism), node ${process.version}`);
+  console.log(
+    `Load average before: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  if (BACKTEST_ONLY) {
+    try {
+      await backtestRuns(store);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   console.log(
     `Data: ${SYMBOLS} symbols × 1000 6h candles (${((SYMBOLS * 1000 * 8 * 5) / 1e6).toFixed(0)} MB shared), synthetic evaluator, 4 folds, sharpe`,
   );
@@ -215,6 +359,7 @@ async function main(): Promise<void> {
       `  1000 evaluations: ${projected} s (target ≤ ${TARGETS.fullRunS} s) ${mark(1000 / pool.perSecond <= TARGETS.fullRunS)}`,
     );
     await redisRuns(store, pool.state);
+    await backtestRuns(store);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

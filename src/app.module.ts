@@ -16,6 +16,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MaturityModule } from './maturity/maturity.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OptimizerModule } from './optimizer/optimizer.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { ProtectionsModule } from './protections/protections.module';
 import { RsiModule } from './rsi/rsi.module';
@@ -54,6 +55,7 @@ import { SecurityModule } from './security/security.module';
     ProtectionsModule,
     NotificationsModule,
     BacktestModule,
+    OptimizerModule,
   ],
 })
 export class AppModule {}

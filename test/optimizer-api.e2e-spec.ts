@@ -1,5 +1,5 @@
 /**
- * The optimizer's HTTP interface on the production HTTP stack (AppModule + OptimizerModule, configureApp):
+ * The optimizer's HTTP interface on the production HTTP stack (AppModule, configureApp), synthetic evaluator:
  * start → follow → apply/refuse → cancel/remove, and 400 naming the field for bad input (docs/optimizer.md).
  */
 import type { INestApplication } from '@nestjs/common';
@@ -8,7 +8,6 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { configureApp } from '../src/bootstrap';
-import { OptimizerModule } from '../src/optimizer/optimizer.module';
 import { SYNTHETIC_OPTIMUM } from '../src/optimizer/synthetic-evaluator';
 import { tempDataDir } from './support/test-app';
 
@@ -28,6 +27,7 @@ const SPACE = [
   { key: 'leverage', min: 1, max: 20 },
 ];
 const RUN = {
+  evaluator: 'synthetic',
   space: SPACE,
   objective: 'net_pnl',
   budget: 96,
@@ -49,11 +49,11 @@ type Candidate = {
 };
 type Run = { status: string; evaluated: number; folds: number; scope: string; best: Candidate; top: Candidate[] };
 
-/** The production AppModule plus OptimizerModule (not in AppModule yet), with the production HTTP stack. */
+/** The production AppModule with the production HTTP stack. */
 async function startApp(): Promise<INestApplication> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { AppModule } = require('../src/app.module') as typeof import('../src/app.module');
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule, OptimizerModule] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   configureApp(app);
   await app.init();
@@ -102,6 +102,9 @@ describe('optimizer API (synthetic evaluator)', () => {
     [{ constraints: { max_drawdown_percent: 101 } }, 'constraints'],
     [{ scope: 'coin' }, 'symbol'],
     [{ scope: 'coin', symbol: '$$$' }, 'symbol'],
+    [{ evaluator: 'python' }, 'evaluator'],
+    [{ data: { coins: ['NOPE'] } }, 'data.coins'],
+    [{ data: { coins: 'BTC' } }, 'data'],
   ])('bad input %j → 400 naming %s', async (body, field) => {
     const res = await request(http).post('/api/bots/optimize').send(body).expect(400);
     expect(res.body.success).toBe(false);

@@ -1,5 +1,5 @@
 import { workerData } from 'node:worker_threads';
-import type { EvaluatorModule } from './evaluation-port';
+import type { EvaluatorContext, EvaluatorModule } from './evaluation-port';
 import type { Constraints, Objective } from './objective';
 import type { CandidateParams } from './search-space';
 import { attachSharedCandles, type SharedCandles } from './shared-candles';
@@ -9,6 +9,8 @@ import { scoreCandidate, type CandidateScore, type FoldWindow } from './walk-for
 export type EvalWorkerData = {
   evaluatorModule: string;
   candles: SharedCandles;
+  /** Absent: none (the synthetic evaluator). */
+  context?: EvaluatorContext;
   windows: FoldWindow[];
   objective: Objective;
   constraints: Constraints;
@@ -19,7 +21,7 @@ let evaluate: ((params: CandidateParams) => CandidateScore) | null = null;
 function setUp(init: EvalWorkerData): (params: CandidateParams) => CandidateScore {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const evaluator = require(init.evaluatorModule) as EvaluatorModule;
-  const run = evaluator.createEvaluator(attachSharedCandles(init.candles));
+  const run = evaluator.createEvaluator(attachSharedCandles(init.candles), init.context ?? null);
   return (params) => scoreCandidate(run(params), init.windows, init.objective, init.constraints);
 }
 

@@ -1,3 +1,4 @@
+import type { ReplaySetup } from './backtest-evaluator';
 import type { TradeResult } from './objective';
 import type { CandidateParams } from './search-space';
 
@@ -23,19 +24,24 @@ export type CandleColumns = {
 };
 
 export type EvaluateCandidate = (params: CandidateParams) => TradeResult[];
-export type EvaluatorModule = { createEvaluator(data: CandleColumns): EvaluateCandidate };
+/** What an evaluator needs besides the candles, saved with the run: the replay's settings and fills, or nothing. */
+export type EvaluatorContext = ReplaySetup | null;
+export type EvaluatorModule = { createEvaluator(data: CandleColumns, context: EvaluatorContext): EvaluateCandidate };
 
 /**
  * Evaluators a run may name. A name, not a path, travels in requests and Redis jobs, so nothing a caller sends
- * chooses which code a worker loads. The backtest engine registers here when it lands (docs/optimizer.md).
+ * chooses which code a worker loads. `backtest` is the replay engine (the default); `synthetic` has a known
+ * optimum (tests, bench).
  */
-export const EVALUATORS = ['synthetic'] as const;
+export const EVALUATORS = ['backtest', 'synthetic'] as const;
 export type EvaluatorName = (typeof EVALUATORS)[number];
 
 /** The module path of a named evaluator, in the same flavour (.ts under jest/swc, .js in dist/) as this file. */
 export function evaluatorModulePath(name: EvaluatorName): string {
   const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
   switch (name) {
+    case 'backtest':
+      return require.resolve(`./backtest-evaluator${ext}`);
     case 'synthetic':
       return require.resolve(`./synthetic-evaluator${ext}`);
   }

@@ -13,12 +13,12 @@ export class InlineExecutor implements EvaluationExecutor {
   constructor(init: EvalWorkerData) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const evaluator = require(init.evaluatorModule) as EvaluatorModule;
-    const evaluate = evaluator.createEvaluator(attachSharedCandles(init.candles));
+    const evaluate = evaluator.createEvaluator(attachSharedCandles(init.candles), init.context ?? null);
     this.run = (params) => scoreCandidate(evaluate(params), init.windows, init.objective, init.constraints);
   }
 
-  static synthetic(init: Omit<EvalWorkerData, 'evaluatorModule'>): InlineExecutor {
-    return new InlineExecutor({ ...init, evaluatorModule: evaluatorModulePath('synthetic') });
+  static synthetic(init: Omit<EvalWorkerData, 'evaluatorModule' | 'context'>): InlineExecutor {
+    return new InlineExecutor({ ...init, context: null, evaluatorModule: evaluatorModulePath('synthetic') });
   }
 
   async evaluate(_index: number, params: CandidateParams): Promise<CandidateScore> {

@@ -2,7 +2,11 @@
  * Objectives and constraints (docs/optimizer.md, "Objectives"): pure functions of a list of closed trades.
  * A trade's result is its PnL in percent of the starting balance, so results of different coins add up and the
  * equity curve is 100 + the running sum (no compounding: one bot's size does not depend on another's luck).
+ * The drawdown is the backtest statistics' own rule (src/backtest/result/statistics.ts, 4 decimals); the ratios are
+ * per trade, not the statistics' annualised period-return ones, so they live here.
  */
+import { maxDrawdown } from '../backtest/result/statistics';
+
 export type TradeResult = { exitTime: number; pnlPercent: number };
 
 export const OBJECTIVES = ['net_pnl', 'profit_factor', 'sharpe', 'sortino', 'calmar'] as const;
@@ -38,8 +42,7 @@ export function windowMetrics(trades: readonly TradeResult[]): WindowMetrics {
   let grossLoss = 0;
   let wins = 0;
   let equity = 100;
-  let peak = 100;
-  let maxDrawdown = 0;
+  const curve = [equity];
   const ordered = [...trades].sort((a, b) => a.exitTime - b.exitTime);
   for (const { pnlPercent } of ordered) {
     sum += pnlPercent;
@@ -50,9 +53,9 @@ export function windowMetrics(trades: readonly TradeResult[]): WindowMetrics {
       grossLoss -= pnlPercent;
     }
     equity += pnlPercent;
-    peak = Math.max(peak, equity);
-    maxDrawdown = Math.max(maxDrawdown, peak > 0 ? ((peak - equity) / peak) * 100 : 100);
+    curve.push(equity);
   }
+  const drawdownPercent = maxDrawdown(curve).pct;
   const mean = n > 0 ? sum / n : 0;
   let squares = 0;
   let downside = 0;
@@ -71,8 +74,8 @@ export function windowMetrics(trades: readonly TradeResult[]): WindowMetrics {
       grossLoss > 0 ? Math.min(PROFIT_FACTOR_CAP, grossProfit / grossLoss) : grossProfit > 0 ? PROFIT_FACTOR_CAP : 0,
     sharpe: ratio(mean, std),
     sortino: ratio(mean, downsideDev),
-    calmar: ratio(sum, maxDrawdown),
-    maxDrawdownPercent: maxDrawdown,
+    calmar: ratio(sum, drawdownPercent),
+    maxDrawdownPercent: drawdownPercent,
     winRate: n > 0 ? wins / n : 0,
   };
 }

@@ -10,7 +10,7 @@ import {
 } from './sampler';
 import { decodeCandidate, type CandidateParams, type SearchSpace } from './search-space';
 import type { DatasetSpec } from './shared-candles';
-import type { EvaluatorName } from './evaluation-port';
+import type { EvaluatorContext, EvaluatorName } from './evaluation-port';
 import type { CandidateScore, WalkForwardConfig } from './walk-forward';
 
 /** Everything that defines a run; with the seed it fixes the sequence of candidates (docs/optimizer.md). */
@@ -26,6 +26,8 @@ export type RunSpec = {
   scope: { kind: 'global' } | { kind: 'coin'; symbol: string };
   evaluator: EvaluatorName;
   dataset: DatasetSpec;
+  /** The evaluator's settings besides the candles (the backtest replay setup); absent for the synthetic one. */
+  context?: EvaluatorContext;
   /** Candidates kept with their per-fold details. */
   topN: number;
   /** This run's apply floor (the configured one, or stricter); absent: the configured one. */

@@ -30,6 +30,12 @@ describe('npm run optimize arguments', () => {
     expect([resume, threads]).toEqual([null, 2]);
   });
 
+  it('chooses the evaluator and the coins', () => {
+    const { request } = parseOptimizeArgs(['--evaluator', 'synthetic', '--coins', 'BTC, ETH', '--candles', '800']);
+    expect(request).toMatchObject({ evaluator: 'synthetic', data: { coins: ['BTC', 'ETH'], candles: 800 } });
+    expect(() => parseOptimizeArgs(['--evaluator', 'python'])).toThrow(/^evaluator: /);
+  });
+
   it('refuses what the API refuses, naming the field', () => {
     expect(() => parseOptimizeArgs(['--objective', 'luck'])).toThrow(/^objective: /);
     expect(() => parseOptimizeArgs(['--budget', '0'])).toThrow(/^budget: /);

@@ -14,7 +14,7 @@ export const OPTIMIZE_USAGE = [
   'usage: npm run optimize -- [--param key[=min:max]]... [--objective sharpe|sortino|calmar|net_pnl|profit_factor]',
   '         [--budget 500] [--batch 32] [--seed N] [--folds 4] [--fold-mode rolling|anchored] [--top 10]',
   '         [--min-trades 30] [--max-drawdown 50] [--min-oos-score X] [--symbol BTC] [--symbols 20] [--candles 1000]',
-  '         [--data-seed 1] [--threads N]',
+  '         [--coins BTC,ETH,...] [--evaluator backtest|synthetic] [--data-seed 1] [--threads N]',
   '       npm run optimize -- --resume <id>',
 ].join('\n');
 
@@ -69,6 +69,8 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCliArgs {
       space.push(bounds ? { key, min: bounds[0], max: bounds[1] } : { key });
     } else if (name === 'objective') dto.objective = value;
     else if (name === 'fold-mode') dto.fold_mode = value;
+    else if (name === 'evaluator') dto.evaluator = value;
+    else if (name === 'coins') (dto.data as Record<string, unknown>).coins = value.split(',').map((c) => c.trim());
     else if (name === 'symbol') Object.assign(dto, { scope: 'coin', symbol: value });
     else if (name === 'resume') {
       if (!RUN_ID_PATTERN.test(value)) throw new Error(`--resume: "${value}" is not a run id`);

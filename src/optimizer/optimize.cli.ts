@@ -2,9 +2,28 @@
  * `npm run optimize -- …` (docs/optimizer.md, "CLI"): one run from the command line with a progress bar, on this
  * machine's worker pool, or on the Redis workers when OPTIMIZER_REDIS_URL is set. Saved under
  * DATA_DIR/optimizations/<id>.json like the API's runs; `--resume <id>` continues one after an interruption.
+ * The backtest evaluator (default) reads the configured exchange's candles through the candle store and the
+ * service's settings files (DATA_DIR), like `npm run backtest`.
  */
+import { Global, Module, type INestApplicationContext } from '@nestjs/common';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
 import { randomBytes, randomInt } from 'node:crypto';
+import { ClockModule } from '../app/clock.module';
+import { BacktestRunner } from '../backtest/backtest-runner.service';
+import { CandleStoreService } from '../candles/candle-store.service';
+import { CandlesModule } from '../candles/candles.module';
+import { Clock } from '../common/clock';
+import { appConfig, exchangeConfig } from '../config/app.config';
+import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { DEFAULT_AUTO_BOT_CONFIG } from '../config/defaults';
+import { IndividualSettingsService } from '../config/individual-settings.service';
+import { SettingsModule } from '../config/settings.module';
+import { SystemConfigService } from '../config/system-config.service';
+import { EXCHANGE_ADAPTER, ExchangeService } from '../exchange/exchange.service';
+import { PaperExchange } from '../exchange/paper/paper-exchange';
+import { PersistenceModule } from '../persistence/persistence.module';
+import { fillRunCandles, prepareBacktestRunData } from './backtest-dataset';
 import { evaluatorModulePath } from './evaluation-port';
 import { driveRun, newRunState, rankResults, type RunState } from './optimization-run';
 import { OPTIMIZE_USAGE, parseOptimizeArgs } from './optimize-cli-args';
@@ -14,8 +33,49 @@ import { QueueExecutor } from './queue-executor';
 import { buildRunSpec } from './run-request';
 import { RunStore } from './run-store';
 import { buildSearchSpace } from './search-space';
-import { buildDataset, datasetSpecRange } from './shared-candles';
+import { datasetSpecRange, loadDataset } from './shared-candles';
 import { applyDecision, foldWindows } from './walk-forward';
+
+/** The exchange without the paper account file: an optimization reads market data only (as `npm run backtest`). */
+@Global()
+@Module({
+  providers: [
+    ExchangeService,
+    {
+      provide: EXCHANGE_ADAPTER,
+      inject: [exchangeConfig.KEY, Clock],
+      useFactory: (config: ConfigType<typeof exchangeConfig>, clock: Clock) =>
+        config.name === 'paper'
+          ? new PaperExchange({ clock, seed: config.paper.seed, symbolCount: config.paper.symbols })
+          : null,
+    },
+  ],
+  exports: [ExchangeService],
+})
+class OptimizeCliExchangeModule {}
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, cache: true, load: [appConfig, exchangeConfig] }),
+    ClockModule,
+    PersistenceModule,
+    SettingsModule,
+    OptimizeCliExchangeModule,
+    CandlesModule,
+  ],
+  providers: [BacktestRunner],
+})
+class OptimizeCliModule {}
+
+async function serviceContext(): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(OptimizeCliModule, { logger: ['fatal', 'error', 'warn'] });
+  const exchange = app.get(ExchangeService);
+  if (!exchange.isReady) {
+    await app.close();
+    throw new Error(`exchange ${exchange.name} is not available: ${exchange.lastInitError ?? 'unknown error'}`);
+  }
+  return app;
+}
 
 const fmt = (value: number | null): string => (value === null ? '   —   ' : value.toFixed(4).padStart(8));
 
@@ -42,6 +102,7 @@ async function main(): Promise<void> {
   const settings = parseOptimizerSettings(process.env);
   const store = new RunStore(process.env.DATA_DIR?.trim() || './data');
   let state: RunState;
+  let app: INestApplicationContext | null = null;
   if (args.resume) {
     const saved = await store.load(args.resume);
     if (!saved) throw new Error(`no saved optimization ${args.resume} in ${store.dir}`);
@@ -49,23 +110,56 @@ async function main(): Promise<void> {
   } else {
     const { request } = args;
     const symbol = request.scope === 'coin' ? (request.symbol ?? '').toUpperCase().replace(/USDT$/, '') : null;
+    const backtest = (request.evaluator ?? 'backtest') === 'backtest';
+    // The backtest evaluator reads the service's settings (DATA_DIR); the synthetic one centres on the defaults.
+    app = backtest ? await serviceContext() : null;
+    const autoBot = app?.get(AutoBotConfigService).get() ?? DEFAULT_AUTO_BOT_CONFIG;
+    const current = symbol && app ? { ...autoBot, ...(app.get(IndividualSettingsService).get(symbol) ?? {}) } : autoBot;
     const spec = buildRunSpec(request, {
       id: randomBytes(8).toString('hex'),
       seed: request.seed ?? randomInt(2 ** 31 - 1),
-      // The CLI has no running service to read settings from: ranges centre on the defaults.
-      space: buildSearchSpace(request.space, DEFAULT_AUTO_BOT_CONFIG),
+      space: buildSearchSpace(request.space, current),
       symbol,
       configuredFloor: settings.applyMinOutOfSampleScore,
+      backtest: app
+        ? await prepareBacktestRunData(app.get(BacktestRunner), request, {
+            symbol,
+            now: Date.now(),
+            timeframe: app.get(SystemConfigService).timeframe,
+            tradable: app.get(ExchangeService).tradableSymbols(),
+          })
+        : undefined,
     });
     state = newRunState(spec, Date.now());
   }
   const { spec } = state;
+  if (app && spec.dataset.kind === 'candle-store') {
+    const { dataset } = spec;
+    console.error(
+      `candles: ${dataset.symbols.length} coins × ${dataset.candles} ${dataset.timeframe} (filling the store)`,
+    );
+    await fillRunCandles(app.get(CandleStoreService), dataset, (fraction) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rcandles ${(fraction * 100).toFixed(0).padStart(3)} %`);
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    await app.close();
+  }
   const windows = foldWindows(datasetSpecRange(spec.dataset), spec.walkForward);
   const scoring = { windows, objective: spec.objective, constraints: spec.constraints };
   const executor: EvaluationExecutor = settings.redisUrl
-    ? new QueueExecutor(settings.redisUrl, spec.id, { evaluator: spec.evaluator, dataset: spec.dataset, ...scoring })
+    ? new QueueExecutor(settings.redisUrl, spec.id, {
+        evaluator: spec.evaluator,
+        dataset: spec.dataset,
+        context: spec.context ?? null,
+        ...scoring,
+      })
     : new PoolExecutor(
-        { evaluatorModule: evaluatorModulePath(spec.evaluator), candles: buildDataset(spec.dataset), ...scoring },
+        {
+          evaluatorModule: evaluatorModulePath(spec.evaluator),
+          candles: await loadDataset(spec.dataset),
+          context: spec.context ?? null,
+          ...scoring,
+        },
         args.threads ?? settings.threads,
       );
   console.error(

@@ -9,7 +9,7 @@ import {
   type EvaluationJobData,
   type EvaluationTask,
 } from './queue-executor';
-import { attachSharedCandles, buildDataset } from './shared-candles';
+import { attachSharedCandles, loadDataset } from './shared-candles';
 import { scoreCandidate, type CandidateScore } from './walk-forward';
 
 export type OptimizerWorkerOptions = {
@@ -29,16 +29,16 @@ const MAX_CACHED = 2;
 /** Pulls evaluation jobs from Redis and records each result once under (run id, candidate index). */
 export function startOptimizerWorker(options: OptimizerWorkerOptions): Worker<EvaluationJobData, CandidateScore> {
   const cache = new Map<string, EvaluateCandidate>();
-  const evaluatorFor = (task: EvaluationTask): EvaluateCandidate => {
+  const evaluatorFor = async (task: EvaluationTask): Promise<EvaluateCandidate> => {
     if (!EVALUATORS.includes(task.evaluator)) {
       throw new Error(`unknown evaluator ${String(task.evaluator).slice(0, 40)}`);
     }
-    const key = JSON.stringify([task.evaluator, task.dataset]);
+    const key = JSON.stringify([task.evaluator, task.dataset, task.context]);
     let evaluate = cache.get(key);
     if (!evaluate) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const evaluator = require(evaluatorModulePath(task.evaluator)) as EvaluatorModule;
-      evaluate = evaluator.createEvaluator(attachSharedCandles(buildDataset(task.dataset)));
+      evaluate = evaluator.createEvaluator(attachSharedCandles(await loadDataset(task.dataset)), task.context ?? null);
       if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
       cache.set(key, evaluate);
     }
@@ -54,7 +54,7 @@ export function startOptimizerWorker(options: OptimizerWorkerOptions): Worker<Ev
       const field = String(index);
       const recorded = await client.hget(resultsKey(runId), field);
       if (recorded) return JSON.parse(recorded) as CandidateScore;
-      const score = scoreCandidate(evaluatorFor(task)(params), task.windows, task.objective, task.constraints);
+      const score = scoreCandidate((await evaluatorFor(task))(params), task.windows, task.objective, task.constraints);
       await client
         .multi()
         .hsetnx(resultsKey(runId), field, JSON.stringify(score))

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import {
   ApplyOptimizationResponseDto,
   CancelOptimizationResponseDto,
@@ -36,6 +37,20 @@ export class OptimizerController {
   @ApiOkResponse({ type: OptimizationResponseDto })
   get(@Param() params: RunIdParamDto): OptimizationResponseDto {
     return { success: true, optimization: this.optimizer.get(params.id) };
+  }
+
+  @Get('optimize/:id/report')
+  @ApiOperation({
+    summary: 'The run as a self-contained HTML page: score vs each parameter, in-sample vs out-of-sample',
+  })
+  @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'HTML page', schema: { type: 'string' } })
+  @Header('Cache-Control', 'no-store')
+  report(@Param() params: RunIdParamDto, @Res() res: Response): void {
+    const page = this.optimizer.report(params.id);
+    // Replaces the API's `default-src 'none'`: the page's own CSP allows its inline scripts by hash.
+    res.setHeader('Content-Security-Policy', `${page.contentSecurityPolicy}; frame-ancestors 'none'`);
+    res.type('html').send(page.html);
   }
 
   @Delete('optimize/:id')

@@ -10,12 +10,19 @@ import {
 import type { ConfigType } from '@nestjs/config';
 import { randomBytes, randomInt } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { BacktestRunner } from '../backtest/backtest-runner.service';
+import { CandleStoreService } from '../candles/candle-store.service';
 import { Clock } from '../common/clock';
 import { appConfig } from '../config/app.config';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { ConfigValidationError } from '../config/config-validation.error';
 import { IndividualSettingsService } from '../config/individual-settings.service';
+import { SystemConfigService } from '../config/system-config.service';
+import { ExchangeService } from '../exchange/exchange.service';
 import { PersistenceError } from '../persistence/persistence.error';
+import type { RenderedReport } from '../backtest/report/render-report';
+import { fillRunCandles, prepareBacktestRunData } from './backtest-dataset';
+import { renderOptimizationReport } from './report/render-optimization-report';
 import { requireSymbol } from '../common/symbol';
 import type { ApplyOptimizationDto, StartOptimizationDto } from './dto/start-optimization.dto';
 import type {
@@ -39,7 +46,7 @@ import { QueueExecutor } from './queue-executor';
 import { RunStore } from './run-store';
 import { buildSearchSpace, SearchSpaceError } from './search-space';
 import { buildRunSpec } from './run-request';
-import { buildDataset, datasetSpecRange } from './shared-candles';
+import { datasetSpecRange, loadDataset } from './shared-candles';
 import { applyDecision, foldWindows, type ApplyPolicy, type CandidateScore, type WindowScore } from './walk-forward';
 
 /** Runs kept (in memory and listed); DELETE removes a finished one to make room. */
@@ -47,7 +54,8 @@ export const MAX_RUNS = 20;
 /** Background saves at most 4 times a second: each serialises the run on the main thread (docs/optimizer.md). */
 const SAVE_INTERVAL_MS = 250;
 
-type RunControl = { cancel: boolean; done: Promise<void> };
+/** What a run is doing: filling the candle store, then evaluating (docs/optimizer.md, "Data"). */
+type RunControl = { cancel: boolean; done: Promise<void>; stage: 'candles' | 'evaluating'; candlesProgress: number };
 
 /**
  * Optimization runs (docs/optimizer.md): start, follow, cancel, apply. One run evaluates at a time (it already
@@ -61,6 +69,8 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
   private readonly runs = new Map<string, RunState>();
   private readonly active = new Map<string, RunControl>();
   private stopping = false;
+  /** A start is preparing its run (validation, candle probe, first save). */
+  private starting = false;
 
   constructor(
     @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
@@ -68,6 +78,10 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
     private readonly clock: Clock,
     private readonly autoBot: AutoBotConfigService,
     private readonly coins: IndividualSettingsService,
+    private readonly backtests: BacktestRunner,
+    private readonly candleStore: CandleStoreService,
+    private readonly exchange: ExchangeService,
+    private readonly system: SystemConfigService,
   ) {
     this.store = new RunStore(app.dataDir);
   }
@@ -105,55 +119,81 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
       if (error instanceof SearchSpaceError) throw new ConfigValidationError(error.field, error.message);
       throw error;
     }
-    if (this.active.size > 0) {
-      throw new ConflictException(`optimization ${[...this.active.keys()][0]} is running; one at a time`);
+    if (this.active.size > 0 || this.starting) {
+      throw new ConflictException(
+        `optimization ${[...this.active.keys()][0] ?? '(starting)'} is running; one at a time`,
+      );
     }
     if (this.runs.size >= MAX_RUNS) {
       throw new ConflictException(`${MAX_RUNS} optimizations are kept; delete a finished one first`);
     }
-    const spec = buildRunSpec(dto, {
-      id: randomBytes(8).toString('hex'),
-      seed: dto.seed ?? randomInt(2 ** 31 - 1),
-      space,
-      symbol,
-      configuredFloor: this.settings.applyMinOutOfSampleScore,
-    });
-    const state = newRunState(spec, this.clock.now());
-    // Acknowledged means durable: the run exists on disk before its id is answered (else 507/503 naming the cause).
+    // Preparing awaits the candle store and the save: the slot is held meanwhile, so a second start is a 409.
+    this.starting = true;
     try {
-      await this.store.save(state);
-    } catch (error) {
-      throw new PersistenceError(this.store.file(spec.id), error);
+      const backtest =
+        (dto.evaluator ?? 'backtest') === 'backtest'
+          ? await prepareBacktestRunData(this.backtests, dto, {
+              symbol,
+              now: this.clock.now(),
+              timeframe: this.system.timeframe,
+              tradable: this.exchange.tradableSymbols(),
+            })
+          : undefined;
+      const spec = buildRunSpec(dto, {
+        id: randomBytes(8).toString('hex'),
+        seed: dto.seed ?? randomInt(2 ** 31 - 1),
+        space,
+        symbol,
+        configuredFloor: this.settings.applyMinOutOfSampleScore,
+        backtest,
+      });
+      const state = newRunState(spec, this.clock.now());
+      // Acknowledged means durable: the run exists on disk before its id is answered (else 507/503 naming the cause).
+      try {
+        await this.store.save(state);
+      } catch (error) {
+        throw new PersistenceError(this.store.file(spec.id), error);
+      }
+      this.runs.set(spec.id, state);
+      this.launch(state);
+      return { id: spec.id, seed: spec.seed, status: state.status };
+    } finally {
+      this.starting = false;
     }
-    this.runs.set(spec.id, state);
-    this.launch(state);
-    return { id: spec.id, seed: spec.seed, status: state.status };
   }
 
-  private executorFor(spec: RunSpec): EvaluationExecutor {
+  private async executorFor(spec: RunSpec): Promise<EvaluationExecutor> {
     const windows = foldWindows(datasetSpecRange(spec.dataset), spec.walkForward);
     const scoring = { windows, objective: spec.objective, constraints: spec.constraints };
     if (this.settings.redisUrl) {
       return new QueueExecutor(this.settings.redisUrl, spec.id, {
         evaluator: spec.evaluator,
         dataset: spec.dataset,
+        context: spec.context ?? null,
         ...scoring,
       });
     }
-    const candles = buildDataset(spec.dataset);
+    const candles = await loadDataset(spec.dataset);
     return new PoolExecutor(
-      { evaluatorModule: evaluatorModulePath(spec.evaluator), candles, ...scoring },
+      { evaluatorModule: evaluatorModulePath(spec.evaluator), candles, context: spec.context ?? null, ...scoring },
       this.settings.threads,
     );
   }
 
   private launch(state: RunState): RunControl {
-    const control: RunControl = { cancel: false, done: Promise.resolve() };
+    const control: RunControl = { cancel: false, done: Promise.resolve(), stage: 'evaluating', candlesProgress: 1 };
     this.active.set(state.spec.id, control);
     control.done = (async () => {
       let executor: EvaluationExecutor | null = null;
       try {
-        executor = this.executorFor(state.spec);
+        const { dataset } = state.spec;
+        if (dataset.kind === 'candle-store') {
+          control.stage = 'candles';
+          control.candlesProgress = 0;
+          await fillRunCandles(this.candleStore, dataset, (fraction) => (control.candlesProgress = fraction));
+          control.stage = 'evaluating';
+        }
+        executor = await this.executorFor(state.spec);
         await driveRun(state, executor, {
           save: (s) => this.store.save(s),
           now: () => this.clock.now(),
@@ -162,8 +202,14 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
           saveIntervalMs: SAVE_INTERVAL_MS,
         });
       } catch (error) {
-        // driveRun records evaluation failures itself; this is a failed final save or executor set-up.
-        this.logger.error(`optimization ${state.spec.id}: ${error instanceof Error ? error.message : String(error)}`);
+        // driveRun records evaluation failures itself; this is a failed final save, candle fill or executor set-up.
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.error(`optimization ${state.spec.id}: ${message}`);
+        if (state.status === 'running' && !this.stopping) {
+          state.status = 'failed';
+          state.error = message;
+          await this.store.save(state).catch(() => undefined);
+        }
       } finally {
         await executor?.close().catch(() => undefined);
         this.active.delete(state.spec.id);
@@ -189,6 +235,29 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
       .slice(0, state.spec.topN)
       .map((r) => this.candidate(state, r));
     return { ...this.summary(state), folds: state.spec.walkForward.folds, fold_mode: state.spec.walkForward.mode, top };
+  }
+
+  /** The run as a self-contained HTML page (docs/optimizer.md, "Report"); while running, what is evaluated so far. */
+  report(id: string): RenderedReport {
+    const state = this.require(id);
+    const { spec } = state;
+    return renderOptimizationReport({
+      id: spec.id,
+      objective: spec.objective,
+      status: this.summary(state).status,
+      evaluated: state.results.length,
+      budget: spec.budget,
+      seed: spec.seed,
+      evaluator: spec.evaluator,
+      keys: spec.space.map((range) => range.key),
+      candidates: state.results.map((r) => ({
+        index: r.index,
+        params: r.params,
+        in_sample: r.inSampleScore,
+        out_of_sample: r.outOfSampleScore,
+        holdout: r.holdoutScore,
+      })),
+    });
   }
 
   /** A running run stops after the evaluations in flight; a finished one is removed with its file. */
@@ -260,6 +329,9 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
       id: spec.id,
       // Finished only once its pool is closed and its last save done: until then it still counts as running.
       status: this.active.has(spec.id) ? 'running' : state.status,
+      evaluator: spec.evaluator,
+      stage: this.active.get(spec.id)?.stage ?? null,
+      candles_progress: this.active.get(spec.id)?.candlesProgress ?? null,
       error: state.error,
       objective: spec.objective,
       scope: spec.scope.kind,

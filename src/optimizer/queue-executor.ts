@@ -1,5 +1,5 @@
 import { Queue, QueueEvents } from 'bullmq';
-import type { EvaluatorName } from './evaluation-port';
+import type { EvaluatorContext, EvaluatorName } from './evaluation-port';
 import type { Constraints, Objective } from './objective';
 import type { EvaluationExecutor } from './pool-executor';
 import type { CandidateParams } from './search-space';
@@ -23,6 +23,8 @@ export const RESULT_TTL_S = 7 * 24 * 3600;
 export type EvaluationTask = {
   evaluator: EvaluatorName;
   dataset: DatasetSpec;
+  /** Absent: none (the synthetic evaluator). */
+  context?: EvaluatorContext;
   windows: FoldWindow[];
   objective: Objective;
   constraints: Constraints;

@@ -1,7 +1,8 @@
 import type { StartOptimizationDto } from './dto/start-optimization.dto';
 import type { RunSpec } from './optimization-run';
 import type { SearchSpace } from './search-space';
-import type { DatasetSpec } from './shared-candles';
+import type { ReplaySetup } from './backtest-evaluator';
+import type { CandleStoreDatasetSpec, DatasetSpec } from './shared-candles';
 
 const SIX_HOURS_MS = 6 * 3600_000;
 /** The synthetic data set's fixed start, so a run's candles depend on its request alone. */
@@ -24,9 +25,17 @@ export const RUN_DEFAULTS = {
 /** A validated request (API or CLI) → the run's full definition. Pure: id and seed are chosen by the caller. */
 export function buildRunSpec(
   dto: StartOptimizationDto,
-  chosen: { id: string; seed: number; space: SearchSpace; symbol: string | null; configuredFloor: number },
+  chosen: {
+    id: string;
+    seed: number;
+    space: SearchSpace;
+    symbol: string | null;
+    configuredFloor: number;
+    /** The store candles and replay setup of a backtest-evaluator run (prepared by the caller); absent: synthetic. */
+    backtest?: { dataset: CandleStoreDatasetSpec; context: ReplaySetup };
+  },
 ): RunSpec {
-  const dataset: DatasetSpec = {
+  const dataset: DatasetSpec = chosen.backtest?.dataset ?? {
     kind: 'synthetic',
     symbols: chosen.symbol ? 1 : (dto.data?.symbols ?? RUN_DEFAULTS.symbols),
     candles: dto.data?.candles ?? RUN_DEFAULTS.candles,
@@ -47,8 +56,9 @@ export function buildRunSpec(
     seed: chosen.seed,
     batchSize: dto.batch_size ?? RUN_DEFAULTS.batchSize,
     scope: chosen.symbol ? { kind: 'coin', symbol: chosen.symbol } : { kind: 'global' },
-    evaluator: 'synthetic',
+    evaluator: chosen.backtest ? 'backtest' : 'synthetic',
     dataset,
+    ...(chosen.backtest ? { context: chosen.backtest.context } : {}),
     topN: dto.top_n ?? RUN_DEFAULTS.topN,
     // A request may make the apply floor stricter than the configured one, never looser.
     minOutOfSampleScore: Math.max(chosen.configuredFloor, dto.min_out_of_sample_score ?? -Infinity),

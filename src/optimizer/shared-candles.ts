@@ -1,3 +1,6 @@
+import * as path from 'node:path';
+import { readCandleFile } from '../candles/candle-file';
+import type { Timeframe } from '../exchange/exchange.types';
 import type { CandleColumns } from './evaluation-port';
 import { SeededRng } from './rng';
 
@@ -45,7 +48,9 @@ export function attachSharedCandles(shared: SharedCandles): CandleColumns {
 }
 
 /** Where a run's candles come from; a descriptor small enough to put in a Redis job so any machine can rebuild it. */
-export type DatasetSpec = {
+export type DatasetSpec = SyntheticDatasetSpec | CandleStoreDatasetSpec;
+
+export type SyntheticDatasetSpec = {
   kind: 'synthetic';
   symbols: number;
   candles: number;
@@ -54,8 +59,25 @@ export type DatasetSpec = {
   startTime: number;
 };
 
+/**
+ * Candles from the candle store's files (docs/candle-store.md), on one grid of `candles` open times from
+ * `startTime`. The coordinator fills the store (CandleStoreService.ensure) before the run starts; a Redis worker
+ * reads the same files (a shared DATA_DIR). Candles before `tradeFromMs` only warm the indicators up.
+ */
+export type CandleStoreDatasetSpec = {
+  kind: 'candle-store';
+  candleRoot: string;
+  timeframe: Timeframe;
+  timeframeMs: number;
+  symbols: string[];
+  startTime: number;
+  candles: number;
+  tradeFromMs: number;
+};
+
 /** Deterministic random-walk candles (the synthetic data set used by tests and the bench). */
 export function buildDataset(spec: DatasetSpec): SharedCandles {
+  if (spec.kind !== 'synthetic') throw new Error('store candles are read with loadDataset');
   const symbols = Array.from({ length: spec.symbols }, (_, i) => `SYN${i}`);
   const { shared, columns } = allocateSharedCandles(symbols, spec.candles, spec.timeframeMs);
   for (let i = 0; i < spec.candles; i++) columns.time[i] = spec.startTime + i * spec.timeframeMs;
@@ -81,7 +103,43 @@ export function datasetTimeRange(shared: SharedCandles): { start: number; end: n
   return { start: time[0], end: time[shared.candles - 1] + shared.timeframeMs };
 }
 
-/** The time range a data set spans, from its descriptor alone (a coordinator need not build the candles). */
+/**
+ * The time range trades are scored on, from the descriptor alone (a coordinator need not build the candles):
+ * the whole grid, or from the end of the warm-up for store candles.
+ */
 export function datasetSpecRange(spec: DatasetSpec): { start: number; end: number } {
-  return { start: spec.startTime, end: spec.startTime + spec.candles * spec.timeframeMs };
+  const end = spec.startTime + spec.candles * spec.timeframeMs;
+  return { start: spec.kind === 'candle-store' ? spec.tradeFromMs : spec.startTime, end };
+}
+
+/**
+ * Reads the store's files into shared columns on the run's grid. A grid time a coin has no candle for is NaN in
+ * every column (before its listing, after its delisting, a gap); the evaluator skips those rows.
+ */
+export async function loadStoreDataset(spec: CandleStoreDatasetSpec): Promise<SharedCandles> {
+  const { shared, columns } = allocateSharedCandles(spec.symbols, spec.candles, spec.timeframeMs);
+  for (let i = 0; i < spec.candles; i++) columns.time[i] = spec.startTime + i * spec.timeframeMs;
+  for (const column of COLUMNS) columns[column].fill(Number.NaN);
+  const end = spec.startTime + spec.candles * spec.timeframeMs;
+  for (let s = 0; s < spec.symbols.length; s++) {
+    const symbol = spec.symbols[s];
+    const file = path.join(spec.candleRoot, spec.timeframe, `${symbol}.bin`);
+    const series = await readCandleFile(file, { symbol, timeframe: spec.timeframe });
+    if (!series) continue;
+    const source = series.columns;
+    for (let r = 0; r < source.time.length; r++) {
+      const t = source.time[r];
+      if (t < spec.startTime || t >= end) continue;
+      const offset = (t - spec.startTime) / spec.timeframeMs;
+      if (!Number.isInteger(offset)) continue; // off the exchange's grid: not a candle of this timeframe
+      const at = s * spec.candles + offset;
+      for (const column of COLUMNS) columns[column][at] = source[column][r];
+    }
+  }
+  return shared;
+}
+
+/** Builds any data set (the synthetic one synchronously, store candles from disk). */
+export async function loadDataset(spec: DatasetSpec): Promise<SharedCandles> {
+  return spec.kind === 'candle-store' ? loadStoreDataset(spec) : buildDataset(spec);
 }

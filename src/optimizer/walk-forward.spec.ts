@@ -64,12 +64,13 @@ describe('walk-forward', () => {
       { exitTime: 2, pnlPercent: -1 },
       { exitTime: 3, pnlPercent: 3 },
     ]);
-    expect(m.maxDrawdownPercent).toBeCloseTo(100 / 102, 10);
+    // 4 decimals: the backtest statistics' drawdown rule (src/backtest/result/statistics.ts).
+    expect(m.maxDrawdownPercent).toBe(0.9804);
     // mean 4/3; sample variance ((2/3)^2 + (7/3)^2 + (5/3)^2) / 2 = (4 + 49 + 25) / 18 = 78/18
     expect(m.sharpe).toBeCloseTo(4 / 3 / Math.sqrt(78 / 18), 10);
     // downside deviation sqrt(1 / 3)
     expect(m.sortino).toBeCloseTo(4 / 3 / Math.sqrt(1 / 3), 10);
-    expect(m.calmar).toBeCloseTo(4 / (100 / 102), 10);
+    expect(m.calmar).toBeCloseTo(4 / 0.9804, 10);
     expect(m.winRate).toBeCloseTo(2 / 3, 10);
   });
 

@@ -43,6 +43,12 @@ export class OptimizationSummaryDto {
   /** running, completed, cancelled or failed. */
   status: string;
   error: string | null;
+  /** backtest (the replay engine) or synthetic. */
+  evaluator: string;
+  /** While running: `candles` (filling the candle store before the first evaluation) or `evaluating`; else null. */
+  stage: string | null;
+  /** Share of the candle fill done, 0…1, while running; else null. */
+  candles_progress: number | null;
   objective: string;
   scope: string;
   symbol: string | null;

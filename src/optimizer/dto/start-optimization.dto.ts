@@ -13,6 +13,8 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { MAX_SYMBOL_LIST } from '../../common/symbol';
+import { EVALUATORS, type EvaluatorName } from '../evaluation-port';
 import { OBJECTIVES, type Objective } from '../objective';
 import { TUNABLE_KEYS } from '../search-space';
 
@@ -49,9 +51,21 @@ export class ConstraintsDto {
   max_drawdown_percent?: number;
 }
 
-/** The synthetic data set (until the backtest engine is wired in, docs/optimizer.md). */
+/**
+ * The candles a run evaluates on (docs/optimizer.md, "Data"). Backtest evaluator: the last `candles` candles of the
+ * service's timeframe before now, of `coins` (default: the first `symbols` tradable coins, or all of them), from
+ * the candle store. Synthetic evaluator: `symbols` random walks of `candles` candles from `seed`.
+ */
 export class SyntheticDataDto {
-  /** @example 50 */
+  /** Backtest: these coins (default: every tradable coin, or the first `symbols`). @example ['BTC', 'ETH'] */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_SYMBOL_LIST)
+  @IsString({ each: true })
+  @MaxLength(30, { each: true })
+  coins?: string[];
+
+  /** Coins: synthetic random walks, or the first N tradable coins (backtest, without `coins`). @example 50 */
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -152,6 +166,11 @@ export class StartOptimizationDto {
   @ValidateNested()
   @Type(() => SyntheticDataDto)
   data?: SyntheticDataDto;
+
+  /** `backtest` (the replay engine over the candle store, default) or `synthetic` (known optimum; tests, bench). */
+  @IsOptional()
+  @IsIn(EVALUATORS)
+  evaluator?: EvaluatorName;
 }
 
 export class ApplyOptimizationDto {
