@@ -5,16 +5,6 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'data/**', '**/*.js', '**/*.mjs'] },
-  // TEMP: formatted by the lead after merging (then drop --no-error-on-unmatched-pattern from `npm run lint`;
-  // it is there only because all of bench/ is ignored meanwhile).
-  {
-    ignores: [
-      'src/optimizer/**',
-      'bench/optimize.ts',
-      'src/app.module.ts',
-      'test/optimizer*.ts',
-    ],
-  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
