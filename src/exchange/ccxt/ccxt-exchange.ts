@@ -50,7 +50,8 @@ import {
   toTicker,
   type UnifiedUsdt,
 } from './mappers';
-import { CallRunner, type RequestOutcome } from './transport/call-runner';
+import type { CcxtExchangeOptions } from './ccxt-exchange.options';
+import { CallRunner } from './transport/call-runner';
 import { HttpTransport } from './transport/http-transport';
 
 export type { CcxtExchangeId } from './dialects';
@@ -61,32 +62,7 @@ export { ohlcvColumns, toPosition, toTicker } from './mappers';
 export { bybitBalanceFigures, bybitMarketInfo, fastBybitOhlcv, installFastBybitOhlcv } from './dialects/bybit';
 export { binanceBalanceFigures, binanceMarketInfo } from './dialects/binance';
 
-/** Any logger with warn (Nest's Logger fits). */
-export interface CcxtExchangeLogger {
-  warn(message: string): void;
-  debug?(message: string): void;
-}
-
-export interface CcxtExchangeOptions {
-  exchangeId: CcxtExchangeId;
-  apiKey?: string;
-  secret?: string;
-  /** The API key's passphrase, for exchanges whose capabilities say needsPassword (OKX). */
-  password?: string;
-  /** Use the exchange's testnet URLs. */
-  testnet?: boolean;
-  /** Replaces the origin (scheme://host[:port]) of every REST URL: a proxy, a mirror, or the local fake. */
-  apiUrl?: string;
-  /** Per HTTP request; a stalled answer is cut off shortly after. Default 10000. */
-  timeoutMs?: number;
-  /** Attempts in total (default 3) and the first backoff (default 100 ms, doubling). */
-  retry?: { attempts?: number; baseDelayMs?: number };
-  /** Requests allowed per window (default 600 per 5000 ms, Bybit's IP limit) and in flight at once (default 50). */
-  rateLimit?: { requestsPerWindow?: number; windowMs?: number; maxConcurrent?: number };
-  logger?: CcxtExchangeLogger;
-  /** Metrics hook: one call per attempt of an adapter method. */
-  onRequest?: (method: string, outcome: RequestOutcome) => void;
-}
+export type { CcxtExchangeLogger, CcxtExchangeOptions } from './ccxt-exchange.options';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Adapter calls whose requests wait behind trading requests in the limiter (docs/security.md). */
