@@ -23,8 +23,9 @@ interface InlineLibrary {
 }
 let library: InlineLibrary | undefined;
 
-/** The chart library's standalone build (defines window.LightweightCharts), read once per process. */
-function chartLibrary(): InlineLibrary {
+/** The chart library's standalone build (defines window.LightweightCharts), read once per process; both reports use it.
+ * */
+export function chartLibrary(): InlineLibrary {
   if (!library) {
     const packageJson = require.resolve('lightweight-charts/package.json');
     const code = readFileSync(join(dirname(packageJson), LIBRARY_FILE), 'utf8');
@@ -53,7 +54,8 @@ export function escapeHtml(text: string): string {
   );
 }
 
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+/** A CSP source expression for an inline script or style. */
+export const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 export interface RenderedReport {
   html: string;

@@ -1,7 +1,10 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { escapeHtml, jsonForScriptElement, type RenderedReport } from '../../backtest/report/render-report';
+import {
+  chartLibrary,
+  escapeHtml,
+  jsonForScriptElement,
+  sha256,
+  type RenderedReport,
+} from '../../backtest/report/render-report';
 
 /**
  * The optimization report (docs/optimizer.md, "Report"): one self-contained HTML page like the backtest report
@@ -28,22 +31,6 @@ export type OptimizationReportData = {
     holdout: number | null;
   }>;
 };
-
-let library: { code: string; version: string } | undefined;
-
-/** The standalone build of the chart library the backtest report inlines (same file, read once per process). */
-function chartLibrary(): { code: string; version: string } {
-  if (!library) {
-    const packageJson = require.resolve('lightweight-charts/package.json');
-    const code = readFileSync(
-      join(dirname(packageJson), 'dist', 'lightweight-charts.standalone.production.js'),
-      'utf8',
-    );
-    if (/<\/script|<!--/i.test(code)) throw new Error('lightweight-charts bundle contains </script or <!--');
-    library = { code, version: (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version };
-  }
-  return library;
-}
 
 const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;background:#fafbfc}
@@ -138,8 +125,6 @@ const SCRIPT = `
   document.body.setAttribute('data-ready', 'true');
 })();
 `;
-
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 export function renderOptimizationReport(data: OptimizationReportData): RenderedReport {
   const lib = chartLibrary();
