@@ -5,44 +5,25 @@
  * DATA_DIR/backtest-reports). Same validation and same worker as the API's jobs (docs/backtest.md).
  * Exit code: 0 done, 1 failed, 2 bad arguments.
  */
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CandlesModule } from '../candles/candles.module';
-import { Clock } from '../common/clock';
 import { ClockModule } from '../app/clock.module';
 import { progressBar } from '../candles/candles-cli-args';
 import { appConfig, exchangeConfig } from '../config/app.config';
 import { ConfigValidationError } from '../config/config-validation.error';
 import { parseAppSettings, parseExchangeSettings } from '../config/env';
 import { SettingsModule } from '../config/settings.module';
-import { EXCHANGE_ADAPTER, ExchangeService } from '../exchange/exchange.service';
-import { PaperExchange } from '../exchange/paper/paper-exchange';
+import { ExchangeService } from '../exchange/exchange.service';
 import { atomicWrite } from '../persistence/atomic-write';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { BACKTEST_USAGE, formatNumber, parseBacktestArgs, summaryTable } from './backtest-cli-args';
 import { BacktestRunner } from './backtest-runner.service';
 import { renderReport } from './report/render-report';
-
-/** The exchange without the paper account file: a backtest reads market data only, so it can run beside the service. */
-@Global()
-@Module({
-  providers: [
-    ExchangeService,
-    {
-      provide: EXCHANGE_ADAPTER,
-      inject: [exchangeConfig.KEY, Clock],
-      useFactory: (config: ConfigType<typeof exchangeConfig>, clock: Clock) =>
-        config.name === 'paper'
-          ? new PaperExchange({ clock, seed: config.paper.seed, symbolCount: config.paper.symbols })
-          : null,
-    },
-  ],
-  exports: [ExchangeService],
-})
-class BacktestCliExchangeModule {}
+import { MarketDataExchangeModule } from '../exchange/market-data-exchange.module';
 
 @Module({
   imports: [
@@ -50,7 +31,7 @@ class BacktestCliExchangeModule {}
     ClockModule,
     PersistenceModule,
     SettingsModule,
-    BacktestCliExchangeModule,
+    MarketDataExchangeModule,
     CandlesModule,
   ],
   providers: [BacktestRunner],

@@ -7,44 +7,26 @@
  * exchange it reads the simulated market only and never touches paper_account.json, so it can run next to the
  * service.
  */
-import { Global, Logger, Module } from '@nestjs/common';
-import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { Logger, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { Clock } from '../common/clock';
 import { ClockModule } from '../app/clock.module';
 import { appConfig, exchangeConfig } from '../config/app.config';
 import { parseAppSettings, parseExchangeSettings } from '../config/env';
-import { EXCHANGE_ADAPTER, ExchangeService } from '../exchange/exchange.service';
-import { PaperExchange } from '../exchange/paper/paper-exchange';
+import { ExchangeService } from '../exchange/exchange.service';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { CandleStoreService, type CandleFillProgress } from './candle-store.service';
 import { CandlesModule } from './candles.module';
 import { CANDLES_USAGE, formatBytes, parseCandlesArgs, progressBar } from './candles-cli-args';
-
-/** ExchangeModule's provider, but a paper exchange without the account file (market data is all a fill reads). */
-@Global()
-@Module({
-  providers: [
-    ExchangeService,
-    {
-      provide: EXCHANGE_ADAPTER,
-      inject: [exchangeConfig.KEY, Clock],
-      useFactory: (config: ConfigType<typeof exchangeConfig>, clock: Clock) =>
-        config.name === 'paper'
-          ? new PaperExchange({ clock, seed: config.paper.seed, symbolCount: config.paper.symbols })
-          : null,
-    },
-  ],
-  exports: [ExchangeService],
-})
-class CandlesCliExchangeModule {}
+import { MarketDataExchangeModule } from '../exchange/market-data-exchange.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, cache: true, load: [appConfig, exchangeConfig] }),
     ClockModule,
     PersistenceModule,
-    CandlesCliExchangeModule,
+    MarketDataExchangeModule,
     CandlesModule,
   ],
 })

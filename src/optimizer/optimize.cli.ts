@@ -5,23 +5,21 @@
  * The backtest evaluator (default) reads the configured exchange's candles through the candle store and the
  * service's settings files (DATA_DIR), like `npm run backtest`.
  */
-import { Global, Module, type INestApplicationContext } from '@nestjs/common';
-import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes, randomInt } from 'node:crypto';
 import { ClockModule } from '../app/clock.module';
 import { BacktestRunner } from '../backtest/backtest-runner.service';
 import { CandleStoreService } from '../candles/candle-store.service';
 import { CandlesModule } from '../candles/candles.module';
-import { Clock } from '../common/clock';
 import { appConfig, exchangeConfig } from '../config/app.config';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
 import { DEFAULT_AUTO_BOT_CONFIG } from '../config/defaults';
 import { IndividualSettingsService } from '../config/individual-settings.service';
 import { SettingsModule } from '../config/settings.module';
 import { SystemConfigService } from '../config/system-config.service';
-import { EXCHANGE_ADAPTER, ExchangeService } from '../exchange/exchange.service';
-import { PaperExchange } from '../exchange/paper/paper-exchange';
+import { ExchangeService } from '../exchange/exchange.service';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { fillRunCandles, prepareBacktestRunData } from './backtest-dataset';
 import { evaluatorModulePath } from './evaluation-port';
@@ -35,24 +33,7 @@ import { RunStore } from './run-store';
 import { buildSearchSpace } from './search-space';
 import { datasetSpecRange, loadDataset } from './shared-candles';
 import { applyDecision, foldWindows } from './walk-forward';
-
-/** The exchange without the paper account file: an optimization reads market data only (as `npm run backtest`). */
-@Global()
-@Module({
-  providers: [
-    ExchangeService,
-    {
-      provide: EXCHANGE_ADAPTER,
-      inject: [exchangeConfig.KEY, Clock],
-      useFactory: (config: ConfigType<typeof exchangeConfig>, clock: Clock) =>
-        config.name === 'paper'
-          ? new PaperExchange({ clock, seed: config.paper.seed, symbolCount: config.paper.symbols })
-          : null,
-    },
-  ],
-  exports: [ExchangeService],
-})
-class OptimizeCliExchangeModule {}
+import { MarketDataExchangeModule } from '../exchange/market-data-exchange.module';
 
 @Module({
   imports: [
@@ -60,7 +41,7 @@ class OptimizeCliExchangeModule {}
     ClockModule,
     PersistenceModule,
     SettingsModule,
-    OptimizeCliExchangeModule,
+    MarketDataExchangeModule,
     CandlesModule,
   ],
   providers: [BacktestRunner],
