@@ -290,6 +290,19 @@ describe('runBacktest', () => {
     );
     expect(locked.trades).toHaveLength(1);
     expect(locked.openAtEnd).toBe(0);
+    // The run lists the lock it set: the stop at 92 h (inside the candle 90–96 h) is seen at that candle's close,
+    // and the lock ends 24 h after the stop.
+    expect(locked.trades[0].close_time_ms).toBe(T0 + 92 * H);
+    expect(locked.locks).toEqual([
+      {
+        id: `cooldown-AAAUSDT-${T0 + 96 * H}-1`,
+        rule: 'cooldown',
+        symbol: 'AAAUSDT',
+        reason: 'cooldown: AAAUSDT closed a position 240 min ago (cooldown 1440 min)',
+        locked_at: T0 + 96 * H,
+        until: T0 + 116 * H,
+      },
+    ]);
     // Risk cap 5 % of 1000 USDT = 50 USDT of margin: a 100 USDT position at 1x needs 100.
     const capped = runBacktest([coin('AAAUSDT', bars)], params({ risk_cap_enabled: true, risk_cap_percent: 5 }));
     expect(capped.trades).toHaveLength(0);

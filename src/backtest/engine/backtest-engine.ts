@@ -1,8 +1,8 @@
 // runBacktest, the public entry of the replay: its loop over the time grid and the equity accounting (wallet,
 // unrealised PnL, account protections); the steps live in position-walk.ts and auto-bot-entry.ts.
 import { pnlUsdt } from '../../bots/engine/profit';
-import { applyLockProposals, liftExpiredLocks, proposeLocks } from '../../protections/lock-book';
 import type { BacktestParams, BacktestRun, BacktestSymbol } from './backtest.types';
+import { accountProtectionPass } from './account-protections';
 import { timeGrid } from './replay-setup';
 import { AutoBotEntry } from './auto-bot-entry';
 
@@ -63,6 +63,7 @@ class Replay extends AutoBotEntry {
       startingBalance: this.params.startingBalance,
       finalBalance: this.wallet,
       openAtEnd: this.openCount,
+      locks: this.locksSet,
     };
   }
 
@@ -91,25 +92,15 @@ class Replay extends AutoBotEntry {
    */
   private checkAccountProtections(now: number): void {
     const a = this.account;
-    liftExpiredLocks(this.book, now);
-    const equity = this.wallet + this.unrealised();
-    const proposals = proposeLocks(
-      {
-        now,
-        book: this.book,
-        trades: this.tradeFacts,
-        balance: { walletBalance: this.wallet, equity },
-        equityHistory: this.equityHistory.all(),
-      },
-      a,
-    );
-    const set = applyLockProposals(
+    const { set } = accountProtectionPass(
       this.book,
-      proposals,
-      now,
+      this.equityHistory,
+      { now, walletBalance: this.wallet, equity: this.wallet + this.unrealised(), trades: this.tradeFacts },
+      a,
       (p) => `${p.rule}-${p.symbol ?? 'all'}-${now}-${++this.lockSeq}`,
     );
-    if (a.maxDrawdown.enabled) this.equityHistory.record({ time: now, equity }, a.maxDrawdown.lookbackMs);
+    // The lock objects themselves: a later extension (applyLockProposals) shows in the run's list.
+    this.locksSet.push(...set);
     if (a.maxDrawdown.closePositions && set.some((l) => l.rule === 'max_drawdown')) {
       for (let s = 0; s < this.n; s++) {
         const position = this.positions[s];

@@ -2,6 +2,7 @@ import type { EntryDecisionAudit, TradeRecord } from '../../bots/engine/bot.type
 import type { AutoBotConfig } from '../../config/defaults';
 import type { OverrideLayer } from '../../config/effective-bot-config';
 import type { CandleColumns, Timeframe } from '../../exchange/exchange.types';
+import type { ProtectionLock } from '../../protections/protection-locks';
 
 /** Exchange rules of one instrument (the paper exchange's SymbolSpec or the live market). */
 export interface InstrumentRules {
@@ -81,4 +82,6 @@ export interface BacktestRun {
   /** Wallet balance at the end; positions still open are in the last equity point, not in `trades`. */
   finalBalance: number;
   openAtEnd: number;
+  /** Every account-protection lock the run set, in order, with its final end (docs/protections.md). */
+  locks: ProtectionLock[];
 }

@@ -8,6 +8,7 @@ import { TIMEFRAME_MS } from '../../exchange/exchange.types';
 import { type ClosedTradeInfo } from '../../filters/rules/loss-reentry';
 import { computeRsiSeries, RSI_PERIOD } from '../../rsi/indicators/rsi';
 import { type LockBook } from '../../protections/lock-book';
+import type { ProtectionLock } from '../../protections/protection-locks';
 import {
   protectionSettings as accountProtectionSettings,
   type ProtectionSettings as AccountProtectionSettings,
@@ -56,6 +57,8 @@ export abstract class ReplayState {
   protected readonly equityHistory = new EquityHistory();
   protected readonly tradeFacts: ClosedTradeFact[] = [];
   protected lockSeq = 0;
+  /** Every lock the run set, in order (extended in place when a rule extends it). */
+  protected readonly locksSet: ProtectionLock[] = [];
   protected detailBars = 0;
   protected bars = 0;
 
