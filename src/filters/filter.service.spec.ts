@@ -22,6 +22,11 @@ const coins = () => [
   { symbol: 'GONE', status: 'Closed' as const, path: wave(1) },
 ];
 
+/** Waits (event-loop turns and short sleeps, at most ~5 s) until `done` holds; the assertion after it decides. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('FilterService and MaturityService on the coin table', () => {
   let h: MarketHarness;
   let config: AutoBotConfig;
@@ -180,11 +185,12 @@ describe('FilterService and MaturityService on the coin table', () => {
     const rsiMin = stored.WAVE.maturity_data.details.rsi_min as number;
     // Just below WAVE's lowest RSI: WAVE never reached it, so it is not mature under the new setting.
     await h.autoBot.update({ min_rsi_low: Math.floor((rsiMin - 0.01) * 100) / 100 });
-    await new Promise((r) => setImmediate(r));
+    // The settings listener clears the store in the background (save first, then memory): wait for it to land.
+    await until(() => !h.maturity.isMature('WAVE'));
     expect(h.maturity.isMature('WAVE')).toBe(false);
     expect(h.rsi.getCoin('WAVE')!.is_mature).toBe(false);
     await h.autoBot.update({ min_rsi_low: rsiMin });
-    await new Promise((r) => setImmediate(r));
+    await until(() => h.maturity.isMature('WAVE'));
     expect(h.maturity.isMature('WAVE')).toBe(true);
     // The check switched off: every coin counts as mature.
     await h.autoBot.update({ enable_maturity_check: false });
