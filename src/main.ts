@@ -17,6 +17,9 @@ const FORCED_EXIT_MS = 15_000;
 /** Exit code of a shutdown that could not save every store (docs/reliability.md). */
 const EXIT_UNSAVED = 2;
 
+/** The app's logger once created: a start-up failure flushes its pending repeat summaries before its own line. */
+let activeLogger: AppLogger | null = null;
+
 async function main(): Promise<void> {
   // Check the environment (and .env) before Nest starts, so a bad value is one clear line, not a stack trace.
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -31,7 +34,7 @@ async function main(): Promise<void> {
   // The app (and ccxt) loads only after the checks above pass.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
   const { AppModule } = require('./app.module') as { AppModule: Type<unknown> };
-  const appLogger = new AppLogger({
+  const appLogger = (activeLogger = new AppLogger({
     format: settings.logFormat,
     levels: logLevels(settings.logLevel),
     // Every secret the environment may hold: exchange keys and passphrase, notification tokens and webhook URLs.
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
         'NOTIFY_DISCORD_WEBHOOK_URL',
       ].map((name) => process.env[name]?.trim()),
     ],
-  });
+  }));
   // Held-back repeat counts are printed even when the process ends (stdout/stderr are synchronous on files and pipes).
   process.once('exit', () => appLogger.close());
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: appLogger, abortOnError: false });
@@ -103,6 +106,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
+  // The failure line must be the last one: flush the logger's "(repeated N times)" summaries first.
+  activeLogger?.close();
   if (error instanceof EnvValidationError || error instanceof SettingsFileError) {
     // One clear line naming the setting, no stack trace.
     console.error(`Configuration error: ${error.message}`);
