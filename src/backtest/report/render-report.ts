@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { renderChartPage, type RenderedReport } from './chart-page';
 import type { BacktestResult } from '../result/backtest-result';
 import { REPORT_SCRIPT, REPORT_STYLE } from './report-page-assets';
 
@@ -15,96 +13,23 @@ import { REPORT_SCRIPT, REPORT_STYLE } from './report-page-assets';
  * else: no connections, no frames, no forms.
  */
 
-const LIBRARY_FILE = join('dist', 'lightweight-charts.standalone.production.js');
-
-interface InlineLibrary {
-  code: string;
-  version: string;
-}
-let library: InlineLibrary | undefined;
-
-/** The chart library's standalone build (defines window.LightweightCharts), read once per process; both reports use it.
- * */
-export function chartLibrary(): InlineLibrary {
-  if (!library) {
-    const packageJson = require.resolve('lightweight-charts/package.json');
-    const code = readFileSync(join(dirname(packageJson), LIBRARY_FILE), 'utf8');
-    // The code goes verbatim into a <script> element: it must not contain a sequence that would end it early.
-    if (/<\/script|<!--/i.test(code)) {
-      throw new Error('lightweight-charts bundle contains </script or <!--; cannot inline it');
-    }
-    const version = (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
-    library = { code, version };
-  }
-  return library;
-}
-
-/** JSON that is safe inside an HTML <script> element: no `<`, `>` or `&` in it, no raw U+2028/U+2029. */
-export function jsonForScriptElement(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
-}
-
-/** A CSP source expression for an inline script or style. */
-export const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-
-export interface RenderedReport {
-  html: string;
-  /**
-   * The policy the page declares in its <meta> tag; a server should send it as the Content-Security-Policy header
-   * (replacing the API's `default-src 'none'`), with `frame-ancestors 'none'` added, which a <meta> cannot carry.
-   */
-  contentSecurityPolicy: string;
-}
+// The page shell lives in chart-page.ts; these stay importable from here.
+export { chartLibrary, escapeHtml, jsonForScriptElement, sha256, type RenderedReport } from './chart-page';
 
 export function renderReportPage(result: BacktestResult): RenderedReport {
-  const lib = chartLibrary();
-  const policy = [
-    "default-src 'none'",
-    `script-src ${sha256(lib.code)} ${sha256(REPORT_SCRIPT)}`,
-    `style-src ${sha256(REPORT_STYLE)}`,
-    'img-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
   const title = `Backtest ${result.id} — ${result.parameters.symbols.length} coins, ${result.parameters.timeframe}`;
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(policy)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)}</title>
-<style>${REPORT_STYLE}</style>
-</head>
-<body>
-<header><h1 id="title">${escapeHtml(title)}</h1><p id="run"></p></header>
-<main>
-<section><h2>Equity</h2><p class="legend"><span class="k equity">Equity (balance + unrealised)</span><span class="k balance">Balance</span><span class="k bench">Buy &amp; hold, equal weight</span></p><div id="equity-chart" class="chart"></div></section>
+  return renderChartPage({
+    title,
+    style: REPORT_STYLE,
+    script: REPORT_SCRIPT,
+    data: result,
+    main: `<section><h2>Equity</h2><p class="legend"><span class="k equity">Equity (balance + unrealised)</span><span class="k balance">Balance</span><span class="k bench">Buy &amp; hold, equal weight</span></p><div id="equity-chart" class="chart"></div></section>
 <section><h2>Drawdown, % below peak equity</h2><div id="drawdown-chart" class="chart small"></div></section>
 <section class="grid"><div><h2>Summary</h2><table id="summary" class="kv"></table></div><div><h2>By direction</h2><table id="by-direction"></table><h2>By close reason</h2><table id="by-reason"></table></div></section>
 <section><h2>By coin</h2><div class="scroll short"><table id="by-symbol"></table></div></section>
 <section id="trade-panel" hidden><h2 id="trade-title">Trade</h2><p id="trade-facts"></p><div id="trade-chart" class="chart"></div><p id="trade-no-path" hidden>No candles were stored for this trade.</p></section>
-<section><h2>Trades <small>(click a row for its price chart)</small></h2><div class="scroll"><table id="trades" class="trades"></table></div></section>
-</main>
-<footer>Generated by bots-service. Charts: TradingView Lightweight Charts™ v${escapeHtml(lib.version)}, Copyright (c) TradingView, Inc., <a href="https://www.tradingview.com/" rel="noopener noreferrer">tradingview.com</a> (Apache-2.0).</footer>
-<script type="application/json" id="report-data">${jsonForScriptElement(result)}</script>
-<script>${lib.code}</script>
-<script>${REPORT_SCRIPT}</script>
-</body>
-</html>
-`;
-  return { html, contentSecurityPolicy: policy };
+<section><h2>Trades <small>(click a row for its price chart)</small></h2><div class="scroll"><table id="trades" class="trades"></table></div></section>`,
+  });
 }
 
 /** The report as one HTML string. */
