@@ -108,8 +108,8 @@ export class DelistingService implements OnModuleInit {
       await this.store.save(DELISTED_FILE, next, { onFailure: 'refused' });
       this.data = next;
       this.lastScanAt = now;
-      if (added.length > 0) this.logger.warn(`Delisting detected: ${added.join(', ')}`);
       if (added.length > 0) {
+        this.logger.warn(`Delisting detected: ${added.join(', ')}`);
         await publishEvent(this.events, DomainEvent.DelistingDetected, { at: now, symbols: added }, this.logger);
       }
       return { added, removed };
