@@ -149,11 +149,12 @@ export class BotMonitorService {
     const previous = r.stop_loss_price;
     await this.exchange.setTradingStop(bot.symbol, { stopLoss: stop });
     bot.stopPlaced(stop, now, trailing);
+    const kind = trailing ? 'trailing' : r.break_even_activated ? 'break_even' : null;
     this.history.log(
       'STOP_LOSS_UPDATED',
       bot.symbol,
       r.id,
-      `Stop-loss ${previous ?? 'none'} → ${stop}${trailing ? ' (trailing)' : r.break_even_activated ? ' (break-even)' : ''}`,
+      `Stop-loss ${previous ?? 'none'} → ${stop}${kind ? ` (${kind.replace('_', '-')})` : ''}`,
       {
         stop_loss: stop,
         previous_stop_loss: previous,
@@ -161,7 +162,6 @@ export class BotMonitorService {
       },
     );
     report.stops_moved.push({ symbol: bot.symbol, stop });
-    const kind = trailing ? 'trailing' : r.break_even_activated ? 'break_even' : null;
     if (kind) {
       await publishEvent(
         this.events,
