@@ -3,9 +3,9 @@
  * adapter, /health/ready turns ready only after a signed request succeeded, and a wrong passphrase keeps it
  * not ready without showing the passphrase (docs/exchanges.md, "OKX").
  */
-import request from 'supertest';
 import { parseExchangeSettings } from '../src/config/env';
 import { startFakeOkx, type FakeOkx } from './fake-exchange/fake-okx';
+import { expectReadiness } from './support/readiness';
 import { StubExchange } from './support/stub-exchange';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -51,19 +51,7 @@ describe.each([
   });
 
   it(`answers ${status}`, async () => {
-    const ready = await request(t.http).get('/health/ready');
-    expect(ready.status).toBe(status);
-    if (status === 503) {
-      expect(ready.body).toMatchObject({ success: false, details: { exchange: { status: 'down' } } });
-      expect(ready.body.error).toMatch(/^Not ready: exchange okx: no signed request has succeeded yet \(last: .*50105/);
-      expect(JSON.stringify(ready.body)).not.toContain('wrong-passphrase-2468');
-    } else {
-      expect(ready.body).toEqual({
-        success: true,
-        status: 'ok',
-        details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } },
-      });
-      expect(fake.stats.signedRequests).toBeGreaterThan(0);
-    }
+    await expectReadiness(t, status, 'okx', '.*50105', 'wrong-passphrase-2468');
+    if (status === 200) expect(fake.stats.signedRequests).toBeGreaterThan(0);
   });
 });

@@ -2,8 +2,8 @@
  * /health/ready on a real-exchange adapter (the fake Bybit): ready means a signed request has succeeded, not only
  * that public market data loaded — a wrong secret loads markets fine and fails every order (docs/security.md).
  */
-import request from 'supertest';
 import { startFakeBybit, type FakeBybit } from './fake-exchange/fake-bybit';
+import { expectReadiness } from './support/readiness';
 import { StubExchange } from './support/stub-exchange';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -36,18 +36,6 @@ describe.each([
   });
 
   it(`answers ${status}`, async () => {
-    const ready = await request(t.http).get('/health/ready');
-    expect(ready.status).toBe(status);
-    if (status === 503) {
-      expect(ready.body).toMatchObject({ success: false, details: { exchange: { status: 'down' } } });
-      expect(ready.body.error).toMatch(/^Not ready: exchange bybit: no signed request has succeeded yet \(last: .+\)/);
-      expect(JSON.stringify(ready.body)).not.toContain('wrong-secret-0000-1111');
-    } else {
-      expect(ready.body).toEqual({
-        success: true,
-        status: 'ok',
-        details: { state: { status: 'up' }, exchange: { status: 'up' }, storage: { status: 'up' } },
-      });
-    }
+    await expectReadiness(t, status, 'bybit', '.+\\)', 'wrong-secret-0000-1111');
   });
 });

@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '../exchange/ccxt/transport/retry';
+
 /**
  * Retry schedule of a failed delivery: doubling from `baseMs`, capped at `maxMs`, never below the server's own wait.
  */
@@ -19,8 +21,8 @@ export function retryDelayMs(
   retryAfterMs: number | null = null,
   jitter = 0,
 ): number {
-  const exponent = Math.max(0, Math.min(attempts - 1, 30));
-  const base = Math.min(policy.maxMs, policy.baseMs * 2 ** exponent);
+  // The doubling is the exchange transport's (at most 2^30 × base, so a zero base never meets an infinite factor).
+  const base = Math.min(policy.maxMs, backoffDelayMs(policy.baseMs, Math.min(attempts, 31)));
   const spread = Math.round(base * 0.2 * Math.max(0, Math.min(jitter, 0.999)));
   return Math.max(base + spread, retryAfterMs ?? 0);
 }
