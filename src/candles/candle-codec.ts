@@ -7,7 +7,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { CandleColumns, Timeframe } from '../exchange/exchange.types';
-import { isTimeframe } from '../exchange/exchange.types';
+import { emptyColumns, isTimeframe } from '../exchange/exchange.types';
 
 export const CANDLE_FILE_MAGIC = 'BOTSCNDL';
 export const CANDLE_FILE_VERSION = 1;
@@ -53,17 +53,8 @@ export class CandleFileError extends Error {
   }
 }
 
-export function emptyColumns(length = 0): CandleColumns {
-  return {
-    length,
-    time: new Float64Array(length),
-    open: new Float64Array(length),
-    high: new Float64Array(length),
-    low: new Float64Array(length),
-    close: new Float64Array(length),
-    volume: new Float64Array(length),
-  };
-}
+/** Re-exported for the candle store and its specs; defined beside CandleColumns. */
+export { emptyColumns };
 
 /** Rows [start, end) of `columns` as views (no copy). */
 export function sliceColumns(columns: CandleColumns, start: number, end: number): CandleColumns {

@@ -86,20 +86,41 @@ export interface CandleColumns {
   volume: Float64Array;
 }
 
+/** Zero-filled columns for `length` candles. */
+export function emptyColumns(length = 0): CandleColumns {
+  return {
+    length,
+    time: new Float64Array(length),
+    open: new Float64Array(length),
+    high: new Float64Array(length),
+    low: new Float64Array(length),
+    close: new Float64Array(length),
+    volume: new Float64Array(length),
+  };
+}
+
+/** The rows of `columns` as Candle objects, in the same order. */
+export function columnsToCandles(columns: CandleColumns): Candle[] {
+  const candles: Candle[] = new Array<Candle>(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    candles[i] = {
+      time: columns.time[i],
+      open: columns.open[i],
+      high: columns.high[i],
+      low: columns.low[i],
+      close: columns.close[i],
+      volume: columns.volume[i],
+    };
+  }
+  return candles;
+}
+
 /** Columns of `candles` sorted by time (the later of two equal times wins). */
 export function candlesToColumns(candles: readonly Candle[]): CandleColumns {
   const sorted = [...candles].sort((a, b) => a.time - b.time);
   const unique = sorted.filter((c, i) => i === sorted.length - 1 || sorted[i + 1].time !== c.time);
   const n = unique.length;
-  const columns: CandleColumns = {
-    length: n,
-    time: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const columns = emptyColumns(n);
   unique.forEach((c, i) => {
     columns.time[i] = c.time;
     columns.open[i] = c.open;

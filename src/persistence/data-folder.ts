@@ -5,7 +5,7 @@ import { describeFsError } from './persistence.error';
 /**
  * Whether files can be written in `dir` now: creates the folder if missing, then writes, fsyncs and removes a
  * small probe file. Answers null when writable, else the cause in a few words ("read-only file system").
- * Used at start-up (one clear line instead of a stack trace) and by the readiness probe.
+ * Used at start-up (one clear line instead of a stack trace); the readiness probe is DataFolderHealth.probe().
  */
 export async function dataFolderProblem(dir: string): Promise<string | null> {
   try {

@@ -19,12 +19,12 @@ import {
   UnknownSymbolError,
 } from '../../src/exchange/exchange.errors';
 import {
+  isTimeframe,
   TIMEFRAME_MS,
   type Balance,
   type MarketInfo,
   type Position,
   type Ticker,
-  type Timeframe,
 } from '../../src/exchange/exchange.types';
 import {
   type Answer,
@@ -84,23 +84,6 @@ class BinanceError extends Error {
   }
 }
 
-const TIMEFRAMES = new Set<string>([
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-  '3d',
-  '1w',
-  '1M',
-]);
 const STATUS: Record<MarketInfo['status'], string> = {
   Trading: 'TRADING',
   PreLaunch: 'PENDING_TRADING',
@@ -380,8 +363,8 @@ class FakeBinanceServer extends FakeExchangeServer {
 
   private async klines(p: Record<string, string>): Promise<unknown> {
     const market = await this.market(p.symbol);
-    if (!TIMEFRAMES.has(p.interval ?? '')) throw new BinanceError(-1120, 'Invalid interval.');
-    const timeframe = p.interval as Timeframe;
+    const timeframe = p.interval;
+    if (!isTimeframe(timeframe)) throw new BinanceError(-1120, 'Invalid interval.');
     const limit = Math.min(1500, Math.max(1, Number(p.limit ?? 500) || 500));
     const start = p.startTime !== undefined ? Number(p.startTime) : undefined;
     const end = p.endTime !== undefined ? Number(p.endTime) : undefined;

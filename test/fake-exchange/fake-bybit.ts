@@ -22,6 +22,7 @@ import type { Balance, MarketInfo, Position, Ticker, Timeframe } from '../../src
 import {
   type Answer,
   dec,
+  nginxErrorPage,
   decimals,
   FakeExchangeServer,
   type FakeServerHandle,
@@ -92,7 +93,7 @@ const PRIVATE_PREFIXES = ['/v5/account/', '/v5/position/', '/v5/order/', '/v5/us
 const RECV_WINDOW_DEFAULT = 5000;
 
 function errorPage(status: number): string {
-  return `<html><head><title>${status} ${http.STATUS_CODES[status] ?? ''}</title></head><body><center><h1>${status} ${http.STATUS_CODES[status] ?? ''}</h1></center><hr><center>openresty</center></body></html>`;
+  return nginxErrorPage(status, 'openresty');
 }
 
 export function startFakeBybit(options: FakeBybitOptions): Promise<FakeBybit> {

@@ -29,6 +29,7 @@ import {
 import {
   type Answer,
   dec,
+  nginxErrorPage,
   FakeExchangeServer,
   type FakeServerHandle,
   type FakeServerOptions,
@@ -107,7 +108,7 @@ const MALFORMED_BODIES = {
 };
 
 function errorPage(status: number): string {
-  return `<html><head><title>${status} ${http.STATUS_CODES[status] ?? ''}</title></head><body><center><h1>${status} ${http.STATUS_CODES[status] ?? ''}</h1></center><hr><center>okx</center></body></html>`;
+  return nginxErrorPage(status, 'okx');
 }
 
 export async function startFakeOkx(options: FakeOkxOptions): Promise<FakeOkx> {

@@ -165,6 +165,12 @@ export function json(status: number, value: unknown, headers?: Record<string, st
   return { status, body: JSON.stringify(value), headers };
 }
 
+/** An nginx-style HTML error page, as the gateways before Bybit (openresty) and OKX answer; `server` is its footer. */
+export function nginxErrorPage(status: number, server: string): string {
+  const title = `${status} ${http.STATUS_CODES[status] ?? ''}`;
+  return `<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center><hr><center>${server}</center></body></html>`;
+}
+
 /** Decimal string without exponent notation (neither exchange ever sends 1e-7). */
 export function dec(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '0';

@@ -4,7 +4,8 @@
  * exchange's dialect under ./dialects/ and arrives here as plain figures.
  */
 import type { Market as MaybeMarket, OHLCV, Position as CcxtPosition, Ticker as CcxtTicker } from 'ccxt';
-import type { Balance, Candle, CandleColumns, Position, Ticker } from '../exchange.types';
+import type { Balance, CandleColumns, Position, Ticker } from '../exchange.types';
+import { columnsToCandles, emptyColumns } from '../exchange.types';
 
 export type Market = NonNullable<MaybeMarket>;
 
@@ -188,15 +189,7 @@ export function ohlcvColumns(
   }
   const start = Math.max(0, kept.length - limit);
   const n = kept.length - start;
-  const columns: CandleColumns = {
-    length: n,
-    time: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const columns = emptyColumns(n);
   for (let i = 0; i < n; i++) {
     const row = kept[start + i];
     columns.time[i] = Number(row[0]);
@@ -209,20 +202,7 @@ export function ohlcvColumns(
   return columns;
 }
 
-export function columnsToCandles(columns: CandleColumns): Candle[] {
-  const candles: Candle[] = new Array(columns.length);
-  for (let i = 0; i < columns.length; i++) {
-    candles[i] = {
-      time: columns.time[i],
-      open: columns.open[i],
-      high: columns.high[i],
-      low: columns.low[i],
-      close: columns.close[i],
-      volume: columns.volume[i],
-    };
-  }
-  return candles;
-}
+export { columnsToCandles };
 
 /**
  * Number(value) for a non-empty string without 'e' or a finite number; undefined (= ask ccxt) for anything else or NaN.

@@ -15,7 +15,7 @@
  * The price at a time t is the minute price of the minute containing t (a step function).
  */
 import type { Candle, CandleColumns, MarketInfo, Ticker, Timeframe } from '../exchange.types';
-import { TIMEFRAME_MS, candlesToColumns } from '../exchange.types';
+import { TIMEFRAME_MS, candlesToColumns, columnsToCandles, emptyColumns } from '../exchange.types';
 import { deriveKey, gaussAt, hashAt, uniformAt } from './rng';
 import { MATURE_MIN_CANDLES, YOUNG_MAX_CANDLES, YOUNG_MIN_CANDLES, buildUniverse, type SymbolSpec } from './symbols';
 
@@ -118,27 +118,6 @@ function addValueNoise(
       0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t * t + (3 * (p1 - p2) + p3 - p0) * t * t * t);
     out[offset + i] += amp * value;
   }
-}
-
-function emptyColumns(length: number): CandleColumns {
-  return {
-    length,
-    time: new Float64Array(length),
-    open: new Float64Array(length),
-    high: new Float64Array(length),
-    low: new Float64Array(length),
-    close: new Float64Array(length),
-    volume: new Float64Array(length),
-  };
-}
-
-function columnsToCandles(columns: CandleColumns): Candle[] {
-  const out: Candle[] = new Array<Candle>(columns.length);
-  for (let i = 0; i < columns.length; i++) {
-    const { time, open, high, low, close, volume } = columns;
-    out[i] = { time: time[i], open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i] };
-  }
-  return out;
 }
 
 function floorDiv(a: number, b: number): number {
