@@ -2,14 +2,11 @@
  * The optimizer's HTTP interface on the production HTTP stack (AppModule, configureApp), synthetic evaluator:
  * start → follow → apply/refuse → cancel/remove, and 400 naming the field for bad input (docs/optimizer.md).
  */
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import { configureApp } from '../src/bootstrap';
 import { SYNTHETIC_OPTIMUM } from '../src/optimizer/synthetic-evaluator';
-import { tempDataDir } from './support/test-app';
+import { createTestApp, tempDataDir, type TestApp } from './support/test-app';
 
 const ENV = {
   EXCHANGE: 'paper',
@@ -49,38 +46,18 @@ type Candidate = {
 };
 type Run = { status: string; evaluated: number; folds: number; scope: string; best: Candidate; top: Candidate[] };
 
-/** The production AppModule with the production HTTP stack. */
-async function startApp(): Promise<INestApplication> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AppModule } = require('../src/app.module') as typeof import('../src/app.module');
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  configureApp(app);
-  await app.init();
-  return app;
-}
-
 describe('optimizer API (synthetic evaluator)', () => {
-  let app: INestApplication;
-  let http: ReturnType<INestApplication['getHttpServer']>;
+  let testApp: TestApp;
+  let http: TestApp['http'];
   const dataDir = tempDataDir('optimizer-api-');
-  const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
-    for (const [key, value] of Object.entries({ ...ENV, DATA_DIR: dataDir })) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
-    app = await startApp();
-    http = app.getHttpServer();
+    testApp = await createTestApp({ env: ENV, dataDir });
+    http = testApp.http;
   }, 60_000);
 
   afterAll(async () => {
-    await app?.close();
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    await testApp?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -206,7 +183,7 @@ describe('optimizer API (synthetic evaluator)', () => {
       if (res.body.optimization.evaluated >= 40) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await app.close();
+    await testApp.close();
     const file = JSON.parse(readFileSync(path.join(dataDir, 'optimizations', `${id}.json`), 'utf8')) as {
       status: string;
       results: unknown[];
@@ -215,8 +192,8 @@ describe('optimizer API (synthetic evaluator)', () => {
     expect(file.results.length).toBeGreaterThanOrEqual(40);
     expect(file.results.length).toBeLessThan(400);
 
-    app = await startApp();
-    http = app.getHttpServer();
+    testApp = await createTestApp({ env: ENV, dataDir });
+    http = testApp.http;
     const resumed = await finished(id);
     expect(resumed).toMatchObject({ status: 'completed', evaluated: 400 });
     // Same seed, same candidates: the resumed run's best equals a fresh uninterrupted run's.

@@ -3,18 +3,15 @@
  * backtest evaluator"): a small run fills the candle store, completes, shows in-sample and out-of-sample scores per
  * candidate, apply writes or refuses with the reason, and the same seed gives the same best candidate.
  */
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import { configureApp } from '../src/bootstrap';
 import { evaluatorModulePath } from '../src/optimizer/evaluation-port';
 import { InlineExecutor } from '../src/optimizer/inline-executor';
 import type { RunState } from '../src/optimizer/optimization-run';
 import { datasetSpecRange, loadDataset } from '../src/optimizer/shared-candles';
 import { foldWindows } from '../src/optimizer/walk-forward';
-import { tempDataDir } from './support/test-app';
+import { createTestApp, tempDataDir, type TestApp } from './support/test-app';
 
 const ENV = {
   EXCHANGE: 'paper',
@@ -64,31 +61,17 @@ type Run = {
 };
 
 describe('optimizer with the backtest evaluator (paper exchange)', () => {
-  let app: INestApplication;
-  let http: ReturnType<INestApplication['getHttpServer']>;
+  let testApp: TestApp;
+  let http: TestApp['http'];
   const dataDir = tempDataDir('optimizer-backtest-');
-  const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
-    for (const [key, value] of Object.entries({ ...ENV, DATA_DIR: dataDir })) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { AppModule } = require('../src/app.module') as typeof import('../src/app.module');
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    configureApp(app);
-    await app.init();
-    http = app.getHttpServer();
+    testApp = await createTestApp({ env: ENV, dataDir });
+    http = testApp.http;
   }, 60_000);
 
   afterAll(async () => {
-    await app?.close();
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    await testApp?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
