@@ -15,6 +15,9 @@ import { buildSearchSpace } from '../src/optimizer/search-space';
 import { buildDataset, datasetTimeRange, type DatasetSpec } from '../src/optimizer/shared-candles';
 import { foldWindows } from '../src/optimizer/walk-forward';
 import { freePort } from './support/built-service';
+import { createTestApp, tempDataDir } from './support/test-app';
+import request from 'supertest';
+import { rmSync } from 'node:fs';
 
 const REDIS = '/usr/bin/redis-server';
 const ROOT = path.resolve(__dirname, '..');
@@ -227,5 +230,44 @@ describeWithRedis('optimizer across processes on Redis', () => {
     // The killed worker held a job: it was detected as stalled and finished by the other worker.
     expect(stalled.size).toBeGreaterThanOrEqual(1);
     expect(executions.length).toBe(160);
+  }, 60_000);
+
+  it('the service runs POST /api/bots/optimize on the Redis workers when OPTIMIZER_REDIS_URL is set', async () => {
+    const started = [startWorker(redisUrl)];
+    workers.push(...started.map((w) => w.child));
+    await Promise.all(started.map((w) => w.ready));
+    const dataDir = tempDataDir('optimizer-redis-api-');
+    const app = await createTestApp({
+      env: { EXCHANGE: 'paper', LOG_LEVEL: 'error', WORKERS_ENABLED: 'false', OPTIMIZER_REDIS_URL: redisUrl },
+      dataDir,
+    });
+    try {
+      const body = {
+        evaluator: 'synthetic',
+        space: [{ key: 'rsi_long_threshold', min: 10, max: 40 }],
+        objective: 'net_pnl',
+        budget: 24,
+        batch_size: 8,
+        seed: 9,
+        folds: 3,
+        data: { symbols: 4, candles: 400 },
+      };
+      const { id } = (await request(app.http).post('/api/bots/optimize').send(body).expect(202)).body as { id: string };
+      let run: { status: string; evaluated: number };
+      for (;;) {
+        run = (await request(app.http).get(`/api/bots/optimize/${id}`).expect(200)).body.optimization;
+        if (run.status !== 'running') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(run.status).toBe('completed');
+      expect(run.evaluated).toBe(24);
+      // Every score came from the worker process through Redis, recorded once per candidate.
+      expect(Object.keys(await client.hgetall(resultsKey(id)))).toHaveLength(24);
+      const executions = Object.values(await client.hgetall(executionsKey(id))).map(Number);
+      expect(executions).toEqual(Array.from({ length: 24 }, () => 1));
+    } finally {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -5,7 +5,8 @@
  *   OPTIMIZER_WORKER_CONCURRENCY  jobs at once in this process (default 1)
  *   OPTIMIZER_LOCK_MS         job lock without renewal, > the longest evaluation (default 30000)
  */
-import { startOptimizerWorker } from './optimizer-worker';
+import { NestFactory } from '@nestjs/core';
+import { optimizerWorkerModule } from './optimizer-worker';
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -18,30 +19,39 @@ function positiveInt(name: string, fallback: number): number {
   return value;
 }
 
-const redisUrl = process.env.OPTIMIZER_REDIS_URL;
-if (!redisUrl) {
-  console.error('OPTIMIZER_REDIS_URL is required (redis://host:port)');
-  process.exit(2);
-}
-const worker = startOptimizerWorker({
-  redisUrl,
-  concurrency: positiveInt('OPTIMIZER_WORKER_CONCURRENCY', 1),
-  lockMs: positiveInt('OPTIMIZER_LOCK_MS', 30_000),
-});
-worker.on('error', (error) => console.error(`optimizer worker: ${error.message}`));
-worker.on('failed', (job, error) => console.error(`optimizer job ${job?.id ?? '?'} failed: ${error.message}`));
-worker.waitUntilReady().then(
-  () => console.log(`optimizer worker ${process.pid} ready`),
-  (error: Error) => {
-    console.error(`optimizer worker: cannot reach ${redisUrl}: ${error.message}`);
+async function main(): Promise<void> {
+  const redisUrl = process.env.OPTIMIZER_REDIS_URL;
+  if (!redisUrl) {
+    console.error('OPTIMIZER_REDIS_URL is required (redis://host:port)');
+    process.exit(2);
+  }
+  const { module, processor } = optimizerWorkerModule({
+    redisUrl,
+    concurrency: positiveInt('OPTIMIZER_WORKER_CONCURRENCY', 1),
+    lockMs: positiveInt('OPTIMIZER_LOCK_MS', 30_000),
+  });
+  const app = await NestFactory.createApplicationContext(module, { logger: ['error', 'warn'] });
+  const worker = app.get(processor).worker;
+  worker.on('error', (error) => console.error(`optimizer worker: ${error.message}`));
+  try {
+    await worker.waitUntilReady();
+  } catch (error) {
+    console.error(`optimizer worker: cannot reach ${redisUrl}: ${(error as Error).message}`);
     process.exit(1);
-  },
-);
-const stop = (): void => {
-  worker.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+  }
+  console.log(`optimizer worker ${process.pid} ready`);
+  const stop = (): void => {
+    // Closing the context closes the BullMQ worker (an evaluation in progress finishes first) and the queue.
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+void main().catch((error: Error) => {
+  console.error(`optimizer worker: ${error.message}`);
+  process.exit(1);
+});

@@ -1,4 +1,6 @@
-import { Worker, type Job } from 'bullmq';
+import { BullModule, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { evaluatorModulePath, EVALUATORS, type EvaluateCandidate, type EvaluatorModule } from './evaluation-port';
 import {
@@ -26,52 +28,103 @@ export type OptimizerWorkerOptions = {
 /** Keeps the last data sets built (a worker usually serves one run at a time). */
 const MAX_CACHED = 2;
 
-/** Pulls evaluation jobs from Redis and records each result once under (run id, candidate index). */
-export function startOptimizerWorker(options: OptimizerWorkerOptions): Worker<EvaluationJobData, CandidateScore> {
-  const cache = new Map<string, EvaluateCandidate>();
-  const evaluatorFor = async (task: EvaluationTask): Promise<EvaluateCandidate> => {
+/** Builds (once per data set) the evaluator a job names, as the in-process pool's threads do. */
+class EvaluatorCache {
+  private readonly cache = new Map<string, EvaluateCandidate>();
+
+  async evaluatorFor(task: EvaluationTask): Promise<EvaluateCandidate> {
     if (!EVALUATORS.includes(task.evaluator)) {
       throw new Error(`unknown evaluator ${String(task.evaluator).slice(0, 40)}`);
     }
     const key = JSON.stringify([task.evaluator, task.dataset, task.context]);
-    let evaluate = cache.get(key);
+    let evaluate = this.cache.get(key);
     if (!evaluate) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const evaluator = require(evaluatorModulePath(task.evaluator)) as EvaluatorModule;
       evaluate = evaluator.createEvaluator(attachSharedCandles(await loadDataset(task.dataset)), task.context ?? null);
-      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-      cache.set(key, evaluate);
+      if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(key, evaluate);
     }
     return evaluate;
-  };
+  }
+}
 
-  const worker: Worker<EvaluationJobData, CandidateScore> = new Worker(
-    OPTIMIZER_QUEUE,
-    async (job: Job<EvaluationJobData>) => {
-      const { runId, index, params, task } = job.data;
+/**
+ * Evaluates one job and records its score once under (run id, candidate index) (docs/optimizer.md, "Across
+ * machines"): a job retried after its worker died finds the first result and answers that, so nothing counts twice.
+ */
+export async function evaluateJob(
+  job: Job<EvaluationJobData>,
+  client: Redis,
+  evaluators: EvaluatorCache,
+): Promise<CandidateScore> {
+  const { runId, index, params, task } = job.data;
+  const field = String(index);
+  const recorded = await client.hget(resultsKey(runId), field);
+  if (recorded) return JSON.parse(recorded) as CandidateScore;
+  const evaluate = await evaluators.evaluatorFor(task);
+  const score = scoreCandidate(evaluate(params), task.windows, task.objective, task.constraints);
+  await client
+    .multi()
+    .hsetnx(resultsKey(runId), field, JSON.stringify(score))
+    .hincrby(executionsKey(runId), field, 1)
+    .expire(resultsKey(runId), RESULT_TTL_S)
+    .expire(executionsKey(runId), RESULT_TTL_S)
+    .exec();
+  // The first recorded result wins, whichever worker wrote it.
+  return JSON.parse((await client.hget(resultsKey(runId), field)) as string) as CandidateScore;
+}
+
+/** The @nestjs/bullmq processor for the evaluation queue, with this process's lock and concurrency settings. */
+export type EvaluationProcessor = WorkerHost;
+
+function evaluationProcessor(options: OptimizerWorkerOptions): Type<EvaluationProcessor> {
+  @Processor(OPTIMIZER_QUEUE, {
+    concurrency: options.concurrency,
+    lockDuration: options.lockMs,
+    stalledInterval: Math.max(500, Math.floor(options.lockMs / 2)),
+    maxStalledCount: 3,
+  })
+  class OptimizerEvaluationProcessor extends WorkerHost {
+    private readonly logger = new Logger('OptimizerWorker');
+    private readonly evaluators = new EvaluatorCache();
+
+    async process(job: Job<EvaluationJobData>): Promise<CandidateScore> {
       // bullmq's own client type omits HSETNX; it is an ioredis client.
-      const client = (await worker.client) as unknown as Redis;
-      const field = String(index);
-      const recorded = await client.hget(resultsKey(runId), field);
-      if (recorded) return JSON.parse(recorded) as CandidateScore;
-      const score = scoreCandidate((await evaluatorFor(task))(params), task.windows, task.objective, task.constraints);
-      await client
-        .multi()
-        .hsetnx(resultsKey(runId), field, JSON.stringify(score))
-        .hincrby(executionsKey(runId), field, 1)
-        .expire(resultsKey(runId), RESULT_TTL_S)
-        .expire(executionsKey(runId), RESULT_TTL_S)
-        .exec();
-      // The first recorded result wins, whichever worker wrote it.
-      return JSON.parse((await client.hget(resultsKey(runId), field)) as string) as CandidateScore;
+      const client = (await this.worker.client) as unknown as Redis;
+      try {
+        return await evaluateJob(job, client, this.evaluators);
+      } catch (error) {
+        this.logger.error(`optimizer job ${job.id ?? '?'} failed: ${(error as Error).message}`);
+        throw error;
+      }
+    }
+  }
+  return OptimizerEvaluationProcessor;
+}
+
+@Module({})
+class OptimizerWorkerModule {}
+
+/**
+ * The `npm run optimizer-worker` process as a Nest application context: BullMQ's connection and the evaluation
+ * queue through @nestjs/bullmq, and one processor pulling jobs from it. Answers the module and the processor class
+ * (the CLI waits for its worker to be ready).
+ */
+export function optimizerWorkerModule(options: OptimizerWorkerOptions): {
+  module: DynamicModule;
+  processor: Type<EvaluationProcessor>;
+} {
+  const processor = evaluationProcessor(options);
+  return {
+    module: {
+      module: OptimizerWorkerModule,
+      imports: [
+        BullModule.forRoot({ connection: { url: options.redisUrl } }),
+        BullModule.registerQueue({ name: OPTIMIZER_QUEUE }),
+      ],
+      providers: [processor],
     },
-    {
-      connection: { url: options.redisUrl },
-      concurrency: options.concurrency,
-      lockDuration: options.lockMs,
-      stalledInterval: Math.max(500, Math.floor(options.lockMs / 2)),
-      maxStalledCount: 3,
-    },
-  );
-  return worker;
+    processor,
+  };
 }

@@ -4,10 +4,13 @@ import {
   Injectable,
   Logger,
   NotFoundException,
+  Optional,
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
 import type { ConfigType } from '@nestjs/config';
+import type { Queue } from 'bullmq';
 import { randomBytes, randomInt } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { BacktestRunner } from '../backtest/backtest-runner.service';
@@ -42,7 +45,7 @@ import {
 } from './optimization-run';
 import { optimizerConfig } from './optimizer.config';
 import { PoolExecutor, type EvaluationExecutor } from './pool-executor';
-import { QueueExecutor } from './queue-executor';
+import { OPTIMIZER_QUEUE, QueueExecutor, type EvaluationJobData } from './queue-executor';
 import { RunStore } from './run-store';
 import { buildSearchSpace, SearchSpaceError } from './search-space';
 import { buildRunSpec } from './run-request';
@@ -82,6 +85,8 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
     private readonly candleStore: CandleStoreService,
     private readonly exchange: ExchangeService,
     private readonly system: SystemConfigService,
+    // Present only when OPTIMIZER_REDIS_URL is set (OptimizerQueueModule).
+    @Optional() @InjectQueue(OPTIMIZER_QUEUE) private readonly queue?: Queue<EvaluationJobData, CandidateScore>,
   ) {
     this.store = new RunStore(app.dataDir);
   }
@@ -165,8 +170,8 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
   private async executorFor(spec: RunSpec): Promise<EvaluationExecutor> {
     const windows = foldWindows(datasetSpecRange(spec.dataset), spec.walkForward);
     const scoring = { windows, objective: spec.objective, constraints: spec.constraints };
-    if (this.settings.redisUrl) {
-      return new QueueExecutor(this.settings.redisUrl, spec.id, {
+    if (this.queue) {
+      return new QueueExecutor(this.queue, spec.id, {
         evaluator: spec.evaluator,
         dataset: spec.dataset,
         context: spec.context ?? null,

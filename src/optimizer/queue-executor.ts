@@ -35,18 +35,21 @@ export const jobId = (runId: string, index: number): string => `${runId}-${index
 
 export class QueueExecutor implements EvaluationExecutor {
   private readonly queue: Queue<EvaluationJobData, CandidateScore>;
+  /** A queue this executor opened (from a URL) and so closes; an injected one belongs to its module. */
+  private readonly ownsQueue: boolean;
   private readonly events: QueueEvents;
   private ready: Promise<unknown> | null = null;
 
+  /** `queue`: the service's @nestjs/bullmq queue, or a Redis URL (the CLI and the bench, which have no Nest queue). */
   constructor(
-    redisUrl: string,
+    queue: Queue<EvaluationJobData, CandidateScore> | string,
     private readonly runId: string,
     private readonly task: EvaluationTask,
     private readonly attempts = 5,
   ) {
-    const connection = { url: redisUrl };
-    this.queue = new Queue(OPTIMIZER_QUEUE, { connection });
-    this.events = new QueueEvents(OPTIMIZER_QUEUE, { connection });
+    this.ownsQueue = typeof queue === 'string';
+    this.queue = typeof queue === 'string' ? new Queue(OPTIMIZER_QUEUE, { connection: { url: queue } }) : queue;
+    this.events = new QueueEvents(OPTIMIZER_QUEUE, { connection: this.queue.opts.connection });
     // One waiter per job in flight (a whole generation): not a leak.
     this.queue.setMaxListeners(0);
     this.events.setMaxListeners(0);
@@ -70,6 +73,6 @@ export class QueueExecutor implements EvaluationExecutor {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    await Promise.allSettled([this.events.close(), this.ownsQueue ? this.queue.close() : Promise.resolve()]);
   }
 }
