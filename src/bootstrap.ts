@@ -8,7 +8,7 @@ import { HttpExceptionFilter } from './app/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { rejectDeepJson } from './security/json-depth';
-import { refuseForeignOrigins, requireJsonBodies } from './security/request-guards';
+import { allowedOrigins, refuseForeignOrigins, requireJsonBodies } from './security/request-guards';
 import { limitHttpServer } from './security/http-server-limits';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -68,7 +68,8 @@ export function configureApp(app: INestApplication): INestApplication {
   app.use(requireJsonBodies());
   // The web UI calls the service straight from the browser on another port: the original allowed any origin.
   app.enableCors({
-    origin: settings.corsOrigins === '*' ? '*' : settings.corsOrigins,
+    // The same normalised list the origin guard checks: the browser sends "http://ui:5000" for "http://UI:5000/".
+    origin: settings.corsOrigins === '*' ? '*' : [...allowedOrigins(settings.corsOrigins)],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Content-Type', 'X-API-Key', 'Authorization', 'X-Requested-With'],
     maxAge: 600,

@@ -90,7 +90,7 @@ describe('API key on (BOTS_API_KEY set)', () => {
 
 describe('CORS origins (CORS_ORIGINS)', () => {
   let t: TestApp;
-  beforeAll(async () => (t = await stubbed({ CORS_ORIGINS: 'http://ui.local:5000, http://10.0.0.5:5000' })));
+  beforeAll(async () => (t = await stubbed({ CORS_ORIGINS: 'http://UI.local:5000/, http://10.0.0.5:5000' })));
   afterAll(() => t.close());
 
   it('allows only the listed origins', async () => {
@@ -98,6 +98,11 @@ describe('CORS origins (CORS_ORIGINS)', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('http://10.0.0.5:5000');
     const other = await request(t.http).get('/api/status').set('Origin', 'http://evil.example');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('an entry written with capitals or a trailing slash matches what the browser sends', async () => {
+    const res = await request(t.http).get('/api/status').set('Origin', 'http://ui.local:5000').expect(200);
+    expect(res.headers['access-control-allow-origin']).toBe('http://ui.local:5000');
   });
 });
 

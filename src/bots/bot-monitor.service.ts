@@ -10,7 +10,13 @@ import { FilterService } from '../filters/filter.service';
 import type { Ticker } from '../exchange/exchange.types';
 import { BotHistoryService } from './history/bot-history.service';
 import { BotManager } from './bot-manager.service';
-import { exitDelays, exitThresholds, protectionSettings, waitBreakevenWhenLoss } from './engine/bot-settings';
+import {
+  botLeverage,
+  exitDelays,
+  exitThresholds,
+  protectionSettings,
+  waitBreakevenWhenLoss,
+} from './engine/bot-settings';
 import type { CloseReason, Direction } from './engine/bot.types';
 import { stopRatchet } from './engine/stop-ratchet';
 import type { TradingBot } from './engine/trading-bot';
@@ -88,7 +94,9 @@ export class BotMonitorService {
     }
     const now = this.clock.now();
     const config = this.manager.effectiveConfig(bot);
-    const settings = protectionSettings(config);
+    // The max loss at the position's own leverage, the one its exchange stop was placed at.
+    const leverage = botLeverage(bot.record.leverage, config.leverage, this.exchange.market(bot.symbol)?.maxLeverage);
+    const settings = protectionSettings(config, leverage);
     const result = bot.evaluateProtections(
       { price, nowMs: now, cumRealisedPnl: bot.record.exchange_position?.realized_pnl ?? 0 },
       settings,

@@ -8,7 +8,7 @@ import { ExchangeService } from '../exchange/exchange.service';
 import type { Position } from '../exchange/exchange.types';
 import { BotHistoryService } from './history/bot-history.service';
 import { BotManager, type ManualPosition } from './bot-manager.service';
-import { protectionSettings } from './engine/bot-settings';
+import { botLeverage, stopLossPercent } from './engine/bot-settings';
 import type { Direction } from './engine/bot.types';
 import { isTighterStop, stopLossPrice, tightestStop } from './engine/protection';
 import { roundToTick } from './engine/sizing';
@@ -129,8 +129,10 @@ export class PositionSyncService {
     const r = bot.record;
     const side = bot.side as Direction;
     const config = this.manager.effectiveConfig(bot);
-    const fixed =
-      r.stop_loss ?? stopLossPrice(side, r.entry_price as number, protectionSettings(config).maxLossPercent);
+    const market = this.exchange.market(bot.symbol);
+    // Measured at the position's leverage, as the entry stop and the monitor's max-loss check are.
+    const leverage = botLeverage(r.leverage, config.leverage, market?.maxLeverage);
+    const fixed = r.stop_loss ?? stopLossPrice(side, r.entry_price as number, stopLossPercent(config, leverage));
     const desired = tightestStop(side, position.markPrice, [
       fixed,
       r.break_even_activated ? r.break_even_stop_price : null,
@@ -139,7 +141,6 @@ export class PositionSyncService {
     if (desired === null) return false;
     // A stop at or through the mark would fire at once; the protection tick closes such a position instead.
     if (!isTighterStop(side, position.markPrice, desired)) return false;
-    const market = this.exchange.market(bot.symbol);
     const stop = roundToTick(desired, market?.tickSize ?? 0);
     const takeProfit =
       r.take_profit !== null && position.takeProfit === null && isTighterStop(side, r.take_profit, position.markPrice)

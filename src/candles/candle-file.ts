@@ -1,37 +1,17 @@
 /**
- * Reading, writing and quarantining one candle file. Writes follow src/persistence/atomic-write.ts
- * (temp file in the same folder, fsync, rename, fsync of the folder) for binary content and without a .bak:
- * a damaged candle file is re-fetched from the exchange, so a second copy would only double the disk use.
+ * Reading and writing one candle file. Writes go through src/persistence/atomic-write.ts (temp file in the same
+ * folder, fsync, rename, fsync of the folder) without a .bak: a damaged candle file is re-fetched from the exchange,
+ * so a second copy would only double the disk use. A damaged one is moved aside by src/persistence/move-aside.ts.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CANDLE_HEADER_BYTES, type CandleHeader, type CandleSeries, decodeCandles, decodeHeader } from './candle-codec';
 import type { Timeframe } from '../exchange/exchange.types';
+import { atomicWrite, tempWriterPid } from '../persistence/atomic-write';
 
-let counter = 0;
-
-export async function writeCandleFile(target: string, content: Buffer): Promise<void> {
-  const dir = path.dirname(target);
-  await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${counter++}.tmp`);
-  try {
-    const handle = await fs.open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, target);
-  } catch (error) {
-    // Tidying only: the caller gets the write's own error.
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw error;
-  }
-  // Makes the rename durable; not every platform can open a folder, so failures are ignored.
-  const dirHandle = await fs.open(dir, 'r').catch(() => null);
-  await dirHandle?.sync().catch(() => undefined);
-  await dirHandle?.close().catch(() => undefined);
+/** Written like every data file (src/persistence/atomic-write.ts), with no .bak (see above). */
+export function writeCandleFile(target: string, content: Buffer): Promise<void> {
+  return atomicWrite(target, content);
 }
 
 /** The whole file, decoded and verified; null when there is no file. Throws CandleFileError when damaged. */
@@ -67,22 +47,6 @@ export async function readCandleHeader(file: string): Promise<CandleHeader | nul
   }
 }
 
-/** Moves a damaged file aside as `<name>.corrupt-<timestamp>` (kept for inspection, never read again). */
-export async function quarantineCandleFile(file: string, at: number): Promise<string> {
-  const stamp = `${file}.corrupt-${new Date(at).toISOString().replace(/[:.]/g, '-')}`;
-  // Never over an earlier damaged copy (two in the same millisecond, or a clock that stands still in tests).
-  for (let n = 0; ; n++) {
-    const aside = n === 0 ? stamp : `${stamp}-${n}`;
-    const taken = await fs.access(aside).then(
-      () => true,
-      () => false,
-    );
-    if (taken) continue;
-    await fs.rename(file, aside);
-    return aside;
-  }
-}
-
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -96,8 +60,8 @@ function isRunning(pid: number): boolean {
 export async function removeStaleCandleTemps(dir: string): Promise<void> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const stale = names.filter((n) => {
-    const match = /^\..+\.(\d+)\.\d+\.tmp$/.exec(n);
-    return match !== null && (Number(match[1]) === process.pid ? false : !isRunning(Number(match[1])));
+    const pid = tempWriterPid(n);
+    return pid !== null && pid !== process.pid && !isRunning(pid);
   });
   await Promise.all(stale.map((n) => fs.rm(path.join(dir, n), { force: true })));
 }

@@ -202,9 +202,12 @@ describe('CandleStoreService on the paper exchange', () => {
   it('removes the temp file of a fill killed between write and rename, not those of a running process', async () => {
     const folder = path.join(dir, 'candles', '6h');
     await fs.mkdir(folder, { recursive: true });
-    const dead = path.join(folder, '.BTC.bin.2147483646.0.tmp'); // no such process
-    const alive = path.join(folder, `.ETH.bin.${process.ppid}.0.tmp`);
+    // Temp names as atomicWrite makes them (pid, time, counter), and as candle writes made them before (no time).
+    const dead = path.join(folder, '.BTC.bin.2147483646.1767582245678.0.tmp'); // no such process
+    const deadOlder = path.join(folder, '.SOL.bin.2147483646.0.tmp');
+    const alive = path.join(folder, `.ETH.bin.${process.ppid}.1767582245678.0.tmp`);
     await fs.writeFile(dead, 'half a file');
+    await fs.writeFile(deadOlder, 'half a file');
     await fs.writeFile(alive, 'being written');
     await store.ensure(['BTC'], '6h', NOW - 10 * H6, NOW);
     expect((await fs.readdir(folder)).sort()).toEqual([path.basename(alive), 'BTC.bin']);

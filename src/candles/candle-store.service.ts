@@ -6,6 +6,7 @@ import { SYMBOL_PATTERN } from '../common/symbol';
 import { appConfig } from '../config/app.config';
 import { ExchangeService } from '../exchange/exchange.service';
 import type { CandleColumns, Timeframe } from '../exchange/exchange.types';
+import { moveAside } from '../persistence/move-aside';
 import {
   CANDLE_BYTES,
   CANDLE_HEADER_BYTES,
@@ -17,13 +18,7 @@ import {
   sliceColumns,
   type CandleSeries,
 } from './candle-codec';
-import {
-  quarantineCandleFile,
-  readCandleFile,
-  readCandleHeader,
-  removeStaleCandleTemps,
-  writeCandleFile,
-} from './candle-file';
+import { readCandleFile, readCandleHeader, removeStaleCandleTemps, writeCandleFile } from './candle-file';
 import {
   backwardPages,
   CANDLES_PER_PAGE,
@@ -354,7 +349,7 @@ export class CandleStoreService {
       return await readCandleFile(file, { symbol, timeframe });
     } catch (error) {
       if (!(error instanceof CandleFileError)) throw error;
-      const aside = await quarantineCandleFile(file, this.clock.now());
+      const aside = await moveAside(file, this.clock.now());
       this.logger.error(
         `Damaged candle file ${file} (${error.reason}): moved to ${path.basename(aside)}; it will be fetched again`,
       );

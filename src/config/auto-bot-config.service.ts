@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { JsonStore } from '../persistence/json-store.service';
+import { mirrorBreakEvenTrigger } from './break-even-trigger';
 import { AUTO_BOT_SPECS, DEFAULT_AUTO_BOT_CONFIG, type AutoBotConfig } from './defaults';
 import { refuseUnsupportedSettings } from './unsupported-settings';
 import { coerceSettings } from './setting-spec';
@@ -50,10 +51,7 @@ export class AutoBotConfigService implements OnModuleInit {
   ): Promise<{ config: AutoBotConfig; changes: SettingChange[]; ignored: string[] }> {
     return this.settings.update(partial, (values, current) => {
       refuseUnsupportedSettings(values);
-      const a = values.break_even_trigger_percent;
-      const b = values.break_even_trigger;
-      if (a !== undefined && a !== current.break_even_trigger_percent) values.break_even_trigger = a;
-      else if (b !== undefined && b !== current.break_even_trigger) values.break_even_trigger_percent = b;
+      mirrorBreakEvenTrigger(values, current);
     });
   }
 

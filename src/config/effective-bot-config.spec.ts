@@ -13,7 +13,7 @@ describe('effectiveBotConfig: global → bot → coin, typed', () => {
   it('with no overrides is the global config itself, and the engine reads the documented defaults from it', () => {
     const config = effectiveBotConfig(global, {}, undefined);
     expect(config).toBe(global);
-    const protection = protectionSettings(config);
+    const protection = protectionSettings(config, config.leverage);
     // bot-settings.ts used to restate 20 and false here; the defaults table says 5 and true.
     expect(protection.breakEvenTrigger).toBe(5);
     expect(waitBreakevenWhenLoss(config)).toBe(true);
@@ -76,7 +76,7 @@ describe('effectiveBotConfig: global → bot → coin, typed', () => {
   it('the break-even trigger keys are one setting: a layer that sets either sets both', () => {
     const legacy = effectiveBotConfig(global, {}, { break_even_trigger: 12 });
     expect(legacy).toMatchObject({ break_even_trigger: 12, break_even_trigger_percent: 12 });
-    expect(protectionSettings(legacy).breakEvenTrigger).toBe(12);
+    expect(protectionSettings(legacy, legacy.leverage).breakEvenTrigger).toBe(12);
     expect(effectiveBotConfig(global, { break_even_trigger_percent: 7 }, {})).toMatchObject({
       break_even_trigger: 7,
       break_even_trigger_percent: 7,

@@ -1,3 +1,4 @@
+import { mirrorBreakEvenTrigger } from './break-even-trigger';
 import { ConfigValidationError } from './config-validation.error';
 import { AUTO_BOT_SPECS, type AutoBotConfig } from './defaults';
 import { coerceSetting, type SettingSpec } from './setting-spec';
@@ -19,9 +20,6 @@ export type EffectiveBotConfig = Readonly<AutoBotConfig & { volume_mode?: Manual
 /** One override layer as stored (bot record `config`, a coin's individual settings): untyped data from a file. */
 export type OverrideLayer = Readonly<Record<string, unknown>> | null | undefined;
 
-/** The two break-even trigger keys are one setting (writes keep them mirrored); a layer that sets one sets both. */
-const MIRRORED_PAIR = ['break_even_trigger_percent', 'break_even_trigger'] as const;
-
 function typedValues(layer: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(layer)) {
@@ -34,9 +32,8 @@ function typedValues(layer: Readonly<Record<string, unknown>>): Record<string, u
       if (!(error instanceof ConfigValidationError)) throw error;
     }
   }
-  const [primary, alias] = MIRRORED_PAIR;
-  if (values[primary] !== undefined) values[alias] = values[primary];
-  else if (values[alias] !== undefined) values[primary] = values[alias];
+  // The two break-even trigger keys are one setting: a layer that sets one sets both.
+  mirrorBreakEvenTrigger(values);
   return values;
 }
 

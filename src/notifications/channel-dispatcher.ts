@@ -71,7 +71,7 @@ export class ChannelDispatcher {
       this.again = false;
       const channel = this.channel();
       if (!channel.enabled) return;
-      const head = this.outbox.pendingOf(channel.id)[0];
+      const head = this.outbox.nextPending(channel.id);
       if (!head) return;
       const now = this.options.now();
       const wait = Math.max(head.nextAttemptAt - now, this.lastSentAt + minIntervalMs(channel) - now);

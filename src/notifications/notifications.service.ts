@@ -59,6 +59,8 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
   private readonly health = new ExchangeHealthRule();
   private lastSummaryDay: string | null = null;
   private checkTimer: NodeJS.Timeout | null = null;
+  /** The exchange health events published so far; settles once the last one is in the outbox. */
+  private healthEvents: Promise<void> = Promise.resolve();
   private delivered!: Counter<'channel'>;
   private attemptFailures!: Counter<'channel'>;
 
@@ -127,6 +129,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
   /** Gives queued messages (the "stopping" one) a moment to leave, then stops the dispatchers and closes the log. */
   async onApplicationShutdown(): Promise<void> {
     if (this.checkTimer) clearInterval(this.checkTimer);
+    await this.healthEvents;
     const deadline = Date.now() + 3_000;
     while (
       Date.now() < deadline &&
@@ -241,25 +244,27 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
 
   // ---- exchange health and the daily summary ----
 
+  /**
+   * Publishes a health decision through the awaited path (publishEvent resolves once the notification is in the
+   * outbox), chained on the ones before so a "recovered" never overtakes its "failing". The periodic check and
+   * shutdown await `healthEvents`; an exchange call does not (its outcome must not wait for a disk write).
+   */
   private act(decision: HealthDecision): void {
     if (!decision) return;
     const payload = { at: this.clock.now(), since: decision.since, lastError: decision.lastError };
     if (decision.kind === 'failing') {
       this.logger.warn(`Exchange failing since ${new Date(decision.since).toISOString()}`);
     }
-    // Not awaited: listeners must not hold up the health check. publishEvent logs a listener's failure itself.
-    void publishEvent(
-      this.events,
-      decision.kind === 'failing' ? DomainEvent.ExchangeFailing : DomainEvent.ExchangeRecovered,
-      payload,
-      this.logger,
-    ).catch((error: Error) => this.logger.error(`Exchange health event not published: ${error.message}`));
+    const name = decision.kind === 'failing' ? DomainEvent.ExchangeFailing : DomainEvent.ExchangeRecovered;
+    // publishEvent logs a listener's failure itself and never rejects, so the chain never breaks.
+    this.healthEvents = this.healthEvents.then(() => publishEvent(this.events, name, payload, this.logger));
   }
 
   /** The timer's work; also called by tests on a manual clock. */
   async periodicCheck(): Promise<void> {
     const now = this.clock.now();
     this.act(this.health.check(now, this.settings.exchange_down_minutes * 60_000));
+    await this.healthEvents;
     const day = dailySummaryDue(now, this.settings.daily_summary_hour, this.lastSummaryDay);
     if (!day) return;
     this.lastSummaryDay = day;

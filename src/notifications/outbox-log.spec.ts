@@ -118,4 +118,47 @@ describe('OutboxLog', () => {
     expect(log.counters.failed).toBe(1);
     await log.close();
   });
+
+  it('its per-channel queues and key index always agree with the entries it lists, through reopen and compaction', async () => {
+    const channels = ['webhook', 'telegram', 'discord'] as const;
+    /** What a full scan of `all()` says, against what the indexes answer. */
+    const expectConsistent = (log: OutboxLog, keys: string[]) => {
+      const all = log.all();
+      for (const channel of channels) {
+        const pending = all.filter((e) => e.channel === channel && !e.failed).sort((a, b) => a.id - b.id);
+        expect(log.pendingOf(channel).map((e) => e.id)).toEqual(pending.map((e) => e.id));
+        expect(log.nextPending(channel)?.id).toBe(pending[0]?.id);
+      }
+      expect(log.pendingCount()).toBe(all.filter((e) => !e.failed).length);
+      expect(log.failedCount()).toBe(all.filter((e) => e.failed).length);
+      for (const key of keys) if (all.some((e) => e.key === key)) expect(log.knows(key)).toBe(true);
+    };
+    const log = await OutboxLog.open(file, { maxPending: 8, maxFailed: 2, compactAfterRecords: 15 });
+    const keys: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      const batch = channels.map((c, i) => item(`k${round}-${i}`, c));
+      keys.push(...batch.map((b) => b.key));
+      const added = await log.add(batch);
+      // Per round: the webhook's head is delivered, the telegram's fails (given up every other round).
+      const webhookHead = log.nextPending('webhook')!;
+      await log.markTrying(webhookHead.id);
+      await log.markDelivered(webhookHead.id);
+      const telegramHead = log.nextPending('telegram')!;
+      await log.markTrying(telegramHead.id);
+      await log.markFailed(telegramHead.id, 'HTTP 500', 0, round % 2 === 0);
+      expect(added).toHaveLength(3);
+      expectConsistent(log, keys);
+    }
+    expect(log.counters.dropped).toBeGreaterThan(0); // the cap of 8 was reached
+    expect(log.counters.failed).toBe(3);
+    expect(log.failedCount()).toBe(2); // maxFailed
+    // A delivered key is still known, and queuing it again is skipped.
+    expect(log.knows('k0-0')).toBe(true);
+    expect(await log.add([item('k0-0')])).toEqual([]);
+    await log.close();
+    const again = await OutboxLog.open(file, { maxPending: 8, maxFailed: 2 });
+    expectConsistent(again, keys);
+    expect(again.all().map((e) => [e.id, e.key, e.failed])).toEqual(log.all().map((e) => [e.id, e.key, e.failed]));
+    await again.close();
+  });
 });

@@ -77,7 +77,13 @@ export interface OutboxCounters {
  * A torn last line (a crash in the middle of an append) is ignored at load: its write was never acknowledged.
  */
 export class OutboxLog {
+  /** Every entry held (pending and given up), in id order. */
   private readonly entries = new Map<number, OutboxEntry>();
+  /** The keys of `entries`, so a key is checked without a scan. */
+  private readonly entryKeys = new Set<string>();
+  /** Each channel's pending entries (the same objects as in `entries`), in id order: a send looks at its head only. */
+  private readonly pending = new Map<ChannelId, Map<number, OutboxEntry>>();
+  private pendingTotal = 0;
   private readonly seen = new Set<string>();
   private nextId = 1;
   private handle: fs.FileHandle | null = null;
@@ -131,14 +137,7 @@ export class OutboxLog {
     switch (record.op) {
       case 'add': {
         const e = record.e;
-        this.entries.set(e.id, {
-          ...e,
-          attempts: 0,
-          nextAttemptAt: 0,
-          lastError: null,
-          failed: false,
-          inFlight: false,
-        });
+        this.hold({ ...e, attempts: 0, nextAttemptAt: 0, lastError: null, failed: false, inFlight: false });
         this.nextId = Math.max(this.nextId, e.id + 1);
         return;
       }
@@ -151,9 +150,8 @@ export class OutboxLog {
         return;
       }
       case 'ok': {
-        const e = this.entries.get(record.id);
+        const e = this.release(record.id);
         if (!e) return;
-        this.entries.delete(record.id);
         this.remember(e.key);
         if (!replaying) this.counters.delivered++;
         return;
@@ -166,24 +164,53 @@ export class OutboxLog {
         e.nextAttemptAt = record.next;
         if (record.failed && !e.failed) {
           e.failed = true;
+          this.leavePending(e);
           if (!replaying) this.counters.failed++;
           this.pruneFailed();
         }
         return;
       }
       case 'drop': {
-        if (this.entries.delete(record.id) && !replaying) this.counters.dropped++;
+        if (this.release(record.id) && !replaying) this.counters.dropped++;
         return;
       }
       case 'state': {
         this.entries.clear();
-        for (const e of record.entries) this.entries.set(e.id, { ...e });
+        this.entryKeys.clear();
+        this.pending.clear();
+        this.pendingTotal = 0;
+        for (const e of [...record.entries].sort((a, b) => a.id - b.id)) this.hold({ ...e });
         this.seen.clear();
         for (const k of record.seen) this.seen.add(k);
         this.nextId = Math.max(this.nextId, record.next_id);
         return;
       }
     }
+  }
+
+  /** Adds an entry (ids only grow, so every index stays in id order). */
+  private hold(e: OutboxEntry): void {
+    this.entries.set(e.id, e);
+    this.entryKeys.add(e.key);
+    if (e.failed) return;
+    let queue = this.pending.get(e.channel);
+    if (!queue) this.pending.set(e.channel, (queue = new Map()));
+    queue.set(e.id, e);
+    this.pendingTotal++;
+  }
+
+  /** Removes an entry from every index; returns it (undefined when not held). */
+  private release(id: number): OutboxEntry | undefined {
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    this.entries.delete(id);
+    this.entryKeys.delete(e.key);
+    this.leavePending(e);
+    return e;
+  }
+
+  private leavePending(e: OutboxEntry): void {
+    if (this.pending.get(e.channel)?.delete(e.id)) this.pendingTotal--;
   }
 
   private remember(key: string): void {
@@ -193,14 +220,12 @@ export class OutboxLog {
 
   private pruneFailed(): void {
     const failed = [...this.entries.values()].filter((e) => e.failed);
-    for (let i = 0; i < failed.length - this.limits.maxFailed; i++) this.entries.delete(failed[i].id);
+    for (let i = 0; i < failed.length - this.limits.maxFailed; i++) this.release(failed[i].id);
   }
 
   /** Whether an entry with this key is queued, given up or was delivered (and still remembered). */
   knows(key: string): boolean {
-    if (this.seen.has(key)) return true;
-    for (const e of this.entries.values()) if (e.key === key) return true;
-    return false;
+    return this.seen.has(key) || this.entryKeys.has(key);
   }
 
   /**
@@ -221,11 +246,11 @@ export class OutboxLog {
       records.push({ op: 'add', e: { id, ...item } });
       added.push({ id, ...item, attempts: 0, nextAttemptAt: 0, lastError: null, failed: false, inFlight: false });
     }
-    const pending = [...this.entries.values()].filter((e) => !e.failed);
-    let overflow = pending.length + added.length - this.limits.maxPending;
-    for (const victim of pending) {
+    // The oldest pending entries make room: `entries` is in id order, so only the front is visited.
+    let overflow = this.pendingTotal + added.length - this.limits.maxPending;
+    for (const victim of this.entries.values()) {
       if (overflow <= 0) break;
-      if (victim.inFlight) continue;
+      if (victim.failed || victim.inFlight) continue;
       records.push({ op: 'drop', id: victim.id, why: 'outbox full' });
       overflow--;
     }
@@ -247,17 +272,20 @@ export class OutboxLog {
 
   /** The channel's entries still to send, oldest first (given-up ones excluded). */
   pendingOf(channel: ChannelId): OutboxEntry[] {
-    return [...this.entries.values()].filter((e) => e.channel === channel && !e.failed).sort((a, b) => a.id - b.id);
+    return [...(this.pending.get(channel)?.values() ?? [])];
+  }
+
+  /** The channel's oldest entry still to send (what its dispatcher sends next), without listing the rest. */
+  nextPending(channel: ChannelId): OutboxEntry | undefined {
+    return this.pending.get(channel)?.values().next().value;
   }
 
   all(): OutboxEntry[] {
-    return [...this.entries.values()].sort((a, b) => a.id - b.id).map((e) => ({ ...e }));
+    return [...this.entries.values()].map((e) => ({ ...e }));
   }
 
   pendingCount(): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (!e.failed) n++;
-    return n;
+    return this.pendingTotal;
   }
 
   failedCount(): number {

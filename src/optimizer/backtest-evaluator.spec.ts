@@ -94,4 +94,11 @@ describe('backtest evaluator', () => {
     });
     expect(() => candidateOverrides({ leverage: 1e9 })).toThrow(/leverage/);
   });
+
+  it('given both break-even spellings, the percent one wins, as in the live config and a bot’s layers', () => {
+    expect(candidateOverrides({ break_even_trigger: 3, break_even_trigger_percent: 7 })).toEqual({
+      break_even_trigger: 7,
+      break_even_trigger_percent: 7,
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import type { UniverseEntry } from '../backtest/engine/candle-source';
 import { runBacktest } from '../backtest/engine/backtest-engine';
 import type { BacktestParams, BacktestSymbol, ReplayCandles } from '../backtest/engine/backtest.types';
+import { mirrorBreakEvenTrigger } from '../config/break-even-trigger';
 import { AUTO_BOT_SPECS, type AutoBotConfig } from '../config/defaults';
 import { coerceSettings } from '../config/setting-spec';
 import { refuseUnsupportedSettings } from '../config/unsupported-settings';
@@ -83,9 +84,8 @@ function coinCandles(data: CandleColumns, s: number): ReplayCandles | null {
 export function candidateOverrides(params: CandidateParams): Partial<AutoBotConfig> {
   const { values } = coerceSettings(AUTO_BOT_SPECS, params);
   refuseUnsupportedSettings(values);
-  // The two break-even keys are one setting (docs/settings.md): set both, or a layer holding the other one wins.
-  if (values.break_even_trigger !== undefined) values.break_even_trigger_percent = values.break_even_trigger;
-  if (values.break_even_trigger_percent !== undefined) values.break_even_trigger = values.break_even_trigger_percent;
+  // The two break-even keys are one setting: set both, or a layer holding the other one wins.
+  mirrorBreakEvenTrigger(values);
   return values as Partial<AutoBotConfig>;
 }
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, promises as fs, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { atomicWrite, removeStaleTempFiles } from './atomic-write';
+import { atomicWrite, isTempName, removeStaleTempFiles, tempWriterPid } from './atomic-write';
 
 describe('atomicWrite', () => {
   let dir: string;
@@ -62,6 +62,35 @@ describe('atomicWrite', () => {
     await atomicWrite(target, '{}');
     await expect(atomicWrite(path.join(dir, 'missing-dir-is-created'), '{}')).rejects.toThrow();
     expect(readdirSync(path.join(dir, 'missing-dir-is-created'))).toEqual(['x.json']);
+  });
+
+  it('writes binary content as it is', async () => {
+    const target = path.join(dir, 'BTC.bin');
+    const bytes = Buffer.from([0, 1, 2, 250, 255]);
+    await atomicWrite(target, bytes);
+    expect(await fs.readFile(target)).toEqual(bytes);
+  });
+
+  it('names its temp file so that tempWriterPid finds this process and isTempName knows it', async () => {
+    const rename = jest.spyOn(fs, 'rename');
+    try {
+      await atomicWrite(path.join(dir, 'BTC.bin'), 'x');
+      const tmp = path.basename(rename.mock.calls[0][0] as string);
+      expect(tmp).toMatch(new RegExp(`^\\.BTC\\.bin\\.${process.pid}\\.\\d+\\.\\d+\\.tmp$`));
+      expect(tempWriterPid(tmp)).toBe(process.pid);
+      expect(isTempName(tmp)).toBe(true);
+    } finally {
+      rename.mockRestore();
+    }
+  });
+
+  it('tempWriterPid reads the writer of a temp name, its .bak companion and the older candle temp names', () => {
+    expect(tempWriterPid('.state.json.4242.1767582245678.3.tmp')).toBe(4242);
+    expect(tempWriterPid('.state.json.4242.1767582245678.3.tmp.bak')).toBe(4242);
+    expect(tempWriterPid('.1000PEPE.bin.77.0.tmp')).toBe(77);
+    expect(tempWriterPid('state.json')).toBeNull();
+    expect(tempWriterPid('.state.json.tmp')).toBeNull();
+    expect(tempWriterPid('.BTC.bin.write.tmp')).toBeNull();
   });
 
   it('removes stale temp files left by a killed writer', async () => {

@@ -50,15 +50,29 @@ async function preserveBackup(target: string, backup: string, bakTmp: string): P
   await fs.rename(bakTmp, backup);
 }
 
+/** The temp file a write of `target` goes through: `.<name>.<pid>.<ms>.<n>.tmp`, beside the target. */
+function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
+}
+
+/**
+ * The process id in a temp name `tempPathFor` makes (its `.bak` companion too), null for any other name. Temp files
+ * of candle writes before they went through atomicWrite had no time segment; those are read as well.
+ */
+export function tempWriterPid(name: string): number | null {
+  const match = /^\..+?\.(\d+)\.(?:\d+\.)?\d+\.tmp(?:\.bak)?$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
 /**
  * Writes `content` to `target` so that a reader (or a crash at any point) sees either the old
  * complete file or the new complete file: temp file in the same folder, fsync, rename.
  * When `backup` is given, the previous content is first preserved there the same way.
  */
-export async function atomicWrite(target: string, content: string, backup?: string): Promise<void> {
+export async function atomicWrite(target: string, content: string | Buffer, backup?: string): Promise<void> {
   const dir = path.dirname(target);
   await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
+  const tmp = tempPathFor(target);
   try {
     await writeSynced(tmp, content);
     if (backup) await preserveBackup(target, backup, `${tmp}.bak`);

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { appConfig } from '../config/app.config';
 import { atomicWrite, removeStaleTempFiles } from './atomic-write';
+import { moveAside } from './move-aside';
 import { PersistenceError } from './persistence.error';
 
 /** Writes one file atomically (the default is atomicWrite; tests put a failing writer here to simulate a full disk). */
@@ -142,21 +143,11 @@ export class JsonStore {
 
   /** Renames a bad file to `<name>.corrupt-<timestamp>` (a free name: two bad copies never share one). */
   private async setAside(file: string): Promise<string> {
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    for (let n = 0; ; n++) {
-      const aside = `${file}.corrupt-${stamp}${n ? `-${n}` : ''}`;
-      if (
-        await fs.lstat(aside).then(
-          () => true,
-          () => false,
-        )
-      ) {
-        continue;
-      }
-      await fs
-        .rename(file, aside)
-        .catch((error: Error) => this.logger.error(`Could not set ${path.basename(file)} aside: ${error.message}`));
-      return path.basename(aside);
+    try {
+      return path.basename(await moveAside(file, Date.now()));
+    } catch (error) {
+      this.logger.error(`Could not set ${path.basename(file)} aside: ${(error as Error).message}`);
+      return `nowhere (it stays ${path.basename(file)})`;
     }
   }
 

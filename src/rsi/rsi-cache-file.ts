@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Clock } from '../common/clock';
 import { isoLocal } from '../common/clock';
+import { normalizeSymbol } from '../common/symbol';
 import type { Timeframe } from '../exchange/exchange.types';
 import type { JsonStore } from '../persistence/json-store.service';
 import type { CoinRecord } from './rsi.types';
@@ -110,8 +111,16 @@ export class RsiCacheFile {
       const v = value as { ema_short?: unknown; ema_long?: unknown } | null;
       const fast = Number(v?.ema_short);
       const slow = Number(v?.ema_long);
-      if (Number.isInteger(fast) && Number.isInteger(slow) && fast >= 2 && slow > fast && slow <= 600) {
-        out.set(symbol.toUpperCase().replace(/USDT$/, ''), { fast, slow });
+      const coin = normalizeSymbol(symbol);
+      if (
+        coin !== null &&
+        Number.isInteger(fast) &&
+        Number.isInteger(slow) &&
+        fast >= 2 &&
+        slow > fast &&
+        slow <= 600
+      ) {
+        out.set(coin, { fast, slow });
       }
     }
     if (out.size > 0) this.logger.log(`Optimal EMA periods for ${out.size} coins from ${OPTIMAL_EMA_FILE}`);

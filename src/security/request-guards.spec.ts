@@ -1,4 +1,4 @@
-import { nonJsonReason, originAllowed } from './request-guards';
+import { allowedOrigins, nonJsonReason, originAllowed } from './request-guards';
 
 describe('nonJsonReason (JSON-only changes)', () => {
   it.each([
@@ -28,11 +28,15 @@ describe('nonJsonReason (JSON-only changes)', () => {
 });
 
 describe('originAllowed', () => {
-  const listed = ['http://ui-host:5000', 'http://10.0.0.5:5000/'];
+  const listed = allowedOrigins(['http://ui-host:5000', ' http://10.0.0.5:5000/', 'HTTP://Admin.Local:8080//']);
+  it('normalises the list once: trimmed, without trailing slashes, lower-case', () => {
+    expect([...listed]).toEqual(['http://ui-host:5000', 'http://10.0.0.5:5000', 'http://admin.local:8080']);
+  });
   it("accepts listed origins (case and trailing slash aside) and the service's own host", () => {
     expect(originAllowed('http://UI-HOST:5000', listed, 'bots:5001')).toBe(true);
     expect(originAllowed('http://10.0.0.5:5000', listed, 'bots:5001')).toBe(true);
     expect(originAllowed('http://bots:5001', listed, 'bots:5001')).toBe(true);
+    expect(originAllowed('http://admin.local:8080', listed, 'bots:5001')).toBe(true);
   });
   it('refuses everything else', () => {
     expect(originAllowed('http://ui-host:5001', listed, 'bots:5001')).toBe(false);

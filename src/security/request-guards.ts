@@ -47,10 +47,20 @@ export function requireJsonBodies() {
   };
 }
 
+/** An origin as compared: trimmed, without trailing slashes, lower-case ("http://UI:5000/" → "http://ui:5000"). */
+export function normalizeOrigin(origin: string): string {
+  return origin.trim().replace(/\/+$/, '').toLowerCase();
+}
+
+/** The CORS_ORIGINS list normalised once, at start-up (the CORS middleware gets the same list). */
+export function allowedOrigins(listed: readonly string[]): ReadonlySet<string> {
+  return new Set(listed.map(normalizeOrigin));
+}
+
 /** True when `origin` may call the API: listed, or the service's own origin (same host as the request). */
-export function originAllowed(origin: string, allowed: readonly string[], host: string | undefined): boolean {
-  const normalized = origin.trim().replace(/\/+$/, '').toLowerCase();
-  if (allowed.some((entry) => entry.trim().replace(/\/+$/, '').toLowerCase() === normalized)) return true;
+export function originAllowed(origin: string, allowed: ReadonlySet<string>, host: string | undefined): boolean {
+  const normalized = normalizeOrigin(origin);
+  if (allowed.has(normalized)) return true;
   if (!host) return false;
   try {
     return new URL(normalized).host === host.toLowerCase();
@@ -59,7 +69,8 @@ export function originAllowed(origin: string, allowed: readonly string[], host: 
   }
 }
 
-export function refuseForeignOrigins(allowed: '*' | readonly string[]) {
+export function refuseForeignOrigins(listed: '*' | readonly string[]) {
+  const allowed = listed === '*' ? '*' : allowedOrigins(listed);
   return (req: Request, res: Response, next: NextFunction) => {
     const origin = req.headers.origin;
     if (allowed === '*' || origin === undefined || originAllowed(origin, allowed, req.headers.host)) return next();

@@ -147,6 +147,8 @@ export class TradingStubExchange implements ExchangeAdapter {
         side: request.side === 'buy' ? 'Long' : 'Short',
         size: amount,
         entryPrice: price,
+        // The exchange shows the position at the leverage last set for its coin.
+        leverage: this.leverageOf(request.symbol),
         stopLoss: request.stopLoss ?? null,
         takeProfit: request.takeProfit ?? null,
       });
@@ -185,6 +187,11 @@ export class TradingStubExchange implements ExchangeAdapter {
     const failure = this.takeFailure('setLeverage');
     if (failure) throw failure;
     this.leverages.push({ symbol, leverage });
+  }
+
+  /** The leverage last set for `symbol` (10x, the stub's account default, before any). */
+  leverageOf(symbol: string): number {
+    return this.leverages.findLast((l) => l.symbol === symbol)?.leverage ?? 10;
   }
 
   async fetchBalance(): Promise<Balance> {

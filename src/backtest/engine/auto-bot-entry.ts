@@ -7,7 +7,7 @@ import { orderQuantity, positionNotionalUsdt, roundToTick } from '../../bots/eng
 import { TradingBot } from '../../bots/engine/trading-bot';
 import { isoLocal } from '../../common/clock';
 import type { EffectiveBotConfig } from '../../config/effective-bot-config';
-import { liquidationPrice } from '../../exchange/paper/paper-account';
+import { liquidationPrice, takerFee } from '../../exchange/paper/paper-account';
 import {
   FLAG_MIN_CANDLES,
   exitScamParams,
@@ -224,7 +224,7 @@ export abstract class AutoBotEntry extends PositionWalk {
       leverage,
     });
     if (!sizing.ok) return;
-    const fee = sizing.quantity * price * this.params.feeRate;
+    const fee = takerFee(sizing.quantity, price, this.params.feeRate);
     // The paper account refuses an order whose margin plus fee exceeds the available balance.
     if (sizing.marginUsdt + fee > available) return;
     const levels = entryLevels(direction, price, config, leverage, coin.rules.tickSize);

@@ -4,6 +4,7 @@ import type { CloseReason, EntryDecisionAudit } from '../../bots/engine/bot.type
 import { exchangeCloseReason, type ExchangeCloseKind } from '../../bots/engine/entry-levels';
 import { roundToTick } from '../../bots/engine/sizing';
 import { stopRatchet } from '../../bots/engine/stop-ratchet';
+import { takerFee } from '../../exchange/paper/paper-account';
 import { round2 } from '../../rsi/indicators/rsi';
 import type { BacktestTrade, ExitPath, ReplayCandles } from './backtest.types';
 import { ReplayState, type OpenPosition } from './replay-state';
@@ -165,7 +166,7 @@ export abstract class PositionWalk extends ReplayState {
     by: BacktestTrade['exit_by'],
     path: ExitPath,
   ): void {
-    const fee = position.quantity * exitPrice * this.params.feeRate;
+    const fee = takerFee(position.quantity, exitPrice, this.params.feeRate);
     const trade = position.bot.closePosition({ exitPrice, nowMs: t, reason, exitRsi: rsi, simulated: true, fee });
     this.wallet += trade.pnl - fee;
     this.usedMargin -= position.margin;

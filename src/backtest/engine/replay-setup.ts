@@ -1,4 +1,10 @@
-import { exitDelays, exitThresholds, protectionSettings, waitBreakevenWhenLoss } from '../../bots/engine/bot-settings';
+import {
+  botLeverage,
+  exitDelays,
+  exitThresholds,
+  protectionSettings,
+  waitBreakevenWhenLoss,
+} from '../../bots/engine/bot-settings';
 import type { ProtectionSettings } from '../../bots/engine/protection';
 import type { RsiExitDelaySettings } from '../../bots/engine/rsi-exit';
 import { effectiveBotConfig, type EffectiveBotConfig } from '../../config/effective-bot-config';
@@ -27,9 +33,11 @@ interface CoinSettings {
 
 export function coinSettings(params: BacktestParams, coin: BacktestSymbol): CoinSettings {
   const config = effectiveBotConfig(params.config, null, coin.overrides);
+  // A backtest bot has no leverage of its own: the configured one, within the instrument's cap.
+  const leverage = botLeverage(null, config.leverage, coin.rules.maxLeverage);
   return {
     config,
-    protection: protectionSettings(config),
+    protection: protectionSettings(config, leverage),
     thresholds: exitThresholds(config),
     delays: exitDelays(config),
     waitWhenLoss: waitBreakevenWhenLoss(config),
@@ -45,7 +53,7 @@ export function coinSettings(params: BacktestParams, coin: BacktestSymbol): Coin
       maxRsiHigh: config.max_rsi_high,
       timeframe: params.timeframe,
     },
-    leverage: Math.max(1, Math.min(Math.round(config.leverage), coin.rules.maxLeverage || 125)),
+    leverage,
   };
 }
 

@@ -9,9 +9,32 @@ import type { RsiExitDelaySettings } from './rsi-exit';
  * docs/trading-logic.md §5.3, typed and complete, so nothing here restates a default).
  */
 
-export function protectionSettings(config: EffectiveBotConfig): ProtectionSettings {
+/** The highest leverage assumed when the instrument names none. */
+const DEFAULT_MAX_LEVERAGE = 125;
+
+/**
+ * The leverage a bot's position runs at: the bot's own (given at creation, then the one its order was placed with or
+ * the exchange shows), else the configured one; whole, at least 1x and at most what the instrument allows. Every
+ * stop-loss distance is measured at this leverage, so the entry stop, the monitor's max-loss check and a restored stop
+ * agree (live and backtest alike).
+ */
+export function botLeverage(
+  ownLeverage: number | null | undefined,
+  configuredLeverage: number,
+  maxLeverage: number | undefined,
+): number {
+  return Math.max(1, Math.min(Math.round(ownLeverage || configuredLeverage), maxLeverage || DEFAULT_MAX_LEVERAGE));
+}
+
+/** The fixed stop-loss distance (price %) of a position at `leverage`: max_loss_percent, inside the liquidation. */
+export function stopLossPercent(config: EffectiveBotConfig, leverage: number): number {
+  return stopLossPercentWithinLiquidation(config.max_loss_percent, leverage);
+}
+
+/** `leverage` is the position's, from `botLeverage` (not config.leverage: a bot or instrument may override it). */
+export function protectionSettings(config: EffectiveBotConfig, leverage: number): ProtectionSettings {
   return {
-    maxLossPercent: stopLossPercentWithinLiquidation(config.max_loss_percent, config.leverage),
+    maxLossPercent: stopLossPercent(config, leverage),
     takeProfitPercent: config.take_profit_percent,
     closeAtProfitEnabled: config.close_at_profit_enabled,
     trailingActivation: config.trailing_stop_activation,

@@ -1,7 +1,7 @@
 import type { EffectiveBotConfig } from '../../config/effective-bot-config';
-import { entryTakeProfitPercent } from './bot-settings';
+import { entryTakeProfitPercent, stopLossPercent } from './bot-settings';
 import type { CloseReason, Direction } from './bot.types';
-import { stopLossPercentWithinLiquidation, stopLossPrice, takeProfitPrice } from './protection';
+import { stopLossPrice, takeProfitPrice } from './protection';
 import { roundToTick } from './sizing';
 
 export interface EntryLevels {
@@ -14,7 +14,8 @@ export interface EntryLevels {
 /**
  * The stop-loss and take-profit a new position gets, both measured from the same `referencePrice`. Live places them
  * with the order from the quote and re-anchors them on the fill price once it is known; the backtest fills at the
- * quote, so both use the fill price (docs/backtest-engine.md, "Stops from the fill").
+ * quote, so both use the fill price (docs/backtest-engine.md, "Stops from the fill"). `leverage` is the position's
+ * (`botLeverage`), the one the protection engine measures the max loss at too.
  */
 export function entryLevels(
   direction: Direction,
@@ -23,11 +24,7 @@ export function entryLevels(
   leverage: number,
   tickSize: number,
 ): EntryLevels {
-  const sl = stopLossPrice(
-    direction,
-    referencePrice,
-    stopLossPercentWithinLiquidation(config.max_loss_percent, leverage),
-  );
+  const sl = stopLossPrice(direction, referencePrice, stopLossPercent(config, leverage));
   // The bot's own take-profit (per-coin → bot → global), the level the protection engine also closes at.
   const tp = takeProfitPrice(direction, referencePrice, entryTakeProfitPercent(config));
   return {

@@ -19,6 +19,19 @@ describe('stopRatchet', () => {
     expect(stopRatchet(base)).toEqual({ stop: 95, trailing: false });
   });
 
+  it('interleaved coins (other ticks, other levels) each get their own rounding, as roundToTick gives it', () => {
+    const btc = { ...base, desired: 95.004, tickSize: 0.01 };
+    const pepe = { ...base, price: 0.0012, currentStop: 0.001, desired: 0.00114449, tickSize: 0.0000001 };
+    const eth = { ...base, desired: 95.004, tickSize: 0.5 };
+    for (let round = 0; round < 2; round++) {
+      expect(stopRatchet(btc)?.stop).toBe(95);
+      expect(stopRatchet(pepe)?.stop).toBe(0.0011445);
+      expect(stopRatchet(eth)?.stop).toBe(95);
+      expect(stopRatchet({ ...eth, desired: 95.3 })?.stop).toBe(95.5);
+      expect(stopRatchet(btc)?.stop).toBe(95);
+    }
+  });
+
   it('never loosens the stop nor puts it at or through the price', () => {
     expect(stopRatchet({ ...base, desired: 89 })).toBeNull();
     expect(stopRatchet({ ...base, desired: 100 })).toBeNull();

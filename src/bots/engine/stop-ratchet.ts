@@ -35,7 +35,8 @@ export function stopRatchet(input: StopRatchetInput): { stop: number; trailing: 
 }
 
 // The desired stop rarely changes between two passes (it is the fixed stop until trailing or break-even moves it):
-// remembering the last rounding spares the backtest's hot loop a toFixed per price point. Same result as roundToTick.
+// remembering the last rounding spares the backtest's hot loop a toFixed per price point (~0.2 µs of a call). One
+// entry, so bounded by construction; keyed by both inputs, so any interleaving of coins gets roundToTick's result.
 let lastDesired = NaN;
 let lastTick = NaN;
 let lastRounded = NaN;

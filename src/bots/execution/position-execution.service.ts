@@ -11,6 +11,7 @@ import type { ExchangeClosedTrade, OrderResult, Position } from '../../exchange/
 import { FilterService } from '../../filters/filter.service';
 import { PersistenceError } from '../../persistence/persistence.error';
 import type { CloseReason, Direction, EntryDecisionAudit, TradeRecord } from '../engine/bot.types';
+import { botLeverage } from '../engine/bot-settings';
 import { entryLevels, exchangeCloseReason } from '../engine/entry-levels';
 import { orderQuantity, positionNotionalUsdt } from '../engine/sizing';
 import type { TradingBot } from '../engine/trading-bot';
@@ -85,10 +86,7 @@ export class PositionExecution {
       if (!(price > 0)) return fail('no_price');
       const balance = await this.exchange.fetchBalance();
       this.market.noteAvailableBalance(balance.availableBalance);
-      const leverage = Math.max(
-        1,
-        Math.min(Math.round(bot.record.leverage || config.leverage), market.maxLeverage || 125),
-      );
+      const leverage = botLeverage(bot.record.leverage, config.leverage, market.maxLeverage);
       const sizing = orderQuantity({
         notionalUsdt: positionNotionalUsdt(bot.record.volume_mode, bot.record.volume_value, balance.walletBalance),
         price,

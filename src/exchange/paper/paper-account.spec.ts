@@ -1,5 +1,12 @@
 import { InsufficientFundsError, InvalidOrderError } from '../exchange.errors';
-import { MAX_CLOSED_TRADES, PaperAccount, liquidationPrice, type InstrumentRules, type Quote } from './paper-account';
+import {
+  MAX_CLOSED_TRADES,
+  PaperAccount,
+  liquidationPrice,
+  takerFee,
+  type InstrumentRules,
+  type Quote,
+} from './paper-account';
 import type { SymbolSpec } from './symbols';
 
 /** A hand-made instrument: tick 0.01, qty step 0.001, min notional 5, max leverage 100. */
@@ -39,6 +46,30 @@ function quote(last: number): Quote {
 }
 
 const T = Date.UTC(2026, 0, 1);
+
+describe('takerFee', () => {
+  it('is quantity × price × rate (2 coins at 100.1, 0.1 % → 0.2002; Bybit taker 0.055 % of 500 USDT → 0.275)', () => {
+    expect(takerFee(2, 100.1, 0.001)).toBeCloseTo(0.2002, 15);
+    expect(takerFee(5, 100, 0.00055)).toBeCloseTo(0.275, 15);
+    expect(takerFee(3, 100, 0)).toBe(0);
+  });
+
+  it('multiplies in the order the backtest always did ((qty × price) × rate), so replays stay bit-identical', () => {
+    for (const [qty, price, rate] of [
+      [1.163, 86.01, 0.00055],
+      [0.878, 113.99, 0.00055],
+      [0.001, 64_123.45, 0.0006],
+    ]) {
+      expect(takerFee(qty, price, rate)).toBe(qty * price * rate);
+    }
+  });
+
+  it('is the fee the paper account charges on a fill', () => {
+    const account = new PaperAccount({ startingBalance: 1000, feeRate: 0.00055, maxLeverage: 50 });
+    const fill = account.marketOrder(instrument(), { symbol: 'TEST', side: 'buy', amount: 1.163 }, quote(86), T);
+    expect(fill.fee).toBe(Math.round(takerFee(1.163, 86.1, 0.00055) * 1e8) / 1e8);
+  });
+});
 
 describe('PaperAccount', () => {
   let account: PaperAccount;

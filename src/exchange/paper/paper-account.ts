@@ -86,6 +86,14 @@ function money(value: number): number {
   return Math.round(value * 1e8) / 1e8;
 }
 
+/**
+ * The taker fee of a fill: `qty` coins at `price` times the fee rate. The paper account and the backtest
+ * (src/backtest/engine) both charge it through here, so a replayed fill costs what a paper fill costs.
+ */
+export function takerFee(qty: number, price: number, rate: number): number {
+  return qty * price * rate;
+}
+
 /** Isolated-margin liquidation estimate: the price where the loss eats the margin down to maintenance. */
 export function liquidationPrice(side: PositionSide, entryPrice: number, leverage: number): number {
   return side === 'Long'
@@ -205,8 +213,8 @@ export class PaperAccount {
       openQty > 0 ? orderSide : existing && existing.size - closeQty > 0 ? existing.side : null;
     const stops = this.checkStops(rules, remainingSide, request, quote.last, 'createMarketOrder');
 
-    const closeFee = closeQty * price * this.options.feeRate;
-    const openFee = openQty * price * this.options.feeRate;
+    const closeFee = takerFee(closeQty, price, this.options.feeRate);
+    const openFee = takerFee(openQty, price, this.options.feeRate);
     const leverage = this.leverageOf(spec);
     if (openQty > 0) {
       let walletAfter = this.wallet;
@@ -260,7 +268,7 @@ export class PaperAccount {
       position,
       position.size,
       price,
-      position.size * price * this.options.feeRate,
+      takerFee(position.size, price, this.options.feeRate),
       reason,
       time,
     );

@@ -1,3 +1,4 @@
+import { normalizeSymbol } from '../../common/symbol';
 import type { FilterDecision } from '../filter.types';
 
 export const SCOPE_FILTER = 'scope';
@@ -8,10 +9,17 @@ export interface ScopeParams {
   blacklist: readonly string[];
 }
 
-/** Upper-cases a list entry and strips a trailing USDT, so "btcusdt" and "BTC" compare equal. */
-export function normalizeListEntry(entry: string): string {
-  const upper = String(entry).trim().toUpperCase();
-  return upper.endsWith('USDT') && upper.length > 4 ? upper.slice(0, -4) : upper;
+/**
+ * A list as coin symbols ("btcusdt" and "BTC" compare equal). An entry that is no coin symbol is dropped: it could
+ * never match one (the settings specs already refuse such entries on every write).
+ */
+function symbolSet(entries: readonly string[] | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const entry of entries ?? []) {
+    const symbol = normalizeSymbol(entry);
+    if (symbol !== null) out.add(symbol);
+  }
+  return out;
 }
 
 /** Pre-normalized lists, so checking 500 coins costs a Set lookup each. */
@@ -24,8 +32,8 @@ export interface CompiledScope {
 export function compileScope(params: ScopeParams): CompiledScope {
   return {
     scope: String(params.scope ?? 'all'),
-    whitelist: new Set((params.whitelist ?? []).map(normalizeListEntry)),
-    blacklist: new Set((params.blacklist ?? []).map(normalizeListEntry)),
+    whitelist: symbolSet(params.whitelist),
+    blacklist: symbolSet(params.blacklist),
   };
 }
 
@@ -34,11 +42,17 @@ export function compileScope(params: ScopeParams): CompiledScope {
  * non-empty whitelist blocks every coin not on it; an empty whitelist allows all.
  */
 export function checkScope(symbol: string, scope: CompiledScope): FilterDecision {
-  const coin = normalizeListEntry(symbol);
-  if (scope.blacklist.has(coin)) {
+  // A name that is no coin symbol is on no list.
+  const normalized = normalizeSymbol(symbol);
+  const coin = normalized ?? symbol;
+  if (normalized !== null && scope.blacklist.has(normalized)) {
     return { filter: SCOPE_FILTER, allowed: false, reason: `${coin} is blacklisted`, details: { scope: scope.scope } };
   }
-  if (scope.scope === 'whitelist' && scope.whitelist.size > 0 && !scope.whitelist.has(coin)) {
+  if (
+    scope.scope === 'whitelist' &&
+    scope.whitelist.size > 0 &&
+    !(normalized !== null && scope.whitelist.has(normalized))
+  ) {
     return {
       filter: SCOPE_FILTER,
       allowed: false,
