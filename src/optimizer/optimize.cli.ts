@@ -28,6 +28,7 @@ import { OPTIMIZE_USAGE, parseOptimizeArgs } from './optimize-cli-args';
 import { parseOptimizerSettings } from './optimizer.config';
 import { PoolExecutor, type EvaluationExecutor } from './pool-executor';
 import { QueueExecutor } from './queue-executor';
+import { requireSymbol } from '../common/symbol';
 import { buildRunSpec } from './run-request';
 import { RunStore } from './run-store';
 import { buildSearchSpace } from './search-space';
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
     state = { ...saved, status: 'running', error: null };
   } else {
     const { request } = args;
-    const symbol = request.scope === 'coin' ? (request.symbol ?? '').toUpperCase().replace(/USDT$/, '') : null;
+    const symbol = request.scope === 'coin' ? requireSymbol(request.symbol) : null;
     const backtest = (request.evaluator ?? 'backtest') === 'backtest';
     // The backtest evaluator reads the service's settings (DATA_DIR); the synthetic one centres on the defaults.
     app = backtest ? await serviceContext() : null;
