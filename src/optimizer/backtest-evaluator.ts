@@ -1,13 +1,15 @@
 import type { UniverseEntry } from '../backtest/engine/candle-source';
 import { runBacktest } from '../backtest/engine/backtest-engine';
-import type { BacktestParams, BacktestRun, BacktestSymbol, ReplayCandles } from '../backtest/engine/backtest.types';
+import type { BacktestParams, BacktestSymbol, ReplayCandles } from '../backtest/engine/backtest.types';
 import { AUTO_BOT_SPECS, type AutoBotConfig } from '../config/defaults';
 import { coerceSettings } from '../config/setting-spec';
 import { refuseUnsupportedSettings } from '../config/unsupported-settings';
 import type { Timeframe } from '../exchange/exchange.types';
-import type { CandleColumns, EvaluateCandidate, ReplayEquity } from './evaluation-port';
+import type { CandleColumns, EvaluateCandidate } from './evaluation-port';
 import type { TradeResult } from './objective';
 import type { CandidateParams } from './search-space';
+import type { BacktestRun } from '../backtest/engine/backtest.types';
+import type { ReplayEquity } from './evaluation-port';
 
 /**
  * What the replay needs besides the candles (docs/optimizer.md, "The backtest evaluator"): the auto-bot config and
