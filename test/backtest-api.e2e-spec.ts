@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { ExchangeService } from '../src/exchange/exchange.service';
 import { eventually } from './support/bots';
+import { schemaViolations, type Schema } from './support/schema-check';
 import { createTestApp, tempDataDir, type TestApp } from './support/test-app';
 
 jest.setTimeout(180_000);
@@ -99,6 +100,44 @@ describe('backtest API', () => {
     await request(t!.http).get(`/api/bots/backtest/${id}`).expect(404);
     expect(existsSync(path.join(dataDir, 'backtests', `${id}.json`))).toBe(false);
     expect(existsSync(path.join(dataDir, 'backtests', `${id}.result.json`))).toBe(false);
+  });
+
+  it('carries the account-protection locks into the result and the report (exit cooldown)', async () => {
+    const cooldown = { ...overrides, exit_cooldown_enabled: true, exit_cooldown_minutes: 24 * 60 };
+    const created = await request(t!.http)
+      .post('/api/bots/backtest')
+      .send(body({ overrides: cooldown }))
+      .expect(202);
+    const id: string = created.body.job.id;
+    const done = await finished(t!, id);
+    expect(done.job.status).toBe('done');
+    const { trades, protection_locks: locks } = done.result as {
+      trades: Array<{ symbol: string; close_time_ms: number; entry_timestamp: number }>;
+      protection_locks: Array<{ rule: string; symbol: string; scope: string; locked_at_ms: number; until_ms: number }>;
+    };
+    expect(trades.length).toBeGreaterThan(0);
+    // Every close sets a 24 h lock on its coin (seen at the next candle close); each lock is that close + 24 h, and
+    // no trade of the coin enters while it holds.
+    expect(locks.length).toBeGreaterThan(0);
+    for (const lock of locks) {
+      expect(lock).toMatchObject({ rule: 'cooldown', scope: 'coin' });
+      const closes = trades.filter((tr) => tr.symbol === lock.symbol && tr.close_time_ms <= lock.locked_at_ms);
+      expect(closes.map((tr) => tr.close_time_ms + DAY)).toContain(lock.until_ms);
+      const inside = trades.filter(
+        (tr) =>
+          tr.symbol === lock.symbol && tr.entry_timestamp >= lock.locked_at_ms && tr.entry_timestamp < lock.until_ms,
+      );
+      expect(inside).toEqual([]);
+    }
+    // The answer matches its documented schema (BacktestResultDto, locks included).
+    const openapi = JSON.parse(readFileSync(path.resolve(__dirname, '../openapi.json'), 'utf8'));
+    const schemas = openapi.components.schemas as Record<string, Schema>;
+    expect(schemaViolations(schemas, schemas.BacktestResultDto, done.result)).toEqual([]);
+    // The report embeds them for its "Protection locks" table.
+    const report = await request(t!.http).get(`/api/bots/backtest/${id}/report`).expect(200);
+    expect(report.text).toContain('id="locks"');
+    expect(report.text).toContain(`"protection_locks":[{"id":"${(locks[0] as unknown as { id: string }).id}"`);
+    await request(t!.http).delete(`/api/bots/backtest/${id}`).expect(200);
   });
 
   it.each([

@@ -48,6 +48,29 @@ describeBrowser('backtest report in headless Chromium', () => {
     pages.set(path, { html: page.html, csp: `${page.contentSecurityPolicy}; frame-ancestors 'none'` });
   }
 
+  // Two locks as the engine reports them (src/backtest/result/assemble-result.ts): a coin's cooldown, an account lock.
+  const T = Date.UTC(2026, 0, 2, 6);
+  result.protection_locks = [
+    {
+      id: `cooldown-ETH-${T}-1`,
+      rule: 'cooldown',
+      symbol: 'ETH',
+      scope: 'coin',
+      reason: 'cooldown: ETH closed a position 240 min ago (cooldown 1440 min)',
+      locked_at_ms: T,
+      until_ms: T + 20 * 3_600_000,
+    },
+    {
+      id: `max_drawdown-all-${T}-2`,
+      rule: 'max_drawdown',
+      symbol: null,
+      scope: 'account',
+      reason: HOSTILE,
+      locked_at_ms: T + 6 * 3_600_000,
+      until_ms: T + 30 * 3_600_000,
+    },
+  ];
+
   beforeAll(async () => {
     publish('/report.html', result);
     const evil = syntheticBacktestResult({ trades: 6, points: 100 });
@@ -133,6 +156,24 @@ describeBrowser('backtest report in headless Chromium', () => {
     const netPnlRow = page.locator('#summary tr').filter({ hasText: 'Net PnL' });
     await expect(netPnlRow.locator('td').nth(1).textContent()).resolves.toBe(result.statistics.net_pnl_usdt.toFixed(2));
 
+    // The protection locks, one row each: rule, scope, reason (as text), from, until (UTC).
+    const lockRows = await page
+      .locator('#locks tbody tr')
+      .evaluateAll((rows) => rows.map((row) => Array.from(row.querySelectorAll('td'), (td) => td.textContent)));
+    expect(lockRows).toEqual([
+      [
+        'cooldown',
+        'ETH',
+        'cooldown: ETH closed a position 240 min ago (cooldown 1440 min)',
+        '2026-01-02 06:00',
+        '2026-01-03 02:00',
+      ],
+      ['max_drawdown', 'account (every coin)', HOSTILE, '2026-01-02 12:00', '2026-01-03 12:00'],
+    ]);
+    expect(await page.locator('#locks-none').isHidden()).toBe(true);
+    const locksRow = page.locator('#summary tr').filter({ hasText: 'Protection locks set' });
+    await expect(locksRow.locator('td').nth(1).textContent()).resolves.toBe('2');
+
     // No trade chart until a row is clicked.
     expect(await page.locator('#trade-panel').isHidden()).toBe(true);
     const index = 4;
@@ -172,6 +213,9 @@ describeBrowser('backtest report in headless Chromium', () => {
     await expect(page.locator('#trades tbody tr').first().locator('td').nth(1).textContent()).resolves.toBe(HOSTILE);
     expect(await page.evaluate(() => (window as unknown as ReportHandle).__pwned)).toBeUndefined();
     expect(await page.locator('script').count()).toBe(3);
+    // A run that set no lock says so.
+    expect(await page.locator('#locks-none').isVisible()).toBe(true);
+    expect(await page.locator('#locks tr').count()).toBe(0);
     await page.locator('#trades tbody tr').nth(1).click();
     await page.locator('#trade-no-path').waitFor({ state: 'visible' });
     expect(await page.locator('#trade-chart').isHidden()).toBe(true);

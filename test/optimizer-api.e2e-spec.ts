@@ -2,7 +2,7 @@
  * The optimizer's HTTP interface on the production HTTP stack (AppModule, configureApp), synthetic evaluator:
  * start → follow → apply/refuse → cancel/remove, and 400 naming the field for bad input (docs/optimizer.md).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { SYNTHETIC_OPTIMUM } from '../src/optimizer/synthetic-evaluator';
@@ -175,6 +175,12 @@ describe('optimizer API (synthetic evaluator)', () => {
   }, 60_000);
 
   it('a run going when the service stops continues on the next start from its last saved evaluation', async () => {
+    // A small finished run, whose equity curves are taken away below while the service is stopped.
+    const small = await request(http)
+      .post('/api/bots/optimize')
+      .send({ ...RUN, budget: 16 })
+      .expect(202);
+    expect(await finished(small.body.id)).toMatchObject({ status: 'completed' });
     const body = { ...RUN, budget: 400, data: { symbols: 40, candles: 1000 } };
     const started = await request(http).post('/api/bots/optimize').send(body).expect(202);
     const id = started.body.id as string;
@@ -191,11 +197,29 @@ describe('optimizer API (synthetic evaluator)', () => {
     expect(file.status).toBe('running');
     expect(file.results.length).toBeGreaterThanOrEqual(40);
     expect(file.results.length).toBeLessThan(400);
+    // A finished run saved without its equity curves (stopped between its end and their replay) gets them on the
+    // next start, the same ones (docs/optimizer.md, "Equity curves of the best candidates").
+    const completedFile = path.join(dataDir, 'optimizations', `${small.body.id as string}.json`);
+    const { equity: curves, ...withoutCurves } = JSON.parse(readFileSync(completedFile, 'utf8')) as {
+      equity: { source: string; candidates: { index: number; time: number[] }[] };
+    };
+    expect(curves.source).toBe('closed-trades');
+    expect(curves.candidates.length).toBe(5);
+    writeFileSync(completedFile, JSON.stringify(withoutCurves));
+    rmSync(`${completedFile}.bak`, { force: true });
 
     testApp = await createTestApp({ env: ENV, dataDir });
     http = testApp.http;
     const resumed = await finished(id);
     expect(resumed).toMatchObject({ status: 'completed', evaluated: 400 });
+    for (;;) {
+      const saved = JSON.parse(readFileSync(completedFile, 'utf8')) as { equity?: unknown };
+      if (saved.equity) {
+        expect(saved.equity).toEqual(curves);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     // Same seed, same candidates: the resumed run's best equals a fresh uninterrupted run's.
     const fresh = await request(http).post('/api/bots/optimize').send(body).expect(202);
     const reference = await finished(fresh.body.id);

@@ -9,7 +9,9 @@ import request from 'supertest';
 import { evaluatorModulePath } from '../src/optimizer/evaluation-port';
 import { InlineExecutor } from '../src/optimizer/inline-executor';
 import type { RunState } from '../src/optimizer/optimization-run';
-import { datasetSpecRange, loadDataset } from '../src/optimizer/shared-candles';
+import { createEquityReplay } from '../src/optimizer/backtest-evaluator';
+import type { OptimizationReportData } from '../src/optimizer/report/render-optimization-report';
+import { attachSharedCandles, datasetSpecRange, loadDataset } from '../src/optimizer/shared-candles';
 import { foldWindows } from '../src/optimizer/walk-forward';
 import { createTestApp, tempDataDir, type TestApp } from './support/test-app';
 
@@ -145,6 +147,31 @@ describe('optimizer with the backtest evaluator (paper exchange)', () => {
     expect(report.text).toContain(`Optimization ${started.body.id as string}`);
     expect(report.text).toContain('"rsi_long_threshold"');
     await request(http).get('/api/bots/optimize/abcdef123456/report').expect(404);
+
+    // The best scored candidates' equity curves, replayed when the run finished and saved with it: one per candidate
+    // in ranking order, ≤ 500 points over the scored range, the holdout boundary at the last fold's test segment.
+    const embedded = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(report.text)![1];
+    const equity = (JSON.parse(embedded) as { equity: OptimizationReportData['equity'] }).equity!;
+    const scored = run.top.filter((c) => c.in_sample_score !== null).slice(0, 5);
+    expect(equity).toMatchObject({ source: 'replay', error: null });
+    expect(equity.candidates.map((c) => [c.index, c.in_sample, c.out_of_sample])).toEqual(
+      scored.map((c) => [c.index, c.in_sample_score, c.out_of_sample_score]),
+    );
+    const windows = foldWindows(datasetSpecRange(state.spec.dataset), state.spec.walkForward);
+    expect(equity.out_of_sample_from_ms).toBe(windows[1].outOfSample.start);
+    const { tradeFromMs } = state.spec.dataset as { tradeFromMs: number };
+    for (const curve of equity.candidates) {
+      expect(curve.time.length).toBe(curve.equity.length);
+      expect(curve.time.length).toBeGreaterThan(1);
+      expect(curve.time.length).toBeLessThanOrEqual(500);
+      expect(curve.time[0]).toBe(tradeFromMs);
+    }
+    // The best curve ends at the replay's final equity (balance + unrealised) in % of the starting balance.
+    const replay = createEquityReplay(attachSharedCandles(await loadDataset(state.spec.dataset)), state.spec.context!);
+    const direct = replay(best.params);
+    const bestCurve = equity.candidates[0];
+    expect(bestCurve.equity[bestCurve.equity.length - 1]).toBe(direct.equity[direct.equity.length - 1]);
+    expect(state.equity?.candidates.map((c) => c.index)).toEqual(scored.map((c) => c.index));
 
     // Same seed, same data: the same best candidate with the same scores.
     const second = await request(http).post('/api/bots/optimize').send(RUN).expect(202);

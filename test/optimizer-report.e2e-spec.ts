@@ -19,6 +19,8 @@ type Handle = {
   __report: {
     paramSeries: Record<string, { data(): Array<{ time: number; value: number }> }>;
     scatterSeries: { data(): Array<{ time: number; value: number }> };
+    equitySeries: Array<{ data(): Array<{ time: number; value: number }> }>;
+    equityMarkers: { markers(): Array<{ time: number; text: string }> } | null;
   };
   __pwned?: number;
 };
@@ -32,7 +34,24 @@ function reportData(): OptimizationReportData {
     out_of_sample: i % 7 === 0 ? null : Math.cos(i) / 3,
     holdout: null,
   }));
+  // The best 5 candidates' curves as the service stores them (≤ 500 points each, 6h steps), different lengths.
+  const H6 = 6 * 3_600_000;
+  const start = Date.UTC(2026, 0, 1);
+  const equityCandidates = [500, 480, 300, 120, 2].map((points, k) => ({
+    index: [7, 3, 21, 44, 58][k],
+    in_sample: 0.5 - k / 10,
+    out_of_sample: k === 4 ? null : 0.3 - k / 10,
+    time: Array.from({ length: points }, (_, i) => start + Math.round((i * 499) / Math.max(1, points - 1)) * H6),
+    equity: Array.from({ length: points }, (_, i) => 100 + (5 - k) * Math.sin(i / 20) + i / 50),
+  }));
   return {
+    equity: {
+      source: 'replay',
+      // 4 folds: 5 segments of 100 steps; the last one (steps 400…499) is the holdout.
+      out_of_sample_from_ms: start + 400 * H6,
+      error: null,
+      candidates: equityCandidates,
+    },
     id: HOSTILE,
     objective: 'sharpe',
     status: 'completed',
@@ -57,9 +76,14 @@ describeBrowser('optimization report in headless Chromium', () => {
   const data = reportData();
 
   beforeAll(async () => {
-    const page = renderOptimizationReport(data);
+    const pages = new Map([
+      ['/report.html', renderOptimizationReport(data)],
+      // Still running: no curves yet, the page says so.
+      ['/running.html', renderOptimizationReport({ ...data, status: 'running', equity: null })],
+    ]);
     server = createServer((req, res) => {
-      if (req.url !== '/report.html') return void res.writeHead(404).end();
+      const page = pages.get(req.url ?? '');
+      if (!page) return void res.writeHead(404).end();
       res
         .writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
@@ -89,7 +113,7 @@ describeBrowser('optimization report in headless Chromium', () => {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
     });
     page.on('request', (req) => {
-      if (req.url() !== `${base}/report.html`) foreign.push(req.url());
+      if (!/\/(report|running)\.html$/.test(req.url()) || !req.url().startsWith(base)) foreign.push(req.url());
     });
     await page.goto(`${base}/report.html`, { waitUntil: 'load' });
     await page.locator('body[data-ready="true"]').waitFor({ timeout: 20_000 });
@@ -115,10 +139,53 @@ describeBrowser('optimization report in headless Chromium', () => {
     expect(seen.scatter.map((p) => p.value).sort()).toEqual(both.map((c) => c.out_of_sample).sort());
     expect(await page.locator('#is-oos canvas').count()).toBeGreaterThan(0);
     expect(await page.locator('#top tr').count()).toBe(21);
+    // One line per best candidate with every stored point, a legend entry each (+ the shading's), the holdout marked
+    // at the best curve's first point in it (step 400 of 500 → its 400th of 500 points).
+    const equity = await page.evaluate(() => {
+      const r = (window as unknown as Handle).__report;
+      return { series: r.equitySeries.map((s) => s.data()), markers: r.equityMarkers?.markers() ?? [] };
+    });
+    const curves = data.equity!.candidates;
+    expect(equity.series.map((points) => points.length)).toEqual(curves.map((c) => c.time.length));
+    equity.series.forEach((points, k) => {
+      expect(points[0]).toEqual({ time: curves[k].time[0] / 1000, value: curves[k].equity[0] });
+      expect(points[points.length - 1].value).toBe(curves[k].equity[curves[k].equity.length - 1]);
+    });
+    expect(equity.markers).toEqual([
+      expect.objectContaining({ time: data.equity!.out_of_sample_from_ms / 1000, text: 'out-of-sample from here' }),
+    ]);
+    expect(await page.locator('#equity-legend .k').allTextContents()).toEqual([
+      '#7 (in-sample 0.5, out-of-sample 0.3)',
+      '#3 (in-sample 0.4, out-of-sample 0.2)',
+      '#21 (in-sample 0.3, out-of-sample 0.1)',
+      '#44 (in-sample 0.2, out-of-sample 0)',
+      '#58 (in-sample 0.1, out-of-sample —)',
+      'out-of-sample (holdout)',
+    ]);
+    expect(await page.locator('#equity-chart canvas').count()).toBeGreaterThan(0);
+    await expect(page.locator('#equity-note').textContent()).resolves.toContain('Shaded from 2026-04-11 00:00 UTC');
     // The hostile id is text, never markup or script.
     expect(seen.pwned).toBeNull();
     expect(await page.locator('h1').textContent()).toContain(HOSTILE);
     expect({ problems, foreign }).toEqual({ problems: [], foreign: [] });
+    await page.close();
+  }, 60_000);
+
+  it('says the equity curves come when the run finishes while it is running', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    await page.goto(`${base}/running.html`, { waitUntil: 'load' });
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 20_000 });
+    await expect(page.locator('#equity-note').textContent()).resolves.toBe(
+      'The equity curves are replayed when the run finishes.',
+    );
+    expect(await page.evaluate(() => (window as unknown as Handle).__report.equitySeries.length)).toBe(0);
+    expect(await page.locator('#equity-chart canvas').count()).toBe(0);
+    expect(problems).toEqual([]);
     await page.close();
   }, 60_000);
 });

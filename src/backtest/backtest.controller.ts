@@ -36,8 +36,8 @@ export class BacktestController {
   @ApiOkResponse({ type: BacktestDetailResponseDto })
   async get(@Param('id') id: string): Promise<BacktestDetailResponseDto> {
     const job = this.backtests.get(id);
-    const result = await this.backtests.result(id);
-    return { success: true, job, result: result as unknown as Record<string, unknown> | null };
+    // The stored result is the DTO's shape (src/backtest/result/backtest-result.ts), locks included.
+    return { success: true, job, result: await this.backtests.result(id) };
   }
 
   @Delete('api/bots/backtest/:id')

@@ -9,6 +9,8 @@ import type { Timeframe } from '../exchange/exchange.types';
 import type { CandleColumns, EvaluateCandidate } from './evaluation-port';
 import type { TradeResult } from './objective';
 import type { CandidateParams } from './search-space';
+import type { BacktestRun } from '../backtest/engine/backtest.types';
+import type { ReplayEquity } from './evaluation-port';
 
 /**
  * What the replay needs besides the candles (docs/optimizer.md, "The backtest evaluator"): the auto-bot config and
@@ -98,12 +100,10 @@ export function tradeResults(
 }
 
 /**
- * The evaluation port over the backtest replay (src/backtest/engine): every candidate replays the whole universe
- * with its values as overrides on top of the auto-bot config and of every coin's individual settings (the
- * candidate wins over every layer, as a backtest's `overrides` do).
+ * One candidate's replay of the whole universe: its values as overrides on top of the auto-bot config and of every
+ * coin's individual settings (the candidate wins over every layer, as a backtest's `overrides` do).
  */
-export function createEvaluator(data: CandleColumns, setup: ReplaySetup | null): EvaluateCandidate {
-  if (!setup) throw new Error('the backtest evaluator needs the run replay setup');
+function createReplay(data: CandleColumns, setup: ReplaySetup): (params: CandidateParams) => BacktestRun {
   const bySymbol = new Map(setup.coins.map((coin) => [coin.symbol, coin]));
   const universe: BacktestSymbol[] = [];
   data.symbols.forEach((symbol, s) => {
@@ -124,7 +124,33 @@ export function createEvaluator(data: CandleColumns, setup: ReplaySetup | null):
     const coins = universe.map((coin) =>
       coin.overrides ? { ...coin, overrides: { ...coin.overrides, ...overrides } } : coin,
     );
-    const run = runBacktest(coins, replayParams);
-    return tradeResults(run.trades, setup.startingBalance);
+    return runBacktest(coins, replayParams);
+  };
+}
+
+/** The evaluation port over the backtest replay (src/backtest/engine): a candidate's closed trades. */
+export function createEvaluator(data: CandleColumns, setup: ReplaySetup | null): EvaluateCandidate {
+  const replay = createReplay(data, requireSetup(setup));
+  return (params) => tradeResults(replay(params).trades, requireSetup(setup).startingBalance);
+}
+
+function requireSetup(setup: ReplaySetup | null): ReplaySetup {
+  if (!setup) throw new Error('the backtest evaluator needs the run replay setup');
+  return setup;
+}
+
+/**
+ * A candidate's account value over the scored range (docs/optimizer.md, "Report"): the replay's equity (balance +
+ * unrealised PnL at every candle close from `tradeFromMs`) in percent of the starting balance.
+ */
+export function createEquityReplay(data: CandleColumns, context: ReplaySetup | null): ReplayEquity {
+  const setup = requireSetup(context);
+  const replay = createReplay(data, setup);
+  return (params) => {
+    const { equity } = replay(params);
+    let first = 0;
+    while (first < equity.time.length && equity.time[first] < setup.tradeFromMs) first++;
+    const scale = 100 / setup.startingBalance;
+    return { time: equity.time.slice(first), equity: equity.equity.slice(first).map((value) => value * scale) };
   };
 }

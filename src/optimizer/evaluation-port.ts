@@ -26,7 +26,16 @@ export type CandleColumns = {
 export type EvaluateCandidate = (params: CandidateParams) => TradeResult[];
 /** What an evaluator needs besides the candles, saved with the run: the replay's settings and fills, or nothing. */
 export type EvaluatorContext = ReplaySetup | null;
-export type EvaluatorModule = { createEvaluator(data: CandleColumns, context: EvaluatorContext): EvaluateCandidate };
+/** A candidate's equity curve, percent of the starting balance, at ascending times (epoch ms). */
+export type ReplayEquity = (params: CandidateParams) => { time: Float64Array; equity: Float64Array };
+export type EvaluatorModule = {
+  createEvaluator(data: CandleColumns, context: EvaluatorContext): EvaluateCandidate;
+  /**
+   * Optional: the account value over time (balance + unrealised) for the report's equity curves; without it the
+   * curve is built from the closed trades (candidate-equity.ts).
+   */
+  createEquityReplay?(data: CandleColumns, context: EvaluatorContext): ReplayEquity;
+};
 
 /**
  * Evaluators a run may name. A name, not a path, travels in requests and Redis jobs, so nothing a caller sends

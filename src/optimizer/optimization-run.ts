@@ -1,3 +1,4 @@
+import type { RunEquity } from './candidate-equity';
 import type { Constraints, Objective } from './objective';
 import type { EvaluationExecutor } from './pool-executor';
 import {
@@ -61,6 +62,8 @@ export type RunState = {
   results: CandidateSummary[];
   /** Full per-fold scores of the current top N, by candidate index. */
   details: Record<number, CandidateScore>;
+  /** The best candidates' equity curves, added once the run is finished (docs/optimizer.md, "Report"). */
+  equity?: RunEquity;
 };
 
 export function newRunState(spec: RunSpec, now: number): RunState {

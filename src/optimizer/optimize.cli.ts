@@ -31,6 +31,7 @@ import { QueueExecutor } from './queue-executor';
 import { requireSymbol } from '../common/symbol';
 import { buildRunSpec } from './run-request';
 import { RunStore } from './run-store';
+import { computeRunEquity } from './run-equity';
 import { buildSearchSpace } from './search-space';
 import { datasetSpecRange, loadDataset } from './shared-candles';
 import { applyDecision, foldWindows } from './walk-forward';
@@ -169,6 +170,13 @@ async function main(): Promise<void> {
   });
   await executor.close();
   if (tty) process.stderr.write('\n');
+  if (!interrupted && (final.status === 'completed' || final.status === 'cancelled')) {
+    // The report's equity curves of the best candidates, saved with the run (docs/optimizer.md, "Report").
+    const equity = await computeRunEquity(final);
+    if (equity.error) console.error(`equity curves not computed: ${equity.error}`);
+    final.equity = equity;
+    await store.save(final);
+  }
   const policy = {
     minOutOfSampleScore: spec.minOutOfSampleScore ?? settings.applyMinOutOfSampleScore,
     minOutOfSampleTrades: settings.applyMinOutOfSampleTrades,

@@ -25,7 +25,7 @@ import { ExchangeService } from '../exchange/exchange.service';
 import { PersistenceError } from '../persistence/persistence.error';
 import type { RenderedReport } from '../backtest/report/render-report';
 import { fillRunCandles, prepareBacktestRunData } from './backtest-dataset';
-import { renderOptimizationReport } from './report/render-optimization-report';
+import { renderOptimizationReport, type OptimizationReportData } from './report/render-optimization-report';
 import { requireSymbol } from '../common/symbol';
 import type { ApplyOptimizationDto, StartOptimizationDto } from './dto/start-optimization.dto';
 import type {
@@ -47,6 +47,7 @@ import { optimizerConfig } from './optimizer.config';
 import { PoolExecutor, type EvaluationExecutor } from './pool-executor';
 import { OPTIMIZER_QUEUE, QueueExecutor, type EvaluationJobData } from './queue-executor';
 import { RunStore } from './run-store';
+import { computeRunEquity } from './run-equity';
 import { buildSearchSpace, SearchSpaceError } from './search-space';
 import { buildRunSpec } from './run-request';
 import { datasetSpecRange, loadDataset } from './shared-candles';
@@ -57,8 +58,16 @@ export const MAX_RUNS = 20;
 /** Background saves at most 4 times a second: each serialises the run on the main thread (docs/optimizer.md). */
 const SAVE_INTERVAL_MS = 250;
 
-/** What a run is doing: filling the candle store, then evaluating (docs/optimizer.md, "Data"). */
-type RunControl = { cancel: boolean; done: Promise<void>; stage: 'candles' | 'evaluating'; candlesProgress: number };
+/**
+ * What a run is doing: filling the candle store, evaluating (docs/optimizer.md, "Data"), then replaying its best
+ * candidates for the report's equity curves ("Report").
+ */
+type RunControl = {
+  cancel: boolean;
+  done: Promise<void>;
+  stage: 'candles' | 'evaluating' | 'equity';
+  candlesProgress: number;
+};
 
 /**
  * Optimization runs (docs/optimizer.md): start, follow, cancel, apply. One run evaluates at a time (it already
@@ -71,6 +80,8 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
   private readonly store: RunStore;
   private readonly runs = new Map<string, RunState>();
   private readonly active = new Map<string, RunControl>();
+  /** Equity curves being added to runs that finished without them (docs/optimizer.md, "Report"). */
+  private backfill: Promise<void> = Promise.resolve();
   private stopping = false;
   /** A start is preparing its run (validation, candle probe, first save). */
   private starting = false;
@@ -98,6 +109,12 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
     states.sort((a, b) => b.createdAt - a.createdAt);
     for (const state of states.slice(0, MAX_RUNS)) this.runs.set(state.spec.id, state);
     const unfinished = [...this.runs.values()].filter((s) => s.status === 'running');
+    // A run that finished before its curves were saved (stopped in between, or older than them) gets them now,
+    // one at a time in a worker thread. Not awaited: start-up does not wait for it.
+    const withoutCurves = [...this.runs.values()].filter((s) => s.status !== 'running' && !s.equity);
+    this.backfill = (async () => {
+      for (const state of withoutCurves) if (!this.stopping) await this.addEquity(state);
+    })().catch((error: Error) => this.logger.error(`equity curves: ${error.message}`));
     if (unfinished.length === 0) return;
     this.logger.log(`Continuing ${unfinished.length} optimization(s) from their last saved evaluation`);
     // Not awaited: start-up does not wait for a sweep. One run at a time, oldest first.
@@ -110,7 +127,7 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.active.values()].map((control) => control.done));
+    await Promise.all([...this.active.values()].map((control) => control.done).concat(this.backfill));
   }
 
   async start(dto: StartOptimizationDto): Promise<{ id: string; seed: number; status: string }> {
@@ -206,6 +223,11 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
           stopping: () => this.stopping,
           saveIntervalMs: SAVE_INTERVAL_MS,
         });
+        // The evaluation pool's threads are freed before the best candidates are replayed for their curves.
+        await executor.close();
+        executor = null;
+        control.stage = 'equity';
+        await this.addEquity(state);
       } catch (error) {
         // driveRun records evaluation failures itself; this is a failed final save, candle fill or executor set-up.
         const message = error instanceof Error ? error.message : String(error);
@@ -222,6 +244,26 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
       this.logger.log(`optimization ${state.spec.id} ${state.status} after ${state.results.length} evaluations`);
     })();
     return control;
+  }
+
+  /**
+   * Replays a finished run's best candidates in a worker thread and saves their equity curves with the run
+   * (docs/optimizer.md, "Report"). A replay failure is kept as the curves' error; a failed save leaves memory as
+   * the file is (no curves) and throws.
+   */
+  private async addEquity(state: RunState): Promise<void> {
+    if ((state.status !== 'completed' && state.status !== 'cancelled') || this.stopping) return;
+    const equity = await computeRunEquity(state);
+    if (equity.error) this.logger.warn(`optimization ${state.spec.id}: equity curves: ${equity.error}`);
+    // Removed (DELETE) meanwhile: do not write its file again.
+    if (this.runs.get(state.spec.id) !== state) return;
+    state.equity = equity;
+    try {
+      await this.store.save(state);
+    } catch (error) {
+      delete state.equity;
+      throw error;
+    }
   }
 
   private require(id: string): RunState {
@@ -262,7 +304,26 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
         out_of_sample: r.outOfSampleScore,
         holdout: r.holdoutScore,
       })),
+      equity: this.reportEquity(state),
     });
+  }
+
+  private reportEquity(state: RunState): OptimizationReportData['equity'] {
+    const { equity } = state;
+    if (!equity) return null;
+    const scores = new Map(state.results.map((r) => [r.index, r]));
+    return {
+      source: equity.source,
+      out_of_sample_from_ms: equity.outOfSampleFromMs,
+      error: equity.error,
+      candidates: equity.candidates.map((c) => ({
+        index: c.index,
+        in_sample: scores.get(c.index)?.inSampleScore ?? null,
+        out_of_sample: scores.get(c.index)?.outOfSampleScore ?? null,
+        time: c.time,
+        equity: c.equity,
+      })),
+    };
   }
 
   /** A running run stops after the evaluations in flight; a finished one is removed with its file. */

@@ -153,6 +153,7 @@ export async function runSpec(
     equity: equityPointsFromColumns(run.equity).filter((point) => point.time_ms >= spec.fromMs),
     closes: closesInRange(universe, spec.fromMs, tfMs),
     pricePaths: pricePaths(universe, run.trades, spec.timeframe, tfMs),
+    locks: run.locks,
   });
   if (spec.resultFile) await atomicWrite(spec.resultFile, JSON.stringify(result));
   return {

@@ -27,6 +27,7 @@ export function renderReportPage(result: BacktestResult): RenderedReport {
 <section><h2>Drawdown, % below peak equity</h2><div id="drawdown-chart" class="chart small"></div></section>
 <section class="grid"><div><h2>Summary</h2><table id="summary" class="kv"></table></div><div><h2>By direction</h2><table id="by-direction"></table><h2>By close reason</h2><table id="by-reason"></table></div></section>
 <section><h2>By coin</h2><div class="scroll short"><table id="by-symbol"></table></div></section>
+<section><h2>Protection locks <small>(account protections: no new entries while a lock holds)</small></h2><p id="locks-none" hidden>No protection lock was set.</p><div class="scroll short"><table id="locks"></table></div></section>
 <section id="trade-panel" hidden><h2 id="trade-title">Trade</h2><p id="trade-facts"></p><div id="trade-chart" class="chart"></div><p id="trade-no-path" hidden>No candles were stored for this trade.</p></section>
 <section><h2>Trades <small>(click a row for its price chart)</small></h2><div class="scroll"><table id="trades" class="trades"></table></div></section>`,
   });

@@ -23,6 +23,7 @@ h2 small { font-weight: normal; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: right; padding: 3px 8px; border-bottom: 1px solid #eaeef2; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
+#locks td:nth-child(3) { text-align: left; white-space: normal; }
 th { position: sticky; top: 0; background: #fff; color: var(--muted); font-weight: 600; }
 .kv td:first-child { color: var(--muted); }
 .scroll { max-height: 420px; overflow: auto; }
@@ -171,7 +172,8 @@ export const REPORT_SCRIPT = `
     ['Return period, h (periods per year)', fmtNum(stats.return_period_ms / 3600000, 2) + ' (' + fmtNum(stats.periods_per_year, 1) + ')'],
     ['Average hold, h', fmtNum(stats.avg_hold_hours, 2)],
     ['Exposure, % of time', fmtNum(stats.exposure_pct, 2)],
-    ['Open at the end', String(data.open_positions.length)]
+    ['Open at the end', String(data.open_positions.length)],
+    ['Protection locks set', data.protection_locks ? String(data.protection_locks.length) : '—']
   ]);
   function groupRows(groups) {
     return Object.keys(groups).map(function (k) {
@@ -183,6 +185,15 @@ export const REPORT_SCRIPT = `
   table('by-direction', ['Direction'].concat(groupHead.slice(1)), groupRows(stats.by_direction));
   table('by-reason', ['Close reason'].concat(groupHead.slice(1)), groupRows(stats.by_close_reason));
   table('by-symbol', ['Coin'].concat(groupHead.slice(1)), groupRows(stats.by_symbol));
+
+  // Results stored before locks were recorded have no protection_locks: shown as none.
+  var locks = data.protection_locks || [];
+  document.getElementById('locks-none').hidden = locks.length > 0;
+  if (locks.length) {
+    table('locks', ['Rule', 'Scope', 'Reason', 'From (UTC)', 'Until (UTC)'], locks.map(function (l) {
+      return [l.rule, l.symbol === null ? 'account (every coin)' : l.symbol, l.reason, fmtTime(l.locked_at_ms), fmtTime(l.until_ms)];
+    }));
+  }
 
   var paths = {};
   (data.price_paths || []).forEach(function (p) { paths[p.trade_id] = p; });

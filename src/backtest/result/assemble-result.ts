@@ -1,7 +1,9 @@
+import type { ProtectionLock } from '../../protections/protection-locks';
 import {
   BACKTEST_RESULT_KIND,
   BACKTEST_RESULT_VERSION,
   type BacktestOpenPosition,
+  type BacktestProtectionLock,
   type BacktestResult,
   type BacktestRunParameters,
   type BacktestResultTrade,
@@ -26,6 +28,21 @@ export interface ReplayOutput {
   /** Closes of every replayed coin over the range, for the buy-and-hold benchmark. */
   closes: SymbolCloses[];
   pricePaths?: TradePricePath[];
+  /** The engine's account-protection locks (BacktestRun.locks). */
+  locks?: readonly ProtectionLock[];
+}
+
+/** The engine's locks as the result shows them (times in epoch ms, the scope spelled out as in /api/bots/locks). */
+export function protectionLocksFromRun(locks: readonly ProtectionLock[]): BacktestProtectionLock[] {
+  return locks.map((lock) => ({
+    id: lock.id,
+    rule: lock.rule,
+    symbol: lock.symbol,
+    scope: lock.symbol === null ? 'account' : 'coin',
+    reason: lock.reason,
+    locked_at_ms: lock.locked_at,
+    until_ms: lock.until,
+  }));
 }
 
 /** The engine's columnar equity curve (one Float64Array per field) as result points. */
@@ -65,5 +82,6 @@ export function assembleBacktestResult(run: ReplayOutput): BacktestResult {
       equity: run.equity,
       buyAndHold: benchmark,
     }),
+    protection_locks: protectionLocksFromRun(run.locks ?? []),
   };
 }

@@ -1,4 +1,5 @@
 import type { Direction, TradeRecord } from '../../bots/engine/bot.types';
+import type { ProtectionRule } from '../../protections/rules/rule.types';
 import type { Timeframe } from '../../exchange/exchange.types';
 import type { Trend } from '../../rsi/rsi.types';
 
@@ -103,6 +104,21 @@ export interface SymbolCloses {
   closes: Array<[number, number]>;
 }
 
+/**
+ * An account-protection lock the replay set (docs/protections.md): no new entries on `symbol` (null: every coin)
+ * from `locked_at_ms` until `until_ms` (its final end, after any extension). The fields of the live
+ * `/api/bots/locks` view that do not depend on the wall clock.
+ */
+export interface BacktestProtectionLock {
+  id: string;
+  rule: ProtectionRule;
+  symbol: string | null;
+  scope: 'account' | 'coin';
+  reason: string;
+  locked_at_ms: number;
+  until_ms: number;
+}
+
 /** How the run was asked for. */
 export interface BacktestRunParameters {
   from_ms: number;
@@ -193,6 +209,8 @@ export interface BacktestResult {
   /** Optional: candles around each trade for the report's per-trade chart (absent trades get no chart). */
   price_paths?: TradePricePath[];
   statistics: BacktestStatistics;
+  /** Account-protection locks the run set, in the order set; absent in results stored before it was added. */
+  protection_locks?: BacktestProtectionLock[];
 }
 
 /** Reads a stored result, refusing anything that is not a result of a version this code understands. */

@@ -45,7 +45,10 @@ export class OptimizationSummaryDto {
   error: string | null;
   /** backtest (the replay engine) or synthetic. */
   evaluator: string;
-  /** While running: `candles` (filling the candle store before the first evaluation) or `evaluating`; else null. */
+  /**
+   * While running: `candles` (filling the candle store before the first evaluation), `evaluating`, then `equity`
+   * (replaying the best candidates for the report's equity curves); else null.
+   */
   stage: string | null;
   /** Share of the candle fill done, 0…1, while running; else null. */
   candles_progress: number | null;

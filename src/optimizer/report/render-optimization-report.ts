@@ -5,7 +5,8 @@ import { renderChartPage, type RenderedReport } from '../../backtest/report/char
  * (src/backtest/report/render-report.ts): the chart library, the data, the script and the style inline, the data as
  * escaped JSON in a non-executed element, text written through textContent only, and a CSP allowing exactly its two
  * scripts and its style by hash. Charts: in-sample score against each tuned parameter, and out-of-sample against
- * in-sample score per candidate (lightweight-charts' options chart: a numeric horizontal axis).
+ * in-sample score per candidate (lightweight-charts' options chart: a numeric horizontal axis), and the best
+ * candidates' equity curves over the scored range with the out-of-sample holdout shaded.
  */
 export type OptimizationReportData = {
   id: string;
@@ -24,6 +25,21 @@ export type OptimizationReportData = {
     out_of_sample: number | null;
     holdout: number | null;
   }>;
+  /** The best candidates' equity curves, best first; null until the run has finished and they are replayed. */
+  equity: {
+    source: 'replay' | 'closed-trades';
+    /** The last fold's test segment (no ranking saw it) starts here. */
+    out_of_sample_from_ms: number;
+    error: string | null;
+    candidates: Array<{
+      index: number;
+      in_sample: number | null;
+      out_of_sample: number | null;
+      /** Epoch ms, ascending; `equity` (percent of the starting balance) has the same length. */
+      time: number[];
+      equity: number[];
+    }>;
+  } | null;
 };
 
 const STYLE = `
@@ -34,6 +50,10 @@ h1{font-size:20px;margin:8px 0}h2{font-size:15px;margin:18px 0 6px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:12px}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #e3e6eb;padding:3px 8px;text-align:right}
 th{background:#f1f3f6}footer{color:#6b7280;font-size:12px}
+.chart.tall{height:340px}.note{color:#6b7280;margin:4px 0}.legend{margin:4px 0}
+.k{margin-right:16px;white-space:nowrap}.k::before{content:"";display:inline-block;width:18px;height:3px;margin:0 6px 3px 0;vertical-align:middle}
+.c0::before{background:#2962ff}.c1::before{background:#e8590c}.c2::before{background:#2b8a3e}.c3::before{background:#862e9c}.c4::before{background:#c92a2a}
+.oos::before{height:10px;background:rgba(232,89,12,0.15)}
 `;
 
 const SCRIPT = `
@@ -41,7 +61,7 @@ const SCRIPT = `
   'use strict';
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var LWC = window.LightweightCharts;
-  var report = { paramSeries: {}, scatterSeries: null };
+  var report = { paramSeries: {}, scatterSeries: null, equitySeries: [], equityMarkers: null };
   window.__report = report;
   document.getElementById('run').textContent = data.evaluator + ' evaluator, objective ' + data.objective +
     ', seed ' + data.seed + ', ' + data.evaluated + ' of ' + data.budget + ' evaluated, ' + data.status;
@@ -100,6 +120,80 @@ const SCRIPT = `
   });
   report.scatterSeries = scatter(document.getElementById('is-oos'), both, '#e8590c');
 
+  // The best candidates' equity curves, one line each, the out-of-sample holdout shaded (docs/optimizer.md, "Report").
+  var COLORS = ['#2962ff', '#e8590c', '#2b8a3e', '#862e9c', '#c92a2a'];
+  var eq = data.equity;
+  var note = document.getElementById('equity-note');
+  var fmtScore = function (v) { return v === null ? '—' : String(Math.round(v * 1e4) / 1e4); };
+  function pad(n) { return n < 10 ? '0' + n : String(n); }
+  function fmtTime(ms) {
+    var d = new Date(ms);
+    return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' ' + pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
+  }
+  // Strictly ascending whole seconds, as the time scale wants (a second seen twice keeps its last value).
+  function timeSeries(time, value) {
+    var out = [];
+    for (var i = 0; i < time.length; i++) {
+      var t = Math.floor(time[i] / 1000);
+      if (out.length && out[out.length - 1].time >= t) { out[out.length - 1].value = value[i]; continue; }
+      out.push({ time: t, value: value[i] });
+    }
+    return out;
+  }
+  if (!eq) note.textContent = 'The equity curves are replayed when the run finishes.';
+  else if (eq.error) note.textContent = 'The equity curves could not be computed: ' + eq.error;
+  else if (!eq.candidates.length) note.textContent = 'No candidate has an in-sample score: no equity curve.';
+  else {
+    var boundary = Math.floor(eq.out_of_sample_from_ms / 1000);
+    note.textContent = (eq.source === 'replay'
+      ? 'Balance + unrealised PnL at every candle close'
+      : 'Closed trades only (100 + the running sum of their PnL)') +
+      ', % of the starting balance. Shaded from ' + fmtTime(eq.out_of_sample_from_ms) +
+      ' UTC: the out-of-sample segment of the last fold, which no ranking saw (before it, every segment was in-sample for a fold).';
+    var chart = LWC.createChart(document.getElementById('equity-chart'), {
+      autoSize: true,
+      layout: { background: { color: '#ffffff' }, textColor: '#1d2330', attributionLogo: false },
+      grid: { vertLines: { color: '#eef0f3' }, horzLines: { color: '#eef0f3' } },
+      timeScale: { timeVisible: true, secondsVisible: false },
+      localization: { priceFormatter: function (v) { return v.toFixed(2) + ' %'; } },
+    });
+    var shade = chart.addSeries(LWC.HistogramSeries, {
+      priceScaleId: 'oos', color: 'rgba(232,89,12,0.12)', priceLineVisible: false, lastValueVisible: false,
+    });
+    chart.priceScale('oos').applyOptions({ scaleMargins: { top: 0, bottom: 0 }, visible: false });
+    var legend = document.getElementById('equity-legend');
+    var shaded = {};
+    eq.candidates.forEach(function (c, k) {
+      var points = timeSeries(c.time, c.equity);
+      var line = chart.addSeries(LWC.LineSeries, {
+        color: COLORS[k % COLORS.length], lineWidth: k === 0 ? 3 : 2, title: '#' + c.index,
+        priceLineVisible: false, lastValueVisible: false,
+      });
+      line.setData(points);
+      report.equitySeries.push(line);
+      points.forEach(function (p) { if (p.time >= boundary) shaded[p.time] = true; });
+      var key = document.createElement('span');
+      key.className = 'k c' + (k % COLORS.length);
+      key.textContent = '#' + c.index + ' (in-sample ' + fmtScore(c.in_sample) + ', out-of-sample ' + fmtScore(c.out_of_sample) + ')';
+      legend.appendChild(key);
+    });
+    var oosKey = document.createElement('span');
+    oosKey.className = 'k oos';
+    oosKey.textContent = 'out-of-sample (holdout)';
+    legend.appendChild(oosKey);
+    shade.setData(Object.keys(shaded).map(Number).sort(function (a, b) { return a - b; })
+      .map(function (t) { return { time: t, value: 1 }; }));
+    var best = report.equitySeries[0].data();
+    var first = null;
+    for (var i = 0; i < best.length && first === null; i++) if (best[i].time >= boundary) first = best[i].time;
+    if (first !== null) {
+      report.equityMarkers = LWC.createSeriesMarkers(report.equitySeries[0], [
+        { time: first, position: 'aboveBar', shape: 'arrowDown', color: '#e8590c', text: 'out-of-sample from here' },
+      ]);
+    }
+    chart.timeScale().fitContent();
+  }
+
   var table = document.getElementById('top');
   var head = table.insertRow();
   ['#', 'in-sample', 'out-of-sample', 'holdout'].concat(data.keys).forEach(function (h) {
@@ -127,7 +221,8 @@ export function renderOptimizationReport(data: OptimizationReportData): Rendered
     style: STYLE,
     script: SCRIPT,
     data,
-    main: `<section><h2>Out-of-sample vs in-sample score (one point per candidate; the search ranks by in-sample only)</h2><div id="is-oos" class="chart"></div></section>
+    main: `<section><h2>Equity of the best candidates (in-sample and out-of-sample range)</h2><p id="equity-legend" class="legend"></p><div id="equity-chart" class="chart tall"></div><p id="equity-note" class="note"></p></section>
+<section><h2>Out-of-sample vs in-sample score (one point per candidate; the search ranks by in-sample only)</h2><div id="is-oos" class="chart"></div></section>
 <section id="params" class="grid"></section>
 <section><h2>Best 20 by in-sample score</h2><table id="top"></table></section>`,
   });
