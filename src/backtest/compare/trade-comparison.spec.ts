@@ -25,7 +25,13 @@ describe('compareTrades', () => {
       trade('L2', { symbol: 'ETH', direction: 'SHORT', close_reason: 'STOP_LOSS', net_pnl: -3.2 }),
     ];
     const backtested = [
-      trade('B1', { entry_timestamp: T + 6 * H, close_time_ms: T + 12 * H, entry_price: 101, exit_price: 108, net_pnl: 6.9 }),
+      trade('B1', {
+        entry_timestamp: T + 6 * H,
+        close_time_ms: T + 12 * H,
+        entry_price: 101,
+        exit_price: 108,
+        net_pnl: 6.9,
+      }),
       // Same coin and time, other side: not the same trade.
       trade('B2', { direction: 'SHORT', close_reason: 'RSI_EXIT', net_pnl: 1.1 }),
     ];
@@ -99,7 +105,10 @@ describe('compareTrades', () => {
 
   it('takes the nearest live entry, the earlier one on an equal gap, and a different close reason is reported', () => {
     const nearest = compareTrades(
-      [trade('L-3h', { entry_timestamp: T - 3 * H }), trade('L+1h', { entry_timestamp: T + H, close_reason: 'STOP_LOSS' })],
+      [
+        trade('L-3h', { entry_timestamp: T - 3 * H }),
+        trade('L+1h', { entry_timestamp: T + H, close_reason: 'STOP_LOSS' }),
+      ],
       [trade('B')],
       { toleranceMs: 6 * H },
     );
@@ -193,7 +202,7 @@ describe('compareTrades', () => {
 
   it('agrees with a plain quadratic reading of the same rule on 2 000 seeded random trades', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
     const make = (prefix: string, n: number) =>
       Array.from({ length: n }, (_, i) =>
         trade(`${prefix}${i}`, {

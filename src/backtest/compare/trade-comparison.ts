@@ -24,7 +24,7 @@ export interface ComparableTrade {
 }
 
 export interface TradeComparisonOptions {
-  /** Largest entry-time gap (ms) at which a live and a backtested trade of the same coin and side are the same trade. */
+  /** Largest entry-time gap (ms) at which a live and a backtested trade of the same coin and side are one trade. */
   toleranceMs: number;
   /** At most this many trades of each side are compared (the earliest by entry); default MAX_COMPARED_TRADES. */
   maxTrades?: number;
@@ -84,7 +84,7 @@ export interface TradeComparisonTotals {
   matched: number;
   live_only: number;
   backtest_only: number;
-  /** Share of all compared trades, both sides, that found a twin: 2 × matched / (live + backtest), %; null when both are empty. */
+  /** Share of the compared trades of both sides that found a twin: 2 × matched / (live + backtest), %; null if none. */
   match_rate_pct: number | null;
   /** Matched pairs that closed for the same reason. */
   close_reason_equal: number;
@@ -215,7 +215,7 @@ class CandidateLane {
   private findNext(i: number): number {
     let root = i;
     while (this.nextFree[root] !== root) root = this.nextFree[root];
-    for (let k = i; k !== root; ) {
+    for (let k = i; k !== root;) {
       const up = this.nextFree[k];
       this.nextFree[k] = root;
       k = up;
@@ -227,7 +227,7 @@ class CandidateLane {
   private findPrev(i: number): number {
     let root = i + 1;
     while (root > 0 && this.prevFree[root] !== root - 1) root = this.prevFree[root] + 1;
-    for (let k = i + 1; k !== root; ) {
+    for (let k = i + 1; k !== root;) {
       const up = this.prevFree[k] + 1;
       this.prevFree[k] = root - 1;
       k = up;
