@@ -8,7 +8,8 @@ import { ManualClock } from '../src/common/clock';
 import { AutoBotConfigService } from '../src/config/auto-bot-config.service';
 import { ExchangeService } from '../src/exchange/exchange.service';
 import { TIMEFRAME_MS } from '../src/exchange/exchange.types';
-import { WorkerScheduler, type SimulatedScheduler } from '../src/scheduling/worker-scheduler';
+import type { SimulatedScheduler } from '../src/scheduling/worker-scheduler';
+import { simulatedScheduler } from './support/bots';
 import { createTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(600_000);
@@ -79,7 +80,7 @@ describe('backtest parity with the live service (docs/backtest-engine.md, "Parit
 
   beforeAll(async () => {
     t = await createTestApp({ clock, env: { PAPER_SYMBOLS: '10', PAPER_SEED: '42' } });
-    scheduler = t.app.get(WorkerScheduler) as SimulatedScheduler;
+    scheduler = simulatedScheduler(t);
     await scheduler.settle(); // the first RSI load and the start-up position sync
   });
   afterAll(async () => t?.close());

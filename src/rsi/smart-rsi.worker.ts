@@ -13,7 +13,7 @@ const RETRY_JOB = 'smart-rsi-retry';
 /** Real time given to the exchange to publish the new candle after a close (real timers only: on simulated time the
  * paper exchange has the candle at the close). */
 const CLOSE_GRACE_MS = 2000;
-/** The interval refresh never runs more often than this in real time. */
+/** On real timers the RSI jobs never run sooner than this (real time), whatever the clock's speed. */
 const MIN_REAL_INTERVAL_MS = 1000;
 /** Retry a failed first load sooner than the normal interval (clock time). */
 const FIRST_LOAD_RETRY_MS = 30_000;
@@ -69,6 +69,7 @@ export class SmartRsiWorker implements OnApplicationBootstrap, OnApplicationShut
       // The first load failed (exchange down?): try again soon instead of waiting a whole interval.
       this.scheduler.at(RETRY_JOB, this.clock.now() + FIRST_LOAD_RETRY_MS, () => this.tickLogged('retry'), {
         order: JobOrder.marketData,
+        minRealMs: MIN_REAL_INTERVAL_MS,
       });
     }
   }
