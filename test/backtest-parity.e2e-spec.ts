@@ -39,6 +39,7 @@ const SETTINGS = {
   trailing_stop_distance: 2,
   break_even_protection: true,
   break_even_trigger: 3,
+  max_position_hours: 100,
   exit_wait_breakeven_when_loss: false,
 };
 
@@ -156,11 +157,13 @@ describe('backtest parity with the live service (docs/backtest-engine.md, "Parit
       JSON.stringify({ live: live.map(printable), backtest: backtest.map(printable) }, null, 1).slice(0, 20_000);
 
     // A meaningful sample: every kind of exit the live service has (exchange stop, trailing and break-even stops
-    // moved by the monitor, the RSI exit at a candle close).
+    // moved by the monitor, a market close by the monitor, the RSI exit at a candle close).
     expect(live.length).toBeGreaterThanOrEqual(10);
     const reasons = new Set(live.map((x) => x.close_reason));
-    for (const reason of ['STOP_LOSS', 'TRAILING_STOP', 'BREAK_EVEN', 'RSI_EXIT']) expect(reasons).toContain(reason);
-    expect(new Set(exitBy.values())).toEqual(new Set(['exchange', 'rsi_exit']));
+    for (const reason of ['STOP_LOSS', 'TRAILING_STOP', 'BREAK_EVEN', 'MAX_POSITION_HOURS', 'RSI_EXIT']) {
+      expect(reasons).toContain(reason);
+    }
+    expect(new Set(exitBy.values())).toEqual(new Set(['exchange', 'monitor', 'rsi_exit']));
 
     // The same trades, one by one.
     expect({ count: backtest.length, report: report() }).toEqual({ count: live.length, report: report() });
@@ -179,10 +182,14 @@ describe('backtest parity with the live service (docs/backtest-engine.md, "Parit
         entry_ms: l.entry_ms,
         entry_price: l.entry_price,
       });
-      // An exchange stop fills at its own level; live stamps the minute the price reached it, the backtest the point
-      // of that minute's path where it did (⅓, ⅔ or the end of the minute): within one monitor tick.
+      // An exchange stop fills at its own level. Live stamps the minute in which the paper exchange found the price
+      // beyond it; the backtest the point of the 1m candle ending there where the path crossed it (⅓ or ⅔ into it, or
+      // its end): up to 40 s earlier, within one monitor tick. Monitor and RSI exits: the same tick.
       expect({ where, exit_price: b.exit_price }).toEqual({ where, exit_price: l.exit_price });
       expect(Math.abs(b.exit_ms - l.exit_ms)).toBeLessThanOrEqual(TICK_SECONDS * 1000);
+      if (exitBy.get(`${b.symbol}@${b.entry_ms}`) !== 'exchange') {
+        expect({ where, exit_ms: b.exit_ms }).toEqual({ where, exit_ms: l.exit_ms });
+      }
       // Same prices, sizes and fee rate: the net PnL differs only by the 8-decimal rounding of the records.
       expect(Math.abs(b.net_pnl - l.net_pnl)).toBeLessThanOrEqual(1e-6);
     });
