@@ -7,7 +7,6 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock, isoLocal } from '../common/clock';
 import { appConfig } from '../config/app.config';
 import { AutoBotConfigService } from '../config/auto-bot-config.service';
@@ -15,7 +14,7 @@ import { SystemConfigService } from '../config/system-config.service';
 import { ExchangeService } from '../exchange/exchange.service';
 import { AutoBotService } from './auto-bot.service';
 import { BotMonitorService } from './bot-monitor.service';
-import { armInterval, disarmInterval } from '../scheduling/setting-interval';
+import { JobOrder, WorkerScheduler } from '../scheduling/worker-scheduler';
 import { PositionSyncService } from './position-sync.service';
 
 export type WorkerName = 'auto_bot_worker' | 'bot_status_worker' | 'position_sync_worker' | 'inactive_cleanup_worker';
@@ -25,6 +24,14 @@ export const WORKER_NAMES: readonly WorkerName[] = [
   'position_sync_worker',
   'inactive_cleanup_worker',
 ];
+
+/** Where each worker runs among jobs due at the same time (docs/backtest-engine.md §Parity with live). */
+const WORKER_ORDER: Record<WorkerName, number> = {
+  auto_bot_worker: JobOrder.autoBot,
+  bot_status_worker: JobOrder.monitor,
+  position_sync_worker: JobOrder.positionSync,
+  inactive_cleanup_worker: JobOrder.housekeeping,
+};
 
 export interface WorkerState {
   name: WorkerName;
@@ -42,7 +49,7 @@ export interface WorkerState {
 }
 
 /**
- * Schedules the bots' workers on the SchedulerRegistry with intervals from the configs (re-armed when they
+ * Schedules the bots' workers on the WorkerScheduler (clock time) with intervals from the configs (re-armed when they
  * change): auto-bot (check_interval), bot status / protections (bot_status_update_interval), position sync
  * (position_sync_interval) and inactive cleanup (inactive_bot_cleanup_interval). A tick still running is never
  * started twice; each worker records its state for process_state.json and /api/bots/process-state.
@@ -56,7 +63,7 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
 
   constructor(
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly scheduler: WorkerScheduler,
     private readonly systemConfig: SystemConfigService,
     private readonly autoBotConfig: AutoBotConfigService,
     private readonly exchange: ExchangeService,
@@ -130,7 +137,7 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
   async stop(): Promise<void> {
     this.started = false;
     for (const name of WORKER_NAMES) {
-      disarmInterval(this.scheduler, name);
+      this.scheduler.cancel(name);
       this.states.get(name)!.active = false;
     }
     await Promise.allSettled([...this.inFlight.values()]);
@@ -161,7 +168,7 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
 
   private arm(name: WorkerName): void {
     const seconds = this.intervalSeconds(name);
-    armInterval(this.scheduler, name, this.clock.realDelay(seconds * 1000), () => this.runDetached(name));
+    this.scheduler.every(name, seconds * 1000, () => this.runNow(name), { order: WORKER_ORDER[name] });
     const state = this.states.get(name)!;
     state.active = true;
     state.interval_seconds = seconds;
@@ -179,10 +186,9 @@ export class BotsWorkers implements OnModuleInit, OnApplicationBootstrap, Before
     return run;
   }
 
-  /** Starts a tick nobody waits for (timer, config switch, startup). */
+  /** Starts a tick nobody waits for (config switch, startup); the scheduler logs a bug in execute's bookkeeping. */
   private runDetached(name: WorkerName): void {
-    // execute() records and logs every failure of the work itself; this handler only catches a bug in that bookkeeping.
-    void this.runNow(name).catch((error: Error) => this.logger.error(`${name} tick crashed: ${error.message}`));
+    this.scheduler.soon(name, () => this.runNow(name));
   }
 
   private async execute(name: WorkerName): Promise<void> {

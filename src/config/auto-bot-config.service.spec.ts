@@ -47,3 +47,20 @@ describe('AutoBotConfigService: unsupported limit-order entry', () => {
     });
   });
 });
+
+describe('AutoBotConfigService: signal_candle (docs/settings.md §Signal candle)', () => {
+  it("defaults to 'forming', takes 'closed', and refuses anything else naming the key", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'auto-bot-config-'));
+    const service = new AutoBotConfigService(new JsonStore({ dataDir: dir } as never));
+    await service.onModuleInit();
+    expect(service.get().signal_candle).toBe('forming');
+    await expect(service.update({ signal_candle: 'last', max_concurrent: 9 })).rejects.toMatchObject({
+      key: 'signal_candle',
+      message: 'signal_candle must be one of forming, closed (got "last")',
+    });
+    expect(service.get()).toMatchObject({ signal_candle: 'forming', max_concurrent: 5 });
+    await service.update({ signal_candle: 'closed' });
+    expect(service.get().signal_candle).toBe('closed');
+    expect(JSON.parse(readFileSync(path.join(dir, 'auto_bot_config.json'), 'utf8')).signal_candle).toBe('closed');
+  });
+});

@@ -31,6 +31,8 @@ export const AUTO_BOT_SPECS = {
   rsi_exit_min_candles: int(0, 1000),
   rsi_exit_min_minutes: int(0, 525_600),
   rsi_exit_min_move_percent: num(0, 1000),
+  // which candles the RSI signal, RSI exit and RSI time filter read (docs/settings.md §Signal candle)
+  signal_candle: { type: 'enum', values: ['forming', 'closed'] },
   // sizing
   default_position_size: num(0, 1_000_000),
   default_position_mode: { type: 'enum', values: ['usdt', 'percent'] },
@@ -141,6 +143,12 @@ export const AUTO_BOT_SPECS = {
   risk_cap_enabled: bool,
 } satisfies Record<string, SettingSpec>;
 
+/**
+ * Which candles a coin's RSI is computed on: 'forming' (the live candle too, moving with the price: the original
+ * service's behaviour) or 'closed' (only closed candles: the backtest's semantic). docs/settings.md §Signal candle.
+ */
+export type SignalCandle = 'forming' | 'closed';
+
 export type AutoBotConfig = {
   enabled: boolean;
   max_concurrent: number;
@@ -148,6 +156,7 @@ export type AutoBotConfig = {
   whitelist: string[];
   blacklist: string[];
   default_position_mode: 'usdt' | 'percent';
+  signal_candle: SignalCandle;
   limit_orders_percent_steps: number[];
   limit_orders_margin_amounts: number[];
 } & {
@@ -158,6 +167,7 @@ export type AutoBotConfig = {
       | 'whitelist'
       | 'blacklist'
       | 'default_position_mode'
+      | 'signal_candle'
       | 'limit_orders_percent_steps'
       | 'limit_orders_margin_amounts'
     >
@@ -180,6 +190,7 @@ export const DEFAULT_AUTO_BOT_CONFIG: Readonly<AutoBotConfig> = Object.freeze({
   rsi_exit_min_candles: 0,
   rsi_exit_min_minutes: 0,
   rsi_exit_min_move_percent: 0,
+  signal_candle: 'forming',
   default_position_size: 5,
   default_position_mode: 'percent',
   leverage: 10,

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { appConfig } from '../config/app.config';
 import { SystemConfigService } from '../config/system-config.service';
-import { armInterval, disarmInterval } from '../scheduling/setting-interval';
+import { JobOrder, WorkerScheduler } from '../scheduling/worker-scheduler';
 import { DelistingService } from './delisting.service';
 
 const JOB = 'delisting-scan';
@@ -21,7 +20,7 @@ export class DelistingWorker implements OnApplicationBootstrap, OnApplicationShu
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     private readonly delisting: DelistingService,
     private readonly systemConfig: SystemConfigService,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly scheduler: WorkerScheduler,
     private readonly clock: Clock,
   ) {}
 
@@ -33,16 +32,16 @@ export class DelistingWorker implements OnApplicationBootstrap, OnApplicationShu
     });
     const interval = this.intervalMs();
     const last = this.delisting.lastScanTime;
-    if (last === null || this.clock.now() - last >= interval) setTimeout(() => this.tickDetached(), 0).unref?.();
+    if (last === null || this.clock.now() - last >= interval) this.scheduler.soon(JOB, () => this.tick());
   }
 
   onApplicationShutdown(): void {
-    disarmInterval(this.scheduler, JOB);
+    this.scheduler.cancel(JOB);
   }
 
   state() {
     return {
-      active: this.scheduler.doesExist('interval', JOB),
+      active: this.scheduler.has(JOB),
       scans: this.scans,
       last_scan: this.delisting.snapshot().last_scan,
       last_error: this.lastError,
@@ -54,12 +53,8 @@ export class DelistingWorker implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private arm(): void {
-    armInterval(this.scheduler, JOB, this.clock.realDelay(this.intervalMs()), () => this.tickDetached());
-  }
-
-  /** A timer's tick: tick() logs and records scan failures itself; this handler only catches a bug in that. */
-  private tickDetached(): void {
-    void this.tick().catch((error: Error) => this.logger.error(`Delisting tick crashed: ${error.message}`));
+    // tick() logs and records scan failures itself; the scheduler logs a bug in that.
+    this.scheduler.every(JOB, this.intervalMs(), () => this.tick(), { order: JobOrder.housekeeping });
   }
 
   async tick(): Promise<void> {

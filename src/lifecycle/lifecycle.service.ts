@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { appConfig, exchangeConfig } from '../config/app.config';
 import { SystemConfigService } from '../config/system-config.service';
@@ -9,7 +8,7 @@ import { DomainEvent } from '../events/domain-events';
 import { publishEvent } from '../events/publish';
 import { JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
-import { armInterval, disarmInterval } from '../scheduling/setting-interval';
+import { JobOrder, WorkerScheduler } from '../scheduling/worker-scheduler';
 
 const AUTO_SAVE = 'auto-save';
 
@@ -30,7 +29,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
     private readonly systemConfig: SystemConfigService,
     private readonly registry: StateRegistry,
     private readonly store: JsonStore,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly scheduler: WorkerScheduler,
     private readonly events: EventEmitter2,
     private readonly clock: Clock,
     @Inject(exchangeConfig.KEY) private readonly exchange: ConfigType<typeof exchangeConfig>,
@@ -51,12 +50,13 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private armAutoSave(): void {
-    // Counted in real seconds (the paper clock's speed does not apply to saving).
-    armInterval(
-      this.scheduler,
+    // Counted in real seconds on real timers (the paper clock's speed does not apply to saving); on simulated time
+    // (a ManualClock) in clock seconds, after every other job due at that time.
+    this.scheduler.every(
       AUTO_SAVE,
       this.systemConfig.get().auto_save_interval * 1000,
-      () => void this.autoSave().catch((error: Error) => this.logger.error(`Auto-save failed: ${error.message}`)),
+      () => this.autoSave().catch((error: Error) => this.logger.error(`Auto-save failed: ${error.message}`)),
+      { realTime: true, order: JobOrder.housekeeping + 10 },
     );
   }
 
@@ -70,7 +70,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
 
   state() {
     return {
-      active: this.scheduler.doesExist('interval', AUTO_SAVE),
+      active: this.scheduler.has(AUTO_SAVE),
       saves: this.saves,
       last_save: this.lastSave,
       last_error: this.lastError,
@@ -84,7 +84,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
       { at: this.clock.now(), mode: signal ?? this.exchange.name },
       this.logger,
     );
-    disarmInterval(this.scheduler, AUTO_SAVE);
+    this.scheduler.cancel(AUTO_SAVE);
     const results = await this.registry.flushAll();
     await this.store.drain();
     const failed = results.filter((r) => !r.ok);

@@ -18,6 +18,7 @@ import { ProtectionService } from './protection.service';
 import { EquityHistory } from './rules/equity-history';
 import type { ClosedTradeFact } from './rules/rule.types';
 import { activeLockFor, type LockBook } from './lock-book';
+import { SimulatedScheduler } from '../scheduling/worker-scheduler';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 0, 0);
@@ -161,6 +162,7 @@ async function liveTimeline(dataDir: string): Promise<Timeline> {
     { all: () => [] } as never,
     history,
     new EventEmitter2(),
+    new SimulatedScheduler(clock),
   );
   await service.onModuleInit();
   const out: Timeline = { set: [], lifted: [], blocked: [] };

@@ -5,6 +5,7 @@ import { DEFAULT_AUTO_BOT_CONFIG, type AutoBotConfig } from '../config/defaults'
 import { DomainEvent, type LockEvent } from '../events/domain-events';
 import { validateLocksFile, type ProtectionLock, type ProtectionLocksFile } from './protection-locks';
 import { ProtectionService } from './protection.service';
+import { SimulatedScheduler } from '../scheduling/worker-scheduler';
 
 const M = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 12);
@@ -47,6 +48,7 @@ function setup(
     (options.manager ?? { all: () => options.bots ?? [] }) as never,
     { closedTrades: () => options.trades ?? [] } as never,
     events,
+    new SimulatedScheduler(clock),
   );
   return { service, clock, saved, heard, balance, failSaves: (message: string | null) => (failSave = message) };
 }

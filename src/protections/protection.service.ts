@@ -27,6 +27,7 @@ import { ExchangeService } from '../exchange/exchange.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { JsonStore } from '../persistence/json-store.service';
 import { StateRegistry } from '../persistence/state-registry.service';
+import { JobOrder, WorkerScheduler } from '../scheduling/worker-scheduler';
 import { protectionSettings, type ProtectionSettings } from './protection-settings';
 import {
   emptyLocksFile,
@@ -43,6 +44,7 @@ import type { ClosedTradeFact, LockProposal } from './rules/rule.types';
 
 /** Never evaluate faster than this in real time, however fast the paper clock runs. */
 const MIN_REAL_INTERVAL_MS = 500;
+const PROTECTION_CHECK_JOB = 'protection-check';
 
 export interface EvaluationReport {
   at: number;
@@ -74,7 +76,6 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
   private equity = new EquityHistory();
   private equityDirty = false;
   private balance: BalanceSnapshot | null = null;
-  private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = false;
   private readonly setCounter?: Counter<'rule'>;
@@ -91,6 +92,7 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
     private readonly manager: BotManager,
     private readonly history: BotHistoryService,
     private readonly events: EventEmitter2,
+    private readonly scheduler: WorkerScheduler,
     @Optional() metrics?: MetricsService,
   ) {
     if (metrics) {
@@ -143,7 +145,7 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
   /** Stops the periodic check (shutdown; tests that drive evaluate() themselves) and waits for one in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.scheduler.cancel(PROTECTION_CHECK_JOB);
     // Only waits for the check to end; its failure was logged where it ran.
     await this.running?.catch(() => undefined);
   }
@@ -151,17 +153,18 @@ export class ProtectionService implements EntryGuard, OnModuleInit, OnApplicatio
   private schedule(): void {
     if (this.stopped) return;
     const seconds = this.systemConfig.get().bot_status_update_interval;
-    const realMs = Math.max(MIN_REAL_INTERVAL_MS, this.clock.realDelay(seconds * 1000));
-    this.timer = setTimeout(() => {
-      this.running = this.exchange.isReady
-        ? this.evaluate().catch((error: Error) => this.logger.warn(`Protection check failed: ${error.message}`))
-        : Promise.resolve();
-      // running never rejects (the check's failure is logged above); the handler covers a throwing re-arm.
-      void this.running
-        .finally(() => this.schedule())
-        .catch((error: Error) => this.logger.error(`Protection check not re-armed: ${error.message}`));
-    }, realMs);
-    this.timer.unref();
+    // One check at a time: the next is armed when this one ended (so a slow exchange never stacks checks).
+    this.scheduler.at(
+      PROTECTION_CHECK_JOB,
+      this.clock.now() + seconds * 1000,
+      () => {
+        this.running = this.exchange.isReady
+          ? this.evaluate().catch((error: Error) => this.logger.warn(`Protection check failed: ${error.message}`))
+          : Promise.resolve();
+        return this.running.finally(() => this.schedule());
+      },
+      { order: JobOrder.protections, minRealMs: MIN_REAL_INTERVAL_MS },
+    );
   }
 
   /** A closed position may trip a trade rule: check now rather than at the next interval. */

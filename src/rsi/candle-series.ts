@@ -80,6 +80,16 @@ export class CandleSeries {
     return this.length > 0 ? this.close[this.length - 1] : null;
   }
 
+  /**
+   * The first `length` candles as a read-only view on the same storage (no copy). Valid until this series is
+   * merged into again; never merge into or update the view itself.
+   */
+  prefix(length: number): CandleSeries {
+    const n = Math.max(0, Math.min(this.length, length));
+    const { time, open, high, low, close, volume } = this;
+    return new CandleSeries(this.capacity, { length: n, time, open, high, low, close, volume });
+  }
+
   /** Views (no copy) of the filled part. */
   closes(): Float64Array {
     return this.close.subarray(0, this.length);

@@ -1,7 +1,7 @@
 import type { Candle } from '../exchange/exchange.types';
 import { CandleSeries } from './candle-series';
 import { analyzeSeries, type AnalysisParams } from './coin-analysis';
-import { change24hFromCandles, emptyCoinRecord, indicatorFields, roundOrNull } from './coin-record';
+import { change24hFromCandles, emptyCoinRecord, indicatorFields, roundOrNull, signalSeries } from './coin-record';
 import { DEFAULT_ENHANCED_RSI_SETTINGS } from './indicators/enhanced-rsi';
 import { DEFAULT_EMA_TREND_PARAMS, DEFAULT_TREND_PARAMS } from './indicators/trend';
 
@@ -106,5 +106,41 @@ describe('coin record builder (pure)', () => {
     expect(roundOrNull(1.234567891, 8)).toBe(1.23456789);
     expect(roundOrNull(null, 8)).toBeNull();
     expect(roundOrNull(Number.NaN, 8)).toBeNull();
+  });
+
+  describe('signal candle (docs/settings.md §Signal candle)', () => {
+    const settings = { timeframe: '6h' as const, tradingStatus: undefined, enhanced: null };
+    // The zigzag's 16 closed candles, then a forming 17th that jumped to 110.
+    const series = seriesOf([...zigzag, 110]);
+    const formingOpen = series.time[16];
+
+    it("'closed' leaves the forming candle out: RSI, history and candle count of the 16 closed candles (53.57)", () => {
+      const closed = signalSeries(series, 'closed', '6h', formingOpen + 3 * 3600_000);
+      expect(closed.length).toBe(16);
+      expect(closed.lastClose).toBe(101);
+      const analysis = analyzeSeries(closed, params);
+      expect(indicatorFields(closed, analysis, settings)).toMatchObject({ rsi: 53.57, candles_count: 16 });
+      expect(Array.from(analysis.history)).toEqual([100 * (7.5 / 14)]); // after the seed: the 15th change only
+      // A view, not a copy: the stored series is untouched and still holds the forming candle.
+      expect(series.length).toBe(17);
+      expect(closed.close.buffer).toBe(series.close.buffer);
+    });
+
+    it("'forming' reads every candle; the RSI follows the forming candle's price", () => {
+      const forming = signalSeries(series, 'forming', '6h', formingOpen + 3 * 3600_000);
+      expect(forming).toBe(series);
+      const rsi = indicatorFields(forming, analyzeSeries(forming, params), settings).rsi as number;
+      // 16th change +9: gain (7.5·13/14 + 9)/14, loss 6.5·13/14/14 → RSI = 100 · 16.5 / 21.5... by the same recursion:
+      const gain = ((7.5 / 14) * 13 + 9) / 14;
+      const loss = ((6.5 / 14) * 13) / 14;
+      expect(rsi).toBeCloseTo((100 * gain) / (gain + loss), 2);
+      expect(rsi).toBeGreaterThan(53.57);
+    });
+
+    it("'closed' keeps a last candle whose period has ended (at its close time exactly)", () => {
+      expect(signalSeries(series, 'closed', '6h', formingOpen + SIX_HOURS)).toBe(series);
+      expect(signalSeries(series, 'closed', '6h', formingOpen + SIX_HOURS - 1).length).toBe(16);
+      expect(signalSeries(seriesOf([]), 'closed', '6h', formingOpen).length).toBe(0);
+    });
   });
 });

@@ -1,3 +1,4 @@
+import type { SignalCandle } from '../config/defaults';
 import { TIMEFRAME_MS, type Timeframe } from '../exchange/exchange.types';
 import type { CandleSeries } from './candle-series';
 import type { CoinAnalysis } from './coin-analysis';
@@ -92,6 +93,23 @@ export function enhancedRsiField(
     settings,
   );
   return { ...result, ema_trend: { trend: result.ema_trend.trend, reason: result.ema_trend.reason } };
+}
+
+/**
+ * The candles a coin's record is computed on (docs/settings.md §Signal candle): every candle ('forming': the last one
+ * may still be forming and moves with the price), or only those closed at `now` ('closed': a last candle whose period
+ * has not ended is left out, so RSI, trend, the RSI history and the candle count read closed candles only, as the
+ * backtest does). Returns the series itself or a view on it without copying.
+ */
+export function signalSeries(
+  series: CandleSeries,
+  mode: SignalCandle,
+  timeframe: Timeframe,
+  now: number,
+): CandleSeries {
+  if (mode === 'forming' || series.length === 0) return series;
+  const lastOpen = series.time[series.length - 1];
+  return lastOpen + TIMEFRAME_MS[timeframe] > now ? series.prefix(series.length - 1) : series;
 }
 
 /** A record before any data: every flag off, signals WAIT. */

@@ -1,4 +1,4 @@
-import type { AutoBotConfig } from '../config/defaults';
+import type { AutoBotConfig, SignalCandle } from '../config/defaults';
 import type { IndividualSettingsService } from '../config/individual-settings.service';
 import type { SystemConfigService } from '../config/system-config.service';
 import type { ExchangeService } from '../exchange/exchange.service';
@@ -32,6 +32,11 @@ export class CoinSettings {
       },
       emaTrend: this.emaParams(symbol),
     };
+  }
+
+  /** Which candles the coin's record reads (docs/settings.md §Signal candle); a per-coin override wins. */
+  signalCandle(symbol: string): SignalCandle {
+    return this.individualSettings.effectiveConfig(symbol).signal_candle;
   }
 
   recordSettings(symbol: string, timeframe: Timeframe): RecordSettings {

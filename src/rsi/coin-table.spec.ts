@@ -34,6 +34,7 @@ describe('CoinTable', () => {
     const series = CandleSeries.fromCandles([{ time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 }]);
     table.setState('XYZ', {
       series,
+      signal: series,
       analysis: analyzeSeries(series, { trend: DEFAULT_TREND_PARAMS, emaTrend: DEFAULT_EMA_TREND_PARAMS }),
       live: true,
     });

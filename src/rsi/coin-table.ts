@@ -8,6 +8,7 @@ import type { CoinRecord } from './rsi.types';
 export interface CoinMarketView {
   symbol: string;
   timeframe: Timeframe;
+  /** The candles the signal reads (without the forming one when signal_candle is 'closed'). */
   series: CandleSeries;
   analysis: CoinAnalysis;
   /** False until the coin was computed from exchange data in this process (cache-only records are not live). */
@@ -17,6 +18,11 @@ export interface CoinMarketView {
 /** A coin's candles and their analysis (the series is the only copy of the candles). */
 export interface SymbolState {
   series: CandleSeries;
+  /**
+   * The candles the analysis and the record are computed on (coin-record.ts signalSeries): `series` itself, or a view
+   * on it without the forming candle when signal_candle is 'closed'. Rebuilt with every install.
+   */
+  signal: CandleSeries;
   analysis: CoinAnalysis;
   live: boolean;
 }
@@ -91,7 +97,7 @@ export class CoinTable {
   view(symbol: string, timeframe: Timeframe): CoinMarketView | undefined {
     const state = this.states.get(symbol);
     if (!state) return undefined;
-    return { symbol, timeframe, series: state.series, analysis: state.analysis, live: state.live };
+    return { symbol, timeframe, series: state.signal, analysis: state.analysis, live: state.live };
   }
 
   setState(symbol: string, state: SymbolState): void {

@@ -80,6 +80,27 @@ describe('RsiService', () => {
     expect(h.rsi.dataVersion).toBeGreaterThan(version);
   });
 
+  it("signal_candle 'closed': the record reads closed candles only; the forming candle's price moves nothing but price", async () => {
+    await h.rsi.requestFullLoad();
+    const closes = closesOf(h, 'WAVE');
+    expect(h.rsi.getCoin('WAVE')!.rsi).toBe(calculateRsi(closes));
+    await h.autoBot.update({ signal_candle: 'closed' }); // recomputes every coin from the stored candles
+    const closedRsi = calculateRsi(closes.slice(0, -1));
+    expect(h.rsi.getCoin('WAVE')).toMatchObject({ rsi: closedRsi, candles_count: 999 });
+    expect(h.rsi.getMarketView('WAVE')!.series.length).toBe(999);
+    expect(h.rsi.getCandles('WAVE')).toHaveLength(1000); // the stored candles keep the forming one
+    h.exchange.livePrice.set('WAVE', 130);
+    h.clock.advance(60_000);
+    await h.rsi.runCycle('test');
+    expect(h.rsi.getCoin('WAVE')).toMatchObject({ rsi: closedRsi, price: 130 });
+    // At the close the formerly forming candle counts, with its final close.
+    h.clock.advance(3 * 3600_000);
+    await h.rsi.runCycle('test');
+    const after = closesOf(h, 'WAVE');
+    expect(h.rsi.getCoin('WAVE')!.rsi).toBe(calculateRsi(after.slice(0, -1)));
+    expect(after.slice(0, -1).at(-1)).not.toBe(130);
+  });
+
   it('after a candle close only the new candles are fetched (since = last candle time)', async () => {
     await h.rsi.requestFullLoad();
     const lastTimes = new Map(['WAVE', 'ALT', 'YOUNG'].map((s) => [s, h.rsi.getCandles(s).at(-1)!.time]));

@@ -14,7 +14,7 @@ import { StateRegistry } from '../persistence/state-registry.service';
 import { CandleLoader, type LoadSummary, type LoaderHost } from './candle-loader';
 import type { CandleSeries } from './candle-series';
 import { analyzeSeries, updateLastClose } from './coin-analysis';
-import { change24hFromCandles, emptyCoinRecord, indicatorFields } from './coin-record';
+import { change24hFromCandles, emptyCoinRecord, indicatorFields, signalSeries } from './coin-record';
 import { CoinSettings } from './coin-settings';
 import { CoinTable, type CoinMarketView, type SymbolState } from './coin-table';
 import { computeRsiSeries } from './indicators/rsi';
@@ -373,7 +373,8 @@ export class RsiService implements OnModuleInit, MarketLoadPort {
   /** Recomputes every record from the stored candles (after a settings change); no exchange call. */
   recomputeAll(): void {
     for (const [symbol, state] of this.table.stateEntries()) {
-      state.analysis = analyzeSeries(state.series, this.settings.analysisParams(symbol), state.analysis);
+      state.signal = this.signalOf(symbol, state.series);
+      state.analysis = analyzeSeries(state.signal, this.settings.analysisParams(symbol), state.analysis);
       const record = this.table.record(symbol);
       if (record) this.writeIndicators(record, symbol, state);
     }
@@ -384,8 +385,9 @@ export class RsiService implements OnModuleInit, MarketLoadPort {
 
   private install(symbol: string, series: CandleSeries, ticker: Ticker | undefined): void {
     // The replaced analysis lends its history storage (the old state is dropped right below).
-    const analysis = analyzeSeries(series, this.settings.analysisParams(symbol), this.table.state(symbol)?.analysis);
-    const state: SymbolState = { series, analysis, live: true };
+    const signal = this.signalOf(symbol, series);
+    const analysis = analyzeSeries(signal, this.settings.analysisParams(symbol), this.table.state(symbol)?.analysis);
+    const state: SymbolState = { series, signal, analysis, live: true };
     this.table.setState(symbol, state);
     const now = isoLocal(this.clock.now());
     const record = this.table.recordFor(symbol, () =>
@@ -400,13 +402,20 @@ export class RsiService implements OnModuleInit, MarketLoadPort {
     this.writeIndicators(record, symbol, state);
   }
 
+  /** The candles the coin's record is computed on (docs/settings.md §Signal candle). */
+  private signalOf(symbol: string, series: CandleSeries): CandleSeries {
+    return signalSeries(series, this.settings.signalCandle(symbol), this.currentTimeframe, this.clock.now());
+  }
+
   private formingCandleMoved(symbol: string, at: number): void {
     const state = this.table.state(symbol);
     if (!state) return;
-    updateLastClose(state.analysis, state.series, this.settings.analysisParams(symbol));
+    // On closed candles only (signal_candle 'closed') the forming candle is not part of the analysis.
+    const moved = state.signal === state.series;
+    if (moved) updateLastClose(state.analysis, state.series, this.settings.analysisParams(symbol));
     const record = this.table.record(symbol);
     if (!record) return;
-    this.writeIndicators(record, symbol, state);
+    if (moved) this.writeIndicators(record, symbol, state);
     this.table.apply(record, { last_update: isoLocal(at) });
   }
 
@@ -457,7 +466,7 @@ export class RsiService implements OnModuleInit, MarketLoadPort {
     this.table.apply(
       record,
       indicatorFields(
-        state.series,
+        state.signal,
         state.analysis,
         this.settings.recordSettings(symbol, this.currentTimeframe),
         record.trading_status,

@@ -1,19 +1,21 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { appConfig } from '../config/app.config';
 import { SystemConfigService } from '../config/system-config.service';
 import { TIMEFRAME_MS } from '../exchange/exchange.types';
+import { JobOrder, WorkerScheduler } from '../scheduling/worker-scheduler';
 import { RsiService } from './rsi.service';
 
 const INTERVAL_JOB = 'smart-rsi';
 const CLOSE_JOB = 'smart-rsi-candle-close';
-/** setTimeout's longest delay. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Real time given to the exchange to publish the new candle after a close. */
+const RETRY_JOB = 'smart-rsi-retry';
+/** Real time given to the exchange to publish the new candle after a close (real timers only: on simulated time the
+ * paper exchange has the candle at the close). */
 const CLOSE_GRACE_MS = 2000;
-/** Retry a failed first load sooner than the normal interval. */
+/** On real timers the RSI jobs never run sooner than this (real time), whatever the clock's speed. */
+const MIN_REAL_INTERVAL_MS = 1000;
+/** Retry a failed first load sooner than the normal interval (clock time). */
 const FIRST_LOAD_RETRY_MS = 30_000;
 
 /**
@@ -25,13 +27,12 @@ const FIRST_LOAD_RETRY_MS = 30_000;
 export class SmartRsiWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SmartRsi');
   private stopped = false;
-  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     private readonly rsi: RsiService,
     private readonly systemConfig: SystemConfigService,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly scheduler: WorkerScheduler,
     private readonly clock: Clock,
   ) {}
 
@@ -44,69 +45,52 @@ export class SmartRsiWorker implements OnApplicationBootstrap, OnApplicationShut
     });
     this.rsi.onTimeframeChange(() => this.armCloseTimer());
     // Not awaited: HTTP must answer while the first load runs.
-    setTimeout(() => this.tickDetached('start-up'), 0).unref?.();
+    this.scheduler.soon('smart-rsi-start-up', () => this.tickLogged('start-up'));
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
-    for (const [type, name] of [
-      ['interval', INTERVAL_JOB],
-      ['timeout', CLOSE_JOB],
-    ] as const) {
-      if (this.scheduler.doesExist(type, name)) {
-        if (type === 'interval') this.scheduler.deleteInterval(name);
-        else this.scheduler.deleteTimeout(name);
-      }
-    }
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const name of [INTERVAL_JOB, CLOSE_JOB, RETRY_JOB]) this.scheduler.cancel(name);
   }
 
   state() {
-    return { active: this.scheduler.doesExist('interval', INTERVAL_JOB), ...this.rsi.loaderState() };
+    return { active: this.scheduler.has(INTERVAL_JOB), ...this.rsi.loaderState() };
   }
 
-  /** A timer's tick: nobody awaits it, so a failed load is logged here. */
-  private tickDetached(reason: string): void {
-    void this.tick(reason).catch((error: Error) => this.logger.warn(`RSI load (${reason}) failed: ${error.message}`));
+  /** A scheduled tick: the scheduler does not report it, so a failed load is logged here. */
+  private tickLogged(reason: string): Promise<void> {
+    return this.tick(reason).catch((error: Error) => this.logger.warn(`RSI load (${reason}) failed: ${error.message}`));
   }
 
   async tick(reason: string): Promise<void> {
     if (this.stopped) return;
     const summary = await this.rsi.runCycle(reason);
-    if (!this.rsi.firstRoundComplete && summary && !this.stopped && !this.retryTimer) {
+    if (!this.rsi.firstRoundComplete && summary && !this.stopped && !this.scheduler.has(RETRY_JOB)) {
       // The first load failed (exchange down?): try again soon instead of waiting a whole interval.
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = null;
-        this.tickDetached('retry');
-      }, FIRST_LOAD_RETRY_MS);
-      this.retryTimer.unref?.();
+      this.scheduler.at(RETRY_JOB, this.clock.now() + FIRST_LOAD_RETRY_MS, () => this.tickLogged('retry'), {
+        order: JobOrder.marketData,
+        minRealMs: MIN_REAL_INTERVAL_MS,
+      });
     }
   }
 
   private armInterval(): void {
-    if (this.scheduler.doesExist('interval', INTERVAL_JOB)) this.scheduler.deleteInterval(INTERVAL_JOB);
     const seconds = this.systemConfig.get().rsi_update_interval;
-    const ms = Math.max(1000, Math.min(MAX_TIMER_MS, this.clock.realDelay(seconds * 1000)));
-    const handle = setInterval(() => this.tickDetached('interval'), ms);
-    handle.unref?.();
-    this.scheduler.addInterval(INTERVAL_JOB, handle);
+    this.scheduler.every(INTERVAL_JOB, seconds * 1000, () => this.tickLogged('interval'), {
+      order: JobOrder.marketData,
+      minRealMs: MIN_REAL_INTERVAL_MS,
+    });
   }
 
-  /** One timer to the next close of the current timeframe (00/06/12/18 UTC for 6h), re-armed after it fires. */
+  /** One job at the next close of the current timeframe (00/06/12/18 UTC for 6h), re-armed after it ran. */
   private armCloseTimer(): void {
     if (this.stopped) return;
-    if (this.scheduler.doesExist('timeout', CLOSE_JOB)) this.scheduler.deleteTimeout(CLOSE_JOB);
     const step = TIMEFRAME_MS[this.rsi.timeframe];
-    const now = this.clock.now();
-    const nextClose = (Math.floor(now / step) + 1) * step;
-    const delay = Math.min(MAX_TIMER_MS, Math.max(1000, this.clock.realDelay(nextClose - now) + CLOSE_GRACE_MS));
-    const handle = setTimeout(() => {
-      if (this.scheduler.doesExist('timeout', CLOSE_JOB)) this.scheduler.deleteTimeout(CLOSE_JOB);
-      void this.tick('candle close')
-        .finally(() => this.armCloseTimer())
-        .catch((error: Error) => this.logger.warn(`RSI load (candle close) failed: ${error.message}`));
-    }, delay);
-    handle.unref?.();
-    this.scheduler.addTimeout(CLOSE_JOB, handle);
+    const nextClose = (Math.floor(this.clock.now() / step) + 1) * step;
+    this.scheduler.at(CLOSE_JOB, nextClose, () => this.tickLogged('candle close').finally(() => this.armCloseTimer()), {
+      order: JobOrder.marketData,
+      realGraceMs: CLOSE_GRACE_MS,
+      minRealMs: MIN_REAL_INTERVAL_MS,
+    });
   }
 }

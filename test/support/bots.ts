@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { ManualClock } from '../../src/common/clock';
 import { BotsWorkers } from '../../src/bots/bots.workers';
+import { SimulatedScheduler, WorkerScheduler } from '../../src/scheduling/worker-scheduler';
 import type { TestApp } from './test-app';
 
 /** Helpers for the bots e2e tests: coin loading, worker ticks on a manual clock, polling. */
@@ -23,6 +24,13 @@ export async function waitForCoins(t: TestApp, timeoutMs = 30_000): Promise<Coin
     if (Date.now() > deadline) throw new Error('coins did not load');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The scheduler of an app built with a ManualClock (simulated time, docs/backtest-engine.md §Parity with live). */
+export function simulatedScheduler(t: TestApp): SimulatedScheduler {
+  const scheduler = t.app.get(WorkerScheduler);
+  if (!(scheduler instanceof SimulatedScheduler)) throw new Error('the app runs on real timers: give it a ManualClock');
+  return scheduler;
 }
 
 export function workers(t: TestApp): BotsWorkers {

@@ -314,6 +314,27 @@ describe('PaperMarket', () => {
       }
     });
 
+    it('closes every candle at the price at its end, as the 6h candles: the close is the price a close-time order gets', () => {
+      for (const tf of ['1m', '15m', '1h', '6h'] as const) {
+        const candles = market.candles('AVAX', tf, { limit: 50 }, NOW);
+        const step = TIMEFRAME_MS[tf];
+        for (const candle of candles.slice(0, -1)) {
+          expect({ tf, time: candle.time, open: candle.open }).toEqual({
+            tf,
+            time: candle.time,
+            open: market.price('AVAX', candle.time),
+          });
+          expect({ tf, time: candle.time, close: candle.close }).toEqual({
+            tf,
+            time: candle.time,
+            close: market.price('AVAX', candle.time + step),
+          });
+        }
+        // The forming candle closes at the current price.
+        expect(candles.at(-1)!.close).toBe(market.price('AVAX', NOW));
+      }
+    });
+
     it('aggregates 12h / 1d from 6h and aligns weeks on Monday and months on the 1st (UTC)', () => {
       const six = market.candles('BNB', '6h', { limit: 40 }, NOW);
       const days = market.candles('BNB', '1d', { limit: 5 }, NOW);
@@ -422,9 +443,11 @@ describe('PaperMarket', () => {
       expect(row(btc, 0)).toEqual([1745647200000, 83232.5, 83996.4, 83198.5, 83801.4, 25286.9911]);
       expect(row(btc, 500)).toEqual([1756447200000, 77842.6, 78791.1, 77838.3, 78367.6, 20504.2324]);
       expect(row(btc, 999)).toEqual([1767225600000, 93841.8, 93891.3, 93321.1, 93501.3, 12450.351]);
+      // Sub-6h candles open at their first minute's price and close at the price at their end (since issue #10's
+      // parity work; before, they opened at the previous minute's and closed one minute early).
       const quarter = market.candleColumns('BTC', '15m', { limit: 300 }, NOW);
-      expect(row(quarter, 150)).toEqual([1767099600000, 93956, 94092.2, 93931.5, 93934.5, 200.189]);
-      expect(row(quarter, 299)).toEqual([1767233700000, 93435.9, 93524.6, 93435.9, 93501.3, 256.5827]);
+      expect(row(quarter, 150)).toEqual([1767099600000, 93931.5, 94092.2, 93931.5, 93950.7, 200.189]);
+      expect(row(quarter, 299)).toEqual([1767233700000, 93508.4, 93524.6, 93501.3, 93501.3, 256.5827]);
       const young = market.candleColumns('HBAR', '6h', {}, NOW);
       expect(young.length).toBe(369);
       expect(row(young, 0)).toEqual([1759276800000, 0.15573, 0.16175, 0.15393, 0.15998, 33163222]);

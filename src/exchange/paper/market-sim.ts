@@ -546,13 +546,15 @@ export class SymbolMarket {
 
   /**
    * Candles of `minutes` minutes (a timeframe below 6h) from absolute candle index c0 to the one
-   * containing now, as columns. Each candle spans the previous close and its own minutes.
+   * containing now, as columns. A candle opens at the price of its first minute and closes at the price at its end,
+   * i.e. of the next candle's first minute (the forming one at the current price), as the 6h candles do: the price
+   * at a close is the candle's close, and the lower timeframes aggregate exactly to the 6h candles.
    */
   minuteCandleColumns(minutes: number, c0: number, now: number): CandleColumns {
     const nowMinute = floorDiv(now, MINUTE_MS);
     const cLast = floorDiv(nowMinute, minutes);
     if (c0 > cLast) return emptyColumns(0);
-    const firstMinute = c0 * minutes - 1;
+    const firstMinute = c0 * minutes;
     const count = nowMinute - firstMinute + 1;
     const logs = new Float64Array(count);
     const volumes = new Float64Array(count);
@@ -571,23 +573,23 @@ export class SymbolMarket {
     }
     const out = emptyColumns(cLast - c0 + 1);
     for (let c = c0; c <= cLast; c++) {
-      const from = c * minutes - firstMinute; // index of this candle's first minute; from - 1 is the previous close
-      const to = math.min(from + minutes - 1, count - 1);
-      let high = logs[from - 1];
+      const from = c * minutes - firstMinute; // index of this candle's first minute
+      const end = math.min(from + minutes, count - 1); // the next candle's first minute (its close), or now
+      let high = logs[from];
       let low = high;
       let volume = 0;
-      for (let i = from; i <= to; i++) {
+      for (let i = from; i <= end; i++) {
         const v = logs[i];
         if (v > high) high = v;
         if (v < low) low = v;
-        volume += volumes[i];
       }
+      for (let i = from; i < math.min(from + minutes, count); i++) volume += volumes[i];
       const at = c - c0;
       out.time[at] = c * minutes * MINUTE_MS;
-      out.open[at] = this.priceOfLog(logs[from - 1]);
+      out.open[at] = this.priceOfLog(logs[from]);
       out.high[at] = this.priceOfLog(high);
       out.low[at] = this.priceOfLog(low);
-      out.close[at] = this.priceOfLog(logs[to]);
+      out.close[at] = this.priceOfLog(logs[end]);
       out.volume[at] = this.roundQty(volume);
     }
     return out;
