@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runBacktest } from '../src/backtest/engine/backtest-engine';
-import type { BacktestSymbol, ReplayCandles } from '../src/backtest/engine/backtest.types';
+import { instrumentRules, type BacktestSymbol, type ReplayCandles } from '../src/backtest/engine/backtest.types';
 import { runBacktestWithDetail, type CandleSource } from '../src/backtest/engine/candle-source';
 import { SystemClock } from '../src/common/clock';
 import { DEFAULT_AUTO_BOT_CONFIG } from '../src/config/defaults';
@@ -47,13 +47,7 @@ async function engineFigures(): Promise<void> {
     universe.push({
       symbol: m.symbol,
       candles,
-      rules: {
-        tickSize: m.tickSize,
-        qtyStep: m.qtyStep,
-        minOrderQty: m.minOrderQty,
-        minNotional: m.minNotional,
-        maxLeverage: m.maxLeverage,
-      },
+      rules: instrumentRules(m),
     });
   }
   const bars = universe.reduce((s, c) => s + c.candles.length, 0);

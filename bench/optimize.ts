@@ -35,6 +35,7 @@ import {
   type SharedCandles,
 } from '../src/optimizer/shared-candles';
 import { foldWindows } from '../src/optimizer/walk-forward';
+import { instrumentRules } from '../src/backtest/engine/backtest.types';
 
 const ROOT = path.resolve(__dirname, '..');
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 583);
@@ -238,13 +239,7 @@ async function paperUniverse(): Promise<{ spec: RunSpec; shared: SharedCandles }
     config,
     coins: markets.map((m) => ({
       symbol: m.symbol,
-      rules: {
-        tickSize: m.tickSize,
-        qtyStep: m.qtyStep,
-        minOrderQty: m.minOrderQty,
-        minNotional: m.minNotional,
-        maxLeverage: m.maxLeverage,
-      },
+      rules: instrumentRules(m),
     })),
     startingBalance: 10_000,
     feeRate: 0.00055,

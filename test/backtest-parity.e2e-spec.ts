@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { PAPER_FEE_RATE, PAPER_SPREAD_TICKS } from '../src/backtest/backtest-runner.service';
 import { runBacktestWithDetail, type CandleSource, type UniverseEntry } from '../src/backtest/engine/candle-source';
-import type { BacktestTrade } from '../src/backtest/engine/backtest.types';
+import { instrumentRules, type BacktestTrade } from '../src/backtest/engine/backtest.types';
 import { BotHistoryService } from '../src/bots/history/bot-history.service';
 import { CandleStoreService } from '../src/candles/candle-store.service';
 import { ManualClock } from '../src/common/clock';
@@ -122,13 +122,7 @@ describe('backtest parity with the live service (docs/backtest-engine.md, "Parit
       const m = exchange.market(symbol)!;
       return {
         symbol,
-        rules: {
-          tickSize: m.tickSize,
-          qtyStep: m.qtyStep,
-          minOrderQty: m.minOrderQty,
-          minNotional: m.minNotional,
-          maxLeverage: m.maxLeverage,
-        },
+        rules: instrumentRules(m),
       };
     });
     const universe = [];

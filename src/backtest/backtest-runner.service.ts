@@ -18,6 +18,7 @@ import type { UniverseEntry } from './engine/candle-source';
 import type { BacktestSpec } from './jobs/backtest-job.types';
 import { runInWorker, type WorkerRun } from './jobs/run-in-worker';
 import type { BacktestResult, BacktestStatistics, JsonObject } from './result/backtest-result';
+import { instrumentRules } from './engine/backtest.types';
 
 /** What a caller asks for (API body or CLI flags), before validation. */
 export interface BacktestRequest {
@@ -130,13 +131,7 @@ export class BacktestRunner {
       const coin = this.coinLayer(symbol, overrides);
       return {
         symbol,
-        rules: {
-          tickSize: market.tickSize,
-          qtyStep: market.qtyStep,
-          minOrderQty: market.minOrderQty,
-          minNotional: market.minNotional,
-          maxLeverage: market.maxLeverage,
-        },
+        rules: instrumentRules(market),
         ...(coin ? { overrides: coin } : {}),
       };
     });

@@ -14,6 +14,12 @@ export interface InstrumentRules {
   maxLeverage: number;
 }
 
+/** The replay's instrument rules out of a market (the exchange adapter's MarketInfo or the paper SymbolSpec). */
+export function instrumentRules(market: InstrumentRules): InstrumentRules {
+  const { tickSize, qtyStep, minOrderQty, minNotional, maxLeverage } = market;
+  return { tickSize, qtyStep, minOrderQty, minNotional, maxLeverage };
+}
+
 /** The candles the replay reads: open times ascending, equal spacing of the timeframe. */
 export type ReplayCandles = Pick<CandleColumns, 'length' | 'time' | 'open' | 'high' | 'low' | 'close'>;
 
