@@ -59,12 +59,17 @@ interface PhaseFigures {
   name: string;
   rssMedianMb: number;
   rssPeakMb: number;
+  /** RSS 2 s after the work ended (what the process keeps). */
+  rssAfterMb: number;
   p50: number;
   p99: number;
   max: number;
   requests: number;
   errors: number;
   cpuCores: number;
+  /** The service's own event-loop delay over the phase (prom-client's monitor, reset by each /metrics read), ms. */
+  loopP99: number;
+  loopMax: number;
   /** Live workers' tick durations seen during the phase: worker → durations, ms. */
   ticks: Map<string, number[]>;
   load: string;
@@ -105,6 +110,7 @@ async function measurePhase(
     readTicks().catch(() => undefined);
   }, 500);
 
+  await http(`${service.url}/metrics`, 'GET'); // resets the event-loop delay histogram
   const latencies: number[] = [];
   let errors = 0;
   let running = true;
@@ -131,6 +137,11 @@ async function measurePhase(
   running = false;
   await load;
   await Promise.all(inFlight);
+  const metrics = String((await http(`${service.url}/metrics`, 'GET')).body);
+  const loopMs = (name: string) =>
+    Number(new RegExp(`^nodejs_eventloop_lag_${name}_seconds (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN) * 1000;
+  await sleep(2000);
+  const rssAfterMb = rssMbOf(pid);
   const seconds = (performance.now() - t0) / 1000;
   const cpuCores = (cpuMsOf(pid) - cpu0) / 1000 / seconds;
   clearInterval(sampler);
@@ -142,12 +153,15 @@ async function measurePhase(
     name,
     rssMedianMb: percentile(sortedRss, 50),
     rssPeakMb: sortedRss[sortedRss.length - 1],
+    rssAfterMb,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1],
     requests: latencies.length,
     errors,
     cpuCores,
+    loopP99: loopMs('p99'),
+    loopMax: loopMs('max'),
     ticks,
     load: os
       .loadavg()
@@ -186,19 +200,25 @@ async function waitBacktest(service: RunningService, id: string): Promise<string
   }
 }
 
-/** Full-universe jobs back to back until the phase ends (at least one). */
+/** Full-universe jobs back to back until the phase ends (at least one); each job's own RSS peak. */
 async function backtestJobs(service: RunningService, phaseEnd: number): Promise<string> {
+  const pid = service.process.pid!;
   const times: number[] = [];
+  const peaks: number[] = [];
   const statuses = new Set<string>();
   do {
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMbOf(pid))), 20);
     const t0 = performance.now();
     const id = await startBacktest(service);
     statuses.add(await waitBacktest(service, id));
     times.push(performance.now() - t0);
+    clearInterval(sampler);
+    peaks.push(peak);
     await http(`${service.url}/api/bots/backtest/${id}`, 'DELETE');
   } while (Date.now() < phaseEnd);
   times.sort((a, b) => a - b);
-  return `${times.length} jobs (${[...statuses].join(', ')}), median ${percentile(times, 50).toFixed(0)} ms each`;
+  return `${times.length} jobs (${[...statuses].join(', ')}), median ${percentile(times, 50).toFixed(0)} ms each; RSS peak per job ${peaks.map((p) => p.toFixed(0)).join(' ')} MB`;
 }
 
 async function optimizerRun(service: RunningService, phaseEnd: number): Promise<string> {
@@ -237,10 +257,13 @@ function print(figures: PhaseFigures, idleFigures: PhaseFigures | null): void {
   const f = figures;
   console.log(`\n  ${f.name}${f.note ? `: ${f.note}` : ''} (load average at the end ${f.load})`);
   const over = idleFigures ? ` (+${(f.rssPeakMb - idleFigures.rssMedianMb).toFixed(0)} MB over idle)` : '';
-  console.log(`    RSS median ${f.rssMedianMb.toFixed(0)} MB, peak ${f.rssPeakMb.toFixed(0)} MB${over}`);
+  console.log(
+    `    RSS median ${f.rssMedianMb.toFixed(0)} MB, peak ${f.rssPeakMb.toFixed(0)} MB${over}, 2 s after the work ${f.rssAfterMb.toFixed(0)} MB`,
+  );
   console.log(
     `    API at ${RATE} req/s: p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(0)} ms (${f.requests} requests, ${f.errors} errors); service CPU ${f.cpuCores.toFixed(2)} cores`,
   );
+  console.log(`    service event-loop delay p99 ${f.loopP99.toFixed(1)} ms, max ${f.loopMax.toFixed(0)} ms`);
   console.log(`    live worker ticks p50/max: ${tickText(f.ticks)}`);
 }
 

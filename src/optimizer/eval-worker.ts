@@ -1,4 +1,5 @@
-import { workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../common/thread-priority';
 import type { EvaluatorContext, EvaluatorModule } from './evaluation-port';
 import type { Constraints, Objective } from './objective';
 import type { CandidateParams } from './search-space';
@@ -17,6 +18,9 @@ export type EvalWorkerData = {
 };
 
 let evaluate: ((params: CandidateParams) => CandidateScore) | null = null;
+
+// A pool thread yields the CPU to the API and the live workers (docs/whole-service-bench.md).
+if (!isMainThread) lowerThreadPriority();
 
 function setUp(init: EvalWorkerData): (params: CandidateParams) => CandidateScore {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
