@@ -18,7 +18,7 @@
  * backtest,optimize), BENCH_ROUNDS (1: idle/backtest/optimize repeated this many times on the same service),
  * BENCH_DATA_DIR (a DATA_DIR kept between runs: filled once, then reused).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureBuilt, startService, type RunningService } from '../test/support/built-service';
@@ -48,11 +48,49 @@ function rssMbOf(pid: number): number {
   }
 }
 
-/** CPU time of the whole process (all threads), ms. */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU time of the whole process (all threads), or of its main thread alone, ms. */
+function cpuMsOf(pid: number, mainThreadOnly = false): number {
+  const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU ms of each live thread of a process, with its name (/proc/<pid>/task/<tid>/comm). */
+function threadCpu(pid: number): Map<string, { name: string; ms: number }> {
+  const out = new Map<string, { name: string; ms: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, { name: tid === String(pid) ? 'main' : name, ms: (Number(fields[11]) + Number(fields[12])) * 10 });
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return out;
+}
+
+/** CPU cores used per thread name over a phase; threads that ended during it (job threads) as "ended threads". */
+function threadBreakdown(
+  before: Map<string, { name: string; ms: number }>,
+  after: Map<string, { name: string; ms: number }>,
+  totalMs: number,
+  seconds: number,
+): string {
+  const byName = new Map<string, number>();
+  let live = 0;
+  for (const [tid, t] of after) {
+    const ms = t.ms - (before.get(tid)?.ms ?? 0);
+    live += ms;
+    byName.set(t.name, (byName.get(t.name) ?? 0) + ms);
+  }
+  byName.set('ended threads', Math.max(0, totalMs - live));
+  return [...byName.entries()]
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `${name} ${(ms / 1000 / seconds).toFixed(2)}`)
+    .join(', ');
 }
 
 interface PhaseFigures {
@@ -67,6 +105,9 @@ interface PhaseFigures {
   requests: number;
   errors: number;
   cpuCores: number;
+  mainThreadCores: number;
+  /** CPU cores per thread name. */
+  threads: string;
   /** The service's own event-loop delay over the phase (prom-client's monitor, reset by each /metrics read), ms. */
   loopP99: number;
   loopMax: number;
@@ -115,6 +156,8 @@ async function measurePhase(
   let errors = 0;
   let running = true;
   const cpu0 = cpuMsOf(pid);
+  const mainCpu0 = cpuMsOf(pid, true);
+  const threads0 = threadCpu(pid);
   const t0 = performance.now();
   const phaseEnd = Date.now() + PHASE_SECONDS * 1000;
   const inFlight: Promise<void>[] = [];
@@ -144,6 +187,8 @@ async function measurePhase(
   const rssAfterMb = rssMbOf(pid);
   const seconds = (performance.now() - t0) / 1000;
   const cpuCores = (cpuMsOf(pid) - cpu0) / 1000 / seconds;
+  const mainThreadCores = (cpuMsOf(pid, true) - mainCpu0) / 1000 / seconds;
+  const threads = threadBreakdown(threads0, threadCpu(pid), cpuCores * 1000 * seconds, seconds);
   clearInterval(sampler);
   clearInterval(tickTimer);
   await readTicks();
@@ -160,6 +205,8 @@ async function measurePhase(
     requests: latencies.length,
     errors,
     cpuCores,
+    mainThreadCores,
+    threads,
     loopP99: loopMs('p99'),
     loopMax: loopMs('max'),
     ticks,
@@ -261,8 +308,9 @@ function print(figures: PhaseFigures, idleFigures: PhaseFigures | null): void {
     `    RSS median ${f.rssMedianMb.toFixed(0)} MB, peak ${f.rssPeakMb.toFixed(0)} MB${over}, 2 s after the work ${f.rssAfterMb.toFixed(0)} MB`,
   );
   console.log(
-    `    API at ${RATE} req/s: p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(0)} ms (${f.requests} requests, ${f.errors} errors); service CPU ${f.cpuCores.toFixed(2)} cores`,
+    `    API at ${RATE} req/s: p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(0)} ms (${f.requests} requests, ${f.errors} errors); service CPU ${f.cpuCores.toFixed(2)} cores (main thread ${f.mainThreadCores.toFixed(2)})`,
   );
+  console.log(`    CPU cores by thread: ${f.threads}`);
   console.log(`    service event-loop delay p99 ${f.loopP99.toFixed(1)} ms, max ${f.loopMax.toFixed(0)} ms`);
   console.log(`    live worker ticks p50/max: ${tickText(f.ticks)}`);
 }

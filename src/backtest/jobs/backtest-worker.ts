@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerBound } from '../../candles/candle-codec';
 import { lowerThreadPriority } from '../../common/thread-priority';
+import { CandleFileError } from '../../candles/candle-codec';
 import { readCandleFileInto, type CandleReadScratch } from '../../candles/candle-file';
 import { atomicWrite } from '../../persistence/atomic-write';
 import { TIMEFRAME_MS, type CandleColumns, type Timeframe } from '../../exchange/exchange.types';
@@ -16,7 +17,7 @@ import { runBacktest } from '../engine/backtest-engine';
 import { assembleBacktestResult, equityPointsFromColumns } from '../result/assemble-result';
 import type { BacktestResultTrade, CandleTuple, TradePricePath } from '../result/backtest-result';
 import type { CloseColumns } from '../result/statistics';
-import type { BacktestSpec, DetailAnswer, WorkerMessage } from './backtest-job.types';
+import { DamagedCandlesError, type BacktestSpec, type DetailAnswer, type WorkerMessage } from './backtest-job.types';
 import { Float64Slab } from './float64-slab';
 
 /** Trades that get a price chart in the report, and candles shown around each (bounds the result's size). */
@@ -98,7 +99,14 @@ export async function loadSpecUniverse(
   let done = 0;
   for (const entry of spec.entries) {
     const file = path.join(spec.candleRoot, spec.timeframe, `${entry.symbol}.bin`);
-    const series = await readCandleFileInto(file, { symbol: entry.symbol, timeframe: spec.timeframe }, scratch);
+    const series = await readCandleFileInto(file, { symbol: entry.symbol, timeframe: spec.timeframe }, scratch).catch(
+      (error: unknown) => {
+        if (error instanceof CandleFileError) {
+          throw new DamagedCandlesError(entry.symbol, `${entry.symbol} ${spec.timeframe} candles: ${error.message}`);
+        }
+        throw error;
+      },
+    );
     if (series) {
       const candles = copyRange(series.columns, spec.loadFromMs, spec.toMs, slab, grid);
       if (candles.length > 0) universe.push({ ...entry, candles });
@@ -220,6 +228,12 @@ if (parentPort && workerData?.backtestSpec) {
   const spec = workerData.backtestSpec as BacktestSpec;
   runSpec(spec, mainThreadDetailSource(), post)
     .then(post)
-    .catch((error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }))
+    .catch((error: unknown) =>
+      post({
+        type: 'error',
+        message: error instanceof Error ? error.message : String(error),
+        ...(error instanceof DamagedCandlesError ? { damagedSymbol: error.symbol } : {}),
+      }),
+    )
     .finally(() => parentPort!.close());
 }
