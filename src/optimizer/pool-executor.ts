@@ -12,6 +12,9 @@ export interface EvaluationExecutor {
   close(): Promise<void>;
 }
 
+/** V8's young generation of each pool thread, MB. */
+export const POOL_YOUNG_GENERATION_MB = 16;
+
 /** Under ts-jest or the swc loader the worker is TypeScript: the worker thread needs the same loader. */
 function workerFile(): { filename: string; execArgv: string[] } {
   const ts = __filename.endsWith('.ts');
@@ -37,6 +40,9 @@ export class PoolExecutor implements EvaluationExecutor {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
+      // The replay's garbage is short-lived: a small young generation per thread keeps the pool's memory near its
+      // data (docs/whole-service-bench.md, "Backtest and optimizer jobs").
+      resourceLimits: { maxYoungGenerationSizeMb: POOL_YOUNG_GENERATION_MB },
     });
   }
 
