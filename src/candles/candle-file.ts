@@ -3,7 +3,7 @@
  * (temp file in the same folder, fsync, rename, fsync of the folder) for binary content and without a .bak:
  * a damaged candle file is re-fetched from the exchange, so a second copy would only double the disk use.
  */
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { CANDLE_HEADER_BYTES, type CandleHeader, type CandleSeries, decodeCandles, decodeHeader } from './candle-codec';
 import type { Timeframe } from '../exchange/exchange.types';
@@ -84,6 +84,38 @@ export async function readCandleFileInto(
     return decodeCandles(scratch.buffer.subarray(0, read), expected);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * readCandleFileInto with blocking calls, for a worker thread whose only job is reading (a backtest job): the reads
+ * then run on that thread, at its priority, instead of four hops through libuv's shared pool per file
+ * (docs/whole-service-bench.md, "Backtest and optimizer jobs"). Never on the main thread.
+ */
+export function readCandleFileIntoSync(
+  file: string,
+  expected: { symbol: string; timeframe: Timeframe },
+  scratch: CandleReadScratch,
+): CandleSeries | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (scratch.buffer.length < size) scratch.buffer = Buffer.allocUnsafeSlow(Math.ceil((size * 1.25) / 4096) * 4096);
+    let read = 0;
+    while (read < size) {
+      const bytesRead = readSync(fd, scratch.buffer, read, size - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return decodeCandles(scratch.buffer.subarray(0, read), expected);
+  } finally {
+    closeSync(fd);
   }
 }
 

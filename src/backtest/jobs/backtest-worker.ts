@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { lowerBound } from '../../candles/candle-codec';
 import { lowerThreadPriority } from '../../common/thread-priority';
 import { CandleFileError } from '../../candles/candle-codec';
-import { readCandleFileInto, type CandleReadScratch } from '../../candles/candle-file';
+import { readCandleFileIntoSync, type CandleReadScratch } from '../../candles/candle-file';
 import { atomicWrite } from '../../persistence/atomic-write';
 import { TIMEFRAME_MS, type CandleColumns, type Timeframe } from '../../exchange/exchange.types';
 import type { BacktestSymbol, ReplayCandles } from '../engine/backtest.types';
@@ -99,14 +99,16 @@ export async function loadSpecUniverse(
   let done = 0;
   for (const entry of spec.entries) {
     const file = path.join(spec.candleRoot, spec.timeframe, `${entry.symbol}.bin`);
-    const series = await readCandleFileInto(file, { symbol: entry.symbol, timeframe: spec.timeframe }, scratch).catch(
-      (error: unknown) => {
-        if (error instanceof CandleFileError) {
-          throw new DamagedCandlesError(entry.symbol, `${entry.symbol} ${spec.timeframe} candles: ${error.message}`);
-        }
-        throw error;
-      },
-    );
+    let series;
+    try {
+      // Blocking reads: this is the job's own thread (see readCandleFileIntoSync).
+      series = readCandleFileIntoSync(file, { symbol: entry.symbol, timeframe: spec.timeframe }, scratch);
+    } catch (error) {
+      if (error instanceof CandleFileError) {
+        throw new DamagedCandlesError(entry.symbol, `${entry.symbol} ${spec.timeframe} candles: ${error.message}`);
+      }
+      throw error;
+    }
     if (series) {
       const candles = copyRange(series.columns, spec.loadFromMs, spec.toMs, slab, grid);
       if (candles.length > 0) universe.push({ ...entry, candles });

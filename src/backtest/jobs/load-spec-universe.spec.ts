@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeCandles } from '../../candles/candle-codec';
-import { readCandleFileInto, writeCandleFile } from '../../candles/candle-file';
+import { readCandleFileInto, readCandleFileIntoSync, writeCandleFile } from '../../candles/candle-file';
 import { emptyColumns, TIMEFRAME_MS } from '../../exchange/exchange.types';
 import type { BacktestSpec } from './backtest-job.types';
 import { loadSpecUniverse } from './backtest-worker';
@@ -71,7 +71,7 @@ describe('loadSpecUniverse (backtest job thread)', () => {
     expect(universe[0].rules).toEqual(RULES);
   });
 
-  it('readCandleFileInto reuses one buffer and reads the same candles as a fresh read', async () => {
+  it('readCandleFileInto (and its sync twin) reuses one buffer and reads the candles as stored', async () => {
     const scratch = { buffer: Buffer.alloc(0) };
     const first = await readCandleFileInto(
       path.join(root, '6h', 'AAAUSDT.bin'),
@@ -88,6 +88,16 @@ describe('loadSpecUniverse (backtest job thread)', () => {
     );
     expect(scratch.buffer).toBe(buffer); // smaller file: no new buffer
     expect(Array.from(second!.columns.time, (t) => (t - T0) / TF)).toEqual([0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const gapClose = Array.from(second!.columns.close);
+    const sync = readCandleFileIntoSync(
+      path.join(root, '6h', 'GAPUSDT.bin'),
+      { symbol: 'GAPUSDT', timeframe: '6h' },
+      scratch,
+    );
+    expect(Array.from(sync!.columns.close)).toEqual(gapClose);
+    expect(
+      readCandleFileIntoSync(path.join(root, '6h', 'NONEUSDT.bin'), { symbol: 'NONEUSDT', timeframe: '6h' }, scratch),
+    ).toBeNull();
     expect(
       await readCandleFileInto(path.join(root, '6h', 'NONEUSDT.bin'), { symbol: 'NONEUSDT', timeframe: '6h' }, scratch),
     ).toBeNull();
