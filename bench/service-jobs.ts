@@ -341,6 +341,10 @@ async function main(): Promise<void> {
   const env = { EXCHANGE: 'paper', PAPER_SYMBOLS: String(SYMBOLS), LOG_LEVEL: 'warn', BACKTEST_MAX_JOBS: '1' };
   try {
     if (!existsSync(path.join(dataDir, 'candles', '6h'))) await fillStore(dataDir, env);
+    // A reused DATA_DIR keeps its candles only: an optimization left running by an interrupted bench would resume.
+    for (const folder of ['optimizations', 'backtests']) {
+      rmSync(path.join(dataDir, folder), { recursive: true, force: true });
+    }
     const service = await startService({ ...env, DATA_DIR: dataDir }, 120_000);
     try {
       // The coin load (583 paper histories) and its garbage settle before the idle figure.
