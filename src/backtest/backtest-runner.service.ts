@@ -15,7 +15,7 @@ import { refuseUnsupportedSettings } from '../config/unsupported-settings';
 import { ExchangeService } from '../exchange/exchange.service';
 import { TIMEFRAME_MS } from '../exchange/exchange.types';
 import type { UniverseEntry } from './engine/candle-source';
-import type { BacktestSpec } from './jobs/backtest-job.types';
+import { DamagedCandlesError, type BacktestSpec } from './jobs/backtest-job.types';
 import { runInWorker, type WorkerRun } from './jobs/run-in-worker';
 import type { BacktestResult, BacktestStatistics, JsonObject } from './result/backtest-result';
 import { instrumentRules } from './engine/backtest.types';
@@ -165,15 +165,35 @@ export class BacktestRunner {
     };
   }
 
-  /** Fills the candles the spec needs (0–50 %), then replays them in a worker thread (50–100 %). */
+  /**
+   * Fills the candles the spec needs (0–50 %), then replays them in a worker thread (50–100 %). The fill reads only
+   * headers of files that cover the range: the worker reads and verifies every file anyway, and a damaged one it
+   * finds is fetched again (a verifying fill of that coin) before the job runs once more.
+   */
   async execute(spec: BacktestSpec, handlers: ExecuteHandlers = {}): Promise<ExecutedBacktest> {
     const symbols = spec.entries.map((e) => e.symbol);
-    const fill = await this.store.ensure(symbols, spec.timeframe, spec.loadFromMs, spec.toMs, (p) =>
-      handlers.onProgress?.(p.pagesTotal > 0 ? (0.5 * p.pagesDone) / p.pagesTotal : 0.5, 'candles'),
+    const fill = await this.store.ensure(
+      symbols,
+      spec.timeframe,
+      spec.loadFromMs,
+      spec.toMs,
+      (p) => handlers.onProgress?.(p.pagesTotal > 0 ? (0.5 * p.pagesDone) / p.pagesTotal : 0.5, 'candles'),
+      { verifyPayload: false },
     );
     if (fill.failed.length === symbols.length) {
       throw new Error(`no candles could be fetched: ${fill.failed[0]?.error ?? 'unknown error'}`);
     }
+    try {
+      return await this.replay(spec, handlers);
+    } catch (error) {
+      if (!(error instanceof DamagedCandlesError)) throw error;
+      const repaired = await this.store.ensure([error.symbol], spec.timeframe, spec.loadFromMs, spec.toMs);
+      if (repaired.failed.length > 0) throw new Error(`${error.message}; fetching it again failed`);
+      return this.replay(spec, handlers);
+    }
+  }
+
+  private async replay(spec: BacktestSpec, handlers: ExecuteHandlers): Promise<ExecutedBacktest> {
     handlers.onProgress?.(0.5, 'load');
     const stageBase = { load: 0.5, replay: 0.6, assemble: 0.9 } as const;
     const stageSpan = { load: 0.1, replay: 0.3, assemble: 0.05 } as const;

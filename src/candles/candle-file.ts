@@ -3,7 +3,7 @@
  * folder, fsync, rename, fsync of the folder) without a .bak: a damaged candle file is re-fetched from the exchange,
  * so a second copy would only double the disk use. A damaged one is moved aside by src/persistence/move-aside.ts.
  */
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { CANDLE_HEADER_BYTES, type CandleHeader, type CandleSeries, decodeCandles, decodeHeader } from './candle-codec';
 import type { Timeframe } from '../exchange/exchange.types';
@@ -27,6 +27,76 @@ export async function readCandleFile(
     throw error;
   }
   return decodeCandles(buffer, expected);
+}
+
+/** A reusable read buffer for readCandleFileInto (grown when a file does not fit). */
+export interface CandleReadScratch {
+  buffer: Buffer;
+}
+
+/**
+ * Like readCandleFile, but reads into `scratch` instead of a new buffer per file: the columns returned are views over
+ * the scratch, valid until the next read into it. For bulk loads that copy what they keep (a backtest job reads one
+ * file per coin; a fresh buffer each is tens of MB of garbage, docs/whole-service-bench.md).
+ */
+export async function readCandleFileInto(
+  file: string,
+  expected: { symbol: string; timeframe: Timeframe },
+  scratch: CandleReadScratch,
+): Promise<CandleSeries | null> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const size = (await handle.stat()).size;
+    // Its own ArrayBuffer at offset 0 (not the shared pool): the payload after the 96-byte header is 8-byte aligned.
+    if (scratch.buffer.length < size) scratch.buffer = Buffer.allocUnsafeSlow(Math.ceil((size * 1.25) / 4096) * 4096);
+    let read = 0;
+    while (read < size) {
+      const { bytesRead } = await handle.read(scratch.buffer, read, size - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return decodeCandles(scratch.buffer.subarray(0, read), expected);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * readCandleFileInto with blocking calls, for a worker thread whose only job is reading (a backtest job): the reads
+ * then run on that thread, at its priority, instead of four hops through libuv's shared pool per file
+ * (docs/whole-service-bench.md, "Backtest and optimizer jobs"). Never on the main thread.
+ */
+export function readCandleFileIntoSync(
+  file: string,
+  expected: { symbol: string; timeframe: Timeframe },
+  scratch: CandleReadScratch,
+): CandleSeries | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (scratch.buffer.length < size) scratch.buffer = Buffer.allocUnsafeSlow(Math.ceil((size * 1.25) / 4096) * 4096);
+    let read = 0;
+    while (read < size) {
+      const bytesRead = readSync(fd, scratch.buffer, read, size - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return decodeCandles(scratch.buffer.subarray(0, read), expected);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Only the header (one small read), checked; null when there is no file. Throws CandleFileError when damaged. */

@@ -186,6 +186,30 @@ describe('CandleStoreService on the paper exchange', () => {
     expectSame(await store.load('BTC', '6h', 0, NOW), wanted as CandleColumns);
   });
 
+  it('verifyPayload false: a file whose header covers the range is not read; a missing range is still fetched', async () => {
+    await store.ensure(['BTC', 'ETH'], '6h', Date.UTC(2025, 0, 1), NOW);
+    const read = jest.spyOn(candleFile, 'readCandleFile');
+    const file = store.fileOf('BTC', '6h');
+    const bytes = await fs.readFile(file);
+    bytes[bytes.length - 100] ^= 0x40; // a damaged payload behind a good header: only a payload read finds it
+    await fs.writeFile(file, bytes);
+    const trusted = await store.ensure(['BTC', 'ETH'], '6h', Date.UTC(2025, 0, 1), NOW, undefined, {
+      verifyPayload: false,
+    });
+    expect(trusted).toMatchObject({ requests: 0, quarantined: [], failed: [] });
+    expect(read).not.toHaveBeenCalled();
+    clock.advance(2 * H6); // ETH now lacks two candles: that one is read and filled as usual
+    const next = await store.ensure(['ETH'], '6h', Date.UTC(2025, 0, 1), clock.now(), undefined, {
+      verifyPayload: false,
+    });
+    expect(next).toMatchObject({ requests: 1, candlesFetched: 2 });
+    expect(read).toHaveBeenCalledTimes(1);
+    // The default reads and verifies: the damaged BTC file is moved aside and fetched again.
+    const verified = await store.ensure(['BTC'], '6h', Date.UTC(2025, 0, 1), clock.now());
+    expect(verified.quarantined).toHaveLength(1);
+    read.mockRestore();
+  });
+
   it('writes every page of a small file, and a large one only each time it grew by a quarter', async () => {
     const write = jest.spyOn(candleFile, 'writeCandleFile');
     try {

@@ -70,6 +70,13 @@ export interface CandleFillSummary {
 
 export interface EnsureOptions {
   concurrency?: number;
+  /**
+   * false: a file whose (checked) header already covers the range is not read. For callers that read and verify the
+   * payload themselves right after (a backtest job's thread decodes every file, CRC included, and asks for a
+   * verifying fill of a file it finds damaged): reading 583 files twice per job cost the event loop ~40 ms each
+   * (docs/whole-service-bench.md, "Backtest and optimizer jobs"). Default true: every file is read and verified.
+   */
+  verifyPayload?: boolean;
 }
 
 export class CandleStoreError extends Error {
@@ -196,6 +203,11 @@ export class CandleStoreService {
     const worker = async () => {
       for (let symbol = queue.shift(); symbol !== undefined; symbol = queue.shift()) {
         const plan = plans.get(symbol)!;
+        if (options.verifyPayload === false && plan.before === null && plan.after === null) {
+          tally.symbolsDone++;
+          report(symbol);
+          continue;
+        }
         try {
           const stored = await this.locked(this.fileOf(symbol, timeframe), () =>
             this.fillSymbol(symbol, timeframe, { from, to }, now, plan, tally, summary.quarantined, () =>

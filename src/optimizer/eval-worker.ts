@@ -1,4 +1,5 @@
-import { workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../common/thread-priority';
 import type { EvaluatorContext, EvaluatorModule } from './evaluation-port';
 import type { Constraints, Objective } from './objective';
 import type { CandidateParams } from './search-space';
@@ -14,9 +15,14 @@ export type EvalWorkerData = {
   windows: FoldWindow[];
   objective: Objective;
   constraints: Constraints;
+  /** Set by PoolExecutor in background mode: the thread lowers its priority (nice 10) when it loads. */
+  background?: boolean;
 };
 
 let evaluate: ((params: CandidateParams) => CandidateScore) | null = null;
+
+// A service's pool thread yields the CPU to the API and the live workers (docs/whole-service-bench.md).
+if (!isMainThread && (workerData as EvalWorkerData | undefined)?.background) lowerThreadPriority();
 
 function setUp(init: EvalWorkerData): (params: CandidateParams) => CandidateScore {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

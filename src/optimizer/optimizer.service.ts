@@ -199,6 +199,7 @@ export class OptimizerService implements OnApplicationBootstrap, OnApplicationSh
     return new PoolExecutor(
       { evaluatorModule: evaluatorModulePath(spec.evaluator), candles, context: spec.context ?? null, ...scoring },
       this.settings.threads,
+      'background',
     );
   }
 

@@ -12,6 +12,16 @@ export interface EvaluationExecutor {
   close(): Promise<void>;
 }
 
+/** V8's young generation of each pool thread in the service, MB. */
+export const POOL_YOUNG_GENERATION_MB = 16;
+
+/**
+ * How a pool shares the machine. `background` (the service's runs): threads at nice 10 with a small young
+ * generation, so the API and the live workers keep their CPU and the process its memory (docs/whole-service-bench.md,
+ * "Backtest and optimizer jobs"). `foreground` (CLI, bench): V8's defaults at normal priority, for throughput.
+ */
+export type PoolMode = 'background' | 'foreground';
+
 /** Under ts-jest or the swc loader the worker is TypeScript: the worker thread needs the same loader. */
 function workerFile(): { filename: string; execArgv: string[] } {
   const ts = __filename.endsWith('.ts');
@@ -28,15 +38,17 @@ function workerFile(): { filename: string; execArgv: string[] } {
 export class PoolExecutor implements EvaluationExecutor {
   private readonly pool: Piscina;
 
-  constructor(init: EvalWorkerData, threads = availableParallelism()) {
+  constructor(init: EvalWorkerData, threads = availableParallelism(), mode: PoolMode = 'foreground') {
     const { filename, execArgv } = workerFile();
     this.pool = new Piscina({
       filename,
       execArgv,
-      workerData: init,
+      workerData: { ...init, background: mode === 'background' },
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
+      // The replay's garbage is short-lived: a small young generation keeps a thread's memory near its data.
+      ...(mode === 'background' ? { resourceLimits: { maxYoungGenerationSizeMb: POOL_YOUNG_GENERATION_MB } } : {}),
     });
   }
 

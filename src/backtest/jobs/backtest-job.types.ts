@@ -46,7 +46,8 @@ export type WorkerMessage =
       detailBars: number;
       replayMs: number;
     }
-  | { type: 'error'; message: string };
+  /** damagedSymbol: that coin's candle file failed its check (the main thread has it fetched again). */
+  | { type: 'error'; message: string; damagedSymbol?: string };
 
 /** Main thread → worker: the answer to `need-detail`. */
 export interface DetailAnswer {
@@ -54,4 +55,19 @@ export interface DetailAnswer {
   requestId: number;
   candles: CandleColumns | null;
   error?: string;
+}
+
+/**
+ * A candle file the job thread found damaged (its payload failed decodeCandles' checks). The job's fill trusts
+ * checked headers (EnsureOptions.verifyPayload false), so the runner answers with a verifying fill of that coin,
+ * which moves the file aside and fetches it again, and runs the job once more (docs/whole-service-bench.md).
+ */
+export class DamagedCandlesError extends Error {
+  constructor(
+    readonly symbol: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DamagedCandlesError';
+  }
 }

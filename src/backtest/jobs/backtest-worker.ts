@@ -3,20 +3,22 @@
  * replays them with runBacktest (1m detail asked of the main thread, which fills the store), assembles the result
  * and posts it back. The main thread only waits, so the live workers and the API keep their latency.
  */
-import { readlinkSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerBound } from '../../candles/candle-codec';
-import { readCandleFile } from '../../candles/candle-file';
+import { lowerThreadPriority } from '../../common/thread-priority';
+import { CandleFileError } from '../../candles/candle-codec';
+import { readCandleFileIntoSync, type CandleReadScratch } from '../../candles/candle-file';
 import { atomicWrite } from '../../persistence/atomic-write';
 import { TIMEFRAME_MS, type CandleColumns, type Timeframe } from '../../exchange/exchange.types';
 import type { BacktestSymbol, ReplayCandles } from '../engine/backtest.types';
 import { runBacktestWithDetail, type CandleSource } from '../engine/candle-source';
 import { runBacktest } from '../engine/backtest-engine';
 import { assembleBacktestResult, equityPointsFromColumns } from '../result/assemble-result';
-import type { BacktestResultTrade, CandleTuple, SymbolCloses, TradePricePath } from '../result/backtest-result';
-import type { BacktestSpec, DetailAnswer, WorkerMessage } from './backtest-job.types';
+import type { BacktestResultTrade, CandleTuple, TradePricePath } from '../result/backtest-result';
+import type { CloseColumns } from '../result/statistics';
+import { DamagedCandlesError, type BacktestSpec, type DetailAnswer, type WorkerMessage } from './backtest-job.types';
+import { Float64Slab } from './float64-slab';
 
 /** Trades that get a price chart in the report, and candles shown around each (bounds the result's size). */
 export const MAX_PRICE_PATHS = 2000;
@@ -27,34 +29,88 @@ function post(message: WorkerMessage): void {
   parentPort!.postMessage(message);
 }
 
+/** The range's open times on the timeframe's grid, once per job: coins without gaps share views of it. */
+class TimeGrid {
+  private readonly times: Float64Array;
+
+  constructor(
+    private readonly fromMs: number,
+    toMs: number,
+    private readonly tfMs: number,
+  ) {
+    const count = Math.max(0, Math.ceil((toMs - fromMs) / tfMs));
+    this.times = Float64Array.from({ length: count }, (_, i) => fromMs + i * tfMs);
+  }
+
+  /** A view equal to `times` when they are consecutive grid times inside the range; null otherwise. */
+  viewOf(times: Float64Array): Float64Array | null {
+    if (times.length === 0) return null;
+    const offset = (times[0] - this.fromMs) / this.tfMs;
+    if (!Number.isInteger(offset) || offset < 0 || offset + times.length > this.times.length) return null;
+    const view = this.times.subarray(offset, offset + times.length);
+    for (let i = 0; i < times.length; i++) if (view[i] !== times[i]) return null;
+    return view;
+  }
+}
+
 /**
- * Copies the wanted rows into fresh arrays, so the file's buffer (possibly years of history) is not kept. Volume is
- * left out: the replay does not read it (the report's trade charts show none), and it is a sixth of the memory.
+ * Copies the wanted rows out of the file's columns (a view over the read scratch) into the job's slab, so no file
+ * buffer is kept; open times on the grid are shared. Volume is left out: the replay does not read it (the report's
+ * trade charts show none), and it is a sixth of the memory.
  */
-function copyRange(columns: CandleColumns, fromMs: number, toMs: number): ReplayCandles {
+function copyRange(
+  columns: CandleColumns,
+  fromMs: number,
+  toMs: number,
+  slab: Float64Slab,
+  grid: TimeGrid,
+): ReplayCandles {
   const start = lowerBound(columns.time, fromMs);
   const end = lowerBound(columns.time, toMs);
+  const length = Math.max(0, end - start);
+  const copy = (column: Float64Array) => {
+    const out = slab.take(length);
+    out.set(column.subarray(start, start + length));
+    return out;
+  };
+  const time = columns.time.subarray(start, start + length);
   return {
-    length: Math.max(0, end - start),
-    time: columns.time.slice(start, end),
-    open: columns.open.slice(start, end),
-    high: columns.high.slice(start, end),
-    low: columns.low.slice(start, end),
-    close: columns.close.slice(start, end),
+    length,
+    time: grid.viewOf(time) ?? copy(columns.time),
+    open: copy(columns.open),
+    high: copy(columns.high),
+    low: copy(columns.low),
+    close: copy(columns.close),
   };
 }
 
+/**
+ * The spec's candles, read from the store's files one after the other through one read buffer and kept in one
+ * slab (docs/whole-service-bench.md, "Backtest and optimizer jobs": a job's memory stays near its data).
+ */
 export async function loadSpecUniverse(
   spec: BacktestSpec,
   onProgress?: (fraction: number) => void,
 ): Promise<BacktestSymbol[]> {
   const universe: BacktestSymbol[] = [];
+  const slab = new Float64Slab();
+  const grid = new TimeGrid(spec.loadFromMs, spec.toMs, TIMEFRAME_MS[spec.timeframe]);
+  const scratch: CandleReadScratch = { buffer: Buffer.alloc(0) };
   let done = 0;
   for (const entry of spec.entries) {
     const file = path.join(spec.candleRoot, spec.timeframe, `${entry.symbol}.bin`);
-    const series = await readCandleFile(file, { symbol: entry.symbol, timeframe: spec.timeframe });
+    let series;
+    try {
+      // Blocking reads: this is the job's own thread (see readCandleFileIntoSync).
+      series = readCandleFileIntoSync(file, { symbol: entry.symbol, timeframe: spec.timeframe }, scratch);
+    } catch (error) {
+      if (error instanceof CandleFileError) {
+        throw new DamagedCandlesError(entry.symbol, `${entry.symbol} ${spec.timeframe} candles: ${error.message}`);
+      }
+      throw error;
+    }
     if (series) {
-      const candles = copyRange(series.columns, spec.loadFromMs, spec.toMs);
+      const candles = copyRange(series.columns, spec.loadFromMs, spec.toMs, slab, grid);
       if (candles.length > 0) universe.push({ ...entry, candles });
     }
     if (++done % 25 === 0) onProgress?.(done / spec.entries.length);
@@ -62,14 +118,18 @@ export async function loadSpecUniverse(
   return universe;
 }
 
-function closesInRange(universe: readonly BacktestSymbol[], fromMs: number, tfMs: number): SymbolCloses[] {
+/** Each coin's closes from `fromMs` as views over its candles (no per-candle objects) for the buy-and-hold line. */
+function closesInRange(universe: readonly BacktestSymbol[], fromMs: number, tfMs: number): CloseColumns[] {
   return universe.map((coin) => {
     const c = coin.candles;
-    const closes: Array<[number, number]> = [];
-    for (let i = lowerBound(c.time as Float64Array, fromMs); i < c.length; i++) {
-      closes.push([c.time[i] + tfMs, c.close[i]]);
-    }
-    return { symbol: coin.symbol, closes };
+    const time = c.time as Float64Array;
+    const first = lowerBound(time, fromMs);
+    return {
+      symbol: coin.symbol,
+      openTime: time.subarray(first, c.length),
+      close: (c.close as Float64Array).subarray(first, c.length),
+      periodMs: tfMs,
+    };
   });
 }
 
@@ -166,29 +226,17 @@ export async function runSpec(
   };
 }
 
-/** Nice value of a job's thread: the live workers and the API win the CPU over a backtest (docs/backtest.md). */
-export const BACKTEST_THREAD_NICE = 10;
-
-/**
- * Lowers this thread's scheduling priority. Linux schedules threads, and setpriority() on a thread id applies to that
- * thread alone; /proc/thread-self names it. Elsewhere (or if refused) the thread keeps the process's priority.
- */
-function lowerThreadPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) {
-      os.setPriority(tid, Math.max(os.getPriority(tid), BACKTEST_THREAD_NICE));
-    }
-  } catch {
-    /* not Linux: same priority as the service */
-  }
-}
-
 if (parentPort && workerData?.backtestSpec) {
   lowerThreadPriority();
   const spec = workerData.backtestSpec as BacktestSpec;
   runSpec(spec, mainThreadDetailSource(), post)
     .then(post)
-    .catch((error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }))
+    .catch((error: unknown) =>
+      post({
+        type: 'error',
+        message: error instanceof Error ? error.message : String(error),
+        ...(error instanceof DamagedCandlesError ? { damagedSymbol: error.symbol } : {}),
+      }),
+    )
     .finally(() => parentPort!.close());
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CandleColumns } from '../../exchange/exchange.types';
-import type { BacktestSpec, DetailAnswer, WorkerMessage } from './backtest-job.types';
+import { DamagedCandlesError, type BacktestSpec, type DetailAnswer, type WorkerMessage } from './backtest-job.types';
 
 export interface WorkerRunHandlers {
   onProgress(stage: 'load' | 'replay' | 'assemble', fraction: number): void;
@@ -78,7 +78,13 @@ export function runInWorker(spec: BacktestSpec, handlers: WorkerRunHandlers): Wo
           finish(() => resolve(message));
           break;
         case 'error':
-          finish(() => reject(new Error(message.message)));
+          finish(() =>
+            reject(
+              message.damagedSymbol
+                ? new DamagedCandlesError(message.damagedSymbol, message.message)
+                : new Error(message.message),
+            ),
+          );
           break;
       }
     });

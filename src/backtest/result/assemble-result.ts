@@ -11,7 +11,7 @@ import {
   type SymbolCloses,
   type TradePricePath,
 } from './backtest-result';
-import { buyAndHoldCurve, computeStatistics, drawdownCurve } from './statistics';
+import { buyAndHoldCurve, computeStatistics, drawdownCurve, type CloseColumns } from './statistics';
 
 /**
  * What the replay engine hands over at the end of a run; the derived parts (drawdown, benchmark, statistics)
@@ -26,7 +26,7 @@ export interface ReplayOutput {
   openPositions?: BacktestOpenPosition[];
   equity: EquityPoint[];
   /** Closes of every replayed coin over the range, for the buy-and-hold benchmark. */
-  closes: SymbolCloses[];
+  closes: Array<SymbolCloses | CloseColumns>;
   pricePaths?: TradePricePath[];
   /** The engine's account-protection locks (BacktestRun.locks). */
   locks?: readonly ProtectionLock[];

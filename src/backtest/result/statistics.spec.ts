@@ -402,4 +402,23 @@ describe('drawdown, exposure and buy-and-hold', () => {
     });
     expect(s.buy_and_hold).toEqual({ final_equity: 850, return_pct: -15, max_drawdown_pct: 19.0476 }); // 200 / 1050
   });
+
+  it('buy-and-hold: closes as columns (open time + period) give the same line as [time, price] pairs', () => {
+    // The same BTC / ETH closes as above, as candles opening one period before each close.
+    const period = D / 2;
+    const columns = [
+      {
+        symbol: 'BTC',
+        openTime: new Float64Array([T0 - period, T0 + 2 * D - period, T0 + 4 * D - period]),
+        close: new Float64Array([100, 110, 120]),
+        periodMs: period,
+      },
+      { symbol: 'ETH', openTime: [T0 + D - period, T0 + 4 * D - period], close: [10, 5], periodMs: period },
+    ];
+    const times = [0, 1, 2, 3, 4].map((d) => T0 + d * D);
+    expect(buyAndHoldCurve(columns, 1000, times)).toEqual([1000, 1000, 1050, 1050, 850]);
+    // A coin whose first close is not positive is left out: its share goes to the others.
+    const withZero = [...columns, { symbol: 'X', openTime: [T0], close: [0], periodMs: period }];
+    expect(buyAndHoldCurve(withZero, 1000, times)).toEqual([1000, 1000, 1050, 1050, 850]);
+  });
 });

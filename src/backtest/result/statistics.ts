@@ -130,29 +130,49 @@ export function exposurePct(intervals: ReadonlyArray<[number, number]>, fromMs: 
 }
 
 /**
+ * A coin's closes as columns, e.g. views over the replayed candles: the same closes as SymbolCloses without one
+ * [time, price] array per candle (583 coins × 1 000 candles are 583 000 of them; docs/whole-service-bench.md).
+ */
+export interface CloseColumns {
+  symbol: string;
+  /** Open times, ascending; a candle's close counts from its open time + periodMs. */
+  openTime: ArrayLike<number>;
+  close: ArrayLike<number>;
+  periodMs: number;
+}
+
+/**
  * Equity of buying the same coins at equal weight with the whole starting balance, each at its first close in the
  * range, and holding to the last (no fees, no leverage); a coin's share stays cash until its first close.
  * Sampled at `times`, each coin valued at its last close at or before the time.
  */
 export function buyAndHoldCurve(
-  coins: readonly SymbolCloses[],
+  coins: readonly (SymbolCloses | CloseColumns)[],
   startingBalance: number,
   times: readonly number[],
 ): number[] {
-  const held = coins.filter((c) => c.closes.length > 0 && c.closes[0][1] > 0);
+  const series = coins.map((coin) =>
+    'closes' in coin
+      ? { length: coin.closes.length, time: (i: number) => coin.closes[i][0], price: (i: number) => coin.closes[i][1] }
+      : {
+          length: Math.min(coin.openTime.length, coin.close.length),
+          time: (i: number) => coin.openTime[i] + coin.periodMs,
+          price: (i: number) => coin.close[i],
+        },
+  );
+  const held = series.filter((c) => c.length > 0 && c.price(0) > 0);
   if (held.length === 0) return times.map(() => startingBalance);
   const share = startingBalance / held.length;
   const cursors = held.map(() => 0);
   return times.map((t) => {
     let value = 0;
     held.forEach((coin, k) => {
-      const closes = coin.closes;
-      if (closes[0][0] > t) {
+      if (coin.time(0) > t) {
         value += share;
         return;
       }
-      while (cursors[k] + 1 < closes.length && closes[cursors[k] + 1][0] <= t) cursors[k]++;
-      value += (share / closes[0][1]) * closes[cursors[k]][1];
+      while (cursors[k] + 1 < coin.length && coin.time(cursors[k] + 1) <= t) cursors[k]++;
+      value += (share / coin.price(0)) * coin.price(cursors[k]);
     });
     return money(value);
   });
