@@ -1,10 +1,10 @@
 import type { UniverseEntry } from '../backtest/engine/candle-source';
-import { runBacktest } from '../backtest/engine/backtest-engine';
+import { prepareUniverse, runBacktest } from '../backtest/engine/backtest-engine';
 import type { BacktestParams, BacktestSymbol, ReplayCandles } from '../backtest/engine/backtest.types';
 import { AUTO_BOT_SPECS, type AutoBotConfig } from '../config/defaults';
 import { coerceSettings } from '../config/setting-spec';
 import { refuseUnsupportedSettings } from '../config/unsupported-settings';
-import type { Timeframe } from '../exchange/exchange.types';
+import { TIMEFRAME_MS, type Timeframe } from '../exchange/exchange.types';
 import type { CandleColumns, EvaluateCandidate } from './evaluation-port';
 import type { TradeResult } from './objective';
 import type { CandidateParams } from './search-space';
@@ -100,7 +100,9 @@ export function tradeResults(
 /**
  * The evaluation port over the backtest replay (src/backtest/engine): every candidate replays the whole universe
  * with its values as overrides on top of the auto-bot config and of every coin's individual settings (the
- * candidate wins over every layer, as a backtest's `overrides` do).
+ * candidate wins over every layer, as a backtest's `overrides` do). What does not depend on the settings (time grid,
+ * RSI series, grid placement, maturity) is prepared once here and reused by every candidate
+ * (docs/optimizer.md, "The backtest evaluator").
  */
 export function createEvaluator(data: CandleColumns, setup: ReplaySetup | null): EvaluateCandidate {
   if (!setup) throw new Error('the backtest evaluator needs the run replay setup');
@@ -111,6 +113,7 @@ export function createEvaluator(data: CandleColumns, setup: ReplaySetup | null):
     const candles = coinCandles(data, s);
     if (coin && candles) universe.push({ ...coin, candles });
   });
+  const prepared = prepareUniverse(universe, TIMEFRAME_MS[setup.timeframe]);
   return (params) => {
     const overrides = candidateOverrides(params);
     const replayParams: BacktestParams = {
@@ -124,7 +127,7 @@ export function createEvaluator(data: CandleColumns, setup: ReplaySetup | null):
     const coins = universe.map((coin) =>
       coin.overrides ? { ...coin, overrides: { ...coin.overrides, ...overrides } } : coin,
     );
-    const run = runBacktest(coins, replayParams);
+    const run = runBacktest(coins, replayParams, prepared);
     return tradeResults(run.trades, setup.startingBalance);
   };
 }
