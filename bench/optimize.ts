@@ -9,7 +9,9 @@
  *      in SharedArrayBuffers, 1000 evaluations on the pool vs a few on one thread; evaluations/s and CPU.
  * Runs go through driveRun with the run file written as in production. Marks each target OK or MISS.
  * BENCH_SYMBOLS, BENCH_EVALS, BENCH_REDIS_EVALS and BENCH_BACKTEST_EVALS shrink it for a quick check;
- * BENCH_ONLY=backtest runs part 3 alone.
+ * BENCH_ONLY=backtest runs part 3 alone; BENCH_ONLY=redis runs part 2 alone (its in-process reference on the pool,
+ * BENCH_REDIS_EVALS candidates). Each figure line ends with the 1-minute load average at its end (the bench's own
+ * threads included).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -42,6 +44,7 @@ const EVALS = Number(process.env.BENCH_EVALS ?? 1000);
 const REDIS_EVALS = Number(process.env.BENCH_REDIS_EVALS ?? 300);
 const BACKTEST_EVALS = Number(process.env.BENCH_BACKTEST_EVALS ?? 1000);
 const BACKTEST_ONLY = process.env.BENCH_ONLY === 'backtest';
+const REDIS_ONLY = process.env.BENCH_ONLY === 'redis';
 const REDIS = '/usr/bin/redis-server';
 const TARGETS = { fullRunS: 60, redisRatio: 1.8 };
 const CORES = availableParallelism();
@@ -81,6 +84,9 @@ const scoring = (s: RunSpec) => ({
 
 type Measured = { evals: number; seconds: number; perSecond: number; cpuPercent: number; state: RunState };
 
+/** The 1-minute load average now: the machine may be shared, every figure says how busy it was. */
+const load = (): string => `load ${loadavg()[0].toFixed(1)}`;
+
 async function measure(s: RunSpec, executor: EvaluationExecutor, store: RunStore): Promise<Measured> {
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -88,6 +94,9 @@ async function measure(s: RunSpec, executor: EvaluationExecutor, store: RunStore
     save: (st) => store.save(st),
     now: () => Date.now(),
     cancelled: () => false,
+    // As the service and the CLI: back-to-back saves would serialise the run on the main thread all the time,
+    // taking a core's share from the pool on a small machine.
+    saveIntervalMs: 250,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
@@ -183,10 +192,10 @@ async function redisRuns(store: RunStore, reference: RunState): Promise<void> {
   const [one, two] = results;
   const ratio = two.perSecond / one.perSecond;
   console.log(
-    `Redis, 1 worker process:  ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(1)}/s`,
+    `Redis, 1 worker process:  ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(1)}/s, ${load()}`,
   );
   console.log(
-    `Redis, 2 worker processes: ${two.evals} evaluations in ${two.seconds.toFixed(1)} s = ${two.perSecond.toFixed(1)}/s`,
+    `Redis, 2 worker processes: ${two.evals} evaluations in ${two.seconds.toFixed(1)} s = ${two.perSecond.toFixed(1)}/s, ${load()}`,
   );
   console.log(`  2 vs 1: ×${ratio.toFixed(2)} (target ≥ ×${TARGETS.redisRatio}) ${mark(ratio >= TARGETS.redisRatio)}`);
   const inProcessBest = rankResults(reference.results.filter((r) => r.index < REDIS_EVALS))[0];
@@ -291,7 +300,7 @@ async function backtestRuns(store: RunStore): Promise<void> {
   const single = { ...full, id: 'benchbtinline', budget: Math.min(BACKTEST_EVALS, 2 * CORES * 4) };
   const one = await measure(single, new InlineExecutor(init), store);
   console.log(
-    `One thread (inline):   ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(2)}/s, CPU ${one.cpuPercent.toFixed(0)}% of ${CORES} cores`,
+    `One thread (inline):   ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(2)}/s, CPU ${one.cpuPercent.toFixed(0)}% of ${CORES} cores, ${load()}`,
   );
   const poolExecutor = new PoolExecutor(init, CORES);
   const warm = process.hrtime.bigint();
@@ -302,7 +311,7 @@ async function backtestRuns(store: RunStore): Promise<void> {
   const pool = await measure(full, poolExecutor, store);
   const top = best(pool.state);
   console.log(
-    `Pool (${CORES} threads):      ${pool.evals} evaluations in ${pool.seconds.toFixed(1)} s = ${pool.perSecond.toFixed(2)}/s, CPU ${pool.cpuPercent.toFixed(0)}% of ${CORES} cores, ×${(pool.perSecond / one.perSecond).toFixed(2)} vs one thread`,
+    `Pool (${CORES} threads):      ${pool.evals} evaluations in ${pool.seconds.toFixed(1)} s = ${pool.perSecond.toFixed(2)}/s, CPU ${pool.cpuPercent.toFixed(0)}% of ${CORES} cores, ×${(pool.perSecond / one.perSecond).toFixed(2)} vs one thread, ${load()}`,
   );
   console.log(
     `  best: #${top.index} in-sample ${top.inSampleScore?.toFixed(4) ?? '—'} out-of-sample ${top.outOfSampleScore?.toFixed(4) ?? '—'}`,
@@ -333,11 +342,24 @@ async function main(): Promise<void> {
   console.log(
     `Data: ${SYMBOLS} symbols × 1000 6h candles (${((SYMBOLS * 1000 * 8 * 5) / 1e6).toFixed(0)} MB shared), synthetic evaluator, 4 folds, sharpe`,
   );
+  if (REDIS_ONLY) {
+    try {
+      const reference = spec('benchpoolref', REDIS_EVALS);
+      const pool = new PoolExecutor(
+        { evaluatorModule: evaluatorModulePath('synthetic'), candles, ...scoring(reference) },
+        CORES,
+      );
+      await redisRuns(store, (await measure(reference, pool, store)).state);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   try {
     const single = spec('benchinline', Math.min(EVALS, 200));
     const one = await measure(single, InlineExecutor.synthetic({ candles, ...scoring(single) }), store);
     console.log(
-      `One thread (inline):   ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(1)}/s, CPU ${one.cpuPercent.toFixed(0)}% of ${CORES} cores`,
+      `One thread (inline):   ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(1)}/s, CPU ${one.cpuPercent.toFixed(0)}% of ${CORES} cores, ${load()}`,
     );
     const full = spec('benchpool', EVALS);
     const poolExecutor = new PoolExecutor(
@@ -352,7 +374,7 @@ async function main(): Promise<void> {
     );
     const pool = await measure(full, poolExecutor, store);
     console.log(
-      `Pool (${CORES} threads):      ${pool.evals} evaluations in ${pool.seconds.toFixed(1)} s = ${pool.perSecond.toFixed(1)}/s, CPU ${pool.cpuPercent.toFixed(0)}% of ${CORES} cores, ×${(pool.perSecond / one.perSecond).toFixed(2)} vs one thread`,
+      `Pool (${CORES} threads):      ${pool.evals} evaluations in ${pool.seconds.toFixed(1)} s = ${pool.perSecond.toFixed(1)}/s, CPU ${pool.cpuPercent.toFixed(0)}% of ${CORES} cores, ×${(pool.perSecond / one.perSecond).toFixed(2)} vs one thread, ${load()}`,
     );
     const projected = (1000 / pool.perSecond).toFixed(1);
     console.log(
