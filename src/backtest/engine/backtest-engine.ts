@@ -44,9 +44,11 @@ class Replay extends AutoBotEntry {
       const closeTime = openTime + this.tfMs;
       this.step = g;
       // (1) + (2): positions through the candle (in universe order), then the RSI exit at its close.
-      for (let s = 0; s < this.n && this.openCount > 0; s++) {
+      // No step opens a position and a walk closes only its own: stop after the last one open at the start.
+      for (let s = 0, left = this.openCount; s < this.n && left > 0; s++) {
         const position = this.positions[s];
         if (!position) continue;
+        left--;
         const i = this.candleAt(s);
         if (i >= 0) this.managePosition(s, position, i, openTime);
       }
@@ -76,10 +78,10 @@ class Replay extends AutoBotEntry {
   /** Unrealised PnL of the open positions at their last close. */
   private unrealised(): number {
     let total = 0;
-    if (this.openCount === 0) return total;
-    for (let s = 0; s < this.n; s++) {
+    for (let s = 0, left = this.openCount; s < this.n && left > 0; s++) {
       const position = this.positions[s];
       if (!position) continue;
+      left--;
       const i = this.lastCandle(s);
       total += pnlUsdt(
         position.side,
