@@ -16,7 +16,7 @@
  * candidates). Each figure line ends with the 1-minute load average at its end (the bench's own threads included).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -176,6 +176,7 @@ async function redisRuns(
     ...scoring(s),
   });
   const results: Measured[] = [];
+  const cpuNotes: string[] = [];
   try {
     for (const count of [1, 2]) {
       const workers = Array.from({ length: count }, () =>
@@ -198,7 +199,15 @@ async function redisRuns(
         now: () => 0,
         cancelled: () => false,
       });
-      results.push(await measure(s, new QueueExecutor(url, s.id, task(s)), store));
+      const before = [...workers, redis].map(cpuSeconds);
+      const measured = await measure(s, new QueueExecutor(url, s.id, task(s)), store);
+      const used = [...workers, redis].map((p, k) => cpuSeconds(p) - before[k]);
+      const share = (seconds: number) => `${((seconds / (measured.seconds * CORES)) * 100).toFixed(0)}%`;
+      cpuNotes.push(
+        `workers ${share(used.slice(0, count).reduce((a, b) => a + b, 0))}, coordinator ` +
+          `${share((measured.cpuPercent / 100) * measured.seconds * CORES)}, redis-server ${share(used[count])}`,
+      );
+      results.push(measured);
       await Promise.all(workers.map(stop));
     }
   } finally {
@@ -207,10 +216,10 @@ async function redisRuns(
   const [one, two] = results;
   const ratio = two.perSecond / one.perSecond;
   console.log(
-    `Redis (${label}), 1 worker process:  ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(1)}/s, ${load()}`,
+    `Redis (${label}), 1 worker process:  ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(1)}/s, ${load()}; CPU of ${CORES} cores: ${cpuNotes[0]}`,
   );
   console.log(
-    `Redis (${label}), 2 worker processes: ${two.evals} evaluations in ${two.seconds.toFixed(1)} s = ${two.perSecond.toFixed(1)}/s, ${load()}`,
+    `Redis (${label}), 2 worker processes: ${two.evals} evaluations in ${two.seconds.toFixed(1)} s = ${two.perSecond.toFixed(1)}/s, ${load()}; CPU of ${CORES} cores: ${cpuNotes[1]}`,
   );
   console.log(`  2 vs 1: ×${ratio.toFixed(2)} (target ≥ ×${TARGETS.redisRatio}) ${mark(ratio >= TARGETS.redisRatio)}`);
   const inProcessBest = rankResults(reference.results.filter((r) => r.index < budget))[0];
@@ -218,6 +227,17 @@ async function redisRuns(
     JSON.stringify(best(two.state)) === JSON.stringify(best(one.state)) &&
     JSON.stringify(best(two.state)) === JSON.stringify(inProcessBest);
   console.log(`  best candidate equals the in-process run's (same seed): ${same ? 'yes' : 'NO'} ${mark(same)}`);
+}
+
+/** CPU seconds (user + system) a child process has used so far, from /proc (Linux); 0 elsewhere. */
+function cpuSeconds(child: ChildProcess): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // Fields 14 and 15 of stat (utime, stime), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** The paper universe as candle-store files under `root`: Redis workers read the store (docs/optimizer.md). */
@@ -339,8 +359,11 @@ async function backtestRuns(store: RunStore, budget = BACKTEST_EVALS): Promise<B
     context: full.context ?? null,
     ...scoring(full),
   };
-  const single = { ...full, id: 'benchbtinline', budget: Math.min(budget, 2 * CORES * 4) };
-  const one = await measure(single, new InlineExecutor(init), store);
+  const single = { ...full, id: 'benchbtinline', budget: Math.min(budget, 32) };
+  const inline = new InlineExecutor(init);
+  // Warmed up like the pool's threads (below), so the ratio compares steady states.
+  for (let i = 0; i < 4; i++) await inline.evaluate(-1 - i, {});
+  const one = await measure(single, inline, store);
   console.log(
     `One thread (inline):   ${one.evals} evaluations in ${one.seconds.toFixed(1)} s = ${one.perSecond.toFixed(2)}/s, CPU ${one.cpuPercent.toFixed(0)}% of ${CORES} cores, ${load()}`,
   );
