@@ -13,7 +13,8 @@
  * BENCH_SYMBOLS, BENCH_EVALS, BENCH_REDIS_EVALS and BENCH_BACKTEST_EVALS shrink it for a quick check;
  * BENCH_ONLY=backtest runs part 3 alone; BENCH_ONLY=redis runs part 2 alone (its in-process reference on the pool,
  * BENCH_REDIS_EVALS candidates); BENCH_ONLY=redis-backtest runs part 4 (its reference: part 3 with as many
- * candidates). Each figure line ends with the 1-minute load average at its end (the bench's own threads included).
+ * candidates); BENCH_TRACE=1 prints the Redis parts' phases with their times. Each figure line ends with the
+ * 1-minute load average at its end (the bench's own threads included).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -167,6 +168,9 @@ async function redisRuns(
   const redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const started = Date.now();
+  const phase = (what: string) =>
+    process.env.BENCH_TRACE && console.log(`  [${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
   await waitFor(redis, 'Ready to accept connections');
   const url = `redis://127.0.0.1:${port}`;
   const task = (s: RunSpec) => ({
@@ -191,24 +195,30 @@ async function redisRuns(
         ),
       );
       await Promise.all(workers.map((w) => waitFor(w, 'ready')));
+      phase(`${count} worker(s) ready`);
       const s = make(`benchredis${label}${count}`, budget);
       // Warm-up run (its own id): every worker builds the data set once before the timed run.
       const warmUp = make(`benchwarm${label}${count}`, 8 * count);
-      await driveRun(newRunState(warmUp, 0), new QueueExecutor(url, warmUp.id, task(warmUp)), {
+      const warmUpExecutor = new QueueExecutor(url, warmUp.id, task(warmUp));
+      await driveRun(newRunState(warmUp, 0), warmUpExecutor, {
         save: async () => undefined,
         now: () => 0,
         cancelled: () => false,
       });
+      // Left open, its Redis connections retry after redis-server stops and the bench never exits.
+      await warmUpExecutor.close();
       const before = [...workers, redis].map(cpuSeconds);
       const measured = await measure(s, new QueueExecutor(url, s.id, task(s)), store);
       const used = [...workers, redis].map((p, k) => cpuSeconds(p) - before[k]);
       const share = (seconds: number) => `${((seconds / (measured.seconds * CORES)) * 100).toFixed(0)}%`;
       cpuNotes.push(
-        `workers ${share(used.slice(0, count).reduce((a, b) => a + b, 0))}, coordinator ` +
+        `workers ${used.slice(0, count).map(share).join(' + ')}, coordinator ` +
           `${share((measured.cpuPercent / 100) * measured.seconds * CORES)}, redis-server ${share(used[count])}`,
       );
       results.push(measured);
+      phase(`${count} worker(s) measured`);
       await Promise.all(workers.map(stop));
+      phase(`${count} worker(s) stopped`);
     }
   } finally {
     await stop(redis);
