@@ -43,8 +43,23 @@ export class ManualClock extends Clock {
   }
 }
 
+/** The last few isoLocal answers: a replay formats the same few times over and over (every open position's marks). */
+const ISO_MEMO_SIZE = 8;
+const isoMemoMs = new Float64Array(ISO_MEMO_SIZE).fill(NaN);
+const isoMemoText: string[] = new Array<string>(ISO_MEMO_SIZE).fill('');
+let isoMemoNext = 0;
+
 /** ISO-8601 local time without offset, as the original service printed it. */
 export function isoLocal(ms: number): string {
+  for (let k = 0; k < ISO_MEMO_SIZE; k++) if (isoMemoMs[k] === ms) return isoMemoText[k];
+  const text = formatIsoLocal(ms);
+  isoMemoMs[isoMemoNext] = ms;
+  isoMemoText[isoMemoNext] = text;
+  isoMemoNext = (isoMemoNext + 1) % ISO_MEMO_SIZE;
+  return text;
+}
+
+function formatIsoLocal(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;

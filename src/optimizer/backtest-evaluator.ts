@@ -1,11 +1,11 @@
 import type { UniverseEntry } from '../backtest/engine/candle-source';
-import { runBacktest } from '../backtest/engine/backtest-engine';
+import { prepareUniverse, runBacktest } from '../backtest/engine/backtest-engine';
 import type { BacktestParams, BacktestSymbol, ReplayCandles } from '../backtest/engine/backtest.types';
 import { mirrorBreakEvenTrigger } from '../config/break-even-trigger';
 import { AUTO_BOT_SPECS, type AutoBotConfig } from '../config/defaults';
 import { coerceSettings } from '../config/setting-spec';
 import { refuseUnsupportedSettings } from '../config/unsupported-settings';
-import type { Timeframe } from '../exchange/exchange.types';
+import { TIMEFRAME_MS, type Timeframe } from '../exchange/exchange.types';
 import type { CandleColumns, EvaluateCandidate } from './evaluation-port';
 import type { TradeResult } from './objective';
 import type { CandidateParams } from './search-space';
@@ -101,7 +101,9 @@ export function tradeResults(
 
 /**
  * One candidate's replay of the whole universe: its values as overrides on top of the auto-bot config and of every
- * coin's individual settings (the candidate wins over every layer, as a backtest's `overrides` do).
+ * coin's individual settings (the candidate wins over every layer, as a backtest's `overrides` do). What does not
+ * depend on the settings (time grid, RSI series, grid placement, maturity) is prepared once here and reused by every
+ * candidate (docs/optimizer.md, "The backtest evaluator").
  */
 function createReplay(data: CandleColumns, setup: ReplaySetup): (params: CandidateParams) => BacktestRun {
   const bySymbol = new Map(setup.coins.map((coin) => [coin.symbol, coin]));
@@ -111,6 +113,7 @@ function createReplay(data: CandleColumns, setup: ReplaySetup): (params: Candida
     const candles = coinCandles(data, s);
     if (coin && candles) universe.push({ ...coin, candles });
   });
+  const prepared = prepareUniverse(universe, TIMEFRAME_MS[setup.timeframe]);
   return (params) => {
     const overrides = candidateOverrides(params);
     const replayParams: BacktestParams = {
@@ -124,7 +127,7 @@ function createReplay(data: CandleColumns, setup: ReplaySetup): (params: Candida
     const coins = universe.map((coin) =>
       coin.overrides ? { ...coin, overrides: { ...coin.overrides, ...overrides } } : coin,
     );
-    return runBacktest(coins, replayParams);
+    return runBacktest(coins, replayParams, prepared);
   };
 }
 

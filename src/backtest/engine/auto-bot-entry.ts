@@ -20,8 +20,7 @@ import { checkExitScam } from '../../filters/rules/exit-scam';
 import { checkLossReentry } from '../../filters/rules/loss-reentry';
 import { checkRsiTimeFilter, RSI_TIME_FILTER_MIN_CANDLES } from '../../filters/rules/rsi-time-filter';
 import { baseSignal, effectiveSignal, type SignalVerdict } from '../../rules/signal';
-import { checkMaturity } from '../../maturity/maturity.rules';
-import { round2, RSI_PERIOD } from '../../rsi/indicators/rsi';
+import { RSI_PERIOD } from '../../rsi/indicators/rsi';
 import { analyzeTrend } from '../../rsi/indicators/trend';
 import { activeLockFor } from '../../protections/lock-book';
 import { checkRiskCap } from '../../protections/rules/risk-cap';
@@ -32,17 +31,17 @@ export abstract class AutoBotEntry extends PositionWalk {
   /** The auto-bot round at a close: every coin in universe order through the live pipeline. */
   protected autoBotRound(closeTime: number): void {
     const maxConcurrent = this.params.config.max_concurrent;
-    for (let s = 0; s < this.n; s++) {
-      if (this.present[s] === 0) continue;
-      const i = this.cursor[s] - 1;
-      const raw = this.rsiAt[s][i];
-      if (!Number.isFinite(raw)) continue;
+    // Every slot taken: the round decides nothing (live: it stops at max_concurrent); only entries change the count.
+    for (let s = 0; s < this.n && !(this.openCount >= maxConcurrent); s++) {
+      const i = this.candleAt(s);
+      if (i < 0) continue;
+      const rsi = this.rsiRounded[s][i];
+      if (Number.isNaN(rsi)) continue;
+      // Not in an entry zone (or out of scope): no decision at all, as live.
+      if (rsi > this.longThreshold[s] && rsi < this.shortThreshold[s]) continue;
       const set = this.settings[s];
       const config = set.config;
       if (config.enable_maturity_check && !this.mature[s]) this.refreshMaturity(s, i);
-      const rsi = round2(raw);
-      // Not in an entry zone (or out of scope): no decision at all, as live.
-      if (rsi > config.rsi_long_threshold && rsi < config.rsi_short_threshold) continue;
       if (!set.scope.allowed) continue;
       const base = baseSignal(rsi, {
         longThreshold: config.rsi_long_threshold,
@@ -56,10 +55,9 @@ export abstract class AutoBotEntry extends PositionWalk {
   }
 
   protected refreshMaturity(s: number, i: number): void {
-    const closes = this.universe[s].candles.close.subarray(0, i + 1);
-    if (closes.length < this.settings[s].maturity.minCandles) return;
-    // Once mature, always mature (the maturity store keeps the coin).
-    if (checkMaturity(closes, this.settings[s].maturity).is_mature) this.mature[s] = 1;
+    // Once mature, always mature (the maturity store keeps the coin): checked at every close from the first decision,
+    // once per universe (replay-precompute.ts); read only by screen, so asking in the entry zone only is the same.
+    if (this.matureAt(s, i)) this.mature[s] = 1;
   }
 
   protected screen(

@@ -5,8 +5,9 @@ import type { BacktestParams, BacktestRun, BacktestSymbol } from './backtest.typ
 import { accountProtectionPass } from './account-protections';
 import { timeGrid } from './replay-setup';
 import { AutoBotEntry } from './auto-bot-entry';
+import { PreparedUniverse, prepareUniverse } from './replay-precompute';
 
-export { timeGrid };
+export { timeGrid, PreparedUniverse, prepareUniverse };
 
 /**
  * The backtest replay (docs/backtest-engine.md): the coin universe candle by candle in time order, through the same
@@ -17,34 +18,41 @@ export { timeGrid };
  * pessimistic OHLC path) with the exchange's stop / take-profit / liquidation and the monitor's protections;
  * (2) the RSI exit at the close; (3) the auto-bot screens the coins in universe order and enters at the close quote;
  * (4) an equity point.
+ *
+ * `prepared` (prepareUniverse over the same candles) carries the setting-independent work — time grid, RSI, grid
+ * placement, maturity — from one run to the next: a caller replaying many settings over one universe (the optimizer)
+ * builds it once. Without it the run builds its own; the result is the same.
  */
-export function runBacktest(universe: readonly BacktestSymbol[], params: BacktestParams): BacktestRun {
-  return new Replay(universe, params).run();
+export function runBacktest(
+  universe: readonly BacktestSymbol[],
+  params: BacktestParams,
+  prepared?: PreparedUniverse,
+): BacktestRun {
+  return new Replay(universe, params, prepared).run();
 }
 
 // The replay's loop and its equity accounting; the steps it calls live in auto-bot-entry.ts, position-walk.ts,
 // and its state in replay-state.ts.
 class Replay extends AutoBotEntry {
   run(): BacktestRun {
-    const grid = timeGrid(this.universe, this.tfMs);
+    const grid = this.prepared.grid;
     const equityTime = new Float64Array(grid.length);
     const balance = new Float64Array(grid.length);
     const equity = new Float64Array(grid.length);
     for (let g = 0; g < grid.length; g++) {
       const openTime = grid[g];
       const closeTime = openTime + this.tfMs;
-      // (1) + (2): positions through the candle, then the RSI exit at its close.
-      for (let s = 0; s < this.n; s++) {
-        if (!this.hasCandle(s, openTime)) {
-          this.present[s] = 0;
-          continue;
-        }
-        this.present[s] = 1;
+      this.step = g;
+      // (1) + (2): positions through the candle (in universe order), then the RSI exit at its close.
+      // No step opens a position and a walk closes only its own: stop after the last one open at the start.
+      for (let s = 0, left = this.openCount; s < this.n && left > 0; s++) {
         const position = this.positions[s];
-        if (position) this.managePosition(s, position, this.cursor[s], openTime);
-        this.cursor[s]++;
-        this.bars++;
+        if (!position) continue;
+        left--;
+        const i = this.candleAt(s);
+        if (i >= 0) this.managePosition(s, position, i, openTime);
       }
+      this.bars += this.prepared.presentCount[g];
       this.clock.set(closeTime);
       // The protection check at the close (live: every bot_status_update_interval and after each close).
       if (this.accountOn) this.checkAccountProtections(closeTime);
@@ -70,11 +78,11 @@ class Replay extends AutoBotEntry {
   /** Unrealised PnL of the open positions at their last close. */
   private unrealised(): number {
     let total = 0;
-    if (this.openCount === 0) return total;
-    for (let s = 0; s < this.n; s++) {
+    for (let s = 0, left = this.openCount; s < this.n && left > 0; s++) {
       const position = this.positions[s];
       if (!position) continue;
-      const i = this.cursor[s] - 1;
+      left--;
+      const i = this.lastCandle(s);
       total += pnlUsdt(
         position.side,
         position.bot.record.entry_price as number,
@@ -108,7 +116,7 @@ class Replay extends AutoBotEntry {
           this.closeAtMarket(
             s,
             position,
-            this.universe[s].candles.close[this.cursor[s] - 1],
+            this.universe[s].candles.close[this.lastCandle(s)],
             now,
             'MANUAL_CLOSE',
             null,
@@ -118,11 +126,5 @@ class Replay extends AutoBotEntry {
         }
       }
     }
-  }
-
-  private hasCandle(s: number, openTime: number): boolean {
-    const c = this.universe[s].candles;
-    const i = this.cursor[s];
-    return i < c.length && c.time[i] === openTime;
   }
 }

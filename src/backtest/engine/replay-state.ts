@@ -6,7 +6,6 @@ import { TradingBot } from '../../bots/engine/trading-bot';
 import { ManualClock } from '../../common/clock';
 import { TIMEFRAME_MS } from '../../exchange/exchange.types';
 import { type ClosedTradeInfo } from '../../filters/rules/loss-reentry';
-import { computeRsiSeries, RSI_PERIOD } from '../../rsi/indicators/rsi';
 import { type LockBook } from '../../protections/lock-book';
 import type { ProtectionLock } from '../../protections/protection-locks';
 import {
@@ -16,6 +15,7 @@ import {
 import { EquityHistory } from '../../protections/rules/equity-history';
 import type { ClosedTradeFact } from '../../protections/rules/rule.types';
 import type { BacktestParams, BacktestSymbol, BacktestTrade } from './backtest.types';
+import { PreparedUniverse } from './replay-precompute';
 import { coinSettings, type CoinSettings } from './replay-setup';
 
 export interface OpenPosition {
@@ -34,18 +34,23 @@ export abstract class ReplayState {
   protected readonly tfMs: number;
   protected readonly n: number;
   protected readonly settings: CoinSettings[];
+  /** The setting-independent part: time grid, RSI series, where each coin's candles sit on the grid. */
+  protected readonly prepared: PreparedUniverse;
   /** RSI (unrounded) at each candle index of each coin; NaN before the first value. */
   protected readonly rsiAt: Float64Array[];
   /** The live RSI history of each coin (one value per smoothing step): a prefix of it is the history at any candle. */
   protected readonly rsiHistory: Float64Array[];
-  /** Index of the next candle of each coin. */
-  protected readonly cursor: Int32Array;
+  /** round2 of rsiAt. */
+  protected readonly rsiRounded: Float64Array[];
+  /** Each coin's entry thresholds (its effective config), for the auto-bot round's zone test. */
+  protected readonly longThreshold: Float64Array;
+  protected readonly shortThreshold: Float64Array;
+  /** The grid step being replayed. */
+  protected step = -1;
   protected readonly mature: Uint8Array;
   protected readonly lastCloseMs: Float64Array;
   protected readonly closedTrades: ClosedTradeInfo[][];
   protected readonly positions: Array<OpenPosition | null>;
-  /** 1 when the coin has a candle at the current grid time. */
-  protected readonly present: Uint8Array;
   protected openCount = 0;
   protected wallet: number;
   protected usedMargin = 0;
@@ -65,17 +70,16 @@ export abstract class ReplayState {
   constructor(
     protected readonly universe: readonly BacktestSymbol[],
     protected readonly params: BacktestParams,
+    prepared?: PreparedUniverse,
   ) {
     this.clock = new ManualClock(0);
     this.tfMs = TIMEFRAME_MS[params.timeframe];
     this.n = universe.length;
     this.wallet = params.startingBalance;
-    this.cursor = new Int32Array(this.n);
     this.mature = new Uint8Array(this.n);
     this.lastCloseMs = new Float64Array(this.n);
     this.closedTrades = universe.map(() => []);
     this.positions = universe.map(() => null);
-    this.present = new Uint8Array(this.n);
     this.account = accountProtectionSettings(params.config);
     const a = this.account;
     this.accountOn =
@@ -85,20 +89,29 @@ export abstract class ReplayState {
       a.cooldown.enabled ||
       a.lowProfit.enabled;
     this.settings = universe.map((coin) => coinSettings(params, coin));
-    this.rsiAt = [];
-    this.rsiHistory = [];
-    for (const coin of universe) {
-      // One Wilder pass per coin: the value at candle i reads closes 0..i only, so it equals the live incremental RSI.
-      const closes = coin.candles.close.subarray(0, coin.candles.length);
-      const { history } = computeRsiSeries(closes, RSI_PERIOD, { round: false });
-      const at = new Float64Array(closes.length).fill(NaN);
-      if (closes.length > RSI_PERIOD) {
-        const seed = computeRsiSeries(closes.subarray(0, RSI_PERIOD + 1), RSI_PERIOD, { round: false }).rsi;
-        at[RSI_PERIOD] = seed ?? NaN;
-        at.set(history, RSI_PERIOD + 1);
-      }
-      this.rsiAt.push(at);
-      this.rsiHistory.push(history);
+    if (prepared && !prepared.fits(universe, this.tfMs)) {
+      throw new Error('the prepared universe was built from other candles or another timeframe');
     }
+    this.prepared = prepared ?? new PreparedUniverse(universe, this.tfMs);
+    this.rsiAt = this.prepared.rsiAt;
+    this.rsiHistory = this.prepared.rsiHistory;
+    this.rsiRounded = this.prepared.rsiRounded;
+    this.longThreshold = Float64Array.from(this.settings, (set) => set.config.rsi_long_threshold);
+    this.shortThreshold = Float64Array.from(this.settings, (set) => set.config.rsi_short_threshold);
+  }
+
+  /** Index of coin s's candle at the current grid step, or -1 when it has none there. */
+  protected candleAt(s: number): number {
+    return this.prepared.indexAt(s, this.step);
+  }
+
+  /** Index of coin s's last candle at or before the current grid step (its last close), or -1. */
+  protected lastCandle(s: number): number {
+    return this.prepared.lastIndexAt(s, this.step);
+  }
+
+  /** Whether coin s counts as mature at its candle i (checked once per universe: PreparedUniverse.firstMatureIndex). */
+  protected matureAt(s: number, i: number): boolean {
+    return i >= this.prepared.firstMatureIndex(s, this.settings[s].maturity, this.params.tradeFromMs ?? -Infinity);
   }
 }
