@@ -179,6 +179,10 @@ describeWithRedis('optimizer across processes on Redis', () => {
       { jobId: `${s.id}-dup0` },
     );
     const answered = (await duplicate.waitUntilFinished(events)) as { inSampleScore: number | null };
+    // A job of a run whose task is not in Redis (expired, never written) fails naming why; nothing is recorded.
+    const orphan = await inspector.add('evaluate', { runId: 'distnotask01', index: 0, params: {} }, { jobId: 'nt-0' });
+    await expect(orphan.waitUntilFinished(events)).rejects.toThrow('no task for run distnotask01 in Redis');
+    expect(Object.keys(await client.hgetall(resultsKey('distnotask01')))).toHaveLength(0);
     await events.close();
     expect(answered.inSampleScore).toBe(remote.results.find((r) => r.index === 0)?.inSampleScore);
     expect(await client.hget(executionsKey(s.id), '0')).toBe('1');
