@@ -13,7 +13,8 @@
  * BENCH_SYMBOLS, BENCH_EVALS, BENCH_REDIS_EVALS and BENCH_BACKTEST_EVALS shrink it for a quick check;
  * BENCH_ONLY=backtest runs part 3 alone; BENCH_ONLY=redis runs part 2 alone (its in-process reference on the pool,
  * BENCH_REDIS_EVALS candidates); BENCH_ONLY=redis-backtest runs part 4 (its reference: part 3 with as many
- * candidates); BENCH_TRACE=1 prints the Redis parts' phases with their times. Each figure line ends with the
+ * candidates); BENCH_TRACE=1 prints the Redis parts' phases with their times; BENCH_BATCH sets the generation size
+ * (default 32, the API's default). Each figure line ends with the
  * 1-minute load average at its end (the bench's own threads included).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -57,6 +58,8 @@ const REDIS_BACKTEST_ONLY = process.env.BENCH_ONLY === 'redis-backtest';
 /** A multiple of the batch size (32): the in-process run's first candidates are then the same sequence. */
 const REDIS_BACKTEST_EVALS = Number(process.env.BENCH_REDIS_BACKTEST_EVALS ?? 480);
 const REDIS = '/usr/bin/redis-server';
+/** Candidates per generation: the sampler refits between generations, a barrier for the workers. */
+const BATCH = Number(process.env.BENCH_BATCH ?? 32);
 const TARGETS = { fullRunS: 60, redisRatio: 1.8 };
 const CORES = availableParallelism();
 
@@ -78,7 +81,7 @@ function spec(id: string, budget: number): RunSpec {
     walkForward: { folds: 4, mode: 'rolling' },
     budget,
     seed: 12345,
-    batchSize: 32,
+    batchSize: BATCH,
     scope: { kind: 'global' },
     evaluator: 'synthetic',
     dataset,
@@ -413,7 +416,9 @@ async function redisBacktestRuns(store: RunStore, bench: BacktestBench, dir: str
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-optimize-'));
   const store = new RunStore(dir);
-  console.log(`Conditions: ${cpus()[0]?.model ?? '?'}, ${CORES} cores (availableParallelism), node ${process.version}`);
+  console.log(
+    `Conditions: ${cpus()[0]?.model ?? '?'}, ${CORES} cores (availableParallelism), node ${process.version}, batch size ${BATCH}`,
+  );
   console.log(
     `Load average before: ${loadavg()
       .map((l) => l.toFixed(1))

@@ -10,7 +10,7 @@ import { evaluatorModulePath } from '../src/optimizer/evaluation-port';
 import { driveRun, newRunState, rankResults, type RunSpec, type RunState } from '../src/optimizer/optimization-run';
 import { PoolExecutor } from '../src/optimizer/pool-executor';
 import { Queue, QueueEvents } from 'bullmq';
-import { executionsKey, OPTIMIZER_QUEUE, QueueExecutor, resultsKey } from '../src/optimizer/queue-executor';
+import { executionsKey, OPTIMIZER_QUEUE, QueueExecutor, resultsKey, taskKey } from '../src/optimizer/queue-executor';
 import { buildSearchSpace } from '../src/optimizer/search-space';
 import { buildDataset, datasetTimeRange, type DatasetSpec } from '../src/optimizer/shared-candles';
 import { foldWindows } from '../src/optimizer/walk-forward';
@@ -160,21 +160,29 @@ describeWithRedis('optimizer across processes on Redis', () => {
     expect(rankResults(remote.results)[0]).toEqual(rankResults(local.results)[0]);
     expect(byIndex(remote)).toEqual(byIndex(local));
     expect(Object.keys(await client.hgetall(resultsKey(s.id)))).toHaveLength(64);
+    // The task is stored once for the run; a job carries the candidate only.
+    expect(JSON.parse((await client.get(taskKey(s.id))) as string)).toEqual({
+      evaluator: 'synthetic',
+      dataset,
+      windows,
+      objective,
+      constraints,
+    });
+    expect(Object.keys((await inspector.getJob(`${s.id}-5`))?.data ?? {}).sort()).toEqual(['index', 'params', 'runId']);
 
     // A second job for an index already recorded (a retry, a duplicate) answers the recorded result, not a new one.
     const events = new QueueEvents(OPTIMIZER_QUEUE, { connection: { url: redisUrl } });
     await events.waitUntilReady();
     const duplicate = await inspector.add(
       'evaluate',
-      {
-        runId: s.id,
-        index: 0,
-        params: { rsi_long_threshold: 11 },
-        task: { evaluator: 'synthetic', dataset, windows, objective, constraints },
-      },
+      { runId: s.id, index: 0, params: { rsi_long_threshold: 11 } },
       { jobId: `${s.id}-dup0` },
     );
     const answered = (await duplicate.waitUntilFinished(events)) as { inSampleScore: number | null };
+    // A job of a run whose task is not in Redis (expired, never written) fails naming why; nothing is recorded.
+    const orphan = await inspector.add('evaluate', { runId: 'distnotask01', index: 0, params: {} }, { jobId: 'nt-0' });
+    await expect(orphan.waitUntilFinished(events)).rejects.toThrow('no task for run distnotask01 in Redis');
+    expect(Object.keys(await client.hgetall(resultsKey('distnotask01')))).toHaveLength(0);
     await events.close();
     expect(answered.inSampleScore).toBe(remote.results.find((r) => r.index === 0)?.inSampleScore);
     expect(await client.hget(executionsKey(s.id), '0')).toBe('1');

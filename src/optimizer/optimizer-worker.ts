@@ -8,6 +8,7 @@ import {
   OPTIMIZER_QUEUE,
   RESULT_TTL_S,
   resultsKey,
+  taskKey,
   type EvaluationJobData,
   type EvaluationTask,
 } from './queue-executor';
@@ -25,29 +26,67 @@ export type OptimizerWorkerOptions = {
   lockMs: number;
 };
 
-/** Keeps the last data sets built (a worker usually serves one run at a time). */
+/** Keeps the last data sets built and the last runs' tasks (a worker usually serves one run at a time). */
 const MAX_CACHED = 2;
+const MAX_RUNS = 4;
 
-/** Builds (once per data set) the evaluator a job names, as the in-process pool's threads do. */
-class EvaluatorCache {
-  private readonly cache = new Map<string, EvaluateCandidate>();
+type RunEvaluation = { task: EvaluationTask; evaluate: EvaluateCandidate };
 
-  async evaluatorFor(task: EvaluationTask): Promise<EvaluateCandidate> {
+/**
+ * Reads a run's task from Redis once (`taskKey`) and builds its evaluator once per data set, as the in-process
+ * pool's threads do; a worker started mid-run reads the task at its first job of that run.
+ */
+export class EvaluatorCache {
+  private readonly evaluators = new Map<string, EvaluateCandidate>();
+  private readonly runs = new Map<string, Promise<RunEvaluation>>();
+
+  forRun(runId: string, client: Redis): Promise<RunEvaluation> {
+    let run = this.runs.get(runId);
+    if (!run) {
+      run = this.load(runId, client);
+      if (this.runs.size >= MAX_RUNS) this.runs.delete(this.runs.keys().next().value as string);
+      this.runs.set(runId, run);
+      // A failed read is not kept: the job's next attempt reads again.
+      const loading = run;
+      loading.catch(() => this.runs.get(runId) === loading && this.runs.delete(runId));
+    }
+    return run;
+  }
+
+  private async load(runId: string, client: Redis): Promise<RunEvaluation> {
+    const raw = await client.get(taskKey(runId));
+    if (raw === null) throw new Error(`no task for run ${runId.slice(0, 64)} in Redis (expired or never written)`);
+    const task = JSON.parse(raw) as EvaluationTask;
+    return { task, evaluate: await this.evaluatorFor(task) };
+  }
+
+  private async evaluatorFor(task: EvaluationTask): Promise<EvaluateCandidate> {
     if (!EVALUATORS.includes(task.evaluator)) {
       throw new Error(`unknown evaluator ${String(task.evaluator).slice(0, 40)}`);
     }
     const key = JSON.stringify([task.evaluator, task.dataset, task.context]);
-    let evaluate = this.cache.get(key);
+    let evaluate = this.evaluators.get(key);
     if (!evaluate) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const evaluator = require(evaluatorModulePath(task.evaluator)) as EvaluatorModule;
       evaluate = evaluator.createEvaluator(attachSharedCandles(await loadDataset(task.dataset)), task.context ?? null);
-      if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(key, evaluate);
+      if (this.evaluators.size >= MAX_CACHED) this.evaluators.delete(this.evaluators.keys().next().value as string);
+      this.evaluators.set(key, evaluate);
     }
     return evaluate;
   }
 }
+
+/**
+ * Records a score once and answers the recorded one, in one round trip: HSETNX (the first result wins, whichever
+ * worker wrote it), the execution count, both expiries, then the stored value.
+ */
+const RECORD_ONCE = `
+redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return redis.call('HGET', KEYS[1], ARGV[1])`;
 
 /**
  * Evaluates one job and records its score once under (run id, candidate index) (docs/optimizer.md, "Across
@@ -58,21 +97,22 @@ export async function evaluateJob(
   client: Redis,
   evaluators: EvaluatorCache,
 ): Promise<CandidateScore> {
-  const { runId, index, params, task } = job.data;
+  const { runId, index, params } = job.data;
   const field = String(index);
   const recorded = await client.hget(resultsKey(runId), field);
   if (recorded) return JSON.parse(recorded) as CandidateScore;
-  const evaluate = await evaluators.evaluatorFor(task);
+  const { task, evaluate } = await evaluators.forRun(runId, client);
   const score = scoreCandidate(evaluate(params), task.windows, task.objective, task.constraints);
-  await client
-    .multi()
-    .hsetnx(resultsKey(runId), field, JSON.stringify(score))
-    .hincrby(executionsKey(runId), field, 1)
-    .expire(resultsKey(runId), RESULT_TTL_S)
-    .expire(executionsKey(runId), RESULT_TTL_S)
-    .exec();
-  // The first recorded result wins, whichever worker wrote it.
-  return JSON.parse((await client.hget(resultsKey(runId), field)) as string) as CandidateScore;
+  const stored = (await client.eval(
+    RECORD_ONCE,
+    2,
+    resultsKey(runId),
+    executionsKey(runId),
+    field,
+    JSON.stringify(score),
+    RESULT_TTL_S,
+  )) as string;
+  return JSON.parse(stored) as CandidateScore;
 }
 
 /** The @nestjs/bullmq processor for the evaluation queue, with this process's lock and concurrency settings. */

@@ -5,10 +5,17 @@ import type { EvalWorkerData } from './eval-worker';
 import type { CandidateParams } from './search-space';
 import type { CandidateScore } from './walk-forward';
 
+export type CandidateToEvaluate = { index: number; params: CandidateParams };
+
 /** Runs candidate evaluations somewhere: a worker-thread pool here, a Redis queue in queue-executor.ts. */
 export interface EvaluationExecutor {
   /** Evaluates one candidate; the index identifies it within the run (results are recorded once per index). */
   evaluate(index: number, params: CandidateParams): Promise<CandidateScore>;
+  /**
+   * Optional: a whole generation handed over at once (the queue adds its jobs in one round trip); one answer per
+   * candidate, in order, each settling as that candidate is scored.
+   */
+  evaluateBatch?(candidates: readonly CandidateToEvaluate[]): Promise<CandidateScore>[];
   close(): Promise<void>;
 }
 
