@@ -17,7 +17,8 @@
  * Env: BENCH_SYMBOLS (583), BENCH_RATE (req/s, 80), BENCH_PHASE_SECONDS (20), BENCH_SKIP (comma list of
  * backtest,optimize), BENCH_ROUNDS (1: idle + backtest jobs repeated this many times on the same service, before
  * the optimizer's idle + run),
- * BENCH_DATA_DIR (a DATA_DIR kept between runs: filled once, then reused).
+ * BENCH_DATA_DIR (a DATA_DIR kept between runs: filled once, then reused), BENCH_NODE_ARGS (node flags for the
+ * measured service, e.g. "--optimize-for-size" as `npm start` runs it).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -34,8 +35,10 @@ const CANDLES = 1000;
 const TF_MS = 6 * 3600_000;
 const READS = ['/api/bots/list', '/api/bots/coins-with-rsi', '/api/bots/health', '/health/live'];
 
+/** Node flags for the measured service: BENCH_NODE_ARGS="--optimize-for-size" measures it as `npm start` runs it. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const conditions = () =>
-  `node ${process.version}, ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os
+  `node ${process.version}${NODE_ARGS.length ? ` ${NODE_ARGS.join(' ')}` : ''}, ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ')}`;
@@ -317,7 +320,7 @@ function print(figures: PhaseFigures, idleFigures: PhaseFigures | null): void {
 }
 
 async function fillStore(dataDir: string, env: Record<string, string>): Promise<void> {
-  const service = await startService({ ...env, DATA_DIR: dataDir }, 120_000);
+  const service = await startService({ ...env, DATA_DIR: dataDir }, 120_000, NODE_ARGS);
   try {
     const t0 = performance.now();
     const status = await waitBacktest(service, await startBacktest(service));
@@ -345,7 +348,7 @@ async function main(): Promise<void> {
     for (const folder of ['optimizations', 'backtests']) {
       rmSync(path.join(dataDir, folder), { recursive: true, force: true });
     }
-    const service = await startService({ ...env, DATA_DIR: dataDir }, 120_000);
+    const service = await startService({ ...env, DATA_DIR: dataDir }, 120_000, NODE_ARGS);
     try {
       // The coin load (583 paper histories) and its garbage settle before the idle figure.
       await sleep(15_000);

@@ -58,11 +58,14 @@ export interface LaunchedMain {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns `node dist/main` on a free loopback port (log level "log", output captured) without waiting for it. */
-export async function launchMain(env: Record<string, string>): Promise<LaunchedMain> {
+/**
+ * Spawns `node dist/main` on a free loopback port (log level "log", output captured) without waiting for it.
+ * `nodeArgs`: flags for node itself (e.g. `--optimize-for-size`, as `npm start` runs the service).
+ */
+export async function launchMain(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<LaunchedMain> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'log', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,8 +79,12 @@ export async function launchMain(env: Record<string, string>): Promise<LaunchedM
 }
 
 /** Starts `node dist/main` on a free loopback port; resolves once /api/bots/health answers 200. */
-export async function startService(env: Record<string, string>, timeoutMs = 20_000): Promise<RunningService> {
-  const { child, port, url, output, exit } = await launchMain(env);
+export async function startService(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+  nodeArgs: readonly string[] = [],
+): Promise<RunningService> {
+  const { child, port, url, output, exit } = await launchMain(env, nodeArgs);
   const exited = exit.then(({ code }) => code);
   const deadline = Date.now() + timeoutMs;
   let alive = true;
