@@ -34,6 +34,16 @@ export interface CandleReadScratch {
   buffer: Buffer;
 }
 
+/** The file opened for reading, or null when it does not exist (no candles stored yet). */
+async function openIfExists(file: string): Promise<fs.FileHandle | null> {
+  try {
+    return await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 /**
  * Like readCandleFile, but reads into `scratch` instead of a new buffer per file: the columns returned are views over
  * the scratch, valid until the next read into it. For bulk loads that copy what they keep (a backtest job reads one
@@ -44,13 +54,8 @@ export async function readCandleFileInto(
   expected: { symbol: string; timeframe: Timeframe },
   scratch: CandleReadScratch,
 ): Promise<CandleSeries | null> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const handle = await openIfExists(file);
+  if (!handle) return null;
   try {
     const size = (await handle.stat()).size;
     // Its own ArrayBuffer at offset 0 (not the shared pool): the payload after the 96-byte header is 8-byte aligned.
@@ -101,13 +106,8 @@ export function readCandleFileIntoSync(
 
 /** Only the header (one small read), checked; null when there is no file. Throws CandleFileError when damaged. */
 export async function readCandleHeader(file: string): Promise<CandleHeader | null> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const handle = await openIfExists(file);
+  if (!handle) return null;
   try {
     const buffer = Buffer.alloc(CANDLE_HEADER_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, CANDLE_HEADER_BYTES, 0);
