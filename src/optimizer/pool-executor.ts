@@ -29,11 +29,14 @@ export const POOL_YOUNG_GENERATION_MB = 16;
  */
 export type PoolMode = 'background' | 'foreground';
 
-/** Under ts-jest or the swc loader the worker is TypeScript: the worker thread needs the same loader. */
-function workerFile(): { filename: string; execArgv: string[] } {
+/**
+ * A piscina worker module of this folder (`eval-worker`, `equity-worker`) in this file's flavour: under ts-jest or the
+ * swc loader the worker is TypeScript, and the worker thread needs the same loader.
+ */
+export function workerFile(base: string): { filename: string; execArgv: string[] } {
   const ts = __filename.endsWith('.ts');
   return {
-    filename: path.join(__dirname, `eval-worker${ts ? '.ts' : '.js'}`),
+    filename: path.join(__dirname, `${base}${ts ? '.ts' : '.js'}`),
     execArgv: ts ? ['-r', '@swc-node/register'] : [],
   };
 }
@@ -46,7 +49,7 @@ export class PoolExecutor implements EvaluationExecutor {
   private readonly pool: Piscina;
 
   constructor(init: EvalWorkerData, threads = availableParallelism(), mode: PoolMode = 'foreground') {
-    const { filename, execArgv } = workerFile();
+    const { filename, execArgv } = workerFile('eval-worker');
     this.pool = new Piscina({
       filename,
       execArgv,

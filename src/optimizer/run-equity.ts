@@ -1,9 +1,9 @@
-import * as path from 'node:path';
 import { Piscina } from 'piscina';
 import { EQUITY_CANDIDATES, MAX_EQUITY_POINTS, type RunEquity } from './candidate-equity';
 import type { EquityTask } from './equity-worker';
 import { evaluatorModulePath } from './evaluation-port';
 import { rankResults, type RunState } from './optimization-run';
+import { workerFile } from './pool-executor';
 import { datasetSpecRange } from './shared-candles';
 import { foldWindows } from './walk-forward';
 
@@ -34,11 +34,8 @@ export async function computeRunEquity(state: RunState, count = EQUITY_CANDIDATE
     range,
     maxPoints: MAX_EQUITY_POINTS,
   };
-  // Under jest or the swc loader the worker is TypeScript (as the evaluation pool's, pool-executor.ts).
-  const ts = __filename.endsWith('.ts');
   const pool = new Piscina({
-    filename: path.join(__dirname, `equity-worker${ts ? '.ts' : '.js'}`),
-    execArgv: ts ? ['-r', '@swc-node/register'] : [],
+    ...workerFile('equity-worker'),
     minThreads: 1,
     maxThreads: 1,
   });
