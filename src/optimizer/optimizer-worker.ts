@@ -1,3 +1,4 @@
+import { BoundedCache } from '../common/bounded-cache';
 import { BullModule, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { Job } from 'bullmq';
@@ -32,19 +33,22 @@ const MAX_RUNS = 4;
 
 type RunEvaluation = { task: EvaluationTask; evaluate: EvaluateCandidate };
 
+/** A cache bound by entry count only (least recently used dropped first). */
+const countBound = (maxEntries: number) => ({ maxEntries, maxAgeMs: Number.POSITIVE_INFINITY, now: () => 0 });
+
 /**
  * Reads a run's task from Redis once (`taskKey`) and builds its evaluator once per data set, as the in-process
  * pool's threads do; a worker started mid-run reads the task at its first job of that run.
  */
 export class EvaluatorCache {
-  private readonly evaluators = new Map<string, EvaluateCandidate>();
-  private readonly runs = new Map<string, Promise<RunEvaluation>>();
+  // Bounded by count only: a data set or a task stays valid as long as it is used.
+  private readonly evaluators = new BoundedCache<string, EvaluateCandidate>(countBound(MAX_CACHED));
+  private readonly runs = new BoundedCache<string, Promise<RunEvaluation>>(countBound(MAX_RUNS));
 
   forRun(runId: string, client: Redis): Promise<RunEvaluation> {
     let run = this.runs.get(runId);
     if (!run) {
       run = this.load(runId, client);
-      if (this.runs.size >= MAX_RUNS) this.runs.delete(this.runs.keys().next().value as string);
       this.runs.set(runId, run);
       // A failed read is not kept: the job's next attempt reads again.
       const loading = run;
@@ -70,7 +74,6 @@ export class EvaluatorCache {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const evaluator = require(evaluatorModulePath(task.evaluator)) as EvaluatorModule;
       evaluate = evaluator.createEvaluator(attachSharedCandles(await loadDataset(task.dataset)), task.context ?? null);
-      if (this.evaluators.size >= MAX_CACHED) this.evaluators.delete(this.evaluators.keys().next().value as string);
       this.evaluators.set(key, evaluate);
     }
     return evaluate;
